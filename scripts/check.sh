@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# make check: host unit tests (ASan/UBSan), fuzz targets for a bounded
+# time, then the in-VM suite on vireo.ko and on kvm.ko (the reference).
+# Prints TAP and ends with "N passed, N failed, N skipped"; exits non-zero
+# on any failure, including a kernel warning or oops, a leak or failed
+# unload, or a VM timeout.
+#
+# VIREO_CHECK_MODES (default "vireo kvm") and VIREO_CHECK_PROGS (default:
+# every in-VM program) narrow the run while developing.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs=$top/build/logs
+mkdir -p "$logs"
+modes=${VIREO_CHECK_MODES:-vireo kvm}
+progs=${VIREO_CHECK_PROGS:-}
+n=0 pass=0 fail=0 skip=0
+
+echo "TAP version 13"
+
+# Feed one framed TAP stream through tap.awk and add up its counts.
+account() {
+	local tag=$1 out counts
+	out=$(awk -v tag="$tag" -v start=$n -f scripts/tap.awk)
+	counts=$(printf '%s\n' "$out" | sed -n 's/^# counts //p')
+	printf '%s\n' "$out" | grep -v '^# counts '
+	set -- $counts
+	pass=$((pass + $1)) fail=$((fail + $2)) skip=$((skip + $3))
+	n=$((n + $1 + $2 + $3))
+}
+
+# One result computed here rather than by a test program.
+result() {
+	n=$((n + 1))
+	if [ "$1" = ok ]; then pass=$((pass + 1)); echo "ok $n $2"
+	else fail=$((fail + 1)); echo "not ok $n $2"; fi
+}
+
+# Host unit tests.
+{
+	if ! make -s -C tests/unit all > "$logs/unit-build.log" 2>&1; then
+		echo "# program: build"
+		echo "# exit: 1"
+	fi
+	for p in tests/unit/bin/*; do
+		[ -x "$p" ] || continue
+		echo "# program: $(basename "$p")"
+		"$p" 2>&1
+		echo "# exit: $?"
+	done
+} > "$logs/unit.tap" 2>&1
+account host < "$logs/unit.tap"
+[ -s "$logs/unit-build.log" ] && grep -q 'Error' "$logs/unit-build.log" &&
+	sed 's/^/# /' "$logs/unit-build.log" | tail -n 20
+
+# Fuzz targets, a bounded time each.
+if [ -f tests/fuzz/Makefile ]; then
+	make -s -C tests/fuzz run > "$logs/fuzz.tap" 2>&1
+	echo "# exit: $?" >> "$logs/fuzz.tap"
+	sed -i '1i # program: fuzz' "$logs/fuzz.tap"
+	account host < "$logs/fuzz.tap"
+fi
+
+# The in-VM suite, once per module.
+for m in $modes; do
+	scripts/vm.sh --mode "$m" --quiet --timeout 900 \
+		--console-log "$logs/$m.console" --results "$logs/$m.results" \
+		-- /vireo/run-suite $progs
+	vm_rc=$?
+	tr -d '\r' < "$logs/$m.results" | grep -v '^# dmesg: ' > "$logs/$m.tap"
+	account "$m" < "$logs/$m.tap"
+	st=$(tr -d '\r' < "$logs/$m.results" | sed -n 's/^VIREO-VM: //p' | tail -n1)
+	rc=none dmesg=bad unload=bad leak=bad
+	[ -n "$st" ] && eval "$st"
+	[ -n "$st" ] && r=ok || r=bad
+	result $r "$m/vm: the VM finished in time (harness status $vm_rc)"
+	result $dmesg "$m/vm: kernel log free of WARN/BUG/oops"
+	result $unload "$m/vm: modules unload"
+	if [ "$m" = vireo ]; then
+		result $leak "$m/vm: no pages or objects held at unload"
+	fi
+	if [ "$dmesg" != ok ]; then
+		tr -d '\r' < "$logs/$m.results" | grep '^# dmesg: ' | tail -n 40
+	fi
+	[ -n "$st" ] || tail -n 30 "$logs/$m.console" | sed 's/^/# console: /'
+done
+
+echo "1..$n"
+echo "$pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ] && [ $n -gt 0 ]

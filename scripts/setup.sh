@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Install everything Vireo needs on Debian 12 and fetch the test kernel.
+# Idempotent and non-interactive; safe to run again.
+#
+# Test kernels are Debian's own packages, resolved through their
+# metapackages (never a hard-coded ABI) and extracted into a private cache
+# (VIREO_CACHE, default .cache/ in the tree), never into the host's /boot.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${VIREO_CACHE:-$top/.cache}
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(
+	build-essential make gcc libc6-dev pkg-config
+	qemu-system-x86 busybox-static cpio kmod
+	linux-source-6.1 sparse xz-utils
+	libelf-dev libfdt-dev acpica-tools
+	clang libclang-rt-14-dev
+	e2fsprogs iproute2
+)
+
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+
+# Resolve the cloud kernel's ABI name from the metapackage.
+need_update=1
+abi_pkg() {
+	apt-cache depends "$1" 2>/dev/null |
+		sed -n "s/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p" | head -n1
+}
+img=$(abi_pkg linux-image-cloud-amd64 || true)
+if [ ${#missing[@]} -gt 0 ] || [ -z "$img" ]; then
+	sudo_ apt-get update -q
+	need_update=0
+	img=$(abi_pkg linux-image-cloud-amd64)
+fi
+[ -n "$img" ] || { echo "setup: cannot resolve linux-image-cloud-amd64" >&2; exit 1; }
+abi=${img#linux-image-}            # e.g. 6.1.0-56-cloud-amd64
+hdr=linux-headers-$abi
+
+dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q 'ok installed' ||
+	missing+=("$hdr")
+if [ ${#missing[@]} -gt 0 ]; then
+	[ $need_update = 1 ] && sudo_ apt-get update -q
+	sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# The test kernel: image package extracted privately.
+kdir=$cache/kernel/$abi
+if [ ! -f "$kdir/.done" ]; then
+	rm -rf "$kdir"
+	mkdir -p "$kdir/deb"
+	(cd "$kdir/deb" && apt-get download -q "$img")
+	dpkg-deb -x "$kdir"/deb/*.deb "$kdir/root"
+	rm -rf "$kdir/deb"
+	touch "$kdir/.done"
+fi
+ln -sfn "$abi" "$cache/kernel/current"
+
+# kselftest harness header, taken from Debian's kernel source at build time.
+ksrc=$cache/kselftest
+if [ ! -f "$ksrc/kselftest_harness.h" ]; then
+	tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -n1)
+	mkdir -p "$ksrc"
+	tar -xf "$tarball" -C "$ksrc" --strip-components=4 --wildcards \
+		'*/tools/testing/selftests/kselftest_harness.h' \
+		'*/tools/testing/selftests/kselftest.h'
+fi
+if [ ! -x "$cache/checkpatch/checkpatch.pl" ]; then
+	tarball=$(ls /usr/src/linux-source-6.1.tar.* | head -n1)
+	mkdir -p "$cache/checkpatch"
+	tar -xf "$tarball" -C "$cache/checkpatch" --strip-components=2 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
+fi
+
+echo "setup: test kernel $abi in $kdir"

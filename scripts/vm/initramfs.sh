@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+# Assemble the test VM's initramfs. Sourced by scripts/vm.sh after the
+# platform file, whose plat_* variables say where the kernel's modules are.
+
+initramfs_base() {
+	local r=$1
+	mkdir -p "$r"/{bin,sbin,dev,proc,sys,tmp,lib,lib64,vireo/modules}
+	cp /bin/busybox "$r/bin/busybox"
+	cp /bin/busybox "$r/vireo/busybox"
+	cp "$top/scripts/vm/init" "$r/init"
+	cp "$top/scripts/vm/run-suite" "$r/vireo/run-suite"
+	chmod +x "$r/init" "$r/vireo/run-suite"
+}
+
+# Find a module of the test kernel by name ("kvm_amd" or "kvm-amd").
+kmod_path() {
+	local n=${1//_/-} f
+	for f in "$plat_moddir"/*/*/*.ko "$plat_moddir"/*/*.ko \
+		 "$plat_moddir"/*/*/*/*.ko; do
+		[ "$(basename "$f" .ko | tr _ -)" = "$n" ] && { echo "$f"; return; }
+	done
+	die "module $1 not found under $plat_moddir"
+}
+
+# Append FILE and, first, its dependencies to the load list.
+kmod_resolve() {
+	local f=$1 d
+	for d in $(modinfo -F depends "$f" | tr , ' '); do
+		kmod_resolve "$(kmod_path "$d")"
+	done
+	case " $load " in *" $f "*) ;; *) load="$load $f" ;; esac
+}
+
+# /vireo/modules/NN-name.ko in load order; /init loads them in that order
+# and unloads them in reverse.
+initramfs_modules() {
+	local r=$1 m=$2 f i=10
+	load=
+	case $m in
+	vireo)
+		[ -f "$top/kmod/vireo.ko" ] || die "kmod/vireo.ko not built (make modules)"
+		kmod_resolve "$top/kmod/vireo.ko" ;;
+	kvm) kmod_resolve "$(kmod_path "$plat_kvm_module")" ;;
+	esac
+	for f in $load; do
+		cp "$f" "$r/vireo/modules/$i-$(basename "$f")"
+		i=$((i + 1))
+	done
+	# The reference modules are always there, for tests of coexistence.
+	mkdir -p "$r/vireo/kvm-modules"
+	load=
+	kmod_resolve "$(kmod_path "$plat_kvm_module")"
+	i=10
+	for f in $load; do
+		cp "$f" "$r/vireo/kvm-modules/$i-$(basename "$f")"
+		i=$((i + 1))
+	done
+}
+
+# Copy a dynamically linked program and the libraries it needs.
+copy_with_libs() {
+	local src=$1 dst=$2 lib
+	cp "$src" "$dst"
+	for lib in $(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		mkdir -p "$r$(dirname "$lib")"
+		cp -L "$lib" "$r$lib"
+	done
+}
+
+initramfs_payload() {
+	local r=$1 f
+	mkdir -p "$r/vireo/tests" "$r/vireo/bin" "$r/vireo/kmod" "$r/vireo/kernel"
+	cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
+	[ -f "$top/kmod/vireo.ko" ] && cp "$top/kmod/vireo.ko" "$r/vireo/kmod/"
+	for f in "$top"/tests/vm/bin/* "$top"/tests/vm/*.sh; do
+		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
+	done
+	[ -x "$top/vmm/vireo" ] && copy_with_libs "$top/vmm/vireo" "$r/vireo/bin/vireo"
+	return 0
+}
+
+initramfs_pack() {
+	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
+}
