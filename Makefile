@@ -39,6 +39,7 @@ vmm:
 
 tests:
 	$(MAKE) -C tests/vm
+	$(MAKE) -C tests/bench
 	$(MAKE) -C tests/unit
 
 setup:
@@ -65,5 +66,6 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean
 	$(MAKE) -C vmm clean
 	$(MAKE) -C tests/vm clean
+	$(MAKE) -C tests/bench clean
 	$(MAKE) -C tests/unit clean
 	rm -rf build

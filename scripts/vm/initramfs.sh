@@ -8,8 +8,9 @@ initramfs_base() {
 	cp /bin/busybox "$r/bin/busybox"
 	cp /bin/busybox "$r/vireo/busybox"
 	cp "$top/scripts/vm/init" "$r/init"
-	cp "$top/scripts/vm/run-suite" "$r/vireo/run-suite"
-	chmod +x "$r/init" "$r/vireo/run-suite"
+	cp "$top/scripts/vm/run-suite" "$top/scripts/vm/run-bench" \
+		"$top/scripts/vm/demo" "$r/vireo/"
+	chmod +x "$r/init" "$r/vireo/run-suite" "$r/vireo/run-bench" "$r/vireo/demo"
 }
 
 # Find a module of the test kernel by name ("kvm_amd" or "kvm-amd").
@@ -69,11 +70,15 @@ copy_with_libs() {
 
 initramfs_payload() {
 	local r=$1 f
-	mkdir -p "$r/vireo/tests" "$r/vireo/bin" "$r/vireo/kmod" "$r/vireo/kernel"
+	mkdir -p "$r/vireo/tests" "$r/vireo/bench" "$r/vireo/bin" \
+		"$r/vireo/kmod" "$r/vireo/kernel"
 	cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
 	[ -f "$top/kmod/vireo.ko" ] && cp "$top/kmod/vireo.ko" "$r/vireo/kmod/"
 	for f in "$top"/tests/vm/bin/* "$top"/tests/vm/*.sh; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
+	done
+	for f in "$top"/tests/bench/bin/*; do
+		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/bench/"
 	done
 	[ -x "$top/vmm/vireo" ] && copy_with_libs "$top/vmm/vireo" "$r/vireo/bin/vireo"
 	return 0

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# make bench: every benchmark in tests/bench, on kvm.ko and on vireo.ko in
+# the same test VM, printed side by side with vireo's ratio to kvm.ko
+# (below 1.0 means vireo takes less time).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+logs=$top/build/logs
+mkdir -p "$logs"
+scripts/vm.sh --mode none --smp "${VIREO_BENCH_SMP:-1}" --quiet --timeout 1200 \
+	--console-log "$logs/bench.console" --results "$logs/bench.results" \
+	-- /vireo/run-bench
+rc=$?
+tr -d '\r' < "$logs/bench.results" | awk '
+$1 == "BENCH" { v[$2 " " $3] = $4; unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[n++] = $3 } }
+END {
+	printf "%-28s %14s %14s %8s  %s\n", "benchmark", "kvm.ko", "vireo.ko", "ratio", "unit"
+	for (i = 0; i < n; i++) {
+		b = order[i]; k = v["kvm " b]; r = v["vireo " b]
+		ratio = (k != "" && r != "" && k > 0) ? sprintf("%.2f", r / k) : "-"
+		printf "%-28s %14s %14s %8s  %s\n", b, k == "" ? "-" : k, r == "" ? "-" : r, ratio, unit[b]
+	}
+}'
+exit $rc
