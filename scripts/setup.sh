@@ -18,6 +18,7 @@ packages=(
 	libelf-dev libfdt-dev acpica-tools
 	clang libclang-rt-14-dev
 	e2fsprogs iproute2
+	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
 )
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
