@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module life, the device nodes and the system fd.
+ */
+#define pr_fmt(fmt) "vireo: " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/reboot.h>
+#include <linux/slab.h>
+
+#include "core/vireo.h"
+
+const struct vireo_impl *vireo_impl;
+
+static bool devkvm;
+module_param(devkvm, bool, 0444);
+MODULE_PARM_DESC(devkvm, "Also answer as /dev/kvm when its minor is free");
+
+static atomic_long_t vireo_pages = ATOMIC_LONG_INIT(0);
+static atomic_long_t vireo_objects = ATOMIC_LONG_INIT(0);
+
+void *vireo_zalloc(size_t size)
+{
+	void *p = kzalloc(size, GFP_KERNEL_ACCOUNT);
+
+	if (p)
+		atomic_long_inc(&vireo_objects);
+	return p;
+}
+
+void vireo_free(const void *p)
+{
+	if (!p)
+		return;
+	kfree(p);
+	atomic_long_dec(&vireo_objects);
+}
+
+struct page *vireo_alloc_page(void)
+{
+	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+
+	if (page)
+		atomic_long_inc(&vireo_pages);
+	return page;
+}
+
+void vireo_free_page(struct page *page)
+{
+	if (!page)
+		return;
+	__free_page(page);
+	atomic_long_dec(&vireo_pages);
+}
+
+/* For pages the backend allocates in other shapes (contiguous, pinned). */
+void vireo_count_pages(long n)
+{
+	atomic_long_add(n, &vireo_pages);
+}
+
+long vireo_check_extension(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_CHECK_EXTENSION_VM:
+		return 1;
+	case KVM_CAP_NR_VCPUS:
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return VIREO_MAX_VCPUS;
+	case KVM_CAP_NR_MEMSLOTS:
+		return VIREO_MAX_SLOTS;
+	default:
+		return vireo_impl->check_extension(cap);
+	}
+}
+
+static long vireo_dev_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	switch (cmd) {
+	case KVM_GET_API_VERSION:
+		return arg ? -EINVAL : VIREO_API_VERSION;
+	case KVM_CREATE_VM:
+		return vireo_create_vm(arg);
+	case KVM_CHECK_EXTENSION:
+		return vireo_check_extension(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : VIREO_RUN_PAGES * PAGE_SIZE;
+	default:
+		return vireo_impl->dev_ioctl(cmd, (void __user *)arg);
+	}
+}
+
+static const struct file_operations vireo_dev_fops = {
+	.owner		= THIS_MODULE,
+	.unlocked_ioctl	= vireo_dev_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice vireo_dev = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "vireo",
+	.fops	= &vireo_dev_fops,
+	.mode	= 0666,
+};
+
+static struct miscdevice vireo_kvm_dev = {
+	.minor	= KVM_MINOR,
+	.name	= "kvm",
+	.fops	= &vireo_dev_fops,
+	.mode	= 0666,
+};
+
+static bool kvm_dev_registered;
+static int cpuhp_state;
+
+static int vireo_cpu_online(unsigned int cpu)
+{
+	return vireo_impl->cpu_enable();
+}
+
+static int vireo_cpu_offline(unsigned int cpu)
+{
+	vireo_impl->cpu_disable();
+	return 0;
+}
+
+static void vireo_cpu_disable_ipi(void *unused)
+{
+	vireo_impl->cpu_disable();
+}
+
+/* A CPU left in virtualization mode can hang a warm reboot on some parts. */
+static int vireo_reboot(struct notifier_block *nb, unsigned long code,
+			void *unused)
+{
+	on_each_cpu(vireo_cpu_disable_ipi, NULL, 1);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vireo_reboot_nb = {
+	.notifier_call = vireo_reboot,
+};
+
+static int __init vireo_init(void)
+{
+	const struct vireo_impl *const *impl;
+	int r = -ENODEV;
+
+	for (impl = vireo_impls; *impl; impl++) {
+		r = (*impl)->probe();
+		if (!r)
+			break;
+	}
+	if (!*impl)
+		return r;
+	vireo_impl = *impl;
+
+	r = vireo_impl->init();
+	if (r)
+		return r;
+
+	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vireo:online",
+			      vireo_cpu_online, vireo_cpu_offline);
+	if (r < 0)
+		goto err_fini;
+	cpuhp_state = r;
+	register_reboot_notifier(&vireo_reboot_nb);
+
+	r = misc_register(&vireo_dev);
+	if (r) {
+		pr_err("cannot register /dev/vireo: %d\n", r);
+		goto err_cpuhp;
+	}
+	if (devkvm) {
+		if (misc_register(&vireo_kvm_dev))
+			pr_warn("/dev/kvm is taken; only /dev/vireo exists\n");
+		else
+			kvm_dev_registered = true;
+	}
+	pr_info("loaded, %s backend%s\n", vireo_impl->name,
+		kvm_dev_registered ? ", also /dev/kvm" : "");
+	return 0;
+
+err_cpuhp:
+	unregister_reboot_notifier(&vireo_reboot_nb);
+	cpuhp_remove_state(cpuhp_state);
+err_fini:
+	vireo_impl->fini();
+	return r;
+}
+
+static void __exit vireo_exit(void)
+{
+	if (kvm_dev_registered)
+		misc_deregister(&vireo_kvm_dev);
+	misc_deregister(&vireo_dev);
+	unregister_reboot_notifier(&vireo_reboot_nb);
+	cpuhp_remove_state(cpuhp_state);
+	vireo_impl->fini();
+	pr_info("unload: %ld pages, %ld objects outstanding\n",
+		atomic_long_read(&vireo_pages),
+		atomic_long_read(&vireo_objects));
+}
+
+module_init(vireo_init);
+module_exit(vireo_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Vireo: a small hypervisor on the KVM ABI");

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU fds: the shared kvm_run pages, the register ioctls and the run loop.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "core/vireo.h"
+
+void vireo_vcpu_free(struct vireo_vcpu *vcpu)
+{
+	int i;
+
+	vireo_impl->vcpu_destroy(vcpu);
+	vunmap(vcpu->run);
+	for (i = 0; i < VIREO_RUN_PAGES; i++)
+		vireo_free_page(vcpu->run_pages[i]);
+	vireo_free(vcpu);
+}
+
+static int vireo_set_sigmask(struct vireo_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_signal_mask __user *user = argp;
+	struct kvm_signal_mask head;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigmask_set = false;
+		return 0;
+	}
+	if (copy_from_user(&head, user, sizeof(head)))
+		return -EFAULT;
+	if (head.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, user->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigmask = set;
+	vcpu->sigmask_set = true;
+	return 0;
+}
+
+static long vireo_run(struct vireo_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct vireo_vm *vm = vcpu->vm;
+	long r;
+
+	/* The guest runs with the VMM's chosen mask, as under kvm.ko. */
+	if (vcpu->sigmask_set)
+		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &current->real_blocked);
+
+	vireo_impl->vcpu_load(vcpu);
+	if (READ_ONCE(run->immediate_exit)) {
+		r = -EINTR;
+		goto out;
+	}
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+		down_read(&vm->mem_lock);
+		r = vireo_impl->vcpu_run(vcpu);
+		up_read(&vm->mem_lock);
+		if (r != VIREO_RUN_AGAIN)
+			break;
+	}
+	if (r == VIREO_RUN_USER)
+		r = 0;
+out:
+	vireo_impl->vcpu_put(vcpu);
+	if (vcpu->sigmask_set) {
+		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+		sigemptyset(&current->real_blocked);
+	}
+	return r;
+}
+
+static long vireo_vcpu_ioctl_locked(struct vireo_vcpu *vcpu, unsigned int cmd,
+				    void __user *argp)
+{
+	struct kvm_regs regs;
+
+	switch (cmd) {
+	case KVM_RUN:
+		if (argp)
+			return -EINVAL;
+		return vireo_run(vcpu);
+	case KVM_GET_REGS:
+		memset(&regs, 0, sizeof(regs));
+		vireo_impl->get_regs(vcpu, &regs);
+		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+	case KVM_SET_REGS:
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			return -EFAULT;
+		vireo_impl->set_regs(vcpu, &regs);
+		return 0;
+	case KVM_SET_SIGNAL_MASK:
+		return vireo_set_sigmask(vcpu, argp);
+	default:
+		return vireo_impl->vcpu_ioctl(vcpu, cmd, argp);
+	}
+}
+
+static long vireo_vcpu_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vireo_vcpu *vcpu = file->private_data;
+	long r;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (_IOC_TYPE(cmd) != KVMIO)
+		return -EINVAL;
+	if (mutex_lock_killable(&vcpu->lock))
+		return -EINTR;
+	r = vireo_vcpu_ioctl_locked(vcpu, cmd, (void __user *)arg);
+	mutex_unlock(&vcpu->lock);
+	return r;
+}
+
+static vm_fault_t vireo_run_fault(struct vm_fault *vmf)
+{
+	struct vireo_vcpu *vcpu = vmf->vma->vm_file->private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= VIREO_RUN_PAGES)
+		return VM_FAULT_SIGBUS;
+	page = vcpu->run_pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct vireo_run_vm_ops = {
+	.fault = vireo_run_fault,
+};
+
+static int vireo_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_ops = &vireo_run_vm_ops;
+	return 0;
+}
+
+static int vireo_vcpu_release(struct inode *inode, struct file *file)
+{
+	struct vireo_vcpu *vcpu = file->private_data;
+
+	vireo_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations vireo_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vireo_vcpu_release,
+	.unlocked_ioctl	= vireo_vcpu_ioctl,
+	.mmap		= vireo_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
+{
+	struct vireo_vcpu *vcpu;
+	int i;
+
+	vcpu = vireo_zalloc(sizeof(*vcpu));
+	if (!vcpu)
+		return NULL;
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->lock);
+	for (i = 0; i < VIREO_RUN_PAGES; i++) {
+		vcpu->run_pages[i] = vireo_alloc_page();
+		if (!vcpu->run_pages[i])
+			goto err;
+	}
+	vcpu->run = vmap(vcpu->run_pages, VIREO_RUN_PAGES, VM_MAP, PAGE_KERNEL);
+	if (!vcpu->run)
+		goto err;
+	if (vireo_impl->vcpu_create(vcpu)) {
+		vunmap(vcpu->run);
+		goto err;
+	}
+	return vcpu;
+err:
+	for (i = 0; i < VIREO_RUN_PAGES; i++)
+		vireo_free_page(vcpu->run_pages[i]);
+	vireo_free(vcpu);
+	return NULL;
+}
+
+int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
+{
+	struct vireo_vcpu *vcpu;
+	unsigned int i;
+	int r;
+
+	if (id >= VIREO_MAX_VCPUS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	r = -EINVAL;
+	if (vm->nr_vcpus >= VIREO_MAX_VCPUS)
+		goto out;
+	r = -EEXIST;
+	for (i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->id == id)
+			goto out;
+	r = -ENOMEM;
+	vcpu = vireo_vcpu_alloc(vm, id);
+	if (!vcpu)
+		goto out;
+	kref_get(&vm->ref);
+	r = anon_inode_getfd("vireo-vcpu", &vireo_vcpu_fops, vcpu,
+			     O_RDWR | O_CLOEXEC);
+	if (r < 0) {
+		refcount_dec(&vm->ref.refcount);
+		vireo_vcpu_free(vcpu);
+		goto out;
+	}
+	vm->vcpus[vm->nr_vcpus++] = vcpu;
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}

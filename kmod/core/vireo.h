@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Vireo core: device, VM and vCPU lifetimes, memory slots and the run loop.
+ * Nothing here names an architecture; a backend fills struct vireo_impl.
+ */
+#ifndef VIREO_CORE_H
+#define VIREO_CORE_H
+
+#include <linux/kvm.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/signal_types.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#define VIREO_API_VERSION	12
+#define VIREO_MAX_VCPUS		16
+#define VIREO_MAX_SLOTS		64
+#define VIREO_MAX_SLOT_PAGES	((1ULL << 31) - 1)
+/* kvm_run, then the PIO data page */
+#define VIREO_RUN_PAGES		2
+#define VIREO_PIO_OFFSET	1
+
+struct vireo_slot {
+	u64 gpa;
+	u64 size;
+	u64 uva;
+	u32 flags;
+	bool used;
+};
+
+struct vireo_vm {
+	struct kref ref;
+	struct mm_struct *mm;
+	/* Serialises vCPU creation and slot updates. */
+	struct mutex lock;
+	/*
+	 * Running vCPUs hold it for reading between entering the guest and
+	 * handling the exit, so a writer knows no guest uses a stale mapping.
+	 */
+	struct rw_semaphore mem_lock;
+	struct vireo_slot slots[VIREO_MAX_SLOTS];
+	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	void *arch;
+};
+
+struct vireo_vcpu {
+	struct vireo_vm *vm;
+	u32 id;
+	struct kvm_run *run;
+	struct page *run_pages[VIREO_RUN_PAGES];
+	/* One ioctl at a time, as kvm.ko does. */
+	struct mutex lock;
+	bool sigmask_set;
+	sigset_t sigmask;
+	void *arch;
+};
+
+/* vcpu_run() results other than a negative errno */
+#define VIREO_RUN_AGAIN		0
+#define VIREO_RUN_USER		1
+
+/**
+ * struct vireo_impl - what a hardware backend provides to the core
+ * @name: shown in the load message
+ * @probe: does this CPU have everything the backend needs? -errno if not
+ * @init: global setup after a successful probe; @fini undoes it
+ * @cpu_enable: turn virtualization on for the calling CPU (preemption off);
+ *	@cpu_disable turns it off and must be safe to call twice
+ * @check_extension: value of an arch capability for KVM_CHECK_EXTENSION
+ * @dev_ioctl: arch ioctls on the system fd (-EINVAL if unknown)
+ * @vm_create: set up @vm->arch; @vm_destroy frees it
+ * @vm_ioctl: arch ioctls on a VM fd (-ENOTTY if unknown)
+ * @vm_unmap: forget stage-2 mappings in [gpa, gpa + size); called with
+ *	mem_lock held for writing
+ * @vcpu_create: set up @vcpu->arch in its reset state; @vcpu_destroy frees it
+ * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
+ * @get_regs: read the general registers; @set_regs writes them
+ * @vcpu_load: KVM_RUN starts: guest FPU in, and finish the exit userspace
+ *	has just handled; @vcpu_put: KVM_RUN ends
+ * @vcpu_run: enter the guest once and handle the exit; VIREO_RUN_AGAIN,
+ *	VIREO_RUN_USER with @vcpu->run filled in, or -errno.  Called with
+ *	mem_lock held for reading.
+ */
+struct vireo_impl {
+	const char *name;
+	int (*probe)(void);
+	int (*init)(void);
+	void (*fini)(void);
+	int (*cpu_enable)(void);
+	void (*cpu_disable)(void);
+	long (*check_extension)(long cap);
+	long (*dev_ioctl)(unsigned int cmd, void __user *argp);
+	int (*vm_create)(struct vireo_vm *vm);
+	void (*vm_destroy)(struct vireo_vm *vm);
+	long (*vm_ioctl)(struct vireo_vm *vm, unsigned int cmd,
+			 void __user *argp);
+	void (*vm_unmap)(struct vireo_vm *vm, u64 gpa, u64 size);
+	int (*vcpu_create)(struct vireo_vcpu *vcpu);
+	void (*vcpu_destroy)(struct vireo_vcpu *vcpu);
+	long (*vcpu_ioctl)(struct vireo_vcpu *vcpu, unsigned int cmd,
+			   void __user *argp);
+	void (*get_regs)(struct vireo_vcpu *vcpu, struct kvm_regs *regs);
+	void (*set_regs)(struct vireo_vcpu *vcpu, const struct kvm_regs *regs);
+	void (*vcpu_load)(struct vireo_vcpu *vcpu);
+	void (*vcpu_put)(struct vireo_vcpu *vcpu);
+	int (*vcpu_run)(struct vireo_vcpu *vcpu);
+};
+
+/* Backends in order of preference; NULL-terminated (kmod/backends.c). */
+extern const struct vireo_impl *const vireo_impls[];
+extern const struct vireo_impl *vireo_impl;
+
+/* Accounted allocations: the unload line reports what is still held. */
+void *vireo_zalloc(size_t size);
+void vireo_free(const void *p);
+struct page *vireo_alloc_page(void);
+void vireo_free_page(struct page *page);
+void vireo_count_pages(long n);
+
+int vireo_create_vm(unsigned long type);
+long vireo_check_extension(long cap);
+int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
+void vireo_vm_put(struct vireo_vm *vm);
+void vireo_vcpu_free(struct vireo_vcpu *vcpu);
+struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa);
+
+#endif

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM fds: memory slots and vCPU creation.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+
+#include "core/vireo.h"
+
+static void vireo_vm_free(struct kref *ref)
+{
+	struct vireo_vm *vm = container_of(ref, struct vireo_vm, ref);
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		vireo_vcpu_free(vm->vcpus[i]);
+	vireo_impl->vm_destroy(vm);
+	mmdrop(vm->mm);
+	vireo_free(vm);
+}
+
+void vireo_vm_put(struct vireo_vm *vm)
+{
+	kref_put(&vm->ref, vireo_vm_free);
+}
+
+struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < VIREO_MAX_SLOTS; i++) {
+		struct vireo_slot *s = &vm->slots[i];
+
+		if (s->used && gpa >= s->gpa && gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+static bool vireo_slot_overlaps(struct vireo_vm *vm, int id, u64 gpa, u64 size)
+{
+	int i;
+
+	for (i = 0; i < VIREO_MAX_SLOTS; i++) {
+		struct vireo_slot *s = &vm->slots[i];
+
+		if (i == id || !s->used)
+			continue;
+		if (gpa < s->gpa + s->size && s->gpa < gpa + size)
+			return true;
+	}
+	return false;
+}
+
+/* The checks and errnos follow kvm.ko's, in its order. */
+static int vireo_set_memory_region(struct vireo_vm *vm,
+				   struct kvm_userspace_memory_region *mem)
+{
+	u32 as_id = mem->slot >> 16, id = (u16)mem->slot;
+	struct vireo_slot *s;
+	int r = 0;
+
+	if (mem->flags & ~(u32)KVM_MEM_READONLY)
+		return -EINVAL;
+	if ((mem->memory_size & ~PAGE_MASK) || (mem->guest_phys_addr & ~PAGE_MASK))
+		return -EINVAL;
+	if ((mem->userspace_addr & ~PAGE_MASK) ||
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
+		       mem->memory_size))
+		return -EINVAL;
+	if (as_id || id >= VIREO_MAX_SLOTS)
+		return -EINVAL;
+	if (mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr)
+		return -EINVAL;
+	if ((mem->memory_size >> PAGE_SHIFT) > VIREO_MAX_SLOT_PAGES)
+		return -EINVAL;
+
+	mutex_lock(&vm->lock);
+	s = &vm->slots[id];
+	if (!mem->memory_size) {
+		if (!s->used) {
+			r = -EINVAL;
+			goto out;
+		}
+		down_write(&vm->mem_lock);
+		vireo_impl->vm_unmap(vm, s->gpa, s->size);
+		s->used = false;
+		up_write(&vm->mem_lock);
+		goto out;
+	}
+	if (s->used) {
+		if (mem->userspace_addr != s->uva ||
+		    mem->memory_size != s->size ||
+		    ((mem->flags ^ s->flags) & KVM_MEM_READONLY)) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (mem->guest_phys_addr == s->gpa)
+			goto out;
+	}
+	if (vireo_slot_overlaps(vm, id, mem->guest_phys_addr, mem->memory_size)) {
+		r = -EEXIST;
+		goto out;
+	}
+	down_write(&vm->mem_lock);
+	if (s->used)
+		vireo_impl->vm_unmap(vm, s->gpa, s->size);
+	s->gpa = mem->guest_phys_addr;
+	s->size = mem->memory_size;
+	s->uva = mem->userspace_addr;
+	s->flags = mem->flags;
+	s->used = true;
+	up_write(&vm->mem_lock);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long vireo_vm_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	struct vireo_vm *vm = file->private_data;
+	void __user *argp = (void __user *)arg;
+
+	if (vm->mm != current->mm)
+		return -EIO;
+
+	switch (cmd) {
+	case KVM_CREATE_VCPU:
+		return vireo_create_vcpu(vm, arg);
+	case KVM_CHECK_EXTENSION:
+		return vireo_check_extension(arg);
+	case KVM_SET_USER_MEMORY_REGION: {
+		struct kvm_userspace_memory_region mem;
+
+		if (copy_from_user(&mem, argp, sizeof(mem)))
+			return -EFAULT;
+		return vireo_set_memory_region(vm, &mem);
+	}
+	default:
+		return vireo_impl->vm_ioctl(vm, cmd, argp);
+	}
+}
+
+static int vireo_vm_release(struct inode *inode, struct file *file)
+{
+	vireo_vm_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations vireo_vm_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vireo_vm_release,
+	.unlocked_ioctl	= vireo_vm_ioctl,
+	.llseek		= noop_llseek,
+};
+
+int vireo_create_vm(unsigned long type)
+{
+	struct vireo_vm *vm;
+	int r;
+
+	if (type)
+		return -EINVAL;
+	vm = vireo_zalloc(sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	init_rwsem(&vm->mem_lock);
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+	r = vireo_impl->vm_create(vm);
+	if (r) {
+		mmdrop(vm->mm);
+		vireo_free(vm);
+		return r;
+	}
+	r = anon_inode_getfd("vireo-vm", &vireo_vm_fops, vm, O_RDWR | O_CLOEXEC);
+	if (r < 0)
+		vireo_vm_put(vm);
+	return r;
+}

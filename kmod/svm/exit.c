@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * #VMEXIT handling.  The CPUs this is tested on have no NRIP save, so each
+ * handler knows its instruction's length (the IOIO exit reports the next
+ * RIP itself).
+ */
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <asm/fpu/xcr.h>
+#include <asm/trapnr.h>
+
+#include "svm/svm.h"
+
+void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_err,
+			  u32 err)
+{
+	sv->vmcb->control.event_inj = vector | SVM_EVTINJ_VALID |
+				      SVM_EVTINJ_TYPE_EXEPT |
+				      (has_err ? SVM_EVTINJ_VALID_ERR : 0);
+	sv->vmcb->control.event_inj_err = err;
+}
+
+static void svm_skip(struct svm_vcpu *sv, unsigned int len)
+{
+	sv->vmcb->save.rip += len;
+}
+
+static int svm_internal_error(struct vireo_vcpu *vcpu, u32 suberror)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 3;
+	run->internal.data[0] = c->exit_code;
+	run->internal.data[1] = c->exit_info_1;
+	run->internal.data[2] = c->exit_info_2;
+	return VIREO_RUN_USER;
+}
+
+/* Writes to a 32-bit register clear the upper half, as on hardware. */
+static void svm_set_reg32(struct svm_vcpu *sv, int reg, u32 val)
+{
+	if (reg == X86_RAX)
+		sv->vmcb->save.rax = val;
+	else
+		sv->gprs.r[reg] = val;
+}
+
+static int svm_exit_io(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 info = sv->vmcb->control.exit_info_1;
+	struct kvm_run *run = vcpu->run;
+	unsigned int size;
+
+	if (info & SVM_IOIO_STR_MASK)
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = (info & SVM_IOIO_TYPE_MASK) ? KVM_EXIT_IO_IN :
+							  KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = info >> 16;
+	run->io.count = 1;
+	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
+	if (run->io.direction == KVM_EXIT_IO_OUT)
+		memcpy((u8 *)run + run->io.data_offset, &sv->vmcb->save.rax,
+		       size);
+	/* RIP moves on only when userspace comes back, as under kvm.ko. */
+	sv->pending = SVM_PENDING_IO;
+	sv->pending_rip = sv->vmcb->control.exit_info_2;
+	return VIREO_RUN_USER;
+}
+
+void svm_complete_user(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct kvm_run *run = vcpu->run;
+	u64 *rax = &sv->vmcb->save.rax;
+	u64 val = 0;
+
+	if (sv->pending != SVM_PENDING_IO)
+		return;
+	sv->pending = SVM_PENDING_NONE;
+	if (run->io.direction == KVM_EXIT_IO_IN) {
+		memcpy(&val, (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE,
+		       run->io.size);
+		if (run->io.size == 4)
+			*rax = (u32)val;
+		else if (run->io.size == 2)
+			*rax = (*rax & ~0xffffULL) | (u16)val;
+		else
+			*rax = (*rax & ~0xffULL) | (u8)val;
+	}
+	sv->vmcb->save.rip = sv->pending_rip;
+}
+
+static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u32 out[4];
+
+	x86_cpuid_lookup(&sv->cpuid, sv->vmcb->save.rax, sv->gprs.r[X86_RCX],
+			 out);
+	svm_set_reg32(sv, X86_RAX, out[0]);
+	svm_set_reg32(sv, X86_RBX, out[1]);
+	svm_set_reg32(sv, X86_RCX, out[2]);
+	svm_set_reg32(sv, X86_RDX, out[3]);
+	svm_skip(sv, 2);
+	return VIREO_RUN_AGAIN;
+}
+
+static int svm_exit_xsetbv(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 val = (sv->vmcb->save.rax & 0xffffffffULL) |
+		  sv->gprs.r[X86_RDX] << 32;
+	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if ((u32)sv->gprs.r[X86_RCX] || sv->vmcb->save.cpl ||
+	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	sv->xcr0 = val;
+	svm_skip(sv, 3);
+	return VIREO_RUN_AGAIN;
+}
+
+static int svm_exit_npf(struct vireo_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+	int r = svm_npt_fault(vcpu, c->exit_info_2, c->exit_info_1);
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return VIREO_RUN_AGAIN;
+	return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+}
+
+/*
+ * An event the guest was receiving when the exit hit (say, an interrupt
+ * whose IDT entry was not mapped yet) must be delivered again.
+ */
+static void svm_reinject(struct svm_vcpu *sv)
+{
+	struct vmcb_control_area *c = &sv->vmcb->control;
+	u32 info = c->exit_int_info;
+
+	c->event_inj = 0;
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	case SVM_EXITINTINFO_TYPE_INTR:
+	case SVM_EXITINTINFO_TYPE_NMI:
+	case SVM_EXITINTINFO_TYPE_EXEPT:
+		c->event_inj = info;
+		c->event_inj_err = c->exit_int_info_err;
+		break;
+	}
+}
+
+int svm_handle_exit(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_control_area *c = &sv->vmcb->control;
+	struct kvm_run *run = vcpu->run;
+
+	svm_reinject(sv);
+	switch (c->exit_code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_IOIO:
+		return svm_exit_io(vcpu);
+	case SVM_EXIT_HLT:
+		svm_skip(sv, 1);
+		run->exit_reason = KVM_EXIT_HLT;
+		return VIREO_RUN_USER;
+	case SVM_EXIT_CPUID:
+		return svm_exit_cpuid(vcpu);
+	case SVM_EXIT_XSETBV:
+		return svm_exit_xsetbv(vcpu);
+	case SVM_EXIT_NPF:
+		return svm_exit_npf(vcpu);
+	case SVM_EXIT_SHUTDOWN:
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return VIREO_RUN_USER;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMMCALL:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
+		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_ERR:
+		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = c->exit_code;
+		run->fail_entry.cpu = raw_smp_processor_id();
+		return VIREO_RUN_USER;
+	default:
+		return svm_internal_error(vcpu,
+				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
+	}
+}

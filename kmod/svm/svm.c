@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V backend: CPU enablement, VMCB set-up, register state and entry.
+ */
+#define pr_fmt(fmt) "vireo: " fmt
+
+#include <asm/cpufeature.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/reboot.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+
+#include "svm/svm.h"
+
+#define SVM_ASID		1
+#define SVM_IOPM_ORDER		2	/* 12 KiB used */
+#define SVM_MSRPM_ORDER		1	/* 8 KiB used */
+#define SVM_RESET_PAT		0x0007040600070406ULL
+#define SVM_RESET_DR6		0xffff0ff0ULL
+#define SVM_RESET_DR7		0x400ULL
+#define SVM_RESET_APIC_BASE	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE)
+
+struct svm_cpu {
+	struct page *hsave;	/* what VMRUN saves of the host */
+	struct page *host_vmcb;	/* what VMSAVE/VMLOAD keep of the host */
+	u64 host_pa;
+	struct vmcb *last_vmcb;
+	bool enabled;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
+static struct page *svm_iopm;
+static struct page *svm_msrpm;
+static u64 svm_host_xcr0;
+
+/*
+ * Intercepting every port and every MSR keeps the guest's reach exactly what
+ * the exit handlers allow, and lets all VMs share one pair of bitmaps.
+ */
+static struct page *svm_alloc_bitmap(unsigned int order)
+{
+	struct page *page = alloc_pages(GFP_KERNEL, order);
+
+	if (!page)
+		return NULL;
+	memset(page_address(page), 0xff, PAGE_SIZE << order);
+	vireo_count_pages(1 << order);
+	return page;
+}
+
+static void svm_free_bitmap(struct page *page, unsigned int order)
+{
+	if (!page)
+		return;
+	__free_pages(page, order);
+	vireo_count_pages(-(1 << order));
+}
+
+static int svm_probe(void)
+{
+	u64 efer, vm_cr;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM)) {
+		pr_err("this CPU has no AMD-V (SVM)\n");
+		return -ENODEV;
+	}
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
+		pr_err("AMD-V is disabled by the firmware\n");
+		return -EOPNOTSUPP;
+	}
+	if (!boot_cpu_has(X86_FEATURE_NPT)) {
+		pr_err("this CPU has AMD-V but no nested paging\n");
+		return -EOPNOTSUPP;
+	}
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("AMD-V is already in use by another hypervisor (kvm_amd?)\n");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void svm_cpu_disable(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpus);
+	u64 efer;
+
+	if (!sc->enabled)
+		return;
+	sc->enabled = false;
+	sc->last_vmcb = NULL;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	/* Leaving SVM with GIF clear would keep interrupts off for good. */
+	asm volatile("stgi" ::: "memory");
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+}
+
+static int svm_cpu_enable(void)
+{
+	struct svm_cpu *sc = this_cpu_ptr(&svm_cpus);
+	u64 efer;
+
+	if (sc->enabled)
+		return 0;
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("AMD-V is already in use on CPU %d\n", smp_processor_id());
+		return -EBUSY;
+	}
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
+	sc->last_vmcb = NULL;
+	sc->enabled = true;
+	return 0;
+}
+
+static void svm_fini(void)
+{
+	int cpu;
+
+	cpu_emergency_unregister_virt_callback(svm_cpu_disable);
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+
+		vireo_free_page(sc->hsave);
+		vireo_free_page(sc->host_vmcb);
+		sc->hsave = NULL;
+		sc->host_vmcb = NULL;
+	}
+	svm_free_bitmap(svm_iopm, SVM_IOPM_ORDER);
+	svm_free_bitmap(svm_msrpm, SVM_MSRPM_ORDER);
+}
+
+static int svm_init(void)
+{
+	int cpu;
+
+	svm_iopm = svm_alloc_bitmap(SVM_IOPM_ORDER);
+	svm_msrpm = svm_alloc_bitmap(SVM_MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm)
+		goto err;
+	for_each_possible_cpu(cpu) {
+		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
+
+		sc->hsave = vireo_alloc_page();
+		sc->host_vmcb = vireo_alloc_page();
+		if (!sc->hsave || !sc->host_vmcb)
+			goto err;
+		sc->host_pa = page_to_phys(sc->host_vmcb);
+	}
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	cpu_emergency_register_virt_callback(svm_cpu_disable);
+	return 0;
+err:
+	svm_fini();
+	return -ENOMEM;
+}
+
+static long svm_check_extension(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_EXT_CPUID:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long svm_dev_ioctl(unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return x86_get_supported_cpuid(argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int svm_vm_create(struct vireo_vm *vm)
+{
+	struct svm_vm *svm = vireo_zalloc(sizeof(*svm));
+	int r;
+
+	if (!svm)
+		return -ENOMEM;
+	r = svm_npt_create(svm);
+	if (r) {
+		vireo_free(svm);
+		return r;
+	}
+	vm->arch = svm;
+	return 0;
+}
+
+static void svm_vm_destroy(struct vireo_vm *vm)
+{
+	svm_npt_destroy(to_svm_vm(vm));
+	vireo_free(vm->arch);
+}
+
+static long svm_vm_ioctl(struct vireo_vm *vm, unsigned int cmd,
+			 void __user *argp)
+{
+	switch (cmd) {
+	case KVM_SET_TSS_ADDR:
+		/* Only VT-x without unrestricted guest needs the TSS. */
+		if ((unsigned long)argp > (unsigned int)(-3 * PAGE_SIZE))
+			return -EINVAL;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+static void svm_set_intercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] |= 1U << (bit % 32);
+}
+
+static void svm_seg_reset(struct vmcb_seg *seg, u16 attrib)
+{
+	seg->selector = 0;
+	seg->attrib = attrib;
+	seg->limit = 0xffff;
+	seg->base = 0;
+}
+
+/* The architectural state after RESET, as kvm.ko presents it. */
+static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
+{
+	struct vmcb_control_area *c = &sv->vmcb->control;
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	static const unsigned int intercepts[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
+		INTERCEPT_HLT, INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT,
+		INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN,
+		INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
+		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
+		INTERCEPT_XSETBV, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
+	};
+	unsigned int i;
+
+	memset(sv->vmcb, 0, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		svm_set_intercept(sv->vmcb, intercepts[i]);
+	c->iopm_base_pa = page_to_phys(svm_iopm);
+	c->msrpm_base_pa = page_to_phys(svm_msrpm);
+	c->asid = SVM_ASID;
+	c->int_ctl = V_INTR_MASKING_MASK;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = page_to_phys(svm->npt_root);
+
+	svm_seg_reset(&s->cs, 0x9b);
+	s->cs.selector = 0xf000;
+	s->cs.base = 0xffff0000;
+	svm_seg_reset(&s->ds, 0x93);
+	svm_seg_reset(&s->es, 0x93);
+	svm_seg_reset(&s->ss, 0x93);
+	svm_seg_reset(&s->fs, 0x93);
+	svm_seg_reset(&s->gs, 0x93);
+	svm_seg_reset(&s->ldtr, 0x82);
+	svm_seg_reset(&s->tr, 0x8b);
+	s->gdtr.limit = 0xffff;
+	s->idtr.limit = 0xffff;
+	s->cr0 = X86_CR0_ET | X86_CR0_CD | X86_CR0_NW;
+	s->efer = EFER_SVME;
+	s->rflags = X86_EFLAGS_FIXED;
+	s->rip = 0xfff0;
+	s->dr6 = SVM_RESET_DR6;
+	s->dr7 = SVM_RESET_DR7;
+	s->g_pat = SVM_RESET_PAT;
+
+	memset(&sv->gprs, 0, sizeof(sv->gprs));
+	sv->efer = 0;
+	sv->xcr0 = XFEATURE_MASK_FP;
+	sv->apic_base = SVM_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	sv->last_cpu = -1;
+	sv->pending = SVM_PENDING_NONE;
+}
+
+static int svm_vcpu_create(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = vireo_zalloc(sizeof(*sv));
+
+	if (!sv)
+		return -ENOMEM;
+	sv->vmcb_page = vireo_alloc_page();
+	if (!sv->vmcb_page)
+		goto err;
+	if (!fpu_alloc_guest_fpstate(&sv->fpu))
+		goto err;
+	sv->vmcb = page_address(sv->vmcb_page);
+	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
+	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
+	vcpu->arch = sv;
+	return 0;
+err:
+	vireo_free_page(sv->vmcb_page);
+	vireo_free(sv);
+	return -ENOMEM;
+}
+
+static void svm_vcpu_destroy(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	int cpu;
+
+	/* A later VMCB at this address must not be mistaken for this one. */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu_ptr(&svm_cpus, cpu)->last_vmcb, sv->vmcb, NULL);
+	fpu_free_guest_fpstate(&sv->fpu);
+	vireo_free_page(sv->vmcb_page);
+	vireo_free(sv);
+}
+
+static void svm_get_regs(struct vireo_vcpu *vcpu, struct kvm_regs *regs)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+
+	x86_gprs_to_kvm(&sv->gprs, regs);
+	regs->rax = sv->vmcb->save.rax;
+	regs->rsp = sv->vmcb->save.rsp;
+	regs->rip = sv->vmcb->save.rip;
+	regs->rflags = sv->vmcb->save.rflags;
+}
+
+static void svm_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+
+	x86_gprs_from_kvm(&sv->gprs, regs);
+	sv->vmcb->save.rax = regs->rax;
+	sv->vmcb->save.rsp = regs->rsp;
+	sv->vmcb->save.rip = regs->rip;
+	sv->vmcb->save.rflags = regs->rflags | X86_EFLAGS_FIXED;
+}
+
+static void svm_seg_to_kvm(const struct vmcb_seg *seg, struct kvm_segment *k)
+{
+	u16 a = seg->attrib;
+
+	k->base = seg->base;
+	k->limit = seg->limit;
+	k->selector = seg->selector;
+	k->type = a & 0xf;
+	k->s = (a >> 4) & 1;
+	k->dpl = (a >> 5) & 3;
+	k->present = (a >> 7) & 1;
+	k->avl = (a >> 8) & 1;
+	k->l = (a >> 9) & 1;
+	k->db = (a >> 10) & 1;
+	k->g = (a >> 11) & 1;
+	k->unusable = !k->present;
+}
+
+static void svm_seg_from_kvm(struct vmcb_seg *seg, const struct kvm_segment *k)
+{
+	seg->base = k->base;
+	seg->limit = k->limit;
+	seg->selector = k->selector;
+	if (k->unusable || !k->present) {
+		seg->attrib = 0;
+		return;
+	}
+	seg->attrib = (k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
+		      1 << 7 | (k->avl & 1) << 8 | (k->l & 1) << 9 |
+		      (k->db & 1) << 10 | (k->g & 1) << 11;
+}
+
+static void svm_get_sregs(struct svm_vcpu *sv, struct kvm_sregs *sr)
+{
+	struct vmcb_save_area *s = &sv->vmcb->save;
+
+	memset(sr, 0, sizeof(*sr));
+	svm_seg_to_kvm(&s->cs, &sr->cs);
+	svm_seg_to_kvm(&s->ds, &sr->ds);
+	svm_seg_to_kvm(&s->es, &sr->es);
+	svm_seg_to_kvm(&s->fs, &sr->fs);
+	svm_seg_to_kvm(&s->gs, &sr->gs);
+	svm_seg_to_kvm(&s->ss, &sr->ss);
+	svm_seg_to_kvm(&s->tr, &sr->tr);
+	svm_seg_to_kvm(&s->ldtr, &sr->ldt);
+	/* The busy TSS and the LDT are present whatever the P bit says. */
+	sr->tr.unusable = 0;
+	sr->gdt.base = s->gdtr.base;
+	sr->gdt.limit = s->gdtr.limit;
+	sr->idt.base = s->idtr.base;
+	sr->idt.limit = s->idtr.limit;
+	sr->cr0 = s->cr0;
+	sr->cr2 = s->cr2;
+	sr->cr3 = s->cr3;
+	sr->cr4 = s->cr4;
+	sr->cr8 = sv->vmcb->control.int_ctl & V_TPR_MASK;
+	sr->efer = sv->efer;
+	sr->apic_base = sv->apic_base;
+	if (sv->vmcb->control.event_inj & SVM_EVTINJ_VALID &&
+	    (sv->vmcb->control.event_inj & SVM_EVTINJ_TYPE_MASK) ==
+	    SVM_EVTINJ_TYPE_INTR) {
+		u8 v = sv->vmcb->control.event_inj & SVM_EVTINJ_VEC_MASK;
+
+		sr->interrupt_bitmap[v / 64] |= 1ULL << (v % 64);
+	}
+}
+
+static void svm_set_efer(struct svm_vcpu *sv, u64 efer)
+{
+	sv->efer = efer;
+	sv->vmcb->save.efer = efer | EFER_SVME;
+}
+
+static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
+{
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	unsigned int i;
+
+	if ((sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG) &&
+	    !(sr->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if ((sr->cr0 & X86_CR0_PG) && !(sr->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	svm_seg_from_kvm(&s->cs, &sr->cs);
+	svm_seg_from_kvm(&s->ds, &sr->ds);
+	svm_seg_from_kvm(&s->es, &sr->es);
+	svm_seg_from_kvm(&s->fs, &sr->fs);
+	svm_seg_from_kvm(&s->gs, &sr->gs);
+	svm_seg_from_kvm(&s->ss, &sr->ss);
+	svm_seg_from_kvm(&s->tr, &sr->tr);
+	svm_seg_from_kvm(&s->ldtr, &sr->ldt);
+	s->cpl = (s->cs.attrib >> 5) & 3;
+	s->gdtr.base = sr->gdt.base;
+	s->gdtr.limit = sr->gdt.limit;
+	s->idtr.base = sr->idt.base;
+	s->idtr.limit = sr->idt.limit;
+	s->cr0 = sr->cr0;
+	s->cr2 = sr->cr2;
+	s->cr3 = sr->cr3;
+	s->cr4 = sr->cr4;
+	sv->vmcb->control.int_ctl = (sv->vmcb->control.int_ctl & ~V_TPR_MASK) |
+				    (sr->cr8 & V_TPR_MASK);
+	svm_set_efer(sv, sr->efer);
+	sv->apic_base = sr->apic_base;
+	for (i = 0; i < 256; i++) {
+		if (sr->interrupt_bitmap[i / 64] & (1ULL << (i % 64))) {
+			sv->vmcb->control.event_inj = i | SVM_EVTINJ_VALID |
+						      SVM_EVTINJ_TYPE_INTR;
+			break;
+		}
+	}
+	return 0;
+}
+
+static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
+			   void __user *argp)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct kvm_sregs sr;
+
+	switch (cmd) {
+	case KVM_GET_SREGS:
+		svm_get_sregs(sv, &sr);
+		return copy_to_user(argp, &sr, sizeof(sr)) ? -EFAULT : 0;
+	case KVM_SET_SREGS:
+		if (copy_from_user(&sr, argp, sizeof(sr)))
+			return -EFAULT;
+		return svm_set_sregs(sv, &sr);
+	case KVM_SET_CPUID2:
+		return x86_set_cpuid2(&sv->cpuid, argp);
+	case KVM_GET_CPUID2:
+		return x86_get_cpuid2(&sv->cpuid, argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void svm_vcpu_load(struct vireo_vcpu *vcpu)
+{
+	fpu_swap_kvm_fpstate(&to_svm(vcpu)->fpu, true);
+	svm_complete_user(vcpu);
+}
+
+static void svm_vcpu_put(struct vireo_vcpu *vcpu)
+{
+	fpu_swap_kvm_fpstate(&to_svm(vcpu)->fpu, false);
+}
+
+/*
+ * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
+ * runs a different VMCB than last time, the vCPU comes from another CPU, or
+ * nested mappings were taken away; no flush-by-ASID needed.
+ */
+static int svm_vcpu_run(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct svm_vm *svm = to_svm_vm(vcpu->vm);
+	struct vmcb *vmcb = sv->vmcb;
+	bool swap_xcr0;
+	struct svm_cpu *sc;
+	int cpu;
+
+	preempt_disable();
+	cpu = smp_processor_id();
+	sc = this_cpu_ptr(&svm_cpus);
+	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
+	    sv->npt_gen != READ_ONCE(svm->npt_gen)) {
+		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		sv->last_cpu = cpu;
+		sc->last_vmcb = vmcb;
+		sv->npt_gen = READ_ONCE(svm->npt_gen);
+	}
+	vmcb->control.clean = 0;
+	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
+
+	local_irq_disable();
+	asm volatile("clgi" ::: "memory");
+	if (swap_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
+	/*
+	 * GIF holds interrupts back until the guest runs; with IF set they
+	 * then end the guest's time slice as INTR exits.
+	 */
+	raw_local_irq_enable();
+	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
+	raw_local_irq_disable();
+	if (swap_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, svm_host_xcr0);
+	asm volatile("stgi" ::: "memory");
+	local_irq_enable();
+	preempt_enable();
+
+	return svm_handle_exit(vcpu);
+}
+
+const struct vireo_impl vireo_svm_impl = {
+	.name		 = "AMD-V",
+	.probe		 = svm_probe,
+	.init		 = svm_init,
+	.fini		 = svm_fini,
+	.cpu_enable	 = svm_cpu_enable,
+	.cpu_disable	 = svm_cpu_disable,
+	.check_extension = svm_check_extension,
+	.dev_ioctl	 = svm_dev_ioctl,
+	.vm_create	 = svm_vm_create,
+	.vm_destroy	 = svm_vm_destroy,
+	.vm_ioctl	 = svm_vm_ioctl,
+	.vm_unmap	 = svm_npt_unmap,
+	.vcpu_create	 = svm_vcpu_create,
+	.vcpu_destroy	 = svm_vcpu_destroy,
+	.vcpu_ioctl	 = svm_vcpu_ioctl,
+	.get_regs	 = svm_get_regs,
+	.set_regs	 = svm_set_regs,
+	.vcpu_load	 = svm_vcpu_load,
+	.vcpu_put	 = svm_vcpu_put,
+	.vcpu_run	 = svm_vcpu_run,
+};

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * AMD-V backend: one VMCB per vCPU, nested paging, ASID 1 for every guest
+ * with a full flush whenever a CPU switches VMCBs (see svm_vcpu_run()).
+ */
+#ifndef VIREO_SVM_H
+#define VIREO_SVM_H
+
+#include <asm/fpu/api.h>
+#include <asm/svm.h>
+#include <linux/mutex.h>
+
+#include "core/vireo.h"
+#include "x86/x86.h"
+
+struct svm_vm {
+	struct page *npt_root;
+	/* Guards the nested page tables against concurrent faults. */
+	struct mutex npt_lock;
+	/* Bumped when mappings go away; vCPUs flush when it moves. */
+	u64 npt_gen;
+};
+
+/* What userspace must finish before the guest can continue. */
+enum svm_pending {
+	SVM_PENDING_NONE,
+	SVM_PENDING_IO,
+};
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	struct page *vmcb_page;
+	u64 vmcb_pa;
+	/* RAX and RSP live in the VMCB; the other GPRs here. */
+	struct x86_gprs gprs;
+	struct fpu_guest fpu;
+	u64 efer;
+	u64 apic_base;
+	u64 xcr0;
+	int last_cpu;
+	u64 npt_gen;
+	enum svm_pending pending;
+	u64 pending_rip;
+	struct x86_cpuid cpuid;
+};
+
+static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+static inline struct svm_vm *to_svm_vm(struct vireo_vm *vm)
+{
+	return vm->arch;
+}
+
+void vireo_svm_vmrun(struct x86_gprs *gprs, u64 vmcb_pa, u64 host_pa);
+
+int svm_npt_create(struct svm_vm *svm);
+void svm_npt_destroy(struct svm_vm *svm);
+void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
+int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error);
+
+int svm_handle_exit(struct vireo_vcpu *vcpu);
+void svm_complete_user(struct vireo_vcpu *vcpu);
+void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_err,
+			  u32 err);
+
+#endif

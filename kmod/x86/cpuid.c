@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * CPUID as the guest sees it: the table the VMM sets with KVM_SET_CPUID2.
+ */
+#include <asm/processor.h>
+#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "x86/x86.h"
+
+/* kvm.ko's limit, so VMMs that size their buffers for it work. */
+#define X86_KVM_MAX_CPUID_ENTRIES	256
+
+void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->e[i];
+
+		if (e->function != fn)
+			continue;
+		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) &&
+		    e->index != idx)
+			continue;
+		out[0] = e->eax;
+		out[1] = e->ebx;
+		out[2] = e->ecx;
+		out[3] = e->edx;
+		return;
+	}
+	out[0] = 0;
+	out[1] = 0;
+	out[2] = 0;
+	out[3] = 0;
+}
+
+long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp)
+{
+	struct kvm_cpuid2 __user *user = argp;
+	struct kvm_cpuid2 head;
+
+	if (copy_from_user(&head, user, sizeof(head)))
+		return -EFAULT;
+	if (head.nent > X86_KVM_MAX_CPUID_ENTRIES)
+		return -E2BIG;
+	if (head.nent > X86_MAX_CPUID_ENTRIES)
+		return -ENOMEM;
+	if (copy_from_user(c->e, user->entries, head.nent * sizeof(c->e[0])))
+		return -EFAULT;
+	c->nent = head.nent;
+	return 0;
+}
+
+long x86_get_cpuid2(const struct x86_cpuid *c, void __user *argp)
+{
+	struct kvm_cpuid2 __user *user = argp;
+	struct kvm_cpuid2 head;
+
+	if (copy_from_user(&head, user, sizeof(head)))
+		return -EFAULT;
+	if (head.nent < c->nent)
+		return -E2BIG;
+	if (copy_to_user(user->entries, c->e, c->nent * sizeof(c->e[0])))
+		return -EFAULT;
+	if (put_user(c->nent, &user->nent))
+		return -EFAULT;
+	return 0;
+}
+
+static void x86_host_leaf(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx,
+			  bool indexed)
+{
+	memset(e, 0, sizeof(*e));
+	e->function = fn;
+	e->index = idx;
+	e->flags = indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0;
+	cpuid_count(fn, idx, &e->eax, &e->ebx, &e->ecx, &e->edx);
+}
+
+/*
+ * What a guest may be told: the host's leaves minus what the module cannot
+ * give it (nested virtualization, MONITOR, the TSC deadline timer) and with
+ * the hypervisor bit set.
+ */
+static unsigned int x86_supported_leaves(struct kvm_cpuid_entry2 *e,
+					 unsigned int max)
+{
+	static const u32 indexed[] = { 4, 7, 0xb, 0xd };
+	unsigned int n = 0, i, sub;
+	u32 fn, top, b, c, d;
+
+	cpuid(0, &top, &b, &c, &d);
+	top = min_t(u32, top, 0xd);
+	for (fn = 0; fn <= top && n < max; fn++) {
+		bool idx = false;
+
+		for (i = 0; i < ARRAY_SIZE(indexed); i++)
+			idx |= fn == indexed[i];
+		for (sub = 0; sub < (idx ? 4 : 1) && n < max; sub++) {
+			x86_host_leaf(&e[n], fn, sub, idx);
+			if (fn == 1) {
+				e[n].ecx &= ~(BIT(3) | BIT(5) | BIT(24) | BIT(27));
+				e[n].ecx |= BIT(31);
+			}
+			n++;
+		}
+	}
+	cpuid(0x80000000, &top, &b, &c, &d);
+	top = min_t(u32, top, 0x80000008);
+	for (fn = 0x80000000; fn <= top && n < max; fn++) {
+		x86_host_leaf(&e[n], fn, 0, false);
+		if (fn == 0x80000001)
+			e[n].ecx &= ~BIT(2);
+		n++;
+	}
+	return n;
+}
+
+long x86_get_supported_cpuid(void __user *argp)
+{
+	struct kvm_cpuid2 __user *user = argp;
+	struct kvm_cpuid_entry2 *e;
+	struct kvm_cpuid2 head;
+	unsigned int n;
+	long r = 0;
+
+	if (copy_from_user(&head, user, sizeof(head)))
+		return -EFAULT;
+	if (head.nent < 1)
+		return -E2BIG;
+	e = kcalloc(X86_MAX_CPUID_ENTRIES, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = x86_supported_leaves(e, X86_MAX_CPUID_ENTRIES);
+	if (head.nent < n)
+		r = -E2BIG;
+	else if (copy_to_user(user->entries, e, n * sizeof(*e)) ||
+		 put_user(n, &user->nent))
+		r = -EFAULT;
+	kfree(e);
+	return r;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The x86 layer: architectural state and policy shared by the SVM and VMX
+ * backends (general registers, CPUID, MSRs, the MMIO instruction decoder).
+ */
+#ifndef VIREO_X86_H
+#define VIREO_X86_H
+
+#include <linux/kvm.h>
+#include <linux/types.h>
+
+/* Index by the instruction encoding's register number. */
+enum x86_gpr {
+	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
+	X86_R8, X86_R9, X86_R10, X86_R11, X86_R12, X86_R13, X86_R14, X86_R15,
+	X86_NR_GPRS
+};
+
+struct x86_gprs {
+	u64 r[X86_NR_GPRS];
+};
+
+void x86_gprs_to_kvm(const struct x86_gprs *g, struct kvm_regs *regs);
+void x86_gprs_from_kvm(struct x86_gprs *g, const struct kvm_regs *regs);
+
+#define X86_MAX_CPUID_ENTRIES	80
+
+struct x86_cpuid {
+	unsigned int nent;
+	struct kvm_cpuid_entry2 e[X86_MAX_CPUID_ENTRIES];
+};
+
+void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4]);
+long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp);
+long x86_get_cpuid2(const struct x86_cpuid *c, void __user *argp);
+long x86_get_supported_cpuid(void __user *argp);
+
+#endif
