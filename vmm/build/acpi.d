@@ -1,0 +1,3 @@
+build/acpi.o: acpi.c acpi.h pm.h
+acpi.h:
+pm.h:

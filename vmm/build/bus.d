@@ -1,0 +1,2 @@
+build/bus.o: bus.c bus.h
+bus.h:

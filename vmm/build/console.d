@@ -1,0 +1,2 @@
+build/console.o: console.c console.h
+console.h:

@@ -1,0 +1,3 @@
+build/loader.o: loader.c loader.h mem.h
+loader.h:
+mem.h:

@@ -1,0 +1,2 @@
+build/mem.o: mem.c mem.h
+mem.h:

@@ -1,0 +1,2 @@
+build/options.o: options.c options.h
+options.h:

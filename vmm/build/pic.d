@@ -1,0 +1,2 @@
+build/pic.o: pic.c pic.h
+pic.h:

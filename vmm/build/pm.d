@@ -1,0 +1,2 @@
+build/pm.o: pm.c pm.h
+pm.h:

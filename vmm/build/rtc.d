@@ -1,0 +1,2 @@
+build/rtc.o: rtc.c rtc.h
+rtc.h:

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+const char options_usage[] =
+"usage: vireo run --kernel PATH [options]\n"
+"  --kernel PATH      bzImage to boot (required)\n"
+"  --initrd PATH      initial ramdisk\n"
+"  --cmdline STR      kernel command line (default \"" DEFAULT_CMDLINE "\")\n"
+"  --memory SIZE      guest RAM, e.g. 512M, 2G (default 512M; plain number: MiB)\n"
+"  --cpus N           virtual CPUs (default 1)\n"
+"  --disk PATH[,ro]   virtio-blk raw image (repeatable)\n"
+"  --net tap:NAME     virtio-net on a tap device\n"
+"  --console stdio|none  serial console on stdin/stdout (default stdio)\n"
+"  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3\n"
+"  --device PATH      KVM-ABI device (default " DEFAULT_DEVICE ", or /dev/kvm)\n"
+"Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
+"Exit status: 0 guest powered off, 1 VMM error, 2 bad usage, 3 guest reboot,\n"
+"             4 guest triple fault, 5 quit from the console or a signal.\n";
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int options_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+	int shift = 20;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K':
+		shift = 10, end++;
+		break;
+	case 'm': case 'M':
+		shift = 20, end++;
+		break;
+	case 'g': case 'G':
+		shift = 30, end++;
+		break;
+	case 't': case 'T':
+		shift = 40, end++;
+		break;
+	case '\0':
+		break;
+	default:
+		return -1;
+	}
+	/* Accept "512MiB" and "512MB" as well (all binary units). */
+	if (end > s && end[-1] > '9' && (!strcmp(end, "iB") || !strcmp(end, "B")))
+		end += strlen(end);
+	if (*end || v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int options_cpulist(const char *s, uint64_t *mask)
+{
+	uint64_t m = 0;
+
+	if (!s || !*s)
+		return -1;
+	while (*s) {
+		unsigned long a, b;
+		char *end;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		a = strtoul(s, &end, 10);
+		b = a;
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return -1;
+			b = strtoul(end + 1, &end, 10);
+		}
+		if (a > b || b >= 64)
+			return -1;
+		for (unsigned long i = a; i <= b; i++)
+			m |= 1ULL << i;
+		if (*end == ',' && end[1])
+			end++;
+		else if (*end)
+			return -1;
+		s = end;
+	}
+	*mask = m;
+	return 0;
+}
+
+static int parse_disk(struct vm_config *cfg, const char *v, char *err,
+		      size_t errlen)
+{
+	char *buf, *comma;
+
+	if (cfg->nr_disks == OPT_MAX_DISKS)
+		return fail(err, errlen, "--disk: at most %d disks", OPT_MAX_DISKS);
+	if (strlen(v) >= sizeof(cfg->disk_buf[0]) || !*v)
+		return fail(err, errlen, "--disk: bad path");
+	buf = cfg->disk_buf[cfg->nr_disks];
+	strcpy(buf, v);
+	comma = strchr(buf, ',');
+	cfg->disks[cfg->nr_disks].ro = false;
+	if (comma) {
+		*comma = '\0';
+		if (strcmp(comma + 1, "ro") && strcmp(comma + 1, "rw"))
+			return fail(err, errlen, "--disk: unknown flag '%s' (ro or rw)",
+				    comma + 1);
+		cfg->disks[cfg->nr_disks].ro = !strcmp(comma + 1, "ro");
+		if (!*buf)
+			return fail(err, errlen, "--disk: bad path");
+	}
+	cfg->disks[cfg->nr_disks++].path = buf;
+	return 0;
+}
+
+int options_parse(int argc, char *const argv[], struct vm_config *cfg,
+		  char *err, size_t errlen)
+{
+	static const char *const with_value[] = {
+		"--kernel", "--initrd", "--cmdline", "--memory", "--cpus",
+		"--disk", "--net", "--console", "--pin", "--device", NULL,
+	};
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_bytes = DEFAULT_MEM;
+	cfg->cpus = 1;
+	cfg->device = DEFAULT_DEVICE;
+	cfg->console = CONSOLE_STDIO;
+
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i], *val = NULL, *eq;
+		char name[32];
+		size_t nlen;
+		int k;
+
+		if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+			cfg->help = true;
+			return 0;
+		}
+		if (strncmp(arg, "--", 2))
+			return fail(err, errlen, "unexpected argument '%s'", arg);
+		eq = strchr(arg, '=');
+		nlen = eq ? (size_t)(eq - arg) : strlen(arg);
+		if (nlen >= sizeof(name))
+			return fail(err, errlen, "unknown option '%s'", arg);
+		memcpy(name, arg, nlen);
+		name[nlen] = '\0';
+		for (k = 0; with_value[k]; k++)
+			if (!strcmp(name, with_value[k]))
+				break;
+		if (!with_value[k])
+			return fail(err, errlen, "unknown option '%s'", name);
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return fail(err, errlen, "option '%s' needs a value", name);
+
+		if (!strcmp(name, "--kernel")) {
+			cfg->kernel = val;
+		} else if (!strcmp(name, "--initrd")) {
+			cfg->initrd = val;
+		} else if (!strcmp(name, "--cmdline")) {
+			cfg->cmdline = val;
+		} else if (!strcmp(name, "--memory")) {
+			if (options_size(val, &cfg->mem_bytes) || !cfg->mem_bytes)
+				return fail(err, errlen, "--memory: bad size '%s'", val);
+		} else if (!strcmp(name, "--cpus")) {
+			char *end;
+			unsigned long n = strtoul(val, &end, 10);
+
+			if (*val < '0' || *val > '9' || *end || n < 1 ||
+			    n > OPT_MAX_CPUS)
+				return fail(err, errlen, "--cpus: bad count '%s' (1..%d)",
+					    val, OPT_MAX_CPUS);
+			cfg->cpus = (unsigned int)n;
+		} else if (!strcmp(name, "--disk")) {
+			if (parse_disk(cfg, val, err, errlen))
+				return -1;
+		} else if (!strcmp(name, "--net")) {
+			if (strncmp(val, "tap:", 4) || !val[4])
+				return fail(err, errlen, "--net: expected tap:NAME, got '%s'",
+					    val);
+			cfg->tap = val + 4;
+		} else if (!strcmp(name, "--console")) {
+			if (!strcmp(val, "stdio"))
+				cfg->console = CONSOLE_STDIO;
+			else if (!strcmp(val, "none"))
+				cfg->console = CONSOLE_NONE;
+			else
+				return fail(err, errlen, "--console: expected stdio or none, got '%s'",
+					    val);
+		} else if (!strcmp(name, "--pin")) {
+			if (options_cpulist(val, &cfg->pin_mask))
+				return fail(err, errlen, "--pin: bad CPU list '%s'", val);
+		} else {
+			cfg->device = val;
+		}
+	}
+	if (!cfg->kernel)
+		return fail(err, errlen, "--kernel is required");
+	return 0;
+}

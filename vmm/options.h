@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `vireo run` command line. */
+#ifndef VIREO_OPTIONS_H
+#define VIREO_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OPT_MAX_DISKS	4
+#define OPT_MAX_CPUS	64
+
+enum console_mode { CONSOLE_STDIO, CONSOLE_NONE };
+
+struct vm_config {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;	/* NULL: the default */
+	uint64_t mem_bytes;
+	unsigned int cpus;
+	struct {
+		const char *path;
+		bool ro;
+	} disks[OPT_MAX_DISKS];
+	unsigned int nr_disks;
+	const char *tap;	/* --net tap:NAME */
+	enum console_mode console;
+	uint64_t pin_mask;	/* host CPUs for vCPU threads; 0 = any */
+	const char *device;
+	bool help;
+	char disk_buf[OPT_MAX_DISKS][4096];
+};
+
+#define DEFAULT_MEM	(512ULL << 20)
+#define DEFAULT_DEVICE	"/dev/vireo"
+#define DEFAULT_CMDLINE	"console=ttyS0 panic=-1"
+
+/*
+ * Parse the arguments after "run". Returns 0, or -1 with a one-line message
+ * in err. Strings in cfg point into argv.
+ */
+int options_parse(int argc, char *const argv[], struct vm_config *cfg,
+		  char *err, size_t errlen);
+/* "512M", "2G", "1048576K", "300" (MiB). Returns -1 on a bad size. */
+int options_size(const char *s, uint64_t *out);
+/* "0-3,6" into a bit mask of CPUs below 64. Returns -1 when malformed. */
+int options_cpulist(const char *s, uint64_t *mask);
+extern const char options_usage[];
+
+#endif

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0
+# The VMM's sources without main.c, relative to the repository top; host unit
+# tests (tests/unit) and fuzz targets (tests/fuzz) link against them.
+VMM_SRCS := vmm/acpi.c vmm/bus.c vmm/console.c vmm/loader.c vmm/mem.c \
+	    vmm/options.c vmm/pic.c vmm/pit.c vmm/pm.c vmm/rtc.c vmm/serial.c \
+	    vmm/vcpu.c vmm/vm.c
+VMM_CFLAGS := -pthread
+VMM_LIBS := -pthread

@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU threads. Interrupts come from the userspace 8259 and go in with
+ * KVM_INTERRUPT when kvm_run says the guest can take one; otherwise the
+ * vCPU asks for an interrupt window. A thread is kicked out of KVM_RUN by
+ * SIGUSR1, whose handler sets kvm_run->immediate_exit so that a kick racing
+ * with the next KVM_RUN is not lost.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#include <linux/kvm.h>
+
+#include "loader.h"
+#include "vm.h"
+
+#define SIG_KICK SIGUSR1
+
+static __thread struct kvm_run *current_run;
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+	if (current_run)
+		current_run->immediate_exit = 1;
+}
+
+int vcpu_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIG_KICK, &sa, NULL);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (v->started && !pthread_equal(v->thread, pthread_self()))
+		pthread_kill(v->thread, SIG_KICK);
+}
+
+static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
+{
+	for (unsigned int n = 64; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) +
+					      n * sizeof(c->entries[0]));
+
+		if (!c)
+			return NULL;
+		c->nent = n;
+		if (ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		free(c);
+		if (errno != E2BIG)
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * The guest sees the host's supported CPUID minus the local APIC (there is
+ * no in-kernel irqchip: Linux then runs on the 8259 and the PIT) and minus
+ * the KVM paravirtual features that need one; kvmclock stays.
+ */
+static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
+			 unsigned int nr)
+{
+	for (unsigned int i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		switch (e->function) {
+		case 1:
+			e->ecx &= ~(1u << 21 | 1u << 24);	/* x2APIC, TSC deadline */
+			e->ecx |= 1u << 31;			/* hypervisor */
+			e->edx &= ~(1u << 9);			/* APIC */
+			e->ebx = (e->ebx & 0xffff) | nr << 16 | id << 24;
+			break;
+		case 0x40000001:
+			/* kvmclock (both MSR sets), no-op io delay, stable bit. */
+			e->eax &= 1u << 0 | 1u << 1 | 1u << 3 | 1u << 24;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = 0;
+	s->limit = 0xffffffff;
+	s->selector = sel;
+	s->type = type;
+	s->present = 1;
+	s->s = 1;
+	s->g = 1;
+	s->l = code;
+	s->db = !code;
+}
+
+static int setup_regs(struct vcpu *v, const struct boot_entry *b)
+{
+	struct kvm_sregs sr;
+	struct kvm_regs r;
+	struct kvm_fpu fpu;
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	seg(&sr.cs, BOOT_CS, 0xb, true);
+	seg(&sr.ds, BOOT_DS, 0x3, false);
+	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
+	memset(&sr.tr, 0, sizeof(sr.tr));
+	sr.tr.type = 0xb;		/* busy 64-bit TSS */
+	sr.tr.present = 1;
+	sr.tr.limit = 0xffff;
+	memset(&sr.ldt, 0, sizeof(sr.ldt));
+	sr.ldt.type = 0x2;
+	sr.ldt.present = 1;
+	sr.ldt.limit = 0xffff;
+	sr.gdt.base = b->gdt;
+	sr.gdt.limit = b->gdt_limit;
+	sr.idt.base = 0;
+	sr.idt.limit = 0;
+	sr.cr0 = 0x80000031;		/* PG, NE, ET, PE */
+	sr.cr3 = b->cr3;
+	sr.cr4 = 0x20;			/* PAE */
+	sr.efer = 0x500;		/* LMA, LME */
+	/*
+	 * No local APIC: KVM derives CPUID.1:EDX.APIC from the APIC base MSR's
+	 * enable bit, so the MSR must be off too.
+	 */
+	sr.apic_base = 0;
+	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
+		return -1;
+
+	memset(&r, 0, sizeof(r));
+	r.rflags = 2;
+	r.rip = b->rip;
+	r.rsi = b->rsi;
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
+		return -1;
+
+	memset(&fpu, 0, sizeof(fpu));
+	fpu.fcw = 0x37f;
+	fpu.mxcsr = 0x1f80;
+	return ioctl(v->fd, KVM_SET_FPU, &fpu);
+}
+
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
+		const void *entry)
+{
+	struct kvm_cpuid2 *c;
+	int ret;
+
+	v->vm = vm;
+	v->id = id;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0) {
+		vm_error("KVM_CREATE_VCPU %u: %s", id, strerror(errno));
+		return -1;
+	}
+	v->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		vm_error("cannot map kvm_run: %s", strerror(errno));
+		return -1;
+	}
+	c = supported_cpuid(vm->sys_fd);
+	if (!c) {
+		vm_error("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+		return -1;
+	}
+	adjust_cpuid(c, id, vm->nr_vcpus);
+	ret = ioctl(v->fd, KVM_SET_CPUID2, c);
+	free(c);
+	if (ret < 0) {
+		vm_error("KVM_SET_CPUID2: %s", strerror(errno));
+		return -1;
+	}
+	if (setup_regs(v, entry) < 0) {
+		vm_error("setting up vCPU %u registers: %s", id, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Deliver a pending 8259 interrupt or ask for the window (BSP only). */
+static void inject(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct kvm_run *run = v->run;
+
+	if (v->id != 0)
+		return;
+	pthread_mutex_lock(&vm->lock);
+	if (pic_pending(&vm->pic) && run->ready_for_interrupt_injection &&
+	    run->if_flag) {
+		struct kvm_interrupt irq = { .irq = pic_ack(&vm->pic) };
+
+		if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
+			vm_error("KVM_INTERRUPT: %s", strerror(errno));
+	}
+	run->request_interrupt_window = pic_pending(&vm->pic);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void io_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	bool w = run->io.direction == KVM_EXIT_IO_OUT;
+
+	if (run->io.size > 4 || run->io.data_offset + (uint64_t)run->io.size *
+	    run->io.count > v->vm->run_size)
+		return;
+	pthread_mutex_lock(&v->vm->lock);
+	for (uint32_t i = 0; i < run->io.count; i++)
+		bus_access(&v->vm->pio, run->io.port, data + i * run->io.size,
+			   run->io.size, w);
+	pthread_mutex_unlock(&v->vm->lock);
+}
+
+static void mmio_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	if (run->mmio.len > sizeof(run->mmio.data))
+		return;
+	pthread_mutex_lock(&v->vm->lock);
+	bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+		   run->mmio.len, run->mmio.is_write);
+	pthread_mutex_unlock(&v->vm->lock);
+}
+
+static void halt(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	/* With IF clear only the end of the VM wakes a halted CPU. */
+	while (!vm->stopping && !(v->id == 0 && v->run->if_flag &&
+				  pic_pending(&vm->pic)))
+		pthread_cond_wait(&vm->wake, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void stop(struct vm *vm, int code)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm_stop_locked(vm, code);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* Returns false when the vCPU must stop. */
+static bool handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		io_exit(v);
+		return true;
+	case KVM_EXIT_MMIO:
+		mmio_exit(v);
+		return true;
+	case KVM_EXIT_HLT:
+		halt(v);
+		return true;
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_INTR:
+		return true;
+	case KVM_EXIT_SHUTDOWN: {
+		struct kvm_regs r;
+
+		if (ioctl(v->fd, KVM_GET_REGS, &r) < 0)
+			r.rip = 0;
+		vm_error("guest triple fault (KVM_EXIT_SHUTDOWN), rip %#llx",
+			 (unsigned long long)r.rip);
+		stop(v->vm, EXIT_TRIPLE_FAULT);
+		return false;
+	}
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN) {
+			stop(v->vm, EXIT_POWEROFF);
+		} else if (run->system_event.type == KVM_SYSTEM_EVENT_RESET) {
+			stop(v->vm, EXIT_REBOOT);
+		} else {
+			vm_error("guest system event %u", run->system_event.type);
+			stop(v->vm, EXIT_ERROR);
+		}
+		return false;
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_error("VM entry failed (reason %#llx)",
+			 (unsigned long long)
+			 run->fail_entry.hardware_entry_failure_reason);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vm_error("KVM internal error (suberror %u)",
+			 run->internal.suberror);
+		break;
+	default:
+		vm_error("unexpected exit reason %u", run->exit_reason);
+		break;
+	}
+	stop(v->vm, EXIT_ERROR);
+	return false;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	sigset_t set;
+
+	current_run = v->run;
+	sigemptyset(&set);
+	sigaddset(&set, SIG_KICK);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	for (;;) {
+		bool stopping;
+
+		pthread_mutex_lock(&vm->lock);
+		stopping = vm->stopping;
+		pthread_mutex_unlock(&vm->lock);
+		if (stopping)
+			break;
+		inject(v);
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			int err = errno;
+
+			v->run->immediate_exit = 0;
+			if (err == EINTR || err == EAGAIN)
+				continue;
+			vm_error("KVM_RUN: %s", strerror(err));
+			stop(vm, EXIT_ERROR);
+			break;
+		}
+		if (!handle_exit(v))
+			break;
+	}
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	const struct vm_config *cfg = v->vm->cfg;
+	pthread_attr_t attr;
+	int ret;
+
+	pthread_attr_init(&attr);
+	if (cfg->pin_mask) {
+		cpu_set_t cpus;
+
+		CPU_ZERO(&cpus);
+		for (int i = 0; i < 64; i++)
+			if (cfg->pin_mask & (1ULL << i))
+				CPU_SET(i, &cpus);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	}
+	ret = pthread_create(&v->thread, &attr, vcpu_thread, v);
+	pthread_attr_destroy(&attr);
+	if (ret) {
+		vm_error("cannot start vCPU thread: %s", strerror(ret));
+		return -1;
+	}
+	pthread_mutex_lock(&v->vm->lock);
+	v->started = true;
+	pthread_mutex_unlock(&v->vm->lock);
+	return 0;
+}

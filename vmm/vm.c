@@ -1,0 +1,535 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM lifetime: open the KVM-ABI device, map RAM, wire the legacy PC devices
+ * to the port bus, load the kernel, start the vCPUs, then serve timers, the
+ * console and signals on the calling thread until the guest stops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "acpi.h"
+#include "loader.h"
+#include "vm.h"
+
+#define COM1_PORT	0x3f8
+#define COM1_IRQ	4
+#define KVM_TSS_ADDR	0xfffbd000
+
+void vm_error(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* \r: the terminal may be in raw mode. */
+	fprintf(stderr, "vireo: %s\r\n", buf);
+}
+
+uint64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void wake_loop(struct vm *vm)
+{
+	uint64_t one = 1;
+
+	if (write(vm->event_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		vm_error("eventfd: %s", strerror(errno));
+}
+
+void vm_stop_locked(struct vm *vm, int code)
+{
+	if (vm->stopping)
+		return;
+	vm->stopping = true;
+	vm->exit_code = code;
+	pthread_cond_broadcast(&vm->wake);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+	wake_loop(vm);
+}
+
+/* Device callbacks; all run with vm->lock held. */
+
+static void irq_notify(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	pthread_cond_broadcast(&vm->wake);
+	if (vm->nr_vcpus)
+		vcpu_kick(&vm->vcpus[0]);
+}
+
+static uint64_t pit_now(void *ctx)
+{
+	(void)ctx;
+	return vm_now_ns();
+}
+
+static void pit_arm(void *ctx, uint64_t deadline)
+{
+	struct vm *vm = ctx;
+	struct itimerspec its = {
+		.it_value = {
+			.tv_sec = (time_t)(deadline / 1000000000ULL),
+			.tv_nsec = (long)(deadline % 1000000000ULL),
+		},
+	};
+
+	/* A deadline of 0 disarms; a past deadline fires at once. */
+	if (timerfd_settime(vm->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		vm_error("timerfd: %s", strerror(errno));
+}
+
+static void serial_tx(void *ctx, uint8_t b)
+{
+	struct vm *vm = ctx;
+
+	console_write(&vm->con, b);
+}
+
+static void serial_room(void *ctx)
+{
+	wake_loop(ctx);
+}
+
+static void pm_event(void *ctx, enum pm_event ev)
+{
+	vm_stop_locked(ctx, ev == PM_POWEROFF ? EXIT_POWEROFF : EXIT_REBOOT);
+}
+
+static void i8042_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
+		     bool w)
+{
+	/* Only the "pulse reset line" command of the keyboard controller. */
+	(void)off;
+	if (!w) {
+		memset(d, 0, size);	/* status: buffers empty */
+		return;
+	}
+	if (size == 1 && d[0] == 0xfe)
+		vm_stop_locked(opaque, EXIT_REBOOT);
+}
+
+static void boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
+			  unsigned int size, bool w)
+{
+	struct vm *vm = opaque;
+
+	(void)off;
+	if (!w) {
+		memset(d, 0xff, size);
+		return;
+	}
+	if (d[0] == BOOT_TIMER_MAGIC) {
+		uint64_t us = (vm_now_ns() - vm->start_ns) / 1000;
+
+		vm_error("boot timer: guest init after %llu.%03llu ms",
+			 (unsigned long long)us / 1000,
+			 (unsigned long long)us % 1000);
+	}
+}
+
+static int add_devices(struct vm *vm)
+{
+	struct irq_line line = { pic_irq_set, &vm->pic, 0 };
+	int ret = 0;
+
+	pic_init(&vm->pic, irq_notify, vm);
+	line.irq = 0;
+	pit_init(&vm->pit, line, pit_now, pit_arm, vm);
+	line.irq = COM1_IRQ;
+	serial_init(&vm->com1, line, serial_tx, serial_room, vm);
+	rtc_init(&vm->rtc, NULL, NULL);
+	pm_init(&vm->pm, pm_event, vm);
+
+	ret |= bus_add(&vm->pio, 0x20, 2, pic_master_io, &vm->pic);
+	ret |= bus_add(&vm->pio, 0xa0, 2, pic_slave_io, &vm->pic);
+	ret |= bus_add(&vm->pio, 0x4d0, 2, pic_elcr_io, &vm->pic);
+	ret |= bus_add(&vm->pio, 0x40, 4, pit_io, &vm->pit);
+	ret |= bus_add(&vm->pio, 0x61, 1, pit_port61_io, &vm->pit);
+	ret |= bus_add(&vm->pio, 0x64, 1, i8042_io, vm);
+	ret |= bus_add(&vm->pio, 0x70, 2, rtc_io, &vm->rtc);
+	ret |= bus_add(&vm->pio, COM1_PORT, 8, serial_io, &vm->com1);
+	ret |= bus_add(&vm->pio, PM1A_EVT_PORT, 4, pm_evt_io, &vm->pm);
+	ret |= bus_add(&vm->pio, PM1A_CNT_PORT, 2, pm_cnt_io, &vm->pm);
+	ret |= bus_add(&vm->pio, PM_RESET_PORT, 1, pm_reset_io, &vm->pm);
+	ret |= bus_add(&vm->pio, BOOT_TIMER_PORT, 1, boot_timer_io, vm);
+	if (ret) {
+		vm_error("device ports overlap");
+		return -1;
+	}
+	return 0;
+}
+
+/* A whole file, read-only; *len 0 means empty. NULL with a message on error. */
+static uint8_t *map_file(const char *what, const char *path, size_t *len)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		vm_error("%s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+		vm_error("%s %s: %s", what, path,
+			 S_ISDIR(st.st_mode) ? "is a directory" :
+			 st.st_size == 0 ? "is empty" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		vm_error("%s %s: %s", what, path, strerror(errno));
+		return NULL;
+	}
+	*len = (size_t)st.st_size;
+	return p;
+}
+
+static int open_device(struct vm *vm)
+{
+	int v;
+
+	vm->sys_fd = open(vm->cfg->device, O_RDWR | O_CLOEXEC);
+	if (vm->sys_fd < 0) {
+		vm_error("cannot open %s: %s%s", vm->cfg->device, strerror(errno),
+			 errno == ENOENT ? " (module not loaded? --device selects another)" : "");
+		return -1;
+	}
+	v = ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0);
+	if (v != KVM_API_VERSION) {
+		vm_error("%s: KVM API version %d, need %d", vm->cfg->device, v,
+			 KVM_API_VERSION);
+		return -1;
+	}
+	if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY) <= 0) {
+		vm_error("%s: no KVM_CAP_USER_MEMORY", vm->cfg->device);
+		return -1;
+	}
+	vm->run_size = (size_t)ioctl(vm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if ((long)vm->run_size < (long)sizeof(struct kvm_run)) {
+		vm_error("%s: bad KVM_GET_VCPU_MMAP_SIZE", vm->cfg->device);
+		return -1;
+	}
+	vm->vm_fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		vm_error("KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	/* Needed by VT-x without unrestricted guest; harmless elsewhere. */
+	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
+	return 0;
+}
+
+static int check_memory(const struct vm_config *cfg)
+{
+	uint64_t size = cfg->mem_bytes;
+	uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) *
+			(uint64_t)sysconf(_SC_PAGESIZE);
+
+	if (size & 0xfff || size < BOOT_MIN_MEM) {
+		vm_error("--memory must be a multiple of 4 KiB and at least %llu MiB",
+			 BOOT_MIN_MEM >> 20);
+		return -1;
+	}
+	if (size > host) {
+		vm_error("--memory %llu MiB is more than the host's %llu MiB of RAM",
+			 (unsigned long long)(size >> 20),
+			 (unsigned long long)(host >> 20));
+		return -1;
+	}
+	return 0;
+}
+
+static int map_memory(struct vm *vm)
+{
+	uint64_t size = vm->cfg->mem_bytes;
+	struct kvm_userspace_memory_region r = { 0 };
+	void *p;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		vm_error("cannot allocate %llu MiB of guest memory: %s",
+			 (unsigned long long)(size >> 20), strerror(errno));
+		return -1;
+	}
+	gmem_init(&vm->mem, p, size);
+	r.slot = 0;
+	r.guest_phys_addr = 0;
+	r.memory_size = vm->mem.low_size;
+	r.userspace_addr = (uint64_t)(uintptr_t)p;
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+		goto err;
+	if (gmem_high_size(&vm->mem)) {
+		r.slot = 1;
+		r.guest_phys_addr = GUEST_HIGH_BASE;
+		r.memory_size = gmem_high_size(&vm->mem);
+		r.userspace_addr = (uint64_t)(uintptr_t)(vm->mem.host +
+							 vm->mem.low_size);
+		if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+			goto err;
+	}
+	return 0;
+err:
+	vm_error("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+	return -1;
+}
+
+static void unmap_images(struct boot_image *img)
+{
+	if (img->kernel)
+		munmap((void *)img->kernel, img->kernel_len);
+	if (img->initrd)
+		munmap((void *)img->initrd, img->initrd_len);
+	img->kernel = img->initrd = NULL;
+}
+
+static int map_images(const struct vm_config *cfg, struct boot_image *img)
+{
+	memset(img, 0, sizeof(*img));
+	img->kernel = map_file("kernel", cfg->kernel, &img->kernel_len);
+	if (!img->kernel)
+		return -1;
+	if (cfg->initrd) {
+		img->initrd = map_file("initrd", cfg->initrd, &img->initrd_len);
+		if (!img->initrd) {
+			unmap_images(img);
+			return -1;
+		}
+	}
+	img->cmdline = cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE;
+	return 0;
+}
+
+static int load_guest(struct vm *vm, const struct firmware *fw,
+		      struct boot_image *img, struct boot_entry *entry)
+{
+	char err[256];
+
+	img->rsdp = acpi_build(gmem_ptr(&vm->mem, BOOT_BIOS,
+					BOOT_BIOS_END - BOOT_BIOS),
+			       BOOT_BIOS, BOOT_BIOS_END - BOOT_BIOS, fw->dsdt,
+			       fw->dsdt_len);
+	if (!img->rsdp) {
+		vm_error("ACPI tables do not fit");
+		return -1;
+	}
+	if (loader_bzimage(&vm->mem, img, entry, err, sizeof(err))) {
+		vm_error("%s: %s", strncmp(err, "initrd", 6) ? vm->cfg->kernel :
+			 vm->cfg->initrd, err);
+		return -1;
+	}
+	return 0;
+}
+
+static void serve_input(struct vm *vm)
+{
+	uint8_t buf[SERIAL_FIFO];
+	unsigned int room;
+	bool quit = false;
+	ssize_t n;
+
+	pthread_mutex_lock(&vm->lock);
+	room = serial_rx_room(&vm->com1);
+	pthread_mutex_unlock(&vm->lock);
+	if (!room)
+		return;
+	n = read(vm->con.in_fd, buf, room);
+	if (n <= 0) {
+		if (n == 0 || (errno != EINTR && errno != EAGAIN))
+			vm->con.in_eof = true;
+		return;
+	}
+	if (vm->con.raw)
+		n = (ssize_t)console_filter(&vm->con, buf, (size_t)n, &quit);
+	pthread_mutex_lock(&vm->lock);
+	serial_rx(&vm->com1, buf, (unsigned int)n);
+	if (quit)
+		vm_stop_locked(vm, EXIT_QUIT);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* The I/O thread: PIT deadlines, console input, signals, wake-ups. */
+static void event_loop(struct vm *vm)
+{
+	for (;;) {
+		struct pollfd pf[4] = {
+			{ .fd = vm->event_fd, .events = POLLIN },
+			{ .fd = vm->timer_fd, .events = POLLIN },
+			{ .fd = vm->signal_fd, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
+		};
+		uint64_t count;
+		bool stopping;
+
+		pthread_mutex_lock(&vm->lock);
+		stopping = vm->stopping;
+		if (!vm->con.in_eof && serial_rx_room(&vm->com1))
+			pf[3].fd = vm->con.in_fd;
+		pthread_mutex_unlock(&vm->lock);
+		if (stopping)
+			return;
+		if (poll(pf, 4, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			vm_error("poll: %s", strerror(errno));
+			pthread_mutex_lock(&vm->lock);
+			vm_stop_locked(vm, EXIT_ERROR);
+			pthread_mutex_unlock(&vm->lock);
+			return;
+		}
+		if (pf[0].revents && read(vm->event_fd, &count, sizeof(count)) < 0)
+			count = 0;
+		if (pf[1].revents) {
+			if (read(vm->timer_fd, &count, sizeof(count)) < 0)
+				count = 0;
+			pthread_mutex_lock(&vm->lock);
+			pit_expire(&vm->pit);
+			pthread_mutex_unlock(&vm->lock);
+		}
+		if (pf[2].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(vm->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+				pthread_mutex_lock(&vm->lock);
+				vm_stop_locked(vm, EXIT_QUIT);
+				pthread_mutex_unlock(&vm->lock);
+			}
+		}
+		if (pf[3].revents)
+			serve_input(vm);
+	}
+}
+
+static int open_fds(struct vm *vm)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	/* Blocked here, so every thread created later inherits the block. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC);
+	vm->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->signal_fd < 0 || vm->timer_fd < 0 || vm->event_fd < 0) {
+		vm_error("cannot create event descriptors: %s", strerror(errno));
+		return -1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);	/* only vCPU threads take it */
+	return vcpu_signals_init();
+}
+
+static void vm_destroy(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (v->started)
+			pthread_join(v->thread, NULL);
+		if (v->run)
+			munmap(v->run, vm->run_size);
+		if (v->fd >= 0)
+			close(v->fd);
+	}
+	free(vm->vcpus);
+	console_close(&vm->con);
+	if (vm->mem.host)
+		munmap(vm->mem.host, vm->mem.size);
+	int fds[] = { vm->vm_fd, vm->sys_fd, vm->timer_fd, vm->event_fd,
+		      vm->signal_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	pthread_mutex_destroy(&vm->lock);
+	pthread_cond_destroy(&vm->wake);
+}
+
+int vm_run(const struct vm_config *cfg, const struct firmware *fw)
+{
+	struct boot_entry entry;
+	struct boot_image img = { 0 };
+	struct vm vm;
+	int code = EXIT_ERROR;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.cfg = cfg;
+	vm.sys_fd = vm.vm_fd = vm.timer_fd = vm.event_fd = vm.signal_fd = -1;
+	vm.con.in_fd = vm.con.out_fd = -1;
+	vm.con.in_eof = true;
+	pthread_mutex_init(&vm.lock, NULL);
+	pthread_cond_init(&vm.wake, NULL);
+	vm.start_ns = vm_now_ns();
+
+	if (cfg->cpus > 1) {
+		vm_error("--cpus %u: only one vCPU is supported so far", cfg->cpus);
+		goto out;
+	}
+	if (cfg->nr_disks || cfg->tap) {
+		vm_error("%s: not implemented yet", cfg->nr_disks ? "--disk" : "--net");
+		goto out;
+	}
+	if (check_memory(cfg) || map_images(cfg, &img) || open_device(&vm) || map_memory(&vm) ||
+	    open_fds(&vm) || add_devices(&vm) ||
+	    load_guest(&vm, fw, &img, &entry))
+		goto out;
+	unmap_images(&img);
+
+	vm.nr_vcpus = cfg->cpus;
+	vm.vcpus = calloc(vm.nr_vcpus, sizeof(*vm.vcpus));
+	if (!vm.vcpus)
+		goto out;
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
+		vm.vcpus[i].fd = -1;
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
+		if (vcpu_create(&vm, &vm.vcpus[i], i, &entry))
+			goto out;
+
+	if (cfg->console == CONSOLE_STDIO)
+		console_open(&vm.con, STDIN_FILENO, STDOUT_FILENO);
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
+		if (vcpu_start(&vm.vcpus[i])) {
+			pthread_mutex_lock(&vm.lock);
+			vm_stop_locked(&vm, EXIT_ERROR);
+			pthread_mutex_unlock(&vm.lock);
+			break;
+		}
+	event_loop(&vm);
+	code = vm.exit_code;
+out:
+	unmap_images(&img);
+	vm_destroy(&vm);
+	return code;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One virtual machine: KVM file descriptors, RAM, devices, threads. */
+#ifndef VIREO_VM_H
+#define VIREO_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bus.h"
+#include "console.h"
+#include "mem.h"
+#include "options.h"
+#include "pic.h"
+#include "pit.h"
+#include "pm.h"
+#include "rtc.h"
+#include "serial.h"
+
+enum vm_exit {
+	EXIT_POWEROFF = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_REBOOT = 3,
+	EXIT_TRIPLE_FAULT = 4,
+	EXIT_QUIT = 5,
+};
+
+#define BOOT_TIMER_PORT	0x440	/* guest writes BOOT_TIMER_MAGIC at init */
+#define BOOT_TIMER_MAGIC 123
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	unsigned int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool started;
+};
+
+struct firmware {
+	const uint8_t *dsdt;
+	size_t dsdt_len;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	int sys_fd, vm_fd;
+	struct guest_mem mem;
+	size_t run_size;
+	struct bus pio, mmio;
+
+	pthread_mutex_t lock;	/* all device state below */
+	pthread_cond_t wake;	/* halted vCPUs wait here */
+	struct pic pic;
+	struct pit pit;
+	struct serial com1;
+	struct rtc rtc;
+	struct pm pm;
+	struct console con;
+
+	struct vcpu *vcpus;
+	unsigned int nr_vcpus;
+	int timer_fd, event_fd, signal_fd;
+	uint64_t start_ns;
+	bool stopping;
+	int exit_code;
+};
+
+/* Boot the configured guest; returns the process exit status. */
+int vm_run(const struct vm_config *cfg, const struct firmware *fw);
+/* Stop the VM with a status (first caller wins). Call with vm->lock held. */
+void vm_stop_locked(struct vm *vm, int code);
+uint64_t vm_now_ns(void);
+void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* vcpu.c */
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
+		const void *entry);
+int vcpu_start(struct vcpu *v);
+void vcpu_kick(struct vcpu *v);
+int vcpu_signals_init(void);
+
+#endif
