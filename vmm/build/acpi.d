@@ -1,3 +1,0 @@
-build/acpi.o: acpi.c acpi.h pm.h
-acpi.h:
-pm.h:

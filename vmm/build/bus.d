@@ -1,2 +1,0 @@
-build/bus.o: bus.c bus.h
-bus.h:

@@ -1,2 +1,0 @@
-build/console.o: console.c console.h
-console.h:

@@ -1,3 +1,0 @@
-build/loader.o: loader.c loader.h mem.h
-loader.h:
-mem.h:

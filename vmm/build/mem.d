@@ -1,2 +1,0 @@
-build/mem.o: mem.c mem.h
-mem.h:

@@ -1,2 +1,0 @@
-build/options.o: options.c options.h
-options.h:

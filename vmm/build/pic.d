@@ -1,2 +1,0 @@
-build/pic.o: pic.c pic.h
-pic.h:

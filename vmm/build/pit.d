@@ -1,3 +1,0 @@
-build/pit.o: pit.c pit.h irq.h
-pit.h:
-irq.h:

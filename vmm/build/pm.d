@@ -1,2 +1,0 @@
-build/pm.o: pm.c pm.h
-pm.h:

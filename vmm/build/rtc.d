@@ -1,2 +1,0 @@
-build/rtc.o: rtc.c rtc.h
-rtc.h:

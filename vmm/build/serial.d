@@ -1,3 +1,0 @@
-build/serial.o: serial.c serial.h irq.h
-serial.h:
-irq.h:
