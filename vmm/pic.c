@@ -56,7 +56,14 @@ static void update(struct pic *p)
 {
 	bool was = p->output;
 
-	chip_input(&p->chip[0], 2, chip_irq(&p->chip[1], false) >= 0);
+	/*
+	 * The cascade acts as a level input: a slave request withdrawn before
+	 * INTA withdraws the master's, instead of leaving a spurious IRQ15.
+	 */
+	if (chip_irq(&p->chip[1], false) >= 0)
+		p->chip[0].irr |= 1u << 2;
+	else
+		p->chip[0].irr &= ~(1u << 2);
 	p->output = chip_irq(&p->chip[0], true) >= 0;
 	if (p->output && !was && p->notify)
 		p->notify(p->notify_ctx);

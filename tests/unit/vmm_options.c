@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vireo run option parser. */
+#include <string.h>
+
+/* The harness leaves parameters unused and compares mixed signedness. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "vmm/options.h"
+
+#define PARSE(cfg, err, ...) ({						\
+	char *const _a[] = { __VA_ARGS__ };				\
+	options_parse((int)(sizeof(_a) / sizeof(_a[0])), _a, (cfg), (err),	\
+		      sizeof(err));					\
+})
+
+TEST(defaults)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "bz"));
+	EXPECT_STREQ("bz", c.kernel);
+	EXPECT_EQ(NULL, c.initrd);
+	EXPECT_EQ(NULL, c.cmdline);
+	EXPECT_EQ(512ULL << 20, c.mem_bytes);
+	EXPECT_EQ(1U, c.cpus);
+	EXPECT_EQ(0U, c.nr_disks);
+	EXPECT_EQ(NULL, c.tap);
+	EXPECT_EQ(CONSOLE_STDIO, c.console);
+	EXPECT_STREQ("/dev/vireo", c.device);
+	EXPECT_EQ(0ULL, c.pin_mask);
+}
+
+TEST(all_options)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel=k", "--initrd", "i",
+			   "--cmdline", "console=ttyS0 quiet", "--memory", "2G",
+			   "--cpus", "4", "--disk", "a.img", "--disk=b.img,ro",
+			   "--net", "tap:tap0", "--console", "none",
+			   "--pin", "0-2,5", "--device", "/dev/kvm"));
+	EXPECT_STREQ("k", c.kernel);
+	EXPECT_STREQ("i", c.initrd);
+	EXPECT_STREQ("console=ttyS0 quiet", c.cmdline);
+	EXPECT_EQ(2ULL << 30, c.mem_bytes);
+	EXPECT_EQ(4U, c.cpus);
+	ASSERT_EQ(2U, c.nr_disks);
+	EXPECT_STREQ("a.img", c.disks[0].path);
+	EXPECT_FALSE(c.disks[0].ro);
+	EXPECT_STREQ("b.img", c.disks[1].path);
+	EXPECT_TRUE(c.disks[1].ro);
+	EXPECT_STREQ("tap0", c.tap);
+	EXPECT_EQ(CONSOLE_NONE, c.console);
+	EXPECT_EQ(0x27ULL, c.pin_mask);
+	EXPECT_STREQ("/dev/kvm", c.device);
+}
+
+TEST(help)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--help"));
+	EXPECT_TRUE(c.help);
+}
+
+TEST(errors)
+{
+	struct vm_config c;
+	char err[128];
+
+	EXPECT_EQ(-1, PARSE(&c, err, "--initrd", "x"));
+	EXPECT_STREQ("--kernel is required", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--bogus", "1"));
+	EXPECT_STREQ("unknown option '--bogus'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel"));
+	EXPECT_STREQ("option '--kernel' needs a value", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "stray"));
+	EXPECT_STREQ("unexpected argument 'stray'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--memory", "lots"));
+	EXPECT_STREQ("--memory: bad size 'lots'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--memory", "0"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "0"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "65"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "2x"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--console", "tty"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--net", "user"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--net", "tap:"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--disk", "a,rx"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--disk", ",ro"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--pin", "3-1"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--disk", "1", "--disk",
+			    "2", "--disk", "3", "--disk", "4", "--disk", "5"));
+}
+
+TEST(sizes)
+{
+	uint64_t v;
+
+	ASSERT_EQ(0, options_size("512M", &v));
+	EXPECT_EQ(512ULL << 20, v);
+	ASSERT_EQ(0, options_size("300", &v));
+	EXPECT_EQ(300ULL << 20, v);
+	ASSERT_EQ(0, options_size("1g", &v));
+	EXPECT_EQ(1ULL << 30, v);
+	ASSERT_EQ(0, options_size("4096K", &v));
+	EXPECT_EQ(4ULL << 20, v);
+	ASSERT_EQ(0, options_size("1GiB", &v));
+	EXPECT_EQ(1ULL << 30, v);
+	ASSERT_EQ(0, options_size("2MB", &v));
+	EXPECT_EQ(2ULL << 20, v);
+	ASSERT_EQ(0, options_size("1T", &v));
+	EXPECT_EQ(1ULL << 40, v);
+	EXPECT_EQ(-1, options_size("", &v));
+	EXPECT_EQ(-1, options_size("-1", &v));
+	EXPECT_EQ(-1, options_size("1X", &v));
+	EXPECT_EQ(-1, options_size("1Mx", &v));
+	EXPECT_EQ(-1, options_size("iB", &v));
+	EXPECT_EQ(-1, options_size("99999999999999999999", &v));
+	EXPECT_EQ(-1, options_size("99999999999G", &v));
+}
+
+TEST(cpulists)
+{
+	uint64_t m;
+
+	ASSERT_EQ(0, options_cpulist("0", &m));
+	EXPECT_EQ(1ULL, m);
+	ASSERT_EQ(0, options_cpulist("1,3-4,63", &m));
+	EXPECT_EQ(0x1aULL | 1ULL << 63, m);
+	EXPECT_EQ(-1, options_cpulist("", &m));
+	EXPECT_EQ(-1, options_cpulist("64", &m));
+	EXPECT_EQ(-1, options_cpulist("1,", &m));
+	EXPECT_EQ(-1, options_cpulist("1-", &m));
+	EXPECT_EQ(-1, options_cpulist("a", &m));
+	EXPECT_EQ(-1, options_cpulist("1;2", &m));
+}
+
+TEST_HARNESS_MAIN
