@@ -20,9 +20,14 @@
 #define NPT_D		BIT_ULL(6)
 #define NPT_ADDR	GENMASK_ULL(51, 12)
 #define NPT_TABLE	(NPT_P | NPT_W | NPT_U | NPT_A)
-#define NPT_LEVELS	4
 
 #define PFERR_WRITE	BIT_ULL(1)
+
+/* Nested walks use the host's paging mode: five levels under LA57. */
+static int npt_levels(void)
+{
+	return pgtable_l5_enabled() ? 5 : 4;
+}
 
 static u64 *npt_table(u64 e)
 {
@@ -34,7 +39,7 @@ static u64 *npt_leaf(struct svm_vm *svm, u64 gpa)
 	u64 *table = page_address(svm->npt_root);
 	int level;
 
-	for (level = NPT_LEVELS - 1; level > 0; level--) {
+	for (level = npt_levels() - 1; level > 0; level--) {
 		u64 *e = &table[(gpa >> (PAGE_SHIFT + 9 * level)) & 511];
 
 		if (!(*e & NPT_P)) {
@@ -88,7 +93,7 @@ int svm_npt_create(struct svm_vm *svm)
 
 void svm_npt_destroy(struct svm_vm *svm)
 {
-	npt_zap(page_address(svm->npt_root), NPT_LEVELS - 1, 0, 0, ~0ULL, true);
+	npt_zap(page_address(svm->npt_root), npt_levels() - 1, 0, 0, ~0ULL, true);
 	vireo_free_page(svm->npt_root);
 }
 
@@ -97,7 +102,7 @@ void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 	struct svm_vm *svm = to_svm_vm(vm);
 
 	mutex_lock(&svm->npt_lock);
-	npt_zap(page_address(svm->npt_root), NPT_LEVELS - 1, 0, gpa,
+	npt_zap(page_address(svm->npt_root), npt_levels() - 1, 0, gpa,
 		gpa + size, false);
 	WRITE_ONCE(svm->npt_gen, svm->npt_gen + 1);
 	mutex_unlock(&svm->npt_lock);

@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM-exit handling.  Runs with preemption on: the preempt notifier keeps the
+ * vCPU's VMCS current wherever the thread runs.  Exit reasons and
+ * qualifications: Intel SDM vol. 3C, chapter 27 and appendix C.
+ */
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <asm/fpu/xcr.h>
+#include <asm/msr.h>
+#include <asm/trapnr.h>
+
+#include "vmx/vmx.h"
+
+/* Bits of EFER a guest may set (LMA follows from LME and CR0.PG). */
+#define VMX_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+void vmx_inject_exception(u8 vector, bool has_err, u32 err)
+{
+	u32 info = vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	/* Real mode delivers no error code; VM entry checks for that. */
+	if (has_err && (vmcs_read(GUEST_CR0) & X86_CR0_PE)) {
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
+	}
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+static void vmx_skip(void)
+{
+	u32 irq = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
+
+	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
+		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	/* The shadow of STI or MOV SS covers one instruction only. */
+	if (irq & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
+			   irq & ~(GUEST_INTR_STATE_STI |
+				   GUEST_INTR_STATE_MOV_SS));
+}
+
+static int vmx_internal_error(struct vireo_vcpu *vcpu, u32 suberror,
+			      u32 reason)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 3;
+	run->internal.data[0] = reason;
+	run->internal.data[1] = vmcs_read(EXIT_QUALIFICATION);
+	run->internal.data[2] = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	return VIREO_RUN_USER;
+}
+
+static bool vmx_long_mode(struct vmx_vcpu *vmx)
+{
+	return (vmx->efer & EFER_LMA) &&
+	       (vmcs_read(GUEST_CS_AR_BYTES) & BIT(13));
+}
+
+static u64 vmx_reg_read(struct vmx_vcpu *vmx, int reg)
+{
+	u64 v = reg == X86_RSP ? vmcs_read(GUEST_RSP) : vmx->gprs.r[reg];
+
+	return vmx_long_mode(vmx) ? v : (u32)v;
+}
+
+/* Outside 64-bit mode, writes to a 32-bit register clear the upper half. */
+static void vmx_reg_write(struct vmx_vcpu *vmx, int reg, u64 v)
+{
+	if (!vmx_long_mode(vmx))
+		v = (u32)v;
+	if (reg == X86_RSP)
+		vmcs_write(GUEST_RSP, v);
+	else
+		vmx->gprs.r[reg] = v;
+}
+
+static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	struct kvm_run *run = vcpu->run;
+	unsigned int size = (qual & 7) + 1;
+
+	/* String I/O needs the guest's page tables walked: not yet. */
+	if (qual & BIT(4))
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  reason);
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = (qual & BIT(3)) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = qual >> 16;
+	run->io.count = 1;
+	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
+	if (run->io.direction == KVM_EXIT_IO_OUT)
+		memcpy((u8 *)run + run->io.data_offset,
+		       &vmx->gprs.r[X86_RAX], size);
+	/*
+	 * RIP moves on only when userspace comes back, as under kvm.ko; if
+	 * userspace moved RIP meanwhile, the instruction is abandoned.
+	 */
+	vmx->pending = VMX_PENDING_IO;
+	vmx->pending_rip = vmcs_read(GUEST_RIP);
+	return VIREO_RUN_USER;
+}
+
+void vmx_complete_user(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct kvm_run *run = vcpu->run;
+	u64 *rax = &vmx->gprs.r[X86_RAX];
+	u64 val = 0, rip;
+
+	if (vmx->pending != VMX_PENDING_IO)
+		return;
+	vmx->pending = VMX_PENDING_NONE;
+	rip = vmcs_read(GUEST_RIP);
+	if (rip != vmx->pending_rip)
+		return;
+	if (run->io.direction == KVM_EXIT_IO_IN) {
+		memcpy(&val, (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE,
+		       run->io.size);
+		if (run->io.size == 4)
+			*rax = (u32)val;
+		else if (run->io.size == 2)
+			*rax = (*rax & ~0xffffULL) | (u16)val;
+		else
+			*rax = (*rax & ~0xffULL) | (u8)val;
+	}
+	vmx_skip();
+}
+
+static int vmx_exit_cpuid(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 *r = vmx->gprs.r;
+	u32 out[4];
+
+	x86_cpuid_lookup(&vmx->cpuid, r[X86_RAX], r[X86_RCX], out);
+	r[X86_RAX] = out[0];
+	r[X86_RBX] = out[1];
+	r[X86_RCX] = out[2];
+	r[X86_RDX] = out[3];
+	vmx_skip();
+	return VIREO_RUN_AGAIN;
+}
+
+static unsigned int vmx_cpl(void)
+{
+	return (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
+static int vmx_exit_xsetbv(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 *r = vmx->gprs.r;
+	u64 val = (u32)r[X86_RAX] | r[X86_RDX] << 32;
+	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if ((u32)r[X86_RCX] || vmx_cpl() ||
+	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+		vmx_inject_exception(X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	vmx->xcr0 = val;
+	vmx_skip();
+	return VIREO_RUN_AGAIN;
+}
+
+static bool vmx_cr0_valid(struct vmx_vcpu *vmx, u64 cr0)
+{
+	if (cr0 >> 32)
+		return false;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return false;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return false;
+	/* Long mode needs PAE paging before PG goes on. */
+	if ((cr0 & X86_CR0_PG) && !(vmx->cr0 & X86_CR0_PG) &&
+	    (vmx->efer & EFER_LME) && !(vmx->cr4 & X86_CR4_PAE))
+		return false;
+	return true;
+}
+
+static bool vmx_cr4_valid(struct vmx_vcpu *vmx, u64 cr4)
+{
+	/* The guest sees no VMX; other bits must exist on this CPU. */
+	if (cr4 & X86_CR4_VMXE)
+		return false;
+	if (cr4 & ~vmx_cfg.cr4_fixed1)
+		return false;
+	if ((vmx->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return false;
+	return true;
+}
+
+static int vmx_exit_cr(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	unsigned int cr = qual & 15, type = (qual >> 4) & 3;
+	int reg = (qual >> 8) & 15;
+	u64 v;
+
+	switch (type) {
+	case 0:		/* MOV to CR */
+		v = vmx_reg_read(vmx, reg);
+		switch (cr) {
+		case 0:
+			if (!vmx_cr0_valid(vmx, v))
+				goto gp;
+			vmx_set_cr0(vmx, v);
+			break;
+		case 3:
+			vmcs_write(GUEST_CR3, v);
+			break;
+		case 4:
+			if (!vmx_cr4_valid(vmx, v))
+				goto gp;
+			vmx_set_cr4(vmx, v);
+			break;
+		case 8:
+			if (v & ~0xfULL)
+				goto gp;
+			vmx->cr8 = v;
+			break;
+		default:
+			goto ud;
+		}
+		break;
+	case 1:		/* MOV from CR: only CR3 and CR8 exit */
+		if (cr == 3)
+			vmx_reg_write(vmx, reg, vmcs_read(GUEST_CR3));
+		else if (cr == 8)
+			vmx_reg_write(vmx, reg, vmx->cr8);
+		else
+			goto ud;
+		break;
+	case 2:		/* CLTS */
+		vmx_set_cr0(vmx, vmx->cr0 & ~X86_CR0_TS);
+		break;
+	default:	/* LMSW: low four bits, and PE can't be cleared */
+		v = (qual >> 16) & 0xf;
+		vmx_set_cr0(vmx, (vmx->cr0 & ~0xeULL) | v);
+		break;
+	}
+	vmx_skip();
+	return VIREO_RUN_AGAIN;
+gp:
+	vmx_inject_exception(X86_TRAP_GP, true, 0);
+	return VIREO_RUN_AGAIN;
+ud:
+	vmx_inject_exception(X86_TRAP_UD, false, 0);
+	return VIREO_RUN_AGAIN;
+}
+
+/* Debug registers are the guest's own copy: the host's stay untouched. */
+static int vmx_exit_dr(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	unsigned int dr = qual & 7;
+	int reg = (qual >> 8) & 15;
+	bool from = qual & BIT(4);
+	u64 v;
+
+	if (vmx_cpl()) {
+		vmx_inject_exception(X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	if (dr == 4 || dr == 5) {
+		if (vmx->cr4 & X86_CR4_DE) {
+			vmx_inject_exception(X86_TRAP_UD, false, 0);
+			return VIREO_RUN_AGAIN;
+		}
+		dr += 2;
+	}
+	if (from) {
+		if (dr < 4)
+			v = vmx->db[dr];
+		else if (dr == 6)
+			v = vmx->dr6 | VMX_DR6_FIXED;
+		else
+			v = vmcs_read(GUEST_DR7);
+		vmx_reg_write(vmx, reg, v);
+	} else {
+		v = vmx_reg_read(vmx, reg);
+		if (dr < 4) {
+			vmx->db[dr] = v;
+		} else {
+			if (v >> 32) {
+				vmx_inject_exception(X86_TRAP_GP, true, 0);
+				return VIREO_RUN_AGAIN;
+			}
+			if (dr == 6)
+				vmx->dr6 = v;
+			else
+				vmcs_write(GUEST_DR7, v | VMX_DR7_RESET);
+		}
+	}
+	vmx_skip();
+	return VIREO_RUN_AGAIN;
+}
+
+static int vmx_msr_read(struct vmx_vcpu *vmx, u32 msr, u64 *v)
+{
+	switch (msr) {
+	case MSR_EFER:
+		*v = vmx->efer;
+		break;
+	case MSR_IA32_APICBASE:
+		*v = vmx->apic_base;
+		break;
+	case MSR_IA32_CR_PAT:
+		*v = vmx->pat;
+		break;
+	case MSR_FS_BASE:
+		*v = vmcs_read(GUEST_FS_BASE);
+		break;
+	case MSR_GS_BASE:
+		*v = vmcs_read(GUEST_GS_BASE);
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*v = vmx->kernel_gs_base;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		*v = vmcs_read(GUEST_SYSENTER_CS);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*v = vmcs_read(GUEST_SYSENTER_ESP);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*v = vmcs_read(GUEST_SYSENTER_EIP);
+		break;
+	case MSR_IA32_TSC:
+		*v = rdtsc();
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vmx_msr_write(struct vmx_vcpu *vmx, u32 msr, u64 v)
+{
+	switch (msr) {
+	case MSR_EFER:
+		if (v & ~VMX_EFER_GUEST)
+			return -EINVAL;
+		/* LME can't change while paging is on. */
+		if ((vmx->cr0 & X86_CR0_PG) &&
+		    ((v ^ vmx->efer) & EFER_LME))
+			return -EINVAL;
+		vmx_set_efer(vmx, v);
+		break;
+	case MSR_IA32_APICBASE:
+		vmx->apic_base = v;
+		break;
+	case MSR_IA32_CR_PAT:
+		vmx->pat = v;
+		break;
+	case MSR_FS_BASE:
+		vmcs_write(GUEST_FS_BASE, v);
+		break;
+	case MSR_GS_BASE:
+		vmcs_write(GUEST_GS_BASE, v);
+		break;
+	case MSR_KERNEL_GS_BASE:
+		vmx->kernel_gs_base = v;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write(GUEST_SYSENTER_CS, v);
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		vmcs_write(GUEST_SYSENTER_ESP, v);
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		vmcs_write(GUEST_SYSENTER_EIP, v);
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vmx_exit_msr(struct vireo_vcpu *vcpu, bool write)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 *r = vmx->gprs.r;
+	u32 msr = r[X86_RCX];
+	u64 v;
+
+	if (write) {
+		v = (u32)r[X86_RAX] | r[X86_RDX] << 32;
+		if (vmx_msr_write(vmx, msr, v))
+			goto gp;
+	} else {
+		if (vmx_msr_read(vmx, msr, &v))
+			goto gp;
+		r[X86_RAX] = (u32)v;
+		r[X86_RDX] = v >> 32;
+	}
+	vmx_skip();
+	return VIREO_RUN_AGAIN;
+gp:
+	vmx_inject_exception(X86_TRAP_GP, true, 0);
+	return VIREO_RUN_AGAIN;
+}
+
+static int vmx_exit_ept(struct vireo_vcpu *vcpu, u32 reason)
+{
+	int r = vmx_ept_fault(vcpu, vmcs_read(GUEST_PHYSICAL_ADDRESS),
+			      vmcs_read(EXIT_QUALIFICATION));
+
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return VIREO_RUN_AGAIN;
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, reason);
+}
+
+/*
+ * An event the guest was receiving when the exit hit (say, an interrupt
+ * whose IDT entry was not mapped yet) must be delivered again.
+ */
+static void vmx_reinject(void)
+{
+	u32 info = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read(IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write(VM_ENTRY_INSTRUCTION_LEN,
+			   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
+}
+
+int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason = reason;
+		run->fail_entry.cpu = raw_smp_processor_id();
+		return VIREO_RUN_USER;
+	}
+	vmx_reinject();
+	switch ((u16)reason) {
+	case EXIT_REASON_EXCEPTION_NMI:
+		/* NMIs went to the host in vmx_vcpu_run(). */
+		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
+		    INTR_TYPE_NMI_INTR)
+			return VIREO_RUN_AGAIN;
+		break;
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+		return VIREO_RUN_AGAIN;
+	case EXIT_REASON_TRIPLE_FAULT:
+		run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return VIREO_RUN_USER;
+	case EXIT_REASON_IO_INSTRUCTION:
+		return vmx_exit_io(vcpu, reason);
+	case EXIT_REASON_HLT:
+		vmx_skip();
+		run->exit_reason = KVM_EXIT_HLT;
+		return VIREO_RUN_USER;
+	case EXIT_REASON_CPUID:
+		return vmx_exit_cpuid(vcpu);
+	case EXIT_REASON_CR_ACCESS:
+		return vmx_exit_cr(vcpu);
+	case EXIT_REASON_DR_ACCESS:
+		return vmx_exit_dr(vcpu);
+	case EXIT_REASON_MSR_READ:
+		return vmx_exit_msr(vcpu, false);
+	case EXIT_REASON_MSR_WRITE:
+		return vmx_exit_msr(vcpu, true);
+	case EXIT_REASON_XSETBV:
+		return vmx_exit_xsetbv(vcpu);
+	case EXIT_REASON_EPT_VIOLATION:
+		return vmx_exit_ept(vcpu, reason);
+	case EXIT_REASON_RDPMC:
+		vmx_inject_exception(X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	case EXIT_REASON_VMCALL:
+	case EXIT_REASON_VMCLEAR:
+	case EXIT_REASON_VMLAUNCH:
+	case EXIT_REASON_VMPTRLD:
+	case EXIT_REASON_VMPTRST:
+	case EXIT_REASON_VMREAD:
+	case EXIT_REASON_VMRESUME:
+	case EXIT_REASON_VMWRITE:
+	case EXIT_REASON_VMOFF:
+	case EXIT_REASON_VMON:
+	case EXIT_REASON_INVEPT:
+	case EXIT_REASON_INVVPID:
+	case EXIT_REASON_VMFUNC:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		vmx_inject_exception(X86_TRAP_UD, false, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  reason);
+}

@@ -1,0 +1,966 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Intel VT-x backend: CPU enablement, VMCS life and set-up, register state
+ * and the entry path.  Encodings and bit positions: Intel SDM vol. 3C,
+ * chapters 24-27 and appendix A.
+ */
+#define pr_fmt(fmt) "vireo: " fmt
+
+#include <asm/cpu_entry_area.h>
+#include <asm/cpufeature.h>
+#include <asm/desc.h>
+#include <asm/fpu/xcr.h>
+#include <asm/io.h>
+#include <asm/msr.h>
+#include <asm/reboot.h>
+#include <asm/tlbflush.h>
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+
+#include "vmx/vmx.h"
+
+#define VMX_RESET_PAT		0x0007040600070406ULL
+#define VMX_RESET_APIC_BASE	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE)
+/* IA32_VMX_BASIC bits 30:0: the revision VMXON and VMCS regions carry */
+#define VMX_BASIC_REVISION	GENMASK_ULL(30, 0)
+#define VMX_NR_VPIDS		(1 << 16)
+/* Access rights of an unusable segment: only bit 16 */
+#define VMX_AR_UNUSABLE		BIT(16)
+
+struct vmx_config vmx_cfg;
+
+struct vmx_cpu {
+	struct page *vmxon_page;
+	/* VMCSs active on this CPU; touched only by this CPU, IRQs off. */
+	struct list_head active;
+	struct vmx_vcpu *current_vmcs;
+	bool enabled;
+};
+
+static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
+static u64 vmx_host_xcr0;
+
+static DEFINE_SPINLOCK(vmx_vpid_lock);
+static unsigned long *vmx_vpid_map;
+
+void vmx_vmwrite_error(unsigned long field, u64 value)
+{
+	pr_err_ratelimited("VMWRITE %#lx = %#llx failed, error %llu\n",
+			   field, value, vmcs_read(VM_INSTRUCTION_ERROR));
+}
+
+/* VMXON, VMCLEAR and VMPTRLD: a physical address in memory, CF/ZF on failure */
+#define VMX_PA_INSN(name, insn)						\
+static int name(u64 pa)							\
+{									\
+	bool fail;							\
+									\
+	asm volatile(insn " %[pa]\n\tsetna %[fail]"			\
+		     : [fail] "=qm" (fail) : [pa] "m" (pa)		\
+		     : "cc", "memory");					\
+	return fail ? -EIO : 0;						\
+}
+
+VMX_PA_INSN(vmx_vmxon, "vmxon")
+VMX_PA_INSN(vmx_vmclear, "vmclear")
+VMX_PA_INSN(vmx_vmptrld, "vmptrld")
+
+/*
+ * A control setting the CPU accepts: bits the allowed-0 half forces on,
+ * @want limited to what the allowed-1 half permits.  -EOPNOTSUPP when a bit
+ * of @need cannot be set.
+ */
+static int vmx_adjust(u32 msr, u32 true_msr, u32 want, u32 need, u32 *ctl,
+		      u32 *may)
+{
+	u64 basic, v;
+	u32 lo, hi;
+
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	rdmsrl((basic & VMX_BASIC_TRUE_CTLS) && true_msr ? true_msr : msr, v);
+	lo = v;
+	hi = v >> 32;
+	*ctl = (want | lo) & hi;
+	if (may)
+		*may = hi;
+	return (*ctl & need) == need ? 0 : -EOPNOTSUPP;
+}
+
+static int vmx_probe_controls(void)
+{
+	u32 pin_need = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
+	u32 proc_need = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
+			CPU_BASED_CR8_LOAD_EXITING |
+			CPU_BASED_CR8_STORE_EXITING |
+			CPU_BASED_MOV_DR_EXITING |
+			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
+	u32 proc_want = proc_need | CPU_BASED_MWAIT_EXITING |
+			CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING;
+	u32 proc2_need = SECONDARY_EXEC_ENABLE_EPT |
+			 SECONDARY_EXEC_UNRESTRICTED_GUEST;
+	u32 proc2_want = proc2_need | SECONDARY_EXEC_ENABLE_VPID |
+			 SECONDARY_EXEC_ENABLE_RDTSCP |
+			 SECONDARY_EXEC_ENABLE_INVPCID;
+	u32 exit_need = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_EFER;
+	u32 entry_need = VM_ENTRY_LOAD_IA32_EFER;
+	u32 may;
+	u64 v;
+
+	if (vmx_adjust(MSR_IA32_VMX_PINBASED_CTLS,
+		       MSR_IA32_VMX_TRUE_PINBASED_CTLS, pin_need, pin_need,
+		       &vmx_cfg.pin, NULL))
+		return -EOPNOTSUPP;
+	if (vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS,
+		       MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_want, proc_need,
+		       &vmx_cfg.proc, &vmx_cfg.proc_may))
+		return -EOPNOTSUPP;
+	/* No TRUE_ MSR: every secondary control may be 0 (SDM A.3.3). */
+	if (vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2, 0, proc2_want, 0,
+		       &vmx_cfg.proc2, &may))
+		return -EOPNOTSUPP;
+	if ((vmx_cfg.proc2 & proc2_need) != proc2_need) {
+		pr_err("this CPU has VT-x but no %s; Vireo needs EPT and unrestricted guest\n",
+		       vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_EPT ?
+		       "unrestricted guest" : "EPT");
+		return -EOPNOTSUPP;
+	}
+	if (vmx_adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
+		       exit_need, exit_need, &vmx_cfg.exit, NULL))
+		return -EOPNOTSUPP;
+	/* IA-32e mode guest is switched at run time: it must be allowed. */
+	if (vmx_adjust(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+		       entry_need, entry_need, &vmx_cfg.entry, &may) ||
+	    !(may & VM_ENTRY_IA32E_MODE))
+		return -EOPNOTSUPP;
+
+	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, v);
+	vmx_cfg.ept_cap = v;
+	if (!(v & VMX_EPT_PAGE_WALK_4_BIT) || !(v & VMX_EPTP_WB_BIT) ||
+	    !(v & VMX_EPT_INVEPT_BIT) ||
+	    !(v & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT))) {
+		pr_err("this CPU's EPT lacks 4-level walks, write-back or INVEPT\n");
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.vpid = (vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID) &&
+		       (v & ((u64)VMX_VPID_INVVPID_BIT << 32)) &&
+		       (v & ((u64)VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32));
+	if (!vmx_cfg.vpid)
+		vmx_cfg.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, vmx_cfg.cr4_fixed0);
+	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, vmx_cfg.cr4_fixed1);
+	return 0;
+}
+
+static int vmx_probe(void)
+{
+	u64 basic, fc;
+
+	/* Quiet: on an AMD CPU the next backend gets its turn. */
+	if (!boot_cpu_has(X86_FEATURE_VMX))
+		return -ENODEV;
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if (!(fc & FEAT_CTL_LOCKED) ||
+	    !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("VT-x is disabled by the firmware (IA32_FEATURE_CONTROL %#llx)\n",
+		       fc);
+		return -EOPNOTSUPP;
+	}
+	if (__read_cr4() & X86_CR4_VMXE) {
+		pr_err("VT-x is already in use by another hypervisor (kvm_intel?)\n");
+		return -EBUSY;
+	}
+	rdmsrl(MSR_IA32_VMX_BASIC, basic);
+	/* The VMXON region and the VMCS must fit in one page. */
+	if (((basic >> 32) & 0x1fff) > PAGE_SIZE) {
+		pr_err("this CPU's VMCS is larger than a page\n");
+		return -EOPNOTSUPP;
+	}
+	vmx_cfg.revision = basic & VMX_BASIC_REVISION;
+	vmx_cfg.ins_outs_info = basic & VMX_BASIC_INOUT;
+	if (vmx_probe_controls()) {
+		pr_err("this CPU lacks VT-x controls Vireo needs (EPT, unrestricted guest, HLT/IO/CR8 exiting, EFER loading)\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Runs on the CPU where @vmx's VMCS is active, IRQs off. */
+static void vmx_clear_local(struct vmx_vcpu *vmx)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+
+	vmx_vmclear(vmx->vmcs_pa);
+	list_del(&vmx->on_cpu);
+	if (vc->current_vmcs == vmx)
+		vc->current_vmcs = NULL;
+	vmx->launched = false;
+	/* After the list change: a reader seeing -1 sees it off the list. */
+	smp_wmb();
+	WRITE_ONCE(vmx->cpu, -1);
+}
+
+static void vmx_clear_ipi(void *data)
+{
+	struct vmx_vcpu *vmx = data;
+
+	if (READ_ONCE(vmx->cpu) == smp_processor_id())
+		vmx_clear_local(vmx);
+}
+
+/* Make @vmx inactive wherever it is; the caller may sleep-wait for an IPI. */
+static void vmx_clear(struct vmx_vcpu *vmx)
+{
+	int cpu = READ_ONCE(vmx->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_clear_ipi, vmx, 1);
+}
+
+static void vmx_cpu_disable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+	struct vmx_vcpu *vmx, *tmp;
+
+	if (!vc->enabled)
+		return;
+	/* VMCLEAR writes each VMCS back, so memory holds its final state. */
+	list_for_each_entry_safe(vmx, tmp, &vc->active, on_cpu)
+		vmx_clear_local(vmx);
+	vc->enabled = false;
+	asm volatile("vmxoff" ::: "cc", "memory");
+	cr4_clear_bits(X86_CR4_VMXE);
+}
+
+static int vmx_cpu_enable(void)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+	u64 fc;
+
+	if (vc->enabled)
+		return 0;
+	if (__read_cr4() & X86_CR4_VMXE) {
+		pr_err("VT-x is already in use on CPU %d\n", smp_processor_id());
+		return -EBUSY;
+	}
+	rdmsrl(MSR_IA32_FEAT_CTL, fc);
+	if (!(fc & FEAT_CTL_LOCKED) ||
+	    !(fc & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("VT-x is disabled by the firmware on CPU %d\n",
+		       smp_processor_id());
+		return -EOPNOTSUPP;
+	}
+	cr4_set_bits(X86_CR4_VMXE);
+	if (vmx_vmxon(page_to_phys(vc->vmxon_page))) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		pr_err("VMXON failed on CPU %d\n", smp_processor_id());
+		return -EIO;
+	}
+	vc->current_vmcs = NULL;
+	vc->enabled = true;
+	return 0;
+}
+
+static void vmx_fini(void)
+{
+	int cpu;
+
+	cpu_emergency_unregister_virt_callback(vmx_cpu_disable);
+	preempt_notifier_dec();
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
+
+		vireo_free_page(vc->vmxon_page);
+		vc->vmxon_page = NULL;
+	}
+	vireo_free(vmx_vpid_map);
+	vmx_vpid_map = NULL;
+}
+
+static int vmx_init(void)
+{
+	int cpu;
+
+	vmx_vpid_map = vireo_zalloc(BITS_TO_LONGS(VMX_NR_VPIDS) *
+				    sizeof(long));
+	if (!vmx_vpid_map)
+		return -ENOMEM;
+	/* VPID 0 is the host's. */
+	__set_bit(0, vmx_vpid_map);
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
+
+		INIT_LIST_HEAD(&vc->active);
+		vc->vmxon_page = vireo_alloc_page();
+		if (!vc->vmxon_page)
+			goto err;
+		*(u32 *)page_address(vc->vmxon_page) = vmx_cfg.revision;
+	}
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	preempt_notifier_inc();
+	cpu_emergency_register_virt_callback(vmx_cpu_disable);
+	return 0;
+err:
+	for_each_possible_cpu(cpu) {
+		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
+
+		vireo_free_page(vc->vmxon_page);
+		vc->vmxon_page = NULL;
+	}
+	vireo_free(vmx_vpid_map);
+	vmx_vpid_map = NULL;
+	return -ENOMEM;
+}
+
+static u16 vmx_alloc_vpid(void)
+{
+	unsigned long v;
+
+	if (!vmx_cfg.vpid)
+		return 0;
+	spin_lock(&vmx_vpid_lock);
+	v = find_first_zero_bit(vmx_vpid_map, VMX_NR_VPIDS);
+	if (v < VMX_NR_VPIDS)
+		__set_bit(v, vmx_vpid_map);
+	else
+		v = 0;	/* out of VPIDs: run without, flushing on entry */
+	spin_unlock(&vmx_vpid_lock);
+	return v;
+}
+
+static void vmx_free_vpid(u16 vpid)
+{
+	if (!vpid)
+		return;
+	spin_lock(&vmx_vpid_lock);
+	__clear_bit(vpid, vmx_vpid_map);
+	spin_unlock(&vmx_vpid_lock);
+}
+
+static long vmx_check_extension(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_EXT_CPUID:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long vmx_dev_ioctl(unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return x86_get_supported_cpuid(argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+static int vmx_vm_create(struct vireo_vm *vm)
+{
+	struct vmx_vm *vv = vireo_zalloc(sizeof(*vv));
+	int r;
+
+	if (!vv)
+		return -ENOMEM;
+	r = vmx_ept_create(vv);
+	if (r) {
+		vireo_free(vv);
+		return r;
+	}
+	vm->arch = vv;
+	return 0;
+}
+
+static void vmx_vm_destroy(struct vireo_vm *vm)
+{
+	vmx_ept_destroy(to_vmx_vm(vm));
+	vireo_free(vm->arch);
+}
+
+static long vmx_vm_ioctl(struct vireo_vm *vm, unsigned int cmd,
+			 void __user *argp)
+{
+	switch (cmd) {
+	case KVM_SET_TSS_ADDR:
+		/* Unrestricted guest runs real mode itself: no TSS needed. */
+		if ((unsigned long)argp > (unsigned int)(-3 * PAGE_SIZE))
+			return -EINVAL;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * Make @vmx's VMCS current on this CPU (preemption off).  A VMCS still
+ * active elsewhere is cleared there first: the SDM forbids one VMCS being
+ * active on two CPUs.  Per-CPU host state is rewritten on a move.
+ */
+static void vmx_load_on_cpu(struct vmx_vcpu *vmx)
+{
+	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
+	int cpu = smp_processor_id();
+	unsigned long flags;
+	struct desc_ptr dt;
+	u64 v;
+
+	if (vmx->cpu != cpu) {
+		vmx_clear(vmx);
+		local_irq_save(flags);
+		list_add(&vmx->on_cpu, &vc->active);
+		vmx->cpu = cpu;
+		vmx->launched = false;
+		vmx_vmptrld(vmx->vmcs_pa);
+		vc->current_vmcs = vmx;
+		local_irq_restore(flags);
+
+		vmcs_write(HOST_TR_BASE,
+			   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
+		native_store_gdt(&dt);
+		vmcs_write(HOST_GDTR_BASE, dt.address);
+		rdmsrl(MSR_GS_BASE, v);
+		vmcs_write(HOST_GS_BASE, v);
+		rdmsrl(MSR_IA32_SYSENTER_ESP, v);
+		vmcs_write(HOST_IA32_SYSENTER_ESP, v);
+		/* A new CPU may hold stale EPT translations of this VM. */
+		vmx->ept_gen = ~0ULL;
+		return;
+	}
+	if (vc->current_vmcs != vmx) {
+		vmx_vmptrld(vmx->vmcs_pa);
+		vc->current_vmcs = vmx;
+	}
+}
+
+void vmx_get(struct vmx_vcpu *vmx)
+{
+	preempt_disable();
+	vmx_load_on_cpu(vmx);
+}
+
+void vmx_put(struct vmx_vcpu *vmx)
+{
+	preempt_enable();
+}
+
+static struct vmx_vcpu *pn_to_vmx(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct vmx_vcpu, pn);
+}
+
+static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	vmx_load_on_cpu(pn_to_vmx(pn));
+}
+
+static void vmx_sched_out(struct preempt_notifier *pn,
+			  struct task_struct *next)
+{
+}
+
+static struct preempt_ops vmx_preempt_ops = {
+	.sched_in	= vmx_sched_in,
+	.sched_out	= vmx_sched_out,
+};
+
+/* Guest segment registers in VMCS order: ES CS SS DS FS GS LDTR TR. */
+enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };
+
+static void vmx_seg_write(int seg, u16 sel, u64 base, u32 limit, u32 ar)
+{
+	vmcs_write(GUEST_ES_SELECTOR + 2 * seg, sel);
+	vmcs_write(GUEST_ES_BASE + 2 * seg, base);
+	vmcs_write(GUEST_ES_LIMIT + 2 * seg, limit);
+	vmcs_write(GUEST_ES_AR_BYTES + 2 * seg, ar);
+}
+
+static void vmx_seg_to_kvm(int seg, struct kvm_segment *k)
+{
+	u32 ar = vmcs_read(GUEST_ES_AR_BYTES + 2 * seg);
+
+	k->selector = vmcs_read(GUEST_ES_SELECTOR + 2 * seg);
+	k->base = vmcs_read(GUEST_ES_BASE + 2 * seg);
+	k->limit = vmcs_read(GUEST_ES_LIMIT + 2 * seg);
+	k->type = ar & 0xf;
+	k->s = (ar >> 4) & 1;
+	k->dpl = (ar >> 5) & 3;
+	k->present = (ar >> 7) & 1;
+	k->avl = (ar >> 12) & 1;
+	k->l = (ar >> 13) & 1;
+	k->db = (ar >> 14) & 1;
+	k->g = (ar >> 15) & 1;
+	k->unusable = (ar >> 16) & 1;
+	k->padding = 0;
+}
+
+static void vmx_seg_from_kvm(int seg, const struct kvm_segment *k)
+{
+	u32 ar;
+
+	if (k->unusable || !k->present) {
+		ar = VMX_AR_UNUSABLE;
+	} else {
+		ar = (k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
+		     1 << 7 | (k->avl & 1) << 12 | (k->l & 1) << 13 |
+		     (k->db & 1) << 14 | (k->g & 1) << 15;
+		/*
+		 * VM entry wants usable code and data segments marked
+		 * accessed; the CPU would set the bit on first use anyway.
+		 */
+		if (seg != SEG_LDTR && seg != SEG_TR)
+			ar |= 1;
+	}
+	vmx_seg_write(seg, k->selector, k->base, k->limit, ar);
+}
+
+/* The real CR0: what VMX operation needs, whatever the guest believes. */
+void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
+{
+	u64 fixed0 = vmx_cfg.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG);
+
+	vmx->cr0 = cr0;
+	vmcs_write(CR0_READ_SHADOW, cr0);
+	vmcs_write(GUEST_CR0, (cr0 | fixed0) & vmx_cfg.cr0_fixed1);
+	/* Paging with EFER.LME set is what turns long mode on. */
+	vmx_set_efer(vmx, vmx->efer);
+}
+
+void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
+{
+	vmx->cr4 = cr4;
+	vmcs_write(CR4_READ_SHADOW, cr4);
+	vmcs_write(GUEST_CR4, (cr4 | vmx_cfg.cr4_fixed0) & vmx_cfg.cr4_fixed1);
+}
+
+void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
+{
+	if ((efer & EFER_LME) && (vmx->cr0 & X86_CR0_PG))
+		efer |= EFER_LMA;
+	else
+		efer &= ~EFER_LMA;
+	vmx->efer = efer;
+	vmcs_write(GUEST_IA32_EFER, efer);
+	if (efer & EFER_LMA)
+		vmcs_set_bits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+	else
+		vmcs_clear_bits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
+}
+
+/* Host state that is the same on every CPU and for every entry. */
+static void vmx_vmcs_host(void)
+{
+	struct desc_ptr dt;
+	u32 lo, hi;
+	u64 v;
+
+	vmcs_write(HOST_CR0, read_cr0());
+	vmcs_write(HOST_CR3, __read_cr3());
+	vmcs_write(HOST_CR4, __read_cr4());
+	vmcs_write(HOST_CS_SELECTOR, __KERNEL_CS);
+	vmcs_write(HOST_SS_SELECTOR, __KERNEL_DS);
+	vmcs_write(HOST_DS_SELECTOR, 0);
+	vmcs_write(HOST_ES_SELECTOR, 0);
+	vmcs_write(HOST_FS_SELECTOR, 0);
+	vmcs_write(HOST_GS_SELECTOR, 0);
+	vmcs_write(HOST_TR_SELECTOR, GDT_ENTRY_TSS * 8);
+	store_idt(&dt);
+	vmcs_write(HOST_IDTR_BASE, dt.address);
+	vmcs_write(HOST_RIP, (unsigned long)vireo_vmx_exit);
+	rdmsr(MSR_IA32_SYSENTER_CS, lo, hi);
+	vmcs_write(HOST_IA32_SYSENTER_CS, lo);
+	rdmsrl(MSR_IA32_SYSENTER_EIP, v);
+	vmcs_write(HOST_IA32_SYSENTER_EIP, v);
+	rdmsrl(MSR_EFER, v);
+	vmcs_write(HOST_IA32_EFER, v);
+}
+
+/* The architectural state after RESET, as kvm.ko presents it. */
+static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
+{
+	int seg;
+
+	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
+	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
+	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
+	vmcs_write(EXCEPTION_BITMAP, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
+	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+	vmcs_write(CR3_TARGET_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VM_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, 0);
+	/* Every CR0 and CR4 write exits: the guest sees only its shadow. */
+	vmcs_write(CR0_GUEST_HOST_MASK, ~0UL);
+	vmcs_write(CR4_GUEST_HOST_MASK, ~0UL);
+	vmcs_write(EPT_POINTER, vv->eptp);
+	if (vmx->vpid)
+		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
+	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	vmx_vmcs_host();
+
+	for (seg = SEG_ES; seg <= SEG_GS; seg++)
+		vmx_seg_write(seg, 0, 0, 0xffff, 0x93);
+	vmx_seg_write(SEG_CS, 0xf000, 0xffff0000, 0xffff, 0x9b);
+	vmx_seg_write(SEG_LDTR, 0, 0, 0xffff, 0x82);
+	vmx_seg_write(SEG_TR, 0, 0, 0xffff, 0x8b);
+	vmcs_write(GUEST_GDTR_BASE, 0);
+	vmcs_write(GUEST_GDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_IDTR_BASE, 0);
+	vmcs_write(GUEST_IDTR_LIMIT, 0xffff);
+	vmcs_write(GUEST_RFLAGS, X86_EFLAGS_FIXED);
+	vmcs_write(GUEST_RIP, 0xfff0);
+	vmcs_write(GUEST_RSP, 0);
+	vmcs_write(GUEST_CR3, 0);
+	vmcs_write(GUEST_DR7, VMX_DR7_RESET);
+	vmcs_write(GUEST_IA32_DEBUGCTL, 0);
+	vmcs_write(GUEST_SYSENTER_CS, 0);
+	vmcs_write(GUEST_SYSENTER_ESP, 0);
+	vmcs_write(GUEST_SYSENTER_EIP, 0);
+	vmcs_write(GUEST_INTERRUPTIBILITY_INFO, 0);
+	vmcs_write(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+
+	memset(&vmx->gprs, 0, sizeof(vmx->gprs));
+	vmx->efer = 0;
+	vmx_set_cr0(vmx, X86_CR0_ET | X86_CR0_CD | X86_CR0_NW);
+	vmx_set_cr4(vmx, 0);
+	vmx->cr8 = 0;
+	vmx->xcr0 = XFEATURE_MASK_FP;
+	vmx->pat = VMX_RESET_PAT;
+	vmx->kernel_gs_base = 0;
+	vmx->apic_base = VMX_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	vmx->pending = VMX_PENDING_NONE;
+}
+
+static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = vireo_zalloc(sizeof(*vmx));
+
+	if (!vmx)
+		return -ENOMEM;
+	vmx->vmcs_page = vireo_alloc_page();
+	if (!vmx->vmcs_page)
+		goto err;
+	if (!fpu_alloc_guest_fpstate(&vmx->fpu))
+		goto err;
+	vmx->vcpu = vcpu;
+	vmx->vmcs_pa = page_to_phys(vmx->vmcs_page);
+	*(u32 *)page_address(vmx->vmcs_page) = vmx_cfg.revision;
+	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->on_cpu);
+	preempt_notifier_init(&vmx->pn, &vmx_preempt_ops);
+	vmx->vpid = vmx_alloc_vpid();
+	vcpu->arch = vmx;
+
+	/* VMCLEAR puts a fresh VMCS in the "clear" launch state. */
+	if (vmx_vmclear(vmx->vmcs_pa))
+		goto err_vpid;
+	vmx_get(vmx);
+	vmx_vmcs_reset(vmx, to_vmx_vm(vcpu->vm), vcpu->id);
+	vmx_put(vmx);
+	return 0;
+err_vpid:
+	vmx_free_vpid(vmx->vpid);
+	fpu_free_guest_fpstate(&vmx->fpu);
+	vcpu->arch = NULL;
+err:
+	vireo_free_page(vmx->vmcs_page);
+	vireo_free(vmx);
+	return -ENOMEM;
+}
+
+static void vmx_vcpu_destroy(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_clear(vmx);
+	vmx_free_vpid(vmx->vpid);
+	fpu_free_guest_fpstate(&vmx->fpu);
+	vireo_free_page(vmx->vmcs_page);
+	vireo_free(vmx);
+}
+
+static void vmx_get_regs(struct vireo_vcpu *vcpu, struct kvm_regs *regs)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	x86_gprs_to_kvm(&vmx->gprs, regs);
+	vmx_get(vmx);
+	regs->rsp = vmcs_read(GUEST_RSP);
+	regs->rip = vmcs_read(GUEST_RIP);
+	regs->rflags = vmcs_read(GUEST_RFLAGS);
+	vmx_put(vmx);
+}
+
+static void vmx_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	x86_gprs_from_kvm(&vmx->gprs, regs);
+	vmx_get(vmx);
+	vmcs_write(GUEST_RSP, regs->rsp);
+	vmcs_write(GUEST_RIP, regs->rip);
+	vmcs_write(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
+	vmx_put(vmx);
+}
+
+static void vmx_get_sregs(struct vmx_vcpu *vmx, struct kvm_sregs *sr)
+{
+	u32 info;
+
+	memset(sr, 0, sizeof(*sr));
+	vmx_get(vmx);
+	vmx_seg_to_kvm(SEG_CS, &sr->cs);
+	vmx_seg_to_kvm(SEG_DS, &sr->ds);
+	vmx_seg_to_kvm(SEG_ES, &sr->es);
+	vmx_seg_to_kvm(SEG_FS, &sr->fs);
+	vmx_seg_to_kvm(SEG_GS, &sr->gs);
+	vmx_seg_to_kvm(SEG_SS, &sr->ss);
+	vmx_seg_to_kvm(SEG_TR, &sr->tr);
+	vmx_seg_to_kvm(SEG_LDTR, &sr->ldt);
+	sr->gdt.base = vmcs_read(GUEST_GDTR_BASE);
+	sr->gdt.limit = vmcs_read(GUEST_GDTR_LIMIT);
+	sr->idt.base = vmcs_read(GUEST_IDTR_BASE);
+	sr->idt.limit = vmcs_read(GUEST_IDTR_LIMIT);
+	sr->cr0 = vmx->cr0;
+	sr->cr2 = vmx->cr2;
+	sr->cr3 = vmcs_read(GUEST_CR3);
+	sr->cr4 = vmx->cr4;
+	sr->cr8 = vmx->cr8;
+	sr->efer = vmx->efer;
+	sr->apic_base = vmx->apic_base;
+	info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+	if ((info & INTR_INFO_VALID_MASK) &&
+	    (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_EXT_INTR) {
+		u8 v = info & INTR_INFO_VECTOR_MASK;
+
+		sr->interrupt_bitmap[v / 64] |= 1ULL << (v % 64);
+	}
+	vmx_put(vmx);
+}
+
+static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
+{
+	unsigned int i;
+
+	if ((sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG) &&
+	    !(sr->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if ((sr->cr0 & X86_CR0_PG) && !(sr->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	vmx_get(vmx);
+	vmx_seg_from_kvm(SEG_CS, &sr->cs);
+	vmx_seg_from_kvm(SEG_DS, &sr->ds);
+	vmx_seg_from_kvm(SEG_ES, &sr->es);
+	vmx_seg_from_kvm(SEG_FS, &sr->fs);
+	vmx_seg_from_kvm(SEG_GS, &sr->gs);
+	vmx_seg_from_kvm(SEG_SS, &sr->ss);
+	vmx_seg_from_kvm(SEG_TR, &sr->tr);
+	vmx_seg_from_kvm(SEG_LDTR, &sr->ldt);
+	vmcs_write(GUEST_GDTR_BASE, sr->gdt.base);
+	vmcs_write(GUEST_GDTR_LIMIT, sr->gdt.limit);
+	vmcs_write(GUEST_IDTR_BASE, sr->idt.base);
+	vmcs_write(GUEST_IDTR_LIMIT, sr->idt.limit);
+	vmx->cr2 = sr->cr2;
+	vmcs_write(GUEST_CR3, sr->cr3);
+	vmx->efer = sr->efer;
+	vmx_set_cr4(vmx, sr->cr4);
+	vmx_set_cr0(vmx, sr->cr0);
+	vmx->cr8 = sr->cr8 & 0xf;
+	vmx->apic_base = sr->apic_base;
+	for (i = 0; i < 256; i++) {
+		if (sr->interrupt_bitmap[i / 64] & (1ULL << (i % 64))) {
+			vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
+				   i | INTR_TYPE_EXT_INTR |
+				   INTR_INFO_VALID_MASK);
+			break;
+		}
+	}
+	vmx_put(vmx);
+	return 0;
+}
+
+static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
+			   void __user *argp)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct kvm_sregs sr;
+
+	switch (cmd) {
+	case KVM_GET_SREGS:
+		vmx_get_sregs(vmx, &sr);
+		return copy_to_user(argp, &sr, sizeof(sr)) ? -EFAULT : 0;
+	case KVM_SET_SREGS:
+		if (copy_from_user(&sr, argp, sizeof(sr)))
+			return -EFAULT;
+		return vmx_set_sregs(vmx, &sr);
+	case KVM_SET_CPUID2:
+		return x86_set_cpuid2(&vmx->cpuid, argp);
+	case KVM_GET_CPUID2:
+		return x86_get_cpuid2(&vmx->cpuid, argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+static void vmx_vcpu_load(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	fpu_swap_kvm_fpstate(&vmx->fpu, true);
+	preempt_disable();
+	vmx_load_on_cpu(vmx);
+	preempt_notifier_register(&vmx->pn);
+	preempt_enable();
+	vmx_complete_user(vcpu);
+}
+
+static void vmx_vcpu_put(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	preempt_disable();
+	preempt_notifier_unregister(&vmx->pn);
+	preempt_enable();
+	fpu_swap_kvm_fpstate(&vmx->fpu, false);
+}
+
+static void vmx_flush(struct vmx_vcpu *vmx, struct vmx_vm *vv)
+{
+	u64 gen = READ_ONCE(vv->ept_gen);
+
+	if (vmx->ept_gen == gen)
+		return;
+	vmx->ept_gen = gen;
+	vmx_ept_flush(vv);
+}
+
+/* One entry and the exit's first, atomic part. */
+static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
+	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
+	u16 ds, es, fs, gs;
+	bool swap_xcr0;
+	u32 reason = 0;
+	int fail;
+
+	preempt_disable();
+	vmx_load_on_cpu(vmx);
+	vmx_flush(vmx, vv);
+	if (unlikely(vmx->host_cr3 != __read_cr3())) {
+		vmx->host_cr3 = __read_cr3();
+		vmcs_write(HOST_CR3, vmx->host_cr3);
+	}
+	if (unlikely(vmx->host_cr4 != __read_cr4())) {
+		vmx->host_cr4 = __read_cr4();
+		vmcs_write(HOST_CR4, vmx->host_cr4);
+	}
+	swap_xcr0 = vmx_host_xcr0 && vmx->xcr0 != vmx_host_xcr0;
+	savesegment(ds, ds);
+	savesegment(es, es);
+	savesegment(fs, fs);
+	savesegment(gs, gs);
+
+	local_irq_disable();
+	rdmsrl(MSR_FS_BASE, host_fs);
+	vmcs_write(HOST_FS_BASE, host_fs);
+	/* SWAPGS in the guest changes this MSR behind the VMCS's back. */
+	rdmsrl(MSR_KERNEL_GS_BASE, host_kgs);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	if (swap_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	host_cr2 = native_read_cr2();
+	if (host_cr2 != guest_cr2)
+		native_write_cr2(guest_cr2);
+
+	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
+
+	vmx->cr2 = native_read_cr2();
+	if (vmx->cr2 != host_cr2)
+		native_write_cr2(host_cr2);
+	if (swap_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
+	/* A VM exit leaves the host selectors 0 and the GDT limit 0xffff. */
+	if (ds)
+		loadsegment(ds, ds);
+	if (es)
+		loadsegment(es, es);
+	if (fs) {
+		loadsegment(fs, fs);
+		wrmsrl(MSR_FS_BASE, host_fs);
+	}
+	if (gs) {
+		load_gs_index(gs);
+		wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
+	}
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+
+	if (!fail) {
+		vmx->launched = true;
+		reason = vmcs_read(VM_EXIT_REASON);
+		/* An NMI that hit the guest is the host's: hand it over. */
+		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
+		    (vmcs_read(VM_EXIT_INTR_INFO) &
+		     (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
+		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
+			asm volatile("int $2");
+	}
+	/* Interrupts that ended the guest's slice are taken here. */
+	local_irq_enable();
+
+	if (fail) {
+		struct kvm_run *run = vcpu->run;
+
+		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		run->fail_entry.hardware_entry_failure_reason =
+			vmcs_read(VM_INSTRUCTION_ERROR);
+		run->fail_entry.cpu = smp_processor_id();
+		preempt_enable();
+		return VIREO_RUN_USER;
+	}
+	preempt_enable();
+	return vmx_handle_exit(vcpu, reason);
+}
+
+const struct vireo_impl vireo_vmx_impl = {
+	.name		 = "Intel VT-x",
+	.probe		 = vmx_probe,
+	.init		 = vmx_init,
+	.fini		 = vmx_fini,
+	.cpu_enable	 = vmx_cpu_enable,
+	.cpu_disable	 = vmx_cpu_disable,
+	.check_extension = vmx_check_extension,
+	.dev_ioctl	 = vmx_dev_ioctl,
+	.vm_create	 = vmx_vm_create,
+	.vm_destroy	 = vmx_vm_destroy,
+	.vm_ioctl	 = vmx_vm_ioctl,
+	.vm_unmap	 = vmx_ept_unmap,
+	.vcpu_create	 = vmx_vcpu_create,
+	.vcpu_destroy	 = vmx_vcpu_destroy,
+	.vcpu_ioctl	 = vmx_vcpu_ioctl,
+	.get_regs	 = vmx_get_regs,
+	.set_regs	 = vmx_set_regs,
+	.vcpu_load	 = vmx_vcpu_load,
+	.vcpu_put	 = vmx_vcpu_put,
+	.vcpu_run	 = vmx_vcpu_run,
+};

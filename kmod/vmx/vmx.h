@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Intel VT-x backend: one VMCS per vCPU, EPT filled on demand, one VPID per
+ * vCPU.  A vCPU's VMCS stays active on the CPU that last ran it until the
+ * vCPU moves (then it is cleared there by IPI) or the CPU leaves VMX.
+ */
+#ifndef VIREO_VMX_H
+#define VIREO_VMX_H
+
+#include <asm/fpu/api.h>
+#include <asm/vmx.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+
+#include "core/vireo.h"
+#include "x86/x86.h"
+
+/* DR7 bit 10 and DR6 bits 31:16 and 11:4 read as 1 (SDM vol. 3B, 17.2) */
+#define VMX_DR7_RESET	0x400ULL
+#define VMX_DR6_FIXED	0xffff0ff0ULL
+
+/* VM-execution, exit and entry controls the probe settled on. */
+struct vmx_config {
+	u32 revision;
+	u32 pin;
+	u32 proc;
+	u32 proc2;
+	u32 exit;
+	u32 entry;
+	/* allowed-1 of the primary controls, for the window bits */
+	u32 proc_may;
+	u64 cr0_fixed0, cr0_fixed1;
+	u64 cr4_fixed0, cr4_fixed1;
+	u64 ept_cap;
+	bool vpid;
+	bool ins_outs_info;
+};
+
+extern struct vmx_config vmx_cfg;
+
+struct vmx_vm {
+	struct page *ept_root;
+	u64 eptp;
+	/* Guards the EPT tables against concurrent faults. */
+	struct mutex ept_lock;
+	/* Bumped when mappings go away; vCPUs flush when it moves. */
+	u64 ept_gen;
+};
+
+enum vmx_pending {
+	VMX_PENDING_NONE,
+	VMX_PENDING_IO,
+	VMX_PENDING_MMIO,
+};
+
+struct vmx_vcpu {
+	struct vireo_vcpu *vcpu;
+	struct page *vmcs_page;
+	u64 vmcs_pa;
+	/* CPU on which the VMCS is active, or -1 when it is clear. */
+	int cpu;
+	bool launched;
+	struct list_head on_cpu;
+	struct preempt_notifier pn;
+	u16 vpid;
+	u64 ept_gen;
+	/* RSP and RIP live in the VMCS; the other GPRs here. */
+	struct x86_gprs gprs;
+	struct fpu_guest fpu;
+	u64 cr0;	/* what the guest believes (the read shadow) */
+	u64 cr4;
+	u64 cr2;
+	u64 cr8;
+	u64 db[4];
+	u64 dr6;
+	u64 efer;
+	u64 apic_base;
+	u64 xcr0;
+	u64 kernel_gs_base;
+	u64 pat;
+	u64 host_cr3, host_cr4;
+	enum vmx_pending pending;
+	u64 pending_rip;
+	/* MMIO read: where the value goes once userspace supplied it */
+	int mmio_reg;
+	unsigned int mmio_size;
+	bool mmio_sext;
+	struct x86_cpuid cpuid;
+};
+
+static inline struct vmx_vcpu *to_vmx(struct vireo_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
+
+static inline struct vmx_vm *to_vmx_vm(struct vireo_vm *vm)
+{
+	return vm->arch;
+}
+
+/*
+ * VMREAD/VMWRITE of a field the CPU knows cannot fail while a VMCS is
+ * current; a failure is a bug worth one line in the log.
+ */
+void vmx_vmwrite_error(unsigned long field, u64 value);
+
+static __always_inline u64 vmcs_read(unsigned long field)
+{
+	u64 value;
+
+	asm volatile("vmread %[f], %[v]"
+		     : [v] "=rm" (value) : [f] "r" (field) : "cc");
+	return value;
+}
+
+static __always_inline void vmcs_write(unsigned long field, u64 value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %[v], %[f]\n\tsetna %[fail]"
+		     : [fail] "=qm" (fail)
+		     : [v] "rm" (value), [f] "r" (field) : "cc");
+	if (unlikely(fail))
+		vmx_vmwrite_error(field, value);
+}
+
+static inline void vmcs_set_bits(unsigned long field, u32 bits)
+{
+	vmcs_write(field, vmcs_read(field) | bits);
+}
+
+static inline void vmcs_clear_bits(unsigned long field, u32 bits)
+{
+	vmcs_write(field, vmcs_read(field) & ~bits);
+}
+
+/*
+ * The VMCS of @vmx is current on this CPU from vmx_get() to vmx_put();
+ * during KVM_RUN a preempt notifier keeps it so across rescheduling.
+ */
+void vmx_get(struct vmx_vcpu *vmx);
+void vmx_put(struct vmx_vcpu *vmx);
+
+/* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
+int vireo_vmx_enter(struct x86_gprs *gprs, bool launched);
+/* HOST_RIP: where a VM exit lands, inside vireo_vmx_enter() */
+void vireo_vmx_exit(void);
+
+int vmx_ept_create(struct vmx_vm *vv);
+void vmx_ept_destroy(struct vmx_vm *vv);
+void vmx_ept_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
+int vmx_ept_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 qual);
+void vmx_ept_flush(struct vmx_vm *vv);
+
+int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason);
+void vmx_complete_user(struct vireo_vcpu *vcpu);
+void vmx_inject_exception(u8 vector, bool has_err, u32 err);
+void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
+void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
+void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
+
+#endif
