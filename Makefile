@@ -17,13 +17,23 @@ KDIR      ?= $(if $(wildcard $(RUN_KDIR)/Makefile),$(RUN_KDIR),$(TEST_KDIR))
 
 export CACHE
 
-.PHONY: all modules vmm tests check check-host check-vm bench setup clean \
+.PHONY: all modules modules-std vmm tests check check-host check-vm bench setup clean \
 	sparse checkpatch demo
 
 all: modules vmm tests
 
 modules:
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+# The same module for Debian's standard kernel flavour (vm.sh --hostroot),
+# built in a copy of the tree: 6.1's Kbuild cannot put an external module's
+# objects elsewhere.
+STD_KDIR = /usr/src/linux-headers-$(notdir $(realpath $(CACHE)/kernel/standard))
+modules-std:
+	rm -rf build/std && mkdir -p build/std
+	find Kbuild kmod uapi \( -name Kbuild -o -name '*.[chS]' \) \
+		! -name '*.mod.c' | cpio -pdm --quiet build/std
+	$(MAKE) -C $(STD_KDIR) M=$(TOP)/build/std modules
 
 # Kernel style: sparse over the module, then checkpatch on every file.
 sparse:

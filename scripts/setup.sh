@@ -29,40 +29,48 @@ for p in "${packages[@]}"; do
 		missing+=("$p")
 done
 
-# Resolve the cloud kernel's ABI name from the metapackage.
-need_update=1
+# Test kernels, resolved through their metapackages: the cloud flavour
+# boots fastest; the standard flavour has 9p and overlayfs, for tests that
+# run the host's own programs (QEMU, libvirt) inside the test VM.
+flavours=(cloud-amd64 amd64)
 abi_pkg() {
-	apt-cache depends "$1" 2>/dev/null |
+	apt-cache depends "linux-image-$1" 2>/dev/null |
 		sed -n "s/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p" | head -n1
 }
-img=$(abi_pkg linux-image-cloud-amd64 || true)
-if [ ${#missing[@]} -gt 0 ] || [ -z "$img" ]; then
-	sudo_ apt-get update -q
-	need_update=0
-	img=$(abi_pkg linux-image-cloud-amd64)
-fi
-[ -n "$img" ] || { echo "setup: cannot resolve linux-image-cloud-amd64" >&2; exit 1; }
-abi=${img#linux-image-}            # e.g. 6.1.0-56-cloud-amd64
-hdr=linux-headers-$abi
-
-dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q 'ok installed' ||
-	missing+=("$hdr")
+updated=0
+[ -n "$(abi_pkg cloud-amd64)" ] || { sudo_ apt-get update -q; updated=1; }
+imgs=()
+for f in "${flavours[@]}"; do
+	img=$(abi_pkg "$f")
+	[ -n "$img" ] || { echo "setup: cannot resolve linux-image-$f" >&2; exit 1; }
+	imgs+=("$img")
+	hdr=linux-headers-${img#linux-image-}
+	dpkg-query -W -f='${Status}' "$hdr" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$hdr")
+done
 if [ ${#missing[@]} -gt 0 ]; then
-	[ $need_update = 1 ] && sudo_ apt-get update -q
+	[ $updated = 1 ] || sudo_ apt-get update -q
 	sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# The test kernel: image package extracted privately.
-kdir=$cache/kernel/$abi
-if [ ! -f "$kdir/.done" ]; then
-	rm -rf "$kdir"
-	mkdir -p "$kdir/deb"
-	(cd "$kdir/deb" && apt-get download -q "$img")
-	dpkg-deb -x "$kdir"/deb/*.deb "$kdir/root"
-	rm -rf "$kdir/deb"
-	touch "$kdir/.done"
-fi
-ln -sfn "$abi" "$cache/kernel/current"
+# Each image package is extracted privately under $cache/kernel/<abi>;
+# "current" names the cloud kernel, "standard" the standard one.
+fetch_kernel() {
+	local img=$1 link=$2 abi=${1#linux-image-} kdir
+	kdir=$cache/kernel/$abi
+	if [ ! -f "$kdir/.done" ]; then
+		rm -rf "$kdir"
+		mkdir -p "$kdir/deb"
+		(cd "$kdir/deb" && apt-get download -q "$img")
+		dpkg-deb -x "$kdir"/deb/*.deb "$kdir/root"
+		rm -rf "$kdir/deb"
+		touch "$kdir/.done"
+	fi
+	ln -sfn "$abi" "$cache/kernel/$link"
+	echo "setup: test kernel $abi in $kdir"
+}
+fetch_kernel "${imgs[0]}" current
+fetch_kernel "${imgs[1]}" standard
 
 # kselftest harness header, taken from Debian's kernel source at build time.
 ksrc=$cache/kselftest
@@ -79,5 +87,3 @@ if [ ! -x "$cache/checkpatch/checkpatch.pl" ]; then
 	tar -xf "$tarball" -C "$cache/checkpatch" --strip-components=2 --wildcards \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
 fi
-
-echo "setup: test kernel $abi in $kdir"

@@ -3,7 +3,7 @@
 #
 #   scripts/vm.sh [--mode vireo|kvm|none] [--platform qemu-x86] [--timeout S]
 #                 [--smp N] [--mem MB] [--add SRC[:DEST]]... [--quiet]
-#                 [--console-log FILE] [--results FILE] -- CMD...
+#                 [--console-log FILE] [--results FILE] [--hostroot] -- CMD...
 #
 # The VM's /init (scripts/vm/init) loads the mode's modules (vireo:
 # kmod/vireo.ko; kvm: the test kernel's own KVM modules, the reference),
@@ -12,6 +12,11 @@
 # status: CMD's, or 125 on a kernel WARN/BUG/oops, 126 on a leak or failed
 # unload, 124 on a timeout, 2 on a harness error.
 #
+# --hostroot mounts the host's own root read-only over 9p, under a tmpfs
+# overlay, and `hostrun CMD` in the VM runs a host program there (QEMU,
+# libvirt): the VM then boots Debian's standard kernel flavour, which has 9p,
+# and loads the vireo.ko built for it (make modules-std).
+#
 # A platform (scripts/vm/platform-NAME.sh) knows how to boot one emulator
 # with one kernel; everything else here is shared between platforms.
 set -euo pipefail
@@ -19,7 +24,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CACHE:-$top/.cache}
 mode=vireo platform=${VIREO_PLATFORM:-qemu-x86}
-timeout=300 smp=2 mem=1024 quiet=0 console_log= results=
+timeout=300 smp=2 mem=1024 quiet=0 console_log= results= hostroot=0
 adds=()
 
 die() { echo "vm.sh: $*" >&2; exit 2; }
@@ -33,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--add) adds+=("$2"); shift 2 ;;
 	--quiet) quiet=1; shift ;;
+	--hostroot) hostroot=1; shift ;;
 	--console-log) console_log=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--) shift; break ;;
@@ -44,6 +50,14 @@ case $mode in vireo|kvm|none) ;; *) die "unknown mode $mode" ;; esac
 pf=$top/scripts/vm/platform-$platform.sh
 [ -f "$pf" ] || die "unknown platform $platform"
 
+# use_kernel NAME: the extracted test kernel $cache/kernel/NAME (setup.sh).
+use_kernel() {
+	plat_kdir=$cache/kernel/$1/root
+	plat_kernel=$(ls "$plat_kdir"/boot/vmlinuz-* 2>/dev/null | head -n1)
+	[ -n "$plat_kernel" ] || die "no test kernel in $plat_kdir (run scripts/setup.sh)"
+	plat_moddir=$(ls -d "$plat_kdir"/lib/modules/*/kernel | head -n1)
+}
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/vireo-vm.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 # shellcheck source=vm/platform-qemu-x86.sh
@@ -52,6 +66,7 @@ trap 'rm -rf "$work"' EXIT
 
 root=$work/root
 initramfs_base "$root"
+[ $hostroot = 1 ] && initramfs_hostroot "$root"
 initramfs_modules "$root" "$mode"
 initramfs_payload "$root"
 for a in ${adds[@]+"${adds[@]}"}; do

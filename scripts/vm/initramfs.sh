@@ -2,6 +2,10 @@
 # Assemble the test VM's initramfs. Sourced by scripts/vm.sh after the
 # platform file, whose plat_* variables say where the kernel's modules are.
 
+# The module built for the kernel the VM boots.
+vireo_ko=$top/kmod/vireo.ko
+[ "$hostroot" = 1 ] && vireo_ko=$top/build/std/kmod/vireo.ko
+
 initramfs_base() {
 	local r=$1
 	mkdir -p "$r"/{bin,sbin,dev,proc,sys,tmp,lib,lib64,vireo/modules}
@@ -11,6 +15,22 @@ initramfs_base() {
 	cp "$top/scripts/vm/run-suite" "$top/scripts/vm/run-bench" \
 		"$top/scripts/vm/demo" "$r/vireo/"
 	chmod +x "$r/init" "$r/vireo/run-suite" "$r/vireo/run-bench" "$r/vireo/demo"
+}
+
+# The modules that mount the host's root: 9p over virtio-pci, overlayfs.
+initramfs_hostroot() {
+	local r=$1 f i=10
+	load=
+	for f in virtio_pci 9pnet_virtio 9p overlay; do
+		kmod_resolve "$(kmod_path $f)"
+	done
+	mkdir -p "$r/vireo/base-modules"
+	for f in $load; do
+		cp "$f" "$r/vireo/base-modules/$i-$(basename "$f")"
+		i=$((i + 1))
+	done
+	cp "$top/scripts/vm/hostrun" "$r/bin/hostrun"
+	chmod +x "$r/bin/hostrun"
 }
 
 # Find a module of the test kernel by name ("kvm_amd" or "kvm-amd").
@@ -39,8 +59,8 @@ initramfs_modules() {
 	load=
 	case $m in
 	vireo)
-		[ -f "$top/kmod/vireo.ko" ] || die "kmod/vireo.ko not built (make modules)"
-		kmod_resolve "$top/kmod/vireo.ko" ;;
+		[ -f "$vireo_ko" ] || die "$vireo_ko not built"
+		kmod_resolve "$vireo_ko" ;;
 	kvm) kmod_resolve "$(kmod_path "$plat_kvm_module")" ;;
 	esac
 	for f in $load; do
@@ -73,7 +93,7 @@ initramfs_payload() {
 	mkdir -p "$r/vireo/tests" "$r/vireo/bench" "$r/vireo/bin" \
 		"$r/vireo/kmod" "$r/vireo/kernel"
 	cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
-	[ -f "$top/kmod/vireo.ko" ] && cp "$top/kmod/vireo.ko" "$r/vireo/kmod/"
+	[ -f "$vireo_ko" ] && cp "$vireo_ko" "$r/vireo/kmod/"
 	for f in "$top"/tests/vm/bin/* "$top"/tests/vm/*.sh; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
 	done

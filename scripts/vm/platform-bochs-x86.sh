@@ -4,13 +4,11 @@
 # isolinux ISO. Slow (~25M instructions/s): keep suites small.
 # Sourced by scripts/vm.sh.
 
-plat_kdir=$cache/kernel/current/root
-plat_kernel=$(ls "$plat_kdir"/boot/vmlinuz-* 2>/dev/null | head -n1)
-[ -n "$plat_kernel" ] || die "no test kernel in $plat_kdir (run scripts/setup.sh)"
-plat_moddir=$(ls -d "$plat_kdir"/lib/modules/*/kernel | head -n1)
+use_kernel current
 plat_kvm_module=kvm-intel
 plat_results_dev=/dev/ttyS1
 bochs_ips=50000000
+[ "$hostroot" = 0 ] || die "--hostroot needs the qemu-x86 platform"
 
 # plat_boot INITRD TIMEOUT RESULTS: console on stdout, results to RESULTS.
 plat_boot() {
