@@ -126,5 +126,6 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
 void vireo_vm_put(struct vireo_vm *vm);
 void vireo_vcpu_free(struct vireo_vcpu *vcpu);
 struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa);
+int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);
 
 #endif

@@ -41,6 +41,19 @@ struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa)
 	return NULL;
 }
 
+/* From the VMM's thread only: slots are its own mappings. */
+int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len)
+{
+	struct vireo_slot *s = vireo_find_slot(vm, gpa);
+
+	if (!s || gpa + len - s->gpa > s->size)
+		return -EFAULT;
+	if (copy_from_user(buf, (void __user *)(unsigned long)
+			   (s->uva + gpa - s->gpa), len))
+		return -EFAULT;
+	return 0;
+}
+
 static bool vireo_slot_overlaps(struct vireo_vm *vm, int id, u64 gpa, u64 size)
 {
 	int i;

@@ -81,6 +81,19 @@ void svm_complete_user(struct vireo_vcpu *vcpu)
 	u64 *rax = &sv->vmcb->save.rax;
 	u64 val = 0;
 
+	if (sv->pending == SVM_PENDING_MMIO) {
+		sv->pending = SVM_PENDING_NONE;
+		if (!run->mmio.is_write) {
+			memcpy(&val, run->mmio.data, sizeof(val));
+			sv->gprs.r[X86_RAX] = *rax;
+			sv->gprs.r[X86_RSP] = sv->vmcb->save.rsp;
+			x86_load_result(&sv->pending_insn, sv->gprs.r, val);
+			*rax = sv->gprs.r[X86_RAX];
+			sv->vmcb->save.rsp = sv->gprs.r[X86_RSP];
+		}
+		sv->vmcb->save.rip = sv->pending_rip;
+		return;
+	}
 	if (sv->pending != SVM_PENDING_IO)
 		return;
 	sv->pending = SVM_PENDING_NONE;
@@ -130,6 +143,64 @@ static int svm_exit_xsetbv(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_AGAIN;
 }
 
+static int svm_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
+{
+	return vireo_read_guest(ctx, gpa, buf, len);
+}
+
+static unsigned int svm_code_size(const struct vmcb_save_area *s)
+{
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SELECTOR_L_MASK))
+		return 8;
+	return (s->cs.attrib & SVM_SELECTOR_DB_MASK) ? 4 : 2;
+}
+
+/*
+ * No decode assists here: fetch the instruction through the guest's page
+ * tables, decode it, and hand the access to userspace.
+ */
+static int svm_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	struct x86_paging pg = {
+		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
+	};
+	unsigned int mode = svm_code_size(s), len = X86_MAX_INSN_LEN;
+	struct kvm_run *run = vcpu->run;
+	u64 rip = mode == 8 ? s->rip : (u32)s->rip, lin, val;
+	struct x86_insn insn;
+	u8 bytes[X86_MAX_INSN_LEN];
+
+	lin = mode == 8 ? rip : (u32)(s->cs.base + rip);
+	if (x86_read_virt(&pg, lin, svm_read_phys, vcpu->vm, bytes, len)) {
+		/* The instruction may end right before unbacked memory. */
+		len = min_t(unsigned int, len, PAGE_SIZE - (lin & ~PAGE_MASK));
+		if (x86_read_virt(&pg, lin, svm_read_phys, vcpu->vm, bytes, len))
+			return svm_internal_error(vcpu,
+						  KVM_INTERNAL_ERROR_EMULATION);
+	}
+	if (x86_decode(bytes, len, mode, &insn))
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+
+	sv->gprs.r[X86_RAX] = s->rax;
+	sv->gprs.r[X86_RSP] = s->rsp;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn.size;
+	run->mmio.is_write = insn.op == X86_MMIO_STORE_REG ||
+			     insn.op == X86_MMIO_STORE_IMM;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (run->mmio.is_write) {
+		val = x86_store_value(&insn, sv->gprs.r);
+		memcpy(run->mmio.data, &val, insn.size);
+	}
+	sv->pending = SVM_PENDING_MMIO;
+	sv->pending_insn = insn;
+	sv->pending_rip = s->rip + insn.len;
+	return VIREO_RUN_USER;
+}
+
 static int svm_exit_npf(struct vireo_vcpu *vcpu)
 {
 	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
@@ -139,7 +210,7 @@ static int svm_exit_npf(struct vireo_vcpu *vcpu)
 		return r;
 	if (r == 0)
 		return VIREO_RUN_AGAIN;
-	return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	return svm_exit_mmio(vcpu, c->exit_info_2);
 }
 
 /*

@@ -170,6 +170,7 @@ static long svm_check_extension(long cap)
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_READONLY_MEM:
 		return 1;
 	default:
 		return 0;

@@ -11,6 +11,8 @@
 #include <linux/mutex.h>
 
 #include "core/vireo.h"
+#include "x86/decode.h"
+#include "x86/walk.h"
 #include "x86/x86.h"
 
 struct svm_vm {
@@ -25,6 +27,7 @@ struct svm_vm {
 enum svm_pending {
 	SVM_PENDING_NONE,
 	SVM_PENDING_IO,
+	SVM_PENDING_MMIO,
 };
 
 struct svm_vcpu {
@@ -41,6 +44,7 @@ struct svm_vcpu {
 	u64 npt_gen;
 	enum svm_pending pending;
 	u64 pending_rip;
+	struct x86_insn pending_insn;
 	struct x86_cpuid cpuid;
 };
 

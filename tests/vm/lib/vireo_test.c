@@ -107,6 +107,36 @@ void vt_vm_destroy(struct vt_vm *t)
 	t->sys = t->vm = t->vcpu = -1;
 }
 
+int vt_long_mode(struct vt_vm *t, uint64_t pt)
+{
+	uint64_t *pml4 = (uint64_t *)(t->mem + pt);
+	uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024;
+	struct kvm_segment cs = {
+		.limit = 0xffffffff, .selector = 8, .type = 11, .present = 1,
+		.s = 1, .l = 1, .g = 1,
+	};
+	struct kvm_segment ds = {
+		.limit = 0xffffffff, .selector = 16, .type = 3, .present = 1,
+		.s = 1, .db = 1, .g = 1,
+	};
+	struct kvm_sregs s;
+	int i;
+
+	pml4[0] = (pt + 0x1000) | 3;
+	pdpt[0] = (pt + 0x2000) | 3;
+	for (i = 0; i < 512; i++)
+		pd[i] = ((uint64_t)i << 21) | 0x83;
+	if (ioctl(t->vcpu, KVM_GET_SREGS, &s))
+		return -errno;
+	s.cs = cs;
+	s.ds = s.es = s.fs = s.gs = s.ss = ds;
+	s.cr3 = pt;
+	s.cr4 = 1 << 5;			/* PAE */
+	s.cr0 = 0x80000001 | (1 << 4);	/* PG, PE, ET */
+	s.efer = (1 << 8) | (1 << 10);	/* LME, LMA */
+	return ioctl(t->vcpu, KVM_SET_SREGS, &s) ? -errno : 0;
+}
+
 int vt_run(struct vt_vm *t)
 {
 	return ioctl(t->vcpu, KVM_RUN, 0) ? -errno : 0;

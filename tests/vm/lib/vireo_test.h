@@ -32,6 +32,11 @@ struct vt_vm {
  */
 int vt_vm_create(struct vt_vm *t, size_t mem_size, uint64_t rip);
 void vt_vm_destroy(struct vt_vm *t);
+/*
+ * Switch the vCPU to 64-bit mode with identity-mapped 2 MiB pages for the
+ * first GiB; the page tables go at GPA @pt (three pages, inside the slot).
+ */
+int vt_long_mode(struct vt_vm *t, uint64_t pt);
 /* KVM_RUN; returns 0 or -errno. */
 int vt_run(struct vt_vm *t);
 /* Data of the last KVM_EXIT_IO. */

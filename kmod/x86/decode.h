@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Decoder for the instructions guests use on MMIO.  Pure: it also builds
+ * for userspace unit tests (kmod/pure.mk).
+ */
+#ifndef VIREO_X86_DECODE_H
+#define VIREO_X86_DECODE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stdint.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+#define X86_MAX_INSN_LEN	15
+
+enum x86_mmio_op {
+	X86_MMIO_LOAD,		/* reg <- mem, zero-extended to reg size */
+	X86_MMIO_LOAD_SX,	/* reg <- mem, sign-extended to reg size */
+	X86_MMIO_STORE_REG,	/* mem <- reg */
+	X86_MMIO_STORE_IMM,	/* mem <- imm */
+};
+
+struct x86_insn {
+	u8 len;
+	u8 op;		/* enum x86_mmio_op */
+	u8 size;	/* bytes accessed in memory */
+	u8 reg_size;	/* bytes of the register operand */
+	u8 reg;		/* register number, 0-15 */
+	bool high_byte;	/* AH, CH, DH or BH */
+	u64 imm;
+};
+
+/* Operand and address size defaults: 2, 4 or 8 (long mode). */
+int x86_decode(const u8 *b, unsigned int avail, unsigned int mode,
+	       struct x86_insn *insn);
+
+/* Value a store writes, from the register file for STORE_REG. */
+u64 x86_store_value(const struct x86_insn *insn, const u64 *gprs);
+/* Apply a load's @data to the register file. */
+void x86_load_result(const struct x86_insn *insn, u64 *gprs, u64 data);
+
+#endif
