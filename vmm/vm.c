@@ -138,12 +138,11 @@ static void boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 {
 	struct vm *vm = opaque;
 
-	(void)off;
 	if (!w) {
 		memset(d, 0xff, size);
 		return;
 	}
-	if (d[0] == BOOT_TIMER_MAGIC) {
+	if (off == 0 && d[0] == BOOT_TIMER_MAGIC) {
 		uint64_t us = (vm_now_ns() - vm->start_ns) / 1000;
 
 		vm_error("boot timer: guest init after %llu.%03llu ms",
@@ -176,7 +175,7 @@ static int add_devices(struct vm *vm)
 	ret |= bus_add(&vm->pio, PM1A_EVT_PORT, 4, pm_evt_io, &vm->pm);
 	ret |= bus_add(&vm->pio, PM1A_CNT_PORT, 2, pm_cnt_io, &vm->pm);
 	ret |= bus_add(&vm->pio, PM_RESET_PORT, 1, pm_reset_io, &vm->pm);
-	ret |= bus_add(&vm->pio, BOOT_TIMER_PORT, 1, boot_timer_io, vm);
+	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, boot_timer_io, vm);
 	if (ret) {
 		vm_error("device ports overlap");
 		return -1;
@@ -438,8 +437,9 @@ static int open_fds(struct vm *vm)
 	sigaddset(&set, SIGHUP);
 	/* Blocked here, so every thread created later inherits the block. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC);
-	vm->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	/* Non-blocking: re-arming between poll() and read() drops the expiry. */
+	vm->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->signal_fd < 0 || vm->timer_fd < 0 || vm->event_fd < 0) {
 		vm_error("cannot create event descriptors: %s", strerror(errno));

@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-VM test of the vireo VMM (prints TAP): boot the test VM's own Debian
+# kernel with a busybox initramfs on $VIREO_TEST_DEV, check the console
+# marker, console input, the boot timer, and the exit statuses for guest
+# power-off, reboot and triple fault; plus clean errors for bad input.
+VIREO=${VIREO:-/vireo/bin/vireo}
+KERNEL=${KERNEL:-/vireo/kernel/vmlinuz}
+BUSYBOX=${BUSYBOX:-/vireo/busybox}
+DEV=${VIREO_TEST_DEV:-/dev/kvm}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
+CMDLINE="console=ttyS0 panic=-1 quiet"
+
+tmp=$(mktemp -d /tmp/vmm_boot.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n $1"; }
+check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+show() { sed 's/^/# /' "$1" | tail -n "${2:-30}"; }
+
+echo "1..11"
+
+# --- the guest: busybox initramfs whose /init reports and powers off ---
+mkdir -p "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc"
+cp "$BUSYBOX" "$tmp/guest/bin/busybox"
+cat > "$tmp/guest/init" <<'GUEST'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t proc proc /proc
+/bin/busybox devmem 0xd0000000 8 123
+echo "VIREO-BOOT-MARKER $(/bin/busybox uname -r)"
+case "$(/bin/busybox cat /proc/cmdline)" in
+*vireo.test=reboot*) /bin/busybox reboot -f ;;
+esac
+echo "VIREO-READY"
+read -r line
+echo "VIREO-GOT:$line"
+/bin/busybox poweroff -f
+GUEST
+chmod +x "$tmp/guest/init"
+(cd "$tmp/guest" && find . | "$BUSYBOX" cpio -o -H newc > "$tmp/initrd" 2>/dev/null)
+
+# run NAME [vireo args...]: status in $tmp/NAME.rc, output in $tmp/NAME.out
+run() {
+	name=$1; shift
+	timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" "$@" \
+		> "$tmp/$name.out" 2>&1 < "${RUN_STDIN:-/dev/null}"
+	echo $? > "$tmp/$name.rc"
+}
+
+# 1: help
+"$VIREO" --help > "$tmp/help.out" 2>&1
+rc=$?
+[ $rc = 0 ] && grep -q -- '--kernel PATH' "$tmp/help.out"
+check $? "help prints usage and exits 0"
+
+# 2-5: bad input gives one error line and the right status
+printf 'not a kernel\n' > "$tmp/bad-kernel"
+bad() {
+	label=$1 want=$2; shift 2
+	"$VIREO" run --device "$DEV" "$@" > "$tmp/bad.out" 2>&1 < /dev/null
+	rc=$?
+	lines=$(wc -l < "$tmp/bad.out")
+	if [ $rc = "$want" ] && [ "$lines" = 1 ] && grep -q '^vireo: ' "$tmp/bad.out"; then
+		ok "$label: status $rc, $(cat "$tmp/bad.out")"
+	else
+		not_ok "$label: status $rc (want $want), $lines lines"
+		show "$tmp/bad.out"
+	fi
+}
+bad "missing kernel" 1 --kernel "$tmp/nonexistent"
+bad "corrupt kernel" 1 --kernel "$tmp/bad-kernel"
+bad "too much memory" 1 --kernel "$KERNEL" --memory 64T
+bad "bad option" 2 --kernel "$KERNEL" --frobnicate
+
+# 6: a synthetic bzImage whose 64-bit entry executes ud2 with no IDT:
+# #UD, #DF, triple fault, KVM_EXIT_SHUTDOWN, status 4.
+mk_crash_kernel() {
+	f=$1
+	dd if=/dev/zero of="$f" bs=4096 count=1 2>/dev/null
+	poke() { printf "$2" | dd of="$f" bs=1 seek=$(($1)) conv=notrunc 2>/dev/null; }
+	poke 0x1f1 '\004'			# setup_sects: 4, kernel at 0xa00
+	poke 0x1fe '\125\252'			# boot_flag 0xaa55
+	poke 0x200 '\353\152'			# jump
+	poke 0x202 'HdrS'
+	poke 0x206 '\017\002'			# protocol 2.15
+	poke 0x236 '\001'			# XLF_KERNEL_64
+	poke 0xc00 '\017\013'			# 64-bit entry (+0x200): ud2
+}
+mk_crash_kernel "$tmp/crash-kernel"
+run crash --kernel "$tmp/crash-kernel" --memory 64M
+rc=$(cat "$tmp/crash.rc")
+if [ "$rc" = 4 ] && grep -q 'triple fault' "$tmp/crash.out"; then
+	ok "triple fault exits with status 4"
+else
+	not_ok "triple fault exits with status 4 (got $rc)"
+	show "$tmp/crash.out"
+fi
+
+# 7-10: boot Debian's kernel to the marker, type a line, power off
+mkfifo "$tmp/in"
+(
+	i=0
+	while [ $i -lt "$BOOT_TIMEOUT" ] && ! grep -q VIREO-READY "$tmp/boot.out" 2>/dev/null; do
+		sleep 1; i=$((i + 1))
+	done
+	echo "hello-from-host"
+	sleep "$BOOT_TIMEOUT"	# keep stdin open until the guest is done
+) > "$tmp/in" &
+feeder=$!
+start=$(date +%s)
+RUN_STDIN="$tmp/in" run boot --kernel "$KERNEL" --initrd "$tmp/initrd" \
+	--memory 256M --cmdline "$CMDLINE"
+end=$(date +%s)
+kill $feeder 2>/dev/null
+rc=$(cat "$tmp/boot.rc")
+if grep -q "VIREO-BOOT-MARKER" "$tmp/boot.out"; then
+	ok "Debian kernel boots to the initramfs marker ($((end - start)) s)"
+else
+	not_ok "Debian kernel boots to the initramfs marker (status $rc)"
+	show "$tmp/boot.out" 60
+fi
+if grep -q "VIREO-GOT:hello-from-host" "$tmp/boot.out"; then
+	ok "console input reaches the guest (16550 receive interrupt)"
+else
+	not_ok "console input reaches the guest"
+fi
+if grep -q "boot timer: guest init after" "$tmp/boot.out"; then
+	ok "boot timer: $(grep -o 'guest init after.*' "$tmp/boot.out")"
+else
+	not_ok "boot timer reports guest init"
+fi
+if [ "$rc" = 0 ]; then
+	ok "guest poweroff -f ends the VMM with status 0"
+else
+	not_ok "guest poweroff -f ends the VMM with status 0 (got $rc)"
+	[ "$rc" = 124 ] && echo "# timed out after $BOOT_TIMEOUT s"
+	show "$tmp/boot.out" 20
+fi
+
+# 11: reboot request
+run reboot --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+	--cmdline "$CMDLINE vireo.test=reboot"
+rc=$(cat "$tmp/reboot.rc")
+if [ "$rc" = 3 ] && grep -q VIREO-BOOT-MARKER "$tmp/reboot.out"; then
+	ok "guest reboot -f ends the VMM with status 3"
+else
+	not_ok "guest reboot -f ends the VMM with status 3 (got $rc)"
+	show "$tmp/reboot.out" 20
+fi
