@@ -58,6 +58,8 @@ static inline struct svm_vm *to_svm_vm(struct vireo_vm *vm)
 	return vm->arch;
 }
 
+extern const struct vireo_impl vireo_svm_impl;
+
 void vireo_svm_vmrun(struct x86_gprs *gprs, u64 vmcb_pa, u64 host_pa);
 
 int svm_npt_create(struct svm_vm *svm);

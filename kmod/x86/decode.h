@@ -8,13 +8,15 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/bits.h>
 #else
+#include <linux/types.h>
 #include <stdbool.h>
-#include <stdint.h>
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+#define BIT_ULL(n)	(1ULL << (n))
 #endif
 
 #define X86_MAX_INSN_LEN	15

@@ -11,13 +11,13 @@
 #include <linux/errno.h>
 #endif
 
-#define CR0_PG		(1ULL << 31)
-#define CR4_PSE		(1ULL << 4)
-#define CR4_PAE		(1ULL << 5)
-#define CR4_LA57	(1ULL << 12)
-#define EFER_LMA_BIT	(1ULL << 10)
+#define CR0_PG		BIT_ULL(31)
+#define CR4_PSE		BIT_ULL(4)
+#define CR4_PAE		BIT_ULL(5)
+#define CR4_LA57	BIT_ULL(12)
+#define EFER_LMA_BIT	BIT_ULL(10)
 #define PTE_P		1ULL
-#define PTE_PS		(1ULL << 7)
+#define PTE_PS		BIT_ULL(7)
 #define ADDR_MASK	0x000ffffffffff000ULL
 
 static int read_entry(x86_read_phys rd, void *ctx, u64 gpa, unsigned int size,
