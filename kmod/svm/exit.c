@@ -125,6 +125,29 @@ static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_AGAIN;
 }
 
+static int svm_exit_msr(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u32 index = sv->gprs.r[X86_RCX];
+	u64 val;
+
+	if (sv->vmcb->control.exit_info_1) {
+		val = (u32)sv->vmcb->save.rax | sv->gprs.r[X86_RDX] << 32;
+		if (svm_set_msr(vcpu, index, val))
+			goto gp;
+	} else {
+		if (svm_get_msr(vcpu, index, &val))
+			goto gp;
+		svm_set_reg32(sv, X86_RAX, val);
+		svm_set_reg32(sv, X86_RDX, val >> 32);
+	}
+	svm_skip(sv, 2);
+	return VIREO_RUN_AGAIN;
+gp:
+	svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+	return VIREO_RUN_AGAIN;
+}
+
 static int svm_exit_xsetbv(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
@@ -255,6 +278,8 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		return VIREO_RUN_USER;
 	case SVM_EXIT_CPUID:
 		return svm_exit_cpuid(vcpu);
+	case SVM_EXIT_MSR:
+		return svm_exit_msr(vcpu);
 	case SVM_EXIT_XSETBV:
 		return svm_exit_xsetbv(vcpu);
 	case SVM_EXIT_NPF:

@@ -7,6 +7,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
+#include <asm/tsc.h>
 #include <asm/reboot.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -182,6 +183,8 @@ static long svm_dev_ioctl(unsigned int cmd, void __user *argp)
 	switch (cmd) {
 	case KVM_GET_SUPPORTED_CPUID:
 		return x86_get_supported_cpuid(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return x86_get_msr_index_list(argp);
 	default:
 		return -EINVAL;
 	}
@@ -460,6 +463,142 @@ static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 	return 0;
 }
 
+/* @ctx is the vCPU; also used for the guest's own RDMSR and WRMSR. */
+int svm_get_msr(void *ctx, u32 index, u64 *data)
+{
+	struct svm_vcpu *sv = to_svm(ctx);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		*data = s->sysenter_cs;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = s->sysenter_esp;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = s->sysenter_eip;
+		break;
+	case MSR_STAR:
+		*data = s->star;
+		break;
+	case MSR_CSTAR:
+		*data = s->cstar;
+		break;
+	case MSR_LSTAR:
+		*data = s->lstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*data = s->sfmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = s->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*data = s->fs.base;
+		break;
+	case MSR_GS_BASE:
+		*data = s->gs.base;
+		break;
+	case MSR_IA32_TSC:
+		*data = rdtsc() + sv->vmcb->control.tsc_offset;
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = s->g_pat;
+		break;
+	case MSR_EFER:
+		*data = sv->efer;
+		break;
+	case MSR_IA32_APICBASE:
+		*data = sv->apic_base;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		*data = sv->misc_enable;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
+static bool svm_canonical(u64 addr)
+{
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+int svm_set_msr(void *ctx, u32 index, u64 data)
+{
+	struct svm_vcpu *sv = to_svm(ctx);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+
+	switch (index) {
+	case MSR_CSTAR:
+	case MSR_LSTAR:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+		if (!svm_canonical(data))
+			return 1;
+		break;
+	}
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:
+		s->sysenter_cs = data;
+		break;
+	case MSR_IA32_SYSENTER_ESP:
+		s->sysenter_esp = data;
+		break;
+	case MSR_IA32_SYSENTER_EIP:
+		s->sysenter_eip = data;
+		break;
+	case MSR_STAR:
+		s->star = data;
+		break;
+	case MSR_CSTAR:
+		s->cstar = data;
+		break;
+	case MSR_LSTAR:
+		s->lstar = data;
+		break;
+	case MSR_SYSCALL_MASK:
+		s->sfmask = data;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		s->kernel_gs_base = data;
+		break;
+	case MSR_FS_BASE:
+		s->fs.base = data;
+		break;
+	case MSR_GS_BASE:
+		s->gs.base = data;
+		break;
+	case MSR_IA32_TSC:
+		sv->vmcb->control.tsc_offset = data - rdtsc();
+		break;
+	case MSR_IA32_CR_PAT:
+		/* Each byte must name a valid memory type. */
+		if (data & 0xf8f8f8f8f8f8f8f8ULL)
+			return 1;
+		s->g_pat = data;
+		break;
+	case MSR_EFER:
+		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
+				  EFER_FFXSR))
+			return 1;
+		svm_set_efer(sv, data);
+		break;
+	case MSR_IA32_APICBASE:
+		sv->apic_base = data;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		sv->misc_enable = data;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
 static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
@@ -478,6 +617,10 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return x86_set_cpuid2(&sv->cpuid, argp);
 	case KVM_GET_CPUID2:
 		return x86_get_cpuid2(&sv->cpuid, argp);
+	case KVM_GET_MSRS:
+		return x86_msrs_ioctl(argp, false, svm_get_msr, svm_set_msr, vcpu);
+	case KVM_SET_MSRS:
+		return x86_msrs_ioctl(argp, true, svm_get_msr, svm_set_msr, vcpu);
 	default:
 		return -EINVAL;
 	}

@@ -39,6 +39,7 @@ struct svm_vcpu {
 	struct fpu_guest fpu;
 	u64 efer;
 	u64 apic_base;
+	u64 misc_enable;
 	u64 xcr0;
 	int last_cpu;
 	u64 npt_gen;
@@ -68,6 +69,8 @@ void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
 int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error);
 
 int svm_handle_exit(struct vireo_vcpu *vcpu);
+int svm_get_msr(void *ctx, u32 index, u64 *data);
+int svm_set_msr(void *ctx, u32 index, u64 data);
 void svm_complete_user(struct vireo_vcpu *vcpu);
 void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_err,
 			  u32 err);

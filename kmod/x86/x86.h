@@ -35,4 +35,16 @@ long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp);
 long x86_get_cpuid2(const struct x86_cpuid *c, void __user *argp);
 long x86_get_supported_cpuid(void __user *argp);
 
+/* MSRs a VMM saves and restores: KVM_GET_MSR_INDEX_LIST. */
+extern const u32 x86_msr_list[];
+extern const unsigned int x86_msr_list_len;
+
+/* Backend accessors: 0, or nonzero for "no such MSR / bad value" (#GP). */
+typedef int (*x86_msr_get_fn)(void *ctx, u32 index, u64 *data);
+typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
+
+long x86_get_msr_index_list(void __user *argp);
+long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
+		    x86_msr_set_fn put, void *ctx);
+
 #endif

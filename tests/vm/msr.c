@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSRs: the index list, KVM_GET/SET_MSRS, and the guest's RDMSR/WRMSR
+ * (with #GP for an MSR that does not exist).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vireo_test.h"
+
+#define MSR_IA32_TSC	0x10
+#define MSR_LSTAR	0xc0000082
+#define MSR_STAR	0xc0000081
+
+struct msrs {
+	struct kvm_msrs h;
+	struct kvm_msr_entry e[4];
+};
+
+TEST(index_list)
+{
+	int sys = vt_open_dev();
+	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
+	unsigned int i, found = 0;
+
+	ASSERT_GE(sys, 0);
+	EXPECT_EQ(-1, ioctl(sys, KVM_GET_MSR_INDEX_LIST, &probe));
+	EXPECT_EQ(E2BIG, errno);
+	ASSERT_GT(probe.nmsrs, 0u);
+	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(__u32));
+	ASSERT_NE(NULL, list);
+	list->nmsrs = probe.nmsrs;
+	ASSERT_EQ(0, ioctl(sys, KVM_GET_MSR_INDEX_LIST, list));
+	EXPECT_EQ(probe.nmsrs, list->nmsrs);
+	for (i = 0; i < list->nmsrs; i++)
+		found += list->indices[i] == MSR_LSTAR ||
+			 list->indices[i] == MSR_IA32_TSC;
+	EXPECT_EQ(2u, found);
+	free(list);
+	close(sys);
+}
+
+TEST(get_set)
+{
+	struct msrs m = { 0 };
+	struct vt_vm t;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+	m.h.nmsrs = 2;
+	m.e[0].index = MSR_LSTAR;
+	m.e[0].data = 0xffffffff81234560ULL;
+	m.e[1].index = MSR_STAR;
+	m.e[1].data = 0x0023001000000000ULL;
+	EXPECT_EQ(2, ioctl(t.vcpu, KVM_SET_MSRS, &m));
+	m.e[0].data = m.e[1].data = 0;
+	EXPECT_EQ(2, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+	EXPECT_EQ(0xffffffff81234560ULL, m.e[0].data);
+	EXPECT_EQ(0x0023001000000000ULL, m.e[1].data);
+
+	/* Addresses must be canonical. */
+	m.h.nmsrs = 1;
+	m.e[0].data = 0x0000800000000000ULL;
+	EXPECT_EQ(0, ioctl(t.vcpu, KVM_SET_MSRS, &m));
+
+	/* Processing stops at an MSR that does not exist. */
+	m.h.nmsrs = 2;
+	m.e[0].index = MSR_LSTAR;
+	m.e[1].index = 0xdeadbeef;
+	EXPECT_EQ(1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+	m.h.nmsrs = 1000;
+	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+	EXPECT_EQ(E2BIG, errno);
+	vt_vm_destroy(&t);
+}
+
+TEST(guest_rdmsr_wrmsr)
+{
+	static const uint8_t code[] = {
+		0x66, 0xb9, 0x82, 0x00, 0x00, 0xc0,	/* mov ecx, LSTAR */
+		0x0f, 0x32,				/* rdmsr */
+		0x66, 0xe7, 0x10,			/* out 0x10, eax */
+		0x66, 0x89, 0xd0,			/* mov eax, edx */
+		0x66, 0xe7, 0x10,			/* out 0x10, eax */
+		0x66, 0xb8, 0x78, 0x56, 0x34, 0x12,	/* mov eax, 0x12345678 */
+		0x66, 0x31, 0xd2,			/* xor edx, edx */
+		0x0f, 0x30,				/* wrmsr */
+		0x66, 0xb9, 0xef, 0xbe, 0xad, 0xde,	/* mov ecx, 0xdeadbeef */
+		0x0f, 0x32,				/* rdmsr: #GP */
+		0xf4,
+	};
+	/* #GP handler at 0x3000: out 0x13, al; hlt */
+	static const uint8_t gp[] = { 0xb0, 0x0d, 0xe6, 0x13, 0xf4 };
+	struct msrs m = { 0 };
+	uint32_t v;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+	memcpy(t.mem + 0x1000, code, sizeof(code));
+	memcpy(t.mem + 0x3000, gp, sizeof(gp));
+	/* Real-mode IVT entry 13: 0000:3000 */
+	t.mem[13 * 4] = 0x00;
+	t.mem[13 * 4 + 1] = 0x30;
+	m.h.nmsrs = 1;
+	m.e[0].index = MSR_LSTAR;
+	m.e[0].data = 0xffff8000aabbccddULL;
+	ASSERT_EQ(1, ioctl(t.vcpu, KVM_SET_MSRS, &m));
+
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	memcpy(&v, vt_io_data(&t), 4);
+	EXPECT_EQ(0xaabbccddu, v);
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	memcpy(&v, vt_io_data(&t), 4);
+	EXPECT_EQ(0xffff8000u, v);
+
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason)
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+	EXPECT_EQ(0x13, t.run->io.port);
+	EXPECT_EQ(0x0d, vt_io_data(&t)[0]);
+	ASSERT_EQ(1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+	EXPECT_EQ(0x12345678ULL, m.e[0].data);
+	vt_vm_destroy(&t);
+}
+
+TEST_HARNESS_MAIN
