@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 logs=$top/build/logs
 mkdir -p "$logs"
-modes=${VIREO_CHECK_MODES:-vireo kvm}
+modes=${VIREO_CHECK_MODES-vireo kvm}
 progs=${VIREO_CHECK_PROGS:-}
 n=0 pass=0 fail=0 skip=0
 
@@ -39,7 +39,7 @@ result() {
 
 # Host unit tests.
 {
-	if ! make -s -C tests/unit all > "$logs/unit-build.log" 2>&1; then
+	if ! make -s -k -C tests/unit all > "$logs/unit-build.log" 2>&1; then
 		echo "# program: build"
 		echo "# exit: 1"
 	fi
