@@ -463,6 +463,7 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 			return VIREO_RUN_AGAIN;
 		break;
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_TRIPLE_FAULT:
 		run->exit_reason = KVM_EXIT_SHUTDOWN;

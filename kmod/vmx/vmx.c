@@ -14,6 +14,7 @@
 #include <asm/msr.h>
 #include <asm/reboot.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
@@ -95,6 +96,7 @@ static int vmx_adjust(u32 msr, u32 true_msr, u32 want, u32 need, u32 *ctl,
 static int vmx_probe_controls(void)
 {
 	u32 pin_need = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
+	u32 pin_want = pin_need | PIN_BASED_VMX_PREEMPTION_TIMER;
 	u32 proc_need = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 			CPU_BASED_CR8_LOAD_EXITING |
 			CPU_BASED_CR8_STORE_EXITING |
@@ -113,7 +115,7 @@ static int vmx_probe_controls(void)
 	u64 v;
 
 	if (vmx_adjust(MSR_IA32_VMX_PINBASED_CTLS,
-		       MSR_IA32_VMX_TRUE_PINBASED_CTLS, pin_need, pin_need,
+		       MSR_IA32_VMX_TRUE_PINBASED_CTLS, pin_want, pin_need,
 		       &vmx_cfg.pin, NULL))
 		return -EOPNOTSUPP;
 	if (vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS,
@@ -152,6 +154,18 @@ static int vmx_probe_controls(void)
 		       (v & ((u64)VMX_VPID_EXTENT_SINGLE_CONTEXT_BIT << 32));
 	if (!vmx_cfg.vpid)
 		vmx_cfg.proc2 &= ~SECONDARY_EXEC_ENABLE_VPID;
+
+	/*
+	 * A guest with interrupts masked must still give the CPU back: the
+	 * preemption timer guarantees an exit every millisecond or so even
+	 * where an external interrupt would not cause one (Bochs 2.7 does
+	 * not, for a guest entered with RFLAGS.IF clear).
+	 */
+	if (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER) {
+		rdmsrl(MSR_IA32_VMX_MISC, v);
+		vmx_cfg.preempt_ticks = max_t(u64, tsc_khz >> (v &
+				VMX_MISC_PREEMPTION_TIMER_RATE_MASK), 1);
+	}
 
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, vmx_cfg.cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, vmx_cfg.cr0_fixed1);
@@ -611,6 +625,8 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	if (vmx->vpid)
 		vmcs_write(VIRTUAL_PROCESSOR_ID, vmx->vpid);
 	vmcs_write(VMCS_LINK_POINTER, ~0ULL);
+	if (vmx_cfg.pin & PIN_BASED_VMX_PREEMPTION_TIMER)
+		vmcs_write(VMX_PREEMPTION_TIMER_VALUE, vmx_cfg.preempt_ticks);
 	vmx_vmcs_host();
 
 	for (seg = SEG_ES; seg <= SEG_GS; seg++)

@@ -33,6 +33,8 @@ struct vmx_config {
 	u64 cr0_fixed0, cr0_fixed1;
 	u64 cr4_fixed0, cr4_fixed1;
 	u64 ept_cap;
+	/* VMX-preemption timer reload value, about a millisecond */
+	u32 preempt_ticks;
 	bool vpid;
 	bool ins_outs_info;
 };
