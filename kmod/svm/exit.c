@@ -270,6 +270,12 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
 		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_VINTR:
+		/* The window is open; svm_prepare_events() decides again. */
+		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_RSM:
+		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
+		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_IOIO:
 		return svm_exit_io(vcpu);
 	case SVM_EXIT_HLT:

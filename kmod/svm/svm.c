@@ -172,6 +172,7 @@ static long svm_check_extension(long cap)
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_MP_STATE:
 		return 1;
 	default:
 		return 0;
@@ -251,6 +252,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 		INTERCEPT_VMMCALL, INTERCEPT_VMLOAD, INTERCEPT_VMSAVE,
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 		INTERCEPT_XSETBV, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
+		INTERCEPT_RSM,
 	};
 	unsigned int i;
 
@@ -599,13 +601,80 @@ int svm_set_msr(void *ctx, u32 index, u64 data)
 	return 0;
 }
 
+static void svm_get_fpu(struct svm_vcpu *sv, struct kvm_fpu *f)
+{
+	struct fxregs_state *fx = &sv->fpu.fpstate->regs.fxsave;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->fpr, fx->st_space, sizeof(f->fpr));
+	f->fcw = fx->cwd;
+	f->fsw = fx->swd;
+	f->ftwx = fx->twd;
+	f->last_opcode = fx->fop;
+	f->last_ip = fx->rip;
+	f->last_dp = fx->rdp;
+	memcpy(f->xmm, fx->xmm_space, sizeof(f->xmm));
+	f->mxcsr = fx->mxcsr;
+}
+
+static void svm_set_fpu(struct svm_vcpu *sv, const struct kvm_fpu *f)
+{
+	struct fxregs_state *fx = &sv->fpu.fpstate->regs.fxsave;
+
+	memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
+	fx->cwd = f->fcw;
+	fx->swd = f->fsw;
+	fx->twd = f->ftwx;
+	fx->fop = f->last_opcode;
+	fx->rip = f->last_ip;
+	fx->rdp = f->last_dp;
+	memcpy(fx->xmm_space, f->xmm, sizeof(f->xmm));
+	fx->mxcsr = f->mxcsr;
+	/* Otherwise XRSTOR would load the init state over what we wrote. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		sv->fpu.fpstate->regs.xsave.header.xfeatures |=
+			XFEATURE_MASK_FPSSE;
+}
+
 static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
+	struct kvm_mp_state mp;
+	struct kvm_interrupt irq;
 	struct kvm_sregs sr;
+	struct kvm_fpu fpu;
 
 	switch (cmd) {
+	case KVM_INTERRUPT:
+		if (copy_from_user(&irq, argp, sizeof(irq)))
+			return -EFAULT;
+		if (irq.irq >= 256)
+			return -EINVAL;
+		/*
+		 * With the PIC in userspace the vector counts as acknowledged
+		 * and goes in on the next entry; kvm.ko does the same and
+		 * leaves the IF check to the VMM (ready_for_interrupt_injection).
+		 */
+		sv->vmcb->control.event_inj = irq.irq | SVM_EVTINJ_VALID |
+					      SVM_EVTINJ_TYPE_INTR;
+		return 0;
+	case KVM_GET_MP_STATE:
+		mp.mp_state = KVM_MP_STATE_RUNNABLE;
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	case KVM_SET_MP_STATE:
+		if (copy_from_user(&mp, argp, sizeof(mp)))
+			return -EFAULT;
+		/* Without an in-kernel APIC only RUNNABLE exists, as in kvm.ko. */
+		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	case KVM_GET_FPU:
+		svm_get_fpu(sv, &fpu);
+		return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
+	case KVM_SET_FPU:
+		if (copy_from_user(&fpu, argp, sizeof(fpu)))
+			return -EFAULT;
+		svm_set_fpu(sv, &fpu);
+		return 0;
 	case KVM_GET_SREGS:
 		svm_get_sregs(sv, &sr);
 		return copy_to_user(argp, &sr, sizeof(sr)) ? -EFAULT : 0;
@@ -632,9 +701,42 @@ static void svm_vcpu_load(struct vireo_vcpu *vcpu)
 	svm_complete_user(vcpu);
 }
 
+static bool svm_interrupt_allowed(struct svm_vcpu *sv)
+{
+	return (sv->vmcb->save.rflags & X86_EFLAGS_IF) &&
+	       !(sv->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	       !(sv->vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
 static void svm_vcpu_put(struct vireo_vcpu *vcpu)
 {
-	fpu_swap_kvm_fpstate(&to_svm(vcpu)->fpu, false);
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct kvm_run *run = vcpu->run;
+
+	fpu_swap_kvm_fpstate(&sv->fpu, false);
+	run->if_flag = !!(sv->vmcb->save.rflags & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = svm_interrupt_allowed(sv);
+	run->cr8 = sv->vmcb->control.int_ctl & V_TPR_MASK;
+	run->apic_base = sv->apic_base;
+}
+
+/*
+ * When userspace asks for the interrupt window, have the CPU exit (VINTR)
+ * as soon as the guest could take an interrupt.
+ */
+static void svm_prepare_events(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_control_area *c = &sv->vmcb->control;
+	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window);
+
+	c->intercepts[INTERCEPT_VINTR / 32] &= ~(1U << (INTERCEPT_VINTR % 32));
+	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	if (want_window) {
+		c->intercepts[INTERCEPT_VINTR / 32] |=
+			1U << (INTERCEPT_VINTR % 32);
+		c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
+	}
 }
 
 /*
@@ -649,8 +751,9 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	struct vmcb *vmcb = sv->vmcb;
 	bool swap_xcr0;
 	struct svm_cpu *sc;
-	int cpu;
+	int cpu, r;
 
+	svm_prepare_events(vcpu);
 	preempt_disable();
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
@@ -682,7 +785,13 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	local_irq_enable();
 	preempt_enable();
 
-	return svm_handle_exit(vcpu);
+	r = svm_handle_exit(vcpu);
+	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    svm_interrupt_allowed(sv)) {
+		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		r = VIREO_RUN_USER;
+	}
+	return r;
 }
 
 const struct vireo_impl vireo_svm_impl = {
