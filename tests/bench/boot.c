@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Boot benchmark: time from starting the VMM to the guest's init (its first
+ * console line), and the VMM's resident memory beside guest RAM, for the
+ * vireo VMM on the module under test and, when the test VM runs with
+ * --hostroot, for QEMU (-accel kvm, microvm) on kvm.ko with the same kernel
+ * and initrd. Lower is better.
+ *
+ *   boot_to_init        vireo VMM, ms (median of RUNS)
+ *   vmm_overhead        vireo VMM resident memory other than guest RAM, KiB
+ *   qemu_boot_to_init   QEMU, ms        (kvm.ko only)
+ *   qemu_overhead       QEMU, KiB       (kvm.ko only)
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RUNS		3
+#define GUEST_MB	256
+#define MARKER		"VIREO-BENCH-INIT"
+#define KERNEL		"/vireo/kernel/vmlinuz"
+#define CMDLINE		"console=ttyS0 quiet panic=-1"
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Resident KiB of every mapping of @pid except guest RAM (>= GUEST_MB). */
+static long overhead_kib(pid_t pid)
+{
+	char path[64], line[512];
+	unsigned long lo, hi;
+	long total = 0, rss;
+	int guest = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2)
+			guest = hi - lo >= (unsigned long)GUEST_MB << 20;
+		else if (sscanf(line, "Rss: %ld kB", &rss) == 1 && !guest)
+			total += rss;
+	}
+	fclose(f);
+	return total;
+}
+
+/* One boot: ms to the marker line and the overhead then, or -1. */
+static int boot_once(char *const argv[], double *ms, long *kib)
+{
+	double t0 = now_ms();
+	char line[1024];
+	int fds[2], st;
+	FILE *out;
+	pid_t pid;
+
+	if (pipe(fds))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	out = fdopen(fds[0], "r");
+	*ms = -1;
+	while (fgets(line, sizeof(line), out)) {
+		if (strstr(line, MARKER)) {
+			*ms = now_ms() - t0;
+			*kib = overhead_kib(pid);
+			break;
+		}
+	}
+	/* The guest powers off by itself; don't let a stuck one hang us. */
+	alarm(30);
+	while (fgets(line, sizeof(line), out))
+		;
+	fclose(out);
+	if (waitpid(pid, &st, WNOHANG) == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	alarm(0);
+	return *ms < 0 ? -1 : 0;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void bench(const char *name, char *const argv[])
+{
+	double ms[RUNS];
+	long kib[RUNS];
+	int i;
+
+	for (i = 0; i < RUNS; i++) {
+		if (boot_once(argv, &ms[i], &kib[i])) {
+			printf("# %s: run %d did not reach init\n", name, i);
+			return;
+		}
+	}
+	qsort(ms, RUNS, sizeof(ms[0]), cmp);
+	printf("BENCH %sboot_to_init %.0f ms\n", name, ms[RUNS / 2]);
+	printf("BENCH %soverhead %ld KiB\n", name, kib[RUNS - 1]);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+int main(void)
+{
+	const char *dev = getenv("VIREO_TEST_DEV");
+	const char *mode = getenv("VIREO_TEST_MODE");
+	const char *initrd = getenv("VIREO_BENCH_INITRD");
+	char mem[16];
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	/* No SA_RESTART: the alarm must interrupt a blocked read. */
+	sigaction(SIGALRM, &sa, NULL);
+	if (!dev || !initrd) {
+		fprintf(stderr, "boot: VIREO_TEST_DEV and VIREO_BENCH_INITRD needed\n");
+		return 1;
+	}
+	snprintf(mem, sizeof(mem), "%dM", GUEST_MB);
+	{
+		char *const argv[] = { "/vireo/bin/vireo", "run", "--device",
+			(char *)dev, "--kernel", KERNEL, "--initrd",
+			(char *)initrd, "--memory", mem, "--cmdline", CMDLINE,
+			NULL };
+		bench("", argv);
+	}
+	if (mode && !strcmp(mode, "kvm") && access("/bin/hostrun", X_OK) == 0) {
+		char *const argv[] = { "/bin/hostrun", "qemu-system-x86_64",
+			"-accel", "kvm", "-M", "microvm", "-cpu", "host",
+			"-m", mem, "-smp", "1", "-nodefaults",
+			"-no-user-config", "-display", "none", "-serial",
+			"stdio", "-kernel", KERNEL, "-initrd", (char *)initrd,
+			"-append", CMDLINE, NULL };
+		bench("qemu_", argv);
+	}
+	return 0;
+}
