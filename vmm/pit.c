@@ -70,14 +70,16 @@ static void rearm(struct pit *p)
 	struct pit_channel *c = &p->ch[0];
 	uint64_t now = p->now(p->ctx), deadline = 0;
 
-	if (c->counting) {
+	if (c->counting && periodic(c)) {
 		uint64_t t = ticks_since(c, now);
 
-		if (periodic(c))
-			deadline = c->start_ns +
-				   ticks_to_ns((t / c->reload + 1) * c->reload);
-		else if (t < c->reload)
-			deadline = c->start_ns + ticks_to_ns(c->reload);
+		deadline = c->start_ns + ticks_to_ns((t / c->reload + 1) * c->reload);
+	} else if (c->counting && p->shot_pending) {
+		/*
+		 * Even if the terminal count already passed (a short count,
+		 * a slow exit path): the interrupt is still owed.
+		 */
+		deadline = c->start_ns + ticks_to_ns(c->reload);
 	}
 	if (deadline != p->next_irq_ns) {
 		p->next_irq_ns = deadline;
@@ -94,6 +96,7 @@ void pit_expire(struct pit *p)
 		irq_set(&p->irq, 1);
 		irq_set(&p->irq, 0);
 		p->next_irq_ns = 0;	/* the armed deadline has passed */
+		p->shot_pending = false;
 	}
 	rearm(p);
 }
@@ -127,8 +130,10 @@ static void load(struct pit *p, int n, uint32_t v)
 		c->counting = true;
 		c->start_ns = p->now(p->ctx);
 	}
-	if (n == 0)
+	if (n == 0) {
+		p->shot_pending = !periodic(c);
 		rearm(p);
+	}
 }
 
 static void write_counter(struct pit *p, int n, uint8_t v)

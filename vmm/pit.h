@@ -30,6 +30,7 @@ struct pit {
 	struct pit_channel ch[3];
 	bool speaker_data, refresh;
 	uint64_t next_irq_ns;	/* channel 0 interrupt deadline, 0 = none */
+	bool shot_pending;	/* channel 0 one-shot loaded, not yet fired */
 	struct irq_line irq;	/* IRQ0 */
 	uint64_t (*now)(void *ctx);
 	/* Called with the new channel-0 deadline (0 = disarm) when it changes. */

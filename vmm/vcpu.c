@@ -208,6 +208,7 @@ static void inject(struct vcpu *v)
 
 		if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
 			vm_error("KVM_INTERRUPT: %s", strerror(errno));
+		v->injected++;
 	}
 	run->request_interrupt_window = pic_pending(&vm->pic);
 	pthread_mutex_unlock(&vm->lock);
@@ -247,9 +248,14 @@ static void halt(struct vcpu *v)
 
 	pthread_mutex_lock(&vm->lock);
 	/* With IF clear only the end of the VM wakes a halted CPU. */
+	uint64_t t0 = vm_now_ns();
+
+	v->halted = true;
 	while (!vm->stopping && !(v->id == 0 && v->run->if_flag &&
 				  pic_pending(&vm->pic)))
 		pthread_cond_wait(&vm->wake, &vm->lock);
+	v->halted = false;
+	v->halt_ns = vm_now_ns() - t0;
 	pthread_mutex_unlock(&vm->lock);
 }
 
@@ -265,17 +271,25 @@ static bool handle_exit(struct vcpu *v)
 {
 	struct kvm_run *run = v->run;
 
+	v->exits++;
+	v->last_exit = run->exit_reason;
+	v->last_exit_ns = vm_now_ns();
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
+		v->io_exits++;
 		io_exit(v);
 		return true;
 	case KVM_EXIT_MMIO:
+		v->mmio_exits++;
 		mmio_exit(v);
 		return true;
 	case KVM_EXIT_HLT:
+		v->hlt_exits++;
 		halt(v);
 		return true;
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
+		v->window_exits++;
+		return true;
 	case KVM_EXIT_INTR:
 		return true;
 	case KVM_EXIT_SHUTDOWN: {
@@ -339,8 +353,10 @@ static void *vcpu_thread(void *arg)
 			int err = errno;
 
 			v->run->immediate_exit = 0;
-			if (err == EINTR || err == EAGAIN)
+			if (err == EINTR || err == EAGAIN) {
+				v->eintr++;
 				continue;
+			}
 			vm_error("KVM_RUN: %s", strerror(err));
 			stop(vm, EXIT_ERROR);
 			break;
@@ -349,6 +365,37 @@ static void *vcpu_thread(void *arg)
 			break;
 	}
 	return NULL;
+}
+
+/* After the thread has stopped: state for debugging a stuck guest. */
+void vcpu_dump(struct vcpu *v)
+{
+	struct kvm_regs r;
+	struct kvm_vcpu_events ev;
+	struct kvm_run *run = v->run;
+
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0)
+		memset(&r, 0, sizeof(r));
+	if (ioctl(v->fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+		memset(&ev, 0, sizeof(ev));
+	vm_error("vcpu%u: events: interrupt injected %u nr %#x soft %u shadow %u; "
+		 "exception injected %u nr %u; nmi injected %u pending %u",
+		 v->id, ev.interrupt.injected, ev.interrupt.nr, ev.interrupt.soft,
+		 ev.interrupt.shadow, ev.exception.injected, ev.exception.nr,
+		 ev.nmi.injected, ev.nmi.pending);
+	vm_error("vcpu%u: rip %#llx rflags %#llx exits %llu (io %llu mmio %llu "
+		 "hlt %llu window %llu eintr %llu) injected %llu last exit %u "
+		 "if %u ready %u window-req %u; last exit %llu ms ago, last halt %llu ms",
+		 v->id, (unsigned long long)r.rip, (unsigned long long)r.rflags,
+		 (unsigned long long)v->exits, (unsigned long long)v->io_exits,
+		 (unsigned long long)v->mmio_exits,
+		 (unsigned long long)v->hlt_exits,
+		 (unsigned long long)v->window_exits,
+		 (unsigned long long)v->eintr, (unsigned long long)v->injected,
+		 v->last_exit, run->if_flag, run->ready_for_interrupt_injection,
+		 run->request_interrupt_window,
+		 (unsigned long long)(vm_now_ns() - v->last_exit_ns) / 1000000,
+		 (unsigned long long)v->halt_ns / 1000000);
 }
 
 int vcpu_start(struct vcpu *v)

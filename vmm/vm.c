@@ -451,6 +451,28 @@ static int open_fds(struct vm *vm)
 	return vcpu_signals_init();
 }
 
+static void debug_dump(struct vm *vm)
+{
+	const struct i8259 *m = &vm->pic.chip[0], *s = &vm->pic.chip[1];
+	const struct pit_channel *c = &vm->pit.ch[0];
+	uint64_t now = vm_now_ns();
+
+	vm_error("pic: out %d master irr %02x imr %02x isr %02x elcr %02x "
+		 "slave irr %02x imr %02x isr %02x elcr %02x",
+		 vm->pic.output, m->irr, m->imr, m->isr, m->elcr, s->irr, s->imr,
+		 s->isr, s->elcr);
+	vm_error("pit: ch0 mode %u counting %d reload %u next irq in %lld us, "
+		 "count %u", c->mode, c->counting, c->reload,
+		 vm->pit.next_irq_ns ? (long long)(vm->pit.next_irq_ns - now) / 1000 : -1LL,
+		 pit_count(&vm->pit, 0, now));
+	vm_error("com1: ier %02x iir-pending thre %d rx %u mcr %02x irq %d",
+		 vm->com1.ier, vm->com1.thre_pending, vm->com1.rx_count,
+		 vm->com1.mcr, vm->com1.irq_level);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].started)
+			vcpu_dump(&vm->vcpus[i]);
+}
+
 static void vm_destroy(struct vm *vm)
 {
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -458,6 +480,12 @@ static void vm_destroy(struct vm *vm)
 
 		if (v->started)
 			pthread_join(v->thread, NULL);
+	}
+	if (vm->exit_code == EXIT_QUIT && getenv("VIREO_DEBUG"))
+		debug_dump(vm);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
 		if (v->run)
 			munmap(v->run, vm->run_size);
 		if (v->fd >= 0)

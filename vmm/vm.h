@@ -42,6 +42,12 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	bool halted;
+	/* Statistics, for the VIREO_DEBUG dump. */
+	uint64_t exits, io_exits, mmio_exits, hlt_exits, window_exits;
+	uint64_t eintr, injected;
+	uint32_t last_exit;
+	uint64_t last_exit_ns, halt_ns;	/* when; length of the last halt */
 };
 
 struct firmware {
@@ -85,6 +91,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 		const void *entry);
 int vcpu_start(struct vcpu *v);
 void vcpu_kick(struct vcpu *v);
+void vcpu_dump(struct vcpu *v);
 int vcpu_signals_init(void);
 
 #endif
