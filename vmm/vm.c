@@ -27,6 +27,9 @@
 #include "loader.h"
 #include "vm.h"
 
+/* PIC inputs free for virtio devices (level-triggered through the ELCR). */
+static const uint8_t virtio_irqs[] = { 5, 6, 7, 10, 11, 12, 14, 15 };
+
 #define COM1_PORT	0x3f8
 #define COM1_IRQ	4
 #define KVM_TSS_ADDR	0xfffbd000
@@ -183,6 +186,64 @@ static int add_devices(struct vm *vm)
 	return 0;
 }
 
+/* Put a virtio-mmio device on the bus and tell the guest where it is. */
+static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n)
+{
+	uint64_t base = VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE;
+	unsigned int irq = virtio_irqs[n];
+	size_t len = strlen(vm->cmdline);
+
+	vm->pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
+	if (bus_add(&vm->mmio, base, VIRTIO_MMIO_SIZE, virtio_mmio_io, t)) {
+		vm_error("virtio device %u: MMIO window taken", n);
+		return -1;
+	}
+	if (snprintf(vm->cmdline + len, sizeof(vm->cmdline) - len,
+		     " virtio_mmio.device=4K@%#llx:%u", (unsigned long long)base,
+		     irq) >= (int)(sizeof(vm->cmdline) - len)) {
+		vm_error("kernel command line too long");
+		return -1;
+	}
+	return 0;
+}
+
+static int add_virtio_devices(struct vm *vm)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < vm->nr_disks; i++) {
+		struct irq_line line = { pic_irq_set, &vm->pic, virtio_irqs[n] };
+
+		virtio_blk_attach(&vm->disks[i], &vm->mem, line);
+		if (add_virtio(vm, &vm->disks[i].t, n++))
+			return -1;
+	}
+	struct irq_line line = { pic_irq_set, &vm->pic, virtio_irqs[n] };
+
+	virtio_rng_attach(&vm->rng, &vm->mem, line);
+	return add_virtio(vm, &vm->rng.t, n++);
+}
+
+static int open_disks(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	char err[512];
+
+	if (cfg->nr_disks + 1 > sizeof(virtio_irqs)) {
+		vm_error("too many devices");
+		return -1;
+	}
+	for (unsigned int i = 0; i < cfg->nr_disks; i++) {
+		if (virtio_blk_open(&vm->disks[i], cfg->disks[i].path,
+				    cfg->disks[i].ro, i, err, sizeof(err))) {
+			vm_error("%s", err);
+			return -1;
+		}
+		vm->nr_disks++;
+	}
+	return 0;
+}
+
 /* A whole file, read-only; *len 0 means empty. NULL with a message on error. */
 static uint8_t *map_file(const char *what, const char *path, size_t *len)
 {
@@ -323,7 +384,6 @@ static int map_images(const struct vm_config *cfg, struct boot_image *img)
 			return -1;
 		}
 	}
-	img->cmdline = cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE;
 	return 0;
 }
 
@@ -340,6 +400,7 @@ static int load_guest(struct vm *vm, const struct firmware *fw,
 		vm_error("ACPI tables do not fit");
 		return -1;
 	}
+	img->cmdline = vm->cmdline;
 	if (loader_bzimage(&vm->mem, img, entry, err, sizeof(err))) {
 		vm_error("%s: %s", strncmp(err, "initrd", 6) ? vm->cfg->kernel :
 			 vm->cfg->initrd, err);
@@ -492,6 +553,8 @@ static void vm_destroy(struct vm *vm)
 			close(v->fd);
 	}
 	free(vm->vcpus);
+	for (unsigned int i = 0; i < vm->nr_disks; i++)
+		virtio_blk_close(&vm->disks[i]);
 	console_close(&vm->con);
 	if (vm->mem.host)
 		munmap(vm->mem.host, vm->mem.size);
@@ -525,12 +588,18 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 		vm_error("--cpus %u: only one vCPU is supported so far", cfg->cpus);
 		goto out;
 	}
-	if (cfg->nr_disks || cfg->tap) {
-		vm_error("%s: not implemented yet", cfg->nr_disks ? "--disk" : "--net");
+	if (cfg->tap) {
+		vm_error("--net: virtio-net is not implemented yet");
 		goto out;
 	}
-	if (check_memory(cfg) || map_images(cfg, &img) || open_device(&vm) || map_memory(&vm) ||
-	    open_fds(&vm) || add_devices(&vm) ||
+	if (strlen(cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE) >= 2048) {
+		vm_error("--cmdline: longer than 2047 bytes");
+		goto out;
+	}
+	strcpy(vm.cmdline, cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE);
+	if (check_memory(cfg) || map_images(cfg, &img) || open_disks(&vm) ||
+	    open_device(&vm) || map_memory(&vm) || open_fds(&vm) ||
+	    add_devices(&vm) || add_virtio_devices(&vm) ||
 	    load_guest(&vm, fw, &img, &entry))
 		goto out;
 	unmap_images(&img);

@@ -16,6 +16,8 @@
 #include "pm.h"
 #include "rtc.h"
 #include "serial.h"
+#include "virtio_blk.h"
+#include "virtio_rng.h"
 
 enum vm_exit {
 	EXIT_POWEROFF = 0,
@@ -32,6 +34,9 @@ enum vm_exit {
  */
 #define BOOT_TIMER_MMIO	0xd0000000ULL
 #define BOOT_TIMER_MAGIC 123
+/* virtio-mmio devices: one 4 KiB window each, from here up. */
+#define VIRTIO_MMIO_BASE 0xd0001000ULL
+#define CMDLINE_MAX	4096
 
 struct vm;
 
@@ -70,6 +75,10 @@ struct vm {
 	struct rtc rtc;
 	struct pm pm;
 	struct console con;
+	struct virtio_rng rng;
+	struct virtio_blk disks[OPT_MAX_DISKS];
+	unsigned int nr_disks;
+	char cmdline[CMDLINE_MAX];
 
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;

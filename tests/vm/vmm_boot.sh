@@ -13,9 +13,9 @@ CMDLINE="console=ttyS0 panic=-1 quiet"
 
 tmp=$(mktemp -d /tmp/vmm_boot.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
+n=0 failed=0
 ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); echo "not ok $n $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
 check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
 show() { sed 's/^/# /' "$1" | tail -n "${2:-30}"; }
 
@@ -149,3 +149,4 @@ else
 	not_ok "guest reboot -f ends the VMM with status 3 (got $rc)"
 	show "$tmp/reboot.out" 20
 fi
+[ $failed = 0 ]

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include "bus.h"
+#include "virtio_mmio.h"
+
+#define MAGIC		0x74726976	/* "virt" */
+#define VENDOR		0x4f524956	/* "VIRO" */
+
+#define ST_ACK		1
+#define ST_DRIVER	2
+#define ST_DRIVER_OK	4
+#define ST_FEATURES_OK	8
+#define ST_NEEDS_RESET	64
+#define ST_FAILED	128
+
+void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
+		      void *dev, const struct guest_mem *mem,
+		      struct irq_line irq)
+{
+	memset(t, 0, sizeof(*t));
+	t->ops = ops;
+	t->dev = dev;
+	t->mem = mem;
+	t->irq = irq;
+}
+
+static uint64_t offered(const struct virtio_mmio *t)
+{
+	return t->ops->features | 1ULL << VIRTIO_F_VERSION_1;
+}
+
+static void update_irq(struct virtio_mmio *t)
+{
+	irq_set(&t->irq, t->isr != 0);
+}
+
+void virtio_mmio_signal(struct virtio_mmio *t)
+{
+	t->isr |= 1;
+	update_irq(t);
+}
+
+bool virtio_mmio_driver_ok(const struct virtio_mmio *t)
+{
+	return (t->status & ST_DRIVER_OK) && !(t->status & ST_NEEDS_RESET);
+}
+
+static void reset(struct virtio_mmio *t)
+{
+	t->status = 0;
+	t->dev_features_sel = t->drv_features_sel = 0;
+	t->driver_features = 0;
+	t->queue_sel = 0;
+	t->isr = 0;
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		virtq_reset(&t->vq[i]);
+	if (t->ops->reset)
+		t->ops->reset(t);
+	update_irq(t);
+}
+
+static struct virtq *cur_vq(struct virtio_mmio *t)
+{
+	return t->queue_sel < t->ops->nr_queues ? &t->vq[t->queue_sel] : NULL;
+}
+
+static uint32_t reg_read(struct virtio_mmio *t, uint64_t off)
+{
+	struct virtq *q = cur_vq(t);
+
+	switch (off) {
+	case 0x000:
+		return MAGIC;
+	case 0x004:
+		return 2;
+	case 0x008:
+		return t->ops->device_id;
+	case 0x00c:
+		return VENDOR;
+	case 0x010:
+		return t->dev_features_sel > 1 ? 0 :
+		       (uint32_t)(offered(t) >> (32 * t->dev_features_sel));
+	case 0x034:
+		return q ? t->ops->queue_max : 0;
+	case 0x044:
+		return q ? q->ready : 0;
+	case 0x060:
+		return t->isr;
+	case 0x070:
+		return t->status;
+	case 0x0fc:
+		return t->config_gen;
+	default:
+		return 0;
+	}
+}
+
+static void set_half(uint64_t *v, bool high, uint32_t val)
+{
+	if (high)
+		*v = (*v & 0xffffffffULL) | (uint64_t)val << 32;
+	else
+		*v = (*v & ~0xffffffffULL) | val;
+}
+
+static void write_status(struct virtio_mmio *t, uint32_t v)
+{
+	if (v == 0) {
+		reset(t);
+		return;
+	}
+	if ((v & ST_FEATURES_OK) && !(t->status & ST_FEATURES_OK)) {
+		/* Only offered features, and the modern interface is required. */
+		if ((t->driver_features & ~offered(t)) ||
+		    !(t->driver_features & (1ULL << VIRTIO_F_VERSION_1)))
+			v &= ~ST_FEATURES_OK;
+	}
+	t->status = v & 0xff;
+}
+
+static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
+{
+	struct virtq *q = cur_vq(t);
+	bool setup = !(t->status & ST_DRIVER_OK) && !(q && q->ready);
+
+	switch (off) {
+	case 0x014:
+		t->dev_features_sel = v;
+		break;
+	case 0x020:
+		if (t->drv_features_sel < 2 && !(t->status & ST_FEATURES_OK))
+			set_half(&t->driver_features, t->drv_features_sel, v);
+		break;
+	case 0x024:
+		t->drv_features_sel = v;
+		break;
+	case 0x030:
+		t->queue_sel = v;
+		break;
+	case 0x038:
+		if (q && !q->ready)
+			q->size = v <= t->ops->queue_max ? (uint16_t)v : 0;
+		break;
+	case 0x044:
+		if (!q)
+			break;
+		if (v && !q->ready) {
+			q->ready = virtq_valid(q, t->mem);
+			if (!q->ready)	/* bad ring setup: fail the device */
+				t->status |= ST_NEEDS_RESET;
+		} else if (!v) {
+			q->ready = false;
+		}
+		break;
+	case 0x050:
+		if (v < t->ops->nr_queues && virtio_mmio_driver_ok(t) &&
+		    t->vq[v].ready && t->ops->notify)
+			t->ops->notify(t, v);
+		break;
+	case 0x064:
+		t->isr &= ~v;
+		update_irq(t);
+		break;
+	case 0x070:
+		write_status(t, v);
+		break;
+	case 0x080: case 0x084:
+		if (q && setup)
+			set_half(&q->desc, off == 0x084, v);
+		break;
+	case 0x090: case 0x094:
+		if (q && setup)
+			set_half(&q->avail, off == 0x094, v);
+		break;
+	case 0x0a0: case 0x0a4:
+		if (q && setup)
+			set_half(&q->used, off == 0x0a4, v);
+		break;
+	default:
+		break;
+	}
+}
+
+void virtio_mmio_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
+		    bool w)
+{
+	struct virtio_mmio *t = opaque;
+
+	if (off >= 0x100) {
+		off -= 0x100;
+		if (off >= t->ops->config_len || size > t->ops->config_len - off ||
+		    !t->ops->config) {
+			if (!w)
+				memset(d, 0, size);
+			return;
+		}
+		t->ops->config(t, off, d, size, w);
+		return;
+	}
+	/* Registers are 32 bits wide and aligned. */
+	if (size != 4 || (off & 3)) {
+		if (!w)
+			memset(d, 0, size);
+		return;
+	}
+	if (w)
+		reg_write(t, off, bus_get(d, 4));
+	else
+		bus_put(d, 4, reg_read(t, off));
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-mmio transport, version 2 (virtio 1.2, 4.2.2). The guest finds a
+ * device through the kernel parameter virtio_mmio.device=4K@BASE:IRQ,
+ * which the VMM appends to the command line.
+ */
+#ifndef VIREO_VIRTIO_MMIO_H
+#define VIREO_VIRTIO_MMIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "irq.h"
+#include "mem.h"
+#include "virtq.h"
+
+#define VIRTIO_MMIO_SIZE	0x1000
+#define VIRTIO_MAX_QUEUES	4
+#define VIRTIO_F_VERSION_1	32
+
+struct virtio_mmio;
+
+/* What a device model provides to the transport. */
+struct virtio_dev_ops {
+	uint32_t device_id;
+	uint64_t features;		/* device bits; VERSION_1 is added */
+	unsigned int nr_queues;
+	uint16_t queue_max;
+	uint32_t config_len;
+	/* Reads and writes of the device configuration space. */
+	void (*config)(struct virtio_mmio *t, uint64_t off, uint8_t *d,
+		       unsigned int size, bool w);
+	/* The driver notified queue q. */
+	void (*notify)(struct virtio_mmio *t, unsigned int q);
+	void (*reset)(struct virtio_mmio *t);
+};
+
+struct virtio_mmio {
+	const struct virtio_dev_ops *ops;
+	void *dev;			/* the device model's state */
+	const struct guest_mem *mem;
+	struct irq_line irq;
+	uint32_t status;
+	uint32_t dev_features_sel, drv_features_sel;
+	uint64_t driver_features;
+	uint32_t queue_sel;
+	uint32_t isr;
+	uint32_t config_gen;
+	struct virtq vq[VIRTIO_MAX_QUEUES];
+};
+
+void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
+		      void *dev, const struct guest_mem *mem,
+		      struct irq_line irq);
+void virtio_mmio_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
+		    bool w);
+/* The device used buffers on a queue: raise the used-buffer interrupt. */
+void virtio_mmio_signal(struct virtio_mmio *t);
+bool virtio_mmio_driver_ok(const struct virtio_mmio *t);
+
+#endif
