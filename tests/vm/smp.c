@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Several vCPUs of one VM running at once in their own threads, each
+ * exiting to userspace a few thousand times.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vireo_test.h"
+
+#define NR_VCPUS	4
+#define EXITS		1500
+
+struct worker {
+	int fd;
+	struct kvm_run *run;
+	unsigned int id;
+	unsigned int ok;
+	int err;
+};
+
+static void *vcpu_thread(void *arg)
+{
+	struct worker *w = arg;
+	unsigned int i;
+
+	for (i = 0; i < EXITS; i++) {
+		uint16_t v;
+
+		if (ioctl(w->fd, KVM_RUN, 0)) {
+			w->err = errno;
+			break;
+		}
+		if (w->run->exit_reason != KVM_EXIT_IO || w->run->io.port != 0x10)
+			break;
+		memcpy(&v, (uint8_t *)w->run + w->run->io.data_offset, 2);
+		/* BX holds the id, SI counts the loop: both must be ours. */
+		if ((v & 0xff) != w->id || (v >> 8) != (uint8_t)i)
+			break;
+		w->ok++;
+	}
+	return NULL;
+}
+
+TEST(four_vcpus)
+{
+	/*
+	 * l: mov ax, si; shl ax, 8; or al, bl; out 0x10, ax; inc si; jmp l
+	 */
+	static const uint8_t code[] = {
+		0x89, 0xf0, 0xc1, 0xe0, 0x08, 0x08, 0xd8, 0xe7, 0x10,
+		0x46, 0xeb, 0xf4,
+	};
+	struct worker w[NR_VCPUS];
+	pthread_t th[NR_VCPUS];
+	struct vt_vm t;
+	int i, size;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+	memcpy(t.mem + 0x1000, code, sizeof(code));
+	size = ioctl(t.sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	for (i = 0; i < NR_VCPUS; i++) {
+		struct kvm_sregs s;
+		struct kvm_regs r = { .rip = 0x1000, .rflags = 2, .rbx = i };
+
+		w[i].id = i;
+		w[i].ok = 0;
+		w[i].err = 0;
+		if (i == 0) {
+			w[i].fd = t.vcpu;
+			w[i].run = t.run;
+		} else {
+			w[i].fd = ioctl(t.vm, KVM_CREATE_VCPU, i);
+			ASSERT_GE(w[i].fd, 0);
+			w[i].run = mmap(NULL, size, PROT_READ | PROT_WRITE,
+					MAP_SHARED, w[i].fd, 0);
+			ASSERT_NE(MAP_FAILED, w[i].run);
+			ASSERT_EQ(0, ioctl(w[i].fd, KVM_GET_SREGS, &s));
+			s.cs.base = 0;
+			s.cs.selector = 0;
+			ASSERT_EQ(0, ioctl(w[i].fd, KVM_SET_SREGS, &s));
+		}
+		ASSERT_EQ(0, ioctl(w[i].fd, KVM_SET_REGS, &r));
+	}
+	for (i = 0; i < NR_VCPUS; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, vcpu_thread, &w[i]));
+	for (i = 0; i < NR_VCPUS; i++) {
+		pthread_join(th[i], NULL);
+		EXPECT_EQ(0, w[i].err);
+		EXPECT_EQ((unsigned int)EXITS, w[i].ok) TH_LOG("vcpu %d", i);
+	}
+	for (i = 1; i < NR_VCPUS; i++) {
+		munmap(w[i].run, size);
+		close(w[i].fd);
+	}
+	vt_vm_destroy(&t);
+}
+
+TEST_HARNESS_MAIN
