@@ -11,6 +11,11 @@
 #include <asm/trapnr.h>
 
 #include "vmx/vmx.h"
+#include "x86/walk.h"
+
+/* Basic exit reasons <asm/vmx.h> does not name (SDM vol. 3D, appendix C) */
+#define VMX_EXIT_GETSEC	11
+#define VMX_EXIT_RSM	17
 
 /* Bits of EFER a guest may set (LMA follows from LME and CR0.PG). */
 #define VMX_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -25,6 +30,15 @@ void vmx_inject_exception(u8 vector, bool has_err, u32 err)
 		vmcs_write(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
 	}
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info);
+}
+
+/* Could an external interrupt be delivered to the guest right now? */
+bool vmx_interrupt_allowed(void)
+{
+	return (vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF) &&
+	       !(vmcs_read(GUEST_INTERRUPTIBILITY_INFO) &
+		 (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+	       !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
 }
 
 static void vmx_skip(void)
@@ -114,6 +128,17 @@ void vmx_complete_user(struct vireo_vcpu *vcpu)
 	u64 *rax = &vmx->gprs.r[X86_RAX];
 	u64 val = 0, rip;
 
+	if (vmx->pending == VMX_PENDING_MMIO) {
+		vmx->pending = VMX_PENDING_NONE;
+		if (!run->mmio.is_write) {
+			memcpy(&val, run->mmio.data, sizeof(val));
+			vmx->gprs.r[X86_RSP] = vmcs_read(GUEST_RSP);
+			x86_load_result(&vmx->pending_insn, vmx->gprs.r, val);
+			vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
+		}
+		vmcs_write(GUEST_RIP, vmx->pending_rip);
+		return;
+	}
 	if (vmx->pending != VMX_PENDING_IO)
 		return;
 	vmx->pending = VMX_PENDING_NONE;
@@ -306,83 +331,146 @@ static int vmx_exit_dr(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_AGAIN;
 }
 
-static int vmx_msr_read(struct vmx_vcpu *vmx, u32 msr, u64 *v)
+static bool vmx_canonical(u64 addr)
 {
-	switch (msr) {
-	case MSR_EFER:
-		*v = vmx->efer;
-		break;
-	case MSR_IA32_APICBASE:
-		*v = vmx->apic_base;
-		break;
-	case MSR_IA32_CR_PAT:
-		*v = vmx->pat;
-		break;
-	case MSR_FS_BASE:
-		*v = vmcs_read(GUEST_FS_BASE);
-		break;
-	case MSR_GS_BASE:
-		*v = vmcs_read(GUEST_GS_BASE);
-		break;
-	case MSR_KERNEL_GS_BASE:
-		*v = vmx->kernel_gs_base;
-		break;
+	return (u64)((s64)(addr << 16) >> 16) == addr;
+}
+
+int vmx_get_msr(void *ctx, u32 index, u64 *data)
+{
+	struct vmx_vcpu *vmx = to_vmx(ctx);
+
+	switch (index) {
 	case MSR_IA32_SYSENTER_CS:
-		*v = vmcs_read(GUEST_SYSENTER_CS);
+		*data = vmcs_read(GUEST_SYSENTER_CS);
 		break;
 	case MSR_IA32_SYSENTER_ESP:
-		*v = vmcs_read(GUEST_SYSENTER_ESP);
+		*data = vmcs_read(GUEST_SYSENTER_ESP);
 		break;
 	case MSR_IA32_SYSENTER_EIP:
-		*v = vmcs_read(GUEST_SYSENTER_EIP);
+		*data = vmcs_read(GUEST_SYSENTER_EIP);
+		break;
+	case MSR_STAR:
+		*data = vmx->star;
+		break;
+	case MSR_CSTAR:
+		*data = vmx->cstar;
+		break;
+	case MSR_LSTAR:
+		*data = vmx->lstar;
+		break;
+	case MSR_SYSCALL_MASK:
+		*data = vmx->sfmask;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		*data = vmx->kernel_gs_base;
+		break;
+	case MSR_FS_BASE:
+		*data = vmcs_read(GUEST_FS_BASE);
+		break;
+	case MSR_GS_BASE:
+		*data = vmcs_read(GUEST_GS_BASE);
 		break;
 	case MSR_IA32_TSC:
-		*v = rdtsc();
+		*data = rdtsc() + vmx->tsc_offset;
+		break;
+	case MSR_IA32_CR_PAT:
+		*data = vmx->pat;
+		break;
+	case MSR_EFER:
+		*data = vmx->efer;
+		break;
+	case MSR_IA32_APICBASE:
+		*data = vmx->apic_base;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		*data = vmx->misc_enable;
 		break;
 	default:
-		return -EINVAL;
+		return 1;
 	}
 	return 0;
 }
 
-static int vmx_msr_write(struct vmx_vcpu *vmx, u32 msr, u64 v)
+int vmx_set_msr(void *ctx, u32 index, u64 data)
 {
-	switch (msr) {
-	case MSR_EFER:
-		if (v & ~VMX_EFER_GUEST)
-			return -EINVAL;
-		/* LME can't change while paging is on. */
-		if ((vmx->cr0 & X86_CR0_PG) &&
-		    ((v ^ vmx->efer) & EFER_LME))
-			return -EINVAL;
-		vmx_set_efer(vmx, v);
-		break;
-	case MSR_IA32_APICBASE:
-		vmx->apic_base = v;
-		break;
-	case MSR_IA32_CR_PAT:
-		vmx->pat = v;
-		break;
-	case MSR_FS_BASE:
-		vmcs_write(GUEST_FS_BASE, v);
-		break;
-	case MSR_GS_BASE:
-		vmcs_write(GUEST_GS_BASE, v);
-		break;
+	struct vmx_vcpu *vmx = to_vmx(ctx);
+
+	switch (index) {
+	case MSR_CSTAR:
+	case MSR_LSTAR:
 	case MSR_KERNEL_GS_BASE:
-		vmx->kernel_gs_base = v;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!vmx_canonical(data))
+			return 1;
 		break;
+	}
+	switch (index) {
 	case MSR_IA32_SYSENTER_CS:
-		vmcs_write(GUEST_SYSENTER_CS, v);
+		vmcs_write(GUEST_SYSENTER_CS, data);
 		break;
 	case MSR_IA32_SYSENTER_ESP:
-		vmcs_write(GUEST_SYSENTER_ESP, v);
+		vmcs_write(GUEST_SYSENTER_ESP, data);
 		break;
 	case MSR_IA32_SYSENTER_EIP:
-		vmcs_write(GUEST_SYSENTER_EIP, v);
+		vmcs_write(GUEST_SYSENTER_EIP, data);
+		break;
+	case MSR_STAR:
+		vmx->star = data;
+		vmx->syscall_msrs = true;
+		break;
+	case MSR_CSTAR:
+		vmx->cstar = data;
+		vmx->syscall_msrs = true;
+		break;
+	case MSR_LSTAR:
+		vmx->lstar = data;
+		vmx->syscall_msrs = true;
+		break;
+	case MSR_SYSCALL_MASK:
+		/* The upper half is reserved; WRMSR to the CPU would #GP. */
+		if (data >> 32)
+			return 1;
+		vmx->sfmask = data;
+		vmx->syscall_msrs = true;
+		break;
+	case MSR_KERNEL_GS_BASE:
+		vmx->kernel_gs_base = data;
+		break;
+	case MSR_FS_BASE:
+		vmcs_write(GUEST_FS_BASE, data);
+		break;
+	case MSR_GS_BASE:
+		vmcs_write(GUEST_GS_BASE, data);
+		break;
+	case MSR_IA32_TSC:
+		if (!(vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING))
+			return 1;
+		vmx->tsc_offset = data - rdtsc();
+		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
+		break;
+	case MSR_IA32_CR_PAT:
+		/* Each byte must name a valid memory type. */
+		if (data & 0xf8f8f8f8f8f8f8f8ULL)
+			return 1;
+		vmx->pat = data;
+		break;
+	case MSR_EFER:
+		if (data & ~VMX_EFER_GUEST)
+			return 1;
+		vmx_set_efer(vmx, data);
+		break;
+	case MSR_IA32_APICBASE:
+		vmx->apic_base = data;
+		break;
+	case MSR_IA32_MISC_ENABLE:
+		vmx->misc_enable = data;
 		break;
 	default:
-		return -EINVAL;
+		return 1;
 	}
 	return 0;
 }
@@ -396,10 +484,14 @@ static int vmx_exit_msr(struct vireo_vcpu *vcpu, bool write)
 
 	if (write) {
 		v = (u32)r[X86_RAX] | r[X86_RDX] << 32;
-		if (vmx_msr_write(vmx, msr, v))
+		/* LME can't change while paging is on. */
+		if (msr == MSR_EFER && (vmx->cr0 & X86_CR0_PG) &&
+		    ((v ^ vmx->efer) & EFER_LME))
+			goto gp;
+		if (vmx_set_msr(vcpu, msr, v))
 			goto gp;
 	} else {
-		if (vmx_msr_read(vmx, msr, &v))
+		if (vmx_get_msr(vcpu, msr, &v))
 			goto gp;
 		r[X86_RAX] = (u32)v;
 		r[X86_RDX] = v >> 32;
@@ -411,16 +503,81 @@ gp:
 	return VIREO_RUN_AGAIN;
 }
 
+static int vmx_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
+{
+	return vireo_read_guest(ctx, gpa, buf, len);
+}
+
+/* Operand size of the code segment: 2, 4 or 8 bytes. */
+static unsigned int vmx_code_size(struct vmx_vcpu *vmx)
+{
+	u32 ar = vmcs_read(GUEST_CS_AR_BYTES);
+
+	if ((vmx->efer & EFER_LMA) && (ar & BIT(13)))
+		return 8;
+	return (ar & BIT(14)) ? 4 : 2;
+}
+
+/*
+ * An EPT violation reports no instruction length: fetch the instruction
+ * through the guest's page tables, decode it with the shared decoder, and
+ * hand the access to userspace.
+ */
+static int vmx_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, u32 reason)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_paging pg = {
+		.cr0 = vmx->cr0, .cr3 = vmcs_read(GUEST_CR3),
+		.cr4 = vmx->cr4, .efer = vmx->efer,
+	};
+	unsigned int mode = vmx_code_size(vmx), len = X86_MAX_INSN_LEN;
+	u64 rip = vmcs_read(GUEST_RIP), lin, val;
+	struct kvm_run *run = vcpu->run;
+	u8 bytes[X86_MAX_INSN_LEN];
+	struct x86_insn insn;
+
+	if (mode != 8)
+		rip = (u32)rip;
+	lin = mode == 8 ? rip : (u32)(vmcs_read(GUEST_CS_BASE) + rip);
+	if (x86_read_virt(&pg, lin, vmx_read_phys, vcpu->vm, bytes, len)) {
+		/* The instruction may end right before unbacked memory. */
+		len = min_t(unsigned int, len, PAGE_SIZE - (lin & ~PAGE_MASK));
+		if (x86_read_virt(&pg, lin, vmx_read_phys, vcpu->vm, bytes,
+				  len))
+			return vmx_internal_error(vcpu,
+					KVM_INTERNAL_ERROR_EMULATION, reason);
+	}
+	if (x86_decode(bytes, len, mode, &insn))
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  reason);
+
+	vmx->gprs.r[X86_RSP] = vmcs_read(GUEST_RSP);
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn.size;
+	run->mmio.is_write = insn.op == X86_MMIO_STORE_REG ||
+			     insn.op == X86_MMIO_STORE_IMM;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (run->mmio.is_write) {
+		val = x86_store_value(&insn, vmx->gprs.r);
+		memcpy(run->mmio.data, &val, insn.size);
+	}
+	vmx->pending = VMX_PENDING_MMIO;
+	vmx->pending_insn = insn;
+	vmx->pending_rip = rip + insn.len;
+	return VIREO_RUN_USER;
+}
+
 static int vmx_exit_ept(struct vireo_vcpu *vcpu, u32 reason)
 {
-	int r = vmx_ept_fault(vcpu, vmcs_read(GUEST_PHYSICAL_ADDRESS),
-			      vmcs_read(EXIT_QUALIFICATION));
+	u64 gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+	int r = vmx_ept_fault(vcpu, gpa, vmcs_read(EXIT_QUALIFICATION));
 
 	if (r < 0)
 		return r;
 	if (r == 0)
 		return VIREO_RUN_AGAIN;
-	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION, reason);
+	return vmx_exit_mmio(vcpu, gpa, reason);
 }
 
 /*
@@ -465,6 +622,11 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return VIREO_RUN_AGAIN;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		/* The window is open; vmx_prepare_events() decides again. */
+		vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL,
+				CPU_BASED_INTR_WINDOW_EXITING);
+		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_TRIPLE_FAULT:
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
@@ -491,6 +653,11 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 	case EXIT_REASON_RDPMC:
 		vmx_inject_exception(X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
+	case EXIT_REASON_INVD:
+		vmx_skip();
+		return VIREO_RUN_AGAIN;
+	case VMX_EXIT_RSM:
+	case VMX_EXIT_GETSEC:
 	case EXIT_REASON_VMCALL:
 	case EXIT_REASON_VMCLEAR:
 	case EXIT_REASON_VMLAUNCH:

@@ -46,6 +46,8 @@ struct vmx_cpu {
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 static u64 vmx_host_xcr0;
+/* STAR, LSTAR, CSTAR, SFMASK: the same on every CPU once Linux is up */
+static u64 vmx_host_syscall[4];
 
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static unsigned long *vmx_vpid_map;
@@ -103,7 +105,8 @@ static int vmx_probe_controls(void)
 			CPU_BASED_MOV_DR_EXITING |
 			CPU_BASED_ACTIVATE_SECONDARY_CONTROLS;
 	u32 proc_want = proc_need | CPU_BASED_MWAIT_EXITING |
-			CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING;
+			CPU_BASED_MONITOR_EXITING | CPU_BASED_RDPMC_EXITING |
+			CPU_BASED_USE_TSC_OFFSETTING;
 	u32 proc2_need = SECONDARY_EXEC_ENABLE_EPT |
 			 SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	u32 proc2_want = proc2_need | SECONDARY_EXEC_ENABLE_VPID |
@@ -320,6 +323,10 @@ static int vmx_init(void)
 	}
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	rdmsrl(MSR_STAR, vmx_host_syscall[0]);
+	rdmsrl(MSR_LSTAR, vmx_host_syscall[1]);
+	rdmsrl(MSR_CSTAR, vmx_host_syscall[2]);
+	rdmsrl(MSR_SYSCALL_MASK, vmx_host_syscall[3]);
 	preempt_notifier_inc();
 	cpu_emergency_register_virt_callback(vmx_cpu_disable);
 	return 0;
@@ -365,6 +372,8 @@ static long vmx_check_extension(long cap)
 	switch (cap) {
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_MP_STATE:
 		return 1;
 	default:
 		return 0;
@@ -376,6 +385,8 @@ static long vmx_dev_ioctl(unsigned int cmd, void __user *argp)
 	switch (cmd) {
 	case KVM_GET_SUPPORTED_CPUID:
 		return x86_get_supported_cpuid(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return x86_get_msr_index_list(argp);
 	default:
 		return -EINVAL;
 	}
@@ -659,6 +670,16 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->xcr0 = XFEATURE_MASK_FP;
 	vmx->pat = VMX_RESET_PAT;
 	vmx->kernel_gs_base = 0;
+	vmx->misc_enable = 0;
+	vmx->tsc_offset = 0;
+	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
+		vmcs_write(TSC_OFFSET, 0);
+	vmx->star = 0;
+	vmx->lstar = 0;
+	vmx->cstar = 0;
+	vmx->sfmask = 0;
+	vmx->syscall_msrs = false;
+	vmx->pending_irq = -1;
 	vmx->apic_base = VMX_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
 	vmx->pending = VMX_PENDING_NONE;
 }
@@ -766,6 +787,9 @@ static void vmx_get_sregs(struct vmx_vcpu *vmx, struct kvm_sregs *sr)
 		u8 v = info & INTR_INFO_VECTOR_MASK;
 
 		sr->interrupt_bitmap[v / 64] |= 1ULL << (v % 64);
+	} else if (vmx->pending_irq >= 0) {
+		sr->interrupt_bitmap[vmx->pending_irq / 64] |=
+			1ULL << (vmx->pending_irq % 64);
 	}
 	vmx_put(vmx);
 }
@@ -801,9 +825,7 @@ static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 	vmx->apic_base = sr->apic_base;
 	for (i = 0; i < 256; i++) {
 		if (sr->interrupt_bitmap[i / 64] & (1ULL << (i % 64))) {
-			vmcs_write(VM_ENTRY_INTR_INFO_FIELD,
-				   i | INTR_TYPE_EXT_INTR |
-				   INTR_INFO_VALID_MASK);
+			vmx->pending_irq = i;
 			break;
 		}
 	}
@@ -811,13 +833,100 @@ static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 	return 0;
 }
 
+static void vmx_get_fpu(struct vmx_vcpu *vmx, struct kvm_fpu *f)
+{
+	struct fxregs_state *fx = &vmx->fpu.fpstate->regs.fxsave;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->fpr, fx->st_space, sizeof(f->fpr));
+	f->fcw = fx->cwd;
+	f->fsw = fx->swd;
+	f->ftwx = fx->twd;
+	f->last_opcode = fx->fop;
+	f->last_ip = fx->rip;
+	f->last_dp = fx->rdp;
+	memcpy(f->xmm, fx->xmm_space, sizeof(f->xmm));
+	f->mxcsr = fx->mxcsr;
+}
+
+static void vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
+{
+	struct fxregs_state *fx = &vmx->fpu.fpstate->regs.fxsave;
+
+	memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
+	fx->cwd = f->fcw;
+	fx->swd = f->fsw;
+	fx->twd = f->ftwx;
+	fx->fop = f->last_opcode;
+	fx->rip = f->last_ip;
+	fx->rdp = f->last_dp;
+	memcpy(fx->xmm_space, f->xmm, sizeof(f->xmm));
+	fx->mxcsr = f->mxcsr;
+	/* Otherwise XRSTOR would load the init state over what we wrote. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		vmx->fpu.fpstate->regs.xsave.header.xfeatures |=
+			XFEATURE_MASK_FPSSE;
+}
+
+static long vmx_msrs_ioctl(struct vireo_vcpu *vcpu, void __user *argp,
+			   bool set)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	long r;
+
+	/* The accessors touch the VMCS; the copies may fault and sleep. */
+	vmx_get(vmx);
+	preempt_notifier_register(&vmx->pn);
+	preempt_enable();
+	r = x86_msrs_ioctl(argp, set, vmx_get_msr, vmx_set_msr, vcpu);
+	preempt_disable();
+	preempt_notifier_unregister(&vmx->pn);
+	vmx_put(vmx);
+	return r;
+}
+
 static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct kvm_interrupt irq;
+	struct kvm_mp_state mp;
 	struct kvm_sregs sr;
+	struct kvm_fpu fpu;
 
 	switch (cmd) {
+	case KVM_INTERRUPT:
+		if (copy_from_user(&irq, argp, sizeof(irq)))
+			return -EFAULT;
+		if (irq.irq >= 256)
+			return -EINVAL;
+		/*
+		 * With the PIC in userspace the vector counts as acknowledged;
+		 * it goes in once the guest can take it (VM entry refuses an
+		 * external interrupt while RFLAGS.IF is clear).
+		 */
+		vmx->pending_irq = irq.irq;
+		return 0;
+	case KVM_GET_MP_STATE:
+		mp.mp_state = KVM_MP_STATE_RUNNABLE;
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	case KVM_SET_MP_STATE:
+		if (copy_from_user(&mp, argp, sizeof(mp)))
+			return -EFAULT;
+		/* Without an in-kernel APIC only RUNNABLE exists, as in kvm.ko. */
+		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	case KVM_GET_FPU:
+		vmx_get_fpu(vmx, &fpu);
+		return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
+	case KVM_SET_FPU:
+		if (copy_from_user(&fpu, argp, sizeof(fpu)))
+			return -EFAULT;
+		vmx_set_fpu(vmx, &fpu);
+		return 0;
+	case KVM_GET_MSRS:
+		return vmx_msrs_ioctl(vcpu, argp, false);
+	case KVM_SET_MSRS:
+		return vmx_msrs_ioctl(vcpu, argp, true);
 	case KVM_GET_SREGS:
 		vmx_get_sregs(vmx, &sr);
 		return copy_to_user(argp, &sr, sizeof(sr)) ? -EFAULT : 0;
@@ -850,10 +959,59 @@ static void vmx_vcpu_put(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	struct kvm_run *run = vcpu->run;
+
 	preempt_disable();
+	run->if_flag = !!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF);
+	run->ready_for_interrupt_injection = vmx->pending_irq < 0 &&
+					     vmx_interrupt_allowed();
 	preempt_notifier_unregister(&vmx->pn);
 	preempt_enable();
+	run->cr8 = vmx->cr8;
+	run->apic_base = vmx->apic_base;
 	fpu_swap_kvm_fpstate(&vmx->fpu, false);
+}
+
+/*
+ * Inject a KVM_INTERRUPT vector when the guest can take it, else ask for
+ * an exit when it can; the same exit serves request_interrupt_window.
+ */
+static void vmx_prepare_events(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool window = READ_ONCE(vcpu->run->request_interrupt_window);
+
+	if (vmx->pending_irq >= 0) {
+		if (vmx_interrupt_allowed()) {
+			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vmx->pending_irq |
+				   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+			vmx->pending_irq = -1;
+		} else {
+			window = true;
+		}
+	}
+	if (window)
+		vmcs_set_bits(CPU_BASED_VM_EXEC_CONTROL,
+			      CPU_BASED_INTR_WINDOW_EXITING);
+	else
+		vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL,
+				CPU_BASED_INTR_WINDOW_EXITING);
+}
+
+/* The four MSRs behind SYSCALL, in the CPU only while a guest that set them runs. */
+static void vmx_swap_syscall_msrs(struct vmx_vcpu *vmx, bool guest)
+{
+	if (guest) {
+		wrmsrl(MSR_STAR, vmx->star);
+		wrmsrl(MSR_LSTAR, vmx->lstar);
+		wrmsrl(MSR_CSTAR, vmx->cstar);
+		wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
+	} else {
+		wrmsrl(MSR_STAR, vmx_host_syscall[0]);
+		wrmsrl(MSR_LSTAR, vmx_host_syscall[1]);
+		wrmsrl(MSR_CSTAR, vmx_host_syscall[2]);
+		wrmsrl(MSR_SYSCALL_MASK, vmx_host_syscall[3]);
+	}
 }
 
 static void vmx_flush(struct vmx_vcpu *vmx, struct vmx_vm *vv)
@@ -873,12 +1031,13 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
 	u16 ds, es, fs, gs;
-	bool swap_xcr0;
+	bool swap_xcr0, swap_syscall = vmx->syscall_msrs;
 	u32 reason = 0;
-	int fail;
+	int fail, r;
 
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
+	vmx_prepare_events(vcpu);
 	vmx_flush(vmx, vv);
 	if (unlikely(vmx->host_cr3 != __read_cr3())) {
 		vmx->host_cr3 = __read_cr3();
@@ -902,6 +1061,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	if (swap_syscall)
+		vmx_swap_syscall_msrs(vmx, true);
 	host_cr2 = native_read_cr2();
 	if (host_cr2 != guest_cr2)
 		native_write_cr2(guest_cr2);
@@ -911,6 +1072,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
 		native_write_cr2(host_cr2);
+	if (swap_syscall)
+		vmx_swap_syscall_msrs(vmx, false);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
@@ -955,7 +1118,13 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		return VIREO_RUN_USER;
 	}
 	preempt_enable();
-	return vmx_handle_exit(vcpu, reason);
+	r = vmx_handle_exit(vcpu, reason);
+	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    vmx->pending_irq < 0 && vmx_interrupt_allowed()) {
+		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+		r = VIREO_RUN_USER;
+	}
+	return r;
 }
 
 const struct vireo_impl vireo_vmx_impl = {

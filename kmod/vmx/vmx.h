@@ -14,6 +14,7 @@
 #include <linux/preempt.h>
 
 #include "core/vireo.h"
+#include "x86/decode.h"
 #include "x86/x86.h"
 
 /* DR7 bit 10 and DR6 bits 31:16 and 11:4 read as 1 (SDM vol. 3B, 17.2) */
@@ -81,13 +82,17 @@ struct vmx_vcpu {
 	u64 xcr0;
 	u64 kernel_gs_base;
 	u64 pat;
+	u64 misc_enable;
+	u64 tsc_offset;
+	/* SYSCALL MSRs; in the CPU only while the guest runs, once set */
+	u64 star, lstar, cstar, sfmask;
+	bool syscall_msrs;
+	/* KVM_INTERRUPT vector waiting for the guest to accept it, or -1 */
+	int pending_irq;
 	u64 host_cr3, host_cr4;
 	enum vmx_pending pending;
 	u64 pending_rip;
-	/* MMIO read: where the value goes once userspace supplied it */
-	int mmio_reg;
-	unsigned int mmio_size;
-	bool mmio_sext;
+	struct x86_insn pending_insn;
 	struct x86_cpuid cpuid;
 };
 
@@ -100,6 +105,8 @@ static inline struct vmx_vm *to_vmx_vm(struct vireo_vm *vm)
 {
 	return vm->arch;
 }
+
+extern const struct vireo_impl vireo_vmx_impl;
 
 /*
  * VMREAD/VMWRITE of a field the CPU knows cannot fail while a VMCS is
@@ -161,5 +168,9 @@ void vmx_inject_exception(u8 vector, bool has_err, u32 err);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
+/* MSR accessors for x86_msrs_ioctl(); @ctx is the vCPU, VMCS current */
+int vmx_get_msr(void *ctx, u32 index, u64 *data);
+int vmx_set_msr(void *ctx, u32 index, u64 data);
+bool vmx_interrupt_allowed(void);
 
 #endif
