@@ -8,6 +8,7 @@
 
 #include <linux/kvm.h>
 #include <linux/kref.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/signal_types.h>
@@ -40,7 +41,16 @@ struct vireo_vm {
 	 * handling the exit, so a writer knows no guest uses a stale mapping.
 	 */
 	struct rw_semaphore mem_lock;
+	/* Taken with mem_lock to change slots; alone to read them. */
+	spinlock_t slots_lock;
 	struct vireo_slot slots[VIREO_MAX_SLOTS];
+	/*
+	 * The VMM's mapping changes under the guest: stage-2 faults that
+	 * pinned a page while an invalidation ran must retry.
+	 */
+	struct mmu_notifier mn;
+	atomic_t mmu_in_progress;
+	unsigned long mmu_seq;
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	void *arch;
@@ -73,8 +83,9 @@ struct vireo_vcpu {
  * @dev_ioctl: arch ioctls on the system fd (-EINVAL if unknown)
  * @vm_create: set up @vm->arch; @vm_destroy frees it
  * @vm_ioctl: arch ioctls on a VM fd (-ENOTTY if unknown)
- * @vm_unmap: forget stage-2 mappings in [gpa, gpa + size); called with
- *	mem_lock held for writing
+ * @vm_unmap: forget stage-2 mappings in [gpa, gpa + size); when it returns
+ *	no CPU can reach those pages.  Called from the MMU notifier with
+ *	slots_lock held: must not sleep
  * @vcpu_create: set up @vcpu->arch in its reset state; @vcpu_destroy frees it
  * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
  * @get_regs: read the general registers; @set_regs writes them
@@ -126,6 +137,13 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
 void vireo_vm_put(struct vireo_vm *vm);
 void vireo_vcpu_free(struct vireo_vcpu *vcpu);
 struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa);
+/* For stage-2 faults: has the VMM's mapping changed since @seq? */
+static inline bool vireo_mmu_retry(struct vireo_vm *vm, unsigned long seq)
+{
+	return atomic_read(&vm->mmu_in_progress) ||
+	       READ_ONCE(vm->mmu_seq) != seq;
+}
+
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);
 
 #endif

@@ -18,6 +18,7 @@ static void vireo_vm_free(struct kref *ref)
 
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vireo_vcpu_free(vm->vcpus[i]);
+	mmu_notifier_unregister(&vm->mn, vm->mm);
 	vireo_impl->vm_destroy(vm);
 	mmdrop(vm->mm);
 	vireo_free(vm);
@@ -53,6 +54,62 @@ int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len)
 		return -EFAULT;
 	return 0;
 }
+
+/* Unmap the guest view of the VMM's [start, end). */
+static void vireo_unmap_hva(struct vireo_vm *vm, unsigned long start,
+			    unsigned long end)
+{
+	int i;
+
+	for (i = 0; i < VIREO_MAX_SLOTS; i++) {
+		struct vireo_slot *s = &vm->slots[i];
+		u64 lo, hi;
+
+		if (!s->used || end <= s->uva || start >= s->uva + s->size)
+			continue;
+		lo = max_t(u64, start, s->uva);
+		hi = min_t(u64, end, s->uva + s->size);
+		vireo_impl->vm_unmap(vm, s->gpa + (lo - s->uva), hi - lo);
+	}
+}
+
+static int vireo_mn_start(struct mmu_notifier *mn,
+			  const struct mmu_notifier_range *range)
+{
+	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
+
+	spin_lock(&vm->slots_lock);
+	atomic_inc(&vm->mmu_in_progress);
+	WRITE_ONCE(vm->mmu_seq, vm->mmu_seq + 1);
+	vireo_unmap_hva(vm, range->start, range->end);
+	spin_unlock(&vm->slots_lock);
+	return 0;
+}
+
+static void vireo_mn_end(struct mmu_notifier *mn,
+			 const struct mmu_notifier_range *range)
+{
+	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
+
+	atomic_dec(&vm->mmu_in_progress);
+}
+
+/* The VMM's address space is going away: the guest loses all memory. */
+static void vireo_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
+
+	spin_lock(&vm->slots_lock);
+	WRITE_ONCE(vm->mmu_seq, vm->mmu_seq + 1);
+	vireo_unmap_hva(vm, 0, ULONG_MAX);
+	spin_unlock(&vm->slots_lock);
+}
+
+static const struct mmu_notifier_ops vireo_mn_ops = {
+	.invalidate_range_start	= vireo_mn_start,
+	.invalidate_range_end	= vireo_mn_end,
+	.release		= vireo_mn_release,
+};
 
 static bool vireo_slot_overlaps(struct vireo_vm *vm, int id, u64 gpa, u64 size)
 {
@@ -100,8 +157,10 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 			goto out;
 		}
 		down_write(&vm->mem_lock);
+		spin_lock(&vm->slots_lock);
 		vireo_impl->vm_unmap(vm, s->gpa, s->size);
 		s->used = false;
+		spin_unlock(&vm->slots_lock);
 		up_write(&vm->mem_lock);
 		goto out;
 	}
@@ -120,6 +179,7 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 		goto out;
 	}
 	down_write(&vm->mem_lock);
+	spin_lock(&vm->slots_lock);
 	if (s->used)
 		vireo_impl->vm_unmap(vm, s->gpa, s->size);
 	s->gpa = mem->guest_phys_addr;
@@ -127,6 +187,7 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 	s->uva = mem->userspace_addr;
 	s->flags = mem->flags;
 	s->used = true;
+	spin_unlock(&vm->slots_lock);
 	up_write(&vm->mem_lock);
 out:
 	mutex_unlock(&vm->lock);
@@ -185,16 +246,24 @@ int vireo_create_vm(unsigned long type)
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
 	init_rwsem(&vm->mem_lock);
+	spin_lock_init(&vm->slots_lock);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	r = vireo_impl->vm_create(vm);
+	if (r)
+		goto err;
+	vm->mn.ops = &vireo_mn_ops;
+	r = mmu_notifier_register(&vm->mn, vm->mm);
 	if (r) {
-		mmdrop(vm->mm);
-		vireo_free(vm);
-		return r;
+		vireo_impl->vm_destroy(vm);
+		goto err;
 	}
 	r = anon_inode_getfd("vireo-vm", &vireo_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
 		vireo_vm_put(vm);
+	return r;
+err:
+	mmdrop(vm->mm);
+	vireo_free(vm);
 	return r;
 }

@@ -754,7 +754,14 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	int cpu, r;
 
 	svm_prepare_events(vcpu);
-	preempt_disable();
+	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
+	vmcb->control.clean = 0;
+
+	/*
+	 * With interrupts off, an unmap's IPI waits until this guest entry
+	 * has exited again, so reading npt_gen here cannot miss one.
+	 */
+	local_irq_disable();
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
@@ -765,10 +772,6 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		sc->last_vmcb = vmcb;
 		sv->npt_gen = READ_ONCE(svm->npt_gen);
 	}
-	vmcb->control.clean = 0;
-	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
-
-	local_irq_disable();
 	asm volatile("clgi" ::: "memory");
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
@@ -783,7 +786,6 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, svm_host_xcr0);
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
-	preempt_enable();
 
 	r = svm_handle_exit(vcpu);
 	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&

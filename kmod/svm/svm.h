@@ -8,7 +8,7 @@
 
 #include <asm/fpu/api.h>
 #include <asm/svm.h>
-#include <linux/mutex.h>
+#include <linux/spinlock.h>
 
 #include "core/vireo.h"
 #include "x86/decode.h"
@@ -17,8 +17,8 @@
 
 struct svm_vm {
 	struct page *npt_root;
-	/* Guards the nested page tables against concurrent faults. */
-	struct mutex npt_lock;
+	/* Guards the nested page tables; never held across a sleep. */
+	spinlock_t npt_lock;
 	/* Bumped when mappings go away; vCPUs flush when it moves. */
 	u64 npt_gen;
 };

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lifetimes: fds closed while a vCPU runs, a VMM killed inside KVM_RUN,
+ * guest memory unmapped under a running guest.  Nothing may leak: the
+ * harness checks the module's counts at unload.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vireo_test.h"
+
+/* A guest that writes to 255 of its 256 pages (not its own), forever. */
+static const uint8_t spin[] = {
+	0x31, 0xdb,			/* l: xor bx, bx */
+	0x88, 0x3f,			/* m: mov [bx], bh */
+	0x81, 0xc3, 0x00, 0x01,		/* add bx, 0x100 */
+	0x80, 0xff, 0xff,		/* cmp bh, 0xff */
+	0x75, 0xf5,			/* jne m */
+	0xeb, 0xf1,			/* jmp l */
+};
+
+#define SPIN_AT	0x0
+
+struct runner {
+	struct vt_vm *t;
+	int ret;
+	int err;
+	uint32_t reason;
+};
+
+static void *run_thread(void *arg)
+{
+	struct runner *r = arg;
+
+	r->ret = ioctl(r->t->vcpu, KVM_RUN, 0);
+	r->err = errno;
+	r->reason = r->t->run->exit_reason;
+	return NULL;
+}
+
+static void on_usr1(int sig)
+{
+}
+
+static void spin_vm(struct __test_metadata *_metadata, struct vt_vm *t)
+{
+	ASSERT_EQ(0, vt_vm_create(t, 0x10000, 0xff00));
+	memcpy(t->mem + 0xff00, spin, sizeof(spin));
+}
+
+TEST(close_fds_while_running)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct runner r = { 0 };
+	struct vt_vm t;
+	pthread_t th;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	spin_vm(_metadata, &t);
+	r.t = &t;
+	ASSERT_EQ(0, pthread_create(&th, NULL, run_thread, &r));
+	usleep(200000);
+	/* The running ioctl keeps the vCPU (and so the VM) alive. */
+	close(t.vm);
+	close(t.sys);
+	t.vm = t.sys = -1;
+	usleep(100000);
+	pthread_kill(th, SIGUSR1);
+	pthread_join(th, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err);
+	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, r.reason);
+	/* The guest really ran: it wrote its page numbers. */
+	EXPECT_EQ(0x12, t.mem[0x1200]);
+	EXPECT_EQ(0xfe, t.mem[0xfe00]);
+	vt_vm_destroy(&t);
+}
+
+TEST(kill_vmm_in_run)
+{
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct vt_vm t;
+
+		if (vt_vm_create(&t, 0x10000, 0xff00))
+			_exit(1);
+		memcpy(t.mem + 0xff00, spin, sizeof(spin));
+		ioctl(t.vcpu, KVM_RUN, 0);
+		_exit(2);
+	}
+	usleep(300000);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status));
+	EXPECT_EQ(SIGKILL, WTERMSIG(status));
+}
+
+/*
+ * The VMM unmaps guest memory under a running guest: the MMU notifier
+ * takes the pages from the guest, whose next touch ends KVM_RUN with
+ * EFAULT (as on kvm.ko).  The signal is only a backstop.
+ */
+TEST(unmap_under_guest)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	struct runner r = { 0 };
+	struct vt_vm t;
+	pthread_t th;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	spin_vm(_metadata, &t);
+	r.t = &t;
+	ASSERT_EQ(0, pthread_create(&th, NULL, run_thread, &r));
+	usleep(200000);
+	ASSERT_EQ(0, munmap(t.mem, t.mem_size));
+	t.mem = NULL;
+	usleep(300000);
+	pthread_kill(th, SIGUSR1);
+	pthread_join(th, NULL);
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EFAULT, r.err);
+	vt_vm_destroy(&t);
+}
+
+/* Many short-lived VMs with vCPUs that ran: creation and teardown. */
+TEST(churn)
+{
+	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 };
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		struct vt_vm t;
+
+		ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+		memcpy(t.mem + 0x1000, code, sizeof(code));
+		ASSERT_EQ(0, vt_run(&t));
+		ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+		vt_vm_destroy(&t);
+	}
+}
+
+TEST_HARNESS_MAIN
