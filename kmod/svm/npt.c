@@ -182,6 +182,7 @@ int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error)
 		}
 	}
 	seq = READ_ONCE(vcpu->vm->mmu_seq);
+	/* Pair with the notifier: read the count before the mapping. */
 	smp_rmb();
 	r = pin_user_pages_fast(uva, 1, ro ? 0 : FOLL_WRITE, &page);
 	if (r != 1) {
