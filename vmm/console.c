@@ -60,3 +60,17 @@ void console_write(struct console *c, uint8_t byte)
 	while (write(c->out_fd, &byte, 1) < 0 && errno == EINTR)
 		;
 }
+
+void console_write_buf(struct console *c, const uint8_t *buf, size_t len)
+{
+	while (c->out_fd >= 0 && len) {
+		ssize_t n = write(c->out_fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}

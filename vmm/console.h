@@ -26,5 +26,6 @@ void console_close(struct console *c);
  */
 size_t console_filter(struct console *c, uint8_t *buf, size_t n, bool *quit);
 void console_write(struct console *c, uint8_t byte);
+void console_write_buf(struct console *c, const uint8_t *buf, size_t len);
 
 #endif

@@ -16,7 +16,8 @@ const char options_usage[] =
 "  --cpus N           virtual CPUs (default 1)\n"
 "  --disk PATH[,ro]   virtio-blk raw image (repeatable)\n"
 "  --net tap:NAME     virtio-net on a tap device\n"
-"  --console stdio|none  serial console on stdin/stdout (default stdio)\n"
+"  --console stdio|virtio|none  stdin/stdout on the serial port (ttyS0),\n"
+"                     or input to virtio-console (hvc0), or nothing\n"
 "  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3\n"
 "  --device PATH      KVM-ABI device (default " DEFAULT_DEVICE ", or /dev/kvm)\n"
 "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
@@ -204,10 +205,12 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		} else if (!strcmp(name, "--console")) {
 			if (!strcmp(val, "stdio"))
 				cfg->console = CONSOLE_STDIO;
+			else if (!strcmp(val, "virtio"))
+				cfg->console = CONSOLE_VIRTIO;
 			else if (!strcmp(val, "none"))
 				cfg->console = CONSOLE_NONE;
 			else
-				return fail(err, errlen, "--console: expected stdio or none, got '%s'",
+				return fail(err, errlen, "--console: expected stdio, virtio or none, got '%s'",
 					    val);
 		} else if (!strcmp(name, "--pin")) {
 			if (options_cpulist(val, &cfg->pin_mask))

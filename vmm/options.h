@@ -10,7 +10,8 @@
 #define OPT_MAX_DISKS	4
 #define OPT_MAX_CPUS	64
 
-enum console_mode { CONSOLE_STDIO, CONSOLE_NONE };
+/* stdio: stdin/stdout on the 16550 (ttyS0); virtio: input to hvc0 instead. */
+enum console_mode { CONSOLE_STDIO, CONSOLE_VIRTIO, CONSOLE_NONE };
 
 struct vm_config {
 	const char *kernel;

@@ -118,6 +118,13 @@ static void serial_room(void *ctx)
 	wake_loop(ctx);
 }
 
+static void vcon_out(void *ctx, const uint8_t *buf, size_t len)
+{
+	struct vm *vm = ctx;
+
+	console_write_buf(&vm->con, buf, len);
+}
+
 static void pm_event(void *ctx, enum pm_event ev)
 {
 	vm_stop_locked(ctx, ev == PM_POWEROFF ? EXIT_POWEROFF : EXIT_REBOOT);
@@ -221,7 +228,11 @@ static int add_virtio_devices(struct vm *vm)
 	struct irq_line line = { pic_irq_set, &vm->pic, virtio_irqs[n] };
 
 	virtio_rng_attach(&vm->rng, &vm->mem, line);
-	return add_virtio(vm, &vm->rng.t, n++);
+	if (add_virtio(vm, &vm->rng.t, n++))
+		return -1;
+	line.irq = virtio_irqs[n];
+	virtio_console_attach(&vm->vcon, &vm->mem, line, vcon_out, serial_room, vm);
+	return add_virtio(vm, &vm->vcon.t, n++);
 }
 
 static int open_disks(struct vm *vm)
@@ -229,7 +240,7 @@ static int open_disks(struct vm *vm)
 	const struct vm_config *cfg = vm->cfg;
 	char err[512];
 
-	if (cfg->nr_disks + 1 > sizeof(virtio_irqs)) {
+	if (cfg->nr_disks + 2 > sizeof(virtio_irqs)) {
 		vm_error("too many devices");
 		return -1;
 	}
@@ -409,18 +420,28 @@ static int load_guest(struct vm *vm, const struct firmware *fw,
 	return 0;
 }
 
+/* Bytes the console's input device can take now (lock held). */
+static unsigned int input_room(struct vm *vm)
+{
+	if (vm->cfg->console == CONSOLE_VIRTIO)
+		return virtio_console_room(&vm->vcon);
+	return serial_rx_room(&vm->com1);
+}
+
 static void serve_input(struct vm *vm)
 {
-	uint8_t buf[SERIAL_FIFO];
+	uint8_t buf[256];
 	unsigned int room;
 	bool quit = false;
 	ssize_t n;
 
 	pthread_mutex_lock(&vm->lock);
-	room = serial_rx_room(&vm->com1);
+	room = input_room(vm);
 	pthread_mutex_unlock(&vm->lock);
 	if (!room)
 		return;
+	if (room > sizeof(buf))
+		room = sizeof(buf);
 	n = read(vm->con.in_fd, buf, room);
 	if (n <= 0) {
 		if (n == 0 || (errno != EINTR && errno != EAGAIN))
@@ -430,7 +451,10 @@ static void serve_input(struct vm *vm)
 	if (vm->con.raw)
 		n = (ssize_t)console_filter(&vm->con, buf, (size_t)n, &quit);
 	pthread_mutex_lock(&vm->lock);
-	serial_rx(&vm->com1, buf, (unsigned int)n);
+	if (vm->cfg->console == CONSOLE_VIRTIO)
+		virtio_console_input(&vm->vcon, buf, (unsigned int)n);
+	else
+		serial_rx(&vm->com1, buf, (unsigned int)n);
 	if (quit)
 		vm_stop_locked(vm, EXIT_QUIT);
 	pthread_mutex_unlock(&vm->lock);
@@ -451,7 +475,7 @@ static void event_loop(struct vm *vm)
 
 		pthread_mutex_lock(&vm->lock);
 		stopping = vm->stopping;
-		if (!vm->con.in_eof && serial_rx_room(&vm->com1))
+		if (!vm->con.in_eof && input_room(vm))
 			pf[3].fd = vm->con.in_fd;
 		pthread_mutex_unlock(&vm->lock);
 		if (stopping)
@@ -614,7 +638,7 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 		if (vcpu_create(&vm, &vm.vcpus[i], i, &entry))
 			goto out;
 
-	if (cfg->console == CONSOLE_STDIO)
+	if (cfg->console != CONSOLE_NONE)
 		console_open(&vm.con, STDIN_FILENO, STDOUT_FILENO);
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		if (vcpu_start(&vm.vcpus[i])) {

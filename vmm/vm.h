@@ -17,6 +17,7 @@
 #include "rtc.h"
 #include "serial.h"
 #include "virtio_blk.h"
+#include "virtio_console.h"
 #include "virtio_rng.h"
 
 enum vm_exit {
@@ -76,6 +77,7 @@ struct vm {
 	struct pm pm;
 	struct console con;
 	struct virtio_rng rng;
+	struct virtio_console vcon;
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
 	char cmdline[CMDLINE_MAX];

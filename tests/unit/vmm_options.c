@@ -58,6 +58,17 @@ TEST(all_options)
 	EXPECT_STREQ("/dev/kvm", c.device);
 }
 
+TEST(console_modes)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--console", "virtio"));
+	EXPECT_EQ(CONSOLE_VIRTIO, c.console);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--console", "stdio"));
+	EXPECT_EQ(CONSOLE_STDIO, c.console);
+}
+
 TEST(help)
 {
 	struct vm_config c;

@@ -9,7 +9,7 @@ KERNEL=${KERNEL:-/vireo/kernel/vmlinuz}
 BUSYBOX=${BUSYBOX:-/vireo/busybox}
 DEV=${VIREO_TEST_DEV:-/dev/kvm}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
-TESTS=6
+TESTS=8
 
 echo "1..$TESTS"
 skip_all() {
@@ -33,7 +33,7 @@ tmp=$(mktemp -d /tmp/vmm_virtio.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc" "$tmp/guest/sys" \
 	 "$tmp/guest/mods"
-for m in virtio virtio_ring virtio_mmio virtio_blk virtio-rng; do
+for m in virtio virtio_ring virtio_mmio virtio_blk virtio-rng virtio_console; do
 	f=$(find_mod "$m") || skip_all "no $m.ko for the guest in this test VM"
 	cp "$f" "$tmp/guest/mods/$m.ko"
 done
@@ -49,18 +49,27 @@ args=
 for w in $(cat /proc/cmdline); do
 	case $w in virtio_mmio.device=*) args="$args device=${w#virtio_mmio.device=}" ;; esac
 done
-insmod /mods/virtio.ko && insmod /mods/virtio_ring.ko &&
-	insmod /mods/virtio_mmio.ko $args && insmod /mods/virtio_blk.ko &&
-	insmod /mods/virtio-rng.ko && echo "GUEST: modules loaded"
+for m in virtio virtio_ring "virtio_mmio $args" virtio_blk virtio-rng \
+	 virtio_console; do
+	set -- $m
+	mod=$1; shift
+	insmod /mods/$mod.ko "$@" 2>&1 | sed 's/^/GUEST: /'
+done
+echo "GUEST: args:$args"
 sleep 1
+echo HVC-OUTPUT-OK > /dev/hvc0
 ls /dev/vd* 2>&1 | sed 's/^/GUEST: dev /'
 dd if=/dev/vda bs=512 count=1 2>/dev/null | grep -q HOST-MARKER && echo "GUEST: VDA-READ-OK"
 echo GUEST-WROTE-THIS > /tmp/w
 dd if=/tmp/w of=/dev/vda bs=512 seek=8 conv=sync,fsync 2>/dev/null && echo "GUEST: VDA-WRITE-OK"
-dd if=/tmp/w of=/dev/vdb bs=512 seek=8 conv=sync,fsync 2>/dev/null || echo "GUEST: VDB-RO-OK"
+[ -b /dev/vdb ] && ! dd if=/tmp/w of=/dev/vdb bs=512 seek=8 conv=sync,fsync 2>/dev/null &&
+	echo "GUEST: VDB-RO-OK"
 echo "GUEST: rng $(cat /sys/class/misc/hw_random/rng_current 2>&1)"
 n=$(dd if=/dev/hwrng bs=64 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n' | wc -c)
 echo "GUEST: rng-hex-chars $n"
+echo "GUEST: HVC-READY"
+read -t 60 line < /dev/hvc0
+echo "GUEST: HVC-GOT:$line"
 poweroff -f
 GUEST
 chmod +x "$tmp/guest/init"
@@ -71,11 +80,23 @@ dd if=/dev/zero of="$tmp/ro.img" bs=1024 count=1024 2>/dev/null
 echo HOST-MARKER | dd of="$tmp/rw.img" conv=notrunc 2>/dev/null
 ro_sum=$(md5sum < "$tmp/ro.img")
 
+# Console input goes to hvc0 once the guest says it listens there.
+mkfifo "$tmp/in"
+(
+	i=0
+	while [ $i -lt "$BOOT_TIMEOUT" ] && ! grep -q HVC-READY "$tmp/out" 2>/dev/null; do
+		sleep 1; i=$((i + 1))
+	done
+	echo "hvc-input-line"
+	sleep "$BOOT_TIMEOUT"
+) > "$tmp/in" &
+feeder=$!
 timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" --kernel "$KERNEL" \
-	--initrd "$tmp/initrd" --memory 256M \
+	--initrd "$tmp/initrd" --memory 256M --console virtio \
 	--cmdline "console=ttyS0 panic=-1 quiet" \
-	--disk "$tmp/rw.img" --disk "$tmp/ro.img,ro" > "$tmp/out" 2>&1 < /dev/null
+	--disk "$tmp/rw.img" --disk "$tmp/ro.img,ro" > "$tmp/out" 2>&1 < "$tmp/in"
 rc=$?
+kill $feeder 2>/dev/null
 grep '^GUEST' "$tmp/out" | sed 's/^/# /'
 n=0 failed=0
 t() {
@@ -97,6 +118,8 @@ else
 	failed=$((failed + 1)); echo "not ok $n virtio-blk: read-only disk refuses writes, image unchanged"
 fi
 t "GUEST: rng-hex-chars 128" "virtio-rng: /dev/hwrng gives 64 bytes"
+t "HVC-OUTPUT-OK" "virtio-console: guest output on hvc0 reaches stdout"
+t "GUEST: HVC-GOT:hvc-input-line" "virtio-console: stdin reaches the guest's hvc0 (--console virtio)"
 n=$((n + 1))
 if [ $rc = 0 ]; then
 	echo "ok $n guest powers off with status 0"
