@@ -156,13 +156,23 @@ static int __init vireo_init(void)
 	const struct vireo_impl *const *impl;
 	int r = -ENODEV;
 
+	/*
+	 * -ENODEV means "not this vendor" and stays quiet; any other error
+	 * was explained by its backend and is the one to return.
+	 */
 	for (impl = vireo_impls; *impl; impl++) {
-		r = (*impl)->probe();
-		if (!r)
+		int e = (*impl)->probe();
+
+		if (!e)
 			break;
+		if (r == -ENODEV)
+			r = e;
 	}
-	if (!*impl)
+	if (!*impl) {
+		if (r == -ENODEV)
+			pr_err("this CPU has no hardware virtualization Vireo supports\n");
 		return r;
+	}
 	vireo_impl = *impl;
 
 	r = vireo_impl->init();

@@ -67,10 +67,8 @@ static int svm_probe(void)
 {
 	u64 efer, vm_cr;
 
-	if (!boot_cpu_has(X86_FEATURE_SVM)) {
-		pr_err("this CPU has no AMD-V (SVM)\n");
+	if (!boot_cpu_has(X86_FEATURE_SVM))
 		return -ENODEV;
-	}
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & (1 << SVM_VM_CR_SVM_DISABLE)) {
 		pr_err("AMD-V is disabled by the firmware\n");

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Vireo-only: module life next to kvm_amd, and the devkvm parameter.  Each
+ * test runs in the mode where the other hypervisor can be loaded by hand.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vireo_test.h"
+
+#define VIREO_KO	"/vireo/kmod/vireo.ko"
+#define KVM_MODS	"/vireo/kvm-modules"
+
+static int load(const char *path, const char *params)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return errno;
+	r = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
+	close(fd);
+	return r;
+}
+
+static int unload(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? errno : 0;
+}
+
+static bool is_mode(const char *m)
+{
+	return strcmp(vt_mode(), m) == 0;
+}
+
+/* Load the reference modules in their order (NN-name.ko). */
+static int load_kvm(void)
+{
+	struct dirent **list;
+	int n, i, r = 0;
+
+	n = scandir(KVM_MODS, &list, NULL, alphasort);
+	if (n < 0)
+		return errno;
+	for (i = 0; i < n; i++) {
+		char path[512];
+
+		if (!r && strstr(list[i]->d_name, ".ko")) {
+			snprintf(path, sizeof(path), KVM_MODS "/%s",
+				 list[i]->d_name);
+			r = load(path, "");
+			if (r == EEXIST)
+				r = 0;
+		}
+		free(list[i]);
+	}
+	free(list);
+	return r;
+}
+
+static void unload_kvm(void)
+{
+	unload("kvm_amd");
+	unload("kvm");
+	unload("irqbypass");
+}
+
+/* kvm.ko holds SVM while a VM exists: vireo.ko must refuse, then load. */
+TEST(vireo_refuses_busy_svm)
+{
+	int sys, vm;
+
+	if (!is_mode("kvm"))
+		SKIP(return, "needs kvm.ko loaded by the harness");
+	sys = open("/dev/kvm", O_RDWR);
+	ASSERT_GE(sys, 0);
+	vm = ioctl(sys, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	EXPECT_EQ(EBUSY, load(VIREO_KO, ""));
+	close(vm);
+	close(sys);
+	/* With no VM left kvm.ko lets go of SVM; /dev/kvm stays kvm.ko's. */
+	ASSERT_EQ(0, load(VIREO_KO, "devkvm=1"));
+	sys = open("/dev/vireo", O_RDWR);
+	ASSERT_GE(sys, 0);
+	EXPECT_EQ(12, ioctl(sys, KVM_GET_API_VERSION, 0));
+	close(sys);
+	EXPECT_EQ(0, unload("vireo"));
+}
+
+/* With vireo.ko loaded and a VM open, kvm.ko cannot take SVM. */
+TEST(kvm_amd_refused)
+{
+	int sys, vm, ours, ourvm;
+
+	if (!is_mode("vireo"))
+		SKIP(return, "needs vireo.ko loaded by the harness");
+	ours = vt_open_dev();
+	ASSERT_GE(ours, 0);
+	ourvm = ioctl(ours, KVM_CREATE_VM, 0);
+	ASSERT_GE(ourvm, 0);
+	ASSERT_EQ(0, load_kvm());
+	sys = open("/dev/kvm", O_RDWR);
+	ASSERT_GE(sys, 0);
+	vm = ioctl(sys, KVM_CREATE_VM, 0);
+	EXPECT_EQ(-1, vm);
+	EXPECT_EQ(EBUSY, errno);
+	if (vm >= 0)
+		close(vm);
+	close(sys);
+	unload_kvm();
+	close(ourvm);
+	close(ours);
+}
+
+/* devkvm=1: the same device also answers on KVM's misc minor. */
+TEST(devkvm_param)
+{
+	struct stat st;
+	int fd, i;
+
+	if (!is_mode("vireo"))
+		SKIP(return, "needs vireo.ko loaded by the harness");
+	ASSERT_EQ(0, unload("vireo"));
+	ASSERT_EQ(0, load(VIREO_KO, "devkvm=1"));
+	for (i = 0; i < 50 && stat("/dev/kvm", &st); i++)
+		usleep(20000);
+	ASSERT_EQ(0, stat("/dev/kvm", &st));
+	EXPECT_EQ(10u, major(st.st_rdev));
+	EXPECT_EQ(232u, minor(st.st_rdev));
+	fd = open("/dev/kvm", O_RDWR);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(12, ioctl(fd, KVM_GET_API_VERSION, 0));
+	close(fd);
+	/* Back to the harness's own configuration. */
+	ASSERT_EQ(0, unload("vireo"));
+	ASSERT_EQ(0, load(VIREO_KO, ""));
+	for (i = 0; i < 50 && stat("/dev/vireo", &st); i++)
+		usleep(20000);
+	EXPECT_EQ(0, stat("/dev/vireo", &st));
+}
+
+TEST_HARNESS_MAIN
