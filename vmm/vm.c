@@ -232,7 +232,13 @@ static int add_virtio_devices(struct vm *vm)
 		return -1;
 	line.irq = virtio_irqs[n];
 	virtio_console_attach(&vm->vcon, &vm->mem, line, vcon_out, serial_room, vm);
-	return add_virtio(vm, &vm->vcon.t, n++);
+	if (add_virtio(vm, &vm->vcon.t, n++))
+		return -1;
+	if (!vm->has_net)
+		return 0;
+	line.irq = virtio_irqs[n];
+	virtio_net_attach(&vm->net, &vm->mem, line, serial_room, vm);
+	return add_virtio(vm, &vm->net.t, n++);
 }
 
 static int open_disks(struct vm *vm)
@@ -240,9 +246,16 @@ static int open_disks(struct vm *vm)
 	const struct vm_config *cfg = vm->cfg;
 	char err[512];
 
-	if (cfg->nr_disks + 2 > sizeof(virtio_irqs)) {
+	if (cfg->nr_disks + 3 > sizeof(virtio_irqs)) {
 		vm_error("too many devices");
 		return -1;
+	}
+	if (cfg->tap) {
+		if (virtio_net_open(&vm->net, cfg->tap, err, sizeof(err))) {
+			vm_error("%s", err);
+			return -1;
+		}
+		vm->has_net = true;
 	}
 	for (unsigned int i = 0; i < cfg->nr_disks; i++) {
 		if (virtio_blk_open(&vm->disks[i], cfg->disks[i].path,
@@ -464,10 +477,11 @@ static void serve_input(struct vm *vm)
 static void event_loop(struct vm *vm)
 {
 	for (;;) {
-		struct pollfd pf[4] = {
+		struct pollfd pf[5] = {
 			{ .fd = vm->event_fd, .events = POLLIN },
 			{ .fd = vm->timer_fd, .events = POLLIN },
 			{ .fd = vm->signal_fd, .events = POLLIN },
+			{ .fd = -1, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 		};
 		uint64_t count;
@@ -477,10 +491,12 @@ static void event_loop(struct vm *vm)
 		stopping = vm->stopping;
 		if (!vm->con.in_eof && input_room(vm))
 			pf[3].fd = vm->con.in_fd;
+		if (vm->has_net && virtio_net_want_rx(&vm->net))
+			pf[4].fd = vm->net.tap;
 		pthread_mutex_unlock(&vm->lock);
 		if (stopping)
 			return;
-		if (poll(pf, 4, -1) < 0) {
+		if (poll(pf, 5, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vm_error("poll: %s", strerror(errno));
@@ -509,6 +525,11 @@ static void event_loop(struct vm *vm)
 		}
 		if (pf[3].revents)
 			serve_input(vm);
+		if (pf[4].revents) {
+			pthread_mutex_lock(&vm->lock);
+			virtio_net_rx(&vm->net);
+			pthread_mutex_unlock(&vm->lock);
+		}
 	}
 }
 
@@ -579,6 +600,8 @@ static void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	for (unsigned int i = 0; i < vm->nr_disks; i++)
 		virtio_blk_close(&vm->disks[i]);
+	if (vm->has_net)
+		virtio_net_close(&vm->net);
 	console_close(&vm->con);
 	if (vm->mem.host)
 		munmap(vm->mem.host, vm->mem.size);
@@ -610,10 +633,6 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 
 	if (cfg->cpus > 1) {
 		vm_error("--cpus %u: only one vCPU is supported so far", cfg->cpus);
-		goto out;
-	}
-	if (cfg->tap) {
-		vm_error("--net: virtio-net is not implemented yet");
 		goto out;
 	}
 	if (strlen(cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE) >= 2048) {

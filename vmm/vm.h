@@ -18,6 +18,7 @@
 #include "serial.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
+#include "virtio_net.h"
 #include "virtio_rng.h"
 
 enum vm_exit {
@@ -78,6 +79,8 @@ struct vm {
 	struct console con;
 	struct virtio_rng rng;
 	struct virtio_console vcon;
+	struct virtio_net net;
+	bool has_net;
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
 	char cmdline[CMDLINE_MAX];

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* virtio-net on a host tap device (virtio 1.2, 5.1): no offloads. */
+#ifndef VIREO_VIRTIO_NET_H
+#define VIREO_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "virtio_mmio.h"
+
+#define VNET_FRAME_MAX	(65536 + 14)
+
+struct virtio_net {
+	struct virtio_mmio t;
+	int tap;
+	uint8_t mac[6];
+	bool rx_waiting;	/* a frame is read but no receive buffer was free */
+	size_t rx_len;
+	uint64_t tx_dropped;
+	void (*rx_ready)(void *ctx);	/* the guest posted receive buffers */
+	void *ctx;
+	struct virtq_chain chain;
+	uint8_t frame[VNET_FRAME_MAX];
+};
+
+/* Open (or create) tap device name; -1 with a message in err. */
+int virtio_net_open(struct virtio_net *n, const char *name, char *err,
+		    size_t errlen);
+void virtio_net_attach(struct virtio_net *n, const struct guest_mem *mem,
+		       struct irq_line irq, void (*rx_ready)(void *ctx),
+		       void *ctx);
+void virtio_net_close(struct virtio_net *n);
+/* Whether the I/O thread should poll the tap for frames now. */
+bool virtio_net_want_rx(const struct virtio_net *n);
+/* The tap is readable: move frames into guest receive buffers. */
+void virtio_net_rx(struct virtio_net *n);
+/* Transmit queue processing (also the fuzzing entry point). */
+void virtio_net_tx(struct virtio_net *n);
+
+#endif
