@@ -1,8 +1,11 @@
 /*
  * SPDX-License-Identifier: GPL-2.0
- * Vireo's DSDT: the sleep-state packages the OS needs for power-off. The
- * FADT (built in acpi.c) points PM1a_CNT at port 0x604; writing SLP_TYP=5
- * with SLP_EN there powers the VM off (pm.c, PM_S5_TYP).
+ * Vireo's DSDT. \_S5 gives power-off: the FADT (acpi.c) points PM1a_CNT at
+ * port 0x604, and SLP_TYP=5 with SLP_EN there ends the VM (pm.c,
+ * PM_S5_TYP). Eight virtio-mmio slots (Linux binds "LNRO0005"): 4 KiB
+ * windows from 0xd0001000 with PIC IRQs 5, 6, 7, 10, 11, 12, 14, 15,
+ * matching vm.c; a slot is present when its bit is set in the byte the VMM
+ * serves at I/O port 0x510 (VIRTIO_SLOTS_PORT).
  */
 DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 {
@@ -10,4 +13,138 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 
 	/* The OS reports its interrupt model; only the PIC model exists here. */
 	Method (\_PIC, 1, NotSerialized) { }
+
+	Scope (\_SB)
+	{
+		OperationRegion (VIRP, SystemIO, 0x0510, 0x01)
+		Field (VIRP, ByteAcc, NoLock, Preserve) { VPRS, 8 }
+
+		Device (VR00)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 0)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x01) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0001000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 5 }
+			})
+		}
+
+		Device (VR01)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 1)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x02) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0002000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 6 }
+			})
+		}
+
+		Device (VR02)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 2)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x04) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0003000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 7 }
+			})
+		}
+
+		Device (VR03)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 3)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x08) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0004000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 10 }
+			})
+		}
+
+		Device (VR04)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 4)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x10) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0005000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 11 }
+			})
+		}
+
+		Device (VR05)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 5)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x20) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0006000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 12 }
+			})
+		}
+
+		Device (VR06)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 6)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x40) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0007000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 14 }
+			})
+		}
+
+		Device (VR07)
+		{
+			Name (_HID, "LNRO0005")
+			Name (_UID, 7)
+			Method (_STA, 0, NotSerialized)
+			{
+				If (VPRS & 0x80) { Return (0x0F) }
+				Return (Zero)
+			}
+			Name (_CRS, ResourceTemplate ()
+			{
+				Memory32Fixed (ReadWrite, 0xD0008000, 0x00001000)
+				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 15 }
+			})
+		}
+	}
 }

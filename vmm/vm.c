@@ -27,7 +27,10 @@
 #include "loader.h"
 #include "vm.h"
 
-/* PIC inputs free for virtio devices (level-triggered through the ELCR). */
+/*
+ * PIC inputs free for virtio devices (level-triggered through the ELCR);
+ * dsdt.asl declares the same slots.
+ */
 static const uint8_t virtio_irqs[] = { 5, 6, 7, 10, 11, 12, 14, 15 };
 
 #define COM1_PORT	0x3f8
@@ -161,6 +164,18 @@ static void boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 	}
 }
 
+static void slots_io(void *opaque, uint64_t off, uint8_t *d,
+		     unsigned int size, bool w)
+{
+	struct vm *vm = opaque;
+
+	if (!w) {
+		memset(d, 0, size);
+		if (off == 0)
+			d[0] = vm->virtio_slots;
+	}
+}
+
 static int add_devices(struct vm *vm)
 {
 	struct irq_line line = { pic_irq_set, &vm->pic, 0 };
@@ -186,6 +201,7 @@ static int add_devices(struct vm *vm)
 	ret |= bus_add(&vm->pio, PM1A_CNT_PORT, 2, pm_cnt_io, &vm->pm);
 	ret |= bus_add(&vm->pio, PM_RESET_PORT, 1, pm_reset_io, &vm->pm);
 	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, boot_timer_io, vm);
+	ret |= bus_add(&vm->pio, VIRTIO_SLOTS_PORT, 1, slots_io, vm);
 	if (ret) {
 		vm_error("device ports overlap");
 		return -1;
@@ -193,24 +209,18 @@ static int add_devices(struct vm *vm)
 	return 0;
 }
 
-/* Put a virtio-mmio device on the bus and tell the guest where it is. */
+/* Put a virtio-mmio device in slot n; the DSDT tells the guest. */
 static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n)
 {
 	uint64_t base = VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE;
 	unsigned int irq = virtio_irqs[n];
-	size_t len = strlen(vm->cmdline);
 
 	vm->pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
 	if (bus_add(&vm->mmio, base, VIRTIO_MMIO_SIZE, virtio_mmio_io, t)) {
 		vm_error("virtio device %u: MMIO window taken", n);
 		return -1;
 	}
-	if (snprintf(vm->cmdline + len, sizeof(vm->cmdline) - len,
-		     " virtio_mmio.device=4K@%#llx:%u", (unsigned long long)base,
-		     irq) >= (int)(sizeof(vm->cmdline) - len)) {
-		vm_error("kernel command line too long");
-		return -1;
-	}
+	vm->virtio_slots |= 1u << n;
 	return 0;
 }
 

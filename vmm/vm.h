@@ -36,8 +36,13 @@ enum vm_exit {
  */
 #define BOOT_TIMER_MMIO	0xd0000000ULL
 #define BOOT_TIMER_MAGIC 123
-/* virtio-mmio devices: one 4 KiB window each, from here up. */
+/*
+ * virtio-mmio devices: one 4 KiB window each, from here up, described to the
+ * guest in the DSDT (dsdt.asl); port VIRTIO_SLOTS_PORT reads the bitmap of
+ * slots in use.
+ */
 #define VIRTIO_MMIO_BASE 0xd0001000ULL
+#define VIRTIO_SLOTS_PORT 0x510
 #define CMDLINE_MAX	4096
 
 struct vm;
@@ -81,6 +86,7 @@ struct vm {
 	struct virtio_console vcon;
 	struct virtio_net net;
 	bool has_net;
+	uint8_t virtio_slots;
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
 	char cmdline[CMDLINE_MAX];

@@ -47,11 +47,7 @@ export PATH=/bin
 mount -t devtmpfs dev /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-args=
-for w in \$(cat /proc/cmdline); do
-	case \$w in virtio_mmio.device=*) args="\$args device=\${w#virtio_mmio.device=}" ;; esac
-done
-for m in virtio_ring virtio "virtio_mmio \$args" failover net_failover virtio_net; do
+for m in virtio_ring virtio virtio_mmio failover net_failover virtio_net; do
 	set -- \$m
 	mod=\$1; shift
 	insmod /mods/\$mod.ko "\$@" 2>&1 | sed 's/^/GUEST: /'

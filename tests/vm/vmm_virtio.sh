@@ -45,23 +45,24 @@ export PATH=/bin
 mount -t devtmpfs dev /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-args=
-for w in $(cat /proc/cmdline); do
-	case $w in virtio_mmio.device=*) args="$args device=${w#virtio_mmio.device=}" ;; esac
-done
-for m in virtio_ring virtio "virtio_mmio $args" virtio_blk virtio-rng \
+for m in virtio_ring virtio virtio_mmio virtio_blk virtio-rng \
 	 virtio_console; do
 	set -- $m
 	mod=$1; shift
 	insmod /mods/$mod.ko "$@" 2>&1 | sed 's/^/GUEST: /'
 done
-echo "GUEST: args:$args"
 sleep 1
+dmesg | grep -i -E 'virtio|vd[a-z]|hwrng|hvc' | sed 's/^/GUEST: dmesg: /' | head -n 20
 [ -c /dev/hvc0 ] && echo HVC-OUTPUT-OK > /dev/hvc0
 ls /dev/vd* 2>&1 | sed 's/^/GUEST: dev /'
 dd if=/dev/vda bs=512 count=1 2>/dev/null | grep -q HOST-MARKER && echo "GUEST: VDA-READ-OK"
 echo GUEST-WROTE-THIS > /tmp/w
-dd if=/tmp/w of=/dev/vda bs=512 seek=8 conv=sync,fsync 2>/dev/null && echo "GUEST: VDA-WRITE-OK"
+if dd if=/tmp/w of=/dev/vda bs=512 seek=8 conv=sync,fsync 2>/tmp/dderr; then
+	echo "GUEST: VDA-WRITE-OK"
+else
+	sed 's/^/GUEST: dd: /' /tmp/dderr
+	dmesg | tail -n 5 | sed 's/^/GUEST: dmesg: /'
+fi
 [ -b /dev/vdb ] && ! dd if=/tmp/w of=/dev/vdb bs=512 seek=8 conv=sync,fsync 2>/dev/null &&
 	echo "GUEST: VDB-RO-OK"
 echo "GUEST: rng $(cat /sys/class/misc/hw_random/rng_current 2>&1)"
