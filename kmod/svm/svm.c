@@ -521,11 +521,6 @@ int svm_get_msr(void *ctx, u32 index, u64 *data)
 	return 0;
 }
 
-static bool svm_canonical(u64 addr)
-{
-	return (u64)((s64)(addr << 16) >> 16) == addr;
-}
-
 int svm_set_msr(void *ctx, u32 index, u64 data)
 {
 	struct svm_vcpu *sv = to_svm(ctx);
@@ -537,7 +532,7 @@ int svm_set_msr(void *ctx, u32 index, u64 data)
 	case MSR_KERNEL_GS_BASE:
 	case MSR_FS_BASE:
 	case MSR_GS_BASE:
-		if (!svm_canonical(data))
+		if (!x86_canonical(data, s->cr4))
 			return 1;
 		break;
 	}

@@ -6,6 +6,7 @@
 #ifndef VIREO_X86_H
 #define VIREO_X86_H
 
+#include <asm/processor-flags.h>
 #include <linux/kvm.h>
 #include <linux/types.h>
 
@@ -46,5 +47,16 @@ typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
 long x86_get_msr_index_list(void __user *argp);
 long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		    x86_msr_set_fn put, void *ctx);
+
+/*
+ * An address the guest may load into a base MSR: canonical for the paging
+ * mode it runs (57 bits with CR4.LA57, else 48), as the CPU checks it.
+ */
+static inline bool x86_canonical(u64 addr, u64 cr4)
+{
+	int shift = (cr4 & X86_CR4_LA57) ? 64 - 57 : 64 - 48;
+
+	return (u64)((s64)(addr << shift) >> shift) == addr;
+}
 
 #endif
