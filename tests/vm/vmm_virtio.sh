@@ -31,7 +31,7 @@ find_mod() {
 }
 tmp=$(mktemp -d /tmp/vmm_virtio.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc" "$tmp/guest/sys" \
+mkdir -p "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc" "$tmp/guest/sys" "$tmp/guest/tmp" \
 	 "$tmp/guest/mods"
 for m in virtio virtio_ring virtio_mmio virtio_blk virtio-rng virtio_console; do
 	f=$(find_mod "$m") || skip_all "no $m.ko for the guest in this test VM"
