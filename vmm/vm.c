@@ -251,7 +251,8 @@ static int add_virtio_devices(struct vm *vm)
 	return add_virtio(vm, &vm->net.t, n++);
 }
 
-static int open_disks(struct vm *vm)
+/* Disk images and the tap device, opened before anything else. */
+static int open_backends(struct vm *vm)
 {
 	const struct vm_config *cfg = vm->cfg;
 	char err[512];
@@ -650,7 +651,7 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 		goto out;
 	}
 	strcpy(vm.cmdline, cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE);
-	if (check_memory(cfg) || map_images(cfg, &img) || open_disks(&vm) ||
+	if (check_memory(cfg) || map_images(cfg, &img) || open_backends(&vm) ||
 	    open_device(&vm) || map_memory(&vm) || open_fds(&vm) ||
 	    add_devices(&vm) || add_virtio_devices(&vm) ||
 	    load_guest(&vm, fw, &img, &entry))
