@@ -331,11 +331,6 @@ static int vmx_exit_dr(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_AGAIN;
 }
 
-static bool vmx_canonical(u64 addr)
-{
-	return (u64)((s64)(addr << 16) >> 16) == addr;
-}
-
 int vmx_get_msr(void *ctx, u32 index, u64 *data)
 {
 	struct vmx_vcpu *vmx = to_vmx(ctx);
@@ -404,7 +399,7 @@ int vmx_set_msr(void *ctx, u32 index, u64 data)
 	case MSR_GS_BASE:
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
-		if (!vmx_canonical(data))
+		if (!x86_canonical(data, vmx->cr4))
 			return 1;
 		break;
 	}

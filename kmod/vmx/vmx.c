@@ -46,6 +46,8 @@ struct vmx_cpu {
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 static u64 vmx_host_xcr0;
+/* MXCSR bits this CPU implements */
+static u32 vmx_mxcsr_mask;
 /* STAR, LSTAR, CSTAR, SFMASK: the same on every CPU once Linux is up */
 static u64 vmx_host_syscall[4];
 
@@ -286,6 +288,15 @@ static int vmx_cpu_enable(void)
 	return 0;
 }
 
+/* FXSAVE reports the MXCSR mask; 0 there means the default 0xffbf (SDM). */
+static u32 vmx_read_mxcsr_mask(void)
+{
+	static struct fxregs_state fx __aligned(16);
+
+	asm volatile("fxsave %0" : "=m" (fx));
+	return fx.mxcsr_mask ? fx.mxcsr_mask : 0xffbf;
+}
+
 static void vmx_fini(void)
 {
 	int cpu;
@@ -323,6 +334,7 @@ static int vmx_init(void)
 	}
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	vmx_mxcsr_mask = vmx_read_mxcsr_mask();
 	rdmsrl(MSR_STAR, vmx_host_syscall[0]);
 	rdmsrl(MSR_LSTAR, vmx_host_syscall[1]);
 	rdmsrl(MSR_CSTAR, vmx_host_syscall[2]);
@@ -459,8 +471,8 @@ static void vmx_load_on_cpu(struct vmx_vcpu *vmx)
 		vmcs_write(HOST_GS_BASE, v);
 		rdmsrl(MSR_IA32_SYSENTER_ESP, v);
 		vmcs_write(HOST_IA32_SYSENTER_ESP, v);
-		/* A new CPU may hold stale EPT translations of this VM. */
-		vmx->ept_gen = ~0ULL;
+		/* This CPU may hold stale linear translations of the vCPU. */
+		vmx->moved = true;
 		return;
 	}
 	if (vc->current_vmcs != vmx) {
@@ -849,10 +861,13 @@ static void vmx_get_fpu(struct vmx_vcpu *vmx, struct kvm_fpu *f)
 	f->mxcsr = fx->mxcsr;
 }
 
-static void vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
+static int vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
 {
 	struct fxregs_state *fx = &vmx->fpu.fpstate->regs.fxsave;
 
+	/* Reserved MXCSR bits would make the next FXRSTOR/XRSTOR fault. */
+	if (f->mxcsr & ~vmx_mxcsr_mask)
+		return -EINVAL;
 	memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
 	fx->cwd = f->fcw;
 	fx->swd = f->fsw;
@@ -866,6 +881,7 @@ static void vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx->fpu.fpstate->regs.xsave.header.xfeatures |=
 			XFEATURE_MASK_FPSSE;
+	return 0;
 }
 
 static long vmx_msrs_ioctl(struct vireo_vcpu *vcpu, void __user *argp,
@@ -901,9 +917,9 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		if (irq.irq >= 256)
 			return -EINVAL;
 		/*
-		 * With the PIC in userspace the vector counts as acknowledged;
-		 * it goes in once the guest can take it (VM entry refuses an
-		 * external interrupt while RFLAGS.IF is clear).
+		 * With the PIC in userspace the vector counts as acknowledged
+		 * and goes in on the next entry; checking that the guest can
+		 * take it is the VMM's job (ready_for_interrupt_injection).
 		 */
 		vmx->pending_irq = irq.irq;
 		return 0;
@@ -921,8 +937,7 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_FPU:
 		if (copy_from_user(&fpu, argp, sizeof(fpu)))
 			return -EFAULT;
-		vmx_set_fpu(vmx, &fpu);
-		return 0;
+		return vmx_set_fpu(vmx, &fpu);
 	case KVM_GET_MSRS:
 		return vmx_msrs_ioctl(vcpu, argp, false);
 	case KVM_SET_MSRS:
@@ -947,6 +962,11 @@ static void vmx_vcpu_load(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	/*
+	 * FXRSTOR/XRSTOR fault on reserved MXCSR bits, and the host would
+	 * then lose its FPU state: never hand the CPU such an image.
+	 */
+	vmx->fpu.fpstate->regs.fxsave.mxcsr &= vmx_mxcsr_mask;
 	fpu_swap_kvm_fpstate(&vmx->fpu, true);
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
@@ -973,22 +993,23 @@ static void vmx_vcpu_put(struct vireo_vcpu *vcpu)
 }
 
 /*
- * Inject a KVM_INTERRUPT vector when the guest can take it, else ask for
- * an exit when it can; the same exit serves request_interrupt_window.
+ * Inject a KVM_INTERRUPT vector, and ask for an exit as soon as the guest
+ * can take an interrupt when userspace wants that window.
  */
 static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	bool window = READ_ONCE(vcpu->run->request_interrupt_window);
 
-	if (vmx->pending_irq >= 0) {
-		if (vmx_interrupt_allowed()) {
-			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vmx->pending_irq |
-				   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
-			vmx->pending_irq = -1;
-		} else {
-			window = true;
-		}
+	/*
+	 * As on kvm_intel, the vector goes in on the next entry whatever
+	 * RFLAGS.IF says; VM entry then fails if the guest cannot take it.
+	 */
+	if (vmx->pending_irq >= 0 &&
+	    !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK)) {
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, vmx->pending_irq |
+			   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
+		vmx->pending_irq = -1;
 	}
 	if (window)
 		vmcs_set_bits(CPU_BASED_VM_EXEC_CONTROL,
@@ -1014,16 +1035,6 @@ static void vmx_swap_syscall_msrs(struct vmx_vcpu *vmx, bool guest)
 	}
 }
 
-static void vmx_flush(struct vmx_vcpu *vmx, struct vmx_vm *vv)
-{
-	u64 gen = READ_ONCE(vv->ept_gen);
-
-	if (vmx->ept_gen == gen)
-		return;
-	vmx->ept_gen = gen;
-	vmx_ept_flush(vv);
-}
-
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1038,7 +1049,6 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	vmx_prepare_events(vcpu);
-	vmx_flush(vmx, vv);
 	if (unlikely(vmx->host_cr3 != __read_cr3())) {
 		vmx->host_cr3 = __read_cr3();
 		vmcs_write(HOST_CR3, vmx->host_cr3);
@@ -1053,7 +1063,13 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	savesegment(fs, fs);
 	savesegment(gs, gs);
 
+	/*
+	 * With interrupts off, an unmap's IPI waits until this guest entry
+	 * has exited again, so reading ept_gen here cannot miss one.
+	 */
 	local_irq_disable();
+	vmx_ept_sync(vv, vmx->moved);
+	vmx->moved = false;
 	rdmsrl(MSR_FS_BASE, host_fs);
 	vmcs_write(HOST_FS_BASE, host_fs);
 	/* SWAPGS in the guest changes this MSR behind the VMCS's back. */

@@ -10,7 +10,7 @@
 #include <asm/fpu/api.h>
 #include <asm/vmx.h>
 #include <linux/list.h>
-#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/preempt.h>
 
 #include "core/vireo.h"
@@ -45,10 +45,12 @@ extern struct vmx_config vmx_cfg;
 struct vmx_vm {
 	struct page *ept_root;
 	u64 eptp;
-	/* Guards the EPT tables against concurrent faults. */
-	struct mutex ept_lock;
-	/* Bumped when mappings go away; vCPUs flush when it moves. */
+	/* Guards the EPT tables; never held across a sleep. */
+	spinlock_t ept_lock;
+	/* Bumped when mappings go away; each CPU flushes when it moves. */
 	u64 ept_gen;
+	/* Per CPU: the ept_gen it last flushed this VM's translations at */
+	u64 *cpu_gen;
 };
 
 enum vmx_pending {
@@ -67,7 +69,8 @@ struct vmx_vcpu {
 	struct list_head on_cpu;
 	struct preempt_notifier pn;
 	u16 vpid;
-	u64 ept_gen;
+	/* New on this CPU: flush before entering */
+	bool moved;
 	/* RSP and RIP live in the VMCS; the other GPRs here. */
 	struct x86_gprs gprs;
 	struct fpu_guest fpu;
@@ -160,7 +163,7 @@ int vmx_ept_create(struct vmx_vm *vv);
 void vmx_ept_destroy(struct vmx_vm *vv);
 void vmx_ept_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
 int vmx_ept_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 qual);
-void vmx_ept_flush(struct vmx_vm *vv);
+void vmx_ept_sync(struct vmx_vm *vv, bool force);
 
 int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason);
 void vmx_complete_user(struct vireo_vcpu *vcpu);
