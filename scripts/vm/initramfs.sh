@@ -88,8 +88,25 @@ copy_with_libs() {
 	done
 }
 
+# Modules a guest of the VMM loads from its own initramfs (the test kernel
+# doubles as the guest kernel and has its virtio drivers as modules), in
+# /vireo/guest-modules/NN-name.ko, dependencies first (ext4 is built in).
+initramfs_guest_modules() {
+	local r=$1 f i=10
+	load=
+	for f in virtio_mmio virtio_blk virtio_net virtio_console virtio-rng; do
+		kmod_resolve "$(kmod_path $f)"
+	done
+	mkdir -p "$r/vireo/guest-modules"
+	for f in $load; do
+		cp "$f" "$r/vireo/guest-modules/$i-$(basename "$f")"
+		i=$((i + 1))
+	done
+}
+
 initramfs_payload() {
 	local r=$1 f
+	initramfs_guest_modules "$r"
 	mkdir -p "$r/vireo/tests" "$r/vireo/bench" "$r/vireo/bin" \
 		"$r/vireo/kmod" "$r/vireo/kernel"
 	cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
