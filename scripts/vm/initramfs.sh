@@ -91,10 +91,11 @@ copy_with_libs() {
 # Modules a guest of the VMM loads from its own initramfs (the test kernel
 # doubles as the guest kernel and has its virtio drivers as modules), in
 # /vireo/guest-modules/NN-name.ko, dependencies first (ext4 is built in).
+# tun is for the test VM itself, whose tap devices back virtio-net.
 initramfs_guest_modules() {
 	local r=$1 f i=10
 	load=
-	for f in virtio_mmio virtio_blk virtio_net virtio_console virtio-rng; do
+	for f in virtio_mmio virtio_blk virtio_net virtio_console virtio-rng tun; do
 		kmod_resolve "$(kmod_path $f)"
 	done
 	mkdir -p "$r/vireo/guest-modules"
