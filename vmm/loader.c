@@ -161,6 +161,7 @@ int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 						E820_MAX_ENTRIES_ZEROPAGE);
 	write_tables(m);
 
+	memset(out, 0, sizeof(*out));
 	out->rip = BOOT_KERNEL + 0x200;
 	out->rsi = BOOT_PARAMS;
 	out->cr3 = BOOT_PML4;

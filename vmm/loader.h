@@ -3,6 +3,7 @@
 #ifndef VIREO_LOADER_H
 #define VIREO_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,8 +24,10 @@
 #define BOOT_MIN_MEM	(32ULL << 20)
 
 struct boot_entry {
-	uint64_t rip;		/* 64-bit entry point */
-	uint64_t rsi;		/* boot_params */
+	bool mode32;		/* PVH: 32-bit protected mode, no paging */
+	uint64_t rip;		/* entry point */
+	uint64_t rsi;		/* boot_params (bzImage) */
+	uint64_t rbx;		/* hvm_start_info (PVH) */
 	uint64_t cr3;
 	uint64_t gdt;
 	uint16_t gdt_limit;
@@ -42,6 +45,10 @@ struct boot_image {
 /* Load a bzImage; on error returns -1 with a one-line message in err. */
 int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 		   struct boot_entry *out, char *err, size_t errlen);
+/* An ELF vmlinux booted through its PVH entry note (pvh.c, libelf). */
+bool loader_is_elf(const uint8_t *p, size_t len);
+int loader_pvh(struct guest_mem *m, const struct boot_image *img,
+	       struct boot_entry *out, char *err, size_t errlen);
 /* Fill an e820 table for m; returns the entry count. */
 unsigned int loader_e820(const struct guest_mem *m, void *table,
 			 unsigned int max);

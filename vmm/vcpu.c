@@ -114,7 +114,7 @@ static int setup_regs(struct vcpu *v, const struct boot_entry *b)
 
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
 		return -1;
-	seg(&sr.cs, BOOT_CS, 0xb, true);
+	seg(&sr.cs, BOOT_CS, 0xb, !b->mode32);
 	seg(&sr.ds, BOOT_DS, 0x3, false);
 	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
 	memset(&sr.tr, 0, sizeof(sr.tr));
@@ -129,10 +129,17 @@ static int setup_regs(struct vcpu *v, const struct boot_entry *b)
 	sr.gdt.limit = b->gdt_limit;
 	sr.idt.base = 0;
 	sr.idt.limit = 0;
-	sr.cr0 = 0x80000031;		/* PG, NE, ET, PE */
-	sr.cr3 = b->cr3;
-	sr.cr4 = 0x20;			/* PAE */
-	sr.efer = 0x500;		/* LMA, LME */
+	if (b->mode32) {		/* PVH: protected mode, no paging */
+		sr.cr0 = 0x31;		/* NE, ET, PE */
+		sr.cr3 = 0;
+		sr.cr4 = 0;
+		sr.efer = 0;
+	} else {
+		sr.cr0 = 0x80000031;	/* PG, NE, ET, PE */
+		sr.cr3 = b->cr3;
+		sr.cr4 = 0x20;		/* PAE */
+		sr.efer = 0x500;	/* LMA, LME */
+	}
 	/*
 	 * No local APIC: KVM derives CPUID.1:EDX.APIC from the APIC base MSR's
 	 * enable bit, so the MSR must be off too.
@@ -145,6 +152,7 @@ static int setup_regs(struct vcpu *v, const struct boot_entry *b)
 	r.rflags = 2;
 	r.rip = b->rip;
 	r.rsi = b->rsi;
+	r.rbx = b->rbx;
 	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
 		return -1;
 

@@ -436,7 +436,8 @@ static int load_guest(struct vm *vm, const struct firmware *fw,
 		return -1;
 	}
 	img->cmdline = vm->cmdline;
-	if (loader_bzimage(&vm->mem, img, entry, err, sizeof(err))) {
+	if ((loader_is_elf(img->kernel, img->kernel_len) ?
+	     loader_pvh : loader_bzimage)(&vm->mem, img, entry, err, sizeof(err))) {
 		vm_error("%s: %s", strncmp(err, "initrd", 6) ? vm->cfg->kernel :
 			 vm->cfg->initrd, err);
 		return -1;
