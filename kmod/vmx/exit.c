@@ -6,6 +6,7 @@
  */
 #include <linux/sched.h>
 #include <linux/smp.h>
+#include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/trapnr.h>
@@ -183,8 +184,14 @@ static int vmx_exit_xsetbv(struct vireo_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 *r = vmx->gprs.r;
 	u64 val = (u32)r[X86_RAX] | r[X86_RDX] << 32;
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	u64 host;
 
+	/* Without XSAVE in the host the guest has none either. */
+	if (!boot_cpu_has(X86_FEATURE_XSAVE)) {
+		vmx_inject_exception(X86_TRAP_UD, false, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	if ((u32)r[X86_RCX] || vmx_cpl() ||
 	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
 	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
@@ -217,6 +224,8 @@ static bool vmx_cr4_valid(struct vmx_vcpu *vmx, u64 cr4)
 	if (cr4 & X86_CR4_VMXE)
 		return false;
 	if (cr4 & ~vmx_cfg.cr4_fixed1)
+		return false;
+	if ((cr4 & X86_CR4_OSXSAVE) && !boot_cpu_has(X86_FEATURE_XSAVE))
 		return false;
 	if ((vmx->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return false;

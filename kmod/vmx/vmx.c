@@ -30,7 +30,6 @@
 #define VMX_RESET_APIC_BASE	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE)
 /* IA32_VMX_BASIC bits 30:0: the revision VMXON and VMCS regions carry */
 #define VMX_BASIC_REVISION	GENMASK_ULL(30, 0)
-#define VMX_NR_VPIDS		(1 << 16)
 /* Access rights of an unusable segment: only bit 16 */
 #define VMX_AR_UNUSABLE		BIT(16)
 
@@ -60,21 +59,33 @@ void vmx_vmwrite_error(unsigned long field, u64 value)
 			   field, value, vmcs_read(VM_INSTRUCTION_ERROR));
 }
 
-/* VMXON, VMCLEAR and VMPTRLD: a physical address in memory, CF/ZF on failure */
-#define VMX_PA_INSN(name, insn)						\
-static int name(u64 pa)							\
-{									\
-	bool fail;							\
-									\
-	asm volatile(insn " %[pa]\n\tsetna %[fail]"			\
-		     : [fail] "=qm" (fail) : [pa] "m" (pa)		\
-		     : "cc", "memory");					\
-	return fail ? -EIO : 0;						\
+/* VMXON, VMCLEAR, VMPTRLD: a physical address in memory; CF or ZF on failure */
+static int vmx_vmxon(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmxon %[pa]\n\tsetna %[fail]"
+		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
 }
 
-VMX_PA_INSN(vmx_vmxon, "vmxon")
-VMX_PA_INSN(vmx_vmclear, "vmclear")
-VMX_PA_INSN(vmx_vmptrld, "vmptrld")
+static int vmx_vmclear(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmclear %[pa]\n\tsetna %[fail]"
+		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
+
+static int vmx_vmptrld(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmptrld %[pa]\n\tsetna %[fail]"
+		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	return fail ? -EIO : 0;
+}
 
 /*
  * A control setting the CPU accepts: bits the allowed-0 half forces on,
@@ -861,13 +872,14 @@ static void vmx_get_fpu(struct vmx_vcpu *vmx, struct kvm_fpu *f)
 	f->mxcsr = fx->mxcsr;
 }
 
-static int vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
+/*
+ * As kvm.ko does, MXCSR is reported but not taken from userspace: a value
+ * with reserved bits would make the next FXRSTOR/XRSTOR fault in the host.
+ */
+static void vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
 {
 	struct fxregs_state *fx = &vmx->fpu.fpstate->regs.fxsave;
 
-	/* Reserved MXCSR bits would make the next FXRSTOR/XRSTOR fault. */
-	if (f->mxcsr & ~vmx_mxcsr_mask)
-		return -EINVAL;
 	memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
 	fx->cwd = f->fcw;
 	fx->swd = f->fsw;
@@ -876,12 +888,10 @@ static int vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
 	fx->rip = f->last_ip;
 	fx->rdp = f->last_dp;
 	memcpy(fx->xmm_space, f->xmm, sizeof(f->xmm));
-	fx->mxcsr = f->mxcsr;
 	/* Otherwise XRSTOR would load the init state over what we wrote. */
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx->fpu.fpstate->regs.xsave.header.xfeatures |=
 			XFEATURE_MASK_FPSSE;
-	return 0;
 }
 
 static long vmx_msrs_ioctl(struct vireo_vcpu *vcpu, void __user *argp,
@@ -937,7 +947,8 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_FPU:
 		if (copy_from_user(&fpu, argp, sizeof(fpu)))
 			return -EFAULT;
-		return vmx_set_fpu(vmx, &fpu);
+		vmx_set_fpu(vmx, &fpu);
+		return 0;
 	case KVM_GET_MSRS:
 		return vmx_msrs_ioctl(vcpu, argp, false);
 	case KVM_SET_MSRS:
