@@ -515,6 +515,10 @@ int svm_get_msr(void *ctx, u32 index, u64 *data)
 	case MSR_IA32_MISC_ENABLE:
 		*data = sv->misc_enable;
 		break;
+	case MSR_K8_INT_PENDING_MSG:
+		/* Linux reads it on AMD; no C1E here to report. */
+		*data = 0;
+		break;
 	default:
 		return 1;
 	}
@@ -775,8 +779,15 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	raw_local_irq_enable();
 	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
 	raw_local_irq_disable();
-	if (swap_xcr0)
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, svm_host_xcr0);
+	/*
+	 * Read back what the guest left in XCR0: a CPU that does not honour
+	 * the XSETBV intercept (QEMU's emulation) lets it write XCR0 itself.
+	 */
+	if (svm_host_xcr0) {
+		sv->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		if (sv->xcr0 != svm_host_xcr0)
+			xsetbv(XCR_XFEATURE_ENABLED_MASK, svm_host_xcr0);
+	}
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
 

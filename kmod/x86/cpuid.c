@@ -2,6 +2,8 @@
 /*
  * CPUID as the guest sees it: the table the VMM sets with KVM_SET_CPUID2.
  */
+#include <asm/cpufeature.h>
+#include <asm/fpu/xcr.h>
 #include <asm/processor.h>
 #include <linux/errno.h>
 #include <linux/slab.h>
@@ -82,29 +84,85 @@ static void x86_host_leaf(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx,
 
 /*
  * What a guest may be told: the host's leaves minus what the module cannot
- * give it (nested virtualization, MONITOR, the TSC deadline timer) and with
- * the hypervisor bit set.
+ * give it.  Gone are features that need MSRs or devices it does not
+ * emulate (MTRR, machine check, performance counters, x2APIC and the TSC
+ * deadline timer without an in-kernel APIC, speculation-control MSRs),
+ * nested virtualization, MONITOR, RDTSCP and RDPID (TSC_AUX is the
+ * host's), and XSAVE state beyond the host's XCR0
+ * (XSETBV allows no more) or needing IA32_XSS.
  */
+static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
+{
+	switch (e->function) {
+	case 1:
+		e->ecx &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) |
+			    BIT(15) | BIT(18) | BIT(21) | BIT(24) | BIT(27));
+		e->ecx |= BIT(31);
+		e->edx &= ~(BIT(7) | BIT(12) | BIT(14) | BIT(21) | BIT(22) |
+			    BIT(29));
+		break;
+	case 6:
+	case 0xa:
+		e->eax = 0;
+		e->ebx = 0;
+		e->ecx = 0;
+		e->edx = 0;
+		break;
+	case 7:
+		if (e->index)
+			break;
+		e->ebx &= ~(BIT(2) | BIT(14));
+		e->ecx &= ~(BIT(5) | BIT(22));
+		e->edx &= ~(BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30) |
+			    BIT(31));
+		break;
+	case 0xd:
+		if (e->index == 0) {
+			e->eax &= (u32)xcr0;
+			e->edx &= (u32)(xcr0 >> 32);
+		} else if (e->index == 1) {
+			e->eax &= ~BIT(3);
+			e->ecx = 0;
+			e->edx = 0;
+		}
+		break;
+	case 0x80000001:
+		e->ecx &= ~(BIT(2) | BIT(23) | BIT(24) | BIT(28));
+		e->edx &= ~(BIT(7) | BIT(12) | BIT(14) | BIT(27));
+		break;
+	case 0x80000007:
+		e->ebx = 0;
+		e->ecx = 0;
+		e->edx = 0;
+		break;
+	case 0x80000008:
+		e->ebx = 0;
+		break;
+	}
+}
+
 static unsigned int x86_supported_leaves(struct kvm_cpuid_entry2 *e,
 					 unsigned int max)
 {
-	static const u32 indexed[] = { 4, 7, 0xb, 0xd };
-	unsigned int n = 0, i, sub;
+	u64 xcr0 = boot_cpu_has(X86_FEATURE_XSAVE) ?
+		   xgetbv(XCR_XFEATURE_ENABLED_MASK) : 0;
+	unsigned int n = 0, sub, subs;
 	u32 fn, top, b, c, d;
 
 	cpuid(0, &top, &b, &c, &d);
 	top = min_t(u32, top, 0xd);
 	for (fn = 0; fn <= top && n < max; fn++) {
-		bool idx = false;
+		bool idx = fn == 4 || fn == 7 || fn == 0xb || fn == 0xd;
 
-		for (i = 0; i < ARRAY_SIZE(indexed); i++)
-			idx |= fn == indexed[i];
-		for (sub = 0; sub < (idx ? 4 : 1) && n < max; sub++) {
+		subs = fn == 0xd ? 64 : idx ? 4 : 1;
+		for (sub = 0; sub < subs && n < max; sub++) {
+			/* XSAVE components exist as subleaves of their bits. */
+			if (fn == 0xd && sub >= 2 && !(xcr0 & BIT_ULL(sub)))
+				continue;
+			if (fn == 0xd && !xcr0)
+				break;
 			x86_host_leaf(&e[n], fn, sub, idx);
-			if (fn == 1) {
-				e[n].ecx &= ~(BIT(3) | BIT(5) | BIT(24) | BIT(27));
-				e[n].ecx |= BIT(31);
-			}
+			x86_filter_leaf(&e[n], xcr0);
 			n++;
 		}
 	}
@@ -112,8 +170,7 @@ static unsigned int x86_supported_leaves(struct kvm_cpuid_entry2 *e,
 	top = min_t(u32, top, 0x80000008);
 	for (fn = 0x80000000; fn <= top && n < max; fn++) {
 		x86_host_leaf(&e[n], fn, 0, false);
-		if (fn == 0x80000001)
-			e[n].ecx &= ~BIT(2);
+		x86_filter_leaf(&e[n], xcr0);
 		n++;
 	}
 	return n;
