@@ -285,7 +285,6 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	s->g_pat = SVM_RESET_PAT;
 
 	memset(&sv->gprs, 0, sizeof(sv->gprs));
-	sv->efer = 0;
 	sv->xcr0 = XFEATURE_MASK_FP;
 	sv->apic_base = SVM_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
 	sv->last_cpu = -1;
@@ -381,6 +380,16 @@ static void svm_seg_from_kvm(struct vmcb_seg *seg, const struct kvm_segment *k)
 		      (k->db & 1) << 10 | (k->g & 1) << 11;
 }
 
+/*
+ * The VMCB holds the guest's EFER, with LMA kept by the CPU as the guest
+ * turns paging on and off; SVME must be set there for VMRUN and is never
+ * the guest's own (it cannot see SVM).
+ */
+static u64 svm_guest_efer(struct svm_vcpu *sv)
+{
+	return sv->vmcb->save.efer & ~EFER_SVME;
+}
+
 static void svm_get_sregs(struct svm_vcpu *sv, struct kvm_sregs *sr)
 {
 	struct vmcb_save_area *s = &sv->vmcb->save;
@@ -405,7 +414,7 @@ static void svm_get_sregs(struct svm_vcpu *sv, struct kvm_sregs *sr)
 	sr->cr3 = s->cr3;
 	sr->cr4 = s->cr4;
 	sr->cr8 = sv->vmcb->control.int_ctl & V_TPR_MASK;
-	sr->efer = sv->efer;
+	sr->efer = svm_guest_efer(sv);
 	sr->apic_base = sv->apic_base;
 	if (sv->vmcb->control.event_inj & SVM_EVTINJ_VALID &&
 	    (sv->vmcb->control.event_inj & SVM_EVTINJ_TYPE_MASK) ==
@@ -418,7 +427,6 @@ static void svm_get_sregs(struct svm_vcpu *sv, struct kvm_sregs *sr)
 
 static void svm_set_efer(struct svm_vcpu *sv, u64 efer)
 {
-	sv->efer = efer;
 	sv->vmcb->save.efer = efer | EFER_SVME;
 }
 
@@ -507,7 +515,7 @@ int svm_get_msr(void *ctx, u32 index, u64 *data)
 		*data = s->g_pat;
 		break;
 	case MSR_EFER:
-		*data = sv->efer;
+		*data = svm_guest_efer(sv);
 		break;
 	case MSR_IA32_APICBASE:
 		*data = sv->apic_base;
@@ -584,7 +592,9 @@ int svm_set_msr(void *ctx, u32 index, u64 data)
 		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
 				  EFER_FFXSR))
 			return 1;
-		svm_set_efer(sv, data);
+		/* LMA is the CPU's to change, not an MSR write's. */
+		svm_set_efer(sv, (data & ~(u64)EFER_LMA) |
+			     (svm_guest_efer(sv) & EFER_LMA));
 		break;
 	case MSR_IA32_APICBASE:
 		sv->apic_base = data;

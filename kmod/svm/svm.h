@@ -37,7 +37,6 @@ struct svm_vcpu {
 	/* RAX and RSP live in the VMCB; the other GPRs here. */
 	struct x86_gprs gprs;
 	struct fpu_guest fpu;
-	u64 efer;
 	u64 apic_base;
 	u64 misc_enable;
 	u64 xcr0;
