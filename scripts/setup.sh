@@ -17,7 +17,7 @@ packages=(
 	linux-source-6.1 sparse xz-utils
 	libelf-dev libfdt-dev acpica-tools
 	clang libclang-rt-14-dev
-	e2fsprogs iproute2
+	e2fsprogs iproute2 lz4
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
 )
 
@@ -53,6 +53,22 @@ if [ ${#missing[@]} -gt 0 ]; then
 	sudo_ apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The ELF vmlinux inside a bzImage, for the VMM's PVH boot path: the boot
+# protocol header gives the compressed payload's offset (from the start of
+# the 32-bit code, after the setup sectors) and length; Debian's is lz4.
+le32() { od -An -t u4 -j "$2" -N 4 "$1" | tr -d ' '; }
+extract_vmlinux() {
+	local setup off len
+	setup=$(od -An -t u1 -j $((0x1f1)) -N 1 "$1" | tr -d ' ')
+	off=$(( (setup + 1) * 512 + $(le32 "$1" $((0x248))) ))
+	len=$(le32 "$1" $((0x24c)))
+	# lz4 complains about the size the kernel appends to the stream:
+	# judge the result by its ELF magic instead.
+	tail -c +$((off + 1)) "$1" | head -c "$len" | lz4 -dc > "$2" 2>/dev/null
+	head -c 4 "$2" | grep -q ELF ||
+		{ echo "setup: cannot extract vmlinux from $1" >&2; rm -f "$2"; }
+}
+
 # Each image package is extracted privately under $cache/kernel/<abi>;
 # "current" names the cloud kernel, "standard" the standard one.
 fetch_kernel() {
@@ -64,6 +80,7 @@ fetch_kernel() {
 		(cd "$kdir/deb" && apt-get download -q "$img")
 		dpkg-deb -x "$kdir"/deb/*.deb "$kdir/root"
 		rm -rf "$kdir/deb"
+		extract_vmlinux "$kdir"/root/boot/vmlinuz-* "$kdir/vmlinux"
 		touch "$kdir/.done"
 	fi
 	ln -sfn "$abi" "$cache/kernel/$link"

@@ -110,7 +110,13 @@ initramfs_payload() {
 	initramfs_guest_modules "$r"
 	mkdir -p "$r/vireo/tests" "$r/vireo/bench" "$r/vireo/bin" \
 		"$r/vireo/kmod" "$r/vireo/kernel"
-	cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
+	# Guest kernels for the VMM: the test kernel itself, as bzImage and
+	# as ELF vmlinux (PVH). Slow platforms run no VMM boots and skip them.
+	if [ "${plat_guest_kernels:-1}" = 1 ]; then
+		cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
+		[ -f "$plat_kdir/../vmlinux" ] &&
+			cp "$plat_kdir/../vmlinux" "$r/vireo/kernel/vmlinux"
+	fi
 	[ -f "$vireo_ko" ] && cp "$vireo_ko" "$r/vireo/kmod/"
 	for f in "$top"/tests/vm/bin/* "$top"/tests/vm/*.sh; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"

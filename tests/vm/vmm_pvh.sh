@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # In-VM test of the vireo VMM's PVH path (prints TAP): boot an uncompressed
 # ELF vmlinux through its PVH entry note to a busybox marker and power off.
-# The test VM ships only the bzImage: give the ELF as $VIREO_VMLINUX or
-# --add it to /vireo/add/vmlinux, else the test skips.
+# The harness puts the ELF at /vireo/kernel/vmlinux (setup.sh extracts it
+# from the bzImage); $VIREO_VMLINUX overrides; without one the test skips.
 VIREO=${VIREO:-/vireo/bin/vireo}
 BUSYBOX=${BUSYBOX:-/vireo/busybox}
 DEV=${VIREO_TEST_DEV:-/dev/kvm}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
-VMLINUX=${VIREO_VMLINUX:-/vireo/add/vmlinux}
+VMLINUX=${VIREO_VMLINUX:-/vireo/kernel/vmlinux}
 
 echo "1..2"
 if [ ! -f "$VMLINUX" ]; then
