@@ -14,7 +14,7 @@
 #include "vireo_test.h"
 
 #define NR_VCPUS	4
-#define EXITS		1500
+#define EXITS		600
 
 struct worker {
 	int fd;
