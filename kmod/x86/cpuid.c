@@ -98,6 +98,9 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		e->ecx &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) |
 			    BIT(15) | BIT(18) | BIT(21) | BIT(24) | BIT(27));
 		e->ecx |= BIT(31);
+		/* A host without XSAVE (Bochs' Linux) has no XCR0 to lend. */
+		if (!xcr0)
+			e->ecx &= ~BIT(26);
 		e->edx &= ~(BIT(7) | BIT(12) | BIT(14) | BIT(21) | BIT(22) |
 			    BIT(29));
 		break;
