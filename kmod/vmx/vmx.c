@@ -1131,6 +1131,13 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	 * has exited again, so reading ept_gen here cannot miss one.
 	 */
 	local_irq_disable();
+	/*
+	 * Kernel code that used the FPU since vcpu_load() (an interrupt, a
+	 * preemption) left the guest's registers in memory only: reload
+	 * them now that nothing else can take them away.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	vmx_ept_sync(vv, vmx->moved);
 	vmx->moved = false;
 	rdmsrl(MSR_FS_BASE, host_fs);
