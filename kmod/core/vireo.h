@@ -145,5 +145,7 @@ static inline bool vireo_mmu_retry(struct vireo_vm *vm, unsigned long seq)
 }
 
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);
+int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
+		      unsigned int len);
 
 #endif

@@ -111,6 +111,20 @@ static const struct mmu_notifier_ops vireo_mn_ops = {
 	.release		= vireo_mn_release,
 };
 
+/* Like vireo_read_guest(); read-only slots refuse. */
+int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
+		      unsigned int len)
+{
+	struct vireo_slot *s = vireo_find_slot(vm, gpa);
+
+	if (!s || (s->flags & KVM_MEM_READONLY) || gpa + len - s->gpa > s->size)
+		return -EFAULT;
+	if (copy_to_user((void __user *)(unsigned long)(s->uva + gpa - s->gpa),
+			 buf, len))
+		return -EFAULT;
+	return 0;
+}
+
 static bool vireo_slot_overlaps(struct vireo_vm *vm, int id, u64 gpa, u64 size)
 {
 	int i;

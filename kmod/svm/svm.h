@@ -28,6 +28,7 @@ enum svm_pending {
 	SVM_PENDING_NONE,
 	SVM_PENDING_IO,
 	SVM_PENDING_MMIO,
+	SVM_PENDING_IO_STR,
 };
 
 struct svm_vcpu {
@@ -45,6 +46,16 @@ struct svm_vcpu {
 	enum svm_pending pending;
 	u64 pending_rip;
 	struct x86_insn pending_insn;
+	/* A string I/O in flight: where, how much, which register moves. */
+	struct {
+		u64 lin;
+		u64 amask;
+		unsigned int count;
+		unsigned int size;
+		bool in;
+		bool rep;
+		bool down;
+	} str;
 	struct x86_cpuid cpuid;
 };
 

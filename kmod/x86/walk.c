@@ -108,3 +108,29 @@ int x86_read_virt(const struct x86_paging *p, u64 gva, x86_read_phys rd,
 	}
 	return 0;
 }
+
+/* @wr has x86_read_phys's shape but copies from @buf into the guest. */
+int x86_write_virt(const struct x86_paging *p, u64 gva, x86_read_phys rd,
+		   x86_read_phys wr, void *ctx, const void *buf,
+		   unsigned int len)
+{
+	const u8 *in = buf;
+
+	while (len) {
+		unsigned int n = 4096 - (gva & 0xfff);
+		u64 gpa;
+		int r;
+
+		if (n > len)
+			n = len;
+		r = x86_translate(p, gva, rd, ctx, &gpa);
+		if (!r)
+			r = wr(ctx, gpa, (void *)in, n);
+		if (r)
+			return r;
+		gva += n;
+		in += n;
+		len -= n;
+	}
+	return 0;
+}

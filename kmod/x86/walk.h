@@ -22,4 +22,9 @@ int x86_translate(const struct x86_paging *p, u64 gva, x86_read_phys rd,
 int x86_read_virt(const struct x86_paging *p, u64 gva, x86_read_phys rd,
 		  void *ctx, void *buf, unsigned int len);
 
+/* Write @len bytes at linear address @gva, page by page. */
+int x86_write_virt(const struct x86_paging *p, u64 gva, x86_read_phys rd,
+		   x86_read_phys wr, void *ctx, const void *buf,
+		   unsigned int len);
+
 #endif
