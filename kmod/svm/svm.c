@@ -769,6 +769,13 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	 * has exited again, so reading npt_gen here cannot miss one.
 	 */
 	local_irq_disable();
+	/*
+	 * Kernel FPU use since the guest state went in (softirqs, preemption)
+	 * left the guest's registers in memory only: reload them now that
+	 * nothing can take them away before VMRUN.
+	 */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
