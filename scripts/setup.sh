@@ -62,11 +62,14 @@ extract_vmlinux() {
 	setup=$(od -An -t u1 -j $((0x1f1)) -N 1 "$1" | tr -d ' ')
 	off=$(( (setup + 1) * 512 + $(le32 "$1" $((0x248))) ))
 	len=$(le32 "$1" $((0x24c)))
-	# lz4 complains about the size the kernel appends to the stream:
-	# judge the result by its ELF magic instead.
-	tail -c +$((off + 1)) "$1" | head -c "$len" | lz4 -dc > "$2" 2>/dev/null
-	head -c 4 "$2" | grep -q ELF ||
-		{ echo "setup: cannot extract vmlinux from $1" >&2; rm -f "$2"; }
+	# lz4 complains about the size the kernel appends to the stream (and
+	# tail dies of SIGPIPE): judge the result by its ELF magic instead.
+	tail -c +$((off + 1)) "$1" | head -c "$len" | lz4 -dc > "$2" 2>/dev/null || true
+	if [ "$(head -c 4 "$2" | tail -c 3)" != ELF ]; then
+		echo "setup: cannot extract vmlinux from $1" >&2
+		rm -f "$2"
+		return 1
+	fi
 }
 
 # Each image package is extracted privately under $cache/kernel/<abi>;
