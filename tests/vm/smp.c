@@ -22,6 +22,10 @@ struct worker {
 	unsigned int id;
 	unsigned int ok;
 	int err;
+	/* What ended the loop early, for the log. */
+	unsigned int reason, port;	/* port: suberror on internal errors */
+	uint16_t val;
+	uint64_t data[3];
 };
 
 static void *vcpu_thread(void *arg)
@@ -36,9 +40,15 @@ static void *vcpu_thread(void *arg)
 			w->err = errno;
 			break;
 		}
+		w->reason = w->run->exit_reason;
+		w->port = w->run->exit_reason == KVM_EXIT_INTERNAL_ERROR ?
+			  w->run->internal.suberror : w->run->io.port;
+		if (w->run->exit_reason == KVM_EXIT_INTERNAL_ERROR)
+			memcpy(w->data, w->run->internal.data, sizeof(w->data));
 		if (w->run->exit_reason != KVM_EXIT_IO || w->run->io.port != 0x10)
 			break;
 		memcpy(&v, (uint8_t *)w->run + w->run->io.data_offset, 2);
+		w->val = v;
 		/* BX holds the id, SI counts the loop: both must be ours. */
 		if ((v & 0xff) != w->id || (v >> 8) != (uint8_t)i)
 			break;
@@ -68,9 +78,8 @@ TEST(four_vcpus)
 		struct kvm_sregs s;
 		struct kvm_regs r = { .rip = 0x1000, .rflags = 2, .rbx = i };
 
+		memset(&w[i], 0, sizeof(w[i]));
 		w[i].id = i;
-		w[i].ok = 0;
-		w[i].err = 0;
 		if (i == 0) {
 			w[i].fd = t.vcpu;
 			w[i].run = t.run;
@@ -92,7 +101,12 @@ TEST(four_vcpus)
 	for (i = 0; i < NR_VCPUS; i++) {
 		pthread_join(th[i], NULL);
 		EXPECT_EQ(0, w[i].err);
-		EXPECT_EQ((unsigned int)EXITS, w[i].ok) TH_LOG("vcpu %d", i);
+		EXPECT_EQ((unsigned int)EXITS, w[i].ok)
+			TH_LOG("vcpu %d: exit %u port %#x value %#x data %#llx %#llx %#llx",
+			       i, w[i].reason, w[i].port, w[i].val,
+			       (unsigned long long)w[i].data[0],
+			       (unsigned long long)w[i].data[1],
+			       (unsigned long long)w[i].data[2]);
 	}
 	for (i = 1; i < NR_VCPUS; i++) {
 		munmap(w[i].run, size);
