@@ -77,6 +77,7 @@ static int svm_exit_io(struct vireo_vcpu *vcpu)
 }
 
 static void svm_complete_io_string(struct vireo_vcpu *vcpu);
+static void svm_complete_mmio_string(struct vireo_vcpu *vcpu);
 
 void svm_complete_user(struct vireo_vcpu *vcpu)
 {
@@ -87,6 +88,10 @@ void svm_complete_user(struct vireo_vcpu *vcpu)
 
 	if (sv->pending == SVM_PENDING_IO_STR) {
 		svm_complete_io_string(vcpu);
+		return;
+	}
+	if (sv->pending == SVM_PENDING_MMIO_STR) {
+		svm_complete_mmio_string(vcpu);
 		return;
 	}
 	if (sv->pending == SVM_PENDING_MMIO) {
@@ -302,6 +307,62 @@ static void svm_complete_io_string(struct vireo_vcpu *vcpu)
 	s->rip = sv->pending_rip;
 }
 
+/* The registers STOS and MOVS use, RAX and RSP from the VMCB. */
+static void svm_str_view(struct vireo_vcpu *vcpu, struct x86_str_view *v)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	const struct vmcb_seg *seg = &s->es;
+	int i;
+
+	sv->gprs.r[X86_RAX] = s->rax;
+	sv->gprs.r[X86_RSP] = s->rsp;
+	v->gprs = sv->gprs.r;
+	v->rflags = s->rflags;
+	/* Segments in VMCB order are the encoding's: ES CS SS DS FS GS. */
+	for (i = 0; i < ARRAY_SIZE(v->seg_base); i++)
+		v->seg_base[i] = seg[i].base;
+	v->long_mode = svm_code_size(s) == 8;
+	svm_paging(s, &v->pg);
+	v->vm = vcpu->vm;
+}
+
+/* RIP after a string element: on, or back to the same instruction. */
+static int svm_str_rip(struct svm_vcpu *sv, int r)
+{
+	if (r == X86_STR_DONE)
+		sv->vmcb->save.rip = sv->pending_rip;
+	return VIREO_RUN_AGAIN;
+}
+
+static int svm_exit_mmio_string(struct vireo_vcpu *vcpu,
+				const struct x86_insn *insn)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct x86_str_view v;
+	int r;
+
+	svm_str_view(vcpu, &v);
+	sv->pending_rip = sv->vmcb->save.rip + insn->len;
+	r = x86_string_mmio(&v, &sv->str_mmio, insn, vcpu->run);
+	if (r < 0)
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	if (r != X86_STR_EXIT)
+		return svm_str_rip(sv, r);
+	sv->pending = SVM_PENDING_MMIO_STR;
+	return VIREO_RUN_USER;
+}
+
+static void svm_complete_mmio_string(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct x86_str_view v;
+
+	sv->pending = SVM_PENDING_NONE;
+	svm_str_view(vcpu, &v);
+	svm_str_rip(sv, x86_string_complete(&v, &sv->str_mmio, vcpu->run));
+}
+
 /*
  * No decode assists here: fetch the instruction through the guest's page
  * tables, decode it, and hand the access to userspace.
@@ -329,6 +390,8 @@ static int svm_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa)
 	}
 	if (x86_decode(bytes, len, mode, &insn))
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	if (insn.op == X86_MMIO_STOS || insn.op == X86_MMIO_MOVS)
+		return svm_exit_mmio_string(vcpu, &insn);
 
 	sv->gprs.r[X86_RAX] = s->rax;
 	sv->gprs.r[X86_RSP] = s->rsp;

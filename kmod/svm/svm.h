@@ -12,6 +12,7 @@
 
 #include "core/vireo.h"
 #include "x86/decode.h"
+#include "x86/strmmio.h"
 #include "x86/walk.h"
 #include "x86/x86.h"
 
@@ -29,6 +30,7 @@ enum svm_pending {
 	SVM_PENDING_IO,
 	SVM_PENDING_MMIO,
 	SVM_PENDING_IO_STR,
+	SVM_PENDING_MMIO_STR,
 };
 
 struct svm_vcpu {
@@ -56,6 +58,7 @@ struct svm_vcpu {
 		bool rep;
 		bool down;
 	} str;
+	struct x86_str_state str_mmio;
 	struct x86_cpuid cpuid;
 };
 

@@ -122,6 +122,8 @@ static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
 	return VIREO_RUN_USER;
 }
 
+static void vmx_complete_mmio_string(struct vireo_vcpu *vcpu);
+
 void vmx_complete_user(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -129,6 +131,10 @@ void vmx_complete_user(struct vireo_vcpu *vcpu)
 	u64 *rax = &vmx->gprs.r[X86_RAX];
 	u64 val = 0, rip;
 
+	if (vmx->pending == VMX_PENDING_MMIO_STR) {
+		vmx_complete_mmio_string(vcpu);
+		return;
+	}
 	if (vmx->pending == VMX_PENDING_MMIO) {
 		vmx->pending = VMX_PENDING_NONE;
 		if (!run->mmio.is_write) {
@@ -522,6 +528,64 @@ static unsigned int vmx_code_size(struct vmx_vcpu *vmx)
 	return (ar & BIT(14)) ? 4 : 2;
 }
 
+/* The registers STOS and MOVS use; RSP from the VMCS. */
+static void vmx_str_view(struct vireo_vcpu *vcpu, struct x86_str_view *v)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int i;
+
+	vmx->gprs.r[X86_RSP] = vmcs_read(GUEST_RSP);
+	v->gprs = vmx->gprs.r;
+	v->rflags = vmcs_read(GUEST_RFLAGS);
+	/* The base fields follow the encoding's order: ES CS SS DS FS GS. */
+	for (i = 0; i < ARRAY_SIZE(v->seg_base); i++)
+		v->seg_base[i] = vmcs_read(GUEST_ES_BASE + 2 * i);
+	v->long_mode = vmx_code_size(vmx) == 8;
+	v->pg.cr0 = vmx->cr0;
+	v->pg.cr3 = vmcs_read(GUEST_CR3);
+	v->pg.cr4 = vmx->cr4;
+	v->pg.efer = vmx->efer;
+	v->vm = vcpu->vm;
+}
+
+/* RIP after a string element: on, or back to the same instruction. */
+static int vmx_str_rip(struct vmx_vcpu *vmx, int r)
+{
+	if (r == X86_STR_DONE)
+		vmcs_write(GUEST_RIP, vmx->pending_rip);
+	return VIREO_RUN_AGAIN;
+}
+
+static int vmx_exit_mmio_string(struct vireo_vcpu *vcpu,
+				const struct x86_insn *insn, u64 rip,
+				u32 reason)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_str_view v;
+	int r;
+
+	vmx_str_view(vcpu, &v);
+	vmx->pending_rip = rip + insn->len;
+	r = x86_string_mmio(&v, &vmx->str_mmio, insn, vcpu->run);
+	if (r < 0)
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  reason);
+	if (r != X86_STR_EXIT)
+		return vmx_str_rip(vmx, r);
+	vmx->pending = VMX_PENDING_MMIO_STR;
+	return VIREO_RUN_USER;
+}
+
+static void vmx_complete_mmio_string(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_str_view v;
+
+	vmx->pending = VMX_PENDING_NONE;
+	vmx_str_view(vcpu, &v);
+	vmx_str_rip(vmx, x86_string_complete(&v, &vmx->str_mmio, vcpu->run));
+}
+
 /*
  * An EPT violation reports no instruction length: fetch the instruction
  * through the guest's page tables, decode it with the shared decoder, and
@@ -554,6 +618,8 @@ static int vmx_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, u32 reason)
 	if (x86_decode(bytes, len, mode, &insn))
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					  reason);
+	if (insn.op == X86_MMIO_STOS || insn.op == X86_MMIO_MOVS)
+		return vmx_exit_mmio_string(vcpu, &insn, rip, reason);
 
 	vmx->gprs.r[X86_RSP] = vmcs_read(GUEST_RSP);
 	run->exit_reason = KVM_EXIT_MMIO;

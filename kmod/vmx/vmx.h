@@ -15,6 +15,7 @@
 
 #include "core/vireo.h"
 #include "x86/decode.h"
+#include "x86/strmmio.h"
 #include "x86/x86.h"
 
 /* DR7 bit 10 and DR6 bits 31:16 and 11:4 read as 1 (SDM vol. 3B, 17.2) */
@@ -57,6 +58,7 @@ enum vmx_pending {
 	VMX_PENDING_NONE,
 	VMX_PENDING_IO,
 	VMX_PENDING_MMIO,
+	VMX_PENDING_MMIO_STR,
 };
 
 struct vmx_vcpu {
@@ -96,6 +98,7 @@ struct vmx_vcpu {
 	enum vmx_pending pending;
 	u64 pending_rip;
 	struct x86_insn pending_insn;
+	struct x86_str_state str_mmio;
 	struct x86_cpuid cpuid;
 };
 

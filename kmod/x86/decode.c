@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MMIO instruction decoder: the MOV family, MOVZX and MOVSX, in 16-, 32-
- * and 64-bit code.  Only what the access needs is decoded: the memory
- * address is known from the fault, so ModRM's memory operand is skipped,
- * not computed.
+ * MMIO instruction decoder: the MOV family, MOVZX and MOVSX, STOS and MOVS
+ * (memset_io and memcpy_toio/fromio), in 16-, 32- and 64-bit code.  Only
+ * what the access needs is decoded: the memory address is known from the
+ * fault, so ModRM's memory operand is skipped, not computed.  String
+ * operations name their addresses through rSI/rDI, which the caller steps.
  */
 #include "x86/decode.h"
 
@@ -83,6 +84,7 @@ int x86_decode(const u8 *b, unsigned int avail, unsigned int mode,
 	bool opsize_prefix = false;
 
 	memset(insn, 0, sizeof(*insn));
+	insn->seg = X86_DS;
 	for (;;) {
 		if (next(&c, &op))
 			return -EINVAL;
@@ -91,10 +93,14 @@ int x86_decode(const u8 *b, unsigned int avail, unsigned int mode,
 		} else if (op == 0x67) {
 			asize = mode == 8 ? 4 : mode == 4 ? 2 : 4;
 		} else if (op == 0x26 || op == 0x2e || op == 0x36 ||
-			   op == 0x3e || op == 0x64 || op == 0x65 ||
-			   op == 0xf0) {
-			continue;
-		} else {
+			   op == 0x3e) {
+			insn->seg = (op >> 3) & 3;
+		} else if (op == 0x64 || op == 0x65) {
+			insn->seg = op == 0x64 ? X86_FS : X86_GS;
+		} else if (op == 0xf2 || op == 0xf3) {
+			/* REPNE acts as REP on STOS and MOVS. */
+			insn->rep = true;
+		} else if (op != 0xf0) {
 			break;
 		}
 	}
@@ -141,6 +147,12 @@ int x86_decode(const u8 *b, unsigned int avail, unsigned int mode,
 		insn->op = (op & 2) ? X86_MMIO_STORE_REG : X86_MMIO_LOAD;
 		reg = 0;
 		break;
+	case 0xa4: case 0xa5: case 0xaa: case 0xab:
+		insn->size = (op & 1) ? osize : 1;
+		insn->reg_size = insn->size;
+		insn->op = op >= 0xaa ? X86_MMIO_STOS : X86_MMIO_MOVS;
+		reg = 0;
+		break;
 	case 0x0f:
 		if (next(&c, &op))
 			return -EINVAL;
@@ -155,6 +167,10 @@ int x86_decode(const u8 *b, unsigned int avail, unsigned int mode,
 	default:
 		return -EINVAL;
 	}
+	/* A repeat prefix means nothing to the other instructions. */
+	if (insn->rep && insn->op != X86_MMIO_STOS && insn->op != X86_MMIO_MOVS)
+		return -EINVAL;
+	insn->asize = asize;
 	insn->reg = reg;
 	/* Without REX, byte registers 4-7 are AH, CH, DH and BH. */
 	if (insn->reg_size == 1 && !rex && reg >= 4 && reg < 8) {

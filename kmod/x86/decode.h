@@ -26,7 +26,12 @@ enum x86_mmio_op {
 	X86_MMIO_LOAD_SX,	/* reg <- mem, sign-extended to reg size */
 	X86_MMIO_STORE_REG,	/* mem <- reg */
 	X86_MMIO_STORE_IMM,	/* mem <- imm */
+	X86_MMIO_STOS,		/* ES:rDI <- rAX, then rDI steps */
+	X86_MMIO_MOVS,		/* ES:rDI <- seg:rSI, then both step */
 };
+
+/* Segment register numbers, in the order of their encodings. */
+enum x86_seg { X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS };
 
 struct x86_insn {
 	u8 len;
@@ -35,6 +40,9 @@ struct x86_insn {
 	u8 reg_size;	/* bytes of the register operand */
 	u8 reg;		/* register number, 0-15 */
 	bool high_byte;	/* AH, CH, DH or BH */
+	bool rep;	/* F3 or F2: repeat rCX times (string ops) */
+	u8 asize;	/* address size: 2, 4 or 8 */
+	u8 seg;		/* enum x86_seg: MOVS's source segment */
 	u64 imm;
 };
 

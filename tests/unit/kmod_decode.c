@@ -149,6 +149,46 @@ TEST(rejects)
 			 "\x66\x66\x66\x8b\x03", 17, 8, &i));
 }
 
+TEST(string_ops)
+{
+	struct x86_insn i;
+	u64 regs[16] = { 0 };
+
+	/* 64-bit: rep stosq = f3 48 ab */
+	ASSERT_EQ(0, dec("\xf3\x48\xab", 3, 8, &i));
+	EXPECT_EQ(3, i.len);
+	EXPECT_EQ(X86_MMIO_STOS, i.op);
+	EXPECT_EQ(8, i.size);
+	EXPECT_TRUE(i.rep);
+	EXPECT_EQ(8, i.asize);
+	regs[0] = 0x1122334455667788ULL;
+	EXPECT_EQ(0x1122334455667788ULL, x86_store_value(&i, regs));
+	/* stosb without rep */
+	ASSERT_EQ(0, dec("\xaa", 1, 8, &i));
+	EXPECT_EQ(1, i.size);
+	EXPECT_FALSE(i.rep);
+	EXPECT_EQ(0x88u, x86_store_value(&i, regs));
+	/* 32-bit: rep movsd with a 16-bit address size and an FS source:
+	 * 67 64 f3 a5 */
+	ASSERT_EQ(0, dec("\x67\x64\xf3\xa5", 4, 4, &i));
+	EXPECT_EQ(4, i.len);
+	EXPECT_EQ(X86_MMIO_MOVS, i.op);
+	EXPECT_EQ(4, i.size);
+	EXPECT_EQ(2, i.asize);
+	EXPECT_EQ(X86_FS, i.seg);
+	EXPECT_TRUE(i.rep);
+	/* movsw in 16-bit code, source segment DS by default: a5 */
+	ASSERT_EQ(0, dec("\xa5", 1, 2, &i));
+	EXPECT_EQ(2, i.size);
+	EXPECT_EQ(X86_DS, i.seg);
+	/* ES override: 26 a4 */
+	ASSERT_EQ(0, dec("\x26\xa4", 2, 8, &i));
+	EXPECT_EQ(X86_ES, i.seg);
+	EXPECT_EQ(1, i.size);
+	/* a repeat prefix on a plain MOV is not something we emulate */
+	EXPECT_NE(0, dec("\xf3\x89\x03", 3, 8, &i));
+}
+
 /* A tiny guest-physical memory for the walker. */
 static u8 gmem[0x10000];
 

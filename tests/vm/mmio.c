@@ -159,6 +159,114 @@ TEST(long_mode)
 }
 
 /* A read-only slot reads normally; its writes exit and change nothing. */
+/*
+ * memset_io and memcpy_toio/fromio: REP STOS and REP MOVS on MMIO, one
+ * element per exit, and a STOS with DF set.
+ */
+TEST(string_ops)
+{
+	static const uint8_t code[] = {
+		0x48, 0xc7, 0xc7, 0x00, 0x00, 0x20, 0x00, /* mov rdi, 0x200000 */
+		0xb8, 0x44, 0x33, 0x22, 0x11,		/* mov eax, 0x11223344 */
+		0xb9, 0x03, 0x00, 0x00, 0x00,		/* mov ecx, 3 */
+		0xfc,					/* cld */
+		0xf3, 0xab,				/* rep stosd */
+		0x48, 0xc7, 0xc6, 0x00, 0x30, 0x00, 0x00, /* mov rsi, 0x3000 */
+		0x48, 0xc7, 0xc7, 0x00, 0x01, 0x20, 0x00, /* mov rdi, 0x200100 */
+		0xb9, 0x02, 0x00, 0x00, 0x00,		/* mov ecx, 2 */
+		0xf3, 0x48, 0xa5,			/* rep movsq */
+		0x48, 0xc7, 0xc6, 0x00, 0x02, 0x20, 0x00, /* mov rsi, 0x200200 */
+		0x48, 0xc7, 0xc7, 0x00, 0x31, 0x00, 0x00, /* mov rdi, 0x3100 */
+		0xb9, 0x02, 0x00, 0x00, 0x00,		/* mov ecx, 2 */
+		0xf3, 0xa5,				/* rep movsd */
+		0xfd,					/* std */
+		0x48, 0xc7, 0xc7, 0x0c, 0x01, 0x20, 0x00, /* mov rdi, 0x20010c */
+		0xb0, 0x5a,				/* mov al, 0x5a */
+		0xaa,					/* stosb */
+		0xfc,					/* cld */
+		0xf4,					/* hlt */
+	};
+	static const uint64_t src[2] = {
+		0x0102030405060708ULL, 0x1112131415161718ULL,
+	};
+	struct kvm_regs r;
+	struct vt_vm t;
+	uint32_t got[2];
+	int i;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, CODE));
+	memcpy(t.mem + CODE, code, sizeof(code));
+	memcpy(t.mem + 0x3000, src, sizeof(src));
+	ASSERT_EQ(0, vt_long_mode(&t, 0x8000));
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, vt_run(&t));
+		EXPECT_MMIO(&t, 0x200000 + 4 * i, 4, 1, 0x11223344);
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, vt_run(&t));
+		EXPECT_MMIO(&t, 0x200100 + 8 * i, 8, 1, src[i]);
+	}
+	for (i = 0; i < 2; i++) {
+		uint32_t v = 0xcafe0001 + i;
+
+		ASSERT_EQ(0, vt_run(&t));
+		EXPECT_MMIO(&t, 0x200200 + 4 * i, 4, 0, 0);
+		memcpy(t.run->mmio.data, &v, 4);
+	}
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_MMIO(&t, 0x20010c, 1, 1, 0x5a);
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason)
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+
+	memcpy(got, t.mem + 0x3100, sizeof(got));
+	EXPECT_EQ(0xcafe0001u, got[0]);
+	EXPECT_EQ(0xcafe0002u, got[1]);
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &r));
+	EXPECT_EQ(0x20010bULL, r.rdi);
+	EXPECT_EQ(0x200208ULL, r.rsi);
+	EXPECT_EQ(0ULL, r.rcx);
+	vt_vm_destroy(&t);
+}
+
+/*
+ * 16-bit code: REP STOSW through ES, whose base places the MMIO; DI wraps
+ * within 16 bits and the upper half of EDI stays.
+ */
+TEST(string_real_mode)
+{
+	static const uint8_t code[] = {
+		0x66, 0xbf, 0xfe, 0xff, 0x34, 0x12,	/* mov edi, 0x1234fffe */
+		0xb8, 0xcd, 0xab,			/* mov ax, 0xabcd */
+		0xb9, 0x02, 0x00,			/* mov cx, 2 */
+		0xf3, 0xab,				/* rep stosw */
+		0xf4,					/* hlt */
+	};
+	struct kvm_sregs s;
+	struct kvm_regs r;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, CODE));
+	memcpy(t.mem + CODE, code, sizeof(code));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_SREGS, &s));
+	s.es.selector = 0x3000;
+	s.es.base = 0x30000;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_SREGS, &s));
+
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_MMIO(&t, 0x3fffe, 2, 1, 0xabcd);
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_MMIO(&t, 0x30000, 2, 1, 0xabcd);
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason)
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &r));
+	EXPECT_EQ(0x12340002ULL, r.rdi);
+	EXPECT_EQ(0ULL, r.rcx & 0xffff);
+	vt_vm_destroy(&t);
+}
+
 TEST(readonly_slot)
 {
 	static const uint8_t code[] = {
