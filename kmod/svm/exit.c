@@ -166,11 +166,9 @@ static int svm_exit_xsetbv(struct vireo_vcpu *vcpu)
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u64 val = (sv->vmcb->save.rax & 0xffffffffULL) |
 		  sv->gprs.r[X86_RDX] << 32;
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 
 	if ((u32)sv->gprs.r[X86_RCX] || sv->vmcb->save.cpl ||
-	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+	    !x86_xcr0_valid(&sv->cpuid, val)) {
 		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
 	}
@@ -475,6 +473,10 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		return svm_exit_msr(vcpu);
 	case SVM_EXIT_XSETBV:
 		return svm_exit_xsetbv(vcpu);
+	case SVM_EXIT_IRET:
+		return svm_exit_iret(vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		return svm_exit_db(vcpu);
 	case SVM_EXIT_NPF:
 		return svm_exit_npf(vcpu);
 	case SVM_EXIT_SHUTDOWN:

@@ -171,7 +171,12 @@ static long svm_check_extension(long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_XSAVE:
 		return 1;
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
 	default:
 		return 0;
 	}
@@ -697,6 +702,17 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return x86_msrs_ioctl(argp, false, svm_get_msr, svm_set_msr, vcpu);
 	case KVM_SET_MSRS:
 		return x86_msrs_ioctl(argp, true, svm_get_msr, svm_set_msr, vcpu);
+	case KVM_NMI:
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+		return x86_events_ioctl(&sv->events, &svm_event_ops, vcpu, cmd,
+					argp);
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		return x86_xsave_ioctl(&sv->fpu, &sv->cpuid, &sv->xcr0, cmd,
+				       argp);
 	default:
 		return -EINVAL;
 	}
@@ -744,6 +760,7 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 			1U << (INTERCEPT_VINTR % 32);
 		c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
 	}
+	svm_nmi_prepare(sv);
 }
 
 /*

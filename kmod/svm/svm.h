@@ -12,6 +12,7 @@
 
 #include "core/vireo.h"
 #include "x86/decode.h"
+#include "x86/events.h"
 #include "x86/strmmio.h"
 #include "x86/walk.h"
 #include "x86/x86.h"
@@ -31,6 +32,13 @@ enum svm_pending {
 	SVM_PENDING_MMIO,
 	SVM_PENDING_IO_STR,
 	SVM_PENDING_MMIO_STR,
+};
+
+/* Why the guest single-steps (kmod/svm/nmi.c); the later reason wins. */
+enum svm_nmi_step {
+	SVM_STEP_NONE,
+	SVM_STEP_SHADOW,	/* a queued NMI waits out an interrupt shadow */
+	SVM_STEP_IRET,		/* NMIs unblock once the intercepted IRET ran */
 };
 
 struct svm_vcpu {
@@ -60,6 +68,13 @@ struct svm_vcpu {
 	} str;
 	struct x86_str_state str_mmio;
 	struct x86_cpuid cpuid;
+	struct x86_events events;
+	/* NMI blocking, which the VMCB does not hold without vNMI */
+	bool nmi_masked;
+	enum svm_nmi_step nmi_step;
+	/* what the step found: the guest's own TF, and DR6 to restore */
+	bool step_tf;
+	u64 step_dr6;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)
@@ -87,5 +102,10 @@ int svm_set_msr(void *ctx, u32 index, u64 data);
 void svm_complete_user(struct vireo_vcpu *vcpu);
 void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_err,
 			  u32 err);
+
+extern const struct x86_event_ops svm_event_ops;
+void svm_nmi_prepare(struct svm_vcpu *sv);
+int svm_exit_iret(struct vireo_vcpu *vcpu);
+int svm_exit_db(struct vireo_vcpu *vcpu);
 
 #endif

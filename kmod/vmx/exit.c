@@ -190,17 +190,13 @@ static int vmx_exit_xsetbv(struct vireo_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 *r = vmx->gprs.r;
 	u64 val = (u32)r[X86_RAX] | r[X86_RDX] << 32;
-	u64 host;
 
 	/* Without XSAVE in the host the guest has none either. */
 	if (!boot_cpu_has(X86_FEATURE_XSAVE)) {
 		vmx_inject_exception(X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	}
-	host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	if ((u32)r[X86_RCX] || vmx_cpl() ||
-	    !(val & XFEATURE_MASK_FP) || (val & ~host) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+	if ((u32)r[X86_RCX] || vmx_cpl() || !x86_xcr0_valid(&vmx->cpuid, val)) {
 		vmx_inject_exception(X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
 	}
@@ -682,6 +678,7 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		return VIREO_RUN_USER;
 	}
 	vmx_reinject();
+	vmx_nmi_exit(reason);
 	switch ((u16)reason) {
 	case EXIT_REASON_EXCEPTION_NMI:
 		/* NMIs went to the host in vmx_vcpu_run(). */
@@ -691,6 +688,9 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		break;
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
+		return VIREO_RUN_AGAIN;
+	case EXIT_REASON_NMI_WINDOW:
+		/* NMIs unblocked; vmx_nmi_prepare() injects the next one. */
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		/* The window is open; vmx_prepare_events() decides again. */

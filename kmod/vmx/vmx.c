@@ -113,7 +113,8 @@ static int vmx_adjust(u32 msr, u32 true_msr, u32 want, u32 need, u32 *ctl,
 static int vmx_probe_controls(void)
 {
 	u32 pin_need = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
-	u32 pin_want = pin_need | PIN_BASED_VMX_PREEMPTION_TIMER;
+	u32 pin_want = pin_need | PIN_BASED_VMX_PREEMPTION_TIMER |
+		       PIN_BASED_VIRTUAL_NMIS;
 	u32 proc_need = CPU_BASED_HLT_EXITING | CPU_BASED_UNCOND_IO_EXITING |
 			CPU_BASED_CR8_LOAD_EXITING |
 			CPU_BASED_CR8_STORE_EXITING |
@@ -449,7 +450,13 @@ static long vmx_check_extension(long cap)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_XSAVE:
 		return 1;
+	case KVM_CAP_USER_NMI:
+		return vmx_nmi_supported();
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
 	default:
 		return 0;
 	}
@@ -1016,6 +1023,20 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return x86_set_cpuid2(&vmx->cpuid, argp);
 	case KVM_GET_CPUID2:
 		return x86_get_cpuid2(&vmx->cpuid, argp);
+	case KVM_NMI:
+		if (!vmx_nmi_supported())
+			return -EINVAL;
+		fallthrough;
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+		return x86_events_ioctl(&vmx->events, &vmx_event_ops, vcpu, cmd,
+					argp);
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		return x86_xsave_ioctl(&vmx->fpu, &vmx->cpuid, &vmx->xcr0, cmd,
+				       argp);
 	default:
 		return -EINVAL;
 	}
@@ -1080,6 +1101,7 @@ static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 	else
 		vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL,
 				CPU_BASED_INTR_WINDOW_EXITING);
+	vmx_nmi_prepare(vmx);
 }
 
 /* The four MSRs behind SYSCALL, in the CPU only while a guest that set them runs. */

@@ -15,6 +15,7 @@
 
 #include "core/vireo.h"
 #include "x86/decode.h"
+#include "x86/events.h"
 #include "x86/strmmio.h"
 #include "x86/x86.h"
 
@@ -100,6 +101,7 @@ struct vmx_vcpu {
 	struct x86_insn pending_insn;
 	struct x86_str_state str_mmio;
 	struct x86_cpuid cpuid;
+	struct x86_events events;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vireo_vcpu *vcpu)
@@ -178,5 +180,10 @@ void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
 int vmx_get_msr(void *ctx, u32 index, u64 *data);
 int vmx_set_msr(void *ctx, u32 index, u64 data);
 bool vmx_interrupt_allowed(void);
+
+extern const struct x86_event_ops vmx_event_ops;
+bool vmx_nmi_supported(void);
+void vmx_nmi_prepare(struct vmx_vcpu *vmx);
+void vmx_nmi_exit(u32 reason);
 
 #endif
