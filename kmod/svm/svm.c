@@ -267,7 +267,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	c->asid = SVM_ASID;
 	c->int_ctl = V_INTR_MASKING_MASK;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	c->nested_cr3 = page_to_phys(svm->npt_root);
+	c->nested_cr3 = x86_tdp_root_pa(&svm->tdp);
 
 	svm_seg_reset(&s->cs, 0x9b);
 	s->cs.selector = 0xf000;
@@ -783,7 +783,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 
 	/*
 	 * With interrupts off, an unmap's IPI waits until this guest entry
-	 * has exited again, so reading npt_gen here cannot miss one.
+	 * has exited again, so reading tdp.gen here cannot miss one.
 	 */
 	local_irq_disable();
 	/*
@@ -797,11 +797,11 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	sc = this_cpu_ptr(&svm_cpus);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
-	    sv->npt_gen != READ_ONCE(svm->npt_gen)) {
+	    sv->npt_gen != READ_ONCE(svm->tdp.gen)) {
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 		sv->last_cpu = cpu;
 		sc->last_vmcb = vmcb;
-		sv->npt_gen = READ_ONCE(svm->npt_gen);
+		sv->npt_gen = READ_ONCE(svm->tdp.gen);
 	}
 	asm volatile("clgi" ::: "memory");
 	if (swap_xcr0)

@@ -14,15 +14,13 @@
 #include "x86/decode.h"
 #include "x86/events.h"
 #include "x86/strmmio.h"
+#include "x86/tdp.h"
 #include "x86/walk.h"
 #include "x86/x86.h"
 
 struct svm_vm {
-	struct page *npt_root;
-	/* Guards the nested page tables; never held across a sleep. */
-	spinlock_t npt_lock;
-	/* Bumped when mappings go away; vCPUs flush when it moves. */
-	u64 npt_gen;
+	/* vCPUs flush when tdp.gen moves. */
+	struct x86_tdp tdp;
 };
 
 /* What userspace must finish before the guest can continue. */

@@ -1150,7 +1150,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 
 	/*
 	 * With interrupts off, an unmap's IPI waits until this guest entry
-	 * has exited again, so reading ept_gen here cannot miss one.
+	 * has exited again, so reading tdp.gen here cannot miss one.
 	 */
 	local_irq_disable();
 	/*

@@ -17,6 +17,7 @@
 #include "x86/decode.h"
 #include "x86/events.h"
 #include "x86/strmmio.h"
+#include "x86/tdp.h"
 #include "x86/x86.h"
 
 /* DR7 bit 10 and DR6 bits 31:16 and 11:4 read as 1 (SDM vol. 3B, 17.2) */
@@ -45,13 +46,9 @@ struct vmx_config {
 extern struct vmx_config vmx_cfg;
 
 struct vmx_vm {
-	struct page *ept_root;
+	struct x86_tdp tdp;
 	u64 eptp;
-	/* Guards the EPT tables; never held across a sleep. */
-	spinlock_t ept_lock;
-	/* Bumped when mappings go away; each CPU flushes when it moves. */
-	u64 ept_gen;
-	/* Per CPU: the ept_gen it last flushed this VM's translations at */
+	/* Per CPU: the tdp.gen it last flushed this VM's translations at */
 	u64 *cpu_gen;
 };
 

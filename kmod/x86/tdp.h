@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Two-dimensional paging: the guest-physical to host-physical tables both
+ * x86 backends keep, filled on demand from the VMM's own mapping of guest
+ * memory.  The walk, the fill and the invalidation are the same for every
+ * entry format; a backend describes its format in struct x86_tdp_format
+ * and flushes its TLBs when x86_tdp.gen moves.
+ */
+#ifndef VIREO_X86_TDP_H
+#define VIREO_X86_TDP_H
+
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "core/vireo.h"
+
+/**
+ * struct x86_tdp_format - how a backend's hardware reads an entry
+ * @present: an entry with any of these bits set is used by the CPU
+ * @table: the bits of an entry that points to the next table
+ * @leaf: the bits of a readable, executable leaf (memory type included)
+ * @write: what makes a leaf writable
+ * @huge: in a level-1 entry, marks a 2 MiB leaf; 0 when the CPU has none
+ * @zapped: a software bit the CPU ignores in a non-present entry: a leaf
+ *	being taken away, whose page is still pinned
+ * @zapped_w: a second such bit: the zapped leaf was writable
+ */
+struct x86_tdp_format {
+	u64 present;
+	u64 table;
+	u64 leaf;
+	u64 write;
+	u64 huge;
+	u64 zapped;
+	u64 zapped_w;
+};
+
+/**
+ * struct x86_tdp - one VM's nested page tables
+ * @fmt: the entry format
+ * @root: the top-level table
+ * @levels: 4 or 5
+ * @lock: guards the tables; never held across a sleep
+ * @gen: bumped when mappings go away; a backend flushes its TLBs for this
+ *	VM on a CPU whose last flush saw an older value
+ */
+struct x86_tdp {
+	const struct x86_tdp_format *fmt;
+	struct page *root;
+	int levels;
+	spinlock_t lock;
+	u64 gen;
+};
+
+int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
+		 int levels);
+void x86_tdp_destroy(struct x86_tdp *t);
+void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size);
+int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
+		  bool write);
+
+static inline u64 x86_tdp_root_pa(const struct x86_tdp *t)
+{
+	return page_to_phys(t->root);
+}
+
+#endif
