@@ -21,12 +21,14 @@ plat_boot() {
 	cp "$plat_kernel" "$d/vmlinuz"
 	cp "$1" "$d/initrd"
 	# The emulated TSC claims 3.5 GHz but runs at the ips rate: tell
-	# Linux the truth or its clock runs 70x slow.
+	# Linux the truth or its clock runs 70x slow. VIREO_PLATFORM reaches
+	# /init's environment (the kernel passes on parameters it does not
+	# know), so tests can allow for this emulator's quirks.
 	cat > "$d/isolinux/isolinux.cfg" <<-CFG
 	DEFAULT linux
 	LABEL linux
 	  KERNEL /vmlinuz
-	  APPEND initrd=/initrd console=ttyS0,115200 quiet panic=-1 cryptomgr.notests tsc_early_khz=$((bochs_ips / 1000))
+	  APPEND initrd=/initrd console=ttyS0,115200 quiet panic=-1 cryptomgr.notests tsc_early_khz=$((bochs_ips / 1000)) VIREO_PLATFORM=bochs-x86
 	CFG
 	xorriso -as mkisofs -quiet -o "$work/boot.iso" -b isolinux/isolinux.bin \
 		-c isolinux/boot.cat -no-emul-boot -boot-load-size 4 \

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Vireo-only: module life next to kvm_amd, and the devkvm parameter.  Each
- * test runs in the mode where the other hypervisor can be loaded by hand.
+ * Vireo-only: module life next to kvm.ko's vendor module (kvm_amd on AMD-V,
+ * kvm_intel on VT-x: the harness puts the one for this CPU in
+ * /vireo/kvm-modules), and the devkvm parameter.  Each test runs in the
+ * mode where the other hypervisor can be loaded by hand.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_host.h"
 
 #define VIREO_KO	"/vireo/kmod/vireo.ko"
 #define KVM_MODS	"/vireo/kvm-modules"
@@ -67,15 +70,23 @@ static int load_kvm(void)
 	return r;
 }
 
-static void unload_kvm(void)
+/* Unload what load_kvm() loaded, the vendor module first. */
+static int unload_kvm(void)
 {
-	unload("kvm_amd");
-	unload("kvm");
-	unload("irqbypass");
+	int r = unload(vt_host_vmx() ? "kvm_intel" : "kvm_amd");
+
+	if (!r)
+		r = unload("kvm");
+	if (!r)
+		r = unload("irqbypass");
+	return r;
 }
 
-/* kvm.ko holds SVM while a VM exists: vireo.ko must refuse, then load. */
-TEST(vireo_refuses_busy_svm)
+/*
+ * kvm.ko holds the CPU's extension (SVM or VMX) while a VM exists:
+ * vireo.ko must refuse, then load.
+ */
+TEST(vireo_refuses_busy_cpu)
 {
 	int sys, vm;
 
@@ -88,7 +99,7 @@ TEST(vireo_refuses_busy_svm)
 	EXPECT_EQ(EBUSY, load(VIREO_KO, ""));
 	close(vm);
 	close(sys);
-	/* With no VM left kvm.ko lets go of SVM; /dev/kvm stays kvm.ko's. */
+	/* With no VM left kvm.ko lets go of it; /dev/kvm stays kvm.ko's. */
 	ASSERT_EQ(0, load(VIREO_KO, "devkvm=1"));
 	sys = open("/dev/vireo", O_RDWR);
 	ASSERT_GE(sys, 0);
@@ -97,8 +108,11 @@ TEST(vireo_refuses_busy_svm)
 	EXPECT_EQ(0, unload("vireo"));
 }
 
-/* With vireo.ko loaded and a VM open, kvm.ko cannot take SVM. */
-TEST(kvm_amd_refused)
+/*
+ * With vireo.ko loaded and a VM open, kvm.ko's vendor module loads but
+ * cannot take the extension: its first VM fails with EBUSY.
+ */
+TEST(kvm_refused)
 {
 	int sys, vm, ours, ourvm;
 
@@ -117,7 +131,7 @@ TEST(kvm_amd_refused)
 	if (vm >= 0)
 		close(vm);
 	close(sys);
-	unload_kvm();
+	EXPECT_EQ(0, unload_kvm());
 	close(ourvm);
 	close(ours);
 }

@@ -15,6 +15,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_host.h"
 
 /* A guest that writes to 255 of its 256 pages (not its own), forever. */
 static const uint8_t spin[] = {
@@ -49,10 +50,24 @@ static void on_usr1(int sig)
 {
 }
 
+/* The spinning guest in @t; 0 or -errno. */
+static int spin_create(struct vt_vm *t)
+{
+	struct kvm_regs regs;
+	int r = vt_vm_create(t, 0x10000, 0xff00);
+
+	if (r)
+		return r;
+	memcpy(t->mem + 0xff00, spin, sizeof(spin));
+	if (ioctl(t->vcpu, KVM_GET_REGS, &regs))
+		return -errno;
+	regs.rflags = vt_spin_rflags();
+	return ioctl(t->vcpu, KVM_SET_REGS, &regs) ? -errno : 0;
+}
+
 static void spin_vm(struct __test_metadata *_metadata, struct vt_vm *t)
 {
-	ASSERT_EQ(0, vt_vm_create(t, 0x10000, 0xff00));
-	memcpy(t->mem + 0xff00, spin, sizeof(spin));
+	ASSERT_EQ(0, spin_create(t));
 }
 
 TEST(close_fds_while_running)
@@ -92,9 +107,8 @@ TEST(kill_vmm_in_run)
 	if (pid == 0) {
 		struct vt_vm t;
 
-		if (vt_vm_create(&t, 0x10000, 0xff00))
+		if (spin_create(&t))
 			_exit(1);
-		memcpy(t.mem + 0xff00, spin, sizeof(spin));
 		ioctl(t.vcpu, KVM_RUN, 0);
 		_exit(2);
 	}

@@ -13,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_host.h"
 
 #define CODE	0x1000
 
@@ -213,8 +214,12 @@ TEST_F(rm, signal_interrupts_spin)
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
 	struct vt_vm *t = &self->t;
+	struct kvm_regs regs;
 
 	load(t, code, sizeof(code));
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_GET_REGS, &regs));
+	regs.rflags = vt_spin_rflags();
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_SET_REGS, &regs));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	EXPECT_EQ(-EINTR, vt_run(t));
