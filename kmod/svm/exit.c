@@ -189,120 +189,12 @@ static unsigned int svm_code_size(const struct vmcb_save_area *s)
 	return (s->cs.attrib & SVM_SELECTOR_DB_MASK) ? 4 : 2;
 }
 
-static int svm_write_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
-{
-	return vireo_write_guest(ctx, gpa, buf, len);
-}
-
 static void svm_paging(const struct vmcb_save_area *s, struct x86_paging *pg)
 {
 	pg->cr0 = s->cr0;
 	pg->cr3 = s->cr3;
 	pg->cr4 = s->cr4;
 	pg->efer = s->efer;
-}
-
-/*
- * INS and OUTS, with or without REP: as many elements per exit as fit in
- * the PIO page and the guest page (one when DF is set), the data copied
- * through the guest's page tables; the registers move on completion.
- */
-static int svm_exit_io_string(struct vireo_vcpu *vcpu)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-	struct vmcb_save_area *s = &sv->vmcb->save;
-	u64 info = sv->vmcb->control.exit_info_1;
-	struct kvm_run *run = vcpu->run;
-	const struct vmcb_seg *seg;
-	unsigned int size, seg_nr, room;
-	struct x86_paging pg;
-	u64 amask, reg, base;
-
-	size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-	amask = (info & BIT(9)) ? ~0ULL : (info & BIT(8)) ? 0xffffffffULL :
-		0xffffULL;
-	sv->str.in = info & SVM_IOIO_TYPE_MASK;
-	sv->str.rep = info & SVM_IOIO_REP_MASK;
-	sv->str.down = s->rflags & X86_EFLAGS_DF;
-	sv->str.size = size;
-	sv->str.amask = amask;
-	sv->pending_rip = sv->vmcb->control.exit_info_2;
-
-	/* Segments in VMCB order are the encoding's: ES CS SS DS FS GS. */
-	seg_nr = sv->str.in ? 0 : (info >> 10) & 7;
-	seg = &s->es + seg_nr;
-	base = seg->base;
-	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SELECTOR_L_MASK) &&
-	    seg_nr < 4)
-		base = 0;
-	reg = sv->gprs.r[sv->str.in ? X86_RDI : X86_RSI] & amask;
-	sv->str.lin = base + reg;
-	if (!(s->efer & EFER_LMA))
-		sv->str.lin = (u32)sv->str.lin;
-
-	sv->str.count = 1;
-	if (sv->str.rep) {
-		u64 n = sv->gprs.r[X86_RCX] & amask;
-
-		if (!n) {
-			s->rip = sv->pending_rip;
-			return VIREO_RUN_AGAIN;
-		}
-		room = (PAGE_SIZE - (sv->str.lin & ~PAGE_MASK)) / size;
-		if (!sv->str.down && room > 1)
-			sv->str.count = min_t(u64, n, room);
-	}
-
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = sv->str.in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = info >> 16;
-	run->io.count = sv->str.count;
-	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
-	if (!sv->str.in) {
-		svm_paging(s, &pg);
-		if (x86_read_virt(&pg, sv->str.lin, svm_read_phys, vcpu->vm,
-				  (u8 *)run + run->io.data_offset,
-				  sv->str.count * size))
-			return svm_internal_error(vcpu,
-						  KVM_INTERNAL_ERROR_EMULATION);
-	}
-	sv->pending = SVM_PENDING_IO_STR;
-	return VIREO_RUN_USER;
-}
-
-static void svm_complete_io_string(struct vireo_vcpu *vcpu)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-	struct vmcb_save_area *s = &sv->vmcb->save;
-	u64 bytes = (u64)sv->str.count * sv->str.size, amask = sv->str.amask;
-	u64 *ptr = &sv->gprs.r[sv->str.in ? X86_RDI : X86_RSI];
-	u64 *rcx = &sv->gprs.r[X86_RCX];
-	struct x86_paging pg;
-
-	sv->pending = SVM_PENDING_NONE;
-	if (sv->str.in) {
-		svm_paging(s, &pg);
-		/* A target that is not RAM gets nothing, as a failed store. */
-		x86_write_virt(&pg, sv->str.lin, svm_read_phys, svm_write_phys,
-			       vcpu->vm, (u8 *)vcpu->run +
-			       VIREO_PIO_OFFSET * PAGE_SIZE, bytes);
-	}
-	/* 16-bit registers keep their upper bits, 32-bit ones clear them. */
-	if (amask == 0xffffffffULL)
-		amask = ~0ULL;
-	if (sv->str.down)
-		*ptr = (*ptr & ~amask) | ((*ptr - bytes) & sv->str.amask);
-	else
-		*ptr = (*ptr & ~amask) | ((*ptr + bytes) & sv->str.amask);
-	if (sv->str.rep) {
-		*rcx = (*rcx & ~amask) |
-		       ((*rcx - sv->str.count) & sv->str.amask);
-		/* More to do: run the instruction again. */
-		if (*rcx & sv->str.amask)
-			return;
-	}
-	s->rip = sv->pending_rip;
 }
 
 /* The registers STOS and MOVS use, RAX and RSP from the VMCB. */
@@ -359,6 +251,42 @@ static void svm_complete_mmio_string(struct vireo_vcpu *vcpu)
 	sv->pending = SVM_PENDING_NONE;
 	svm_str_view(vcpu, &v);
 	svm_str_rip(sv, x86_string_complete(&v, &sv->str_mmio, vcpu->run));
+}
+
+/* INS and OUTS, with or without REP: see x86_string_io(). */
+static int svm_exit_io_string(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 info = sv->vmcb->control.exit_info_1;
+	struct x86_strio *io = &sv->strio;
+	struct x86_str_view v;
+	int r;
+
+	io->port = info >> 16;
+	io->size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	io->asize = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2;
+	io->seg = (info >> 10) & 7;
+	io->in = info & SVM_IOIO_TYPE_MASK;
+	io->rep = info & SVM_IOIO_REP_MASK;
+	sv->pending_rip = sv->vmcb->control.exit_info_2;
+	svm_str_view(vcpu, &v);
+	r = x86_string_io(&v, io, vcpu->run);
+	if (r < 0)
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	if (r != X86_STR_EXIT)
+		return svm_str_rip(sv, r);
+	sv->pending = SVM_PENDING_IO_STR;
+	return VIREO_RUN_USER;
+}
+
+static void svm_complete_io_string(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct x86_str_view v;
+
+	sv->pending = SVM_PENDING_NONE;
+	svm_str_view(vcpu, &v);
+	svm_str_rip(sv, x86_string_io_complete(&v, &sv->strio, vcpu->run));
 }
 
 /*

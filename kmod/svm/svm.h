@@ -54,16 +54,8 @@ struct svm_vcpu {
 	enum svm_pending pending;
 	u64 pending_rip;
 	struct x86_insn pending_insn;
-	/* A string I/O in flight: where, how much, which register moves. */
-	struct {
-		u64 lin;
-		u64 amask;
-		unsigned int count;
-		unsigned int size;
-		bool in;
-		bool rep;
-		bool down;
-	} str;
+	/* A string instruction in flight. */
+	struct x86_strio strio;
 	struct x86_str_state str_mmio;
 	struct x86_cpuid cpuid;
 	struct x86_events events;

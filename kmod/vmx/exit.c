@@ -93,6 +93,9 @@ static void vmx_reg_write(struct vmx_vcpu *vmx, int reg, u64 v)
 		vmx->gprs.r[reg] = v;
 }
 
+static int vmx_exit_io_string(struct vireo_vcpu *vcpu, u64 qual, u32 reason);
+static void vmx_complete_io_string(struct vireo_vcpu *vcpu);
+
 static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -100,10 +103,8 @@ static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
 	struct kvm_run *run = vcpu->run;
 	unsigned int size = (qual & 7) + 1;
 
-	/* String I/O needs the guest's page tables walked: not yet. */
 	if (qual & BIT(4))
-		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					  reason);
+		return vmx_exit_io_string(vcpu, qual, reason);
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = (qual & BIT(3)) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = size;
@@ -133,6 +134,10 @@ void vmx_complete_user(struct vireo_vcpu *vcpu)
 
 	if (vmx->pending == VMX_PENDING_MMIO_STR) {
 		vmx_complete_mmio_string(vcpu);
+		return;
+	}
+	if (vmx->pending == VMX_PENDING_IO_STR) {
+		vmx_complete_io_string(vcpu);
 		return;
 	}
 	if (vmx->pending == VMX_PENDING_MMIO) {
@@ -580,6 +585,52 @@ static void vmx_complete_mmio_string(struct vireo_vcpu *vcpu)
 	vmx->pending = VMX_PENDING_NONE;
 	vmx_str_view(vcpu, &v);
 	vmx_str_rip(vmx, x86_string_complete(&v, &vmx->str_mmio, vcpu->run));
+}
+
+/*
+ * INS and OUTS, with or without REP: see x86_string_io().  The address
+ * size and OUTS's segment come from the VM-exit instruction information,
+ * which CPUs without it (IA32_VMX_BASIC bit 54) do not give.
+ */
+static int vmx_exit_io_string(struct vireo_vcpu *vcpu, u64 qual, u32 reason)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_strio *io = &vmx->strio;
+	struct x86_str_view v;
+	u32 info;
+	int r;
+
+	if (!vmx_cfg.ins_outs_info)
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  reason);
+	info = vmcs_read(VMX_INSTRUCTION_INFO);
+	io->port = qual >> 16;
+	io->size = (qual & 7) + 1;
+	io->asize = 2 << ((info >> 7) & 7);
+	io->seg = (info >> 15) & 7;
+	io->in = qual & BIT(3);
+	io->rep = qual & BIT(5);
+	vmx->pending_rip = vmcs_read(GUEST_RIP) +
+			   vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	vmx_str_view(vcpu, &v);
+	r = x86_string_io(&v, io, vcpu->run);
+	if (r < 0)
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  reason);
+	if (r != X86_STR_EXIT)
+		return vmx_str_rip(vmx, r);
+	vmx->pending = VMX_PENDING_IO_STR;
+	return VIREO_RUN_USER;
+}
+
+static void vmx_complete_io_string(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_str_view v;
+
+	vmx->pending = VMX_PENDING_NONE;
+	vmx_str_view(vcpu, &v);
+	vmx_str_rip(vmx, x86_string_io_complete(&v, &vmx->strio, vcpu->run));
 }
 
 /*

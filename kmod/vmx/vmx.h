@@ -57,6 +57,7 @@ enum vmx_pending {
 	VMX_PENDING_IO,
 	VMX_PENDING_MMIO,
 	VMX_PENDING_MMIO_STR,
+	VMX_PENDING_IO_STR,
 };
 
 struct vmx_vcpu {
@@ -97,6 +98,7 @@ struct vmx_vcpu {
 	u64 pending_rip;
 	struct x86_insn pending_insn;
 	struct x86_str_state str_mmio;
+	struct x86_strio strio;
 	struct x86_cpuid cpuid;
 	struct x86_events events;
 };

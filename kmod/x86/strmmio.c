@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * String instructions that exit to userspace.
+ *
  * STOS and MOVS on MMIO (memset_io, memcpy_toio, memcpy_fromio): one
- * element per exit to userspace.  The instruction restarts until rCX runs
- * out, so every element faults, exits and completes like a plain MOV, and
- * an interrupt can come in between elements as it can on hardware.
+ * element per exit.  The instruction restarts until rCX runs out, so every
+ * element faults, exits and completes like a plain MOV, and an interrupt
+ * can come in between elements as it can on hardware.
+ *
+ * INS and OUTS: as many elements per exit as fit in the PIO page and in
+ * the guest page (one when DF is set), copied through the guest's page
+ * tables; the registers move on completion.
  */
 #include <linux/errno.h>
 #include <linux/mm.h>
@@ -17,10 +23,19 @@ static int x86_str_read(void *ctx, u64 gpa, void *buf, unsigned int len)
 	return vireo_read_guest(ctx, gpa, buf, len);
 }
 
-static u64 x86_str_amask(const struct x86_insn *insn)
+static int x86_str_write(void *ctx, u64 gpa, void *buf, unsigned int len)
 {
-	return insn->asize == 8 ? ~0ULL :
-	       insn->asize == 4 ? 0xffffffffULL : 0xffffULL;
+	return vireo_write_guest(ctx, gpa, buf, len);
+}
+
+static u8 *x86_pio_data(struct kvm_run *run)
+{
+	return (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
+}
+
+static u64 x86_str_amask(unsigned int asize)
+{
+	return asize == 8 ? ~0ULL : asize == 4 ? 0xffffffffULL : 0xffffULL;
 }
 
 /* Linear address of seg:reg; 64-bit code ignores the ES/CS/SS/DS bases. */
@@ -73,13 +88,13 @@ static void x86_str_set(u64 *r, u64 n, u64 amask)
 	*r = amask == 0xffffULL ? (*r & ~amask) | (n & amask) : n & amask;
 }
 
-/* Move an index register by one element, down when DF is set. */
+/* Move an index register by @bytes, down when DF is set. */
 static void x86_str_step(const struct x86_str_view *v, u64 amask,
-			 unsigned int reg, unsigned int size)
+			 unsigned int reg, u64 bytes)
 {
 	u64 *r = &v->gprs[reg];
 
-	x86_str_set(r, (v->rflags & X86_EFLAGS_DF) ? *r - size : *r + size,
+	x86_str_set(r, (v->rflags & X86_EFLAGS_DF) ? *r - bytes : *r + bytes,
 		    amask);
 }
 
@@ -87,7 +102,7 @@ static void x86_str_step(const struct x86_str_view *v, u64 amask,
 static int x86_str_done(const struct x86_str_view *v,
 			const struct x86_insn *insn)
 {
-	u64 amask = x86_str_amask(insn);
+	u64 amask = x86_str_amask(insn->asize);
 
 	x86_str_step(v, amask, X86_RDI, insn->size);
 	if (insn->op == X86_MMIO_MOVS)
@@ -113,7 +128,7 @@ static int x86_str_done(const struct x86_str_view *v,
 int x86_string_mmio(struct x86_str_view *v, struct x86_str_state *st,
 		    const struct x86_insn *insn, struct kvm_run *run)
 {
-	u64 amask = x86_str_amask(insn), src_gpa, data = 0;
+	u64 amask = x86_str_amask(insn->asize), src_gpa, data = 0;
 	unsigned int size = insn->size;
 
 	st->insn = *insn;
@@ -169,4 +184,68 @@ int x86_string_complete(struct x86_str_view *v, struct x86_str_state *st,
 		vireo_write_guest(v->vm, st->dst_gpa, &data, st->insn.size);
 	}
 	return x86_str_done(v, &st->insn);
+}
+
+/**
+ * x86_string_io - start an INS or OUTS
+ * @v: the vCPU's registers and address space
+ * @io: the exit's description; @io->lin and @io->count are filled in
+ * @run: filled in for a KVM_EXIT_IO
+ *
+ * Return: X86_STR_EXIT when @run holds the exit, X86_STR_DONE for a REP
+ * with nothing to do, -errno when OUTS's source cannot be read.
+ */
+int x86_string_io(struct x86_str_view *v, struct x86_strio *io,
+		  struct kvm_run *run)
+{
+	u64 amask = x86_str_amask(io->asize);
+	unsigned int seg = io->in ? X86_ES : io->seg;
+	u64 n = v->gprs[X86_RCX] & amask, room;
+
+	io->lin = x86_str_lin(v, seg,
+			      v->gprs[io->in ? X86_RDI : X86_RSI] & amask);
+	io->count = 1;
+	if (io->rep) {
+		if (!n)
+			return X86_STR_DONE;
+		room = (PAGE_SIZE - (io->lin & ~PAGE_MASK)) / io->size;
+		if (!(v->rflags & X86_EFLAGS_DF) && room > 1)
+			io->count = min(n, room);
+	}
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = io->in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = io->size;
+	run->io.port = io->port;
+	run->io.count = io->count;
+	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
+	if (!io->in && x86_read_virt(&v->pg, io->lin, x86_str_read, v->vm,
+				     x86_pio_data(run),
+				     io->count * io->size))
+		return -EFAULT;
+	return X86_STR_EXIT;
+}
+
+/**
+ * x86_string_io_complete - store what INS read and move the registers
+ * @v: the vCPU's registers and address space
+ * @io: what x86_string_io() left
+ * @run: userspace's answer
+ *
+ * Return: X86_STR_DONE, or X86_STR_AGAIN while rCX has more to do.
+ */
+int x86_string_io_complete(struct x86_str_view *v, const struct x86_strio *io,
+			   struct kvm_run *run)
+{
+	u64 amask = x86_str_amask(io->asize);
+	u64 bytes = (u64)io->count * io->size;
+
+	/* A target that is not RAM gets nothing, as a failed store. */
+	if (io->in)
+		x86_write_virt(&v->pg, io->lin, x86_str_read, x86_str_write,
+			       v->vm, x86_pio_data(run), bytes);
+	x86_str_step(v, amask, io->in ? X86_RDI : X86_RSI, bytes);
+	if (!io->rep)
+		return X86_STR_DONE;
+	x86_str_set(&v->gprs[X86_RCX], v->gprs[X86_RCX] - io->count, amask);
+	return (v->gprs[X86_RCX] & amask) ? X86_STR_AGAIN : X86_STR_DONE;
 }
