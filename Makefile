@@ -2,7 +2,10 @@
 #
 # make            build kmod/vireo.ko, the vireo VMM and the tests
 # make check      host unit tests, then the in-VM suite on vireo.ko and kvm.ko
+# make check-vmx  only the suite's VT-x stage (Bochs, tests/vm/vmx.list)
+# make check-vmx-full  the VT-x stage plus the VMM booting Debian's kernel
 # make bench      benchmarks on both modules in one test VM, with ratios
+# make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
 # make setup      install Debian packages and fetch the test kernel
 #
 # KDIR selects the kernel headers the module is built against: the running
@@ -18,7 +21,7 @@ KDIR      ?= $(if $(wildcard $(RUN_KDIR)/Makefile),$(RUN_KDIR),$(TEST_KDIR))
 export CACHE
 
 .PHONY: all modules modules-std vmm tests check check-host check-vm bench setup clean \
-	sparse checkpatch demo
+	sparse checkpatch demo check-vmx check-vmx-full bench-vmx
 
 all: modules vmm tests
 
@@ -66,6 +69,20 @@ bench: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)
 	$(MAKE) vmm tests
 	scripts/bench.sh
+
+# VT-x runs in Bochs (scripts/vm.sh --platform bochs-x86), ~100x slower than
+# QEMU: check-vmx is make check's VT-x stage alone; check-vmx-full adds the
+# VMM's boot test (tests/vm/vmm_boot.sh), too slow for every run.
+check-vmx check-vmx-full: setup
+	$(MAKE) modules KDIR=$(TEST_KDIR)
+	$(MAKE) vmm tests
+	VIREO_CHECK_ONLY_VMX=1 $(if $(filter check-vmx-full,$@),VIREO_CHECK_VMX_FULL=1) \
+		scripts/check.sh
+
+bench-vmx: setup
+	$(MAKE) modules KDIR=$(TEST_KDIR)
+	$(MAKE) vmm tests
+	scripts/bench.sh --vmx
 
 demo: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)
