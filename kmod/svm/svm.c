@@ -164,36 +164,6 @@ err:
 	return -ENOMEM;
 }
 
-static long svm_check_extension(long cap)
-{
-	switch (cap) {
-	case KVM_CAP_SET_TSS_ADDR:
-	case KVM_CAP_EXT_CPUID:
-	case KVM_CAP_READONLY_MEM:
-	case KVM_CAP_MP_STATE:
-	case KVM_CAP_USER_NMI:
-	case KVM_CAP_VCPU_EVENTS:
-	case KVM_CAP_XSAVE:
-		return 1;
-	case KVM_CAP_XCRS:
-		return boot_cpu_has(X86_FEATURE_XSAVE);
-	default:
-		return 0;
-	}
-}
-
-static long svm_dev_ioctl(unsigned int cmd, void __user *argp)
-{
-	switch (cmd) {
-	case KVM_GET_SUPPORTED_CPUID:
-		return x86_get_supported_cpuid(argp);
-	case KVM_GET_MSR_INDEX_LIST:
-		return x86_get_msr_index_list(argp);
-	default:
-		return -EINVAL;
-	}
-}
-
 static int svm_vm_create(struct vireo_vm *vm)
 {
 	struct svm_vm *svm = vireo_zalloc(sizeof(*svm));
@@ -214,20 +184,6 @@ static void svm_vm_destroy(struct vireo_vm *vm)
 {
 	svm_npt_destroy(to_svm_vm(vm));
 	vireo_free(vm->arch);
-}
-
-static long svm_vm_ioctl(struct vireo_vm *vm, unsigned int cmd,
-			 void __user *argp)
-{
-	switch (cmd) {
-	case KVM_SET_TSS_ADDR:
-		/* Only VT-x without unrestricted guest needs the TSS. */
-		if ((unsigned long)argp > (unsigned int)(-3 * PAGE_SIZE))
-			return -EINVAL;
-		return 0;
-	default:
-		return -ENOTTY;
-	}
 }
 
 static void svm_set_intercept(struct vmcb *vmcb, unsigned int bit)
@@ -353,36 +309,25 @@ static void svm_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
 	sv->vmcb->save.rflags = regs->rflags | X86_EFLAGS_FIXED;
 }
 
+/* The VMCB packs descriptor bits 55:52 right above bits 47:40. */
 static void svm_seg_to_kvm(const struct vmcb_seg *seg, struct kvm_segment *k)
 {
-	u16 a = seg->attrib;
-
 	k->base = seg->base;
 	k->limit = seg->limit;
 	k->selector = seg->selector;
-	k->type = a & 0xf;
-	k->s = (a >> 4) & 1;
-	k->dpl = (a >> 5) & 3;
-	k->present = (a >> 7) & 1;
-	k->avl = (a >> 8) & 1;
-	k->l = (a >> 9) & 1;
-	k->db = (a >> 10) & 1;
-	k->g = (a >> 11) & 1;
+	x86_seg_to_kvm((seg->attrib & 0xff) | (seg->attrib & 0xf00) << 4, k);
 	k->unusable = !k->present;
 }
 
 static void svm_seg_from_kvm(struct vmcb_seg *seg, const struct kvm_segment *k)
 {
+	u32 ar = x86_seg_from_kvm(k);
+
 	seg->base = k->base;
 	seg->limit = k->limit;
 	seg->selector = k->selector;
-	if (k->unusable || !k->present) {
-		seg->attrib = 0;
-		return;
-	}
-	seg->attrib = (k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
-		      1 << 7 | (k->avl & 1) << 8 | (k->l & 1) << 9 |
-		      (k->db & 1) << 10 | (k->g & 1) << 11;
+	seg->attrib = (ar & X86_SEG_UNUSABLE) ? 0 :
+		      (ar & 0xff) | ((ar >> 4) & 0xf00);
 }
 
 /*
@@ -438,12 +383,9 @@ static void svm_set_efer(struct svm_vcpu *sv, u64 efer)
 static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 {
 	struct vmcb_save_area *s = &sv->vmcb->save;
-	unsigned int i;
+	int irq = x86_sregs_irq(sr);
 
-	if ((sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG) &&
-	    !(sr->cr4 & X86_CR4_PAE))
-		return -EINVAL;
-	if ((sr->cr0 & X86_CR0_PG) && !(sr->cr0 & X86_CR0_PE))
+	if (x86_sregs_check(sr))
 		return -EINVAL;
 	svm_seg_from_kvm(&s->cs, &sr->cs);
 	svm_seg_from_kvm(&s->ds, &sr->ds);
@@ -466,13 +408,9 @@ static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 				    (sr->cr8 & V_TPR_MASK);
 	svm_set_efer(sv, sr->efer);
 	sv->apic_base = sr->apic_base;
-	for (i = 0; i < 256; i++) {
-		if (sr->interrupt_bitmap[i / 64] & (1ULL << (i % 64))) {
-			sv->vmcb->control.event_inj = i | SVM_EVTINJ_VALID |
-						      SVM_EVTINJ_TYPE_INTR;
-			break;
-		}
-	}
+	if (irq >= 0)
+		sv->vmcb->control.event_inj = irq | SVM_EVTINJ_VALID |
+					      SVM_EVTINJ_TYPE_INTR;
 	return 0;
 }
 
@@ -613,79 +551,25 @@ int svm_set_msr(void *ctx, u32 index, u64 data)
 	return 0;
 }
 
-static void svm_get_fpu(struct svm_vcpu *sv, struct kvm_fpu *f)
-{
-	struct fxregs_state *fx = &sv->fpu.fpstate->regs.fxsave;
-
-	memset(f, 0, sizeof(*f));
-	memcpy(f->fpr, fx->st_space, sizeof(f->fpr));
-	f->fcw = fx->cwd;
-	f->fsw = fx->swd;
-	f->ftwx = fx->twd;
-	f->last_opcode = fx->fop;
-	f->last_ip = fx->rip;
-	f->last_dp = fx->rdp;
-	memcpy(f->xmm, fx->xmm_space, sizeof(f->xmm));
-	f->mxcsr = fx->mxcsr;
-}
-
-static void svm_set_fpu(struct svm_vcpu *sv, const struct kvm_fpu *f)
-{
-	struct fxregs_state *fx = &sv->fpu.fpstate->regs.fxsave;
-
-	memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
-	fx->cwd = f->fcw;
-	fx->swd = f->fsw;
-	fx->twd = f->ftwx;
-	fx->fop = f->last_opcode;
-	fx->rip = f->last_ip;
-	fx->rdp = f->last_dp;
-	memcpy(fx->xmm_space, f->xmm, sizeof(f->xmm));
-	fx->mxcsr = f->mxcsr;
-	/* Otherwise XRSTOR would load the init state over what we wrote. */
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		sv->fpu.fpstate->regs.xsave.header.xfeatures |=
-			XFEATURE_MASK_FPSSE;
-}
-
 static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
-	struct kvm_mp_state mp;
-	struct kvm_interrupt irq;
 	struct kvm_sregs sr;
-	struct kvm_fpu fpu;
+	long r;
 
 	switch (cmd) {
 	case KVM_INTERRUPT:
-		if (copy_from_user(&irq, argp, sizeof(irq)))
-			return -EFAULT;
-		if (irq.irq >= 256)
-			return -EINVAL;
+		r = x86_get_interrupt(argp);
+		if (r < 0)
+			return r;
 		/*
 		 * With the PIC in userspace the vector counts as acknowledged
 		 * and goes in on the next entry; kvm.ko does the same and
 		 * leaves the IF check to the VMM (ready_for_interrupt_injection).
 		 */
-		sv->vmcb->control.event_inj = irq.irq | SVM_EVTINJ_VALID |
+		sv->vmcb->control.event_inj = r | SVM_EVTINJ_VALID |
 					      SVM_EVTINJ_TYPE_INTR;
-		return 0;
-	case KVM_GET_MP_STATE:
-		mp.mp_state = KVM_MP_STATE_RUNNABLE;
-		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
-	case KVM_SET_MP_STATE:
-		if (copy_from_user(&mp, argp, sizeof(mp)))
-			return -EFAULT;
-		/* Without an in-kernel APIC only RUNNABLE exists, as in kvm.ko. */
-		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
-	case KVM_GET_FPU:
-		svm_get_fpu(sv, &fpu);
-		return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
-	case KVM_SET_FPU:
-		if (copy_from_user(&fpu, argp, sizeof(fpu)))
-			return -EFAULT;
-		svm_set_fpu(sv, &fpu);
 		return 0;
 	case KVM_GET_SREGS:
 		svm_get_sregs(sv, &sr);
@@ -694,10 +578,6 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		if (copy_from_user(&sr, argp, sizeof(sr)))
 			return -EFAULT;
 		return svm_set_sregs(sv, &sr);
-	case KVM_SET_CPUID2:
-		return x86_set_cpuid2(&sv->cpuid, argp);
-	case KVM_GET_CPUID2:
-		return x86_get_cpuid2(&sv->cpuid, argp);
 	case KVM_GET_MSRS:
 		return x86_msrs_ioctl(argp, false, svm_get_msr, svm_set_msr, vcpu);
 	case KVM_SET_MSRS:
@@ -707,14 +587,9 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_VCPU_EVENTS:
 		return x86_events_ioctl(&sv->events, &svm_event_ops, vcpu, cmd,
 					argp);
-	case KVM_GET_XSAVE:
-	case KVM_SET_XSAVE:
-	case KVM_GET_XCRS:
-	case KVM_SET_XCRS:
-		return x86_xsave_ioctl(&sv->fpu, &sv->cpuid, &sv->xcr0, cmd,
-				       argp);
 	default:
-		return -EINVAL;
+		r = x86_vcpu_ioctl(&sv->fpu, &sv->cpuid, &sv->xcr0, cmd, argp);
+		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 }
 
@@ -841,11 +716,11 @@ const struct vireo_impl vireo_svm_impl = {
 	.fini		 = svm_fini,
 	.cpu_enable	 = svm_cpu_enable,
 	.cpu_disable	 = svm_cpu_disable,
-	.check_extension = svm_check_extension,
-	.dev_ioctl	 = svm_dev_ioctl,
+	.check_extension = x86_check_extension,
+	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = svm_vm_create,
 	.vm_destroy	 = svm_vm_destroy,
-	.vm_ioctl	 = svm_vm_ioctl,
+	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = svm_npt_unmap,
 	.vcpu_create	 = svm_vcpu_create,
 	.vcpu_destroy	 = svm_vcpu_destroy,

@@ -32,8 +32,6 @@
 #define VMX_RESET_APIC_BASE	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE)
 /* IA32_VMX_BASIC bits 30:0: the revision VMXON and VMCS regions carry */
 #define VMX_BASIC_REVISION	GENMASK_ULL(30, 0)
-/* Access rights of an unusable segment: only bit 16 */
-#define VMX_AR_UNUSABLE		BIT(16)
 
 struct vmx_config vmx_cfg;
 
@@ -47,8 +45,6 @@ struct vmx_cpu {
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 static u64 vmx_host_xcr0;
-/* MXCSR bits this CPU implements */
-static u32 vmx_mxcsr_mask;
 /* STAR, LSTAR, CSTAR, SFMASK: the same on every CPU once Linux is up */
 static u64 vmx_host_syscall[4];
 
@@ -350,15 +346,6 @@ static struct notifier_block vmx_module_nb = {
 	.notifier_call = vmx_module_event,
 };
 
-/* FXSAVE reports the MXCSR mask; 0 there means the default 0xffbf (SDM). */
-static u32 vmx_read_mxcsr_mask(void)
-{
-	static struct fxregs_state fx __aligned(16);
-
-	asm volatile("fxsave %0" : "=m" (fx));
-	return fx.mxcsr_mask ? fx.mxcsr_mask : 0xffbf;
-}
-
 static void vmx_fini(void)
 {
 	int cpu;
@@ -397,7 +384,6 @@ static int vmx_init(void)
 	}
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	vmx_mxcsr_mask = vmx_read_mxcsr_mask();
 	rdmsrl(MSR_STAR, vmx_host_syscall[0]);
 	rdmsrl(MSR_LSTAR, vmx_host_syscall[1]);
 	rdmsrl(MSR_CSTAR, vmx_host_syscall[2]);
@@ -445,33 +431,9 @@ static void vmx_free_vpid(u16 vpid)
 
 static long vmx_check_extension(long cap)
 {
-	switch (cap) {
-	case KVM_CAP_SET_TSS_ADDR:
-	case KVM_CAP_EXT_CPUID:
-	case KVM_CAP_READONLY_MEM:
-	case KVM_CAP_MP_STATE:
-	case KVM_CAP_VCPU_EVENTS:
-	case KVM_CAP_XSAVE:
-		return 1;
-	case KVM_CAP_USER_NMI:
+	if (cap == KVM_CAP_USER_NMI)
 		return vmx_nmi_supported();
-	case KVM_CAP_XCRS:
-		return boot_cpu_has(X86_FEATURE_XSAVE);
-	default:
-		return 0;
-	}
-}
-
-static long vmx_dev_ioctl(unsigned int cmd, void __user *argp)
-{
-	switch (cmd) {
-	case KVM_GET_SUPPORTED_CPUID:
-		return x86_get_supported_cpuid(argp);
-	case KVM_GET_MSR_INDEX_LIST:
-		return x86_get_msr_index_list(argp);
-	default:
-		return -EINVAL;
-	}
+	return x86_check_extension(cap);
 }
 
 static int vmx_vm_create(struct vireo_vm *vm)
@@ -494,20 +456,6 @@ static void vmx_vm_destroy(struct vireo_vm *vm)
 {
 	vmx_ept_destroy(to_vmx_vm(vm));
 	vireo_free(vm->arch);
-}
-
-static long vmx_vm_ioctl(struct vireo_vm *vm, unsigned int cmd,
-			 void __user *argp)
-{
-	switch (cmd) {
-	case KVM_SET_TSS_ADDR:
-		/* Unrestricted guest runs real mode itself: no TSS needed. */
-		if ((unsigned long)argp > (unsigned int)(-3 * PAGE_SIZE))
-			return -EINVAL;
-		return 0;
-	default:
-		return -ENOTTY;
-	}
 }
 
 /*
@@ -595,40 +543,22 @@ static void vmx_seg_write(int seg, u16 sel, u64 base, u32 limit, u32 ar)
 
 static void vmx_seg_to_kvm(int seg, struct kvm_segment *k)
 {
-	u32 ar = vmcs_read(GUEST_ES_AR_BYTES + 2 * seg);
-
 	k->selector = vmcs_read(GUEST_ES_SELECTOR + 2 * seg);
 	k->base = vmcs_read(GUEST_ES_BASE + 2 * seg);
 	k->limit = vmcs_read(GUEST_ES_LIMIT + 2 * seg);
-	k->type = ar & 0xf;
-	k->s = (ar >> 4) & 1;
-	k->dpl = (ar >> 5) & 3;
-	k->present = (ar >> 7) & 1;
-	k->avl = (ar >> 12) & 1;
-	k->l = (ar >> 13) & 1;
-	k->db = (ar >> 14) & 1;
-	k->g = (ar >> 15) & 1;
-	k->unusable = (ar >> 16) & 1;
-	k->padding = 0;
+	x86_seg_to_kvm(vmcs_read(GUEST_ES_AR_BYTES + 2 * seg), k);
 }
 
 static void vmx_seg_from_kvm(int seg, const struct kvm_segment *k)
 {
-	u32 ar;
+	u32 ar = x86_seg_from_kvm(k);
 
-	if (k->unusable || !k->present) {
-		ar = VMX_AR_UNUSABLE;
-	} else {
-		ar = (k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
-		     1 << 7 | (k->avl & 1) << 12 | (k->l & 1) << 13 |
-		     (k->db & 1) << 14 | (k->g & 1) << 15;
-		/*
-		 * VM entry wants usable code and data segments marked
-		 * accessed; the CPU would set the bit on first use anyway.
-		 */
-		if (seg != SEG_LDTR && seg != SEG_TR)
-			ar |= 1;
-	}
+	/*
+	 * VM entry wants usable code and data segments marked accessed; the
+	 * CPU would set the bit on first use anyway.
+	 */
+	if (!(ar & X86_SEG_UNUSABLE) && seg != SEG_LDTR && seg != SEG_TR)
+		ar |= 1;
 	vmx_seg_write(seg, k->selector, k->base, k->limit, ar);
 }
 
@@ -878,12 +808,9 @@ static void vmx_get_sregs(struct vmx_vcpu *vmx, struct kvm_sregs *sr)
 
 static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 {
-	unsigned int i;
+	int irq = x86_sregs_irq(sr);
 
-	if ((sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG) &&
-	    !(sr->cr4 & X86_CR4_PAE))
-		return -EINVAL;
-	if ((sr->cr0 & X86_CR0_PG) && !(sr->cr0 & X86_CR0_PE))
+	if (x86_sregs_check(sr))
 		return -EINVAL;
 	vmx_get(vmx);
 	vmx_seg_from_kvm(SEG_CS, &sr->cs);
@@ -905,52 +832,10 @@ static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 	vmx_set_cr0(vmx, sr->cr0);
 	vmx->cr8 = sr->cr8 & 0xf;
 	vmx->apic_base = sr->apic_base;
-	for (i = 0; i < 256; i++) {
-		if (sr->interrupt_bitmap[i / 64] & (1ULL << (i % 64))) {
-			vmx->pending_irq = i;
-			break;
-		}
-	}
+	if (irq >= 0)
+		vmx->pending_irq = irq;
 	vmx_put(vmx);
 	return 0;
-}
-
-static void vmx_get_fpu(struct vmx_vcpu *vmx, struct kvm_fpu *f)
-{
-	struct fxregs_state *fx = &vmx->fpu.fpstate->regs.fxsave;
-
-	memset(f, 0, sizeof(*f));
-	memcpy(f->fpr, fx->st_space, sizeof(f->fpr));
-	f->fcw = fx->cwd;
-	f->fsw = fx->swd;
-	f->ftwx = fx->twd;
-	f->last_opcode = fx->fop;
-	f->last_ip = fx->rip;
-	f->last_dp = fx->rdp;
-	memcpy(f->xmm, fx->xmm_space, sizeof(f->xmm));
-	f->mxcsr = fx->mxcsr;
-}
-
-/*
- * As kvm.ko does, MXCSR is reported but not taken from userspace: a value
- * with reserved bits would make the next FXRSTOR/XRSTOR fault in the host.
- */
-static void vmx_set_fpu(struct vmx_vcpu *vmx, const struct kvm_fpu *f)
-{
-	struct fxregs_state *fx = &vmx->fpu.fpstate->regs.fxsave;
-
-	memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
-	fx->cwd = f->fcw;
-	fx->swd = f->fsw;
-	fx->twd = f->ftwx;
-	fx->fop = f->last_opcode;
-	fx->rip = f->last_ip;
-	fx->rdp = f->last_dp;
-	memcpy(fx->xmm_space, f->xmm, sizeof(f->xmm));
-	/* Otherwise XRSTOR would load the init state over what we wrote. */
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		vmx->fpu.fpstate->regs.xsave.header.xfeatures |=
-			XFEATURE_MASK_FPSSE;
 }
 
 static long vmx_msrs_ioctl(struct vireo_vcpu *vcpu, void __user *argp,
@@ -974,39 +859,20 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct kvm_interrupt irq;
-	struct kvm_mp_state mp;
 	struct kvm_sregs sr;
-	struct kvm_fpu fpu;
+	long r;
 
 	switch (cmd) {
 	case KVM_INTERRUPT:
-		if (copy_from_user(&irq, argp, sizeof(irq)))
-			return -EFAULT;
-		if (irq.irq >= 256)
-			return -EINVAL;
+		r = x86_get_interrupt(argp);
+		if (r < 0)
+			return r;
 		/*
 		 * With the PIC in userspace the vector counts as acknowledged
 		 * and goes in on the next entry; checking that the guest can
 		 * take it is the VMM's job (ready_for_interrupt_injection).
 		 */
-		vmx->pending_irq = irq.irq;
-		return 0;
-	case KVM_GET_MP_STATE:
-		mp.mp_state = KVM_MP_STATE_RUNNABLE;
-		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
-	case KVM_SET_MP_STATE:
-		if (copy_from_user(&mp, argp, sizeof(mp)))
-			return -EFAULT;
-		/* Without an in-kernel APIC only RUNNABLE exists, as in kvm.ko. */
-		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
-	case KVM_GET_FPU:
-		vmx_get_fpu(vmx, &fpu);
-		return copy_to_user(argp, &fpu, sizeof(fpu)) ? -EFAULT : 0;
-	case KVM_SET_FPU:
-		if (copy_from_user(&fpu, argp, sizeof(fpu)))
-			return -EFAULT;
-		vmx_set_fpu(vmx, &fpu);
+		vmx->pending_irq = r;
 		return 0;
 	case KVM_GET_MSRS:
 		return vmx_msrs_ioctl(vcpu, argp, false);
@@ -1019,10 +885,6 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		if (copy_from_user(&sr, argp, sizeof(sr)))
 			return -EFAULT;
 		return vmx_set_sregs(vmx, &sr);
-	case KVM_SET_CPUID2:
-		return x86_set_cpuid2(&vmx->cpuid, argp);
-	case KVM_GET_CPUID2:
-		return x86_get_cpuid2(&vmx->cpuid, argp);
 	case KVM_NMI:
 		if (!vmx_nmi_supported())
 			return -EINVAL;
@@ -1031,14 +893,10 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_VCPU_EVENTS:
 		return x86_events_ioctl(&vmx->events, &vmx_event_ops, vcpu, cmd,
 					argp);
-	case KVM_GET_XSAVE:
-	case KVM_SET_XSAVE:
-	case KVM_GET_XCRS:
-	case KVM_SET_XCRS:
-		return x86_xsave_ioctl(&vmx->fpu, &vmx->cpuid, &vmx->xcr0, cmd,
-				       argp);
 	default:
-		return -EINVAL;
+		r = x86_vcpu_ioctl(&vmx->fpu, &vmx->cpuid, &vmx->xcr0, cmd,
+				   argp);
+		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 }
 
@@ -1046,11 +904,6 @@ static void vmx_vcpu_load(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
-	/*
-	 * FXRSTOR/XRSTOR fault on reserved MXCSR bits, and the host would
-	 * then lose its FPU state: never hand the CPU such an image.
-	 */
-	vmx->fpu.fpstate->regs.fxsave.mxcsr &= vmx_mxcsr_mask;
 	fpu_swap_kvm_fpstate(&vmx->fpu, true);
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
@@ -1243,10 +1096,10 @@ const struct vireo_impl vireo_vmx_impl = {
 	.cpu_enable	 = vmx_cpu_enable,
 	.cpu_disable	 = vmx_cpu_disable,
 	.check_extension = vmx_check_extension,
-	.dev_ioctl	 = vmx_dev_ioctl,
+	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = vmx_vm_create,
 	.vm_destroy	 = vmx_vm_destroy,
-	.vm_ioctl	 = vmx_vm_ioctl,
+	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = vmx_ept_unmap,
 	.vcpu_create	 = vmx_vcpu_create,
 	.vcpu_destroy	 = vmx_vcpu_destroy,

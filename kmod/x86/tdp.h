@@ -50,7 +50,7 @@ struct x86_tdp {
 	const struct x86_tdp_format *fmt;
 	struct page *root;
 	int levels;
-	spinlock_t lock;
+	spinlock_t lock;	/* the tables; never held across a sleep */
 	u64 gen;
 };
 

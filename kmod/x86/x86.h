@@ -7,6 +7,7 @@
 #define VIREO_X86_H
 
 #include <asm/processor-flags.h>
+#include <linux/bits.h>
 #include <linux/kvm.h>
 #include <linux/types.h>
 
@@ -47,6 +48,23 @@ typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
 long x86_get_msr_index_list(void __user *argp);
 long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		    x86_msr_set_fn put, void *ctx);
+
+/* kmod/x86/vcpu.c: what every x86 backend handles alike */
+struct fpu_guest;
+struct vireo_vm;
+long x86_check_extension(long cap);
+long x86_dev_ioctl(unsigned int cmd, void __user *argp);
+long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp);
+long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
+		    u64 *xcr0, unsigned int cmd, void __user *argp);
+int x86_get_interrupt(void __user *argp);
+int x86_sregs_check(const struct kvm_sregs *sr);
+int x86_sregs_irq(const struct kvm_sregs *sr);
+
+/* Segment attributes in the VMCS layout; bit 16: unusable */
+#define X86_SEG_UNUSABLE	BIT(16)
+void x86_seg_to_kvm(u32 ar, struct kvm_segment *k);
+u32 x86_seg_from_kvm(const struct kvm_segment *k);
 
 /*
  * An address the guest may load into a base MSR: canonical for the paging

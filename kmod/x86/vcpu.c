@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * System, VM and vCPU ioctls whose handling is the same on every x86
+ * backend, and the KVM-format conversions both backends use for segment
+ * registers, control registers and the FPU image.  A backend keeps its own
+ * switch for what touches its control block and hands the rest here.
+ */
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <asm/cpufeature.h>
+#include <asm/msr-index.h>
+#include <linux/errno.h>
+#include <linux/kvm.h>
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "x86/events.h"
+#include "x86/x86.h"
+
+/**
+ * x86_check_extension - KVM_CHECK_EXTENSION for what every backend offers
+ * @cap: the capability
+ *
+ * Return: its value; 0 when unknown.
+ */
+long x86_check_extension(long cap)
+{
+	switch (cap) {
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_READONLY_MEM:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_XSAVE:
+		return 1;
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
+	default:
+		return 0;
+	}
+}
+
+/**
+ * x86_dev_ioctl - x86 ioctls on the system fd
+ * @cmd: the ioctl
+ * @argp: its argument
+ *
+ * Return: 0 or -errno; -EINVAL for an unknown @cmd, as kvm.ko.
+ */
+long x86_dev_ioctl(unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return x86_get_supported_cpuid(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return x86_get_msr_index_list(argp);
+	default:
+		return -EINVAL;
+	}
+}
+
+/**
+ * x86_vm_ioctl - x86 ioctls on a VM fd
+ * @vm: the VM
+ * @cmd: the ioctl
+ * @argp: its argument
+ *
+ * Return: 0 or -errno; -ENOTTY for an unknown @cmd.
+ */
+long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
+{
+	switch (cmd) {
+	case KVM_SET_TSS_ADDR:
+		/*
+		 * Only VT-x without unrestricted guest needs the TSS, and
+		 * Vireo requires unrestricted guest; kvm.ko's range check.
+		 */
+		if ((unsigned long)argp > (unsigned int)(-3 * PAGE_SIZE))
+			return -EINVAL;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/*
+ * kvm.ko neither reports nor takes MXCSR through KVM_{GET,SET}_FPU (the
+ * XSAVE ioctls carry it, checked): a reserved bit in it would make the
+ * host's FXRSTOR/XRSTOR fault.
+ */
+static void x86_get_fpu(struct fpu_guest *fpu, struct kvm_fpu *f)
+{
+	struct fxregs_state *fx = &fpu->fpstate->regs.fxsave;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(f->fpr, fx->st_space, sizeof(f->fpr));
+	f->fcw = fx->cwd;
+	f->fsw = fx->swd;
+	f->ftwx = fx->twd;
+	f->last_opcode = fx->fop;
+	f->last_ip = fx->rip;
+	f->last_dp = fx->rdp;
+	memcpy(f->xmm, fx->xmm_space, sizeof(f->xmm));
+}
+
+static void x86_set_fpu(struct fpu_guest *fpu, const struct kvm_fpu *f)
+{
+	struct fxregs_state *fx = &fpu->fpstate->regs.fxsave;
+
+	memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
+	fx->cwd = f->fcw;
+	fx->swd = f->fsw;
+	fx->twd = f->ftwx;
+	fx->fop = f->last_opcode;
+	fx->rip = f->last_ip;
+	fx->rdp = f->last_dp;
+	memcpy(fx->xmm_space, f->xmm, sizeof(f->xmm));
+	/* Otherwise XRSTOR would load the init state over what we wrote. */
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		fpu->fpstate->regs.xsave.header.xfeatures |=
+			XFEATURE_MASK_FPSSE;
+}
+
+/**
+ * x86_vcpu_ioctl - vCPU ioctls every x86 backend answers alike
+ * @fpu: the vCPU's guest FPU
+ * @cpuid: its CPUID table
+ * @xcr0: its XCR0
+ * @cmd: the ioctl
+ * @argp: its argument
+ *
+ * Return: 0 or -errno; -ENOIOCTLCMD when @cmd is the backend's to handle.
+ */
+long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
+		    u64 *xcr0, unsigned int cmd, void __user *argp)
+{
+	struct kvm_mp_state mp;
+	struct kvm_fpu f;
+
+	switch (cmd) {
+	case KVM_GET_MP_STATE:
+		mp.mp_state = KVM_MP_STATE_RUNNABLE;
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	case KVM_SET_MP_STATE:
+		if (copy_from_user(&mp, argp, sizeof(mp)))
+			return -EFAULT;
+		/* Without an in-kernel APIC only RUNNABLE exists, as in kvm.ko. */
+		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	case KVM_GET_FPU:
+		x86_get_fpu(fpu, &f);
+		return copy_to_user(argp, &f, sizeof(f)) ? -EFAULT : 0;
+	case KVM_SET_FPU:
+		if (copy_from_user(&f, argp, sizeof(f)))
+			return -EFAULT;
+		x86_set_fpu(fpu, &f);
+		return 0;
+	case KVM_SET_CPUID2:
+		return x86_set_cpuid2(cpuid, argp);
+	case KVM_GET_CPUID2:
+		return x86_get_cpuid2(cpuid, argp);
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		return x86_xsave_ioctl(fpu, cpuid, xcr0, cmd, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+/**
+ * x86_get_interrupt - the vector of a KVM_INTERRUPT
+ * @argp: the ioctl's argument
+ *
+ * Return: the vector, or -errno (-EINVAL above 255, as kvm.ko).
+ */
+int x86_get_interrupt(void __user *argp)
+{
+	struct kvm_interrupt irq;
+
+	if (copy_from_user(&irq, argp, sizeof(irq)))
+		return -EFAULT;
+	return irq.irq < 256 ? irq.irq : -EINVAL;
+}
+
+/**
+ * x86_sregs_check - does KVM_SET_SREGS get kvm.ko's -EINVAL?
+ * @sr: what userspace passed
+ *
+ * Return: 0 or -EINVAL.
+ */
+int x86_sregs_check(const struct kvm_sregs *sr)
+{
+	if ((sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG) &&
+	    !(sr->cr4 & X86_CR4_PAE))
+		return -EINVAL;
+	if ((sr->cr0 & X86_CR0_PG) && !(sr->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * x86_sregs_irq - the pending interrupt in a KVM_SET_SREGS bitmap
+ * @sr: what userspace passed
+ *
+ * Return: the lowest vector set, or -1.
+ */
+int x86_sregs_irq(const struct kvm_sregs *sr)
+{
+	unsigned int i;
+
+	for (i = 0; i < 256; i++)
+		if (sr->interrupt_bitmap[i / 64] & (1ULL << (i % 64)))
+			return i;
+	return -1;
+}
+
+/**
+ * x86_seg_to_kvm - fill a kvm_segment from descriptor attributes
+ * @ar: attributes in the VMCS layout: descriptor bits 47:40 at 7:0, bits
+ *	55:52 at 15:12, and bit 16 for "unusable"
+ * @k: filled in, but for selector, base and limit
+ */
+void x86_seg_to_kvm(u32 ar, struct kvm_segment *k)
+{
+	k->type = ar & 0xf;
+	k->s = (ar >> 4) & 1;
+	k->dpl = (ar >> 5) & 3;
+	k->present = (ar >> 7) & 1;
+	k->avl = (ar >> 12) & 1;
+	k->l = (ar >> 13) & 1;
+	k->db = (ar >> 14) & 1;
+	k->g = (ar >> 15) & 1;
+	k->unusable = (ar >> 16) & 1;
+	k->padding = 0;
+}
+
+/**
+ * x86_seg_from_kvm - descriptor attributes of a kvm_segment
+ * @k: what userspace passed
+ *
+ * Return: attributes in the layout x86_seg_to_kvm() reads; a segment that
+ * is unusable or not present gets only X86_SEG_UNUSABLE.
+ */
+u32 x86_seg_from_kvm(const struct kvm_segment *k)
+{
+	if (k->unusable || !k->present)
+		return X86_SEG_UNUSABLE;
+	return (k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
+	       1 << 7 | (k->avl & 1) << 12 | (k->l & 1) << 13 |
+	       (k->db & 1) << 14 | (k->g & 1) << 15;
+}
