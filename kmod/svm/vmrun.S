@@ -7,7 +7,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-#include "x86/switch_asm.h"
+#include "x86/switch_asm.S"
 
 /* void vireo_svm_vmrun(struct x86_gprs *gprs, u64 vmcb_pa, u64 host_pa) */
 SYM_FUNC_START(vireo_svm_vmrun)

@@ -12,7 +12,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-#include "x86/switch_asm.h"
+#include "x86/switch_asm.S"
 
 /* VMCS field encoding of the host RSP (Intel SDM vol. 3, appendix B.4.4). */
 #define VMCS_HOST_RSP	0x6c14

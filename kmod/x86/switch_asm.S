@@ -4,12 +4,10 @@
  * kmod/vmx/vmenter.S): moving guest GPRs between the CPU and struct
  * x86_gprs (8 bytes each, in encoding order), and the host frame around
  * the switch.  RAX and RSP are the backend's: the hardware carries them
- * differently.
+ * differently.  Only macros: included by those files, never built alone.
  */
-#ifndef VIREO_X86_SWITCH_ASM_H
-#define VIREO_X86_SWITCH_ASM_H
-
-#ifdef __ASSEMBLY__
+#ifndef VIREO_X86_SWITCH_ASM_S
+#define VIREO_X86_SWITCH_ASM_S
 
 /* One register, unless it is @base, the pointer to struct x86_gprs. */
 .macro X86_GPR_OP op, reg, n, base
@@ -75,5 +73,4 @@
 	xor	%r11d, %r11d
 .endm
 
-#endif /* __ASSEMBLY__ */
 #endif
