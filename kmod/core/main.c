@@ -6,6 +6,7 @@
 
 #include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -22,6 +23,12 @@ MODULE_PARM_DESC(devkvm, "Also answer as /dev/kvm when its minor is free");
 
 static atomic_long_t vireo_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t vireo_objects = ATOMIC_LONG_INIT(0);
+/*
+ * Stage-2 leaves larger than a base page created since load: debugfs
+ * vireo/huge_mappings, for tests; not ABI.
+ */
+static atomic_t vireo_huge = ATOMIC_INIT(0);
+static struct dentry *vireo_debugfs;
 
 void *vireo_zalloc(size_t size)
 {
@@ -61,6 +68,11 @@ void vireo_free_page(struct page *page)
 void vireo_count_pages(long n)
 {
 	atomic_long_add(n, &vireo_pages);
+}
+
+void vireo_count_huge(void)
+{
+	atomic_inc(&vireo_huge);
 }
 
 long vireo_check_extension(long cap)
@@ -197,6 +209,9 @@ static int __init vireo_init(void)
 		else
 			kvm_dev_registered = true;
 	}
+	vireo_debugfs = debugfs_create_dir("vireo", NULL);
+	debugfs_create_atomic_t("huge_mappings", 0444, vireo_debugfs,
+				&vireo_huge);
 	pr_info("loaded, %s backend%s\n", vireo_impl->name,
 		kvm_dev_registered ? ", also /dev/kvm" : "");
 	return 0;
@@ -211,6 +226,7 @@ err_fini:
 
 static void __exit vireo_exit(void)
 {
+	debugfs_remove_recursive(vireo_debugfs);
 	if (kvm_dev_registered)
 		misc_deregister(&vireo_kvm_dev);
 	misc_deregister(&vireo_dev);

@@ -130,6 +130,8 @@ void vireo_free(const void *p);
 struct page *vireo_alloc_page(void);
 void vireo_free_page(struct page *page);
 void vireo_count_pages(long n);
+/* A stage-2 leaf larger than a base page was created (statistics only). */
+void vireo_count_huge(void);
 
 int vireo_create_vm(unsigned long type);
 long vireo_check_extension(long cap);

@@ -19,6 +19,8 @@
 #define EPT_RWX		(EPT_R | EPT_W | EPT_X)
 /* Leaf memory type: write-back, combined with the guest's PAT. */
 #define EPT_MT_WB	(6ULL << 3)
+/* In a level-2 entry (PDE): maps 2 MiB */
+#define EPT_LARGE	BIT_ULL(7)
 /*
  * Software bits of a leaf being zapped: still pinned, was it writable.  An
  * entry without R, W or X is not present and the CPU ignores the rest.
@@ -31,14 +33,24 @@
 
 #define EPT_QUAL_WRITE	BIT_ULL(1)
 
-static const struct x86_tdp_format ept_format = {
-	.present	= EPT_RWX,
-	.table		= EPT_RWX,
-	.leaf		= EPT_R | EPT_X | EPT_MT_WB,
-	.write		= EPT_W,
-	.huge		= 0,
-	.zapped		= EPT_ZAPPED,
-	.zapped_w	= EPT_ZAPPED_W,
+/* With and without 2 MiB leaves, which the CPU may lack. */
+static const struct x86_tdp_format ept_format[2] = {
+	{
+		.present	= EPT_RWX,
+		.table		= EPT_RWX,
+		.leaf		= EPT_R | EPT_X | EPT_MT_WB,
+		.write		= EPT_W,
+		.zapped		= EPT_ZAPPED,
+		.zapped_w	= EPT_ZAPPED_W,
+	}, {
+		.present	= EPT_RWX,
+		.table		= EPT_RWX,
+		.leaf		= EPT_R | EPT_X | EPT_MT_WB,
+		.write		= EPT_W,
+		.huge		= EPT_LARGE,
+		.zapped		= EPT_ZAPPED,
+		.zapped_w	= EPT_ZAPPED_W,
+	},
 };
 
 int vmx_ept_create(struct vmx_vm *vv)
@@ -51,7 +63,9 @@ int vmx_ept_create(struct vmx_vm *vv)
 	/* A CPU may still cache translations of an earlier EPT at this address. */
 	for_each_possible_cpu(cpu)
 		vv->cpu_gen[cpu] = ~0ULL;
-	r = x86_tdp_init(&vv->tdp, &ept_format, EPT_LEVELS);
+	r = x86_tdp_init(&vv->tdp,
+			 &ept_format[!!(vmx_cfg.ept_cap & VMX_EPT_2MB_PAGE_BIT)],
+			 EPT_LEVELS);
 	if (r) {
 		vireo_free(vv->cpu_gen);
 		return r;

@@ -11,13 +11,17 @@
  */
 #include <linux/bits.h>
 #include <linux/err.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
 #include <linux/smp.h>
 
 #include "x86/tdp.h"
 
 #define TDP_ADDR	GENMASK_ULL(51, 12)
 #define TDP_MAX_LEVELS	5
+#define TDP_HUGE_PAGES	(SZ_2M >> PAGE_SHIFT)
 
 static u64 *tdp_table(u64 e)
 {
@@ -32,6 +36,15 @@ static u64 tdp_span(int level)
 static u64 *tdp_entry(u64 *table, int level, u64 gpa)
 {
 	return &table[(gpa >> (PAGE_SHIFT + 9 * level)) & 511];
+}
+
+/*
+ * Table pages are charged to the VMM's memory cgroup when allocated; as in
+ * kvm.ko they also show as its secondary page tables (memory.stat).
+ */
+static void tdp_account_table(struct page *page, int n)
+{
+	mod_lruvec_page_state(page, NR_SECONDARY_PAGETABLE, n);
 }
 
 /* A level-1 entry that maps 2 MiB itself rather than a table. */
@@ -57,6 +70,7 @@ static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level,
 		if (tdp_is_huge(t, l, *e))
 			return NULL;
 		if (!(*e & f->present)) {
+			tdp_account_table(spare[l], 1);
 			*e = page_to_phys(spare[l]) | f->table;
 			spare[l] = NULL;
 		}
@@ -110,6 +124,8 @@ static unsigned long tdp_zap(struct x86_tdp *t, u64 *table, int level,
 				     mode);
 			if (mode == TDP_DESTROY) {
 				table[i] = 0;
+				tdp_account_table(virt_to_page(tdp_table(e)),
+						  -1);
 				vireo_free_page(virt_to_page(tdp_table(e)));
 			}
 			continue;
@@ -143,6 +159,7 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 	t->root = vireo_alloc_page();
 	if (!t->root)
 		return -ENOMEM;
+	tdp_account_table(t->root, 1);
 	t->fmt = fmt;
 	t->levels = levels;
 	t->gen = 0;
@@ -158,6 +175,7 @@ void x86_tdp_destroy(struct x86_tdp *t)
 {
 	tdp_zap(t, page_address(t->root), t->levels - 1, 0, 0, ~0ULL,
 		TDP_DESTROY);
+	tdp_account_table(t->root, -1);
 	vireo_free_page(t->root);
 }
 
@@ -190,6 +208,82 @@ void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 			TDP_RELEASE);
 	}
 	spin_unlock(&t->lock);
+}
+
+static void tdp_unpin_pages(struct page **pages, int n)
+{
+	while (n > 0)
+		unpin_user_page(pages[--n]);
+}
+
+/*
+ * Can the 2 MiB around @gpa be one leaf?  The slot must hold all of it,
+ * at the same offset within 2 MiB in the VMM's address space.
+ */
+static bool tdp_huge_fits(const struct x86_tdp *t,
+			  const struct vireo_slot *slot, u64 gpa)
+{
+	u64 base = gpa & ~(u64)(SZ_2M - 1);
+
+	return t->fmt->huge && base >= slot->gpa &&
+	       base + SZ_2M <= slot->gpa + slot->size &&
+	       !((slot->uva - slot->gpa) & (SZ_2M - 1));
+}
+
+/*
+ * Map the 2 MiB around @gpa with one leaf when the VMM's pages there are
+ * one aligned, physically contiguous run (a transparent or hugetlbfs huge
+ * page); every 4 KiB page in it is pinned, so a later split of the VMM's
+ * mapping cannot free what the leaf still reaches, and the MMU notifier
+ * takes the whole leaf away when any part of the range changes.
+ *
+ * Return: 0 when the guest can retry, -EAGAIN to map 4 KiB instead, or
+ * -errno.
+ */
+static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
+			  const struct vireo_slot *slot, u64 gpa, bool ro,
+			  unsigned long seq, struct page **spare)
+{
+	const struct x86_tdp_format *f = t->fmt;
+	u64 base = gpa & ~(u64)(SZ_2M - 1), *pde;
+	unsigned long pfn;
+	struct page **pages;
+	int n, i, r = 0;
+
+	pages = kmalloc_array(TDP_HUGE_PAGES, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -EAGAIN;
+	n = pin_user_pages_fast(slot->uva + (base - slot->gpa), TDP_HUGE_PAGES,
+				ro ? 0 : FOLL_WRITE, pages);
+	if (n != TDP_HUGE_PAGES) {
+		r = -EAGAIN;
+		goto unpin;
+	}
+	pfn = page_to_pfn(pages[0]);
+	for (i = 0; i < TDP_HUGE_PAGES; i++) {
+		if (page_to_pfn(pages[i]) != pfn + i ||
+		    (pfn & (TDP_HUGE_PAGES - 1))) {
+			r = -EAGAIN;
+			goto unpin;
+		}
+	}
+
+	spin_lock(&t->lock);
+	pde = tdp_walk(t, base, 1, spare);
+	if (pde && *pde && !tdp_is_huge(t, 1, *pde)) {
+		/* 4 KiB leaves exist below: keep to them. */
+		r = -EAGAIN;
+	} else if (pde && !*pde && !vireo_mmu_retry(vm, seq)) {
+		*pde = PFN_PHYS(pfn) | f->leaf | f->huge | (ro ? 0 : f->write);
+		vireo_count_pages(TDP_HUGE_PAGES);
+		vireo_count_huge();
+		n = 0;
+	}
+	spin_unlock(&t->lock);
+unpin:
+	tdp_unpin_pages(pages, n);
+	kfree(pages);
+	return r;
 }
 
 /**
@@ -237,6 +331,14 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	if (r != 1) {
 		r = r < 0 ? r : -EFAULT;
 		goto out;
+	}
+
+	if (PageCompound(page) && tdp_huge_fits(t, slot, gpa)) {
+		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq, spare);
+		if (r != -EAGAIN) {
+			unpin_user_page(page);
+			goto out;
+		}
 	}
 
 	r = 0;
