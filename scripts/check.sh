@@ -83,7 +83,8 @@ vmx_kernel=$(ls "${CACHE:-$top/.cache}"/kernel/current/root/boot/vmlinuz-* 2>/de
 for st in $stages; do
 	plat=${st%%:*} m=${st#*:}
 	case $plat in
-	qemu-x86) tag=$m opts=(--timeout 900) list=$progs ;;
+	# 2 GiB: tests/vm/memory.c runs a guest over a 1 GiB slot.
+	qemu-x86) tag=$m opts=(--timeout 900 --mem 2048) list=$progs ;;
 	bochs-x86) tag=vmx-$m opts=(--timeout 1200 --mem 256 --smp 1)
 		list=${progs:-$(grep -v '^#' tests/vm/vmx.list | tr '\n' ' ')}
 		if [ -n "${VIREO_CHECK_VMX_FULL:-}" ]; then
