@@ -3,14 +3,16 @@
 #include <string.h>
 
 #include "acpi.h"
+#include "lapic.h"
 #include "pm.h"
 
 #define OFF_FACS	0x40
 #define OFF_XSDT	0x80
 #define OFF_FADT	0x100
+#define OFF_MADT	0x300
 #define OFF_DSDT	0x400
 #define FADT_LEN	276
-#define XSDT_LEN	(36 + 8)
+#define MADT_LEN(n)	(44 + 8 * (n) + 6)
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -95,13 +97,41 @@ static void fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 	checksum(t, FADT_LEN, 9);
 }
 
+/*
+ * MADT: the local APICs at LAPIC_BASE, one enabled processor per vCPU
+ * (UID and APIC ID = index), LINT1 as NMI on all of them, and PCAT_COMPAT:
+ * there are 8259s and no IOAPIC, so Linux runs in virtual-wire mode.
+ */
+static void madt(uint8_t *t, unsigned int nr_cpus)
+{
+	uint8_t *e = t + 44;
+
+	header(t, "APIC", MADT_LEN(nr_cpus), 5);
+	put32(t + 36, (uint32_t)LAPIC_BASE);
+	put32(t + 40, 1);			/* PCAT_COMPAT */
+	for (unsigned int i = 0; i < nr_cpus; i++, e += 8) {
+		e[0] = 0;			/* Processor Local APIC */
+		e[1] = 8;
+		e[2] = (uint8_t)i;		/* ACPI processor UID */
+		e[3] = (uint8_t)i;		/* APIC ID */
+		put32(e + 4, 1);		/* enabled */
+	}
+	e[0] = 4;				/* Local APIC NMI */
+	e[1] = 6;
+	e[2] = 0xff;				/* all processors */
+	put16(e + 3, 0);			/* bus-conforming polarity, trigger */
+	e[5] = 1;				/* LINT1 */
+	checksum(t, MADT_LEN(nr_cpus), 9);
+}
+
 uint64_t acpi_build(uint8_t *area, uint64_t gpa, size_t len,
-		    const uint8_t *dsdt, size_t dsdt_len)
+		    const uint8_t *dsdt, size_t dsdt_len, unsigned int nr_cpus)
 {
 	uint8_t *rsdp = area, *facs = area + OFF_FACS, *xsdt = area + OFF_XSDT;
+	uint32_t xsdt_len = 36 + 8 * (nr_cpus ? 2 : 1);
 
 	if (gpa & 15 || len < OFF_DSDT || dsdt_len > len - OFF_DSDT ||
-	    dsdt_len < 36)
+	    dsdt_len < 36 || OFF_MADT + MADT_LEN(nr_cpus) > OFF_DSDT)
 		return 0;
 	memset(area, 0, OFF_DSDT);
 	memcpy(area + OFF_DSDT, dsdt, dsdt_len);
@@ -112,9 +142,13 @@ uint64_t acpi_build(uint8_t *area, uint64_t gpa, size_t len,
 
 	fadt(area + OFF_FADT, gpa + OFF_FACS, gpa + OFF_DSDT);
 
-	header(xsdt, "XSDT", XSDT_LEN, 1);
+	if (nr_cpus) {
+		madt(area + OFF_MADT, nr_cpus);
+		put64(xsdt + 44, gpa + OFF_MADT);
+	}
+	header(xsdt, "XSDT", xsdt_len, 1);
 	put64(xsdt + 36, gpa + OFF_FADT);
-	checksum(xsdt, XSDT_LEN, 9);
+	checksum(xsdt, xsdt_len, 9);
 
 	memcpy(rsdp, "RSD PTR ", 8);
 	memcpy(rsdp + 9, "VIREO ", 6);

@@ -11,9 +11,11 @@ const char options_usage[] =
 "usage: vireo run --kernel PATH [options]\n"
 "  --kernel PATH      bzImage to boot (required)\n"
 "  --initrd PATH      initial ramdisk\n"
-"  --cmdline STR      kernel command line (default \"" DEFAULT_CMDLINE "\")\n"
+"  --cmdline STR      kernel command line (default \"" DEFAULT_CMDLINE "\");\n"
+"                     with --cpus > 1 the VMM adds \"noapic\" (it has no IOAPIC)\n"
 "  --memory SIZE      guest RAM, e.g. 512M, 2G (default 512M; plain number: MiB)\n"
-"  --cpus N           virtual CPUs (default 1)\n"
+"  --cpus N           virtual CPUs, 1..4 (default 1; more than one gives\n"
+"                     each a local APIC and an ACPI MADT)\n"
 "  --disk PATH[,ro]   virtio-blk raw image (repeatable)\n"
 "  --net tap:NAME     virtio-net on a tap device\n"
 "  --console stdio|virtio|none  stdin/stdout on the serial port (ttyS0),\n"
@@ -189,9 +191,11 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			char *end;
 			unsigned long n = strtoul(val, &end, 10);
 
-			if (*val < '0' || *val > '9' || *end || n < 1 ||
-			    n > OPT_MAX_CPUS)
+			if (*val < '0' || *val > '9' || *end || n < 1)
 				return fail(err, errlen, "--cpus: bad count '%s' (1..%d)",
+					    val, OPT_MAX_CPUS);
+			if (n > OPT_MAX_CPUS)
+				return fail(err, errlen, "--cpus %s: at most %d vCPUs are supported",
 					    val, OPT_MAX_CPUS);
 			cfg->cpus = (unsigned int)n;
 		} else if (!strcmp(name, "--disk")) {
@@ -222,4 +226,28 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 	if (!cfg->kernel)
 		return fail(err, errlen, "--kernel is required");
 	return 0;
+}
+
+/* Is word (e.g. "pci=") the start of a space-separated word in s? */
+static bool has_word_prefix(const char *s, const char *word)
+{
+	for (const char *p = s; (p = strstr(p, word)); p++)
+		if (p == s || p[-1] == ' ' || p[-1] == '\t')
+			return true;
+	return false;
+}
+
+int options_cmdline(const char *user, bool no_ioapic, char *out, size_t len)
+{
+	const char *base = user ? user : DEFAULT_CMDLINE;
+	/*
+	 * No IOAPIC (SMP guests): with a MADT, Linux would otherwise mask the
+	 * 8259's ExtINT on the BSP's LINT0 and wait for an IOAPIC that never
+	 * speaks; "noapic" keeps the 8259 on LINT0 (virtual wire).
+	 */
+	bool add = no_ioapic && !has_word_prefix(base, "noapic");
+	int n = snprintf(out, len, "%s%s%s", base, add && *base ? " " : "",
+			 add ? "noapic" : "");
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

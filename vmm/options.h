@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define OPT_MAX_DISKS	4
-#define OPT_MAX_CPUS	64
+#define OPT_MAX_CPUS	4
 
 /* stdio: stdin/stdout on the 16550 (ttyS0); virtio: input to hvc0 instead. */
 enum console_mode { CONSOLE_STDIO, CONSOLE_VIRTIO, CONSOLE_NONE };
@@ -46,6 +46,12 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 int options_size(const char *s, uint64_t *out);
 /* "0-3,6" into a bit mask of CPUs below 64. Returns -1 when malformed. */
 int options_cpulist(const char *s, uint64_t *mask);
+/*
+ * The guest's command line: user's (NULL: the default), plus "noapic" with
+ * no_ioapic unless it has that word already. Returns -1 if it does not fit
+ * in len bytes with its NUL.
+ */
+int options_cmdline(const char *user, bool no_ioapic, char *out, size_t len);
 extern const char options_usage[];
 
 #endif

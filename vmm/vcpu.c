@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPU threads. Interrupts come from the userspace 8259 and go in with
- * KVM_INTERRUPT when kvm_run says the guest can take one; otherwise the
- * vCPU asks for an interrupt window. A thread is kicked out of KVM_RUN by
- * SIGUSR1, whose handler sets kvm_run->immediate_exit so that a kick racing
- * with the next KVM_RUN is not lost.
+ * vCPU threads. Interrupts go in with KVM_INTERRUPT when kvm_run says the
+ * guest can take one; otherwise the vCPU asks for an interrupt window. With
+ * one vCPU they come from the userspace 8259 alone; with more, each vCPU
+ * has a local APIC (lapic.c) and the 8259 reaches the BSP through LINT0
+ * (ExtINT). A thread is kicked out of KVM_RUN by SIGUSR1, whose handler
+ * sets kvm_run->immediate_exit so that a kick racing with the next KVM_RUN
+ * is not lost. Application processors wait in the VMM until INIT and SIPI.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,6 +15,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include <linux/kvm.h>
 
@@ -65,12 +69,14 @@ static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
 }
 
 /*
- * The guest sees the host's supported CPUID minus the local APIC (there is
- * no in-kernel irqchip: Linux then runs on the 8259 and the PIT) and minus
- * the KVM paravirtual features that need one; kvmclock stays.
+ * The guest sees the host's supported CPUID minus x2APIC and the TSC
+ * deadline timer (the userspace local APIC has neither), minus the KVM
+ * paravirtual features that need an in-kernel APIC; kvmclock stays. With
+ * one vCPU there is no local APIC at all (Linux then runs on the 8259 and
+ * the PIT); with more, each vCPU reports its APIC ID.
  */
 static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
-			 unsigned int nr)
+			 unsigned int nr, bool smp)
 {
 	for (unsigned int i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -79,8 +85,18 @@ static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
 		case 1:
 			e->ecx &= ~(1u << 21 | 1u << 24);	/* x2APIC, TSC deadline */
 			e->ecx |= 1u << 31;			/* hypervisor */
-			e->edx &= ~(1u << 9);			/* APIC */
+			if (!smp)
+				e->edx &= ~(1u << 9);		/* APIC */
+			else
+				e->edx |= 1u << 9;
 			e->ebx = (e->ebx & 0xffff) | nr << 16 | id << 24;
+			break;
+		case 0xb:
+		case 0x1f:
+			e->edx = id;				/* x2APIC ID */
+			break;
+		case 0x8000001e:
+			e->eax = id;				/* extended APIC ID */
 			break;
 		case 0x40000001:
 			/* kvmclock (both MSR sets), no-op io delay, stable bit. */
@@ -141,10 +157,11 @@ static int setup_regs(struct vcpu *v, const struct boot_entry *b)
 		sr.efer = 0x500;	/* LMA, LME */
 	}
 	/*
-	 * No local APIC: KVM derives CPUID.1:EDX.APIC from the APIC base MSR's
-	 * enable bit, so the MSR must be off too.
+	 * KVM derives CPUID.1:EDX.APIC from the APIC base MSR's enable bit:
+	 * off without a local APIC, on (with BSP on vCPU 0) with one.
 	 */
-	sr.apic_base = 0;
+	sr.apic_base = v->apic ? LAPIC_BASE | LAPIC_MSR_EN |
+		       (v->id ? 0 : LAPIC_MSR_BSP) : 0;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
 		return -1;
 
@@ -160,6 +177,82 @@ static int setup_regs(struct vcpu *v, const struct boot_entry *b)
 	fpu.fcw = 0x37f;
 	fpu.mxcsr = 0x1f80;
 	return ioctl(v->fd, KVM_SET_FPU, &fpu);
+}
+
+/*
+ * Real mode at vector * 0x1000 after INIT and a start-up IPI (the SDM's
+ * state after INIT, with CS:IP = vector << 8 : 0).
+ */
+static int sipi_regs(struct vcpu *v, uint8_t vector)
+{
+	struct kvm_sregs sr;
+	struct kvm_regs r;
+	struct kvm_fpu fpu;
+	struct kvm_segment data = {
+		.limit = 0xffff, .type = 0x3, .present = 1, .s = 1,
+	};
+
+	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0)
+		return -1;
+	sr.cs = data;
+	sr.cs.type = 0xb;
+	sr.cs.selector = (uint16_t)(vector << 8);
+	sr.cs.base = (uint64_t)vector << 12;
+	sr.ds = sr.es = sr.fs = sr.gs = sr.ss = data;
+	memset(&sr.tr, 0, sizeof(sr.tr));
+	sr.tr.type = 0xb;
+	sr.tr.present = 1;
+	sr.tr.limit = 0xffff;
+	memset(&sr.ldt, 0, sizeof(sr.ldt));
+	sr.ldt.type = 0x2;
+	sr.ldt.present = 1;
+	sr.ldt.limit = 0xffff;
+	sr.gdt.base = sr.idt.base = 0;
+	sr.gdt.limit = sr.idt.limit = 0xffff;
+	sr.cr0 = 0x60000010;		/* CD, NW, ET */
+	sr.cr2 = sr.cr3 = sr.cr4 = 0;
+	sr.efer = 0;
+	sr.apic_base = LAPIC_BASE | LAPIC_MSR_EN;
+	memset(sr.interrupt_bitmap, 0, sizeof(sr.interrupt_bitmap));
+	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
+		return -1;
+	memset(&r, 0, sizeof(r));
+	r.rflags = 2;
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0)
+		return -1;
+	memset(&fpu, 0, sizeof(fpu));
+	fpu.fcw = 0x37f;
+	fpu.mxcsr = 0x1f80;
+	return ioctl(v->fd, KVM_SET_FPU, &fpu);
+}
+
+/* Local APIC callbacks, with vm->lock held; ctx is the vCPU. */
+static uint64_t apic_now(void *ctx)
+{
+	(void)ctx;
+	return vm_now_ns();
+}
+
+static void apic_arm(void *ctx, uint64_t deadline)
+{
+	struct vcpu *v = ctx;
+	struct itimerspec its = {
+		.it_value = {
+			.tv_sec = (time_t)(deadline / 1000000000ULL),
+			.tv_nsec = (long)(deadline % 1000000000ULL),
+		},
+	};
+
+	if (timerfd_settime(v->apic_timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		vm_error("timerfd: %s", strerror(errno));
+}
+
+static void apic_notify(void *ctx)
+{
+	struct vcpu *v = ctx;
+
+	pthread_cond_broadcast(&v->vm->wake);
+	vcpu_kick(v);
 }
 
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
@@ -187,7 +280,27 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 		vm_error("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 		return -1;
 	}
-	adjust_cpuid(c, id, vm->nr_vcpus);
+	if (vm->smp) {
+		/* Non-blocking: the I/O thread reads it after poll(). */
+		v->apic_timer_fd = timerfd_create(CLOCK_MONOTONIC,
+						  TFD_CLOEXEC | TFD_NONBLOCK);
+		if (v->apic_timer_fd < 0) {
+			vm_error("timerfd: %s", strerror(errno));
+			free(c);
+			return -1;
+		}
+		v->apic = &vm->apics[id];
+		pthread_mutex_lock(&vm->lock);
+		lapic_init(v->apic, id, vm->apic_ptrs, vm->nr_vcpus, apic_now,
+			   apic_arm, apic_notify, v);
+		if (id == 0)
+			lapic_virtual_wire(v->apic);
+		else
+			v->apic->wait_sipi = true;	/* APs wait for INIT/SIPI */
+		vm->apic_ptrs[id] = v->apic;
+		pthread_mutex_unlock(&vm->lock);
+	}
+	adjust_cpuid(c, id, vm->nr_vcpus, vm->smp);
 	ret = ioctl(v->fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (ret < 0) {
@@ -201,24 +314,56 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 	return 0;
 }
 
-/* Deliver a pending 8259 interrupt or ask for the window (BSP only). */
+/* The 8259's INTR reaches this vCPU (lock held). */
+static bool extint_pending(struct vcpu *v)
+{
+	if (v->id != 0 || !pic_pending(&v->vm->pic))
+		return false;
+	/* No APIC, or the guest turned it off in IA32_APIC_BASE: direct. */
+	if (!v->apic || !(v->run->apic_base & LAPIC_MSR_EN))
+		return true;
+	return lapic_extint(v->apic);
+}
+
+/* Something a halted vCPU with interrupts enabled would take (lock held). */
+static bool irq_pending(struct vcpu *v)
+{
+	return extint_pending(v) || (v->apic && lapic_pending(v->apic) >= 0);
+}
+
+/*
+ * Deliver a pending NMI, then an ExtINT from the 8259 or the local APIC's
+ * highest deliverable vector, or ask for the interrupt window.
+ */
 static void inject(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct kvm_run *run = v->run;
 
-	if (v->id != 0)
+	if (v->id != 0 && !v->apic)
 		return;
 	pthread_mutex_lock(&vm->lock);
-	if (pic_pending(&vm->pic) && run->ready_for_interrupt_injection &&
-	    run->if_flag) {
-		struct kvm_interrupt irq = { .irq = pic_ack(&vm->pic) };
-
-		if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
-			vm_error("KVM_INTERRUPT: %s", strerror(errno));
-		v->injected++;
+	if (v->apic && v->apic->nmi_pending) {
+		v->apic->nmi_pending = false;
+		if (vm->has_nmi && ioctl(v->fd, KVM_NMI, 0) < 0)
+			vm_error("KVM_NMI: %s", strerror(errno));
 	}
-	run->request_interrupt_window = pic_pending(&vm->pic);
+	if (run->ready_for_interrupt_injection && run->if_flag) {
+		int vec = -1;
+
+		if (extint_pending(v))
+			vec = pic_ack(&vm->pic);
+		else if (v->apic)
+			vec = lapic_ack(v->apic);
+		if (vec >= 0) {
+			struct kvm_interrupt irq = { .irq = (uint32_t)vec };
+
+			if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0)
+				vm_error("KVM_INTERRUPT: %s", strerror(errno));
+			v->injected++;
+		}
+	}
+	run->request_interrupt_window = irq_pending(v);
 	pthread_mutex_unlock(&vm->lock);
 }
 
@@ -245,8 +390,14 @@ static void mmio_exit(struct vcpu *v)
 	if (run->mmio.len > sizeof(run->mmio.data))
 		return;
 	pthread_mutex_lock(&v->vm->lock);
-	bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data,
-		   run->mmio.len, run->mmio.is_write);
+	/* The local APIC page: the same address, a different APIC per vCPU. */
+	if (v->apic && run->mmio.phys_addr >= LAPIC_BASE &&
+	    run->mmio.phys_addr < LAPIC_BASE + LAPIC_SIZE)
+		lapic_io(v->apic, run->mmio.phys_addr - LAPIC_BASE,
+			 run->mmio.data, run->mmio.len, run->mmio.is_write);
+	else
+		bus_access(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+			   run->mmio.len, run->mmio.is_write);
 	pthread_mutex_unlock(&v->vm->lock);
 }
 
@@ -259,8 +410,9 @@ static void halt(struct vcpu *v)
 	uint64_t t0 = vm_now_ns();
 
 	v->halted = true;
-	while (!vm->stopping && !(v->id == 0 && v->run->if_flag &&
-				  pic_pending(&vm->pic)))
+	while (!vm->stopping &&
+	       !(v->run->if_flag && irq_pending(v)) &&
+	       !(v->apic && (v->apic->nmi_pending || v->apic->init_pending)))
 		pthread_cond_wait(&vm->wake, &vm->lock);
 	v->halted = false;
 	v->halt_ns = vm_now_ns() - t0;
@@ -337,6 +489,37 @@ static bool handle_exit(struct vcpu *v)
 	return false;
 }
 
+/*
+ * An AP after INIT: wait for a start-up IPI, then enter real mode at its
+ * vector. Returns false when the VM stops first.
+ */
+static bool wait_for_sipi(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint8_t vector;
+
+	pthread_mutex_lock(&vm->lock);
+	while (!vm->stopping && !v->apic->sipi_pending)
+		pthread_cond_wait(&vm->wake, &vm->lock);
+	if (vm->stopping) {
+		pthread_mutex_unlock(&vm->lock);
+		return false;
+	}
+	vector = v->apic->sipi_vector;
+	v->apic->sipi_pending = false;
+	v->apic->wait_sipi = false;
+	v->apic->init_pending = false;	/* an INIT during the wait is spent */
+	/* Interrupts for the old life of this CPU are gone. */
+	v->run->request_interrupt_window = 0;
+	pthread_mutex_unlock(&vm->lock);
+	if (sipi_regs(v, vector) < 0) {
+		vm_error("vCPU %u: start-up state: %s", v->id, strerror(errno));
+		stop(vm, EXIT_ERROR);
+		return false;
+	}
+	return true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -349,12 +532,16 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	for (;;) {
-		bool stopping;
+		bool stopping, init;
 
 		pthread_mutex_lock(&vm->lock);
 		stopping = vm->stopping;
+		init = v->apic && (v->apic->init_pending ||
+				   (v->id && v->apic->wait_sipi));
 		pthread_mutex_unlock(&vm->lock);
 		if (stopping)
+			break;
+		if (init && !wait_for_sipi(v))
 			break;
 		inject(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
@@ -404,6 +591,18 @@ void vcpu_dump(struct vcpu *v)
 		 run->request_interrupt_window,
 		 (unsigned long long)(vm_now_ns() - v->last_exit_ns) / 1000000,
 		 (unsigned long long)v->halt_ns / 1000000);
+	if (v->apic) {
+		struct lapic *l = v->apic;
+
+		vm_error("vcpu%u: apic base %#llx svr %#x tpr %#x ppr %#x pending %d "
+			 "lint0 %#x timer %#x tmict %u tdcr %#x icr %#x:%#x esr %#x "
+			 "init %d wait-sipi %d sipi %d nmi %d",
+			 v->id, (unsigned long long)run->apic_base, l->svr, l->tpr,
+			 lapic_ppr(l), lapic_pending(l), l->lvt[LVT_LINT0],
+			 l->lvt[LVT_TIMER], l->tmict, l->tdcr, l->icr_hi, l->icr_lo,
+			 l->esr_pending, l->init_pending, l->wait_sipi,
+			 l->sipi_pending, l->nmi_pending);
+	}
 }
 
 int vcpu_start(struct vcpu *v)

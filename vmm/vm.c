@@ -332,6 +332,21 @@ static int open_device(struct vm *vm)
 		vm_error("%s: bad KVM_GET_VCPU_MMAP_SIZE", vm->cfg->device);
 		return -1;
 	}
+	if (vm->cfg->cpus > 1) {
+		/* The API: without MAX_VCPUS use NR_VCPUS, without that 4. */
+		int max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+
+		if (max <= 0)
+			max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+		if (max <= 0)
+			max = 4;
+		if (vm->cfg->cpus > (unsigned int)max) {
+			vm_error("--cpus %u: %s supports at most %d vCPUs",
+				 vm->cfg->cpus, vm->cfg->device, max);
+			return -1;
+		}
+	}
+	vm->has_nmi = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_NMI) > 0;
 	vm->vm_fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0) {
 		vm_error("KVM_CREATE_VM: %s", strerror(errno));
@@ -430,7 +445,7 @@ static int load_guest(struct vm *vm, const struct firmware *fw,
 	img->rsdp = acpi_build(gmem_ptr(&vm->mem, BOOT_BIOS,
 					BOOT_BIOS_END - BOOT_BIOS),
 			       BOOT_BIOS, BOOT_BIOS_END - BOOT_BIOS, fw->dsdt,
-			       fw->dsdt_len);
+			       fw->dsdt_len, vm->smp ? vm->cfg->cpus : 0);
 	if (!img->rsdp) {
 		vm_error("ACPI tables do not fit");
 		return -1;
@@ -489,15 +504,22 @@ static void serve_input(struct vm *vm)
 static void event_loop(struct vm *vm)
 {
 	for (;;) {
-		struct pollfd pf[5] = {
+		struct pollfd pf[5 + OPT_MAX_CPUS] = {
 			{ .fd = vm->event_fd, .events = POLLIN },
 			{ .fd = vm->timer_fd, .events = POLLIN },
 			{ .fd = vm->signal_fd, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 		};
+		unsigned int nfds = 5;
 		uint64_t count;
 		bool stopping;
+
+		/* The local APICs' timers, one per vCPU. */
+		for (unsigned int i = 0; vm->smp && i < vm->nr_vcpus; i++) {
+			pf[nfds].fd = vm->vcpus[i].apic_timer_fd;
+			pf[nfds++].events = POLLIN;
+		}
 
 		pthread_mutex_lock(&vm->lock);
 		stopping = vm->stopping;
@@ -508,7 +530,7 @@ static void event_loop(struct vm *vm)
 		pthread_mutex_unlock(&vm->lock);
 		if (stopping)
 			return;
-		if (poll(pf, 5, -1) < 0) {
+		if (poll(pf, nfds, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vm_error("poll: %s", strerror(errno));
@@ -534,6 +556,17 @@ static void event_loop(struct vm *vm)
 				vm_stop_locked(vm, EXIT_QUIT);
 				pthread_mutex_unlock(&vm->lock);
 			}
+		}
+		for (unsigned int i = 5; i < nfds; i++) {
+			struct vcpu *v = &vm->vcpus[i - 5];
+
+			if (!pf[i].revents)
+				continue;
+			if (read(pf[i].fd, &count, sizeof(count)) < 0)
+				count = 0;
+			pthread_mutex_lock(&vm->lock);
+			lapic_timer_expire(v->apic);
+			pthread_mutex_unlock(&vm->lock);
 		}
 		if (pf[3].revents)
 			serve_input(vm);
@@ -608,6 +641,8 @@ static void vm_destroy(struct vm *vm)
 			munmap(v->run, vm->run_size);
 		if (v->fd >= 0)
 			close(v->fd);
+		if (v->apic_timer_fd >= 0)
+			close(v->apic_timer_fd);
 	}
 	free(vm->vcpus);
 	for (unsigned int i = 0; i < vm->nr_disks; i++)
@@ -643,15 +678,17 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	pthread_cond_init(&vm.wake, NULL);
 	vm.start_ns = vm_now_ns();
 
-	if (cfg->cpus > 1) {
-		vm_error("--cpus %u: only one vCPU is supported so far", cfg->cpus);
+	if (cfg->cpus > OPT_MAX_CPUS) {
+		vm_error("--cpus %u: at most %d vCPUs are supported", cfg->cpus,
+			 OPT_MAX_CPUS);
 		goto out;
 	}
-	if (strlen(cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE) >= 2048) {
-		vm_error("--cmdline: longer than 2047 bytes");
+	/* 2048: the boot protocol's cmdline_size of Debian's kernels. */
+	vm.smp = cfg->cpus > 1;
+	if (options_cmdline(cfg->cmdline, vm.smp, vm.cmdline, 2048)) {
+		vm_error("--cmdline: longer than 2047 bytes%s", vm.smp ? " (with the VMM's noapic)" : "");
 		goto out;
 	}
-	strcpy(vm.cmdline, cfg->cmdline ? cfg->cmdline : DEFAULT_CMDLINE);
 	if (check_memory(cfg) || map_images(cfg, &img) || open_backends(&vm) ||
 	    open_device(&vm) || map_memory(&vm) || open_fds(&vm) ||
 	    add_devices(&vm) || add_virtio_devices(&vm) ||
@@ -664,7 +701,7 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	if (!vm.vcpus)
 		goto out;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
-		vm.vcpus[i].fd = -1;
+		vm.vcpus[i].fd = vm.vcpus[i].apic_timer_fd = -1;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		if (vcpu_create(&vm, &vm.vcpus[i], i, &entry))
 			goto out;

@@ -9,6 +9,7 @@
 
 #include "bus.h"
 #include "console.h"
+#include "lapic.h"
 #include "mem.h"
 #include "options.h"
 #include "pic.h"
@@ -55,6 +56,9 @@ struct vcpu {
 	pthread_t thread;
 	bool started;
 	bool halted;
+	/* SMP guests: this vCPU's local APIC and its timer (vm->lock). */
+	struct lapic *apic;
+	int apic_timer_fd;
 	/* Statistics, for the VIREO_DEBUG dump. */
 	uint64_t exits, io_exits, mmio_exits, hlt_exits, window_exits;
 	uint64_t eintr, injected;
@@ -93,6 +97,14 @@ struct vm {
 
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
+	/*
+	 * --cpus > 1: a local APIC per vCPU and a MADT; with one vCPU the
+	 * guest has no local APIC at all and runs on the 8259 alone.
+	 */
+	bool smp;
+	bool has_nmi;		/* KVM_CAP_USER_NMI: NMI IPIs reach the guest */
+	struct lapic apics[OPT_MAX_CPUS];
+	struct lapic *apic_ptrs[OPT_MAX_CPUS];
 	int timer_fd, event_fd, signal_fd;
 	uint64_t start_ns;
 	bool stopping;

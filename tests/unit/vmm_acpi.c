@@ -35,7 +35,7 @@ TEST(tables_are_linked_and_checksummed)
 	uint8_t *rsdp, *xsdt, *fadt, *d, *facs;
 
 	dsdt[4] = sizeof(dsdt);
-	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt)));
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 0));
 	rsdp = area;
 	EXPECT_EQ(0, memcmp(rsdp, "RSD PTR ", 8));
 	EXPECT_EQ(0, acpi_sum(rsdp, 20));
@@ -64,14 +64,54 @@ TEST(tables_are_linked_and_checksummed)
 	EXPECT_EQ(0, (rd64(fadt + 132)) & 63);
 }
 
+TEST(madt_lists_the_cpus)
+{
+	static uint8_t area[0x20000];
+	uint8_t dsdt[40] = "DSDT";
+	uint8_t *xsdt, *madt, *e;
+
+	dsdt[4] = sizeof(dsdt);
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 3));
+	xsdt = table(area, rd64(area + 24));
+	ASSERT_EQ(52, rd32(xsdt + 4));
+	EXPECT_EQ(0, acpi_sum(xsdt, 52));
+	EXPECT_EQ(0, memcmp(table(area, rd64(xsdt + 36)), "FACP", 4));
+	madt = table(area, rd64(xsdt + 44));
+	ASSERT_EQ(0, memcmp(madt, "APIC", 4));
+	ASSERT_EQ(44 + 3 * 8 + 6, rd32(madt + 4));
+	EXPECT_EQ(0, acpi_sum(madt, rd32(madt + 4)));
+	EXPECT_EQ(0xfee00000u, rd32(madt + 36));
+	EXPECT_EQ(1u, rd32(madt + 40));		/* PCAT_COMPAT */
+	e = madt + 44;
+	for (unsigned int i = 0; i < 3; i++, e += 8) {
+		EXPECT_EQ(0, e[0]);
+		EXPECT_EQ(8, e[1]);
+		EXPECT_EQ(i, e[2]);
+		EXPECT_EQ(i, e[3]);
+		EXPECT_EQ(1u, rd32(e + 4));
+	}
+	EXPECT_EQ(4, e[0]);			/* LAPIC NMI on LINT1 */
+	EXPECT_EQ(6, e[1]);
+	EXPECT_EQ(0xff, e[2]);
+	EXPECT_EQ(1, e[5]);
+	/* No IOAPIC entry anywhere. */
+	for (e = madt + 44; e < madt + rd32(madt + 4); e += e[1])
+		EXPECT_NE(1, e[0]);
+	/* Without CPUs: no MADT. */
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 0));
+	EXPECT_EQ(44, rd32(xsdt + 4));
+	/* Too many for the space before the DSDT. */
+	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 200));
+}
+
 TEST(rejects_bad_placement)
 {
 	static uint8_t area[0x1000];
 	uint8_t dsdt[40] = "DSDT";
 
-	EXPECT_EQ(0, acpi_build(area, BASE + 8, sizeof(area), dsdt, 40));
-	EXPECT_EQ(0, acpi_build(area, BASE, 0x100, dsdt, 40));
-	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, 0x1000));
+	EXPECT_EQ(0, acpi_build(area, BASE + 8, sizeof(area), dsdt, 40, 0));
+	EXPECT_EQ(0, acpi_build(area, BASE, 0x100, dsdt, 40, 0));
+	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, 0x1000, 0));
 }
 
 struct ev {

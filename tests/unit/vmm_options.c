@@ -96,6 +96,10 @@ TEST(errors)
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--memory", "0"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "0"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "65"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "5"));
+	EXPECT_STREQ("--cpus 5: at most 4 vCPUs are supported", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "0"));
+	EXPECT_STREQ("--cpus: bad count '0' (1..4)", err);
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "2x"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--console", "tty"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--net", "user"));
@@ -105,6 +109,33 @@ TEST(errors)
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--pin", "3-1"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--disk", "1", "--disk",
 			    "2", "--disk", "3", "--disk", "4", "--disk", "5"));
+}
+
+TEST(cmdline_noapic_for_smp)
+{
+	char out[64];
+
+	/* One vCPU: the command line as given. */
+	ASSERT_EQ(0, options_cmdline(NULL, false, out, sizeof(out)));
+	EXPECT_STREQ(DEFAULT_CMDLINE, out);
+	ASSERT_EQ(0, options_cmdline("console=ttyS0 quiet", false, out, sizeof(out)));
+	EXPECT_STREQ("console=ttyS0 quiet", out);
+	/* SMP guests: no IOAPIC. */
+	ASSERT_EQ(0, options_cmdline("quiet", true, out, sizeof(out)));
+	EXPECT_STREQ("quiet noapic", out);
+	ASSERT_EQ(0, options_cmdline("", true, out, sizeof(out)));
+	EXPECT_STREQ("noapic", out);
+	ASSERT_EQ(0, options_cmdline("noapic quiet", true, out, sizeof(out)));
+	EXPECT_STREQ("noapic quiet", out);
+	/* Only a whole word counts. */
+	ASSERT_EQ(0, options_cmdline("xnoapic", true, out, sizeof(out)));
+	EXPECT_STREQ("xnoapic noapic", out);
+	/* Too long for the buffer, with or without the addition. */
+	EXPECT_EQ(-1, options_cmdline("0123456789012345678901234567890123456789"
+				      "012345678901234567890123", false, out,
+				      sizeof(out)));
+	EXPECT_EQ(-1, options_cmdline("0123456789012345678901234567890123456789"
+				      "0123456789012345678", true, out, sizeof(out)));
 }
 
 TEST(sizes)
