@@ -125,6 +125,10 @@ initramfs_payload() {
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/bench/"
 	done
 	[ -x "$top/vmm/vireo" ] && copy_with_libs "$top/vmm/vireo" "$r/vireo/bin/vireo"
+	# e2fsprogs, for the VMM's ext4 disk test (tests/vm/vmm_ext4.sh).
+	for f in /sbin/mke2fs /sbin/debugfs; do
+		[ -x "$f" ] && copy_with_libs "$f" "$r/vireo/bin/${f##*/}"
+	done
 	return 0
 }
 
