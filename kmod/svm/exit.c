@@ -377,6 +377,7 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	struct vmcb_control_area *c = &sv->vmcb->control;
 	struct kvm_run *run = vcpu->run;
 
+	sv->exit_rip = sv->vmcb->save.rip;
 	svm_reinject(sv);
 	switch (c->exit_code) {
 	case SVM_EXIT_INTR:

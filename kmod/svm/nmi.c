@@ -48,6 +48,22 @@ static void svm_nmi_step(struct svm_vcpu *sv, enum svm_nmi_step why)
 	svm_intercept(sv->vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, true);
 }
 
+/* The step is over: put back what it borrowed. */
+static void svm_nmi_step_end(struct svm_vcpu *sv)
+{
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	enum svm_nmi_step why = sv->nmi_step;
+
+	sv->nmi_step = SVM_STEP_NONE;
+	svm_intercept(sv->vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, false);
+	s->dr6 = sv->step_dr6;
+	/* After an IRET, RFLAGS is the one it popped: the guest's own. */
+	if (why == SVM_STEP_IRET)
+		svm_set_nmi_masked(sv, false);
+	else if (!sv->step_tf)
+		s->rflags &= ~X86_EFLAGS_TF;
+}
+
 /**
  * svm_nmi_prepare() - before an entry: inject a queued NMI when the guest
  *	can take it, or arrange to learn when it can
@@ -57,6 +73,20 @@ void svm_nmi_prepare(struct svm_vcpu *sv)
 {
 	struct vmcb_control_area *c = &sv->vmcb->control;
 
+	/*
+	 * The shadow the last exit saved covers the instruction at its RIP;
+	 * once that instruction was completed here (RIP moved on), it is
+	 * over, and a step waiting for it will see no trap.
+	 */
+	if ((c->int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	    sv->vmcb->save.rip != sv->exit_rip)
+		c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	if (sv->nmi_step == SVM_STEP_SHADOW &&
+	    !(c->int_state & SVM_INTERRUPT_SHADOW_MASK))
+		svm_nmi_step_end(sv);
+	/* KVM_SET_REGS in the middle of a step must not lose its trap. */
+	if (sv->nmi_step)
+		sv->vmcb->save.rflags |= X86_EFLAGS_TF;
 	/* An NMI in the field, from userspace or redelivery, blocks as well. */
 	if ((c->event_inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
 	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI) && !sv->nmi_masked)
@@ -104,20 +134,12 @@ int svm_exit_db(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_save_area *s = &sv->vmcb->save;
-	enum svm_nmi_step why = sv->nmi_step;
 
-	if (why == SVM_STEP_NONE) {
+	if (sv->nmi_step == SVM_STEP_NONE) {
 		svm_inject_exception(sv, X86_TRAP_DB, false, 0);
 		return VIREO_RUN_AGAIN;
 	}
-	sv->nmi_step = SVM_STEP_NONE;
-	svm_intercept(sv->vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, false);
-	s->dr6 = sv->step_dr6;
-	/* After an IRET, RFLAGS is the one it popped: the guest's own. */
-	if (why == SVM_STEP_IRET)
-		svm_set_nmi_masked(sv, false);
-	else if (!sv->step_tf)
-		s->rflags &= ~X86_EFLAGS_TF;
+	svm_nmi_step_end(sv);
 	if (sv->step_tf) {
 		/* The guest was single-stepping too: the trap is also its. */
 		s->dr6 |= DR_STEP;
@@ -185,6 +207,8 @@ static void svm_events_set(void *ctx, const struct x86_event_state *st,
 	c->event_inj = inj;
 	c->event_inj_err = st->inj.error;
 	if (shadow) {
+		/* Covering the instruction at the current RIP. */
+		sv->exit_rip = sv->vmcb->save.rip;
 		if (st->shadow)
 			c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
 		else

@@ -65,6 +65,8 @@ struct svm_vcpu {
 	/* what the step found: the guest's own TF, and DR6 to restore */
 	bool step_tf;
 	u64 step_dr6;
+	/* RIP at the last exit, where the saved interrupt shadow applies */
+	u64 exit_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)

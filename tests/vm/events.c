@@ -151,6 +151,117 @@ TEST(nmi_masked_until_iret)
 	vt_vm_destroy(&t);
 }
 
+/*
+ * The same in 64-bit mode: an IDT gate, IRETQ, and a GDT for the selectors
+ * IRETQ loads.
+ */
+TEST(nmi_long_mode)
+{
+	/* cli; out 0x10; mov ecx, 0x100; loop $; out 0x11; hlt */
+	static const uint8_t code[] = {
+		0xfa, 0xe6, 0x10, 0xb9, 0x00, 0x01, 0x00, 0x00, 0xe2, 0xfe,
+		0xe6, 0x11, 0xf4,
+	};
+	/* out 0x22; out 0x23; iretq */
+	static const uint8_t handler[] = { 0xe6, 0x22, 0xe6, 0x23, 0x48, 0xcf };
+	static const uint64_t gdt[] = {
+		0, 0x00af9a000000ffffULL, 0x00cf92000000ffffULL,
+	};
+	uint64_t *idt;
+	struct kvm_sregs sr;
+	struct kvm_regs regs;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x20000, CODE));
+	memcpy(t.mem + CODE, code, sizeof(code));
+	memcpy(t.mem + NMI_HANDLER, handler, sizeof(handler));
+	memcpy(t.mem + 0x7000, gdt, sizeof(gdt));
+	idt = (uint64_t *)(t.mem + 0x6000);
+	idt[4] = NMI_HANDLER | 8 << 16 | 0x8eULL << 40;
+	idt[5] = 0;
+	ASSERT_EQ(0, vt_long_mode(&t, 0x8000));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_SREGS, &sr));
+	sr.gdt.base = 0x7000;
+	sr.gdt.limit = sizeof(gdt) - 1;
+	sr.idt.base = 0x6000;
+	sr.idt.limit = 0xfff;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_SREGS, &sr));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	regs.rsp = 0x5f00;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+
+	RUN_TO_PORT(&t, 0x10);
+	ASSERT_EQ(0, nmi(&t));
+	RUN_TO_PORT(&t, 0x22);
+	ASSERT_EQ(0, nmi(&t));
+	RUN_TO_PORT(&t, 0x23);
+	RUN_TO_PORT(&t, 0x22);
+	RUN_TO_PORT(&t, 0x23);
+	RUN_TO_PORT(&t, 0x11);
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	EXPECT_EQ(0x5f00u, regs.rsp);
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
+	vt_vm_destroy(&t);
+}
+
+/*
+ * An NMI sent while the guest sits in an STI shadow (the OUT right after
+ * STI) is taken as soon as that instruction is done, not one later.
+ */
+TEST(nmi_after_sti_shadow)
+{
+	/* cli; out 0x10; sti; out 0x12; out 0x11; hlt */
+	static const uint8_t code[] = {
+		0xfa, 0xe6, 0x10, 0xfb, 0xe6, 0x12, 0xe6, 0x11, 0xf4,
+	};
+	struct kvm_vcpu_events e;
+	struct vt_vm t;
+
+	setup_rm(_metadata, &t, code, sizeof(code));
+	RUN_TO_PORT(&t, 0x10);
+	ASSERT_EQ(0, get_events(&t, &e));
+	EXPECT_EQ(0, e.interrupt.shadow);
+	RUN_TO_PORT(&t, 0x12);
+	ASSERT_EQ(0, get_events(&t, &e));
+	EXPECT_NE(0, e.interrupt.shadow & KVM_X86_SHADOW_INT_STI);
+	ASSERT_EQ(0, nmi(&t));
+	RUN_TO_PORT(&t, 0x22);
+	RUN_TO_PORT(&t, 0x23);
+	RUN_TO_PORT(&t, 0x11);
+	vt_vm_destroy(&t);
+}
+
+/*
+ * A shadow set through SET_VCPU_EVENTS holds a queued NMI back for one
+ * instruction: the handler sees what that instruction put in AL.  (Set
+ * at a HLT exit: at an I/O exit it would cover the OUT, which completes
+ * on the next KVM_RUN.)
+ */
+TEST(nmi_waits_out_shadow)
+{
+	/* sti; nop; mov al, 0; hlt; mov al, 0x5a; out 0x11; hlt */
+	static const uint8_t code[] = {
+		0xfb, 0x90, 0xb0, 0x00, 0xf4, 0xb0, 0x5a, 0xe6, 0x11, 0xf4,
+	};
+	struct kvm_vcpu_events e;
+	struct vt_vm t;
+
+	setup_rm(_metadata, &t, code, sizeof(code));
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
+	ASSERT_EQ(0, get_events(&t, &e));
+	e.flags = KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING;
+	e.interrupt.shadow = KVM_X86_SHADOW_INT_STI;
+	e.nmi.pending = 1;
+	ASSERT_EQ(0, set_events(&t, &e));
+	RUN_TO_PORT(&t, 0x22);
+	EXPECT_EQ(0x5a, vt_io_data(&t)[0]);
+	RUN_TO_PORT(&t, 0x23);
+	RUN_TO_PORT(&t, 0x11);
+	vt_vm_destroy(&t);
+}
+
 /* One NMI runs and one waits; a third sent meanwhile is lost. */
 TEST(nmi_queue_limit)
 {
