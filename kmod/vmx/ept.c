@@ -33,24 +33,14 @@
 
 #define EPT_QUAL_WRITE	BIT_ULL(1)
 
-/* With and without 2 MiB leaves, which the CPU may lack. */
-static const struct x86_tdp_format ept_format[2] = {
-	{
-		.present	= EPT_RWX,
-		.table		= EPT_RWX,
-		.leaf		= EPT_R | EPT_X | EPT_MT_WB,
-		.write		= EPT_W,
-		.zapped		= EPT_ZAPPED,
-		.zapped_w	= EPT_ZAPPED_W,
-	}, {
-		.present	= EPT_RWX,
-		.table		= EPT_RWX,
-		.leaf		= EPT_R | EPT_X | EPT_MT_WB,
-		.write		= EPT_W,
-		.huge		= EPT_LARGE,
-		.zapped		= EPT_ZAPPED,
-		.zapped_w	= EPT_ZAPPED_W,
-	},
+static const struct x86_tdp_format ept_format = {
+	.present	= EPT_RWX,
+	.table		= EPT_RWX,
+	.leaf		= EPT_R | EPT_X | EPT_MT_WB,
+	.write		= EPT_W,
+	.huge		= EPT_LARGE,
+	.zapped		= EPT_ZAPPED,
+	.zapped_w	= EPT_ZAPPED_W,
 };
 
 int vmx_ept_create(struct vmx_vm *vv)
@@ -63,9 +53,8 @@ int vmx_ept_create(struct vmx_vm *vv)
 	/* A CPU may still cache translations of an earlier EPT at this address. */
 	for_each_possible_cpu(cpu)
 		vv->cpu_gen[cpu] = ~0ULL;
-	r = x86_tdp_init(&vv->tdp,
-			 &ept_format[!!(vmx_cfg.ept_cap & VMX_EPT_2MB_PAGE_BIT)],
-			 EPT_LEVELS);
+	/* No 2 MiB leaves yet: see svm_npt_create(). */
+	r = x86_tdp_init(&vv->tdp, &ept_format, EPT_LEVELS, false);
 	if (r) {
 		vireo_free(vv->cpu_gen);
 		return r;

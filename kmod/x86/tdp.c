@@ -50,7 +50,7 @@ static void tdp_account_table(struct page *page, int n)
 /* A level-1 entry that maps 2 MiB itself rather than a table. */
 static bool tdp_is_huge(const struct x86_tdp *t, int level, u64 e)
 {
-	return level == 1 && t->fmt->huge && (e & t->fmt->huge);
+	return level == 1 && (e & t->huge);
 }
 
 /*
@@ -131,7 +131,7 @@ static unsigned long tdp_zap(struct x86_tdp *t, u64 *table, int level,
 			continue;
 		}
 		if (mode == TDP_MARK && (e & f->present)) {
-			table[i] = (e & (TDP_ADDR | f->huge)) | f->zapped |
+			table[i] = (e & (TDP_ADDR | t->huge)) | f->zapped |
 				   ((e & f->write) ? f->zapped_w : 0);
 			n++;
 		} else if (mode == TDP_RELEASE && (e & f->zapped)) {
@@ -150,11 +150,12 @@ static unsigned long tdp_zap(struct x86_tdp *t, u64 *table, int level,
  * @t: the tables
  * @fmt: the backend's entry format
  * @levels: how many levels the CPU walks
+ * @huge: the CPU takes 2 MiB leaves
  *
  * Return: 0 or -ENOMEM.
  */
 int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
-		 int levels)
+		 int levels, bool huge)
 {
 	t->root = vireo_alloc_page();
 	if (!t->root)
@@ -162,6 +163,7 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 	tdp_account_table(t->root, 1);
 	t->fmt = fmt;
 	t->levels = levels;
+	t->huge = huge ? fmt->huge : 0;
 	t->gen = 0;
 	spin_lock_init(&t->lock);
 	return 0;
@@ -225,7 +227,7 @@ static bool tdp_huge_fits(const struct x86_tdp *t,
 {
 	u64 base = gpa & ~(u64)(SZ_2M - 1);
 
-	return t->fmt->huge && base >= slot->gpa &&
+	return t->huge && base >= slot->gpa &&
 	       base + SZ_2M <= slot->gpa + slot->size &&
 	       !((slot->uva - slot->gpa) & (SZ_2M - 1));
 }
@@ -274,7 +276,7 @@ static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 		/* 4 KiB leaves exist below: keep to them. */
 		r = -EAGAIN;
 	} else if (pde && !*pde && !vireo_mmu_retry(vm, seq)) {
-		*pde = PFN_PHYS(pfn) | f->leaf | f->huge | (ro ? 0 : f->write);
+		*pde = PFN_PHYS(pfn) | f->leaf | t->huge | (ro ? 0 : f->write);
 		vireo_count_pages(TDP_HUGE_PAGES);
 		vireo_count_huge();
 		n = 0;

