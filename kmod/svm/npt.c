@@ -33,13 +33,9 @@ static const struct x86_tdp_format npt_format = {
 
 int svm_npt_create(struct svm_vm *svm)
 {
-	/*
-	 * Nested walks use the host's paging mode: five levels under LA57.
-	 * 2 MiB leaves stay off for now: with them Debian's kernel does not
-	 * boot under the VMM (tests/vm/vmm_boot.sh), cause not found yet.
-	 */
+	/* Nested walks use the host's paging mode: five levels under LA57. */
 	return x86_tdp_init(&svm->tdp, &npt_format,
-			    pgtable_l5_enabled() ? 5 : 4, false);
+			    pgtable_l5_enabled() ? 5 : 4, true);
 }
 
 void svm_npt_destroy(struct svm_vm *svm)

@@ -53,8 +53,8 @@ int vmx_ept_create(struct vmx_vm *vv)
 	/* A CPU may still cache translations of an earlier EPT at this address. */
 	for_each_possible_cpu(cpu)
 		vv->cpu_gen[cpu] = ~0ULL;
-	/* No 2 MiB leaves yet: see svm_npt_create(). */
-	r = x86_tdp_init(&vv->tdp, &ept_format, EPT_LEVELS, false);
+	r = x86_tdp_init(&vv->tdp, &ept_format, EPT_LEVELS,
+			 vmx_cfg.ept_cap & VMX_EPT_2MB_PAGE_BIT);
 	if (r) {
 		vireo_free(vv->cpu_gen);
 		return r;
