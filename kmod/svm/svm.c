@@ -414,141 +414,78 @@ static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 	return 0;
 }
 
+/* The VMCB save area holds most of the guest's MSRs itself. */
+static u64 *svm_msr_slot(struct svm_vcpu *sv, enum x86_msr_reg reg)
+{
+	struct vmcb_save_area *s = &sv->vmcb->save;
+
+	switch (reg) {
+	case X86_MSR_SYSENTER_CS:	return &s->sysenter_cs;
+	case X86_MSR_SYSENTER_ESP:	return &s->sysenter_esp;
+	case X86_MSR_SYSENTER_EIP:	return &s->sysenter_eip;
+	case X86_MSR_STAR:		return &s->star;
+	case X86_MSR_CSTAR:		return &s->cstar;
+	case X86_MSR_LSTAR:		return &s->lstar;
+	case X86_MSR_SFMASK:		return &s->sfmask;
+	case X86_MSR_KERNEL_GS_BASE:	return &s->kernel_gs_base;
+	case X86_MSR_FS_BASE:		return &s->fs.base;
+	case X86_MSR_GS_BASE:		return &s->gs.base;
+	case X86_MSR_TSC_OFFSET:	return &sv->vmcb->control.tsc_offset;
+	case X86_MSR_PAT:		return &s->g_pat;
+	case X86_MSR_APIC_BASE:		return &sv->apic_base;
+	case X86_MSR_MISC_ENABLE:	return &sv->misc_enable;
+	default:			return NULL;
+	}
+}
+
+static u64 svm_msr_get(void *ctx, enum x86_msr_reg reg)
+{
+	struct svm_vcpu *sv = to_svm(ctx);
+
+	if (reg == X86_MSR_EFER)
+		return svm_guest_efer(sv);
+	return *svm_msr_slot(sv, reg);
+}
+
+static int svm_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
+{
+	struct svm_vcpu *sv = to_svm(ctx);
+
+	/* LMA is the CPU's to change, not an MSR write's. */
+	if (reg == X86_MSR_EFER)
+		svm_set_efer(sv, (data & ~(u64)EFER_LMA) |
+			     (svm_guest_efer(sv) & EFER_LMA));
+	else
+		*svm_msr_slot(sv, reg) = data;
+	return 0;
+}
+
+static u64 svm_msr_cr4(void *ctx)
+{
+	return to_svm(ctx)->vmcb->save.cr4;
+}
+
+static const struct x86_msr_ops svm_msr_ops = {
+	.get		= svm_msr_get,
+	.set		= svm_msr_set,
+	.cr4		= svm_msr_cr4,
+	.efer_valid	= EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR,
+};
+
 /* @ctx is the vCPU; also used for the guest's own RDMSR and WRMSR. */
 int svm_get_msr(void *ctx, u32 index, u64 *data)
 {
-	struct svm_vcpu *sv = to_svm(ctx);
-	struct vmcb_save_area *s = &sv->vmcb->save;
-
-	switch (index) {
-	case MSR_IA32_SYSENTER_CS:
-		*data = s->sysenter_cs;
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		*data = s->sysenter_esp;
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		*data = s->sysenter_eip;
-		break;
-	case MSR_STAR:
-		*data = s->star;
-		break;
-	case MSR_CSTAR:
-		*data = s->cstar;
-		break;
-	case MSR_LSTAR:
-		*data = s->lstar;
-		break;
-	case MSR_SYSCALL_MASK:
-		*data = s->sfmask;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		*data = s->kernel_gs_base;
-		break;
-	case MSR_FS_BASE:
-		*data = s->fs.base;
-		break;
-	case MSR_GS_BASE:
-		*data = s->gs.base;
-		break;
-	case MSR_IA32_TSC:
-		*data = rdtsc() + sv->vmcb->control.tsc_offset;
-		break;
-	case MSR_IA32_CR_PAT:
-		*data = s->g_pat;
-		break;
-	case MSR_EFER:
-		*data = svm_guest_efer(sv);
-		break;
-	case MSR_IA32_APICBASE:
-		*data = sv->apic_base;
-		break;
-	case MSR_IA32_MISC_ENABLE:
-		*data = sv->misc_enable;
-		break;
-	case MSR_K8_INT_PENDING_MSG:
-		/* Linux reads it on AMD; no C1E here to report. */
+	/* Linux reads it on AMD; no C1E here to report. */
+	if (index == MSR_K8_INT_PENDING_MSG) {
 		*data = 0;
-		break;
-	default:
-		return 1;
+		return 0;
 	}
-	return 0;
+	return x86_get_msr(&svm_msr_ops, ctx, index, data);
 }
 
 int svm_set_msr(void *ctx, u32 index, u64 data)
 {
-	struct svm_vcpu *sv = to_svm(ctx);
-	struct vmcb_save_area *s = &sv->vmcb->save;
-
-	switch (index) {
-	case MSR_CSTAR:
-	case MSR_LSTAR:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-		if (!x86_canonical(data, s->cr4))
-			return 1;
-		break;
-	}
-	switch (index) {
-	case MSR_IA32_SYSENTER_CS:
-		s->sysenter_cs = data;
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		s->sysenter_esp = data;
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		s->sysenter_eip = data;
-		break;
-	case MSR_STAR:
-		s->star = data;
-		break;
-	case MSR_CSTAR:
-		s->cstar = data;
-		break;
-	case MSR_LSTAR:
-		s->lstar = data;
-		break;
-	case MSR_SYSCALL_MASK:
-		s->sfmask = data;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		s->kernel_gs_base = data;
-		break;
-	case MSR_FS_BASE:
-		s->fs.base = data;
-		break;
-	case MSR_GS_BASE:
-		s->gs.base = data;
-		break;
-	case MSR_IA32_TSC:
-		sv->vmcb->control.tsc_offset = data - rdtsc();
-		break;
-	case MSR_IA32_CR_PAT:
-		/* Each byte must name a valid memory type. */
-		if (data & 0xf8f8f8f8f8f8f8f8ULL)
-			return 1;
-		s->g_pat = data;
-		break;
-	case MSR_EFER:
-		if (data & ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX |
-				  EFER_FFXSR))
-			return 1;
-		/* LMA is the CPU's to change, not an MSR write's. */
-		svm_set_efer(sv, (data & ~(u64)EFER_LMA) |
-			     (svm_guest_efer(sv) & EFER_LMA));
-		break;
-	case MSR_IA32_APICBASE:
-		sv->apic_base = data;
-		break;
-	case MSR_IA32_MISC_ENABLE:
-		sv->misc_enable = data;
-		break;
-	default:
-		return 1;
-	}
-	return 0;
+	return x86_set_msr(&svm_msr_ops, ctx, index, data);
 }
 
 static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,

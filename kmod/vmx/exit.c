@@ -347,143 +347,101 @@ static int vmx_exit_dr(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_AGAIN;
 }
 
-int vmx_get_msr(void *ctx, u32 index, u64 *data)
+/* Fields of the VMCS that hold guest MSRs; 0 for those kept in software. */
+static unsigned long vmx_msr_field(enum x86_msr_reg reg)
+{
+	switch (reg) {
+	case X86_MSR_SYSENTER_CS:	return GUEST_SYSENTER_CS;
+	case X86_MSR_SYSENTER_ESP:	return GUEST_SYSENTER_ESP;
+	case X86_MSR_SYSENTER_EIP:	return GUEST_SYSENTER_EIP;
+	case X86_MSR_FS_BASE:		return GUEST_FS_BASE;
+	case X86_MSR_GS_BASE:		return GUEST_GS_BASE;
+	default:			return 0;
+	}
+}
+
+static u64 *vmx_msr_slot(struct vmx_vcpu *vmx, enum x86_msr_reg reg)
+{
+	switch (reg) {
+	case X86_MSR_STAR:		return &vmx->star;
+	case X86_MSR_CSTAR:		return &vmx->cstar;
+	case X86_MSR_LSTAR:		return &vmx->lstar;
+	case X86_MSR_SFMASK:		return &vmx->sfmask;
+	case X86_MSR_KERNEL_GS_BASE:	return &vmx->kernel_gs_base;
+	case X86_MSR_TSC_OFFSET:	return &vmx->tsc_offset;
+	case X86_MSR_PAT:		return &vmx->pat;
+	case X86_MSR_EFER:		return &vmx->efer;
+	case X86_MSR_APIC_BASE:		return &vmx->apic_base;
+	case X86_MSR_MISC_ENABLE:	return &vmx->misc_enable;
+	default:			return NULL;
+	}
+}
+
+static u64 vmx_msr_get(void *ctx, enum x86_msr_reg reg)
+{
+	unsigned long field = vmx_msr_field(reg);
+
+	return field ? vmcs_read(field) : *vmx_msr_slot(to_vmx(ctx), reg);
+}
+
+static int vmx_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 {
 	struct vmx_vcpu *vmx = to_vmx(ctx);
+	unsigned long field = vmx_msr_field(reg);
 
-	switch (index) {
-	case MSR_IA32_SYSENTER_CS:
-		*data = vmcs_read(GUEST_SYSENTER_CS);
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		*data = vmcs_read(GUEST_SYSENTER_ESP);
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		*data = vmcs_read(GUEST_SYSENTER_EIP);
-		break;
-	case MSR_STAR:
-		*data = vmx->star;
-		break;
-	case MSR_CSTAR:
-		*data = vmx->cstar;
-		break;
-	case MSR_LSTAR:
-		*data = vmx->lstar;
-		break;
-	case MSR_SYSCALL_MASK:
-		*data = vmx->sfmask;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		*data = vmx->kernel_gs_base;
-		break;
-	case MSR_FS_BASE:
-		*data = vmcs_read(GUEST_FS_BASE);
-		break;
-	case MSR_GS_BASE:
-		*data = vmcs_read(GUEST_GS_BASE);
-		break;
-	case MSR_IA32_TSC:
-		*data = rdtsc() + vmx->tsc_offset;
-		break;
-	case MSR_IA32_CR_PAT:
-		*data = vmx->pat;
-		break;
-	case MSR_EFER:
-		*data = vmx->efer;
-		break;
-	case MSR_IA32_APICBASE:
-		*data = vmx->apic_base;
-		break;
-	case MSR_IA32_MISC_ENABLE:
-		*data = vmx->misc_enable;
-		break;
-	default:
-		return 1;
+	if (field) {
+		vmcs_write(field, data);
+		return 0;
 	}
+	switch (reg) {
+	case X86_MSR_SFMASK:
+		/* The upper half is reserved; WRMSR to the CPU would #GP. */
+		if (data >> 32)
+			return 1;
+		fallthrough;
+	case X86_MSR_STAR:
+	case X86_MSR_CSTAR:
+	case X86_MSR_LSTAR:
+		/* From now on they are swapped around each entry. */
+		vmx->syscall_msrs = true;
+		break;
+	case X86_MSR_TSC_OFFSET:
+		if (!(vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING))
+			return 1;
+		vmcs_write(TSC_OFFSET, data);
+		break;
+	case X86_MSR_EFER:
+		vmx_set_efer(vmx, data);
+		return 0;
+	default:
+		break;
+	}
+	*vmx_msr_slot(vmx, reg) = data;
 	return 0;
+}
+
+static u64 vmx_msr_cr4(void *ctx)
+{
+	return to_vmx(ctx)->cr4;
+}
+
+static const struct x86_msr_ops vmx_msr_ops = {
+	.get			= vmx_msr_get,
+	.set			= vmx_msr_set,
+	.cr4			= vmx_msr_cr4,
+	.efer_valid		= VMX_EFER_GUEST,
+	/* VM entry checks them: they must be canonical in the VMCS */
+	.sysenter_canonical	= true,
+};
+
+int vmx_get_msr(void *ctx, u32 index, u64 *data)
+{
+	return x86_get_msr(&vmx_msr_ops, ctx, index, data);
 }
 
 int vmx_set_msr(void *ctx, u32 index, u64 data)
 {
-	struct vmx_vcpu *vmx = to_vmx(ctx);
-
-	switch (index) {
-	case MSR_CSTAR:
-	case MSR_LSTAR:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-		if (!x86_canonical(data, vmx->cr4))
-			return 1;
-		break;
-	}
-	switch (index) {
-	case MSR_IA32_SYSENTER_CS:
-		vmcs_write(GUEST_SYSENTER_CS, data);
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		vmcs_write(GUEST_SYSENTER_ESP, data);
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		vmcs_write(GUEST_SYSENTER_EIP, data);
-		break;
-	case MSR_STAR:
-		vmx->star = data;
-		vmx->syscall_msrs = true;
-		break;
-	case MSR_CSTAR:
-		vmx->cstar = data;
-		vmx->syscall_msrs = true;
-		break;
-	case MSR_LSTAR:
-		vmx->lstar = data;
-		vmx->syscall_msrs = true;
-		break;
-	case MSR_SYSCALL_MASK:
-		/* The upper half is reserved; WRMSR to the CPU would #GP. */
-		if (data >> 32)
-			return 1;
-		vmx->sfmask = data;
-		vmx->syscall_msrs = true;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		vmx->kernel_gs_base = data;
-		break;
-	case MSR_FS_BASE:
-		vmcs_write(GUEST_FS_BASE, data);
-		break;
-	case MSR_GS_BASE:
-		vmcs_write(GUEST_GS_BASE, data);
-		break;
-	case MSR_IA32_TSC:
-		if (!(vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING))
-			return 1;
-		vmx->tsc_offset = data - rdtsc();
-		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
-		break;
-	case MSR_IA32_CR_PAT:
-		/* Each byte must name a valid memory type. */
-		if (data & 0xf8f8f8f8f8f8f8f8ULL)
-			return 1;
-		vmx->pat = data;
-		break;
-	case MSR_EFER:
-		if (data & ~VMX_EFER_GUEST)
-			return 1;
-		vmx_set_efer(vmx, data);
-		break;
-	case MSR_IA32_APICBASE:
-		vmx->apic_base = data;
-		break;
-	case MSR_IA32_MISC_ENABLE:
-		vmx->misc_enable = data;
-		break;
-	default:
-		return 1;
-	}
-	return 0;
+	return x86_set_msr(&vmx_msr_ops, ctx, index, data);
 }
 
 static int vmx_exit_msr(struct vireo_vcpu *vcpu, bool write)

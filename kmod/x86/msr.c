@@ -4,6 +4,7 @@
  * KVM_GET_MSR_INDEX_LIST plumbing around a backend's accessors.
  */
 #include <asm/msr-index.h>
+#include <asm/msr.h>
 #include <linux/errno.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -65,4 +66,97 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		r = -EFAULT;
 	kfree(e);
 	return r;
+}
+
+static int x86_msr_reg(u32 index)
+{
+	switch (index) {
+	case MSR_IA32_SYSENTER_CS:	return X86_MSR_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP:	return X86_MSR_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP:	return X86_MSR_SYSENTER_EIP;
+	case MSR_STAR:			return X86_MSR_STAR;
+	case MSR_CSTAR:			return X86_MSR_CSTAR;
+	case MSR_LSTAR:			return X86_MSR_LSTAR;
+	case MSR_SYSCALL_MASK:		return X86_MSR_SFMASK;
+	case MSR_KERNEL_GS_BASE:	return X86_MSR_KERNEL_GS_BASE;
+	case MSR_FS_BASE:		return X86_MSR_FS_BASE;
+	case MSR_GS_BASE:		return X86_MSR_GS_BASE;
+	case MSR_IA32_TSC:		return X86_MSR_TSC_OFFSET;
+	case MSR_IA32_CR_PAT:		return X86_MSR_PAT;
+	case MSR_EFER:			return X86_MSR_EFER;
+	case MSR_IA32_APICBASE:		return X86_MSR_APIC_BASE;
+	case MSR_IA32_MISC_ENABLE:	return X86_MSR_MISC_ENABLE;
+	default:			return -1;
+	}
+}
+
+/**
+ * x86_get_msr - read one of the MSRs in x86_msr_list for a guest
+ * @ops: the backend's storage
+ * @ctx: the vCPU, for @ops
+ * @index: the MSR
+ * @data: its value
+ *
+ * Return: 0, or nonzero when the guest has no such MSR.
+ */
+int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
+		u64 *data)
+{
+	int reg = x86_msr_reg(index);
+
+	if (reg < 0)
+		return 1;
+	*data = ops->get(ctx, reg);
+	if (reg == X86_MSR_TSC_OFFSET)
+		*data += rdtsc();
+	return 0;
+}
+
+/**
+ * x86_set_msr - write one of the MSRs in x86_msr_list for a guest
+ * @ops: the backend's storage
+ * @ctx: the vCPU, for @ops
+ * @index: the MSR
+ * @data: the value
+ *
+ * The architectural checks are made here (canonical bases, PAT memory
+ * types, EFER's reserved bits); @ops->set() adds what its hardware needs.
+ *
+ * Return: 0, or nonzero for "no such MSR / bad value" (#GP).
+ */
+int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
+		u64 data)
+{
+	int reg = x86_msr_reg(index);
+
+	switch (reg) {
+	case -1:
+		return 1;
+	case X86_MSR_SYSENTER_ESP:
+	case X86_MSR_SYSENTER_EIP:
+		if (!ops->sysenter_canonical)
+			break;
+		fallthrough;
+	case X86_MSR_CSTAR:
+	case X86_MSR_LSTAR:
+	case X86_MSR_KERNEL_GS_BASE:
+	case X86_MSR_FS_BASE:
+	case X86_MSR_GS_BASE:
+		if (!x86_canonical(data, ops->cr4(ctx)))
+			return 1;
+		break;
+	case X86_MSR_TSC_OFFSET:
+		data -= rdtsc();
+		break;
+	case X86_MSR_PAT:
+		/* Each byte must name a valid memory type. */
+		if (data & 0xf8f8f8f8f8f8f8f8ULL)
+			return 1;
+		break;
+	case X86_MSR_EFER:
+		if (data & ~ops->efer_valid)
+			return 1;
+		break;
+	}
+	return ops->set(ctx, reg, data);
 }

@@ -46,6 +46,36 @@ typedef int (*x86_msr_get_fn)(void *ctx, u32 index, u64 *data);
 typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
 
 long x86_get_msr_index_list(void __user *argp);
+
+/* Where the guest's values of x86_msr_list live: the backend's to say. */
+enum x86_msr_reg {
+	X86_MSR_SYSENTER_CS, X86_MSR_SYSENTER_ESP, X86_MSR_SYSENTER_EIP,
+	X86_MSR_STAR, X86_MSR_CSTAR, X86_MSR_LSTAR, X86_MSR_SFMASK,
+	X86_MSR_KERNEL_GS_BASE, X86_MSR_FS_BASE, X86_MSR_GS_BASE,
+	X86_MSR_TSC_OFFSET, X86_MSR_PAT, X86_MSR_EFER, X86_MSR_APIC_BASE,
+	X86_MSR_MISC_ENABLE,
+};
+
+/**
+ * struct x86_msr_ops - a backend's storage for the guest's MSRs
+ * @get: the stored value (the TSC as its offset from the host's)
+ * @set: store a value x86_set_msr() has checked; nonzero refuses it
+ * @cr4: the guest's CR4, for the canonical checks
+ * @efer_valid: EFER bits the guest may set
+ * @sysenter_canonical: SYSENTER_ESP/EIP must be canonical too
+ */
+struct x86_msr_ops {
+	u64 (*get)(void *ctx, enum x86_msr_reg reg);
+	int (*set)(void *ctx, enum x86_msr_reg reg, u64 data);
+	u64 (*cr4)(void *ctx);
+	u64 efer_valid;
+	bool sysenter_canonical;
+};
+
+int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
+		u64 *data);
+int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
+		u64 data);
 long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		    x86_msr_set_fn put, void *ctx);
 
