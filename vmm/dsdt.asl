@@ -5,7 +5,9 @@
  * PM_S5_TYP). Eight virtio-mmio slots (Linux binds "LNRO0005"): 4 KiB
  * windows from 0xd0001000 with PIC IRQs 5, 6, 7, 10, 11, 12, 14, 15,
  * matching vm.c; a slot is present when its bit is set in the byte the VMM
- * serves at I/O port 0x510 (VIRTIO_SLOTS_PORT).
+ * serves at I/O port 0x510 (VIRTIO_SLOTS_PORT). PCI0 is the PCI host
+ * bridge (pci.c): bus 0 through configuration mechanism #1 at 0xcf8, BARs in
+ * the windows its _CRS gives, which pci.h (PCI_MMIO_*, PCI_IO_*) matches.
  */
 DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 {
@@ -16,6 +18,27 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 
 	Scope (\_SB)
 	{
+		Device (PCI0)
+		{
+			Name (_HID, EisaId ("PNP0A03"))
+			Name (_UID, 0)
+			Name (_SEG, 0)
+			Name (_BBN, 0)
+			Name (_CRS, ResourceTemplate ()
+			{
+				WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,
+					0x0000, 0x0000, 0x0000, 0x0000, 0x0001)
+				IO (Decode16, 0x0CF8, 0x0CF8, 0x01, 0x08)
+				WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,
+					0x0000, 0x0000, 0x0CF7, 0x0000, 0x0CF8)
+				WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,
+					0x0000, 0x0D00, 0xFFFF, 0x0000, 0xF300)
+				DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed,
+					NonCacheable, ReadWrite,
+					0x00000000, 0xE0000000, 0xEFFFFFFF, 0x00000000, 0x10000000)
+			})
+		}
+
 		OperationRegion (VIRP, SystemIO, 0x0510, 0x01)
 		Field (VIRP, ByteAcc, NoLock, Preserve) { VPRS, 8 }
 

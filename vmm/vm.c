@@ -188,6 +188,7 @@ static int add_devices(struct vm *vm)
 	serial_init(&vm->com1, line, serial_tx, serial_room, vm);
 	rtc_init(&vm->rtc, NULL, NULL);
 	pm_init(&vm->pm, pm_event, vm);
+	pci_init(&vm->pci);
 
 	ret |= bus_add(&vm->pio, 0x20, 2, pic_master_io, &vm->pic);
 	ret |= bus_add(&vm->pio, 0xa0, 2, pic_slave_io, &vm->pic);
@@ -202,6 +203,12 @@ static int add_devices(struct vm *vm)
 	ret |= bus_add(&vm->pio, PM_RESET_PORT, 1, pm_reset_io, &vm->pm);
 	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, boot_timer_io, vm);
 	ret |= bus_add(&vm->pio, VIRTIO_SLOTS_PORT, 1, slots_io, vm);
+	/* 0xcf9 between them is the reset register (pm.c). */
+	ret |= bus_add(&vm->pio, PCI_ADDR_PORT, 1, pci_addr_io, &vm->pci);
+	ret |= bus_add(&vm->pio, PCI_DATA_PORT, 4, pci_data_io, &vm->pci);
+	ret |= bus_add(&vm->pio, PCI_IO_BASE, PCI_IO_SIZE, pci_pio_io, &vm->pci);
+	ret |= bus_add(&vm->mmio, PCI_MMIO_BASE, PCI_MMIO_SIZE, pci_mmio_io,
+		       &vm->pci);
 	if (ret) {
 		vm_error("device ports overlap");
 		return -1;

@@ -12,6 +12,7 @@
 #include "lapic.h"
 #include "mem.h"
 #include "options.h"
+#include "pci.h"
 #include "pic.h"
 #include "pit.h"
 #include "pm.h"
@@ -85,6 +86,7 @@ struct vm {
 	struct serial com1;
 	struct rtc rtc;
 	struct pm pm;
+	struct pci_bus pci;
 	struct console con;
 	struct virtio_rng rng;
 	struct virtio_console vcon;
