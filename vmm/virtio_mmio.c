@@ -25,7 +25,7 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
 	t->irq = irq;
 }
 
-static uint64_t offered(const struct virtio_mmio *t)
+uint64_t virtio_mmio_offered(const struct virtio_mmio *t)
 {
 	return t->ops->features | 1ULL << VIRTIO_F_VERSION_1;
 }
@@ -60,6 +60,20 @@ static void reset(struct virtio_mmio *t)
 	update_irq(t);
 }
 
+void virtio_mmio_enable_queue(struct virtio_mmio *t, struct virtq *q)
+{
+	q->ready = virtq_valid(q, t->mem);
+	if (!q->ready)		/* bad ring setup: fail the device */
+		t->status |= ST_NEEDS_RESET;
+}
+
+void virtio_mmio_notify(struct virtio_mmio *t, uint32_t q)
+{
+	if (q < t->ops->nr_queues && virtio_mmio_driver_ok(t) &&
+	    t->vq[q].ready && t->ops->notify)
+		t->ops->notify(t, q);
+}
+
 static struct virtq *cur_vq(struct virtio_mmio *t)
 {
 	return t->queue_sel < t->ops->nr_queues ? &t->vq[t->queue_sel] : NULL;
@@ -80,7 +94,7 @@ static uint32_t reg_read(struct virtio_mmio *t, uint64_t off)
 		return VENDOR;
 	case 0x010:
 		return t->dev_features_sel > 1 ? 0 :
-		       (uint32_t)(offered(t) >> (32 * t->dev_features_sel));
+		       (uint32_t)(virtio_mmio_offered(t) >> (32 * t->dev_features_sel));
 	case 0x034:
 		return q ? t->ops->queue_max : 0;
 	case 0x044:
@@ -104,7 +118,7 @@ static void set_half(uint64_t *v, bool high, uint32_t val)
 		*v = (*v & ~0xffffffffULL) | val;
 }
 
-static void write_status(struct virtio_mmio *t, uint32_t v)
+void virtio_mmio_set_status(struct virtio_mmio *t, uint32_t v)
 {
 	if (v == 0) {
 		reset(t);
@@ -112,7 +126,7 @@ static void write_status(struct virtio_mmio *t, uint32_t v)
 	}
 	if ((v & ST_FEATURES_OK) && !(t->status & ST_FEATURES_OK)) {
 		/* Only offered features, and the modern interface is required. */
-		if ((t->driver_features & ~offered(t)) ||
+		if ((t->driver_features & ~virtio_mmio_offered(t)) ||
 		    !(t->driver_features & (1ULL << VIRTIO_F_VERSION_1)))
 			v &= ~ST_FEATURES_OK;
 	}
@@ -145,25 +159,20 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 	case 0x044:
 		if (!q)
 			break;
-		if (v && !q->ready) {
-			q->ready = virtq_valid(q, t->mem);
-			if (!q->ready)	/* bad ring setup: fail the device */
-				t->status |= ST_NEEDS_RESET;
-		} else if (!v) {
+		if (v && !q->ready)
+			virtio_mmio_enable_queue(t, q);
+		else if (!v)
 			q->ready = false;
-		}
 		break;
 	case 0x050:
-		if (v < t->ops->nr_queues && virtio_mmio_driver_ok(t) &&
-		    t->vq[v].ready && t->ops->notify)
-			t->ops->notify(t, v);
+		virtio_mmio_notify(t, v);
 		break;
 	case 0x064:
 		t->isr &= ~v;
 		update_irq(t);
 		break;
 	case 0x070:
-		write_status(t, v);
+		virtio_mmio_set_status(t, v);
 		break;
 	case 0x080: case 0x084:
 		if (q && setup)

@@ -58,4 +58,17 @@ void virtio_mmio_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
 void virtio_mmio_signal(struct virtio_mmio *t);
 bool virtio_mmio_driver_ok(const struct virtio_mmio *t);
 
+/*
+ * struct virtio_mmio also holds the transport-independent device state
+ * (status, features, queues, ISR) that the PCI transport (virtio_pci.c)
+ * drives through these.
+ */
+uint64_t virtio_mmio_offered(const struct virtio_mmio *t);
+/* A driver's status write: 0 resets, FEATURES_OK is checked. */
+void virtio_mmio_set_status(struct virtio_mmio *t, uint32_t v);
+/* The driver enables q: check its rings, else NEEDS_RESET. */
+void virtio_mmio_enable_queue(struct virtio_mmio *t, struct virtq *q);
+/* The driver notified queue q (ignored unless DRIVER_OK and ready). */
+void virtio_mmio_notify(struct virtio_mmio *t, uint32_t q);
+
 #endif
