@@ -207,6 +207,8 @@ uint32_t pci_cfg_read(struct pci_bus *b, unsigned int devfn, unsigned int off,
 
 	if (!d || size > 4 || off >= PCI_CFG_SIZE || size > PCI_CFG_SIZE - off)
 		return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	if (d->cfg_read)
+		d->cfg_read(d->opaque, off, size);
 	return get(d->cfg + off, size);
 }
 

@@ -67,6 +67,8 @@ struct pci_dev {
 	/* Accesses inside a BAR, off from its base (data as in bus.h). */
 	void (*bar_access)(void *opaque, unsigned int bar, uint64_t off,
 			   uint8_t *data, unsigned int size, bool w);
+	/* Before a guest read of size bytes at off: refresh cfg there. */
+	void (*cfg_read)(void *opaque, unsigned int off, unsigned int size);
 	/* After a guest write of size bytes at off (already applied). */
 	void (*cfg_written)(void *opaque, unsigned int off, unsigned int size);
 	void *opaque;

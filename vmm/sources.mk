@@ -4,7 +4,7 @@
 VMM_SRCS := vmm/acpi.c vmm/bus.c vmm/console.c vmm/loader.c vmm/mem.c \
 	    vmm/lapic.c vmm/options.c vmm/pci.c vmm/pic.c vmm/pvh.c vmm/pit.c vmm/pm.c vmm/rtc.c vmm/serial.c \
 	    vmm/vcpu.c vmm/virtio_blk.c vmm/virtio_console.c vmm/virtio_mmio.c \
-	    vmm/virtio_net.c vmm/virtio_rng.c \
+	    vmm/virtio_net.c vmm/virtio_pci.c vmm/virtio_rng.c \
 	    vmm/virtq.c vmm/vm.c
 VMM_CFLAGS := -pthread
 VMM_LIBS := -pthread -lelf

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+
+/* The harness leaves parameters unused and compares mixed signedness. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/bus.h"
+#include "vmm/pci.h"
+#include "vmm/virtio_blk.h"
+#include "vmm/virtio_pci.h"
+#include "vmm/virtio_rng.h"
+
+/*
+ * virtio-pci modern, driven as Linux's virtio_pci_modern does: find the
+ * vendor capabilities, then the common configuration, a queue, notify,
+ * INTx and the ISR byte, all through BAR 0 in the PCI MMIO window.
+ */
+
+#define RAM (64 * 1024)
+#define DESC 0x1000
+#define AVAIL 0x2000
+#define USED 0x3000
+#define BUF 0x4000
+#define SLOT 2
+#define DEVFN (SLOT << 3)
+
+struct env {
+	uint8_t *ram;
+	struct guest_mem m;
+	struct pci_bus bus;
+	struct virtio_pci vp;
+	struct virtio_rng rng;
+	int level, calls;
+	uint32_t bar;
+};
+
+static void pin(void *ctx, unsigned int irq, int level)
+{
+	struct env *e = ctx;
+
+	e->level = level;
+	e->calls++;
+}
+
+static int rng_setup(struct env *e)
+{
+	struct irq_line l = { pin, e, 6 };
+
+	memset(e, 0, sizeof(*e));
+	e->ram = calloc(1, RAM);
+	gmem_init(&e->m, e->ram, RAM);
+	pci_init(&e->bus);
+	virtio_rng_attach(&e->rng, &e->m, virtio_pci_irq(&e->vp));
+	virtio_pci_init(&e->vp, &e->rng.t, 0x00ff00);
+	pci_dev_intx(&e->vp.pci, l);
+	if (pci_plug(&e->bus, &e->vp.pci, SLOT))
+		return -1;
+	e->bar = pci_cfg_read(&e->bus, DEVFN, PCI_BAR0, 4) & ~15u;
+	pci_cfg_write(&e->bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM);
+	return 0;
+}
+
+static uint32_t rd(struct env *e, uint32_t off, unsigned int size)
+{
+	uint8_t d[8] = { 0 };
+
+	pci_mmio_io(&e->bus, e->bar + off - PCI_MMIO_BASE, d, size, false);
+	return bus_get(d, size);
+}
+
+static void wr(struct env *e, uint32_t off, unsigned int size, uint64_t v)
+{
+	uint8_t d[8];
+
+	bus_put(d, size, v);
+	pci_mmio_io(&e->bus, e->bar + off - PCI_MMIO_BASE, d, size, true);
+}
+
+/* The vendor capability of cfg_type type, or 0. */
+static unsigned int find_cap(struct env *e, uint8_t type)
+{
+	unsigned int at = pci_cfg_read(&e->bus, DEVFN, PCI_CAP_PTR, 1), n = 0;
+
+	while (at && n++ < 48) {
+		if (pci_cfg_read(&e->bus, DEVFN, at, 1) == PCI_CAP_VENDOR &&
+		    pci_cfg_read(&e->bus, DEVFN, at + 3, 1) == type)
+			return at;
+		at = pci_cfg_read(&e->bus, DEVFN, at + 1, 1);
+	}
+	return 0;
+}
+
+TEST(identity_and_capabilities)
+{
+	struct env e;
+	unsigned int c;
+
+	ASSERT_EQ(0, rng_setup(&e));
+	EXPECT_EQ(0x10441af4u, pci_cfg_read(&e.bus, DEVFN, 0, 4));
+	EXPECT_EQ(1, pci_cfg_read(&e.bus, DEVFN, PCI_REVISION, 1));
+	EXPECT_EQ(0x00ff00, pci_cfg_read(&e.bus, DEVFN, 8, 4) >> 8);
+	EXPECT_EQ(0x00041af4u, pci_cfg_read(&e.bus, DEVFN, 0x2c, 4));
+	EXPECT_EQ(0x0106, pci_cfg_read(&e.bus, DEVFN, PCI_INT_LINE, 2));
+	EXPECT_EQ(PCI_MMIO_BASE, e.bar);
+	/* BAR 0 is 16 KiB of memory. */
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0, 4, 0xffffffffu);
+	EXPECT_EQ(0xffffc000u, pci_cfg_read(&e.bus, DEVFN, PCI_BAR0, 4));
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0, 4, e.bar);
+
+	c = find_cap(&e, VIRTIO_PCI_CAP_COMMON);
+	ASSERT_NE(0, c);
+	EXPECT_EQ(16, pci_cfg_read(&e.bus, DEVFN, c + 2, 1));	/* cap_len */
+	EXPECT_EQ(0, pci_cfg_read(&e.bus, DEVFN, c + 4, 1));	/* bar */
+	EXPECT_EQ(VIRTIO_PCI_COMMON, pci_cfg_read(&e.bus, DEVFN, c + 8, 4));
+	EXPECT_EQ(0x38, pci_cfg_read(&e.bus, DEVFN, c + 12, 4));
+	c = find_cap(&e, VIRTIO_PCI_CAP_NOTIFY);
+	ASSERT_NE(0, c);
+	EXPECT_EQ(20, pci_cfg_read(&e.bus, DEVFN, c + 2, 1));
+	EXPECT_EQ(VIRTIO_PCI_NOTIFY, pci_cfg_read(&e.bus, DEVFN, c + 8, 4));
+	EXPECT_EQ(4, pci_cfg_read(&e.bus, DEVFN, c + 12, 4));	/* 1 queue */
+	EXPECT_EQ(4, pci_cfg_read(&e.bus, DEVFN, c + 16, 4));	/* multiplier */
+	c = find_cap(&e, VIRTIO_PCI_CAP_ISR);
+	ASSERT_NE(0, c);
+	EXPECT_EQ(VIRTIO_PCI_ISR, pci_cfg_read(&e.bus, DEVFN, c + 8, 4));
+	EXPECT_EQ(0, find_cap(&e, VIRTIO_PCI_CAP_DEVICE));	/* rng: none */
+	c = find_cap(&e, VIRTIO_PCI_CAP_PCI_CFG);
+	ASSERT_NE(0, c);
+	EXPECT_EQ(20, pci_cfg_read(&e.bus, DEVFN, c + 2, 1));
+	/* The capabilities themselves are read-only. */
+	c = find_cap(&e, VIRTIO_PCI_CAP_COMMON);
+	pci_cfg_write(&e.bus, DEVFN, c + 8, 4, 0x1234);
+	EXPECT_EQ(VIRTIO_PCI_COMMON, pci_cfg_read(&e.bus, DEVFN, c + 8, 4));
+	free(e.ram);
+}
+
+TEST(driver_handshake_queue_notify_and_intx)
+{
+	struct env e;
+	uint16_t head = 0, idx = 1;
+	uint64_t addr = BUF;
+	uint32_t len = 32;
+	uint16_t flags = 2;				/* VIRTQ_DESC_F_WRITE */
+
+	ASSERT_EQ(0, rng_setup(&e));
+	EXPECT_EQ(1, rd(&e, 0x12, 2));			/* num_queues */
+	wr(&e, 0x00, 4, 1);
+	EXPECT_EQ(1, rd(&e, 0x04, 4));			/* VERSION_1 */
+	wr(&e, 0x14, 1, 1 | 2);
+	wr(&e, 0x08, 4, 0);
+	wr(&e, 0x0c, 4, 0);
+	wr(&e, 0x08, 4, 1);
+	wr(&e, 0x0c, 4, 1);
+	EXPECT_EQ(1, rd(&e, 0x0c, 4));
+	wr(&e, 0x14, 1, 1 | 2 | 8);
+	EXPECT_EQ(1 | 2 | 8, rd(&e, 0x14, 1));
+	EXPECT_EQ(0xffff, rd(&e, 0x10, 2));		/* no MSI-X */
+
+	wr(&e, 0x16, 2, 3);				/* no such queue */
+	EXPECT_EQ(0, rd(&e, 0x18, 2));
+	wr(&e, 0x16, 2, 0);
+	EXPECT_EQ(VIRTQ_MAX_SIZE, rd(&e, 0x18, 2));
+	wr(&e, 0x18, 2, 16);
+	EXPECT_EQ(16, rd(&e, 0x18, 2));
+	EXPECT_EQ(0, rd(&e, 0x1e, 2));			/* queue_notify_off */
+	wr(&e, 0x1a, 2, 0);				/* MSI-X vector: refused */
+	EXPECT_EQ(0xffff, rd(&e, 0x1a, 2));
+	/* 64-bit fields as two 32-bit halves, as Linux writes them. */
+	wr(&e, 0x20, 4, DESC);
+	wr(&e, 0x24, 4, 0);
+	wr(&e, 0x28, 4, AVAIL);
+	wr(&e, 0x2c, 4, 0);
+	wr(&e, 0x30, 8, USED);				/* or at once */
+	EXPECT_EQ(AVAIL, rd(&e, 0x28, 4));
+	EXPECT_EQ(USED, rd(&e, 0x30, 4));
+	EXPECT_EQ(0, rd(&e, 0x34, 4));
+	wr(&e, 0x1c, 2, 1);
+	EXPECT_EQ(1, rd(&e, 0x1c, 2));
+	/* Rings are fixed once the queue is enabled. */
+	wr(&e, 0x20, 4, 0x8000);
+	EXPECT_EQ(DESC, rd(&e, 0x20, 4));
+	wr(&e, 0x14, 1, 1 | 2 | 8 | 4);		/* DRIVER_OK */
+
+	/* One writable buffer; notify queue 0. */
+	memcpy(e.ram + DESC, &addr, 8);
+	memcpy(e.ram + DESC + 8, &len, 4);
+	memcpy(e.ram + DESC + 12, &flags, 2);
+	memcpy(e.ram + AVAIL + 4, &head, 2);
+	memcpy(e.ram + AVAIL + 2, &idx, 2);
+	EXPECT_EQ(0, e.level);
+	wr(&e, VIRTIO_PCI_NOTIFY + 0, 2, 0);
+	memcpy(&idx, e.ram + USED + 2, 2);
+	EXPECT_EQ(1, idx);
+	memcpy(&len, e.ram + USED + 8, 4);
+	EXPECT_EQ(32, len);
+	EXPECT_EQ(1, e.level);
+	EXPECT_EQ(PCI_STS_INTX, pci_cfg_read(&e.bus, DEVFN, PCI_STATUS, 2) &
+				PCI_STS_INTX);
+	/* Interrupt disable masks INTx; the ISR read clears it. */
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM | PCI_CMD_INTX_OFF);
+	EXPECT_EQ(0, e.level);
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM);
+	EXPECT_EQ(1, e.level);
+	EXPECT_EQ(1, rd(&e, VIRTIO_PCI_ISR, 1));
+	EXPECT_EQ(0, e.level);
+	EXPECT_EQ(0, rd(&e, VIRTIO_PCI_ISR, 1));
+	EXPECT_EQ(0, pci_cfg_read(&e.bus, DEVFN, PCI_STATUS, 2) & PCI_STS_INTX);
+	/* A notify for a queue that does not exist, odd offsets: ignored. */
+	wr(&e, VIRTIO_PCI_NOTIFY + 4, 2, 1);
+	wr(&e, VIRTIO_PCI_NOTIFY + 2, 2, 0);
+	wr(&e, VIRTIO_PCI_BAR_SIZE - 4, 4, 0);
+	EXPECT_EQ(0, rd(&e, VIRTIO_PCI_DEVICE, 4));	/* no device config */
+	/* Reset. */
+	wr(&e, 0x14, 1, 0);
+	EXPECT_EQ(0, rd(&e, 0x14, 1));
+	EXPECT_EQ(0, rd(&e, 0x1c, 2));
+	EXPECT_EQ(VIRTQ_MAX_SIZE, rd(&e, 0x18, 2));
+	free(e.ram);
+}
+
+TEST(bad_ring_needs_reset)
+{
+	struct env e;
+
+	ASSERT_EQ(0, rng_setup(&e));
+	wr(&e, 0x14, 1, 1 | 2);
+	wr(&e, 0x08, 4, 1);
+	wr(&e, 0x0c, 4, 1);
+	wr(&e, 0x14, 1, 1 | 2 | 8);
+	wr(&e, 0x18, 2, 16);
+	wr(&e, 0x20, 4, DESC);
+	wr(&e, 0x28, 4, AVAIL);
+	wr(&e, 0x30, 4, 0x3001);			/* misaligned used ring */
+	wr(&e, 0x1c, 2, 1);
+	EXPECT_EQ(0, rd(&e, 0x1c, 2));
+	EXPECT_TRUE(rd(&e, 0x14, 1) & 64);		/* NEEDS_RESET */
+	wr(&e, 0x18, 2, 1000);				/* larger than the max */
+	EXPECT_EQ(VIRTQ_MAX_SIZE, rd(&e, 0x18, 2));
+	free(e.ram);
+}
+
+TEST(pci_cfg_capability_reaches_the_bar)
+{
+	struct env e;
+	unsigned int c;
+
+	ASSERT_EQ(0, rng_setup(&e));
+	c = find_cap(&e, VIRTIO_PCI_CAP_PCI_CFG);
+	ASSERT_NE(0, c);
+	/* Memory decode off: the window still works. */
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, 0);
+	pci_cfg_write(&e.bus, DEVFN, c + 4, 1, 0);		/* bar */
+	pci_cfg_write(&e.bus, DEVFN, c + 8, 4, 0x12);		/* num_queues */
+	pci_cfg_write(&e.bus, DEVFN, c + 12, 4, 2);
+	EXPECT_EQ(1, pci_cfg_read(&e.bus, DEVFN, c + 16, 2));
+	pci_cfg_write(&e.bus, DEVFN, c + 8, 4, 0x14);		/* status */
+	pci_cfg_write(&e.bus, DEVFN, c + 12, 4, 1);
+	pci_cfg_write(&e.bus, DEVFN, c + 16, 1, 1 | 2);
+	EXPECT_EQ(1 | 2, pci_cfg_read(&e.bus, DEVFN, c + 16, 1));
+	EXPECT_EQ(1 | 2, e.rng.t.status);
+	/* Bad windows do nothing: length 3, misaligned, other BAR, past it. */
+	pci_cfg_write(&e.bus, DEVFN, c + 12, 4, 3);
+	pci_cfg_write(&e.bus, DEVFN, c + 16, 1, 0);
+	EXPECT_EQ(1 | 2, e.rng.t.status);
+	pci_cfg_write(&e.bus, DEVFN, c + 8, 4, 0x13);
+	pci_cfg_write(&e.bus, DEVFN, c + 12, 4, 2);
+	pci_cfg_write(&e.bus, DEVFN, c + 16, 2, 0);
+	pci_cfg_write(&e.bus, DEVFN, c + 4, 1, 1);
+	pci_cfg_write(&e.bus, DEVFN, c + 8, 4, 0x14);
+	pci_cfg_write(&e.bus, DEVFN, c + 12, 4, 1);
+	pci_cfg_write(&e.bus, DEVFN, c + 16, 1, 0);
+	pci_cfg_write(&e.bus, DEVFN, c + 4, 1, 0);
+	pci_cfg_write(&e.bus, DEVFN, c + 8, 4, 0xfffffffc);
+	pci_cfg_write(&e.bus, DEVFN, c + 12, 4, 4);
+	pci_cfg_write(&e.bus, DEVFN, c + 16, 4, 0);
+	EXPECT_EQ(1 | 2, e.rng.t.status);
+	free(e.ram);
+}
+
+TEST(blk_device_config_in_the_bar)
+{
+	static struct virtio_blk b;
+	struct virtio_pci vp;
+	struct pci_bus bus;
+	struct guest_mem m;
+	uint8_t *ram = calloc(1, RAM), d[8];
+	unsigned int at;
+	bool found = false;
+
+	gmem_init(&m, ram, RAM);
+	pci_init(&bus);
+	memset(&b, 0, sizeof(b));
+	b.sectors = 4096;
+	virtio_blk_attach(&b, &m, virtio_pci_irq(&vp));
+	virtio_pci_init(&vp, &b.t, 0x018000);
+	ASSERT_EQ(0, pci_plug(&bus, &vp.pci, 1));
+	EXPECT_EQ(0x1042, pci_cfg_read(&bus, 1 << 3, 2, 2));
+	for (at = pci_cfg_read(&bus, 1 << 3, PCI_CAP_PTR, 1); at;
+	     at = pci_cfg_read(&bus, 1 << 3, at + 1, 1))
+		if (pci_cfg_read(&bus, 1 << 3, at + 3, 1) == VIRTIO_PCI_CAP_DEVICE) {
+			found = true;
+			EXPECT_EQ(VIRTIO_PCI_DEVICE, pci_cfg_read(&bus, 1 << 3, at + 8, 4));
+			EXPECT_EQ(b.t.ops->config_len, pci_cfg_read(&bus, 1 << 3, at + 12, 4));
+		}
+	EXPECT_TRUE(found);
+	pci_cfg_write(&bus, 1 << 3, PCI_COMMAND, 2, PCI_CMD_MEM);
+	pci_mmio_io(&bus, VIRTIO_PCI_DEVICE, d, 8, false);	/* BAR at the base */
+	EXPECT_EQ(4096, bus_get(d, 4));
+	/* Past the device configuration: zero. */
+	pci_mmio_io(&bus, VIRTIO_PCI_DEVICE + b.t.ops->config_len, d, 4, false);
+	EXPECT_EQ(0, bus_get(d, 4));
+	free(ram);
+}
+
+TEST_HARNESS_MAIN

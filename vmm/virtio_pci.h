@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio over PCI, the modern (non-transitional) interface of virtio 1.2,
+ * 4.1: vendor 0x1af4, device 0x1040 + virtio device ID, revision 1, and
+ * vendor-specific capabilities locating the common configuration, notify,
+ * ISR and device configuration structures in memory BAR 0. Interrupts are
+ * INTA# (no MSI-X): the ISR byte says why, and reading it deasserts.
+ *
+ * The device model is unchanged: it keeps its struct virtio_mmio, which
+ * holds the device state both transports share, and signals through the
+ * irq_line virtio_pci_irq() gives it.
+ */
+#ifndef VIREO_VIRTIO_PCI_H
+#define VIREO_VIRTIO_PCI_H
+
+#include <stdint.h>
+
+#include "pci.h"
+#include "virtio_mmio.h"
+
+#define VIRTIO_PCI_VENDOR	0x1af4
+#define VIRTIO_PCI_DEVICE_BASE	0x1040
+
+/* BAR 0: one 4 KiB page per structure. */
+#define VIRTIO_PCI_BAR_SIZE	0x4000
+#define VIRTIO_PCI_COMMON	0x0000
+#define VIRTIO_PCI_ISR		0x1000
+#define VIRTIO_PCI_DEVICE	0x2000
+#define VIRTIO_PCI_NOTIFY	0x3000
+#define VIRTIO_PCI_NOTIFY_MULT	4	/* queue q's notify address: 4 * q */
+#define VIRTIO_PCI_COMMON_LEN	0x38
+
+/* cfg_type of the vendor-specific capabilities. */
+#define VIRTIO_PCI_CAP_COMMON	1
+#define VIRTIO_PCI_CAP_NOTIFY	2
+#define VIRTIO_PCI_CAP_ISR	3
+#define VIRTIO_PCI_CAP_DEVICE	4
+#define VIRTIO_PCI_CAP_PCI_CFG	5
+
+struct virtio_pci {
+	struct pci_dev pci;
+	struct virtio_mmio *t;		/* the device model's state */
+	unsigned int cfg_cap;		/* VIRTIO_PCI_CAP_PCI_CFG's offset */
+};
+
+/* The interrupt line to attach the device model with: vp's INTA#. */
+struct irq_line virtio_pci_irq(struct virtio_pci *vp);
+/* Wrap an attached device model; class_code is the PCI class to show. */
+void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
+		     uint32_t class_code);
+/* BAR 0 accesses (also reached through the PCI_CFG capability). */
+void virtio_pci_bar(void *opaque, unsigned int bar, uint64_t off,
+		    uint8_t *d, unsigned int size, bool w);
+
+#endif
