@@ -7,7 +7,8 @@
  * matching vm.c; a slot is present when its bit is set in the byte the VMM
  * serves at I/O port 0x510 (VIRTIO_SLOTS_PORT). PCI0 is the PCI host
  * bridge (pci.c): bus 0 through configuration mechanism #1 at 0xcf8, BARs in
- * the windows its _CRS gives, which pci.h (PCI_MMIO_*, PCI_IO_*) matches.
+ * the windows its _CRS gives, which pci.h (PCI_MMIO_*, PCI_IO_*) matches;
+ * _PRT routes INTA# of PCI devices 1-8 to the same PIC IRQs as the slots.
  */
 DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 {
@@ -36,6 +37,23 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 				DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed,
 					NonCacheable, ReadWrite,
 					0x00000000, 0xE0000000, 0xEFFFFFFF, 0x00000000, 0x10000000)
+			})
+
+			/*
+			 * INTA# of device n (1..8, the virtio devices of
+			 * --virtio pci) on PIC input n-1 of the virtio-mmio
+			 * list above; INTB-D# are not used.
+			 */
+			Name (_PRT, Package ()
+			{
+				Package () { 0x0001FFFF, 0, Zero, 5 },
+				Package () { 0x0002FFFF, 0, Zero, 6 },
+				Package () { 0x0003FFFF, 0, Zero, 7 },
+				Package () { 0x0004FFFF, 0, Zero, 10 },
+				Package () { 0x0005FFFF, 0, Zero, 11 },
+				Package () { 0x0006FFFF, 0, Zero, 12 },
+				Package () { 0x0007FFFF, 0, Zero, 14 },
+				Package () { 0x0008FFFF, 0, Zero, 15 },
 			})
 		}
 

@@ -20,6 +20,8 @@ const char options_usage[] =
 "  --net tap:NAME     virtio-net on a tap device\n"
 "  --console stdio|virtio|none  stdin/stdout on the serial port (ttyS0),\n"
 "                     or input to virtio-console (hvc0), or nothing\n"
+"  --virtio mmio|pci  transport of the virtio devices: virtio-mmio (default)\n"
+"                     or PCI (virtio-pci modern, INTx) on bus 0\n"
 "  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3\n"
 "  --device PATH      KVM-ABI device (default " DEFAULT_DEVICE ", or /dev/kvm)\n"
 "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
@@ -139,7 +141,8 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 {
 	static const char *const with_value[] = {
 		"--kernel", "--initrd", "--cmdline", "--memory", "--cpus",
-		"--disk", "--net", "--console", "--pin", "--device", NULL,
+		"--disk", "--net", "--console", "--virtio", "--pin", "--device",
+		NULL,
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -215,6 +218,14 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 				cfg->console = CONSOLE_NONE;
 			else
 				return fail(err, errlen, "--console: expected stdio, virtio or none, got '%s'",
+					    val);
+		} else if (!strcmp(name, "--virtio")) {
+			if (!strcmp(val, "mmio"))
+				cfg->transport = VIRTIO_MMIO;
+			else if (!strcmp(val, "pci"))
+				cfg->transport = VIRTIO_PCI;
+			else
+				return fail(err, errlen, "--virtio: expected mmio or pci, got '%s'",
 					    val);
 		} else if (!strcmp(name, "--pin")) {
 			if (options_cpulist(val, &cfg->pin_mask))

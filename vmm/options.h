@@ -13,6 +13,9 @@
 /* stdio: stdin/stdout on the 16550 (ttyS0); virtio: input to hvc0 instead. */
 enum console_mode { CONSOLE_STDIO, CONSOLE_VIRTIO, CONSOLE_NONE };
 
+/* Which transport the virtio devices sit on. */
+enum virtio_transport { VIRTIO_MMIO, VIRTIO_PCI };
+
 struct vm_config {
 	const char *kernel;
 	const char *initrd;
@@ -26,6 +29,7 @@ struct vm_config {
 	unsigned int nr_disks;
 	const char *tap;	/* --net tap:NAME */
 	enum console_mode console;
+	enum virtio_transport transport;	/* --virtio */
 	uint64_t pin_mask;	/* host CPUs for vCPU threads; 0 = any */
 	const char *device;
 	bool help;

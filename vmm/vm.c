@@ -31,7 +31,7 @@
  * PIC inputs free for virtio devices (level-triggered through the ELCR);
  * dsdt.asl declares the same slots.
  */
-static const uint8_t virtio_irqs[] = { 5, 6, 7, 10, 11, 12, 14, 15 };
+static const uint8_t virtio_irqs[VIRTIO_SLOTS] = { 5, 6, 7, 10, 11, 12, 14, 15 };
 
 #define COM1_PORT	0x3f8
 #define COM1_IRQ	4
@@ -216,13 +216,40 @@ static int add_devices(struct vm *vm)
 	return 0;
 }
 
-/* Put a virtio-mmio device in slot n; the DSDT tells the guest. */
-static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n)
+/*
+ * The interrupt line the n-th virtio device model signals on: its PIC input,
+ * or with --virtio pci its INTA#, which dsdt.asl's _PRT routes to the same
+ * PIC input.
+ */
+static struct irq_line virtio_line(struct vm *vm, unsigned int n)
+{
+	if (vm->cfg->transport == VIRTIO_PCI)
+		return virtio_pci_irq(&vm->vpci[n]);
+	return (struct irq_line){ pic_irq_set, &vm->pic, virtio_irqs[n] };
+}
+
+/*
+ * Put the n-th virtio device in virtio-mmio slot n (the DSDT tells the
+ * guest), or with --virtio pci at PCI device n + 1 with the PCI class given.
+ */
+static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
+		      uint32_t class_code)
 {
 	uint64_t base = VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE;
 	unsigned int irq = virtio_irqs[n];
 
 	vm->pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
+	if (vm->cfg->transport == VIRTIO_PCI) {
+		struct irq_line pin = { pic_irq_set, &vm->pic, irq };
+
+		virtio_pci_init(&vm->vpci[n], t, class_code);
+		pci_dev_intx(&vm->vpci[n].pci, pin);
+		if (pci_plug(&vm->pci, &vm->vpci[n].pci, n + 1)) {
+			vm_error("virtio device %u: no room on PCI bus 0", n);
+			return -1;
+		}
+		return 0;
+	}
 	if (bus_add(&vm->mmio, base, VIRTIO_MMIO_SIZE, virtio_mmio_io, t)) {
 		vm_error("virtio device %u: MMIO window taken", n);
 		return -1;
@@ -235,27 +262,23 @@ static int add_virtio_devices(struct vm *vm)
 {
 	unsigned int n = 0;
 
+	/* PCI classes: mass storage, unclassified, communication, network. */
 	for (unsigned int i = 0; i < vm->nr_disks; i++) {
-		struct irq_line line = { pic_irq_set, &vm->pic, virtio_irqs[n] };
-
-		virtio_blk_attach(&vm->disks[i], &vm->mem, line);
-		if (add_virtio(vm, &vm->disks[i].t, n++))
+		virtio_blk_attach(&vm->disks[i], &vm->mem, virtio_line(vm, n));
+		if (add_virtio(vm, &vm->disks[i].t, n++, 0x018000))
 			return -1;
 	}
-	struct irq_line line = { pic_irq_set, &vm->pic, virtio_irqs[n] };
-
-	virtio_rng_attach(&vm->rng, &vm->mem, line);
-	if (add_virtio(vm, &vm->rng.t, n++))
+	virtio_rng_attach(&vm->rng, &vm->mem, virtio_line(vm, n));
+	if (add_virtio(vm, &vm->rng.t, n++, 0x00ff00))
 		return -1;
-	line.irq = virtio_irqs[n];
-	virtio_console_attach(&vm->vcon, &vm->mem, line, vcon_out, serial_room, vm);
-	if (add_virtio(vm, &vm->vcon.t, n++))
+	virtio_console_attach(&vm->vcon, &vm->mem, virtio_line(vm, n), vcon_out,
+			      serial_room, vm);
+	if (add_virtio(vm, &vm->vcon.t, n++, 0x078000))
 		return -1;
 	if (!vm->has_net)
 		return 0;
-	line.irq = virtio_irqs[n];
-	virtio_net_attach(&vm->net, &vm->mem, line, serial_room, vm);
-	return add_virtio(vm, &vm->net.t, n++);
+	virtio_net_attach(&vm->net, &vm->mem, virtio_line(vm, n), serial_room, vm);
+	return add_virtio(vm, &vm->net.t, n++, 0x020000);
 }
 
 /* Disk images and the tap device, opened before anything else. */

@@ -21,6 +21,7 @@
 #include "virtio_blk.h"
 #include "virtio_console.h"
 #include "virtio_net.h"
+#include "virtio_pci.h"
 #include "virtio_rng.h"
 
 enum vm_exit {
@@ -45,6 +46,7 @@ enum vm_exit {
  */
 #define VIRTIO_MMIO_BASE 0xd0001000ULL
 #define VIRTIO_SLOTS_PORT 0x510
+#define VIRTIO_SLOTS	8	/* with --virtio pci: PCI devices 1..8 */
 #define CMDLINE_MAX	4096
 
 struct vm;
@@ -93,6 +95,7 @@ struct vm {
 	struct virtio_net net;
 	bool has_net;
 	uint8_t virtio_slots;
+	struct virtio_pci vpci[VIRTIO_SLOTS];	/* --virtio pci */
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
 	char cmdline[CMDLINE_MAX];

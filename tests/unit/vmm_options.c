@@ -69,6 +69,22 @@ TEST(console_modes)
 	EXPECT_EQ(CONSOLE_STDIO, c.console);
 }
 
+TEST(virtio_transport)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_EQ(VIRTIO_MMIO, c.transport);		/* the default */
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--virtio", "pci"));
+	EXPECT_EQ(VIRTIO_PCI, c.transport);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--virtio=mmio"));
+	EXPECT_EQ(VIRTIO_MMIO, c.transport);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--virtio", "ccw"));
+	EXPECT_STREQ("--virtio: expected mmio or pci, got 'ccw'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--virtio"));
+}
+
 TEST(help)
 {
 	struct vm_config c;
