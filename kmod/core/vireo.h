@@ -142,8 +142,11 @@ struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa);
 /* For stage-2 faults: has the VMM's mapping changed since @seq? */
 static inline bool vireo_mmu_retry(struct vireo_vm *vm, unsigned long seq)
 {
-	return atomic_read(&vm->mmu_in_progress) ||
-	       READ_ONCE(vm->mmu_seq) != seq;
+	if (atomic_read(&vm->mmu_in_progress))
+		return true;
+	/* Pairs with the write barrier in the notifier's range end. */
+	smp_rmb();
+	return READ_ONCE(vm->mmu_seq) != seq;
 }
 
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);

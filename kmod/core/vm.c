@@ -91,7 +91,16 @@ static void vireo_mn_end(struct mmu_notifier *mn,
 {
 	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
 
+	/*
+	 * A fault that read the count while this invalidation ran may have
+	 * pinned the page the VMM's mapping held before it: counting again
+	 * here makes that fault retry even if it looks only after the end.
+	 */
+	spin_lock(&vm->slots_lock);
+	WRITE_ONCE(vm->mmu_seq, vm->mmu_seq + 1);
+	smp_wmb();
 	atomic_dec(&vm->mmu_in_progress);
+	spin_unlock(&vm->slots_lock);
 }
 
 /* The VMM's address space is going away: the guest loses all memory. */

@@ -39,6 +39,11 @@ static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
 static struct page *svm_iopm;
 static struct page *svm_msrpm;
 static u64 svm_host_xcr0;
+/*
+ * Set when this kernel itself runs under a hypervisor: see
+ * svm_intr_needs_exit().
+ */
+static bool svm_nested_host;
 
 /*
  * Intercepting every port and every MSR keeps the guest's reach exactly what
@@ -157,6 +162,7 @@ static int svm_init(void)
 	}
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	svm_nested_host = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	cpu_emergency_register_virt_callback(svm_cpu_disable);
 	return 0;
 err:
@@ -576,6 +582,28 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 }
 
 /*
+ * Does this entry inject an external interrupt through EVENTINJ while this
+ * kernel is itself a guest?  QEMU 7.2's TCG emulation of SVM (Debian 12's,
+ * the test VM's) delivers such an event inside VMRUN but leaves its vector
+ * as the pending exception; a TCG exit request that comes before the
+ * guest's next exception or #VMEXIT delivers the vector a second time, with
+ * the guest's IF clear, at the first instruction of its handler.  Linux
+ * guests then deadlock on the 8259's irq_desc lock or loop in page faults
+ * with the user GS (the VMM boot test hung in about one boot in eight).  A
+ * physical interrupt pending at VMRUN ends the guest right after the
+ * delivery with an INTR exit, which clears that state first.  The cost is
+ * one extra exit per injected interrupt, and only under a hypervisor.
+ */
+static bool svm_intr_needs_exit(const struct vmcb *vmcb)
+{
+	u32 inj = vmcb->control.event_inj;
+
+	return svm_nested_host &&
+	       (inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
+	       (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR);
+}
+
+/*
  * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
  * runs a different VMCB than last time, the vCPU comes from another CPU, or
  * nested mappings were taken away; no flush-by-ASID needed.
@@ -615,6 +643,9 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		sc->last_vmcb = vmcb;
 		sv->npt_gen = READ_ONCE(svm->tdp.gen);
 	}
+	/* Pending until VMRUN sets GIF: the exit follows the delivery. */
+	if (svm_intr_needs_exit(vmcb))
+		smp_send_reschedule(cpu);
 	asm volatile("clgi" ::: "memory");
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
