@@ -95,7 +95,7 @@ copy_with_libs() {
 initramfs_guest_modules() {
 	local r=$1 f i=10
 	load=
-	for f in virtio_mmio virtio_blk virtio_net virtio_console virtio-rng tun; do
+	for f in virtio_mmio virtio_pci virtio_blk virtio_net virtio_console virtio-rng tun; do
 		kmod_resolve "$(kmod_path $f)"
 	done
 	mkdir -p "$r/vireo/guest-modules"
