@@ -4,27 +4,15 @@
 # kernel with a busybox initramfs on $VIREO_TEST_DEV, check the console
 # marker, console input, the boot timer, and the exit statuses for guest
 # power-off, reboot and triple fault; plus clean errors for bad input.
-VIREO=${VIREO:-/vireo/bin/vireo}
-KERNEL=${KERNEL:-/vireo/kernel/vmlinuz}
-BUSYBOX=${BUSYBOX:-/vireo/busybox}
-DEV=${VIREO_TEST_DEV:-/dev/kvm}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
+. "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 CMDLINE="console=ttyS0 panic=-1 quiet"
 
-tmp=$(mktemp -d /tmp/vmm_boot.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-show() { sed 's/^/# /' "$1" | tail -n "${2:-30}"; }
-
-echo "1..11"
+make_tmp vmm_boot
+plan 11
 
 # --- the guest: busybox initramfs whose /init reports and powers off ---
-mkdir -p "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc"
-cp "$BUSYBOX" "$tmp/guest/bin/busybox"
-cat > "$tmp/guest/init" <<'GUEST'
+guest_tree dev proc
+guest_init_raw <<'GUEST'
 #!/bin/busybox sh
 /bin/busybox mount -t devtmpfs dev /dev
 /bin/busybox mount -t proc proc /proc
@@ -38,22 +26,12 @@ read -r line
 echo "VIREO-GOT:$line"
 /bin/busybox poweroff -f
 GUEST
-chmod +x "$tmp/guest/init"
-(cd "$tmp/guest" && find . | "$BUSYBOX" cpio -o -H newc > "$tmp/initrd" 2>/dev/null)
-
-# run NAME [vireo args...]: status in $tmp/NAME.rc, output in $tmp/NAME.out
-run() {
-	name=$1; shift
-	timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" "$@" \
-		> "$tmp/$name.out" 2>&1 < "${RUN_STDIN:-/dev/null}"
-	echo $? > "$tmp/$name.rc"
-}
 
 # 1: help
 "$VIREO" --help > "$tmp/help.out" 2>&1
 rc=$?
 [ $rc = 0 ] && grep -q -- '--kernel PATH' "$tmp/help.out"
-check $? "help prints usage and exits 0"
+res $? "help prints usage and exits 0"
 
 # 2-5: bad input gives one error line and the right status
 printf 'not a kernel\n' > "$tmp/bad-kernel"
@@ -89,8 +67,7 @@ mk_crash_kernel() {
 	poke 0xc00 '\017\013'			# 64-bit entry (+0x200): ud2
 }
 mk_crash_kernel "$tmp/crash-kernel"
-run crash --kernel "$tmp/crash-kernel" --memory 64M
-rc=$(cat "$tmp/crash.rc")
+run_vmm "$tmp/crash.out" --kernel "$tmp/crash-kernel" --memory 64M
 if [ "$rc" = 4 ] && grep -q 'triple fault' "$tmp/crash.out"; then
 	ok "triple fault exits with status 4"
 else
@@ -99,22 +76,12 @@ else
 fi
 
 # 7-10: boot Debian's kernel to the marker, type a line, power off
-mkfifo "$tmp/in"
-(
-	i=0
-	while [ $i -lt "$BOOT_TIMEOUT" ] && ! grep -q VIREO-READY "$tmp/boot.out" 2>/dev/null; do
-		sleep 1; i=$((i + 1))
-	done
-	echo "hello-from-host"
-	sleep "$BOOT_TIMEOUT"	# keep stdin open until the guest is done
-) > "$tmp/in" &
-feeder=$!
+feed_when "$tmp/boot.out" VIREO-READY "hello-from-host"
 start=$(date +%s)
-RUN_STDIN="$tmp/in" run boot --kernel "$KERNEL" --initrd "$tmp/initrd" \
+run_vmm "$tmp/boot.out" --kernel "$KERNEL" --initrd "$tmp/initrd" \
 	--memory 256M --cmdline "$CMDLINE"
 end=$(date +%s)
-kill $feeder 2>/dev/null
-rc=$(cat "$tmp/boot.rc")
+feed_stop
 if grep -q "VIREO-BOOT-MARKER" "$tmp/boot.out"; then
 	ok "Debian kernel boots to the initramfs marker ($((end - start)) s)"
 else
@@ -140,13 +107,12 @@ else
 fi
 
 # 11: reboot request
-run reboot --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+run_vmm "$tmp/reboot.out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
 	--cmdline "$CMDLINE vireo.test=reboot"
-rc=$(cat "$tmp/reboot.rc")
 if [ "$rc" = 3 ] && grep -q VIREO-BOOT-MARKER "$tmp/reboot.out"; then
 	ok "guest reboot -f ends the VMM with status 3"
 else
 	not_ok "guest reboot -f ends the VMM with status 3 (got $rc)"
 	show "$tmp/reboot.out" 20
 fi
-[ $failed = 0 ]
+tap_done

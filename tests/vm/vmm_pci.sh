@@ -5,41 +5,15 @@
 # "PCI: Fatal", and lists the host bridge at 0000:00:00.0. 2: with
 # --virtio pci, virtio-blk, virtio-rng and virtio-console are virtio-pci
 # modern devices on that bus, driven through INTx routed by the _PRT.
-VIREO=${VIREO:-/vireo/bin/vireo}
-KERNEL=${KERNEL:-/vireo/kernel/vmlinuz}
-BUSYBOX=${BUSYBOX:-/vireo/busybox}
-DEV=${VIREO_TEST_DEV:-/dev/kvm}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
-TESTS=16
+. "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 
-echo "1..$TESTS"
-tmp=$(mktemp -d /tmp/vmm_pci.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-find_mod() {
-	for d in ${VIREO_GUEST_MODULES:-} /vireo/guest-modules /vireo/add \
-		 /vireo/base-modules "/lib/modules/$(uname -r)"; do
-		[ -d "$d" ] || continue
-		f=$(find "$d" -name "$1.ko" -o -name "[0-9]*-$1.ko" 2>/dev/null | head -n1)
-		[ -n "$f" ] && { echo "$f"; return 0; }
-	done
-	return 1
-}
-mkdir -p "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc" "$tmp/guest/sys" \
-	 "$tmp/guest/tmp" "$tmp/guest/mods"
-MODS="virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_blk virtio-rng virtio_console"
+plan 16
+make_tmp vmm_pci
+guest_tree dev proc sys tmp
 have_mods=1
-for m in $MODS; do
-	f=$(find_mod "$m") || { have_mods=0; break; }
-	cp "$f" "$tmp/guest/mods/$m.ko"
-done
-cp "$BUSYBOX" "$tmp/guest/bin/busybox"
-cat > "$tmp/guest/init" <<'GUEST'
-#!/bin/busybox sh
-export PATH=/bin
-/bin/busybox --install -s /bin
-mount -t devtmpfs dev /dev
-mount -t proc proc /proc
-mount -t sysfs sys /sys
+guest_mods virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
+	virtio_blk virtio-rng virtio_console || have_mods=0
+guest_init <<'GUEST'
 dmesg | grep -q 'PCI: Fatal' && echo "GUEST: PCI-FATAL"
 case "$(cat /proc/cmdline)" in
 *vireo.test=pci*)
@@ -71,70 +45,40 @@ for d in /sys/bus/pci/devices/*; do
 done
 poweroff -f
 GUEST
-chmod +x "$tmp/guest/init"
-(cd "$tmp/guest" && find . | "$BUSYBOX" cpio -o -H newc > "$tmp/initrd" 2>/dev/null)
-
-n=0 failed=0
-res() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else failed=$((failed + 1)); echo "not ok $n $2"; fi
-}
-powered_off() {
-	if [ "$1" = 0 ]; then
-		res 0 "$2: guest powers off with status 0"
-	else
-		res 1 "$2: guest powers off with status 0 (got $1)"
-		tail -n 25 "$3" | sed 's/^/# /'
-	fi
-}
 
 # --- 1: the host bridge, virtio devices on virtio-mmio as by default ---
-timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" --kernel "$KERNEL" \
-	--initrd "$tmp/initrd" --memory 256M \
-	--cmdline "console=ttyS0 panic=-1 loglevel=4" > "$tmp/out" 2>&1 < /dev/null
-rc=$?
-grep '^GUEST' "$tmp/out" | sed 's/^/# /'
-grep -q '^GUEST: pci ' "$tmp/out"
-res $? "the guest reached its init and read sysfs"
+run_vmm "$tmp/out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+	--cmdline "console=ttyS0 panic=-1 loglevel=4"
+show_guest "$tmp/out"
+res_grep "$tmp/out" '^GUEST: pci ' "the guest reached its init and read sysfs"
 ! grep -q 'PCI: Fatal\|PCI-FATAL' "$tmp/out"
 res $? "no \"PCI: Fatal\" on the guest's console or in its dmesg"
-grep -q 'GUEST: pci 0000:00:00.0 0x1b36:0x0008 class 0x060000' "$tmp/out"
-res $? "/sys/bus/pci/devices lists the host bridge 0000:00:00.0 (class 0x060000)"
-grep -q 'GUEST: dmesg: .*PCI Root Bridge \[PCI0\]' "$tmp/out"
-res $? "ACPI PCI0 root bridge found"
-powered_off $rc "host bridge" "$tmp/out"
+res_grep "$tmp/out" 'GUEST: pci 0000:00:00.0 0x1b36:0x0008 class 0x060000' \
+	"/sys/bus/pci/devices lists the host bridge 0000:00:00.0 (class 0x060000)"
+res_grep "$tmp/out" 'GUEST: dmesg: .*PCI Root Bridge \[PCI0\]' "ACPI PCI0 root bridge found"
+res_status $rc 0 "host bridge: guest powers off with status 0" "$tmp/out" 25
 
 # --- 2: --virtio pci ---
 if [ $have_mods = 0 ]; then
-	while [ $n -lt $TESTS ]; do n=$((n + 1)); echo "ok $n virtio-pci # SKIP no virtio_pci.ko (+ _modern_dev, _legacy_dev) for the guest: scripts/vm.sh --add them"; done
-	exit 0
+	skip_rest virtio-pci "no virtio_pci.ko (+ _modern_dev, _legacy_dev) for the guest: scripts/vm.sh --add them"
 fi
-dd if=/dev/zero of="$tmp/rw.img" bs=1024 count=1024 2>/dev/null
-echo HOST-MARKER | dd of="$tmp/rw.img" conv=notrunc 2>/dev/null
-timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" --kernel "$KERNEL" \
-	--initrd "$tmp/initrd" --memory 256M --virtio pci --disk "$tmp/rw.img" \
-	--cmdline "console=ttyS0 panic=-1 loglevel=4 vireo.test=pci" \
-	> "$tmp/pci.out" 2>&1 < /dev/null
-rc=$?
-grep '^GUEST' "$tmp/pci.out" | sed 's/^/# /'
-t() {
-	grep -q "$1" "$tmp/pci.out"
-	res $? "$2"
-}
+marker_disk "$tmp/rw.img"
+run_vmm "$tmp/pci.out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+	--virtio pci --disk "$tmp/rw.img" \
+	--cmdline "console=ttyS0 panic=-1 loglevel=4 vireo.test=pci"
+show_guest "$tmp/pci.out"
+t() { res_grep "$tmp/pci.out" "$@"; }
 t 'GUEST: pci 0000:00:01.0 0x1af4:0x1042 class 0x018000 irq 5' "virtio-blk at 00:01.0 (1af4:1042), INTA# on IRQ 5 by the _PRT"
 t 'GUEST: pci 0000:00:02.0 0x1af4:0x1044 class 0x00ff00 irq 6' "virtio-rng at 00:02.0 (1af4:1044), IRQ 6"
 t 'GUEST: pci 0000:00:03.0 0x1af4:0x1043 class 0x078000 irq 7' "virtio-console at 00:03.0 (1af4:1043), IRQ 7"
 t 'GUEST: virtio virtio0 virtio_blk on pci0000:00/0000:00:01.0/virtio0' "virtio_blk binds through virtio_pci"
 t "GUEST: VDA-READ-OK" "virtio-pci blk: the guest reads the host's marker"
 t "GUEST: VDA-WRITE-OK" "virtio-pci blk: guest write + fsync succeeds"
-if dd if="$tmp/rw.img" bs=512 skip=8 count=1 2>/dev/null | grep -q GUEST-WROTE-THIS; then
-	res 0 "virtio-pci blk: the guest's write is in the host image"
-else
-	res 1 "virtio-pci blk: the guest's write is in the host image"
-fi
+guest_wrote "$tmp/rw.img"
+res $? "virtio-pci blk: the guest's write is in the host image"
 t "GUEST: rng-hex-chars 128" "virtio-pci rng: /dev/hwrng gives 64 bytes"
 t "^HVC-OUTPUT-OK" "virtio-pci console: guest output on hvc0 reaches stdout"
 ! grep -q 'PCI: Fatal\|PCI-FATAL\|no GSI' "$tmp/pci.out"
 res $? "virtio-pci: no PCI errors in the guest's log"
-powered_off $rc "virtio-pci" "$tmp/pci.out"
-[ $failed = 0 ]
+res_status $rc 0 "virtio-pci: guest powers off with status 0" "$tmp/pci.out" 25
+tap_done

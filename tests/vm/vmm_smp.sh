@@ -7,31 +7,15 @@
 # The local APIC timer counts are shown, not judged: under the emulator
 # Linux's APIC timer verification can fail, and it then ticks every CPU
 # from the PIT by broadcast IPIs.
-VIREO=${VIREO:-/vireo/bin/vireo}
-KERNEL=${KERNEL:-/vireo/kernel/vmlinuz}
-BUSYBOX=${BUSYBOX:-/vireo/busybox}
-DEV=${VIREO_TEST_DEV:-/dev/kvm}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-240}
+. "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 CPUS=${SMP_CPUS:-2}
 
-tmp=$(mktemp -d /tmp/vmm_smp.XXXXXX) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-res() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n $2"; else failed=$((failed + 1)); echo "not ok $n $2"; fi
-}
-echo "1..5"
+make_tmp vmm_smp
+plan 5
 
-mkdir -p "$tmp/guest/bin" "$tmp/guest/dev" "$tmp/guest/proc" "$tmp/guest/sys"
-cp "$BUSYBOX" "$tmp/guest/bin/busybox"
-cat > "$tmp/guest/init" <<'GUEST'
-#!/bin/busybox sh
-export PATH=/bin
-/bin/busybox --install -s /bin
-mount -t devtmpfs dev /dev
-mount -t proc proc /proc
-mount -t sysfs sys /sys
+guest_tree dev proc sys
+guest_init <<'GUEST'
 echo "GUEST: nproc $(nproc)"
 echo "GUEST: cpuinfo $(grep -c '^processor' /proc/cpuinfo)"
 echo "GUEST: online $(cat /sys/devices/system/cpu/online)"
@@ -42,25 +26,19 @@ grep -E '^ *(LOC|RES|CAL|TLB):' /proc/interrupts | sed 's/^ */GUEST: irq /'
 dmesg | grep -E 'smp:|smpboot|APIC|x86: Booting|WARNING|BUG' | sed 's/^/GUEST: dmesg: /' | head -n 30
 poweroff -f
 GUEST
-chmod +x "$tmp/guest/init"
-(cd "$tmp/guest" && find . | "$BUSYBOX" cpio -o -H newc > "$tmp/initrd" 2>/dev/null)
 
 start=$(date +%s)
-timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" --kernel "$KERNEL" \
-	--initrd "$tmp/initrd" --memory 256M --cpus "$CPUS" \
-	--cmdline "console=ttyS0 panic=-1 quiet" > "$tmp/out" 2>&1 < /dev/null
-rc=$?
+run_vmm "$tmp/out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+	--cpus "$CPUS" --cmdline "console=ttyS0 panic=-1 quiet"
 end=$(date +%s)
 # The serial console ends lines with CR LF.
 tr -d '\r' < "$tmp/out" > "$tmp/out.lf" && mv "$tmp/out.lf" "$tmp/out"
-grep '^GUEST' "$tmp/out" | sed 's/^/# /'
+show_guest "$tmp/out"
 [ $rc = 0 ]
 res $? "--cpus $CPUS: guest boots and powers off with status 0 (got $rc, $((end - start)) s)"
-[ $rc = 0 ] || tail -n 40 "$tmp/out" | sed 's/^/# /'
-grep -q "GUEST: nproc $CPUS\$" "$tmp/out"
-res $? "guest's nproc says $CPUS"
-grep -q "GUEST: cpuinfo $CPUS\$" "$tmp/out"
-res $? "guest's /proc/cpuinfo lists $CPUS processors"
+[ $rc = 0 ] || show "$tmp/out" 40
+res_grep "$tmp/out" "GUEST: nproc $CPUS\$" "guest's nproc says $CPUS"
+res_grep "$tmp/out" "GUEST: cpuinfo $CPUS\$" "guest's /proc/cpuinfo lists $CPUS processors"
 # Every CPU column of LOC (local timer) and RES/CAL (IPIs) summed: each
 # CPU must have taken local timer interrupts and at least one IPI.
 cols() { sed -n "s/^GUEST: irq $1: *//p" "$tmp/out" | tr -s ' ' '\n' | head -n "$CPUS"; }
@@ -82,4 +60,4 @@ res $? "IPIs reach every CPU (RES+CAL:$ipis)"
 rc=$?
 [ $rc = 2 ] && [ "$(wc -l < "$tmp/bad.out")" = 1 ] && grep -q 'at most 4' "$tmp/bad.out"
 res $? "--cpus 5: status $rc, $(cat "$tmp/bad.out")"
-[ $failed = 0 ]
+tap_done

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared code of the in-VM shell tests of the vireo VMM (tests/vm/vmm_*.sh):
+# TAP helpers, a busybox guest initramfs, running the VMM with a timeout.
+# POSIX sh (the tests run under busybox in the test VM). Not a test itself:
+# scripts/vm/initramfs.sh installs it as /vireo/lib/vmm.sh, outside
+# /vireo/tests, and the tests source "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh".
+# A test may set BOOT_TIMEOUT (and the others) before sourcing it.
+VIREO=${VIREO:-/vireo/bin/vireo}
+KERNEL=${KERNEL:-/vireo/kernel/vmlinuz}
+BUSYBOX=${BUSYBOX:-/vireo/busybox}
+DEV=${VIREO_TEST_DEV:-/dev/kvm}
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-150}
+
+# --- TAP ---
+n=0 failed=0
+# plan N: print the plan; N is also $TESTS, for skip_rest.
+plan() { TESTS=$1; echo "1..$TESTS"; }
+ok() { n=$((n + 1)); echo "ok $n $1"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $1"; }
+# res STATUS NAME: ok if STATUS is 0.
+res() { if [ "$1" = 0 ]; then ok "$2"; else not_ok "$2"; fi; }
+# res_grep FILE PATTERN NAME: ok if PATTERN is in FILE.
+res_grep() { grep -q "$2" "$1"; res $? "$3"; }
+# res_status RC WANT NAME [FILE [LINES]]: ok if the status RC is WANT; else
+# the name says what it got, followed by the last LINES (30) lines of FILE.
+res_status() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3 (got $1)"
+		[ -n "${4:-}" ] && show "$4" "${5:-30}"
+	fi
+	return 0
+}
+# skip_rest LABEL REASON: the tests not run yet are skipped; exit 0.
+skip_rest() {
+	while [ $n -lt "$TESTS" ]; do n=$((n + 1)); echo "ok $n $1 # SKIP $2"; done
+	exit 0
+}
+# tap_done: the exit status, 0 if no test failed (the script's last command).
+tap_done() { [ $failed = 0 ]; }
+# comment [FILE]: as TAP comments.
+comment() { sed 's/^/# /' "$@"; }
+# show FILE [LINES]: the last LINES (30) lines of FILE, as comments.
+show() { comment "$1" | tail -n "${2:-30}"; }
+# show_guest FILE: the guest's "GUEST..." lines in FILE, as comments.
+show_guest() { grep '^GUEST' "$1" | comment; }
+
+# --- the guest ---
+# make_tmp NAME: a directory $tmp (/tmp/NAME.XXXXXX) removed at exit.
+make_tmp() {
+	tmp=$(mktemp -d "/tmp/$1.XXXXXX") || exit 1
+	trap 'rm -rf "$tmp"' EXIT
+}
+
+# find_mod NAME: path of the guest module NAME.ko (or NN-NAME.ko, as
+# scripts/vm/initramfs.sh names them); the test kernel doubles as the
+# guest kernel and has its virtio drivers as modules.
+find_mod() {
+	for d in ${VIREO_GUEST_MODULES:-} /vireo/guest-modules /vireo/add \
+		 /vireo/base-modules "/lib/modules/$(uname -r)"; do
+		[ -d "$d" ] || continue
+		f=$(find "$d" -name "$1.ko" -o -name "[0-9]*-$1.ko" 2>/dev/null | head -n1)
+		[ -n "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# guest_tree DIR...: the guest's root $tmp/guest with bin/busybox and DIRs.
+guest_tree() {
+	mkdir -p "$tmp/guest/bin"
+	for d in "$@"; do mkdir -p "$tmp/guest/$d"; done
+	cp "$BUSYBOX" "$tmp/guest/bin/busybox"
+}
+
+# guest_mods NAME...: copy the modules to the guest's /mods/NAME.ko; fails
+# at the first one not found, named in $missing.
+guest_mods() {
+	mkdir -p "$tmp/guest/mods"
+	for m in "$@"; do
+		f=$(find_mod "$m") || { missing=$m; return 1; }
+		cp "$f" "$tmp/guest/mods/$m.ko"
+	done
+}
+
+# guest_init_raw < SCRIPT: SCRIPT is the guest's /init; packs $tmp/initrd.
+# guest_init < BODY: the same, /init being busybox sh with every applet on
+# PATH, devtmpfs, proc and (if the tree has /sys) sysfs mounted, then BODY.
+guest_init_raw() {
+	cat > "$tmp/guest/init"
+	chmod +x "$tmp/guest/init"
+	(cd "$tmp/guest" && find . | "$BUSYBOX" cpio -o -H newc > "$tmp/initrd" 2>/dev/null)
+}
+guest_init() {
+	{
+		echo '#!/bin/busybox sh'
+		echo 'export PATH=/bin'
+		echo '/bin/busybox --install -s /bin'
+		echo 'mount -t devtmpfs dev /dev'
+		echo 'mount -t proc proc /proc'
+		[ -d "$tmp/guest/sys" ] && echo 'mount -t sysfs sys /sys'
+		cat
+	} | guest_init_raw
+}
+
+# --- host side ---
+# run_vmm OUT ARGS...: `vireo run` on $DEV with ARGS, at most $BOOT_TIMEOUT
+# s; stdout and stderr in OUT, stdin from $vmm_in (/dev/null), status $rc.
+run_vmm() {
+	out=$1; shift
+	timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" "$@" \
+		> "$out" 2>&1 < "${vmm_in:-/dev/null}"
+	rc=$?
+}
+
+# feed_when OUT MARKER LINE: stdin for run_vmm ($vmm_in, a fifo) that
+# gives LINE once MARKER shows in OUT, then stays open; feed_stop ends it.
+feed_when() {
+	mkfifo "$tmp/in"
+	(
+		i=0
+		while [ $i -lt "$BOOT_TIMEOUT" ] && ! grep -q "$2" "$1" 2>/dev/null; do
+			sleep 1; i=$((i + 1))
+		done
+		echo "$3"
+		sleep "$BOOT_TIMEOUT"	# keep stdin open until the guest is done
+	) > "$tmp/in" &
+	feeder=$!
+	vmm_in=$tmp/in
+}
+feed_stop() { kill "$feeder" 2>/dev/null; vmm_in=; }
+
+# marker_disk FILE: a 1 MiB disk image starting with "HOST-MARKER".
+marker_disk() {
+	dd if=/dev/zero of="$1" bs=1024 count=1024 2>/dev/null
+	echo HOST-MARKER | dd of="$1" conv=notrunc 2>/dev/null
+}
+# guest_wrote FILE: sector 8 of FILE holds the guest's "GUEST-WROTE-THIS".
+guest_wrote() {
+	dd if="$1" bs=512 skip=8 count=1 2>/dev/null | grep -q GUEST-WROTE-THIS
+}
