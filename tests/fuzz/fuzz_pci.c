@@ -13,26 +13,13 @@
 
 #include "bus.h"
 #include "mem.h"
+#include "sink.h"
 #include "pci.h"
 #include "virtio_console.h"
 #include "virtio_pci.h"
 #include "virtio_rng.h"
 
 #define MEM (64 * 1024)
-
-static void out(void *ctx, const uint8_t *buf, size_t len)
-{
-	uint8_t copy[256];
-
-	(void)ctx;
-	while (len) {		/* ASan checks each byte copied */
-		size_t n = len < sizeof(copy) ? len : sizeof(copy);
-
-		memcpy(copy, buf, n);
-		buf += n;
-		len -= n;
-	}
-}
 
 static int level;
 
@@ -73,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	virtio_pci_init(&vp[0], &rng.t, 0x00ff00);
 	pci_dev_intx(&vp[0].pci, line);
 	pci_plug(&bus, &vp[0].pci, 1);
-	virtio_console_attach(&con, &m, virtio_pci_irq(&vp[1]), out, NULL, NULL);
+	virtio_console_attach(&con, &m, virtio_pci_irq(&vp[1]), fuzz_sink,
+			      NULL, NULL);
 	virtio_pci_init(&vp[1], &con.t, 0x078000);
 	pci_dev_intx(&vp[1].pci, line);
 	pci_plug(&bus, &vp[1].pci, 2);

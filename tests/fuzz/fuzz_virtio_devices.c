@@ -8,25 +8,12 @@
 #include <string.h>
 
 #include "mem.h"
+#include "sink.h"
 #include "virtio_console.h"
 #include "virtio_net.h"
 #include "virtio_rng.h"
 
 #define MEM (64 * 1024)
-
-static void out(void *ctx, const uint8_t *buf, size_t len)
-{
-	uint8_t copy[256];
-
-	(void)ctx;
-	while (len) {		/* ASan checks each byte copied */
-		size_t n = len < sizeof(copy) ? len : sizeof(copy);
-
-		memcpy(copy, buf, n);
-		buf += n;
-		len -= n;
-	}
-}
 
 static void layout(struct virtq *q, const uint8_t *b, const struct guest_mem *m)
 {
@@ -59,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	switch (h[0] % 3) {
 	case 0:
-		virtio_console_attach(&con, &m, irq, out, NULL, NULL);
+		virtio_console_attach(&con, &m, irq, fuzz_sink, NULL, NULL);
 		layout(&con.t.vq[0], h + 1, &m);
 		layout(&con.t.vq[1], h + 5, &m);
 		con.t.status = 0x0f;
