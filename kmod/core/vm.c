@@ -98,6 +98,7 @@ static void vireo_mn_end(struct mmu_notifier *mn,
 	 */
 	spin_lock(&vm->slots_lock);
 	WRITE_ONCE(vm->mmu_seq, vm->mmu_seq + 1);
+	/* The new count before the end: vireo_mmu_retry() reads the other way. */
 	smp_wmb();
 	atomic_dec(&vm->mmu_in_progress);
 	spin_unlock(&vm->slots_lock);

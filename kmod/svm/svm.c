@@ -531,7 +531,8 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return x86_events_ioctl(&sv->events, &svm_event_ops, vcpu, cmd,
 					argp);
 	default:
-		r = x86_vcpu_ioctl(&sv->fpu, &sv->cpuid, &sv->xcr0, cmd, argp);
+		r = x86_vcpu_ioctl(&sv->fpu, &sv->cpuid, &sv->xcr0,
+				   &sv->pkru.guest, cmd, argp);
 		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 }
@@ -649,6 +650,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	asm volatile("clgi" ::: "memory");
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
+	x86_pkru_enter(&sv->pkru, vmcb->save.cr4, sv->xcr0);
 	/*
 	 * GIF holds interrupts back until the guest runs; with IF set they
 	 * then end the guest's time slice as INTR exits.
@@ -665,6 +667,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		if (sv->xcr0 != svm_host_xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, svm_host_xcr0);
 	}
+	x86_pkru_exit(&sv->pkru, vmcb->save.cr4, sv->xcr0);
 	asm volatile("stgi" ::: "memory");
 	local_irq_enable();
 

@@ -49,6 +49,7 @@ struct svm_vcpu {
 	u64 apic_base;
 	u64 misc_enable;
 	u64 xcr0;
+	struct x86_pkru pkru;
 	int last_cpu;
 	u64 npt_gen;
 	enum svm_pending pending;

@@ -894,8 +894,8 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return x86_events_ioctl(&vmx->events, &vmx_event_ops, vcpu, cmd,
 					argp);
 	default:
-		r = x86_vcpu_ioctl(&vmx->fpu, &vmx->cpuid, &vmx->xcr0, cmd,
-				   argp);
+		r = x86_vcpu_ioctl(&vmx->fpu, &vmx->cpuid, &vmx->xcr0,
+				   &vmx->pkru.guest, cmd, argp);
 		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 }
@@ -1022,6 +1022,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
+	x86_pkru_enter(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
 	if (swap_syscall)
 		vmx_swap_syscall_msrs(vmx, true);
 	host_cr2 = native_read_cr2();
@@ -1035,6 +1036,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		native_write_cr2(host_cr2);
 	if (swap_syscall)
 		vmx_swap_syscall_msrs(vmx, false);
+	x86_pkru_exit(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);

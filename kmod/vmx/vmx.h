@@ -84,6 +84,7 @@ struct vmx_vcpu {
 	u64 efer;
 	u64 apic_base;
 	u64 xcr0;
+	struct x86_pkru pkru;
 	u64 kernel_gs_base;
 	u64 pat;
 	u64 misc_enable;

@@ -71,6 +71,6 @@ u64 x86_supported_xcr0(void);
 /* Would the CPU take @xcr0 for a guest with CPUID @c (XSETBV's checks)? */
 bool x86_xcr0_valid(const struct x86_cpuid *c, u64 xcr0);
 long x86_xsave_ioctl(struct fpu_guest *fpu, const struct x86_cpuid *c,
-		     u64 *xcr0, unsigned int cmd, void __user *argp);
+		     u64 *xcr0, u32 *pkru, unsigned int cmd, void __user *argp);
 
 #endif

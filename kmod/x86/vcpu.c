@@ -128,13 +128,14 @@ static void x86_set_fpu(struct fpu_guest *fpu, const struct kvm_fpu *f)
  * @fpu: the vCPU's guest FPU
  * @cpuid: its CPUID table
  * @xcr0: its XCR0
+ * @pkru: its PKRU
  * @cmd: the ioctl
  * @argp: its argument
  *
  * Return: 0 or -errno; -ENOIOCTLCMD when @cmd is the backend's to handle.
  */
 long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
-		    u64 *xcr0, unsigned int cmd, void __user *argp)
+		    u64 *xcr0, u32 *pkru, unsigned int cmd, void __user *argp)
 {
 	struct kvm_mp_state mp;
 	struct kvm_fpu f;
@@ -164,7 +165,7 @@ long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 	case KVM_SET_XSAVE:
 	case KVM_GET_XCRS:
 	case KVM_SET_XCRS:
-		return x86_xsave_ioctl(fpu, cpuid, xcr0, cmd, argp);
+		return x86_xsave_ioctl(fpu, cpuid, xcr0, pkru, cmd, argp);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -6,7 +6,10 @@
 #ifndef VIREO_X86_H
 #define VIREO_X86_H
 
+#include <asm/cpufeature.h>
+#include <asm/fpu/types.h>
 #include <asm/processor-flags.h>
+#include <asm/special_insns.h>
 #include <linux/bits.h>
 #include <linux/kvm.h>
 #include <linux/types.h>
@@ -86,7 +89,7 @@ long x86_check_extension(long cap);
 long x86_dev_ioctl(unsigned int cmd, void __user *argp);
 long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp);
 long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
-		    u64 *xcr0, unsigned int cmd, void __user *argp);
+		    u64 *xcr0, u32 *pkru, unsigned int cmd, void __user *argp);
 int x86_get_interrupt(void __user *argp);
 int x86_sregs_check(const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
@@ -105,6 +108,49 @@ static inline bool x86_canonical(u64 addr, u64 cr4)
 	int shift = (cr4 & X86_CR4_LA57) ? 64 - 57 : 64 - 48;
 
 	return (u64)((s64)(addr << shift) >> shift) == addr;
+}
+
+/*
+ * PKRU is in neither the VMCB nor the VMCS, and a guest changes it without
+ * an exit (WRPKRU with CR4.PKE, XRSTOR with XCR0.PKRU), while the host's
+ * user-memory accesses obey it: backends swap it around each entry, with
+ * interrupts off, beside XCR0.
+ */
+struct x86_pkru {
+	u32 guest;	/* the guest's value, what KVM_{GET,SET}_XSAVE carry */
+	u32 host;
+	bool loaded;	/* the guest's value went in at this entry */
+};
+
+static inline bool x86_pkru_in_use(u64 cr4, u64 xcr0)
+{
+	return (cr4 & X86_CR4_PKE) || (xcr0 & XFEATURE_MASK_PKRU);
+}
+
+/* Just before entry, with the guest's CR4 and XCR0. */
+static inline void x86_pkru_enter(struct x86_pkru *p, u64 cr4, u64 xcr0)
+{
+	p->loaded = false;
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	p->host = rdpkru();
+	if (x86_pkru_in_use(cr4, xcr0)) {
+		if (p->guest != p->host)
+			wrpkru(p->guest);
+		p->loaded = true;
+	}
+}
+
+/* Just after the exit, with the CR4 and XCR0 the guest left. */
+static inline void x86_pkru_exit(struct x86_pkru *p, u64 cr4, u64 xcr0)
+{
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		return;
+	if (!p->loaded && !x86_pkru_in_use(cr4, xcr0))
+		return;
+	p->guest = rdpkru();
+	if (p->guest != p->host)
+		wrpkru(p->host);
 }
 
 #endif

@@ -62,7 +62,7 @@ bool x86_xcr0_valid(const struct x86_cpuid *c, u64 xcr0)
 }
 
 static long x86_get_xsave(struct fpu_guest *fpu, const struct x86_cpuid *c,
-			  void __user *argp)
+			  u32 pkru, void __user *argp)
 {
 	struct kvm_xsave *xs = kzalloc(sizeof(*xs), GFP_KERNEL_ACCOUNT);
 	long r = 0;
@@ -75,24 +75,23 @@ static long x86_get_xsave(struct fpu_guest *fpu, const struct x86_cpuid *c,
 	 */
 	fpu_copy_guest_fpstate_to_uabi(fpu, xs->region, sizeof(xs->region),
 				       x86_guest_xcr0_mask(c) |
-				       XFEATURE_MASK_FPSSE, 0);
+				       XFEATURE_MASK_FPSSE, pkru);
 	if (copy_to_user(argp, xs, sizeof(*xs)))
 		r = -EFAULT;
 	kfree(xs);
 	return r;
 }
 
-static long x86_set_xsave(struct fpu_guest *fpu, void __user *argp)
+static long x86_set_xsave(struct fpu_guest *fpu, u32 *pkru, void __user *argp)
 {
 	struct kvm_xsave *xs = memdup_user(argp, sizeof(*xs));
-	/* PKRU is not switched for guests here: drop what the image holds. */
-	u32 pkru = 0;
 	long r;
 
 	if (IS_ERR(xs))
 		return PTR_ERR(xs);
+	/* PKRU comes out of the image apart: the backend swaps it itself. */
 	r = fpu_copy_uabi_to_guest_fpstate(fpu, xs->region,
-					   x86_supported_xcr0(), &pkru);
+					   x86_supported_xcr0(), pkru);
 	kfree(xs);
 	return r;
 }
@@ -152,19 +151,20 @@ out:
  * @fpu: the guest's FPU state, not loaded in the CPU (outside KVM_RUN)
  * @c: the guest's CPUID, which bounds XCR0 and the state reported
  * @xcr0: the guest's XCR0, loaded by the backend around each entry
+ * @pkru: the guest's PKRU, likewise
  * @cmd: the ioctl
  * @argp: its user argument
  *
  * Return: 0 or -errno, as kvm.ko returns them.
  */
 long x86_xsave_ioctl(struct fpu_guest *fpu, const struct x86_cpuid *c,
-		     u64 *xcr0, unsigned int cmd, void __user *argp)
+		     u64 *xcr0, u32 *pkru, unsigned int cmd, void __user *argp)
 {
 	switch (cmd) {
 	case KVM_GET_XSAVE:
-		return x86_get_xsave(fpu, c, argp);
+		return x86_get_xsave(fpu, c, *pkru, argp);
 	case KVM_SET_XSAVE:
-		return x86_set_xsave(fpu, argp);
+		return x86_set_xsave(fpu, pkru, argp);
 	case KVM_GET_XCRS:
 		return x86_get_xcrs(*xcr0, argp);
 	case KVM_SET_XCRS:

@@ -669,4 +669,68 @@ TEST(xsave_roundtrip)
 	vt_vm_destroy(&t);
 }
 
+static bool host_ospke(void)
+{
+	uint32_t a = 7, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return c & (1u << 4);
+}
+
+static uint32_t host_pkru(void)
+{
+	uint32_t a, d;
+
+	__asm__ volatile("rdpkru" : "=a"(a), "=d"(d) : "c"(0));
+	return a;
+}
+
+/*
+ * PKRU lives in neither the VMCB nor the VMCS: a guest that writes it must
+ * leave the VMM's alone, and find its own value again after an exit.
+ */
+TEST(pkru_is_the_guests)
+{
+	static const uint8_t code[] = {
+		0x0f, 0x20, 0xe0,		/* mov rax, cr4 */
+		0x0f, 0xba, 0xe8, 0x16,		/* bts eax, 22 (PKE) */
+		0x0f, 0x22, 0xe0,		/* mov cr4, rax */
+		0x31, 0xc9, 0x31, 0xd2,		/* xor ecx, ecx; xor edx, edx */
+		0xb8, 0x0c, 0x00, 0x00, 0x00,	/* mov eax, 0xc */
+		0x0f, 0x01, 0xef,		/* wrpkru */
+		0xe6, 0x10,			/* out 0x10, al */
+		0x31, 0xc9,			/* xor ecx, ecx */
+		0x0f, 0x01, 0xee,		/* rdpkru */
+		0xe7, 0x11,			/* out 0x11, eax */
+		0xf4,				/* hlt */
+	};
+	struct kvm_cpuid2 *c = NULL;
+	uint32_t before;
+	struct vt_vm t;
+
+	if (!host_ospke())
+		SKIP(return, "the host does not use protection keys");
+	ASSERT_EQ(0, vt_vm_create(&t, 0x20000, CODE));
+	memcpy(t.mem + CODE, code, sizeof(code));
+	ASSERT_EQ(0, vt_long_mode(&t, 0x8000));
+	ASSERT_EQ(0, set_supported_cpuid(&t, &c));
+	if (!(leaf(c, 7, 0)->ecx & (1u << 3))) {
+		free(c);
+		vt_vm_destroy(&t);
+		SKIP(return, "no PKU in the supported CPUID");
+	}
+	before = host_pkru();
+	ASSERT_NE(0xcu, before);
+	RUN_TO_PORT(&t, 0x10);
+	EXPECT_EQ(before, host_pkru());
+	RUN_TO_PORT(&t, 0x11);
+	EXPECT_EQ(4, t.run->io.size);
+	EXPECT_EQ(0xcu, *(uint32_t *)vt_io_data(&t));
+	EXPECT_EQ(before, host_pkru());
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
+	free(c);
+	vt_vm_destroy(&t);
+}
+
 TEST_HARNESS_MAIN
