@@ -118,6 +118,31 @@ for st in $stages; do
 	[ -n "$vm" ] || tail -n 30 "$logs/$tag.console" | sed 's/^/# console: /'
 done
 
+# VT-x refusals: Bochs CPU models whose VT-x lacks unrestricted guest
+# (Nehalem) or EPT (Penryn); vireo.ko must not load, and say why in one line.
+if echo "$stages" | grep -q bochs-x86 && [ -z "$progs" ]; then
+	# The expected words as one grep pattern without spaces: the VM's
+	# command line splits its arguments at spaces.
+	for cm in corei5_lynnfield_750:unrestricted.guest, core2_penryn_t9600:EPT,; do
+		model=${cm%%:*} want=${cm#*:}
+		VIREO_BOCHS_CPU=$model scripts/vm.sh --platform bochs-x86 \
+			--mode none --quiet --smp 1 --mem 256 --timeout 600 \
+			--add kmod/vireo.ko:/vireo/refuse/vireo.ko \
+			--add scripts/vm/vmx-refuse:/vireo/refuse/vmx-refuse \
+			--console-log "$logs/refuse-$model.console" \
+			--results "$logs/refuse-$model.results" \
+			-- /vireo/refuse/vmx-refuse /vireo/refuse/vireo.ko "no.$want" \
+			> /dev/null 2>&1
+		{
+			echo "# program: $model"
+			tr -d '\r' < "$logs/refuse-$model.results" |
+				grep -v '^# dmesg: \|VIREO-VM: '
+			echo "# exit: 0"
+		} > "$logs/refuse-$model.tap"
+		account "refuse" < "$logs/refuse-$model.tap"
+	done
+fi
+
 echo "1..$n"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $n -gt 0 ]

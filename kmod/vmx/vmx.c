@@ -106,6 +106,15 @@ static int vmx_adjust(u32 msr, u32 true_msr, u32 want, u32 need, u32 *ctl,
 	return (*ctl & need) == need ? 0 : -EOPNOTSUPP;
 }
 
+/* The one line a refused load leaves in the kernel log. */
+static int vmx_lacks(const char *what)
+{
+	pr_err("this CPU's VT-x has no %s, which Vireo needs (see README: the minimum CPU)\n",
+	       what);
+	return -EOPNOTSUPP;
+}
+
+/* Return: 0, or -EOPNOTSUPP after one line that says what is missing. */
 static int vmx_probe_controls(void)
 {
 	u32 pin_need = PIN_BASED_EXT_INTR_MASK | PIN_BASED_NMI_EXITING;
@@ -132,37 +141,33 @@ static int vmx_probe_controls(void)
 	if (vmx_adjust(MSR_IA32_VMX_PINBASED_CTLS,
 		       MSR_IA32_VMX_TRUE_PINBASED_CTLS, pin_want, pin_need,
 		       &vmx_cfg.pin, NULL))
-		return -EOPNOTSUPP;
+		return vmx_lacks("external-interrupt or NMI exiting");
 	if (vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS,
 		       MSR_IA32_VMX_TRUE_PROCBASED_CTLS, proc_want, proc_need,
 		       &vmx_cfg.proc, &vmx_cfg.proc_may))
-		return -EOPNOTSUPP;
+		return vmx_lacks("HLT, I/O, CR8 or DR exiting, or secondary controls");
 	/* No TRUE_ MSR: every secondary control may be 0 (SDM A.3.3). */
-	if (vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2, 0, proc2_want, 0,
-		       &vmx_cfg.proc2, &may))
-		return -EOPNOTSUPP;
-	if ((vmx_cfg.proc2 & proc2_need) != proc2_need) {
-		pr_err("this CPU has VT-x but no %s; Vireo needs EPT and unrestricted guest\n",
-		       vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_EPT ?
-		       "unrestricted guest" : "EPT");
-		return -EOPNOTSUPP;
-	}
+	vmx_adjust(MSR_IA32_VMX_PROCBASED_CTLS2, 0, proc2_want, 0,
+		   &vmx_cfg.proc2, &may);
+	if (!(vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_EPT))
+		return vmx_lacks("EPT");
+	if (!(vmx_cfg.proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST))
+		return vmx_lacks("unrestricted guest");
 	if (vmx_adjust(MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
 		       exit_need, exit_need, &vmx_cfg.exit, NULL))
-		return -EOPNOTSUPP;
+		return vmx_lacks("64-bit hosts or EFER loading at exit");
 	/* IA-32e mode guest is switched at run time: it must be allowed. */
 	if (vmx_adjust(MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
 		       entry_need, entry_need, &vmx_cfg.entry, &may) ||
 	    !(may & VM_ENTRY_IA32E_MODE))
-		return -EOPNOTSUPP;
+		return vmx_lacks("EFER loading at entry or 64-bit guests");
 
 	rdmsrl(MSR_IA32_VMX_EPT_VPID_CAP, v);
 	vmx_cfg.ept_cap = v;
 	if (!(v & VMX_EPT_PAGE_WALK_4_BIT) || !(v & VMX_EPTP_WB_BIT) ||
 	    !(v & VMX_EPT_INVEPT_BIT) ||
 	    !(v & (VMX_EPT_EXTENT_CONTEXT_BIT | VMX_EPT_EXTENT_GLOBAL_BIT))) {
-		pr_err("this CPU's EPT lacks 4-level walks, write-back or INVEPT\n");
-		return -EOPNOTSUPP;
+		return vmx_lacks("EPT with 4-level walks, write-back and INVEPT");
 	}
 	vmx_cfg.vpid = (vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_VPID) &&
 		       (v & ((u64)VMX_VPID_INVVPID_BIT << 32)) &&
@@ -215,11 +220,7 @@ static int vmx_probe(void)
 	}
 	vmx_cfg.revision = basic & VMX_BASIC_REVISION;
 	vmx_cfg.ins_outs_info = basic & VMX_BASIC_INOUT;
-	if (vmx_probe_controls()) {
-		pr_err("this CPU lacks VT-x controls Vireo needs (EPT, unrestricted guest, HLT/IO/CR8 exiting, EFER loading)\n");
-		return -EOPNOTSUPP;
-	}
-	return 0;
+	return vmx_probe_controls();
 }
 
 /* Runs on the CPU where @vmx's VMCS is active, IRQs off. */

@@ -36,7 +36,7 @@ plat_boot() {
 	: > "$con"
 	cat > "$work/bochsrc" <<-RC
 	megs: $mem
-	cpu: model=corei7_skylake_x, count=$smp, ips=$bochs_ips, reset_on_triple_fault=1
+	cpu: model=${VIREO_BOCHS_CPU:-corei7_skylake_x}, count=$smp, ips=$bochs_ips, reset_on_triple_fault=1
 	clock: sync=none, time0=local
 	romimage: file=/usr/share/bochs/BIOS-bochs-latest
 	vgaromimage: file=/usr/share/vgabios/vgabios.bin
