@@ -35,10 +35,13 @@ initramfs_hostroot() {
 
 # Find a module of the test kernel by name ("kvm_amd" or "kvm-amd").
 kmod_path() {
-	local n=${1//_/-} f
+	local n=${1//_/-} f b
+	# No subshell per file: the standard kernel has thousands of modules.
 	for f in "$plat_moddir"/*/*/*.ko "$plat_moddir"/*/*.ko \
 		 "$plat_moddir"/*/*/*/*.ko; do
-		[ "$(basename "$f" .ko | tr _ -)" = "$n" ] && { echo "$f"; return; }
+		b=${f##*/}
+		b=${b%.ko}
+		[ "${b//_/-}" = "$n" ] && { echo "$f"; return; }
 	done
 	die "module $1 not found under $plat_moddir"
 }
@@ -91,11 +94,12 @@ copy_with_libs() {
 # Modules a guest of the VMM loads from its own initramfs (the test kernel
 # doubles as the guest kernel and has its virtio drivers as modules), in
 # /vireo/guest-modules/NN-name.ko, dependencies first (ext4 is built in).
-# tun is for the test VM itself, whose tap devices back virtio-net.
+# tun and zram are for the test VM itself: tap devices back virtio-net, and
+# a zram swap device lets tests/vm/memory.c swap guest memory out.
 initramfs_guest_modules() {
 	local r=$1 f i=10
 	load=
-	for f in virtio_mmio virtio_pci virtio_blk virtio_net virtio_console virtio-rng tun; do
+	for f in virtio_mmio virtio_pci virtio_blk virtio_net virtio_console virtio-rng tun zram; do
 		kmod_resolve "$(kmod_path $f)"
 	done
 	mkdir -p "$r/vireo/guest-modules"
