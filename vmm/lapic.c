@@ -51,6 +51,7 @@ static void reset(struct lapic *l)
 	l->tdcr = l->tmict = 0;
 	l->timer_start_ns = 0;
 	l->nmi_pending = false;
+	l->extint_pending = false;
 	if (l->timer_deadline_ns)
 		set_timer_deadline(l, 0);
 }
@@ -132,15 +133,31 @@ static void error(struct lapic *l, uint32_t bit)
 	}
 }
 
-void lapic_accept(struct lapic *l, uint8_t vector)
+void lapic_accept_trig(struct lapic *l, uint8_t vector, bool level)
 {
 	if (vector < 16) {
 		error(l, 1u << 6);		/* receive illegal vector */
 		return;
 	}
 	vec_set(l->irr, vector);
-	vec_clear(l->tmr, vector);		/* edge */
+	if (level)
+		vec_set(l->tmr, vector);
+	else
+		vec_clear(l->tmr, vector);
 	notify(l);
+}
+
+void lapic_accept(struct lapic *l, uint8_t vector)
+{
+	lapic_accept_trig(l, vector, false);
+}
+
+void lapic_set_eoi_hook(struct lapic *l,
+			void (*eoi_level)(void *ctx, uint8_t vector),
+			void *ctx)
+{
+	l->eoi_level = eoi_level;
+	l->eoi_ctx = ctx;
 }
 
 /* Timer divide configuration (bits 0, 1, 3) as a divisor 1..128. */
@@ -224,24 +241,25 @@ static bool dest_match(const struct lapic *l, uint8_t dest, bool logical)
 	return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);
 }
 
-static void deliver(struct lapic *src, struct lapic *t, unsigned int mode,
-		    uint8_t vector, uint32_t lo)
+/*
+ * One APIC takes a message. init_deassert: an INIT level de-assert IPI,
+ * which only resyncs arbitration IDs.
+ */
+static void deliver(struct lapic *t, const struct lapic_msg *m,
+		    bool init_deassert)
 {
-	switch (mode) {
+	switch (m->mode) {
 	case DM_FIXED:
 	case DM_LOWEST:
-		lapic_accept(t, vector);
+		lapic_accept_trig(t, m->vector, m->level);
 		break;
 	case DM_NMI:
 		t->nmi_pending = true;
 		notify(t);
 		break;
 	case DM_INIT:
-		/* Level de-assert (level 0, level-triggered) only resyncs
-		 * arbitration IDs; the BSP is not reset by the VMM. */
-		if ((lo & (1u << 15)) && !(lo & (1u << 14)))
-			break;
-		if (t->index == 0)
+		/* The BSP is not reset by the VMM. */
+		if (init_deassert || t->index == 0)
 			break;
 		reset(t);
 		t->init_pending = true;
@@ -252,67 +270,105 @@ static void deliver(struct lapic *src, struct lapic *t, unsigned int mode,
 	case DM_STARTUP:
 		if (t->wait_sipi && !t->sipi_pending) {
 			t->sipi_pending = true;
-			t->sipi_vector = vector;
+			t->sipi_vector = m->vector;
 			notify(t);
 		}
 		break;
-	default:	/* SMI, ExtINT, reserved: nothing here takes them */
-		(void)src;
+	case DM_EXTINT:
+		/* The CPU will fetch the vector from the 8259 (vcpu.c). */
+		t->extint_pending = true;
+		notify(t);
+		break;
+	default:	/* SMI, reserved: nothing here takes them */
 		break;
 	}
 }
 
-void lapic_send_ipi(struct lapic *l, uint32_t lo, uint32_t hi)
+/*
+ * Deliver m to the APICs of group that the shorthand (ICR bits 19:18; 0
+ * for a destination field) selects, self being the sender.
+ */
+static unsigned int route(struct lapic *const *group, unsigned int n,
+			  const struct lapic *self, unsigned int shorthand,
+			  const struct lapic_msg *m, bool init_deassert)
 {
-	unsigned int mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
-	uint8_t vector = (uint8_t)lo, dest = (uint8_t)(hi >> 24);
-	bool logical = lo & (1u << 11);
 	struct lapic *lowest = NULL;
+	unsigned int taken = 0;
 
-	if ((mode == DM_FIXED || mode == DM_LOWEST) && vector < 16) {
-		error(l, 1u << 5);		/* send illegal vector */
-		return;
-	}
-	for (unsigned int i = 0; i < l->group_n; i++) {
-		struct lapic *t = l->group[i];
+	for (unsigned int i = 0; i < n; i++) {
+		struct lapic *t = group[i];
 		bool match;
 
 		if (!t)
 			continue;
 		switch (shorthand) {
 		case 1:
-			match = t == l;
+			match = t == self;
 			break;
 		case 2:
 			match = true;
 			break;
 		case 3:
-			match = t != l;
+			match = t != self;
 			break;
 		default:
-			match = dest_match(t, dest, logical);
+			match = dest_match(t, m->dest, m->logical);
 			break;
 		}
 		if (!match)
 			continue;
 		/* Lowest priority: the one APIC with the lowest TPR. */
-		if (mode == DM_LOWEST) {
+		if (m->mode == DM_LOWEST) {
 			if (!lowest || (t->tpr & 0xff) < (lowest->tpr & 0xff))
 				lowest = t;
 			continue;
 		}
-		deliver(l, t, mode, vector, lo);
+		deliver(t, m, init_deassert);
+		taken++;
 	}
-	if (lowest)
-		deliver(l, lowest, mode, vector, lo);
+	if (lowest) {
+		deliver(lowest, m, init_deassert);
+		taken++;
+	}
+	return taken;
 }
 
+unsigned int lapic_deliver(struct lapic *const *group, unsigned int n,
+			   const struct lapic_msg *m)
+{
+	return route(group, n, NULL, 0, m, false);
+}
+
+void lapic_send_ipi(struct lapic *l, uint32_t lo, uint32_t hi)
+{
+	struct lapic_msg m = {
+		.vector = (uint8_t)lo,
+		.dest = (uint8_t)(hi >> 24),
+		.mode = (lo >> 8) & 7,
+		.logical = lo & (1u << 11),
+		.level = false,		/* IPIs are edge-triggered */
+	};
+	/* INIT with level 0 (bit 14) and trigger level (bit 15). */
+	bool deassert = (lo & (1u << 15)) && !(lo & (1u << 14));
+
+	if ((m.mode == DM_FIXED || m.mode == DM_LOWEST) && m.vector < 16) {
+		error(l, 1u << 5);		/* send illegal vector */
+		return;
+	}
+	route(l->group, l->group_n, l, (lo >> 18) & 3, &m, deassert);
+}
+
+/* The EOI retires the highest in-service vector; a level-triggered one
+ * (TMR set) is broadcast to the I/O APIC. */
 static void eoi(struct lapic *l)
 {
 	int v = vec_highest(l->isr);
 
-	if (v >= 0)
-		vec_clear(l->isr, (unsigned int)v);
+	if (v < 0)
+		return;
+	vec_clear(l->isr, (unsigned int)v);
+	if ((l->tmr[v >> 5] & (1u << (v & 31))) && l->eoi_level)
+		l->eoi_level(l->eoi_ctx, (uint8_t)v);
 }
 
 uint32_t lapic_read(struct lapic *l, uint32_t off)

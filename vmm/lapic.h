@@ -2,9 +2,10 @@
 /*
  * A local APIC per vCPU in xAPIC mode (MMIO page at 0xfee00000), for SMP
  * guests when the module has no in-kernel irqchip: the registers, the
- * timer, fixed/lowest-priority/NMI/INIT/SIPI IPIs and LINT0 as ExtINT for
- * the 8259 (virtual-wire mode). No IOAPIC sits behind it, so every
- * interrupt it holds is edge-triggered; no x2APIC, no TSC-deadline mode.
+ * timer, fixed/lowest-priority/NMI/INIT/SIPI IPIs, LINT0 as ExtINT for the
+ * 8259 (virtual-wire mode), and the interrupt messages of the I/O APIC
+ * (ioapic.c): level-triggered ones set the TMR, and their EOI is broadcast
+ * back to it through the eoi_level hook. No x2APIC, no TSC-deadline mode.
  */
 #ifndef VIREO_LAPIC_H
 #define VIREO_LAPIC_H
@@ -64,6 +65,8 @@ struct lapic {
 	bool wait_sipi;		/* in wait-for-SIPI: a SIPI is accepted */
 	bool sipi_pending;
 	uint8_t sipi_vector;
+	/* An ExtINT message (I/O APIC): take the 8259's vector next. */
+	bool extint_pending;
 
 	struct lapic *const *group;	/* every vCPU's APIC, by index */
 	unsigned int group_n;
@@ -73,6 +76,22 @@ struct lapic {
 	/* Something is pending for this vCPU: wake or kick it. */
 	void (*notify)(void *ctx);
 	void *ctx;
+	/* EOI of a vector whose TMR bit is set: the EOI broadcast message. */
+	void (*eoi_level)(void *ctx, uint8_t vector);
+	void *eoi_ctx;
+};
+
+/*
+ * An interrupt message on the APIC bus, as the I/O APIC (or an MSI) sends
+ * it: the SDM's destination and delivery fields of an ICR or redirection
+ * entry.
+ */
+struct lapic_msg {
+	uint8_t vector;
+	uint8_t dest;		/* APIC ID, or logical destination */
+	uint8_t mode;		/* DM_* */
+	bool logical;		/* destination mode */
+	bool level;		/* trigger mode: set TMR, EOI is broadcast */
 };
 
 /* Power-up state; index is the APIC ID. */
@@ -95,8 +114,21 @@ int lapic_pending(const struct lapic *l);
 int lapic_ack(struct lapic *l);
 /* LINT0 passes the 8259's INTR as ExtINT. */
 bool lapic_extint(const struct lapic *l);
-/* A fixed interrupt arrives (vector 16..255). */
+/* A fixed edge-triggered interrupt arrives (vector 16..255). */
 void lapic_accept(struct lapic *l, uint8_t vector);
+/* The same, level-triggered when level (TMR set, EOI calls eoi_level). */
+void lapic_accept_trig(struct lapic *l, uint8_t vector, bool level);
+/*
+ * Deliver m to the APICs of group (n entries, NULL ones skipped) it
+ * addresses: lowest priority to one of them, the other modes to all.
+ * Returns how many APICs took it.
+ */
+unsigned int lapic_deliver(struct lapic *const *group, unsigned int n,
+			   const struct lapic_msg *m);
+/* Where EOIs of level-triggered vectors go (the I/O APIC). */
+void lapic_set_eoi_hook(struct lapic *l,
+			void (*eoi_level)(void *ctx, uint8_t vector),
+			void *ctx);
 /* Send the IPI that ICR (lo, hi) describes, from l. */
 void lapic_send_ipi(struct lapic *l, uint32_t lo, uint32_t hi);
 /* The host timer fired (or may have): interrupt if due, re-arm. */
