@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "acpi.h"
+#include "ioapic.h"
 #include "lapic.h"
 #include "pm.h"
 
@@ -12,7 +13,11 @@
 #define OFF_MADT	0x300
 #define OFF_DSDT	0x400
 #define FADT_LEN	276
-#define MADT_LEN(n)	(44 + 8 * (n) + 6)
+/* Local APICs, their NMI, the I/O APIC, then the source overrides. */
+#define MADT_LEN(n, isos) (44 + 8 * (n) + 6 + 12 + 10 * (isos))
+/* MPS INTI flags: polarity bits 1:0, trigger mode bits 3:2. */
+#define INTI_CONFORMING	0x0
+#define INTI_LEVEL_LOW	(3u << 2 | 3u)
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -97,16 +102,40 @@ static void fadt(uint8_t *t, uint64_t facs, uint64_t dsdt)
 	checksum(t, FADT_LEN, 9);
 }
 
+/* ISA IRQs the MADT overrides: IRQ 0 (to GSI 2), the SCI, level_irqs. */
+static unsigned int nr_isos(uint16_t level_irqs)
+{
+	level_irqs &= (uint16_t)~(1u << 0 | 1u << ACPI_SCI_IRQ);
+	return 2 + (unsigned int)__builtin_popcount(level_irqs);
+}
+
+/* Interrupt Source Override: ISA IRQ irq is GSI gsi with flags. */
+static uint8_t *iso(uint8_t *e, uint8_t irq, uint32_t gsi, uint16_t flags)
+{
+	e[0] = 2;
+	e[1] = 10;
+	e[2] = 0;				/* bus: ISA */
+	e[3] = irq;
+	put32(e + 4, gsi);
+	put16(e + 8, flags);
+	return e + 10;
+}
+
 /*
  * MADT: the local APICs at LAPIC_BASE, one enabled processor per vCPU
- * (UID and APIC ID = index), LINT1 as NMI on all of them, and PCAT_COMPAT:
- * there are 8259s and no IOAPIC, so Linux runs in virtual-wire mode.
+ * (UID and APIC ID = index), LINT1 as NMI on all of them, PCAT_COMPAT (the
+ * 8259s are there too), the I/O APIC (ID nr_cpus, GSIs 0-23 on its pins),
+ * and the overrides of the identity ISA IRQ n = GSI n: the PIT's IRQ 0 is
+ * on pin 2, the SCI is level-triggered active-low as the ACPI default
+ * for it says, and so are the ISA IRQs in level_irqs (the PCI INTx lines
+ * and the virtio-mmio interrupts that dsdt.asl declares so).
  */
-static void madt(uint8_t *t, unsigned int nr_cpus)
+static void madt(uint8_t *t, unsigned int nr_cpus, uint16_t level_irqs)
 {
+	uint32_t len = MADT_LEN(nr_cpus, nr_isos(level_irqs));
 	uint8_t *e = t + 44;
 
-	header(t, "APIC", MADT_LEN(nr_cpus), 5);
+	header(t, "APIC", len, 5);
 	put32(t + 36, (uint32_t)LAPIC_BASE);
 	put32(t + 40, 1);			/* PCAT_COMPAT */
 	for (unsigned int i = 0; i < nr_cpus; i++, e += 8) {
@@ -121,17 +150,32 @@ static void madt(uint8_t *t, unsigned int nr_cpus)
 	e[2] = 0xff;				/* all processors */
 	put16(e + 3, 0);			/* bus-conforming polarity, trigger */
 	e[5] = 1;				/* LINT1 */
-	checksum(t, MADT_LEN(nr_cpus), 9);
+	e += 6;
+	e[0] = 1;				/* I/O APIC */
+	e[1] = 12;
+	e[2] = (uint8_t)nr_cpus;		/* I/O APIC ID */
+	e[3] = 0;
+	put32(e + 4, (uint32_t)IOAPIC_BASE);
+	put32(e + 8, 0);			/* GSI base */
+	e += 12;
+	e = iso(e, 0, 2, INTI_CONFORMING);
+	e = iso(e, ACPI_SCI_IRQ, ACPI_SCI_IRQ, INTI_LEVEL_LOW);
+	for (unsigned int irq = 1; irq < 16; irq++)
+		if (irq != ACPI_SCI_IRQ && (level_irqs & (1u << irq)))
+			e = iso(e, (uint8_t)irq, irq, INTI_LEVEL_LOW);
+	checksum(t, len, 9);
 }
 
 uint64_t acpi_build(uint8_t *area, uint64_t gpa, size_t len,
-		    const uint8_t *dsdt, size_t dsdt_len, unsigned int nr_cpus)
+		    const uint8_t *dsdt, size_t dsdt_len, unsigned int nr_cpus,
+		    uint16_t level_irqs)
 {
 	uint8_t *rsdp = area, *facs = area + OFF_FACS, *xsdt = area + OFF_XSDT;
 	uint32_t xsdt_len = 36 + 8 * (nr_cpus ? 2 : 1);
 
 	if (gpa & 15 || len < OFF_DSDT || dsdt_len > len - OFF_DSDT ||
-	    dsdt_len < 36 || OFF_MADT + MADT_LEN(nr_cpus) > OFF_DSDT)
+	    dsdt_len < 36 || nr_cpus >= 15 ||
+	    OFF_MADT + MADT_LEN(nr_cpus, nr_isos(level_irqs)) > OFF_DSDT)
 		return 0;
 	memset(area, 0, OFF_DSDT);
 	memcpy(area + OFF_DSDT, dsdt, dsdt_len);
@@ -143,7 +187,7 @@ uint64_t acpi_build(uint8_t *area, uint64_t gpa, size_t len,
 	fadt(area + OFF_FADT, gpa + OFF_FACS, gpa + OFF_DSDT);
 
 	if (nr_cpus) {
-		madt(area + OFF_MADT, nr_cpus);
+		madt(area + OFF_MADT, nr_cpus, level_irqs);
 		put64(xsdt + 44, gpa + OFF_MADT);
 	}
 	header(xsdt, "XSDT", xsdt_len, 1);

@@ -3,18 +3,28 @@
  * Vireo's DSDT. \_S5 gives power-off: the FADT (acpi.c) points PM1a_CNT at
  * port 0x604, and SLP_TYP=5 with SLP_EN there ends the VM (pm.c,
  * PM_S5_TYP). Eight virtio-mmio slots (Linux binds "LNRO0005"): 4 KiB
- * windows from 0xd0001000 with PIC IRQs 5, 6, 7, 10, 11, 12, 14, 15,
- * matching vm.c; a slot is present when its bit is set in the byte the VMM
- * serves at I/O port 0x510 (VIRTIO_SLOTS_PORT). PCI0 is the PCI host
- * bridge (pci.c): bus 0 through configuration mechanism #1 at 0xcf8, BARs in
- * the windows its _CRS gives, which pci.h (PCI_MMIO_*, PCI_IO_*) matches;
- * _PRT routes INTA# of PCI devices 1-8 to the same PIC IRQs as the slots.
+ * windows from 0xd0001000 with IRQs 5, 6, 7, 10, 11, 12, 14, 15, matching
+ * vm.c; a slot is present when its bit is set in the byte the VMM serves at
+ * I/O port 0x510 (VIRTIO_SLOTS_PORT). PCI0 is the PCI host bridge (pci.c):
+ * bus 0 through configuration mechanism #1 at 0xcf8, BARs in the windows
+ * its _CRS gives, which pci.h (PCI_MMIO_*, PCI_IO_*) matches; _PRT routes
+ * INTA# of PCI devices 1-8 to the same IRQs as the slots.
+ *
+ * Interrupt numbers: in the PIC model an IRQ is the 8259 input; in the APIC
+ * model (--cpus > 1: the MADT lists an I/O APIC) it is the GSI, the I/O
+ * APIC pin of the same number, so one description serves both. Every
+ * virtio interrupt is level-triggered active-low, as PCI INTx are (a _PRT
+ * entry with a GSI has those flags implicitly), and the MADT's interrupt
+ * source overrides (acpi.c) declare the same for these ISA IRQs.
  */
 DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 {
 	Name (\_S5, Package (0x04) { 0x05, 0x05, Zero, Zero })
 
-	/* The OS reports its interrupt model; only the PIC model exists here. */
+	/*
+	 * The OS reports its interrupt model (0 PIC, 1 APIC); the routing
+	 * below is the same in both.
+	 */
 	Method (\_PIC, 1, NotSerialized) { }
 
 	Scope (\_SB)
@@ -72,7 +82,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0001000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 5 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 5 }
 			})
 		}
 
@@ -88,7 +98,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0002000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 6 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 6 }
 			})
 		}
 
@@ -104,7 +114,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0003000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 7 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 7 }
 			})
 		}
 
@@ -120,7 +130,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0004000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 10 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 10 }
 			})
 		}
 
@@ -136,7 +146,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0005000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 11 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 11 }
 			})
 		}
 
@@ -152,7 +162,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0006000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 12 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 12 }
 			})
 		}
 
@@ -168,7 +178,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0007000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 14 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 14 }
 			})
 		}
 
@@ -184,7 +194,7 @@ DefinitionBlock ("", "DSDT", 2, "VIREO ", "VIREODSD", 1)
 			Name (_CRS, ResourceTemplate ()
 			{
 				Memory32Fixed (ReadWrite, 0xD0008000, 0x00001000)
-				Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { 15 }
+				Interrupt (ResourceConsumer, Level, ActiveLow, Exclusive) { 15 }
 			})
 		}
 	}

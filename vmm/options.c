@@ -11,11 +11,10 @@ const char options_usage[] =
 "usage: vireo run --kernel PATH [options]\n"
 "  --kernel PATH      bzImage to boot (required)\n"
 "  --initrd PATH      initial ramdisk\n"
-"  --cmdline STR      kernel command line (default \"" DEFAULT_CMDLINE "\");\n"
-"                     with --cpus > 1 the VMM adds \"noapic\" (it has no IOAPIC)\n"
+"  --cmdline STR      kernel command line (default \"" DEFAULT_CMDLINE "\")\n"
 "  --memory SIZE      guest RAM, e.g. 512M, 2G (default 512M; plain number: MiB)\n"
-"  --cpus N           virtual CPUs, 1..4 (default 1; more than one gives\n"
-"                     each a local APIC and an ACPI MADT)\n"
+"  --cpus N           virtual CPUs, 1..4 (default 1: 8259 only; more than one\n"
+"                     gives each a local APIC, an I/O APIC and an ACPI MADT)\n"
 "  --disk PATH[,ro]   virtio-blk raw image (repeatable)\n"
 "  --net tap:NAME     virtio-net on a tap device\n"
 "  --console stdio|virtio|none  stdin/stdout on the serial port (ttyS0),\n"
@@ -239,26 +238,9 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 	return 0;
 }
 
-/* Is word (e.g. "pci=") the start of a space-separated word in s? */
-static bool has_word_prefix(const char *s, const char *word)
+int options_cmdline(const char *user, char *out, size_t len)
 {
-	for (const char *p = s; (p = strstr(p, word)); p++)
-		if (p == s || p[-1] == ' ' || p[-1] == '\t')
-			return true;
-	return false;
-}
-
-int options_cmdline(const char *user, bool no_ioapic, char *out, size_t len)
-{
-	const char *base = user ? user : DEFAULT_CMDLINE;
-	/*
-	 * No IOAPIC (SMP guests): with a MADT, Linux would otherwise mask the
-	 * 8259's ExtINT on the BSP's LINT0 and wait for an IOAPIC that never
-	 * speaks; "noapic" keeps the 8259 on LINT0 (virtual wire).
-	 */
-	bool add = no_ioapic && !has_word_prefix(base, "noapic");
-	int n = snprintf(out, len, "%s%s%s", base, add && *base ? " " : "",
-			 add ? "noapic" : "");
+	int n = snprintf(out, len, "%s", user ? user : DEFAULT_CMDLINE);
 
 	return n < 0 || (size_t)n >= len ? -1 : 0;
 }

@@ -51,11 +51,10 @@ int options_size(const char *s, uint64_t *out);
 /* "0-3,6" into a bit mask of CPUs below 64. Returns -1 when malformed. */
 int options_cpulist(const char *s, uint64_t *mask);
 /*
- * The guest's command line: user's (NULL: the default), plus "noapic" with
- * no_ioapic unless it has that word already. Returns -1 if it does not fit
- * in len bytes with its NUL.
+ * The guest's command line: user's (NULL: the default). Returns -1 if it
+ * does not fit in len bytes with its NUL.
  */
-int options_cmdline(const char *user, bool no_ioapic, char *out, size_t len);
+int options_cmdline(const char *user, char *out, size_t len);
 extern const char options_usage[];
 
 #endif

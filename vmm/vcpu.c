@@ -3,8 +3,8 @@
  * vCPU threads. Interrupts go in with KVM_INTERRUPT when kvm_run says the
  * guest can take one; otherwise the vCPU asks for an interrupt window. With
  * one vCPU they come from the userspace 8259 alone; with more, each vCPU
- * has a local APIC (lapic.c) and the 8259 reaches the BSP through LINT0
- * (ExtINT). A thread is kicked out of KVM_RUN by SIGUSR1, whose handler
+ * has a local APIC (lapic.c) that takes the I/O APIC's messages (ioapic.c),
+ * and the 8259 reaches the BSP through LINT0 (ExtINT). A thread is kicked out of KVM_RUN by SIGUSR1, whose handler
  * sets kvm_run->immediate_exit so that a kick racing with the next KVM_RUN
  * is not lost. Application processors wait in the VMM until INIT and SIPI.
  */
@@ -255,6 +255,14 @@ static void apic_notify(void *ctx)
 	vcpu_kick(v);
 }
 
+/* The EOI of a level-triggered vector, broadcast to the I/O APIC. */
+static void apic_eoi(void *ctx, uint8_t vector)
+{
+	struct vm *vm = ctx;
+
+	ioapic_eoi(&vm->ioapic, vector);
+}
+
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 		const void *entry)
 {
@@ -293,6 +301,7 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 		pthread_mutex_lock(&vm->lock);
 		lapic_init(v->apic, id, vm->apic_ptrs, vm->nr_vcpus, apic_now,
 			   apic_arm, apic_notify, v);
+		lapic_set_eoi_hook(v->apic, apic_eoi, vm);
 		if (id == 0)
 			lapic_virtual_wire(v->apic);
 		else
@@ -314,9 +323,14 @@ int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 	return 0;
 }
 
-/* The 8259's INTR reaches this vCPU (lock held). */
+/*
+ * The 8259's vector is for this vCPU (lock held): an ExtINT message from
+ * the I/O APIC, or INTR on the BSP's LINT0.
+ */
 static bool extint_pending(struct vcpu *v)
 {
+	if (v->apic && v->apic->extint_pending)
+		return true;
 	if (v->id != 0 || !pic_pending(&v->vm->pic))
 		return false;
 	/* No APIC, or the guest turned it off in IA32_APIC_BASE: direct. */
@@ -351,9 +365,11 @@ static void inject(struct vcpu *v)
 	if (run->ready_for_interrupt_injection && run->if_flag) {
 		int vec = -1;
 
-		if (extint_pending(v))
+		if (extint_pending(v)) {
 			vec = pic_ack(&vm->pic);
-		else if (v->apic)
+			if (v->apic)
+				v->apic->extint_pending = false;
+		} else if (v->apic)
 			vec = lapic_ack(v->apic);
 		if (vec >= 0) {
 			struct kvm_interrupt irq = { .irq = (uint32_t)vec };

@@ -28,8 +28,8 @@
 #include "vm.h"
 
 /*
- * PIC inputs free for virtio devices (level-triggered through the ELCR);
- * dsdt.asl declares the same slots.
+ * ISA IRQs free for virtio devices (level-triggered through the ELCR, and
+ * active-low in the I/O APIC); dsdt.asl declares the same slots.
  */
 static const uint8_t virtio_irqs[VIRTIO_SLOTS] = { 5, 6, 7, 10, 11, 12, 14, 15 };
 
@@ -79,6 +79,7 @@ void vm_stop_locked(struct vm *vm, int code)
 
 /* Device callbacks; all run with vm->lock held. */
 
+/* The 8259's INTR rose. */
 static void irq_notify(void *ctx)
 {
 	struct vm *vm = ctx;
@@ -86,6 +87,29 @@ static void irq_notify(void *ctx)
 	pthread_cond_broadcast(&vm->wake);
 	if (vm->nr_vcpus)
 		vcpu_kick(&vm->vcpus[0]);
+	/* INTR also reaches I/O APIC pin 0, for an ExtINT entry there. */
+	if (vm->smp) {
+		ioapic_set_irq(&vm->ioapic, 0, 1);
+		ioapic_set_irq(&vm->ioapic, 0, 0);
+	}
+}
+
+/*
+ * An ISA IRQ line (irq_line, ctx the VM): 8259 input irq and, with an I/O
+ * APIC, its pin irq; the PIT's IRQ 0 is on pin 2 (the MADT's override).
+ */
+static void isa_irq_set(void *ctx, unsigned int irq, int level)
+{
+	struct vm *vm = ctx;
+
+	pic_set_irq(&vm->pic, irq, level);
+	if (vm->smp)
+		ioapic_set_irq(&vm->ioapic, irq ? irq : 2, level);
+}
+
+static struct irq_line isa_line(struct vm *vm, unsigned int irq)
+{
+	return (struct irq_line){ isa_irq_set, vm, irq };
 }
 
 static uint64_t pit_now(void *ctx)
@@ -178,14 +202,11 @@ static void slots_io(void *opaque, uint64_t off, uint8_t *d,
 
 static int add_devices(struct vm *vm)
 {
-	struct irq_line line = { pic_irq_set, &vm->pic, 0 };
 	int ret = 0;
 
 	pic_init(&vm->pic, irq_notify, vm);
-	line.irq = 0;
-	pit_init(&vm->pit, line, pit_now, pit_arm, vm);
-	line.irq = COM1_IRQ;
-	serial_init(&vm->com1, line, serial_tx, serial_room, vm);
+	pit_init(&vm->pit, isa_line(vm, 0), pit_now, pit_arm, vm);
+	serial_init(&vm->com1, isa_line(vm, COM1_IRQ), serial_tx, serial_room, vm);
 	rtc_init(&vm->rtc, NULL, NULL);
 	pm_init(&vm->pm, pm_event, vm);
 	pci_init(&vm->pci);
@@ -209,6 +230,13 @@ static int add_devices(struct vm *vm)
 	ret |= bus_add(&vm->pio, PCI_IO_BASE, PCI_IO_SIZE, pci_pio_io, &vm->pci);
 	ret |= bus_add(&vm->mmio, PCI_MMIO_BASE, PCI_MMIO_SIZE, pci_mmio_io,
 		       &vm->pci);
+	if (vm->smp) {
+		/* APIC ID after the vCPUs'; the MADT says the same. */
+		ioapic_init(&vm->ioapic, (uint8_t)vm->cfg->cpus, vm->apic_ptrs,
+			    vm->cfg->cpus);
+		ret |= bus_add(&vm->mmio, IOAPIC_BASE, IOAPIC_SIZE, ioapic_io,
+			       &vm->ioapic);
+	}
 	if (ret) {
 		vm_error("device ports overlap");
 		return -1;
@@ -217,15 +245,15 @@ static int add_devices(struct vm *vm)
 }
 
 /*
- * The interrupt line the n-th virtio device model signals on: its PIC input,
+ * The interrupt line the n-th virtio device model signals on: its ISA IRQ,
  * or with --virtio pci its INTA#, which dsdt.asl's _PRT routes to the same
- * PIC input.
+ * IRQ (GSI).
  */
 static struct irq_line virtio_line(struct vm *vm, unsigned int n)
 {
 	if (vm->cfg->transport == VIRTIO_PCI)
 		return virtio_pci_irq(&vm->vpci[n]);
-	return (struct irq_line){ pic_irq_set, &vm->pic, virtio_irqs[n] };
+	return isa_line(vm, virtio_irqs[n]);
 }
 
 /*
@@ -240,10 +268,8 @@ static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 
 	vm->pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
 	if (vm->cfg->transport == VIRTIO_PCI) {
-		struct irq_line pin = { pic_irq_set, &vm->pic, irq };
-
 		virtio_pci_init(&vm->vpci[n], t, class_code);
-		pci_dev_intx(&vm->vpci[n].pci, pin);
+		pci_dev_intx(&vm->vpci[n].pci, isa_line(vm, irq));
 		if (pci_plug(&vm->pci, &vm->vpci[n].pci, n + 1)) {
 			vm_error("virtio device %u: no room on PCI bus 0", n);
 			return -1;
@@ -471,11 +497,15 @@ static int load_guest(struct vm *vm, const struct firmware *fw,
 		      struct boot_image *img, struct boot_entry *entry)
 {
 	char err[256];
+	uint16_t level_irqs = 0;
 
+	for (unsigned int i = 0; i < VIRTIO_SLOTS; i++)
+		level_irqs |= (uint16_t)(1u << virtio_irqs[i]);
 	img->rsdp = acpi_build(gmem_ptr(&vm->mem, BOOT_BIOS,
 					BOOT_BIOS_END - BOOT_BIOS),
 			       BOOT_BIOS, BOOT_BIOS_END - BOOT_BIOS, fw->dsdt,
-			       fw->dsdt_len, vm->smp ? vm->cfg->cpus : 0);
+			       fw->dsdt_len, vm->smp ? vm->cfg->cpus : 0,
+			       level_irqs);
 	if (!img->rsdp) {
 		vm_error("ACPI tables do not fit");
 		return -1;
@@ -649,6 +679,14 @@ static void debug_dump(struct vm *vm)
 	vm_error("com1: ier %02x iir-pending thre %d rx %u mcr %02x irq %d",
 		 vm->com1.ier, vm->com1.thre_pending, vm->com1.rx_count,
 		 vm->com1.mcr, vm->com1.irq_level);
+	if (vm->smp) {
+		vm_error("ioapic: asserted %06x sent %llu", vm->ioapic.asserted,
+			 (unsigned long long)vm->ioapic.sent);
+		for (unsigned int i = 0; i < IOAPIC_PINS; i++)
+			if (!(vm->ioapic.rte[i] & IOAPIC_RTE_MASKED))
+				vm_error("ioapic: pin %u %016llx", i,
+					 (unsigned long long)vm->ioapic.rte[i]);
+	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
 			vcpu_dump(&vm->vcpus[i]);
@@ -715,8 +753,8 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	}
 	/* 2048: the boot protocol's cmdline_size of Debian's kernels. */
 	vm.smp = cfg->cpus > 1;
-	if (options_cmdline(cfg->cmdline, vm.smp, vm.cmdline, 2048)) {
-		vm_error("--cmdline: longer than 2047 bytes%s", vm.smp ? " (with the VMM's noapic)" : "");
+	if (options_cmdline(cfg->cmdline, vm.cmdline, 2048)) {
+		vm_error("--cmdline: longer than 2047 bytes");
 		goto out;
 	}
 	if (check_memory(cfg) || map_images(cfg, &img) || open_backends(&vm) ||

@@ -9,6 +9,7 @@
 
 #include "bus.h"
 #include "console.h"
+#include "ioapic.h"
 #include "lapic.h"
 #include "mem.h"
 #include "options.h"
@@ -103,10 +104,11 @@ struct vm {
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
 	/*
-	 * --cpus > 1: a local APIC per vCPU and a MADT; with one vCPU the
-	 * guest has no local APIC at all and runs on the 8259 alone.
+	 * --cpus > 1: a local APIC per vCPU, an I/O APIC and a MADT; with one
+	 * vCPU the guest has no APIC at all and runs on the 8259 alone.
 	 */
 	bool smp;
+	struct ioapic ioapic;
 	bool has_nmi;		/* KVM_CAP_USER_NMI: NMI IPIs reach the guest */
 	struct lapic apics[OPT_MAX_CPUS];
 	struct lapic *apic_ptrs[OPT_MAX_CPUS];

@@ -35,7 +35,7 @@ TEST(tables_are_linked_and_checksummed)
 	uint8_t *rsdp, *xsdt, *fadt, *d, *facs;
 
 	dsdt[4] = sizeof(dsdt);
-	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 0));
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 0, 0));
 	rsdp = area;
 	EXPECT_EQ(0, memcmp(rsdp, "RSD PTR ", 8));
 	EXPECT_EQ(0, acpi_sum(rsdp, 20));
@@ -71,14 +71,16 @@ TEST(madt_lists_the_cpus)
 	uint8_t *xsdt, *madt, *e;
 
 	dsdt[4] = sizeof(dsdt);
-	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 3));
+	/* Level IRQs 5 and 10, and 0 and 9 which have their own entries. */
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 3,
+				   1u << 0 | 1u << 5 | 1u << 9 | 1u << 10));
 	xsdt = table(area, rd64(area + 24));
 	ASSERT_EQ(52, rd32(xsdt + 4));
 	EXPECT_EQ(0, acpi_sum(xsdt, 52));
 	EXPECT_EQ(0, memcmp(table(area, rd64(xsdt + 36)), "FACP", 4));
 	madt = table(area, rd64(xsdt + 44));
 	ASSERT_EQ(0, memcmp(madt, "APIC", 4));
-	ASSERT_EQ(44 + 3 * 8 + 6, rd32(madt + 4));
+	ASSERT_EQ(44 + 3 * 8 + 6 + 12 + 4 * 10, rd32(madt + 4));
 	EXPECT_EQ(0, acpi_sum(madt, rd32(madt + 4)));
 	EXPECT_EQ(0xfee00000u, rd32(madt + 36));
 	EXPECT_EQ(1u, rd32(madt + 40));		/* PCAT_COMPAT */
@@ -94,14 +96,32 @@ TEST(madt_lists_the_cpus)
 	EXPECT_EQ(6, e[1]);
 	EXPECT_EQ(0xff, e[2]);
 	EXPECT_EQ(1, e[5]);
-	/* No IOAPIC entry anywhere. */
-	for (e = madt + 44; e < madt + rd32(madt + 4); e += e[1])
-		EXPECT_NE(1, e[0]);
+	e += 6;
+	EXPECT_EQ(1, e[0]);			/* I/O APIC */
+	EXPECT_EQ(12, e[1]);
+	EXPECT_EQ(3, e[2]);			/* ID after the CPUs' */
+	EXPECT_EQ(0xfec00000u, rd32(e + 4));
+	EXPECT_EQ(0u, rd32(e + 8));		/* GSI base */
+	e += 12;
+	/* Overrides: IRQ 0 on GSI 2 (conforming), SCI and IRQs 5 and 10
+	 * on their own GSIs, level-triggered active-low. */
+	static const uint8_t want[4][3] = {
+		{ 0, 2, 0 }, { 9, 9, 0xf }, { 5, 5, 0xf }, { 10, 10, 0xf },
+	};
+	for (unsigned int i = 0; i < 4; i++, e += 10) {
+		EXPECT_EQ(2, e[0]);
+		EXPECT_EQ(10, e[1]);
+		EXPECT_EQ(0, e[2]);		/* ISA */
+		EXPECT_EQ(want[i][0], e[3]);
+		EXPECT_EQ(want[i][1], rd32(e + 4));
+		EXPECT_EQ(want[i][2], e[8] | e[9] << 8);
+	}
+	EXPECT_EQ(madt + rd32(madt + 4), e);
 	/* Without CPUs: no MADT. */
-	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 0));
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 0, 0));
 	EXPECT_EQ(44, rd32(xsdt + 4));
 	/* Too many for the space before the DSDT. */
-	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 200));
+	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 200, 0));
 }
 
 TEST(rejects_bad_placement)
@@ -109,9 +129,9 @@ TEST(rejects_bad_placement)
 	static uint8_t area[0x1000];
 	uint8_t dsdt[40] = "DSDT";
 
-	EXPECT_EQ(0, acpi_build(area, BASE + 8, sizeof(area), dsdt, 40, 0));
-	EXPECT_EQ(0, acpi_build(area, BASE, 0x100, dsdt, 40, 0));
-	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, 0x1000, 0));
+	EXPECT_EQ(0, acpi_build(area, BASE + 8, sizeof(area), dsdt, 40, 0, 0));
+	EXPECT_EQ(0, acpi_build(area, BASE, 0x100, dsdt, 40, 0, 0));
+	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, 0x1000, 0, 0));
 }
 
 struct ev {

@@ -127,31 +127,23 @@ TEST(errors)
 			    "2", "--disk", "3", "--disk", "4", "--disk", "5"));
 }
 
-TEST(cmdline_noapic_for_smp)
+TEST(cmdline)
 {
 	char out[64];
 
-	/* One vCPU: the command line as given. */
-	ASSERT_EQ(0, options_cmdline(NULL, false, out, sizeof(out)));
+	/* The command line as given, whatever the vCPU count: no "noapic". */
+	ASSERT_EQ(0, options_cmdline(NULL, out, sizeof(out)));
 	EXPECT_STREQ(DEFAULT_CMDLINE, out);
-	ASSERT_EQ(0, options_cmdline("console=ttyS0 quiet", false, out, sizeof(out)));
+	ASSERT_EQ(0, options_cmdline("console=ttyS0 quiet", out, sizeof(out)));
 	EXPECT_STREQ("console=ttyS0 quiet", out);
-	/* SMP guests: no IOAPIC. */
-	ASSERT_EQ(0, options_cmdline("quiet", true, out, sizeof(out)));
-	EXPECT_STREQ("quiet noapic", out);
-	ASSERT_EQ(0, options_cmdline("", true, out, sizeof(out)));
-	EXPECT_STREQ("noapic", out);
-	ASSERT_EQ(0, options_cmdline("noapic quiet", true, out, sizeof(out)));
-	EXPECT_STREQ("noapic quiet", out);
-	/* Only a whole word counts. */
-	ASSERT_EQ(0, options_cmdline("xnoapic", true, out, sizeof(out)));
-	EXPECT_STREQ("xnoapic noapic", out);
-	/* Too long for the buffer, with or without the addition. */
+	ASSERT_EQ(0, options_cmdline("", out, sizeof(out)));
+	EXPECT_STREQ("", out);
+	/* 63 bytes fit with the NUL, 64 do not. */
+	ASSERT_EQ(0, options_cmdline("0123456789012345678901234567890123456789"
+				     "01234567890123456789012", out, sizeof(out)));
 	EXPECT_EQ(-1, options_cmdline("0123456789012345678901234567890123456789"
-				      "012345678901234567890123", false, out,
+				      "012345678901234567890123", out,
 				      sizeof(out)));
-	EXPECT_EQ(-1, options_cmdline("0123456789012345678901234567890123456789"
-				      "0123456789012345678", true, out, sizeof(out)));
 }
 
 TEST(sizes)

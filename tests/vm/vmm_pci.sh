@@ -4,10 +4,12 @@
 # bus 0 through configuration mechanism #1 and the ACPI PCI0 root, without
 # "PCI: Fatal", and lists the host bridge at 0000:00:00.0. 2: with
 # --virtio pci, virtio-blk, virtio-rng and virtio-console are virtio-pci
-# modern devices on that bus, driven through INTx routed by the _PRT.
+# modern devices on that bus, driven through INTx routed by the _PRT. 3:
+# the same with --cpus 2: the _PRT's GSIs are I/O APIC pins, and the
+# devices' level-triggered active-low INTx come through the VMM's I/O APIC.
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 
-plan 16
+plan 21
 make_tmp vmm_pci
 guest_tree dev proc sys tmp
 have_mods=1
@@ -29,7 +31,7 @@ case "$(cat /proc/cmdline)" in
 	n=$(dd if=/dev/hwrng bs=64 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n' | wc -c)
 	echo "GUEST: rng-hex-chars $n"
 	[ -c /dev/hvc0 ] && echo HVC-OUTPUT-OK > /dev/hvc0
-	grep -E 'virtio|XT-PIC' /proc/interrupts | sed 's/^/GUEST: irq /'
+	grep -E 'virtio|XT-PIC|IO-APIC' /proc/interrupts | sed 's/^/GUEST: irq /'
 	ls /sys/bus/virtio/devices/ 2>&1 | sed 's/^/GUEST: virtio-devs /'
 	for d in /sys/bus/virtio/devices/*; do
 		echo "GUEST: virtio ${d##*/} $(readlink $d/driver | sed 's|.*/||') on $(readlink $d | sed 's|.*devices/||')"
@@ -81,4 +83,24 @@ t "^HVC-OUTPUT-OK" "virtio-pci console: guest output on hvc0 reaches stdout"
 ! grep -q 'PCI: Fatal\|PCI-FATAL\|no GSI' "$tmp/pci.out"
 res $? "virtio-pci: no PCI errors in the guest's log"
 res_status $rc 0 "virtio-pci: guest powers off with status 0" "$tmp/pci.out" 25
+
+# --- 3: --virtio pci --cpus 2: INTx through the I/O APIC ---
+# loglevel=1: a kernel message from another CPU (under the emulator e.g.
+# "hrtimer: interrupt took") could otherwise split a GUEST line.
+marker_disk "$tmp/rw.img"
+run_vmm "$tmp/smp.out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+	--virtio pci --disk "$tmp/rw.img" --cpus 2 \
+	--cmdline "console=ttyS0 panic=-1 loglevel=1 vireo.test=pci"
+tr -d '\r' < "$tmp/smp.out" > "$tmp/smp.lf" && mv "$tmp/smp.lf" "$tmp/smp.out"
+show_guest "$tmp/smp.out"
+t() { res_grep "$tmp/smp.out" "$@"; }
+t 'GUEST: pci 0000:00:01.0 0x1af4:0x1042 class 0x018000 irq 5' "--cpus 2: virtio-blk's INTA# on GSI 5 by the _PRT"
+t "GUEST: VDA-READ-OK" "--cpus 2: virtio-pci blk: the guest reads the host's marker"
+t "GUEST: rng-hex-chars 128" "--cpus 2: virtio-pci rng: /dev/hwrng gives 64 bytes"
+# Each CPU column of the virtio lines on IO-APIC pins, level (fasteoi).
+v=$(grep '^GUEST: irq .*IO-APIC *[0-9]*-fasteoi *virtio' "$tmp/smp.out" |
+	awk '{ for (i = 4; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }')
+! grep -q '^GUEST: irq .*XT-PIC' "$tmp/smp.out" && [ "$v" -gt 0 ]
+res $? "--cpus 2: virtio-pci INTx are level-triggered IO-APIC interrupts ($v taken)"
+res_status $rc 0 "--cpus 2: virtio-pci: guest powers off with status 0" "$tmp/smp.out" 25
 tap_done
