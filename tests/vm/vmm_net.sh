@@ -1,11 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # In-VM test of the vireo VMM's virtio-net (prints TAP): the guest pings
-# the test VM over a tap device (--net tap:NAME).
+# the test VM over a tap device (--net tap:NAME), with virtio-net on
+# virtio-mmio and then on virtio-pci (--virtio pci).
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 TAP=vtap0 HOST_IP=10.77.0.1 GUEST_IP=10.77.0.2
 
-plan 3
+plan 6
 if [ ! -c /dev/net/tun ]; then
 	f=$(find_mod tun) || skip_rest virtio-net "no /dev/net/tun and no tun.ko in this test VM"
 	insmod "$f" || skip_rest virtio-net "cannot load tun.ko"
@@ -16,11 +17,15 @@ make_tmp vmm_net
 guest_tree dev proc sys
 guest_mods virtio virtio_ring virtio_mmio failover net_failover virtio_net ||
 	skip_rest virtio-net "no $missing.ko for the guest in this test VM"
+have_pci=1
+guest_mods virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci || have_pci=0
 guest_init <<GUEST
-for m in virtio_ring virtio virtio_mmio failover net_failover virtio_net; do
-	set -- \$m
-	mod=\$1; shift
-	insmod /mods/\$mod.ko "\$@" 2>&1 | sed 's/^/GUEST: /'
+for m in virtio_ring virtio virtio_mmio virtio_pci_legacy_dev \
+	 virtio_pci_modern_dev virtio_pci failover net_failover virtio_net; do
+	[ -f /mods/\$m.ko ] && insmod /mods/\$m.ko 2>&1 | sed 's/^/GUEST: /'
+done
+for d in /sys/class/net/eth0/device; do
+	echo "GUEST: eth0 on \$(readlink -f \$d | sed 's|.*devices/||')"
 done
 ip link set eth0 up && ip addr add $GUEST_IP/24 dev eth0 && echo "GUEST: eth0 up"
 echo "GUEST: NET-READY"
@@ -33,19 +38,33 @@ ping -c 3 $HOST_IP 2>&1 | sed 's/^/GUEST: /'
 poweroff -f
 GUEST
 
-# Configure the host side once vireo has created the tap.
-(
-	i=0
-	while [ $i -lt 120 ] && [ ! -e /sys/class/net/$TAP ]; do
-		sleep 1; i=$((i + 1))
-	done
-	"$BUSYBOX" ip link set $TAP up
-	"$BUSYBOX" ip addr add $HOST_IP/24 dev $TAP
-) &
-run_vmm "$tmp/out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
-	--net tap:$TAP --cmdline "console=ttyS0 panic=-1 quiet"
-show_guest "$tmp/out"
+# net_run TRANSPORT OUT: boot with virtio-net on TRANSPORT, configuring
+# the host side once vireo has created the tap.
+net_run() {
+	(
+		i=0
+		while [ $i -lt 120 ] && [ ! -e /sys/class/net/$TAP ]; do
+			sleep 1; i=$((i + 1))
+		done
+		"$BUSYBOX" ip link set $TAP up
+		"$BUSYBOX" ip addr add $HOST_IP/24 dev $TAP
+	) &
+	run_vmm "$2" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+		--virtio "$1" --net tap:$TAP --cmdline "console=ttyS0 panic=-1 quiet"
+	wait
+	show_guest "$2"
+}
+
+net_run mmio "$tmp/out"
 res_grep "$tmp/out" "GUEST: eth0 up" "virtio-net: guest has eth0"
 res_grep "$tmp/out" "GUEST: PING-OK" "virtio-net: guest pings the host over the tap"
 res_status $rc 0 "guest powers off with status 0" "$tmp/out" 20
+
+[ $have_pci = 1 ] || skip_rest virtio-net-pci "no $missing.ko for the guest in this test VM"
+net_run pci "$tmp/pci.out"
+# The devices are rng, console, net: net is the third, at 00:03.0.
+res_grep "$tmp/pci.out" "GUEST: eth0 on pci0000:00/0000:00:03.0/virtio[0-9]" \
+	"virtio-pci net: guest has eth0 on PCI device 00:03.0"
+res_grep "$tmp/pci.out" "GUEST: PING-OK" "virtio-pci net: guest pings the host over the tap"
+res_status $rc 0 "virtio-pci net: guest powers off with status 0" "$tmp/pci.out" 20
 tap_done
