@@ -339,6 +339,22 @@ unsigned int lapic_deliver(struct lapic *const *group, unsigned int n,
 	return route(group, n, NULL, 0, m, false);
 }
 
+unsigned int lapic_msi(struct lapic *const *group, unsigned int n,
+		       uint64_t addr, uint32_t data)
+{
+	struct lapic_msg m = {
+		.vector = (uint8_t)data,
+		.dest = (uint8_t)(addr >> 12),
+		.mode = (data >> 8) & 7,
+		.logical = addr & (1u << 2),
+		.level = false,
+	};
+
+	if ((addr & ~0xfffffULL) != LAPIC_BASE)
+		return 0;
+	return route(group, n, NULL, 0, &m, false);
+}
+
 void lapic_send_ipi(struct lapic *l, uint32_t lo, uint32_t hi)
 {
 	struct lapic_msg m = {

@@ -125,6 +125,15 @@ void lapic_accept_trig(struct lapic *l, uint8_t vector, bool level);
  */
 unsigned int lapic_deliver(struct lapic *const *group, unsigned int n,
 			   const struct lapic_msg *m);
+/*
+ * A message signalled interrupt: a write of data to addr, decoded as the
+ * SDM's "Message Signalled Interrupts" says (address 0xfeeXXXXX with the
+ * destination ID in bits 19:12 and the destination mode in bit 2; vector
+ * and delivery mode in data). Edge-triggered; an address outside the
+ * interrupt range delivers nothing. Returns how many APICs took it.
+ */
+unsigned int lapic_msi(struct lapic *const *group, unsigned int n,
+		       uint64_t addr, uint32_t data);
 /* Where EOIs of level-triggered vectors go (the I/O APIC). */
 void lapic_set_eoi_hook(struct lapic *l,
 			void (*eoi_level)(void *ctx, uint8_t vector),

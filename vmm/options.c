@@ -20,7 +20,7 @@ const char options_usage[] =
 "  --console stdio|virtio|none  stdin/stdout on the serial port (ttyS0),\n"
 "                     or input to virtio-console (hvc0), or nothing\n"
 "  --virtio mmio|pci  transport of the virtio devices: virtio-mmio (default)\n"
-"                     or PCI (virtio-pci modern, INTx) on bus 0\n"
+"                     or PCI (virtio-pci modern, INTx; MSI-X with --cpus > 1)\n"
 "  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3\n"
 "  --device PATH      KVM-ABI device (default " DEFAULT_DEVICE ", or /dev/kvm)\n"
 "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"

@@ -145,7 +145,7 @@ void virtio_blk_process(struct virtio_blk *b)
 		used = true;
 	}
 	if (used)
-		virtio_mmio_signal(&b->t);
+		virtio_mmio_signal(&b->t, 0);
 }
 
 static void blk_notify(struct virtio_mmio *t, unsigned int q)

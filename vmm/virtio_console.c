@@ -46,10 +46,10 @@ static bool transmit(struct virtio_console *c)
 
 void virtio_console_process(struct virtio_console *c)
 {
-	bool used = transmit(c);
-
-	if (deliver(c) || used)
-		virtio_mmio_signal(&c->t);
+	if (transmit(c))
+		virtio_mmio_signal(&c->t, TXQ);
+	if (deliver(c))
+		virtio_mmio_signal(&c->t, RXQ);
 }
 
 static void con_notify(struct virtio_mmio *t, unsigned int q)
@@ -98,6 +98,6 @@ unsigned int virtio_console_input(struct virtio_console *c, const uint8_t *buf,
 	memcpy(c->in + c->in_len, buf, n);
 	c->in_len += n;
 	if (virtio_mmio_driver_ok(&c->t) && deliver(c))
-		virtio_mmio_signal(&c->t);
+		virtio_mmio_signal(&c->t, RXQ);
 	return n;
 }

@@ -35,8 +35,10 @@ static void update_irq(struct virtio_mmio *t)
 	irq_set(&t->irq, t->isr != 0);
 }
 
-void virtio_mmio_signal(struct virtio_mmio *t)
+void virtio_mmio_signal(struct virtio_mmio *t, unsigned int q)
 {
+	if (t->signal_hook && t->signal_hook(t->signal_ctx, q))
+		return;
 	t->isr |= 1;
 	update_irq(t);
 }

@@ -47,6 +47,13 @@ struct virtio_mmio {
 	uint32_t isr;
 	uint32_t config_gen;
 	struct virtq vq[VIRTIO_MAX_QUEUES];
+	/*
+	 * Set by a transport with per-queue messages: true when it sent
+	 * queue q's interrupt itself (the ISR and irq line are then left
+	 * alone).
+	 */
+	bool (*signal_hook)(void *ctx, unsigned int q);
+	void *signal_ctx;
 };
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
@@ -54,8 +61,11 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
 		      struct irq_line irq);
 void virtio_mmio_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
 		    bool w);
-/* The device used buffers on a queue: raise the used-buffer interrupt. */
-void virtio_mmio_signal(struct virtio_mmio *t);
+/*
+ * The device used buffers on queue q: raise the used-buffer interrupt, or
+ * let the transport's signal hook (virtio-pci MSI-X) send q's message.
+ */
+void virtio_mmio_signal(struct virtio_mmio *t, unsigned int q);
 bool virtio_mmio_driver_ok(const struct virtio_mmio *t);
 
 /*

@@ -61,7 +61,7 @@ void virtio_net_tx(struct virtio_net *n)
 		used = true;
 	}
 	if (used)
-		virtio_mmio_signal(&n->t);
+		virtio_mmio_signal(&n->t, TXQ);
 }
 
 /* Put the held frame into the next receive chain; false if none. */
@@ -101,7 +101,7 @@ void virtio_net_rx(struct virtio_net *n)
 		used = true;
 	}
 	if (used)
-		virtio_mmio_signal(&n->t);
+		virtio_mmio_signal(&n->t, RXQ);
 }
 
 bool virtio_net_want_rx(const struct virtio_net *n)
@@ -118,7 +118,7 @@ static void net_notify(struct virtio_mmio *t, unsigned int q)
 	} else if (q == RXQ) {
 		if (n->rx_waiting && deliver(n)) {
 			n->rx_waiting = false;
-			virtio_mmio_signal(&n->t);
+			virtio_mmio_signal(&n->t, RXQ);
 		}
 		if (n->rx_ready)
 			n->rx_ready(n->ctx);

@@ -5,7 +5,7 @@
 #include "bus.h"
 #include "virtio_pci.h"
 
-#define NO_VECTOR	0xffff		/* VIRTIO_MSI_NO_VECTOR */
+#define NO_VECTOR	VIRTIO_PCI_NO_VECTOR	/* VIRTIO_MSI_NO_VECTOR */
 #define ST_DRIVER_OK	4
 #define ST_FEATURES_OK	8
 
@@ -33,6 +33,13 @@
 #define CAP_OFFSET	8
 #define CAP_LENGTH	12
 #define CAP_DATA	16		/* VIRTIO_PCI_CAP_PCI_CFG: pci_cfg_data */
+
+/* The MSI-X capability (PCI Local Bus 3.0, 6.8.2): message control. */
+#define PCI_CAP_MSIX	0x11
+#define MSIX_CTRL	2
+#define MSIX_ENABLE	0x8000
+#define MSIX_MASKALL	0x4000
+#define MSIX_ENTRY_MASKED 1u		/* vector control bit 0 */
 
 static void intx(void *ctx, unsigned int irq, int level)
 {
@@ -67,7 +74,7 @@ static void common_image(struct virtio_pci *vp, uint8_t *img)
 	if (t->drv_features_sel < 2)
 		bus_put(img + C_GF, 4,
 			t->driver_features >> (32 * t->drv_features_sel));
-	bus_put(img + C_MSIX, 2, NO_VECTOR);
+	bus_put(img + C_MSIX, 2, vp->config_vector);
 	bus_put(img + C_NUMQ, 2, t->ops->nr_queues);
 	img[C_STATUS] = (uint8_t)t->status;
 	img[C_CFGGEN] = (uint8_t)t->config_gen;
@@ -76,7 +83,7 @@ static void common_image(struct virtio_pci *vp, uint8_t *img)
 		return;				/* queue_size 0: no such queue */
 	/* Until the driver picks a size, offer the largest. */
 	bus_put(img + C_Q_SIZE, 2, q->size ? q->size : t->ops->queue_max);
-	bus_put(img + C_Q_MSIX, 2, NO_VECTOR);
+	bus_put(img + C_Q_MSIX, 2, vp->queue_vector[t->queue_sel]);
 	bus_put(img + C_Q_ENABLE, 2, q->ready);
 	bus_put(img + C_Q_NOFF, 2, t->queue_sel);
 	bus_put(img + C_Q_DESC, 8, q->desc);
@@ -90,6 +97,19 @@ static void set_half(uint64_t *v, bool high, uint32_t val)
 		*v = (*v & 0xffffffffULL) | (uint64_t)val << 32;
 	else
 		*v = (*v & ~0xffffffffULL) | val;
+}
+
+static void reset_vectors(struct virtio_pci *vp)
+{
+	vp->config_vector = NO_VECTOR;
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		vp->queue_vector[i] = NO_VECTOR;
+}
+
+/* A vector the driver asks for: one of the table's, else NO_VECTOR. */
+static uint16_t vector(const struct virtio_pci *vp, uint32_t v)
+{
+	return v < vp->msix_n ? (uint16_t)v : NO_VECTOR;
 }
 
 /* One field write of the driver's natural width (64-bit ones as halves). */
@@ -121,6 +141,15 @@ static void common_write(struct virtio_pci *vp, uint64_t off,
 		break;
 	case C_STATUS | 1 << 8:
 		virtio_mmio_set_status(t, v);
+		if (!v)
+			reset_vectors(vp);
+		break;
+	case C_MSIX | 2 << 8:
+		vp->config_vector = vector(vp, v);
+		break;
+	case C_Q_MSIX | 2 << 8:
+		if (q)
+			vp->queue_vector[t->queue_sel] = vector(vp, v);
 		break;
 	case C_Q_SELECT | 2 << 8:
 		t->queue_sel = v;
@@ -134,7 +163,7 @@ static void common_write(struct virtio_pci *vp, uint64_t off,
 		if (q && v == 1 && !q->ready)
 			virtio_mmio_enable_queue(t, q);
 		break;
-	default:			/* read-only fields, MSI-X vectors */
+	default:			/* read-only fields */
 		break;
 	}
 }
@@ -157,6 +186,76 @@ static void common(struct virtio_pci *vp, uint64_t off, uint8_t *d,
 	}
 }
 
+/* MSI-X: message control's enable and function mask bits. */
+static uint16_t msix_ctrl(const struct virtio_pci *vp)
+{
+	return (uint16_t)bus_get(vp->pci.cfg + vp->msix_cap + MSIX_CTRL, 2);
+}
+
+/* Vector v's message, or its pending bit while it is masked. */
+static void msix_fire(struct virtio_pci *vp, unsigned int v)
+{
+	const uint32_t *e = vp->msix_table[v];
+
+	if ((msix_ctrl(vp) & MSIX_MASKALL) || (e[3] & MSIX_ENTRY_MASKED)) {
+		vp->msix_pending |= 1u << v;
+		return;
+	}
+	vp->msix_pending &= ~(1u << v);
+	if (vp->msi)
+		vp->msi(vp->msi_ctx, (uint64_t)e[1] << 32 | e[0], e[2]);
+}
+
+/* Pending vectors whose mask went away: send them now. */
+static void msix_unmasked(struct virtio_pci *vp)
+{
+	for (unsigned int v = 0; v < vp->msix_n; v++)
+		if (vp->msix_pending & (1u << v))
+			msix_fire(vp, v);
+}
+
+/* virtio_mmio's signal hook: with MSI-X enabled, queue q's vector. */
+static bool msix_signal(void *ctx, unsigned int q)
+{
+	struct virtio_pci *vp = ctx;
+	uint16_t v;
+
+	if (!(msix_ctrl(vp) & MSIX_ENABLE))
+		return false;
+	v = q < VIRTIO_MAX_QUEUES ? vp->queue_vector[q] : NO_VECTOR;
+	if (v < vp->msix_n)
+		msix_fire(vp, v);
+	return true;
+}
+
+/* BAR 1: the table (dword or aligned qword accesses), then the PBA. */
+static void msix_bar(struct virtio_pci *vp, uint64_t off, uint8_t *d,
+		     unsigned int size, bool w)
+{
+	if ((size != 4 && size != 8) || off % size)
+		return;
+	if (off >= VIRTIO_PCI_MSIX_PBA) {
+		if (!w && off == VIRTIO_PCI_MSIX_PBA)
+			bus_put(d, 4, vp->msix_pending);
+		return;
+	}
+	for (unsigned int i = 0; i < size; i += 4, off += 4) {
+		unsigned int v = (unsigned int)(off / 16), word = (off % 16) / 4;
+
+		if (v >= vp->msix_n)
+			return;
+		if (!w) {
+			bus_put(d + i, 4, vp->msix_table[v][word]);
+			continue;
+		}
+		/* Vector control: only the mask bit is writable. */
+		vp->msix_table[v][word] = word == 3 ?
+			bus_get(d + i, 4) & MSIX_ENTRY_MASKED : bus_get(d + i, 4);
+		if (word == 3)
+			msix_unmasked(vp);
+	}
+}
+
 void virtio_pci_bar(void *opaque, unsigned int bar, uint64_t off,
 		    uint8_t *d, unsigned int size, bool w)
 {
@@ -165,6 +264,10 @@ void virtio_pci_bar(void *opaque, unsigned int bar, uint64_t off,
 
 	if (!w)
 		memset(d, 0, size);
+	if (bar == VIRTIO_PCI_MSIX_BAR && vp->msix_cap) {
+		msix_bar(vp, off, d, size, w);
+		return;
+	}
 	if (bar != 0 || off >= VIRTIO_PCI_BAR_SIZE ||
 	    size > VIRTIO_PCI_BAR_SIZE - off)
 		return;
@@ -226,6 +329,11 @@ static void cfg_written(void *opaque, unsigned int off, unsigned int size)
 	uint32_t bar_off;
 	unsigned int len;
 
+	/* Message control: enabling or unmasking sends what is pending. */
+	if (vp->msix_cap && off < vp->msix_cap + MSIX_CTRL + 2 &&
+	    off + size > vp->msix_cap + MSIX_CTRL)
+		msix_unmasked(vp);
+
 	if (window(vp, off, size, &bar_off, &len))
 		virtio_pci_bar(vp, 0, bar_off,
 			       vp->pci.cfg + vp->cfg_cap + CAP_DATA, len, true);
@@ -255,6 +363,10 @@ void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
 	unsigned int c;
 
 	vp->t = t;
+	vp->msix_cap = vp->msix_n = 0;
+	vp->msix_pending = 0;
+	vp->msi = NULL;
+	reset_vectors(vp);
 	pci_dev_init(&vp->pci, VIRTIO_PCI_VENDOR,
 		     (uint16_t)(VIRTIO_PCI_DEVICE_BASE + ops->device_id),
 		     class_code, 1, VIRTIO_PCI_VENDOR,
@@ -279,4 +391,32 @@ void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
 	vp->pci.wmask[c + CAP_BAR] = 0xff;
 	memset(vp->pci.wmask + c + CAP_OFFSET, 0xff, 12);
 	vp->cfg_cap = c;
+}
+
+void virtio_pci_msix(struct virtio_pci *vp,
+		     void (*msi)(void *ctx, uint64_t addr, uint32_t data),
+		     void *ctx)
+{
+	uint8_t body[10];
+	unsigned int c;
+
+	vp->msix_n = vp->t->ops->nr_queues + 1;
+	/* Message control: table size - 1; table and PBA in BAR 1. */
+	bus_put(body, 2, vp->msix_n - 1);
+	bus_put(body + 2, 4, 0 | VIRTIO_PCI_MSIX_BAR);
+	bus_put(body + 6, 4, VIRTIO_PCI_MSIX_PBA | VIRTIO_PCI_MSIX_BAR);
+	c = pci_dev_cap(&vp->pci, PCI_CAP_MSIX, body, sizeof(body));
+	if (!c || pci_dev_bar(&vp->pci, VIRTIO_PCI_MSIX_BAR,
+			      VIRTIO_PCI_MSIX_BAR_SIZE, false))
+		return;
+	vp->pci.wmask[c + MSIX_CTRL + 1] = (MSIX_ENABLE | MSIX_MASKALL) >> 8;
+	for (unsigned int v = 0; v < vp->msix_n; v++) {
+		memset(vp->msix_table[v], 0, sizeof(vp->msix_table[v]));
+		vp->msix_table[v][3] = MSIX_ENTRY_MASKED;
+	}
+	vp->msix_cap = c;
+	vp->msi = msi;
+	vp->msi_ctx = ctx;
+	vp->t->signal_hook = msix_signal;
+	vp->t->signal_ctx = vp;
 }

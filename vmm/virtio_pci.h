@@ -4,7 +4,11 @@
  * 4.1: vendor 0x1af4, device 0x1040 + virtio device ID, revision 1, and
  * vendor-specific capabilities locating the common configuration, notify,
  * ISR and device configuration structures in memory BAR 0. Interrupts are
- * INTA# (no MSI-X): the ISR byte says why, and reading it deasserts.
+ * INTA#: the ISR byte says why, and reading it deasserts. With
+ * virtio_pci_msix() the device also has an MSI-X capability, its table and
+ * pending bit array in memory BAR 1, a vector per queue and one for
+ * configuration changes; once the driver enables MSI-X each queue's
+ * interrupt is its vector's message, and INTA# and the ISR stay quiet.
  *
  * The device model is unchanged: it keeps its struct virtio_mmio, which
  * holds the device state both transports share, and signals through the
@@ -37,10 +41,26 @@
 #define VIRTIO_PCI_CAP_DEVICE	4
 #define VIRTIO_PCI_CAP_PCI_CFG	5
 
+/* BAR 1: the MSI-X table (16 bytes a vector), then the pending bits. */
+#define VIRTIO_PCI_MSIX_BAR	1
+#define VIRTIO_PCI_MSIX_BAR_SIZE 0x1000
+#define VIRTIO_PCI_MSIX_PBA	0x800
+#define VIRTIO_PCI_MSIX_MAX	(VIRTIO_MAX_QUEUES + 1)
+#define VIRTIO_PCI_NO_VECTOR	0xffff
+
 struct virtio_pci {
 	struct pci_dev pci;
 	struct virtio_mmio *t;		/* the device model's state */
 	unsigned int cfg_cap;		/* VIRTIO_PCI_CAP_PCI_CFG's offset */
+	/* MSI-X, when virtio_pci_msix() gave the device a capability. */
+	unsigned int msix_cap;		/* its offset, 0 if none */
+	unsigned int msix_n;		/* table size: queues + 1 */
+	uint32_t msix_table[VIRTIO_PCI_MSIX_MAX][4];	/* addr lo/hi, data, ctrl */
+	uint32_t msix_pending;		/* the pending bit array */
+	uint16_t config_vector;
+	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
+	void (*msi)(void *ctx, uint64_t addr, uint32_t data);
+	void *msi_ctx;
 };
 
 /* The interrupt line to attach the device model with: vp's INTA#. */
@@ -48,7 +68,14 @@ struct irq_line virtio_pci_irq(struct virtio_pci *vp);
 /* Wrap an attached device model; class_code is the PCI class to show. */
 void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
 		     uint32_t class_code);
-/* BAR 0 accesses (also reached through the PCI_CFG capability). */
+/*
+ * Give vp (after virtio_pci_init, before pci_plug) an MSI-X capability
+ * whose messages msi sends (the address and data of a table entry).
+ */
+void virtio_pci_msix(struct virtio_pci *vp,
+		     void (*msi)(void *ctx, uint64_t addr, uint32_t data),
+		     void *ctx);
+/* BAR 0 and 1 accesses (BAR 0 also through the PCI_CFG capability). */
 void virtio_pci_bar(void *opaque, unsigned int bar, uint64_t off,
 		    uint8_t *d, unsigned int size, bool w);
 

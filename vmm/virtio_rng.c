@@ -26,7 +26,7 @@ void virtio_rng_process(struct virtio_rng *r)
 		used = true;
 	}
 	if (used)
-		virtio_mmio_signal(&r->t);
+		virtio_mmio_signal(&r->t, 0);
 }
 
 static void rng_notify(struct virtio_mmio *t, unsigned int q)

@@ -112,6 +112,14 @@ static struct irq_line isa_line(struct vm *vm, unsigned int irq)
 	return (struct irq_line){ isa_irq_set, vm, irq };
 }
 
+/* A PCI device's MSI-X message: a write to the local APICs' range. */
+static void msi_send(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct vm *vm = ctx;
+
+	lapic_msi(vm->apic_ptrs, vm->cfg->cpus, addr, data);
+}
+
 static uint64_t pit_now(void *ctx)
 {
 	(void)ctx;
@@ -270,6 +278,9 @@ static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 	if (vm->cfg->transport == VIRTIO_PCI) {
 		virtio_pci_init(&vm->vpci[n], t, class_code);
 		pci_dev_intx(&vm->vpci[n].pci, isa_line(vm, irq));
+		/* MSI-X needs the local APICs of an SMP guest. */
+		if (vm->smp)
+			virtio_pci_msix(&vm->vpci[n], msi_send, vm);
 		if (pci_plug(&vm->pci, &vm->vpci[n].pci, n + 1)) {
 			vm_error("virtio device %u: no room on PCI bus 0", n);
 			return -1;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the PCI host bridge's configuration ports and BAR
- * windows with virtio-pci rng and console devices plugged, as a guest
+ * windows with virtio-pci rng and console devices plugged (the console
+ * with MSI-X: its capability, table and pending bits), as a guest
  * drives them: CONFIG_ADDRESS and data port accesses of any width and
  * offset (BAR sizing and moves, command, capabilities including the
  * PCI_CFG window), then MMIO and I/O accesses anywhere in the windows,
@@ -22,12 +23,21 @@
 #define MEM (64 * 1024)
 
 static int level;
+static unsigned int msis;
 
 static void pin(void *ctx, unsigned int irq, int l)
 {
 	(void)ctx;
 	(void)irq;
 	level = l;
+}
+
+static void msi(void *ctx, uint64_t addr, uint32_t data)
+{
+	(void)ctx;
+	(void)addr;
+	(void)data;
+	msis++;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -64,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      NULL, NULL);
 	virtio_pci_init(&vp[1], &con.t, 0x078000);
 	pci_dev_intx(&vp[1].pci, line);
+	virtio_pci_msix(&vp[1], msi, NULL);
 	pci_plug(&bus, &vp[1].pci, 2);
 
 	/* Operations: op, then 2 bytes of offset, then up to 8 of value. */

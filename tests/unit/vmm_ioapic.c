@@ -391,4 +391,30 @@ TEST(nmi_init_extint)
 	EXPECT_EQ(1u << 6, lapic_read(&e.apic[3], LAPIC_ESR));
 }
 
+TEST(msi_messages)
+{
+	struct env e;
+
+	setup(&e);
+	/* Physical: address 0xfee00000 | APIC ID << 12, vector in data. */
+	EXPECT_EQ(1u, lapic_msi(e.ptr, N, 0xfee02000, 0x41));
+	EXPECT_EQ(0x41, lapic_pending(&e.apic[2]));
+	EXPECT_FALSE(in_tmr(&e.apic[2], 0x41));
+	/* Logical (bit 2), flat: LDR bits 0b0101. */
+	EXPECT_EQ(2u, lapic_msi(e.ptr, N, 0xfee05004, 0x42));
+	EXPECT_TRUE(in_irr(&e.apic[0], 0x42));
+	EXPECT_TRUE(in_irr(&e.apic[2], 0x42));
+	EXPECT_FALSE(in_irr(&e.apic[1], 0x42));
+	/* Lowest priority to the same set: one of them. */
+	EXPECT_EQ(1u, lapic_msi(e.ptr, N, 0xfee05004, DM_LOWEST << 8 | 0x43));
+	/* NMI. */
+	EXPECT_EQ(1u, lapic_msi(e.ptr, N, 0xfee03000, DM_NMI << 8));
+	EXPECT_TRUE(e.apic[3].nmi_pending);
+	/* Outside the interrupt range: a plain memory write, no interrupt. */
+	EXPECT_EQ(0u, lapic_msi(e.ptr, N, 0xfed00000, 0x44));
+	EXPECT_EQ(0u, lapic_msi(e.ptr, N, 0x1fee00000ULL, 0x44));
+	for (unsigned int i = 0; i < N; i++)
+		EXPECT_FALSE(in_irr(&e.apic[i], 0x44));
+}
+
 TEST_HARNESS_MAIN

@@ -316,4 +316,169 @@ TEST(blk_device_config_in_the_bar)
 	free(ram);
 }
 
+/* MSI-X: the sink records the messages the device sends. */
+struct msi_sink {
+	int n;
+	uint64_t addr;
+	uint32_t data;
+};
+
+static void msi(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct msi_sink *m = ctx;
+
+	m->n++;
+	m->addr = addr;
+	m->data = data;
+}
+
+/* The driver's handshake and queue 0 (16 entries) up to DRIVER_OK. */
+static void rng_ready(struct env *e)
+{
+	wr(e, 0x14, 1, 1 | 2);
+	wr(e, 0x08, 4, 1);
+	wr(e, 0x0c, 4, 1);
+	wr(e, 0x14, 1, 1 | 2 | 8);
+	wr(e, 0x16, 2, 0);
+	wr(e, 0x18, 2, 16);
+	wr(e, 0x20, 8, DESC);
+	wr(e, 0x28, 8, AVAIL);
+	wr(e, 0x30, 8, USED);
+	wr(e, 0x1c, 2, 1);
+	wr(e, 0x14, 1, 1 | 2 | 8 | 4);
+}
+
+/* The idx-th request: one writable buffer on queue 0, notified. */
+static void rng_request(struct env *e, uint16_t idx)
+{
+	uint64_t addr = BUF;
+	uint32_t len = 8;
+	uint16_t flags = 2, head = 0;
+
+	memcpy(e->ram + DESC, &addr, 8);
+	memcpy(e->ram + DESC + 8, &len, 4);
+	memcpy(e->ram + DESC + 12, &flags, 2);
+	memcpy(e->ram + AVAIL + 4 + 2 * ((idx - 1) % 16), &head, 2);
+	memcpy(e->ram + AVAIL + 2, &idx, 2);
+	wr(e, VIRTIO_PCI_NOTIFY + 0, 2, 0);
+}
+
+TEST(msix_vectors_table_and_masks)
+{
+	struct env e;
+	struct msi_sink m = { 0 };
+	unsigned int c = 0, at, n = 0;
+	uint32_t bar1, t;
+	uint16_t idx = 0;
+
+	memset(&e, 0, sizeof(e));
+	e.ram = calloc(1, RAM);
+	gmem_init(&e.m, e.ram, RAM);
+	pci_init(&e.bus);
+	virtio_rng_attach(&e.rng, &e.m, virtio_pci_irq(&e.vp));
+	virtio_pci_init(&e.vp, &e.rng.t, 0x00ff00);
+	pci_dev_intx(&e.vp.pci, (struct irq_line){ pin, &e, 6 });
+	virtio_pci_msix(&e.vp, msi, &m);
+	ASSERT_EQ(0, pci_plug(&e.bus, &e.vp.pci, SLOT));
+	e.bar = pci_cfg_read(&e.bus, DEVFN, PCI_BAR0, 4) & ~15u;
+	bar1 = pci_cfg_read(&e.bus, DEVFN, PCI_BAR0 + 4, 4) & ~15u;
+	ASSERT_NE(0, bar1);
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM);
+	/* BAR 1: 4 KiB of memory. */
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0 + 4, 4, 0xffffffffu);
+	EXPECT_EQ(0xfffff000u, pci_cfg_read(&e.bus, DEVFN, PCI_BAR0 + 4, 4));
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0 + 4, 4, bar1);
+
+	/* The capability: 2 vectors (queue + config), table and PBA in BAR 1. */
+	for (at = pci_cfg_read(&e.bus, DEVFN, PCI_CAP_PTR, 1); at && n++ < 48;
+	     at = pci_cfg_read(&e.bus, DEVFN, at + 1, 1))
+		if (pci_cfg_read(&e.bus, DEVFN, at, 1) == 0x11)
+			c = at;
+	ASSERT_NE(0, c);
+	EXPECT_EQ(1, pci_cfg_read(&e.bus, DEVFN, c + 2, 2));
+	EXPECT_EQ(1, pci_cfg_read(&e.bus, DEVFN, c + 4, 4));
+	EXPECT_EQ(0x801, pci_cfg_read(&e.bus, DEVFN, c + 8, 4));
+	/* Only enable and function mask are writable. */
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0x3fff);
+	EXPECT_EQ(1, pci_cfg_read(&e.bus, DEVFN, c + 2, 2));
+
+	/* Table entries start masked; address, data, mask bit only. */
+#define TBL(v, w) (bar1 + 16 * (v) + 4 * (w) - (uint32_t)PCI_MMIO_BASE)
+	uint8_t d[8];
+
+	pci_mmio_io(&e.bus, TBL(1, 3), d, 4, false);
+	EXPECT_EQ(1u, bus_get(d, 4));
+	bus_put(d, 8, 0xfee01000ULL);
+	pci_mmio_io(&e.bus, TBL(1, 0), d, 8, true);	/* a qword write */
+	bus_put(d, 4, 0x45);
+	pci_mmio_io(&e.bus, TBL(1, 2), d, 4, true);
+	bus_put(d, 4, 0xfffffffe);
+	pci_mmio_io(&e.bus, TBL(1, 3), d, 4, true);	/* unmask */
+	pci_mmio_io(&e.bus, TBL(1, 3), d, 4, false);
+	EXPECT_EQ(0u, bus_get(d, 4));
+	pci_mmio_io(&e.bus, TBL(1, 0), d, 4, false);
+	EXPECT_EQ(0xfee01000u, bus_get(d, 4));
+	pci_mmio_io(&e.bus, TBL(2, 0), d, 4, false);	/* no vector 2 */
+	EXPECT_EQ(0u, bus_get(d, 4));
+
+	/* Vectors in the common configuration; 2 is out of range. */
+	rng_ready(&e);
+	EXPECT_EQ(0xffff, rd(&e, 0x10, 2));
+	wr(&e, 0x10, 2, 0);
+	EXPECT_EQ(0, rd(&e, 0x10, 2));
+	wr(&e, 0x1a, 2, 2);
+	EXPECT_EQ(0xffff, rd(&e, 0x1a, 2));
+	wr(&e, 0x1a, 2, 1);
+	EXPECT_EQ(1, rd(&e, 0x1a, 2));
+
+	/* MSI-X off: INTx and the ISR, as before. */
+	rng_request(&e, ++idx);
+	EXPECT_EQ(1, e.level);
+	EXPECT_EQ(0, m.n);
+	EXPECT_EQ(1, rd(&e, VIRTIO_PCI_ISR, 1));
+	/* On: the queue's vector is its message; INTx and ISR quiet. */
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0x8000);
+	rng_request(&e, ++idx);
+	EXPECT_EQ(1, m.n);
+	EXPECT_EQ(0xfee01000u, m.addr);
+	EXPECT_EQ(0x45u, m.data);
+	EXPECT_EQ(0, e.level);
+	EXPECT_EQ(0, rd(&e, VIRTIO_PCI_ISR, 1));
+	/* A masked entry holds its pending bit until unmasked. */
+	bus_put(d, 4, 1);
+	pci_mmio_io(&e.bus, TBL(1, 3), d, 4, true);
+	rng_request(&e, ++idx);
+	EXPECT_EQ(1, m.n);
+	pci_mmio_io(&e.bus, bar1 + 0x800 - (uint32_t)PCI_MMIO_BASE, d, 4, false);
+	EXPECT_EQ(2u, bus_get(d, 4));
+	bus_put(d, 4, 0);
+	pci_mmio_io(&e.bus, TBL(1, 3), d, 4, true);
+	EXPECT_EQ(2, m.n);
+	pci_mmio_io(&e.bus, bar1 + 0x800 - (uint32_t)PCI_MMIO_BASE, d, 4, false);
+	EXPECT_EQ(0u, bus_get(d, 4));
+	/* The function mask, likewise. */
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0xc000);
+	rng_request(&e, ++idx);
+	EXPECT_EQ(2, m.n);
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0x8000);
+	EXPECT_EQ(3, m.n);
+	/* NO_VECTOR: no interrupt at all. */
+	wr(&e, 0x1a, 2, 0xffff);
+	rng_request(&e, ++idx);
+	EXPECT_EQ(3, m.n);
+	EXPECT_EQ(0, e.level);
+	/* Odd accesses to BAR 1 do nothing. */
+	pci_mmio_io(&e.bus, TBL(0, 0) + 2, d, 2, true);
+	pci_mmio_io(&e.bus, bar1 + 0xffc - (uint32_t)PCI_MMIO_BASE, d, 4, true);
+	/* A reset forgets the vectors. */
+	wr(&e, 0x14, 1, 0);
+	EXPECT_EQ(0xffff, rd(&e, 0x10, 2));
+	wr(&e, 0x16, 2, 0);
+	EXPECT_EQ(0xffff, rd(&e, 0x1a, 2));
+	t = pci_cfg_read(&e.bus, DEVFN, c + 2, 2);
+	EXPECT_EQ(0x8001u, t);
+#undef TBL
+	free(e.ram);
+}
+
 TEST_HARNESS_MAIN

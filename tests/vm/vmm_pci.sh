@@ -5,11 +5,12 @@
 # "PCI: Fatal", and lists the host bridge at 0000:00:00.0. 2: with
 # --virtio pci, virtio-blk, virtio-rng and virtio-console are virtio-pci
 # modern devices on that bus, driven through INTx routed by the _PRT. 3:
-# the same with --cpus 2: the _PRT's GSIs are I/O APIC pins, and the
-# devices' level-triggered active-low INTx come through the VMM's I/O APIC.
+# the same with --cpus 2: the devices use MSI-X, whose messages reach the
+# local APICs. 4: with --cpus 2 and pci=nomsi, the _PRT's GSIs are I/O APIC
+# pins and the level-triggered active-low INTx come through the I/O APIC.
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 
-plan 21
+plan 25
 make_tmp vmm_pci
 guest_tree dev proc sys tmp
 have_mods=1
@@ -84,9 +85,15 @@ t "^HVC-OUTPUT-OK" "virtio-pci console: guest output on hvc0 reaches stdout"
 res $? "virtio-pci: no PCI errors in the guest's log"
 res_status $rc 0 "virtio-pci: guest powers off with status 0" "$tmp/pci.out" 25
 
-# --- 3: --virtio pci --cpus 2: INTx through the I/O APIC ---
+# --- 3: --virtio pci --cpus 2: MSI-X through the local APICs ---
 # loglevel=1: a kernel message from another CPU (under the emulator e.g.
 # "hrtimer: interrupt took") could otherwise split a GUEST line.
+# irq_sum FILE PATTERN: the CPU columns of FILE's matching "GUEST: irq"
+# lines (/proc/interrupts), summed.
+irq_sum() {
+	grep "^GUEST: irq .*$2" "$1" |
+		awk '{ for (i = 4; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'
+}
 marker_disk "$tmp/rw.img"
 run_vmm "$tmp/smp.out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
 	--virtio pci --disk "$tmp/rw.img" --cpus 2 \
@@ -94,13 +101,28 @@ run_vmm "$tmp/smp.out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
 tr -d '\r' < "$tmp/smp.out" > "$tmp/smp.lf" && mv "$tmp/smp.lf" "$tmp/smp.out"
 show_guest "$tmp/smp.out"
 t() { res_grep "$tmp/smp.out" "$@"; }
-t 'GUEST: pci 0000:00:01.0 0x1af4:0x1042 class 0x018000 irq 5' "--cpus 2: virtio-blk's INTA# on GSI 5 by the _PRT"
 t "GUEST: VDA-READ-OK" "--cpus 2: virtio-pci blk: the guest reads the host's marker"
 t "GUEST: rng-hex-chars 128" "--cpus 2: virtio-pci rng: /dev/hwrng gives 64 bytes"
-# Each CPU column of the virtio lines on IO-APIC pins, level (fasteoi).
-v=$(grep '^GUEST: irq .*IO-APIC *[0-9]*-fasteoi *virtio' "$tmp/smp.out" |
-	awk '{ for (i = 4; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }')
-! grep -q '^GUEST: irq .*XT-PIC' "$tmp/smp.out" && [ "$v" -gt 0 ]
-res $? "--cpus 2: virtio-pci INTx are level-triggered IO-APIC interrupts ($v taken)"
+# A vector per queue: PCI-MSI lines named after the virtio queues.
+v=$(irq_sum "$tmp/smp.out" 'PCI-MSI.*virtio[0-9]*-')
+! grep -q '^GUEST: irq .*\(XT-PIC\|IO-APIC\).*virtio' "$tmp/smp.out" && [ "$v" -gt 0 ]
+res $? "--cpus 2: virtio-pci interrupts are MSI-X (PCI-MSI, $v taken), none on INTx"
 res_status $rc 0 "--cpus 2: virtio-pci: guest powers off with status 0" "$tmp/smp.out" 25
+
+# --- 4: the same with pci=nomsi: INTx through the I/O APIC ---
+marker_disk "$tmp/rw.img"
+run_vmm "$tmp/intx.out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
+	--virtio pci --disk "$tmp/rw.img" --cpus 2 \
+	--cmdline "console=ttyS0 panic=-1 loglevel=1 pci=nomsi vireo.test=pci"
+tr -d '\r' < "$tmp/intx.out" > "$tmp/intx.lf" && mv "$tmp/intx.lf" "$tmp/intx.out"
+show_guest "$tmp/intx.out"
+t() { res_grep "$tmp/intx.out" "$@"; }
+t 'GUEST: pci 0000:00:01.0 0x1af4:0x1042 class 0x018000 irq 5' "pci=nomsi: virtio-blk's INTA# on GSI 5 by the _PRT"
+t "GUEST: VDA-READ-OK" "pci=nomsi: virtio-pci blk: the guest reads the host's marker"
+t "GUEST: rng-hex-chars 128" "pci=nomsi: virtio-pci rng: /dev/hwrng gives 64 bytes"
+# Level-triggered pins (fasteoi): remote IRR and EOI broadcast each time.
+v=$(irq_sum "$tmp/intx.out" 'IO-APIC *[0-9]*-fasteoi *virtio')
+! grep -q '^GUEST: irq .*\(XT-PIC\|PCI-MSI\)' "$tmp/intx.out" && [ "$v" -gt 0 ]
+res $? "pci=nomsi: virtio-pci INTx are level-triggered IO-APIC interrupts ($v taken)"
+res_status $rc 0 "pci=nomsi: guest powers off with status 0" "$tmp/intx.out" 25
 tap_done
