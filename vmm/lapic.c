@@ -243,14 +243,18 @@ static bool dest_match(const struct lapic *l, uint8_t dest, bool logical)
 
 /*
  * One APIC takes a message. init_deassert: an INIT level de-assert IPI,
- * which only resyncs arbitration IDs.
+ * which only resyncs arbitration IDs. False when it refuses the vector.
  */
-static void deliver(struct lapic *t, const struct lapic_msg *m,
+static bool deliver(struct lapic *t, const struct lapic_msg *m,
 		    bool init_deassert)
 {
 	switch (m->mode) {
 	case DM_FIXED:
 	case DM_LOWEST:
+		if (m->vector < 16) {
+			error(t, 1u << 6);	/* receive illegal vector */
+			return false;
+		}
 		lapic_accept_trig(t, m->vector, m->level);
 		break;
 	case DM_NMI:
@@ -282,6 +286,7 @@ static void deliver(struct lapic *t, const struct lapic_msg *m,
 	default:	/* SMI, reserved: nothing here takes them */
 		break;
 	}
+	return true;
 }
 
 /*
@@ -323,13 +328,10 @@ static unsigned int route(struct lapic *const *group, unsigned int n,
 				lowest = t;
 			continue;
 		}
-		deliver(t, m, init_deassert);
-		taken++;
+		taken += deliver(t, m, init_deassert);
 	}
-	if (lowest) {
-		deliver(lowest, m, init_deassert);
-		taken++;
-	}
+	if (lowest)
+		taken += deliver(lowest, m, init_deassert);
 	return taken;
 }
 

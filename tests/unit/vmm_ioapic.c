@@ -383,12 +383,14 @@ TEST(nmi_init_extint)
 	ioapic_set_irq(&e.io, 0, 1);
 	EXPECT_TRUE(e.apic[0].extint_pending);
 	EXPECT_EQ(-1, lapic_pending(&e.apic[0]));
-	/* Illegal vector for fixed delivery: the APIC's receive error. */
-	route(&e.io, 13, 0x05, 3);
+	/* Illegal vector for fixed delivery: the APIC's receive error; a
+	 * level pin is then not left waiting for an EOI. */
+	route(&e.io, 13, IOAPIC_RTE_LEVEL | 0x05, 3);
 	ioapic_set_irq(&e.io, 13, 1);
 	EXPECT_EQ(-1, lapic_pending(&e.apic[3]));
 	lwr(&e.apic[3], LAPIC_ESR, 0);
 	EXPECT_EQ(1u << 6, lapic_read(&e.apic[3], LAPIC_ESR));
+	EXPECT_EQ(0u, rd(&e.io, IOAPIC_REDTBL + 26) & IOAPIC_RTE_REMOTE_IRR);
 }
 
 TEST(msi_messages)
