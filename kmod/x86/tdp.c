@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Nested page tables, filled on demand from the VMM's own mapping of guest
- * memory.  Each leaf holds a pinned page.  When the VMM's mapping changes
- * (the core's MMU notifier) or a slot goes, leaves are first made
+ * memory.  Each leaf holds a reference to its page.  When the VMM's mapping
+ * changes (the core's MMU notifier) or a slot goes, leaves are first made
  * non-present, every CPU is made to leave the guest, and only then are the
- * pins dropped: a page the guest can still reach through a stale TLB entry
- * is never freed under it.  Backends enter the guest with interrupts off
- * after reading x86_tdp.gen, so once the IPI has run everywhere, every CPU
- * will flush before it next enters.
+ * references dropped: a page the guest can still reach through a stale TLB
+ * entry is never freed under it.  Backends enter the guest with interrupts
+ * off after reading x86_tdp.gen, so once the IPI has run everywhere, every
+ * CPU will flush before it next enters.
+ *
+ * References, not pins (FOLL_PIN): reclaim will not swap out a pinned page
+ * and KSM cannot share one, whereas a plain reference goes in the MMU
+ * notifier, which reclaim and KSM call before they look at the page.  A
+ * read fault maps a page read-only unless the VMM's mapping is already
+ * writable, so that reading shared copy-on-write memory (KSM pages, the
+ * zero page) does not unshare it; a later write upgrades the leaf.
  */
 #include <linux/bits.h>
 #include <linux/err.h>
@@ -80,10 +87,11 @@ static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level,
 }
 
 /*
- * Drop the pins of a leaf, one per 4 KiB page.  set_page_dirty() rather
- * than the _lock variants: this runs under spinlocks and must not sleep.
+ * Drop the references of a leaf, one per 4 KiB page.  set_page_dirty()
+ * rather than the _lock variants: this runs under spinlocks and must not
+ * sleep.
  */
-static void tdp_unpin(u64 e, unsigned long npages, bool dirty)
+static void tdp_put(u64 e, unsigned long npages, bool dirty)
 {
 	struct page *page = pfn_to_page((e & TDP_ADDR) >> PAGE_SHIFT);
 	unsigned long i;
@@ -93,15 +101,15 @@ static void tdp_unpin(u64 e, unsigned long npages, bool dirty)
 
 		if (dirty)
 			set_page_dirty(p);
-		unpin_user_page(p);
+		put_page(p);
 	}
 	vireo_count_pages(-(long)npages);
 }
 
 enum tdp_zap_mode {
-	TDP_MARK,	/* make leaves non-present, keep the pins */
-	TDP_RELEASE,	/* drop the pins of marked leaves */
-	TDP_DESTROY,	/* drop every pin and every table */
+	TDP_MARK,	/* make leaves non-present, keep the references */
+	TDP_RELEASE,	/* drop the references of marked leaves */
+	TDP_DESTROY,	/* drop every reference and every table */
 };
 
 /* A leaf that overlaps the range goes whole, 2 MiB ones included. */
@@ -136,10 +144,10 @@ static unsigned long tdp_zap(struct x86_tdp *t, u64 *table, int level,
 			n++;
 		} else if (mode == TDP_RELEASE && (e & f->zapped)) {
 			table[i] = 0;
-			tdp_unpin(e, npages, e & f->zapped_w);
+			tdp_put(e, npages, e & f->zapped_w);
 		} else if (mode == TDP_DESTROY) {
 			table[i] = 0;
-			tdp_unpin(e, npages, e & (f->write | f->zapped_w));
+			tdp_put(e, npages, e & (f->write | f->zapped_w));
 		}
 	}
 	return n;
@@ -170,7 +178,7 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 }
 
 /**
- * x86_tdp_destroy - free every table and drop every pin
+ * x86_tdp_destroy - free every table and drop every page reference
  * @t: the tables, which no CPU may be using any more
  */
 void x86_tdp_destroy(struct x86_tdp *t)
@@ -191,8 +199,9 @@ static void x86_tdp_kick(void *unused)
  * @gpa: start of the range
  * @size: its length
  *
- * When it returns no CPU can reach those pages any more and their pins are
- * gone.  Does not sleep (the MMU notifier calls it under a spinlock).
+ * When it returns no CPU can reach those pages any more and their
+ * references are gone.  Does not sleep (the MMU notifier calls it under a
+ * spinlock).
  */
 void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 {
@@ -212,10 +221,10 @@ void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 	spin_unlock(&t->lock);
 }
 
-static void tdp_unpin_pages(struct page **pages, int n)
+static void tdp_put_pages(struct page **pages, int n)
 {
 	while (n > 0)
-		unpin_user_page(pages[--n]);
+		put_page(pages[--n]);
 }
 
 /*
@@ -235,9 +244,11 @@ static bool tdp_huge_fits(const struct x86_tdp *t,
 /*
  * Map the 2 MiB around @gpa with one leaf when the VMM's pages there are
  * one aligned, physically contiguous run (a transparent or hugetlbfs huge
- * page); every 4 KiB page in it is pinned, so a later split of the VMM's
- * mapping cannot free what the leaf still reaches, and the MMU notifier
- * takes the whole leaf away when any part of the range changes.
+ * page); every 4 KiB page in it holds a reference, so a later split of the
+ * VMM's mapping cannot free what the leaf still reaches, and the MMU
+ * notifier takes the whole leaf away when any part of the range changes.
+ * The leaf gets the slot's full rights (@ro or writable), so that no write
+ * ever has to upgrade a 2 MiB leaf.
  *
  * Return: 0 when the guest can retry, -EAGAIN to map 4 KiB instead, or
  * -errno.
@@ -255,18 +266,18 @@ static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 	pages = kmalloc_array(TDP_HUGE_PAGES, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -EAGAIN;
-	n = pin_user_pages_fast(slot->uva + (base - slot->gpa), TDP_HUGE_PAGES,
+	n = get_user_pages_fast(slot->uva + (base - slot->gpa), TDP_HUGE_PAGES,
 				ro ? 0 : FOLL_WRITE, pages);
 	if (n != TDP_HUGE_PAGES) {
 		r = -EAGAIN;
-		goto unpin;
+		goto put;
 	}
 	pfn = page_to_pfn(pages[0]);
 	for (i = 0; i < TDP_HUGE_PAGES; i++) {
 		if (page_to_pfn(pages[i]) != pfn + i ||
 		    (pfn & (TDP_HUGE_PAGES - 1))) {
 			r = -EAGAIN;
-			goto unpin;
+			goto put;
 		}
 	}
 
@@ -282,8 +293,9 @@ static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 		n = 0;
 	}
 	spin_unlock(&t->lock);
-unpin:
-	tdp_unpin_pages(pages, n);
+put:
+	if (n > 0)
+		tdp_put_pages(pages, n);
 	kfree(pages);
 	return r;
 }
@@ -308,7 +320,7 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	unsigned long seq;
 	u64 uva, *pte;
 	int r, i;
-	bool ro;
+	bool ro, w;
 
 	slot = vireo_find_slot(vm, gpa);
 	if (!slot)
@@ -327,18 +339,26 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		}
 	}
 	seq = READ_ONCE(vm->mmu_seq);
-	/* The count before the pin: an invalidation after it is seen. */
+	/* The count before the lookup: an invalidation after it is seen. */
 	smp_rmb();
-	r = pin_user_pages_fast(uva, 1, ro ? 0 : FOLL_WRITE, &page);
-	if (r != 1) {
-		r = r < 0 ? r : -EFAULT;
-		goto out;
+	/*
+	 * A read takes write access only where the VMM's page table already
+	 * grants it (the fast lookup never faults, so never unshares).
+	 */
+	w = !ro && !write && get_user_page_fast_only(uva, FOLL_WRITE, &page);
+	if (!w) {
+		w = write;
+		r = get_user_pages_fast(uva, 1, w ? FOLL_WRITE : 0, &page);
+		if (r != 1) {
+			r = r < 0 ? r : -EFAULT;
+			goto out;
+		}
 	}
 
-	if (PageCompound(page) && tdp_huge_fits(t, slot, gpa)) {
+	if ((w || ro) && PageCompound(page) && tdp_huge_fits(t, slot, gpa)) {
 		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq, spare);
 		if (r != -EAGAIN) {
-			unpin_user_page(page);
+			put_page(page);
 			goto out;
 		}
 	}
@@ -346,16 +366,30 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	r = 0;
 	spin_lock(&t->lock);
 	pte = tdp_walk(t, gpa, 0, spare);
+	if (pte && w && (*pte & f->present) && !(*pte & f->write) &&
+	    (*pte & TDP_ADDR) == page_to_phys(page) &&
+	    !vireo_mmu_retry(vm, seq)) {
+		/*
+		 * A write to a page first mapped for a read, and still the
+		 * same page: only rights grow, so no CPU needs a flush.  The
+		 * leaf keeps its reference; ours goes.
+		 */
+		*pte |= f->write;
+		spin_unlock(&t->lock);
+		put_page(page);
+		goto out;
+	}
 	/*
-	 * Present: another vCPU won.  Zapped: an unmap is finishing.  No
-	 * entry: a 2 MiB leaf covers it, present or going.
+	 * Present: another vCPU won, or the page behind a read-only leaf
+	 * changed and an unmap will take the leaf.  Zapped: an unmap is
+	 * finishing.  No entry: a 2 MiB leaf covers it, present or going.
 	 */
 	if (!pte || *pte || vireo_mmu_retry(vm, seq)) {
 		spin_unlock(&t->lock);
-		unpin_user_page(page);
+		put_page(page);
 		goto out;
 	}
-	*pte = page_to_phys(page) | f->leaf | (ro ? 0 : f->write);
+	*pte = page_to_phys(page) | f->leaf | (w ? f->write : 0);
 	vireo_count_pages(1);
 	spin_unlock(&t->lock);
 out:

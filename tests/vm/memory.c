@@ -2,8 +2,9 @@
 /*
  * Guest memory at scale and in huge pages: a guest that touches every page
  * of a 1 GiB slot; slots backed by transparent and hugetlbfs huge pages,
- * with data intact across an invalidation inside a huge page; and what a
- * VM costs its VMM's memory cgroup.  vireo.ko additionally reports its
+ * with data intact across an invalidation inside a huge page; guest pages
+ * swapped out (to zram) and merged by KSM while mapped; and what a VM
+ * costs its VMM's memory cgroup.  vireo.ko additionally reports its
  * 2 MiB nested mappings in debugfs (vireo/huge_mappings), which only the
  * vireo runs check.
  */
@@ -23,6 +24,7 @@
 
 #define CODE		0x1000
 #define PROBE		0x1100
+#define VERIFY		0x1200
 #define PT		0x8000
 #define PD2		(PT + 0x3000)
 /* The slot under test: the second GiB of guest-physical space. */
@@ -47,6 +49,22 @@ static const uint8_t touch_code[] = {
 
 static const uint8_t probe_code[] = {
 	0x8b, 0x03,				/* mov eax, [rbx] */
+	0xe7, PORT_PROBE,			/* out PORT_PROBE, eax */
+	0xf4,					/* hlt */
+};
+
+/*
+ * At VERIFY: count in RDX the pages in [RAX, RCX) whose first quadword is
+ * not their own GPA, then OUT the count to PORT_PROBE.
+ */
+static const uint8_t verify_code[] = {
+	0x48, 0x39, 0x00,			/* 1: cmp [rax], rax */
+	0x74, 0x03,				/* je 2f */
+	0x48, 0xff, 0xc2,			/* inc rdx */
+	0x48, 0x05, 0x00, 0x10, 0x00, 0x00,	/* 2: add rax, 0x1000 */
+	0x48, 0x39, 0xc8,			/* cmp rax, rcx */
+	0x72, 0xed,				/* jb 1b */
+	0x89, 0xd0,				/* mov eax, edx */
 	0xe7, PORT_PROBE,			/* out PORT_PROBE, eax */
 	0xf4,					/* hlt */
 };
@@ -107,6 +125,7 @@ static int mem_vm_create(struct mem_vm *m, size_t size, int flags, int advice)
 		pd2[i] = (SLOT_GPA + i * SZ_2M) | 0x83;
 	memcpy(m->t.mem + CODE, touch_code, sizeof(touch_code));
 	memcpy(m->t.mem + PROBE, probe_code, sizeof(probe_code));
+	memcpy(m->t.mem + VERIFY, verify_code, sizeof(verify_code));
 
 	m->slot = map_aligned(m, size, flags, advice);
 	if (!m->slot)
@@ -174,6 +193,28 @@ static int64_t probe(struct vt_vm *t, uint64_t gpa)
 	if (!r)
 		r = run_to(t, PORT_PROBE, &v);
 	return r ? (int64_t)r : (int64_t)v;
+}
+
+/*
+ * Pages in [@lo, @hi) whose first quadword the guest does not read as
+ * their own GPA, or -errno.
+ */
+static int64_t verify(struct vt_vm *t, uint64_t lo, uint64_t hi)
+{
+	struct kvm_regs r;
+	uint32_t v;
+	int e;
+
+	if (ioctl(t->vcpu, KVM_GET_REGS, &r))
+		return -errno;
+	r.rip = VERIFY;
+	r.rax = lo;
+	r.rcx = hi;
+	r.rdx = 0;
+	if (ioctl(t->vcpu, KVM_SET_REGS, &r))
+		return -errno;
+	e = run_to(t, PORT_PROBE, &v);
+	return e ? (int64_t)e : (int64_t)v;
 }
 
 /* Pages of the slot whose first quadword is not their own GPA. */
@@ -358,9 +399,6 @@ TEST(touch_every_page_of_1g)
 	mem_vm_destroy(&m);
 }
 
-/* Memory cgroup v2: a group of our own for this test's process. */
-#define CG_ROOT	"/sys/fs/cgroup"
-
 static int write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY);
@@ -372,6 +410,234 @@ static int write_file(const char *path, const char *s)
 	close(fd);
 	return n == (ssize_t)strlen(s) ? 0 : -errno;
 }
+
+/*
+ * Swap and KSM take pages from under a guest that has them mapped: the
+ * module must let them go (hold nothing its MMU notifier does not give
+ * back), and the guest must then see the right data.
+ */
+#define RECLAIM_SLOT	(16UL << 20)
+#define RECLAIM_PAGES	((int64_t)(RECLAIM_SLOT / 4096))
+#define KSM		"/sys/kernel/mm/ksm/"
+
+/* Pages of [@p, @p + @len) that pagemap shows as swapped out, or -errno. */
+static long swapped_pages(const void *p, size_t len)
+{
+	size_t n = len / 4096, i;
+	uint64_t *e = calloc(n, sizeof(*e));
+	long c = 0;
+	int fd;
+
+	if (!e)
+		return -ENOMEM;
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0 || pread(fd, e, n * 8, (uintptr_t)p / 4096 * 8) !=
+		      (ssize_t)(n * 8))
+		c = -EIO;
+	for (i = 0; c >= 0 && i < n; i++)
+		c += (e[i] >> 62) & 1;
+	if (fd >= 0)
+		close(fd);
+	free(e);
+	return c;
+}
+
+/*
+ * Pages of [@p, @p + @len) that are KSM pages (pagemap's PFN, then that
+ * page's KPF_KSM in kpageflags: root only), or -errno.  KSM's own counters
+ * lag: ksmd updates them as it scans.
+ */
+static long ksm_pages(const void *p, size_t len)
+{
+	size_t n = len / 4096, i;
+	uint64_t *e = calloc(n, sizeof(*e)), flags;
+	int pm = open("/proc/self/pagemap", O_RDONLY);
+	int kf = open("/proc/kpageflags", O_RDONLY);
+	long c = 0;
+
+	if (!e || pm < 0 || kf < 0 ||
+	    pread(pm, e, n * 8, (uintptr_t)p / 4096 * 8) != (ssize_t)(n * 8))
+		c = -EIO;
+	for (i = 0; c >= 0 && i < n; i++) {
+		if (!(e[i] >> 63))
+			continue;
+		if (pread(kf, &flags, 8, (e[i] & ((1ULL << 55) - 1)) * 8) != 8)
+			c = -EIO;
+		else
+			c += (flags >> 21) & 1;
+	}
+	if (pm >= 0)
+		close(pm);
+	if (kf >= 0)
+		close(kf);
+	free(e);
+	return c;
+}
+
+/*
+ * MADV_PAGEOUT until most of [@p, @p + @len) is in swap, at most 3 times;
+ * returns how many pages are.  A page the guest used since the last pass
+ * survives a pass: kvm.ko reports the guest's accessed bits to reclaim.
+ */
+static long page_out(void *p, size_t len)
+{
+	long out = 0;
+	int i;
+
+	for (i = 0; i < 3 && out < (long)(len / 4096) * 9 / 10; i++) {
+		if (madvise(p, len, MADV_PAGEOUT))
+			return -errno;
+		out = swapped_pages(p, len);
+	}
+	return out;
+}
+
+/* Swap on a zram device (the test VM has no disk); false if impossible. */
+static bool zram_swap_on(void)
+{
+	return !system("grep -q '^/dev/zram0 ' /proc/swaps && exit 0; "
+		       "for m in /vireo/guest-modules/*-zsmalloc.ko "
+		       "/vireo/guest-modules/*-zram.ko; do "
+		       "insmod $m 2>/dev/null; done; "
+		       "echo deflate > /sys/block/zram0/comp_algorithm && "
+		       "echo 64M > /sys/block/zram0/disksize && "
+		       "mkswap /dev/zram0 >/dev/null && swapon /dev/zram0");
+}
+
+static void zram_swap_off(void)
+{
+	if (system("swapoff /dev/zram0 && rmmod zram zsmalloc"))
+		fprintf(stderr, "# cannot remove the zram swap device\n");
+}
+
+/*
+ * Pages the guest wrote go to swap and come back: the guest reads its own
+ * data back, and after the VMM rewrote them, the VMM's.
+ */
+/* Compressing 16 MiB into zram takes minutes under Bochs. */
+FIXTURE(reclaim) {
+	int unused;
+};
+
+FIXTURE_SETUP(reclaim)
+{
+}
+
+FIXTURE_TEARDOWN(reclaim)
+{
+}
+
+TEST_F_TIMEOUT(reclaim, swap_out_and_in, 600)
+{
+	struct mem_vm m;
+	long out;
+
+	if (!zram_swap_on())
+		SKIP(return, "no zram swap device in this VM");
+	ASSERT_EQ(0, mem_vm_create(&m, RECLAIM_SLOT, 0, MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, touch(&m.t, SLOT_GPA, SLOT_GPA + RECLAIM_SLOT));
+	ASSERT_EQ(0u, bad_pages(&m));
+
+	out = page_out(m.slot, RECLAIM_SLOT);
+	TH_LOG("%ld of %lld guest pages swapped out", out,
+	       (long long)RECLAIM_PAGES);
+	/* A few may sit in per-CPU LRU caches, out of reclaim's reach. */
+	EXPECT_LE(RECLAIM_PAGES * 9 / 10, out);
+	EXPECT_EQ(0, verify(&m.t, SLOT_GPA, SLOT_GPA + RECLAIM_SLOT));
+
+	EXPECT_LE(RECLAIM_PAGES * 9 / 10, page_out(m.slot, RECLAIM_SLOT));
+	memset(m.slot, 0, RECLAIM_SLOT);
+	EXPECT_EQ(RECLAIM_PAGES,
+		  verify(&m.t, SLOT_GPA, SLOT_GPA + RECLAIM_SLOT));
+	ASSERT_EQ(0, touch(&m.t, SLOT_GPA, SLOT_GPA + RECLAIM_SLOT));
+	EXPECT_EQ(0u, bad_pages(&m));
+
+	mem_vm_destroy(&m);
+	zram_swap_off();
+}
+
+static long ksm_read(const char *name)
+{
+	char path[96];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), KSM "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int ksm_write(const char *name, long v)
+{
+	char path[96], val[24];
+
+	snprintf(path, sizeof(path), KSM "%s", name);
+	snprintf(val, sizeof(val), "%ld", v);
+	return write_file(path, val);
+}
+
+/*
+ * KSM merges identical guest pages while the guest has them mapped; the
+ * guest reads merged pages without unmerging them (it is given them
+ * read-only), and its writes break the sharing and reach the VMM.
+ */
+TEST_F_TIMEOUT(reclaim, ksm_merges_guest_pages, 600)
+{
+	long run = ksm_read("run"), scan = ksm_read("pages_to_scan");
+	long sleep_ms = ksm_read("sleep_millisecs"), merged = 0, after;
+	struct mem_vm m;
+	int i;
+
+	if (run < 0 || scan < 0 || sleep_ms < 0)
+		SKIP(return, "no KSM in this kernel");
+	ASSERT_EQ(0, mem_vm_create(&m, RECLAIM_SLOT, 0, MADV_NOHUGEPAGE));
+	memset(m.slot, 0x5a, RECLAIM_SLOT);
+	/* Every page alike, and mapped for the guest. */
+	ASSERT_EQ(RECLAIM_PAGES,
+		  verify(&m.t, SLOT_GPA, SLOT_GPA + RECLAIM_SLOT));
+
+	ASSERT_EQ(0, madvise(m.slot, RECLAIM_SLOT, MADV_MERGEABLE));
+	ASSERT_EQ(0, ksm_write("pages_to_scan", 4096));
+	ASSERT_EQ(0, ksm_write("sleep_millisecs", 10));
+	ASSERT_EQ(0, ksm_write("run", 1));
+	for (i = 0; i < 600 && merged < RECLAIM_PAGES * 9 / 10; i++) {
+		usleep(100000);
+		merged = ksm_pages(m.slot, RECLAIM_SLOT);
+	}
+	/*
+	 * 0: ksmd stops (after its current batch: the write waits for it) and
+	 * what is merged stays merged.
+	 */
+	ASSERT_EQ(0, ksm_write("run", 0));
+	merged = ksm_pages(m.slot, RECLAIM_SLOT);
+	TH_LOG("%ld of %lld pages merged after %d ms", merged,
+	       (long long)RECLAIM_PAGES, i * 100);
+	EXPECT_LE(RECLAIM_PAGES * 9 / 10, merged);
+
+	EXPECT_EQ(RECLAIM_PAGES,
+		  verify(&m.t, SLOT_GPA, SLOT_GPA + RECLAIM_SLOT));
+	after = ksm_pages(m.slot, RECLAIM_SLOT);
+	TH_LOG("%ld pages still merged after the guest read them all", after);
+	EXPECT_EQ(merged, after);
+
+	ASSERT_EQ(0, touch(&m.t, SLOT_GPA, SLOT_GPA + RECLAIM_SLOT));
+	EXPECT_EQ(0u, bad_pages(&m));
+	EXPECT_EQ(0, ksm_pages(m.slot, RECLAIM_SLOT));
+
+	mem_vm_destroy(&m);
+	ksm_write("pages_to_scan", scan);
+	ksm_write("sleep_millisecs", sleep_ms);
+	ksm_write("run", run);
+}
+
+/* Memory cgroup v2: a group of our own for this test's process. */
+#define CG_ROOT	"/sys/fs/cgroup"
+
 
 static long long cg_stat(const char *cg, const char *key)
 {
