@@ -42,6 +42,15 @@ END {
 		ratio = (k != "" && r != "" && k > 0) ? sprintf("%.2f", r / k) : "-"
 		printf "%-28s %14s %14s %8s  %s\n", b, k == "" ? "-" : k, r == "" ? "-" : r, ratio, unit[b]
 	}
+	# Where an I/O round trip goes (tests/bench/exits.c): the ioctl and
+	# run loop, one guest entry and exit with an in-kernel handler, and
+	# the rest (the I/O exit itself: decode, kvm_run, back to userspace).
+	for (m = 0; m < 2; m++) {
+		mod = m ? "vireo" : "kvm"
+		io = v[mod " io_roundtrip"]; c = v[mod " cpuid_exit"]; r = v[mod " run_no_entry"]
+		if (io != "" && c != "" && r != "")
+			printf "%s io_roundtrip %.1f us = ioctl+run loop %.1f + entry/exit+handler %.1f + I/O exit %.1f\n", m ? "vireo.ko" : ref, io, r, c, io - c - r
+	}
 	# The VMM against QEMU, both on kvm.ko.
 	for (i = 0; i < n; i++) {
 		b = order[i]

@@ -688,6 +688,7 @@ static uint32_t host_pkru(void)
 /*
  * PKRU lives in neither the VMCB nor the VMCS: a guest that writes it must
  * leave the VMM's alone, and find its own value again after an exit.
+ * KVM_GET_XSAVE reports the guest's value and KVM_SET_XSAVE replaces it.
  */
 TEST(pkru_is_the_guests)
 {
@@ -704,32 +705,52 @@ TEST(pkru_is_the_guests)
 		0xe7, 0x11,			/* out 0x11, eax */
 		0xf4,				/* hlt */
 	};
+	struct kvm_xsave *xs = calloc(1, sizeof(*xs));
+	uint8_t *x = (uint8_t *)xs->region;
 	struct kvm_cpuid2 *c = NULL;
-	uint32_t before;
+	uint32_t before, pkru, off;
+	uint64_t bv;
 	struct vt_vm t;
 
+	ASSERT_NE(NULL, xs);
 	if (!host_ospke())
-		SKIP(return, "the host does not use protection keys");
+		SKIP(free(xs); return, "the host does not use protection keys");
 	ASSERT_EQ(0, vt_vm_create(&t, 0x20000, CODE));
 	memcpy(t.mem + CODE, code, sizeof(code));
 	ASSERT_EQ(0, vt_long_mode(&t, 0x8000));
 	ASSERT_EQ(0, set_supported_cpuid(&t, &c));
 	if (!(leaf(c, 7, 0)->ecx & (1u << 3))) {
 		free(c);
+		free(xs);
 		vt_vm_destroy(&t);
 		SKIP(return, "no PKU in the supported CPUID");
 	}
+	/* PKRU's place in the XSAVE image: CPUID.(0xd, 9).EBX. */
+	off = leaf(c, 0xd, 9)->ebx;
+	ASSERT_LE(off + 4, sizeof(xs->region));
 	before = host_pkru();
 	ASSERT_NE(0xcu, before);
 	RUN_TO_PORT(&t, 0x10);
 	EXPECT_EQ(before, host_pkru());
+
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_XSAVE, xs));
+	memcpy(&pkru, x + off, 4);
+	EXPECT_EQ(0xcu, pkru);
+	memcpy(x + off, &(uint32_t){ 0x30 }, 4);
+	memcpy(&bv, x + XS_XSTATE_BV, 8);
+	bv |= 1ULL << 9;
+	memcpy(x + XS_XSTATE_BV, &bv, 8);
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_XSAVE, xs));
+	EXPECT_EQ(before, host_pkru());
+
 	RUN_TO_PORT(&t, 0x11);
 	EXPECT_EQ(4, t.run->io.size);
-	EXPECT_EQ(0xcu, *(uint32_t *)vt_io_data(&t));
+	EXPECT_EQ(0x30u, *(uint32_t *)vt_io_data(&t));
 	EXPECT_EQ(before, host_pkru());
 	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
 	free(c);
+	free(xs);
 	vt_vm_destroy(&t);
 }
 
