@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../uapi/vireo.h"
+
 #define OPT_MAX_DISKS	4
 #define OPT_MAX_CPUS	4
 
@@ -37,7 +39,7 @@ struct vm_config {
 };
 
 #define DEFAULT_MEM	(512ULL << 20)
-#define DEFAULT_DEVICE	"/dev/vireo"
+#define DEFAULT_DEVICE	VIREO_DEVICE
 #define DEFAULT_CMDLINE	"console=ttyS0 panic=-1"
 
 /*

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "core/vireo.h"
+#include "uapi/vireo.h"
 
 const struct vireo_impl *vireo_impl;
 
@@ -120,7 +121,7 @@ static const struct file_operations vireo_dev_fops = {
 
 static struct miscdevice vireo_dev = {
 	.minor	= MISC_DYNAMIC_MINOR,
-	.name	= "vireo",
+	.name	= VIREO_DEVICE_NAME,
 	.fops	= &vireo_dev_fops,
 	.mode	= 0666,
 };
@@ -209,7 +210,7 @@ static int __init vireo_init(void)
 		else
 			kvm_dev_registered = true;
 	}
-	vireo_debugfs = debugfs_create_dir("vireo", NULL);
+	vireo_debugfs = debugfs_create_dir(VIREO_DEVICE_NAME, NULL);
 	debugfs_create_atomic_t("huge_mappings", 0444, vireo_debugfs,
 				&vireo_huge);
 	pr_info("loaded, %s backend%s\n", vireo_impl->name,

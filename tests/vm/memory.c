@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "../../uapi/vireo.h"
 
 #define CODE		0x1000
 #define PROBE		0x1100
@@ -239,7 +240,7 @@ static bool is_vireo(void)
 /* vireo.ko's count of 2 MiB nested mappings made since load, or -1. */
 static long huge_mappings(void)
 {
-	const char *path = "/sys/kernel/debug/vireo/huge_mappings";
+	const char *path = VIREO_DEBUGFS "/huge_mappings";
 	long n = -1;
 	FILE *f;
 
