@@ -444,15 +444,39 @@ static int check_memory(const struct vm_config *cfg)
 	return 0;
 }
 
+/*
+ * Guest RAM at a 2 MiB-aligned address, so that each 2 MiB of guest-physical
+ * memory can be one transparent huge page of ours, and the module one 2 MiB
+ * nested mapping: a fraction of the nested page faults of 4 KiB pages, on
+ * kvm.ko as on vireo.ko. The slack around the aligned part is unmapped.
+ */
+static void *map_aligned(uint64_t size)
+{
+	const uint64_t huge = 2ULL << 20;
+	uint8_t *p, *a;
+
+	p = mmap(NULL, size + huge, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (p + huge > a)
+		munmap(a + size, (size_t)(p + huge - a));
+	/* Only a hint: the host may have THP off, or only on madvise. */
+	madvise(a, size, MADV_HUGEPAGE);
+	return a;
+}
+
 static int map_memory(struct vm *vm)
 {
 	uint64_t size = vm->cfg->mem_bytes;
 	struct kvm_userspace_memory_region r = { 0 };
 	void *p;
 
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED) {
+	p = map_aligned(size);
+	if (!p) {
 		vm_error("cannot allocate %llu MiB of guest memory: %s",
 			 (unsigned long long)(size >> 20), strerror(errno));
 		return -1;
