@@ -22,7 +22,9 @@ for m in virtio_ring virtio virtio_mmio virtio_blk virtio-rng \
 done
 sleep 1
 dmesg | grep -i -E 'virtio|vd[a-z]|hwrng|hvc' | sed 's/^/GUEST: dmesg: /' | head -n 20
-[ -c /dev/hvc0 ] && echo HVC-OUTPUT-OK > /dev/hvc0
+# hvc0 shares the VMM's stdout with ttyS0: let the serial port drain
+# first, or the line splits one of its GUEST lines.
+[ -c /dev/hvc0 ] && { sleep 1; printf '\nHVC-OUTPUT-OK\n' > /dev/hvc0; }
 ls /dev/vd* 2>&1 | sed 's/^/GUEST: dev /'
 dd if=/dev/vda bs=512 count=1 2>/dev/null | grep -q HOST-MARKER && echo "GUEST: VDA-READ-OK"
 echo GUEST-WROTE-THIS > /tmp/w
