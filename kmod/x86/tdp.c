@@ -294,8 +294,7 @@ static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 	}
 	spin_unlock(&t->lock);
 put:
-	if (n > 0)
-		tdp_put_pages(pages, n);
+	tdp_put_pages(pages, n);
 	kfree(pages);
 	return r;
 }

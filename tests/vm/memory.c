@@ -59,6 +59,7 @@ static const uint8_t probe_code[] = {
  * not their own GPA, then OUT the count to PORT_PROBE.
  */
 static const uint8_t verify_code[] = {
+	0x31, 0xd2,				/* xor edx, edx */
 	0x48, 0x39, 0x00,			/* 1: cmp [rax], rax */
 	0x74, 0x03,				/* je 2f */
 	0x48, 0xff, 0xc2,			/* inc rdx */
@@ -202,20 +203,12 @@ static int64_t probe(struct vt_vm *t, uint64_t gpa)
  */
 static int64_t verify(struct vt_vm *t, uint64_t lo, uint64_t hi)
 {
-	struct kvm_regs r;
 	uint32_t v;
-	int e;
+	int r = set_regs(t, VERIFY, lo, 0, hi);
 
-	if (ioctl(t->vcpu, KVM_GET_REGS, &r))
-		return -errno;
-	r.rip = VERIFY;
-	r.rax = lo;
-	r.rcx = hi;
-	r.rdx = 0;
-	if (ioctl(t->vcpu, KVM_SET_REGS, &r))
-		return -errno;
-	e = run_to(t, PORT_PROBE, &v);
-	return e ? (int64_t)e : (int64_t)v;
+	if (!r)
+		r = run_to(t, PORT_PROBE, &v);
+	return r ? (int64_t)r : (int64_t)v;
 }
 
 /* Pages of the slot whose first quadword is not their own GPA. */
@@ -421,24 +414,34 @@ static int write_file(const char *path, const char *s)
 #define RECLAIM_PAGES	((int64_t)(RECLAIM_SLOT / 4096))
 #define KSM		"/sys/kernel/mm/ksm/"
 
+/* The pagemap entries of [@p, @p + @len), to free(); NULL on error. */
+static uint64_t *pagemap(const void *p, size_t len)
+{
+	size_t n = len / 4096;
+	uint64_t *e = calloc(n, sizeof(*e));
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	if (!e || fd < 0 || pread(fd, e, n * 8, (uintptr_t)p / 4096 * 8) !=
+			    (ssize_t)(n * 8)) {
+		free(e);
+		e = NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	return e;
+}
+
 /* Pages of [@p, @p + @len) that pagemap shows as swapped out, or -errno. */
 static long swapped_pages(const void *p, size_t len)
 {
-	size_t n = len / 4096, i;
-	uint64_t *e = calloc(n, sizeof(*e));
+	uint64_t *e = pagemap(p, len);
+	size_t i;
 	long c = 0;
-	int fd;
 
 	if (!e)
-		return -ENOMEM;
-	fd = open("/proc/self/pagemap", O_RDONLY);
-	if (fd < 0 || pread(fd, e, n * 8, (uintptr_t)p / 4096 * 8) !=
-		      (ssize_t)(n * 8))
-		c = -EIO;
-	for (i = 0; c >= 0 && i < n; i++)
+		return -EIO;
+	for (i = 0; i < len / 4096; i++)
 		c += (e[i] >> 62) & 1;
-	if (fd >= 0)
-		close(fd);
 	free(e);
 	return c;
 }
@@ -450,16 +453,12 @@ static long swapped_pages(const void *p, size_t len)
  */
 static long ksm_pages(const void *p, size_t len)
 {
-	size_t n = len / 4096, i;
-	uint64_t *e = calloc(n, sizeof(*e)), flags;
-	int pm = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t *e = pagemap(p, len), flags;
 	int kf = open("/proc/kpageflags", O_RDONLY);
-	long c = 0;
+	long c = e && kf >= 0 ? 0 : -EIO;
+	size_t i;
 
-	if (!e || pm < 0 || kf < 0 ||
-	    pread(pm, e, n * 8, (uintptr_t)p / 4096 * 8) != (ssize_t)(n * 8))
-		c = -EIO;
-	for (i = 0; c >= 0 && i < n; i++) {
+	for (i = 0; c >= 0 && i < len / 4096; i++) {
 		if (!(e[i] >> 63))
 			continue;
 		if (pread(kf, &flags, 8, (e[i] & ((1ULL << 55) - 1)) * 8) != 8)
@@ -467,8 +466,6 @@ static long ksm_pages(const void *p, size_t len)
 		else
 			c += (flags >> 21) & 1;
 	}
-	if (pm >= 0)
-		close(pm);
 	if (kf >= 0)
 		close(kf);
 	free(e);
