@@ -34,6 +34,7 @@ else
 	rc=$?
 fi
 tr -d '\r' < "$res" | awk -v ref="$ref" '
+/^# .*(did not reach|no init)/ { print }
 $1 == "BENCH" { v[$2 " " $3] = $4; unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[n++] = $3 } }
 END {
 	printf "%-28s %14s %14s %8s  %s\n", "benchmark", ref, "vireo.ko", "ratio", "unit"
