@@ -108,8 +108,10 @@ static int boot_once(char *const argv[], double *ms, long *kib)
 		/* Not the test VM's console: both VMMs would take it over. */
 		int null = open("/dev/null", O_RDONLY);
 
-		if (null >= 0)
+		if (null > 0) {
 			dup2(null, 0);
+			close(null);
+		}
 		dup2(fds[1], 1);
 		close(fds[0]);
 		close(fds[1]);
@@ -166,15 +168,12 @@ struct series {
 	int failed;
 };
 
-static void report(const struct series *s, const char *kernel)
+static void report(struct series *s, const char *kernel)
 {
-	double ms[RUNS];
-
 	if (s->failed)
 		return;
-	memcpy(ms, s->ms, sizeof(ms));
-	qsort(ms, RUNS, sizeof(ms[0]), cmp);
-	printf("BENCH %s%sboot_to_init %.0f ms\n", s->vmm, kernel, ms[RUNS / 2]);
+	qsort(s->ms, RUNS, sizeof(s->ms[0]), cmp);
+	printf("BENCH %s%sboot_to_init %.0f ms\n", s->vmm, kernel, s->ms[RUNS / 2]);
 	printf("BENCH %s%soverhead %ld KiB\n", s->vmm, kernel, s->kib[RUNS - 1]);
 }
 
@@ -186,7 +185,7 @@ static void report(const struct series *s, const char *kernel)
  */
 static void boot_both(const char *dev, const char *mode, const char *name,
 		      const char *kernel, const char *initrd, char *mem,
-		      int *warm)
+		      int warm_up)
 {
 	char *const vireo[] = { "/vireo/bin/vireo", "run", "--device",
 		(char *)dev, "--kernel", (char *)kernel, "--initrd",
@@ -209,13 +208,12 @@ static void boot_both(const char *dev, const char *mode, const char *name,
 	 * ones (0.7 s against 2.5 to 3.5 s, with the same exits and the same
 	 * huge pages), and that advantage would go to whichever VMM was first.
 	 */
-	if (!*warm) {
+	if (warm_up) {
 		double ms;
 		long kib;
 
 		if (boot_once(vireo, &ms, &kib) == 0)
 			printf("# warm-up boot (not counted): %.0f ms\n", ms);
-		*warm = 1;
 	}
 	for (int i = 0; i < RUNS; i++) {
 		for (int j = 0; j < n; j++) {
@@ -246,7 +244,6 @@ int main(void)
 	const char *initrd = getenv("VIREO_BENCH_INITRD");
 	const char *kernel = getenv("VIREO_BENCH_KERNEL");
 	char mem[16];
-	int warm = 0;
 	struct sigaction sa = { .sa_handler = on_alarm };
 
 	/* Results survive a test VM that times out. */
@@ -260,7 +257,7 @@ int main(void)
 	setenv("VIREO_DEBUG", "1", 1);
 	snprintf(mem, sizeof(mem), "%dM", GUEST_MB);
 	if (kernel)
-		boot_both(dev, mode, "", kernel, initrd, mem, &warm);
-	boot_both(dev, mode, "std_", STD_KERNEL, initrd, mem, &warm);
+		boot_both(dev, mode, "", kernel, initrd, mem, 1);
+	boot_both(dev, mode, "std_", STD_KERNEL, initrd, mem, !kernel);
 	return 0;
 }
