@@ -203,10 +203,15 @@ static void boot_both(const char *dev, const char *mode, const char *name,
 
 	/*
 	 * One boot that does not count, before the first measured one: in
-	 * the emulated machine here, the first nested boot after a module is
-	 * loaded decompresses its kernel several times faster than later
-	 * ones (0.7 s against 2.5 to 3.5 s, with the same exits and the same
-	 * huge pages), and that advantage would go to whichever VMM was first.
+	 * the emulated machine here, the first nested boot in the test VM's
+	 * life runs its kernel's decompressor several times faster than
+	 * later ones (with the same exits and the same huge pages), and that
+	 * advantage would go to whichever VMM was first. Reloading the module
+	 * does not bring it back. The emulator's own counters (QEMU monitor,
+	 * "info jit") point at its translated code: a boot writes guest RAM
+	 * over pages an earlier nested guest ran code from, and each such
+	 * write makes TCG drop its translations (about 5k invalidations in
+	 * the first boot, about 60k in each later one).
 	 */
 	if (warm_up) {
 		double ms;
