@@ -48,81 +48,6 @@ static void svm_set_reg32(struct svm_vcpu *sv, int reg, u32 val)
 		sv->gprs.r[reg] = val;
 }
 
-static int svm_exit_io_string(struct vireo_vcpu *vcpu);
-
-static int svm_exit_io(struct vireo_vcpu *vcpu)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-	u64 info = sv->vmcb->control.exit_info_1;
-	struct kvm_run *run = vcpu->run;
-	unsigned int size;
-
-	if (info & SVM_IOIO_STR_MASK)
-		return svm_exit_io_string(vcpu);
-	size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = (info & SVM_IOIO_TYPE_MASK) ? KVM_EXIT_IO_IN :
-							  KVM_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = info >> 16;
-	run->io.count = 1;
-	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
-	if (run->io.direction == KVM_EXIT_IO_OUT)
-		memcpy((u8 *)run + run->io.data_offset, &sv->vmcb->save.rax,
-		       size);
-	/* RIP moves on only when userspace comes back, as under kvm.ko. */
-	sv->pending = SVM_PENDING_IO;
-	sv->pending_rip = sv->vmcb->control.exit_info_2;
-	return VIREO_RUN_USER;
-}
-
-static void svm_complete_io_string(struct vireo_vcpu *vcpu);
-static void svm_complete_mmio_string(struct vireo_vcpu *vcpu);
-
-void svm_complete_user(struct vireo_vcpu *vcpu)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-	struct kvm_run *run = vcpu->run;
-	u64 *rax = &sv->vmcb->save.rax;
-	u64 val = 0;
-
-	if (sv->pending == SVM_PENDING_IO_STR) {
-		svm_complete_io_string(vcpu);
-		return;
-	}
-	if (sv->pending == SVM_PENDING_MMIO_STR) {
-		svm_complete_mmio_string(vcpu);
-		return;
-	}
-	if (sv->pending == SVM_PENDING_MMIO) {
-		sv->pending = SVM_PENDING_NONE;
-		if (!run->mmio.is_write) {
-			memcpy(&val, run->mmio.data, sizeof(val));
-			sv->gprs.r[X86_RAX] = *rax;
-			sv->gprs.r[X86_RSP] = sv->vmcb->save.rsp;
-			x86_load_result(&sv->pending_insn, sv->gprs.r, val);
-			*rax = sv->gprs.r[X86_RAX];
-			sv->vmcb->save.rsp = sv->gprs.r[X86_RSP];
-		}
-		sv->vmcb->save.rip = sv->pending_rip;
-		return;
-	}
-	if (sv->pending != SVM_PENDING_IO)
-		return;
-	sv->pending = SVM_PENDING_NONE;
-	if (run->io.direction == KVM_EXIT_IO_IN) {
-		memcpy(&val, (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE,
-		       run->io.size);
-		if (run->io.size == 4)
-			*rax = (u32)val;
-		else if (run->io.size == 2)
-			*rax = (*rax & ~0xffffULL) | (u16)val;
-		else
-			*rax = (*rax & ~0xffULL) | (u8)val;
-	}
-	sv->vmcb->save.rip = sv->pending_rip;
-}
-
 static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
@@ -221,36 +146,8 @@ static void svm_str_view(struct vireo_vcpu *vcpu, struct x86_str_view *v)
 static int svm_str_rip(struct svm_vcpu *sv, int r)
 {
 	if (r == X86_STR_DONE)
-		sv->vmcb->save.rip = sv->pending_rip;
+		sv->vmcb->save.rip = sv->uexit.next_rip;
 	return VIREO_RUN_AGAIN;
-}
-
-static int svm_exit_mmio_string(struct vireo_vcpu *vcpu,
-				const struct x86_insn *insn)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-	struct x86_str_view v;
-	int r;
-
-	svm_str_view(vcpu, &v);
-	sv->pending_rip = sv->vmcb->save.rip + insn->len;
-	r = x86_string_mmio(&v, &sv->str_mmio, insn, vcpu->run);
-	if (r < 0)
-		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
-	if (r != X86_STR_EXIT)
-		return svm_str_rip(sv, r);
-	sv->pending = SVM_PENDING_MMIO_STR;
-	return VIREO_RUN_USER;
-}
-
-static void svm_complete_mmio_string(struct vireo_vcpu *vcpu)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-	struct x86_str_view v;
-
-	sv->pending = SVM_PENDING_NONE;
-	svm_str_view(vcpu, &v);
-	svm_str_rip(sv, x86_string_complete(&v, &sv->str_mmio, vcpu->run));
 }
 
 /* INS and OUTS, with or without REP: see x86_string_io(). */
@@ -258,35 +155,58 @@ static int svm_exit_io_string(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u64 info = sv->vmcb->control.exit_info_1;
-	struct x86_strio *io = &sv->strio;
+	struct x86_strio io = {
+		.port = info >> 16,
+		.size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+		.asize = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2,
+		.seg = (info >> 10) & 7,
+		.in = info & SVM_IOIO_TYPE_MASK,
+		.rep = info & SVM_IOIO_REP_MASK,
+	};
 	struct x86_str_view v;
 	int r;
 
-	io->port = info >> 16;
-	io->size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-	io->asize = (info & BIT(9)) ? 8 : (info & BIT(8)) ? 4 : 2;
-	io->seg = (info >> 10) & 7;
-	io->in = info & SVM_IOIO_TYPE_MASK;
-	io->rep = info & SVM_IOIO_REP_MASK;
-	sv->pending_rip = sv->vmcb->control.exit_info_2;
 	svm_str_view(vcpu, &v);
-	r = x86_string_io(&v, io, vcpu->run);
+	r = x86_uexit_pio_string(&sv->uexit, &v, &io, vcpu->run,
+				 sv->vmcb->save.rip,
+				 sv->vmcb->control.exit_info_2);
 	if (r < 0)
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 	if (r != X86_STR_EXIT)
 		return svm_str_rip(sv, r);
-	sv->pending = SVM_PENDING_IO_STR;
 	return VIREO_RUN_USER;
 }
 
-static void svm_complete_io_string(struct vireo_vcpu *vcpu)
+static int svm_exit_io(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 info = sv->vmcb->control.exit_info_1;
+
+	if (info & SVM_IOIO_STR_MASK)
+		return svm_exit_io_string(vcpu);
+	/* RIP moves on only when userspace comes back, as under kvm.ko. */
+	x86_uexit_pio(&sv->uexit, vcpu->run, info >> 16,
+		      (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+		      info & SVM_IOIO_TYPE_MASK, sv->vmcb->save.rax,
+		      sv->vmcb->save.rip, sv->vmcb->control.exit_info_2);
+	return VIREO_RUN_USER;
+}
+
+void svm_complete_user(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct x86_str_view v;
+	int r;
 
-	sv->pending = SVM_PENDING_NONE;
+	if (sv->uexit.kind == X86_UEXIT_NONE)
+		return;
 	svm_str_view(vcpu, &v);
-	svm_str_rip(sv, x86_string_io_complete(&v, &sv->strio, vcpu->run));
+	r = x86_uexit_complete(&sv->uexit, &v, sv->vmcb->save.rip, vcpu->run);
+	if (r == X86_STR_IDLE)
+		return;
+	sv->vmcb->save.rax = sv->gprs.r[X86_RAX];
+	sv->vmcb->save.rsp = sv->gprs.r[X86_RSP];
+	svm_str_rip(sv, r);
 }
 
 /*
@@ -301,10 +221,11 @@ static int svm_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa)
 		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
 	};
 	unsigned int mode = svm_code_size(s), len = X86_MAX_INSN_LEN;
-	struct kvm_run *run = vcpu->run;
-	u64 rip = mode == 8 ? s->rip : (u32)s->rip, lin, val;
+	u64 rip = mode == 8 ? s->rip : (u32)s->rip, lin;
+	struct x86_str_view v;
 	struct x86_insn insn;
 	u8 bytes[X86_MAX_INSN_LEN];
+	int r;
 
 	lin = mode == 8 ? rip : (u32)(s->cs.base + rip);
 	if (x86_read_virt(&pg, lin, svm_read_phys, vcpu->vm, bytes, len)) {
@@ -316,24 +237,12 @@ static int svm_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa)
 	}
 	if (x86_decode(bytes, len, mode, &insn))
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
-	if (insn.op == X86_MMIO_STOS || insn.op == X86_MMIO_MOVS)
-		return svm_exit_mmio_string(vcpu, &insn);
-
-	sv->gprs.r[X86_RAX] = s->rax;
-	sv->gprs.r[X86_RSP] = s->rsp;
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = insn.size;
-	run->mmio.is_write = insn.op == X86_MMIO_STORE_REG ||
-			     insn.op == X86_MMIO_STORE_IMM;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (run->mmio.is_write) {
-		val = x86_store_value(&insn, sv->gprs.r);
-		memcpy(run->mmio.data, &val, insn.size);
-	}
-	sv->pending = SVM_PENDING_MMIO;
-	sv->pending_insn = insn;
-	sv->pending_rip = s->rip + insn.len;
+	svm_str_view(vcpu, &v);
+	r = x86_uexit_mmio(&sv->uexit, &v, &insn, gpa, vcpu->run, s->rip);
+	if (r < 0)
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	if (r != X86_STR_EXIT)
+		return svm_str_rip(sv, r);
 	return VIREO_RUN_USER;
 }
 

@@ -255,7 +255,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	sv->xcr0 = XFEATURE_MASK_FP;
 	sv->apic_base = SVM_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
 	sv->last_cpu = -1;
-	sv->pending = SVM_PENDING_NONE;
+	sv->uexit.kind = X86_UEXIT_NONE;
 }
 
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)

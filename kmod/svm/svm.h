@@ -13,7 +13,7 @@
 #include "core/vireo.h"
 #include "x86/decode.h"
 #include "x86/events.h"
-#include "x86/strmmio.h"
+#include "x86/uexit.h"
 #include "x86/tdp.h"
 #include "x86/walk.h"
 #include "x86/x86.h"
@@ -21,15 +21,6 @@
 struct svm_vm {
 	/* vCPUs flush when tdp.gen moves. */
 	struct x86_tdp tdp;
-};
-
-/* What userspace must finish before the guest can continue. */
-enum svm_pending {
-	SVM_PENDING_NONE,
-	SVM_PENDING_IO,
-	SVM_PENDING_MMIO,
-	SVM_PENDING_IO_STR,
-	SVM_PENDING_MMIO_STR,
 };
 
 /* Why the guest single-steps (kmod/svm/nmi.c); the later reason wins. */
@@ -52,12 +43,8 @@ struct svm_vcpu {
 	struct x86_pkru pkru;
 	int last_cpu;
 	u64 npt_gen;
-	enum svm_pending pending;
-	u64 pending_rip;
-	struct x86_insn pending_insn;
-	/* A string instruction in flight. */
-	struct x86_strio strio;
-	struct x86_str_state str_mmio;
+	/* What userspace must finish before the guest can continue. */
+	struct x86_uexit uexit;
 	struct x86_cpuid cpuid;
 	struct x86_events events;
 	/* NMI blocking, which the VMCB does not hold without vNMI */

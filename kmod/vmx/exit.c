@@ -42,17 +42,22 @@ bool vmx_interrupt_allowed(void)
 	       !(vmcs_read(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK);
 }
 
-static void vmx_skip(void)
+/* The instruction is done: the guest goes on at @rip. */
+static void vmx_set_rip(u64 rip)
 {
 	u32 irq = vmcs_read(GUEST_INTERRUPTIBILITY_INFO);
 
-	vmcs_write(GUEST_RIP, vmcs_read(GUEST_RIP) +
-		   vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	vmcs_write(GUEST_RIP, rip);
 	/* The shadow of STI or MOV SS covers one instruction only. */
 	if (irq & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		vmcs_write(GUEST_INTERRUPTIBILITY_INFO,
 			   irq & ~(GUEST_INTR_STATE_STI |
 				   GUEST_INTR_STATE_MOV_SS));
+}
+
+static void vmx_skip(void)
+{
+	vmx_set_rip(vmcs_read(GUEST_RIP) + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 }
 
 static int vmx_internal_error(struct vireo_vcpu *vcpu, u32 suberror,
@@ -91,83 +96,6 @@ static void vmx_reg_write(struct vmx_vcpu *vmx, int reg, u64 v)
 		vmcs_write(GUEST_RSP, v);
 	else
 		vmx->gprs.r[reg] = v;
-}
-
-static int vmx_exit_io_string(struct vireo_vcpu *vcpu, u64 qual, u32 reason);
-static void vmx_complete_io_string(struct vireo_vcpu *vcpu);
-
-static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	u64 qual = vmcs_read(EXIT_QUALIFICATION);
-	struct kvm_run *run = vcpu->run;
-	unsigned int size = (qual & 7) + 1;
-
-	if (qual & BIT(4))
-		return vmx_exit_io_string(vcpu, qual, reason);
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = (qual & BIT(3)) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = qual >> 16;
-	run->io.count = 1;
-	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
-	if (run->io.direction == KVM_EXIT_IO_OUT)
-		memcpy((u8 *)run + run->io.data_offset,
-		       &vmx->gprs.r[X86_RAX], size);
-	/*
-	 * RIP moves on only when userspace comes back, as under kvm.ko; if
-	 * userspace moved RIP meanwhile, the instruction is abandoned.
-	 */
-	vmx->pending = VMX_PENDING_IO;
-	vmx->pending_rip = vmcs_read(GUEST_RIP);
-	return VIREO_RUN_USER;
-}
-
-static void vmx_complete_mmio_string(struct vireo_vcpu *vcpu);
-
-void vmx_complete_user(struct vireo_vcpu *vcpu)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct kvm_run *run = vcpu->run;
-	u64 *rax = &vmx->gprs.r[X86_RAX];
-	u64 val = 0, rip;
-
-	if (vmx->pending == VMX_PENDING_MMIO_STR) {
-		vmx_complete_mmio_string(vcpu);
-		return;
-	}
-	if (vmx->pending == VMX_PENDING_IO_STR) {
-		vmx_complete_io_string(vcpu);
-		return;
-	}
-	if (vmx->pending == VMX_PENDING_MMIO) {
-		vmx->pending = VMX_PENDING_NONE;
-		if (!run->mmio.is_write) {
-			memcpy(&val, run->mmio.data, sizeof(val));
-			vmx->gprs.r[X86_RSP] = vmcs_read(GUEST_RSP);
-			x86_load_result(&vmx->pending_insn, vmx->gprs.r, val);
-			vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
-		}
-		vmcs_write(GUEST_RIP, vmx->pending_rip);
-		return;
-	}
-	if (vmx->pending != VMX_PENDING_IO)
-		return;
-	vmx->pending = VMX_PENDING_NONE;
-	rip = vmcs_read(GUEST_RIP);
-	if (rip != vmx->pending_rip)
-		return;
-	if (run->io.direction == KVM_EXIT_IO_IN) {
-		memcpy(&val, (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE,
-		       run->io.size);
-		if (run->io.size == 4)
-			*rax = (u32)val;
-		else if (run->io.size == 2)
-			*rax = (*rax & ~0xffffULL) | (u16)val;
-		else
-			*rax = (*rax & ~0xffULL) | (u8)val;
-	}
-	vmx_skip();
 }
 
 static int vmx_exit_cpuid(struct vireo_vcpu *vcpu)
@@ -511,38 +439,8 @@ static void vmx_str_view(struct vireo_vcpu *vcpu, struct x86_str_view *v)
 static int vmx_str_rip(struct vmx_vcpu *vmx, int r)
 {
 	if (r == X86_STR_DONE)
-		vmcs_write(GUEST_RIP, vmx->pending_rip);
+		vmx_set_rip(vmx->uexit.next_rip);
 	return VIREO_RUN_AGAIN;
-}
-
-static int vmx_exit_mmio_string(struct vireo_vcpu *vcpu,
-				const struct x86_insn *insn, u64 rip,
-				u32 reason)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct x86_str_view v;
-	int r;
-
-	vmx_str_view(vcpu, &v);
-	vmx->pending_rip = rip + insn->len;
-	r = x86_string_mmio(&v, &vmx->str_mmio, insn, vcpu->run);
-	if (r < 0)
-		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					  reason);
-	if (r != X86_STR_EXIT)
-		return vmx_str_rip(vmx, r);
-	vmx->pending = VMX_PENDING_MMIO_STR;
-	return VIREO_RUN_USER;
-}
-
-static void vmx_complete_mmio_string(struct vireo_vcpu *vcpu)
-{
-	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct x86_str_view v;
-
-	vmx->pending = VMX_PENDING_NONE;
-	vmx_str_view(vcpu, &v);
-	vmx_str_rip(vmx, x86_string_complete(&v, &vmx->str_mmio, vcpu->run));
 }
 
 /*
@@ -553,8 +451,14 @@ static void vmx_complete_mmio_string(struct vireo_vcpu *vcpu)
 static int vmx_exit_io_string(struct vireo_vcpu *vcpu, u64 qual, u32 reason)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct x86_strio *io = &vmx->strio;
+	struct x86_strio io = {
+		.port = qual >> 16,
+		.size = (qual & 7) + 1,
+		.in = qual & BIT(3),
+		.rep = qual & BIT(5),
+	};
 	struct x86_str_view v;
+	u64 rip;
 	u32 info;
 	int r;
 
@@ -562,33 +466,53 @@ static int vmx_exit_io_string(struct vireo_vcpu *vcpu, u64 qual, u32 reason)
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					  reason);
 	info = vmcs_read(VMX_INSTRUCTION_INFO);
-	io->port = qual >> 16;
-	io->size = (qual & 7) + 1;
-	io->asize = 2 << ((info >> 7) & 7);
-	io->seg = (info >> 15) & 7;
-	io->in = qual & BIT(3);
-	io->rep = qual & BIT(5);
-	vmx->pending_rip = vmcs_read(GUEST_RIP) +
-			   vmcs_read(VM_EXIT_INSTRUCTION_LEN);
+	io.asize = 2 << ((info >> 7) & 7);
+	io.seg = (info >> 15) & 7;
+	rip = vmcs_read(GUEST_RIP);
 	vmx_str_view(vcpu, &v);
-	r = x86_string_io(&v, io, vcpu->run);
+	r = x86_uexit_pio_string(&vmx->uexit, &v, &io, vcpu->run, rip,
+				 rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
 	if (r < 0)
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					  reason);
 	if (r != X86_STR_EXIT)
 		return vmx_str_rip(vmx, r);
-	vmx->pending = VMX_PENDING_IO_STR;
 	return VIREO_RUN_USER;
 }
 
-static void vmx_complete_io_string(struct vireo_vcpu *vcpu)
+static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 qual = vmcs_read(EXIT_QUALIFICATION);
+	u64 rip = vmcs_read(GUEST_RIP);
+
+	if (qual & BIT(4))
+		return vmx_exit_io_string(vcpu, qual, reason);
+	/*
+	 * RIP moves on only when userspace comes back, as under kvm.ko; if
+	 * userspace moved RIP meanwhile, the instruction is abandoned.
+	 */
+	x86_uexit_pio(&vmx->uexit, vcpu->run, qual >> 16, (qual & 7) + 1,
+		      qual & BIT(3), vmx->gprs.r[X86_RAX], rip,
+		      rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	return VIREO_RUN_USER;
+}
+
+void vmx_complete_user(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct x86_str_view v;
+	int r;
 
-	vmx->pending = VMX_PENDING_NONE;
+	if (vmx->uexit.kind == X86_UEXIT_NONE)
+		return;
 	vmx_str_view(vcpu, &v);
-	vmx_str_rip(vmx, x86_string_io_complete(&v, &vmx->strio, vcpu->run));
+	r = x86_uexit_complete(&vmx->uexit, &v, vmcs_read(GUEST_RIP),
+			       vcpu->run);
+	if (r == X86_STR_IDLE)
+		return;
+	vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
+	vmx_str_rip(vmx, r);
 }
 
 /*
@@ -604,10 +528,11 @@ static int vmx_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, u32 reason)
 		.cr4 = vmx->cr4, .efer = vmx->efer,
 	};
 	unsigned int mode = vmx_code_size(vmx), len = X86_MAX_INSN_LEN;
-	u64 rip = vmcs_read(GUEST_RIP), lin, val;
-	struct kvm_run *run = vcpu->run;
+	u64 rip = vmcs_read(GUEST_RIP), lin;
 	u8 bytes[X86_MAX_INSN_LEN];
+	struct x86_str_view v;
 	struct x86_insn insn;
+	int r;
 
 	if (mode != 8)
 		rip = (u32)rip;
@@ -623,23 +548,13 @@ static int vmx_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, u32 reason)
 	if (x86_decode(bytes, len, mode, &insn))
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					  reason);
-	if (insn.op == X86_MMIO_STOS || insn.op == X86_MMIO_MOVS)
-		return vmx_exit_mmio_string(vcpu, &insn, rip, reason);
-
-	vmx->gprs.r[X86_RSP] = vmcs_read(GUEST_RSP);
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = insn.size;
-	run->mmio.is_write = insn.op == X86_MMIO_STORE_REG ||
-			     insn.op == X86_MMIO_STORE_IMM;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (run->mmio.is_write) {
-		val = x86_store_value(&insn, vmx->gprs.r);
-		memcpy(run->mmio.data, &val, insn.size);
-	}
-	vmx->pending = VMX_PENDING_MMIO;
-	vmx->pending_insn = insn;
-	vmx->pending_rip = rip + insn.len;
+	vmx_str_view(vcpu, &v);
+	r = x86_uexit_mmio(&vmx->uexit, &v, &insn, gpa, vcpu->run, rip);
+	if (r < 0)
+		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					  reason);
+	if (r != X86_STR_EXIT)
+		return vmx_str_rip(vmx, r);
 	return VIREO_RUN_USER;
 }
 

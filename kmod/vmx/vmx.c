@@ -694,7 +694,7 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->syscall_msrs = false;
 	vmx->pending_irq = -1;
 	vmx->apic_base = VMX_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
-	vmx->pending = VMX_PENDING_NONE;
+	vmx->uexit.kind = X86_UEXIT_NONE;
 }
 
 static int vmx_vcpu_create(struct vireo_vcpu *vcpu)

@@ -16,7 +16,7 @@
 #include "core/vireo.h"
 #include "x86/decode.h"
 #include "x86/events.h"
-#include "x86/strmmio.h"
+#include "x86/uexit.h"
 #include "x86/tdp.h"
 #include "x86/x86.h"
 
@@ -50,14 +50,6 @@ struct vmx_vm {
 	u64 eptp;
 	/* Per CPU: the tdp.gen it last flushed this VM's translations at */
 	u64 *cpu_gen;
-};
-
-enum vmx_pending {
-	VMX_PENDING_NONE,
-	VMX_PENDING_IO,
-	VMX_PENDING_MMIO,
-	VMX_PENDING_MMIO_STR,
-	VMX_PENDING_IO_STR,
 };
 
 struct vmx_vcpu {
@@ -95,11 +87,8 @@ struct vmx_vcpu {
 	/* KVM_INTERRUPT vector waiting for the guest to accept it, or -1 */
 	int pending_irq;
 	u64 host_cr3, host_cr4;
-	enum vmx_pending pending;
-	u64 pending_rip;
-	struct x86_insn pending_insn;
-	struct x86_str_state str_mmio;
-	struct x86_strio strio;
+	/* What userspace must finish before the guest can continue. */
+	struct x86_uexit uexit;
 	struct x86_cpuid cpuid;
 	struct x86_events events;
 };

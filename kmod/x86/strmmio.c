@@ -28,7 +28,7 @@ static int x86_str_write(void *ctx, u64 gpa, void *buf, unsigned int len)
 	return vireo_write_guest(ctx, gpa, buf, len);
 }
 
-static u8 *x86_pio_data(struct kvm_run *run)
+static u8 *x86_pio_data(const struct kvm_run *run)
 {
 	return (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
 }
@@ -234,7 +234,7 @@ int x86_string_io(struct x86_str_view *v, struct x86_strio *io,
  * Return: X86_STR_DONE, or X86_STR_AGAIN while rCX has more to do.
  */
 int x86_string_io_complete(struct x86_str_view *v, const struct x86_strio *io,
-			   struct kvm_run *run)
+			   const struct kvm_run *run)
 {
 	u64 amask = x86_str_amask(io->asize);
 	u64 bytes = (u64)io->count * io->size;

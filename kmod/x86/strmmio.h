@@ -70,7 +70,7 @@ struct x86_strio {
 int x86_string_io(struct x86_str_view *v, struct x86_strio *io,
 		  struct kvm_run *run);
 int x86_string_io_complete(struct x86_str_view *v, const struct x86_strio *io,
-			   struct kvm_run *run);
+			   const struct kvm_run *run);
 
 int x86_string_mmio(struct x86_str_view *v, struct x86_str_state *st,
 		    const struct x86_insn *insn, struct kvm_run *run);

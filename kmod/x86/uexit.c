@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Exits that userspace completes; see uexit.h for why nothing here reads
+ * back what it wrote to kvm_run.
+ */
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "core/vireo.h"
+#include "x86/uexit.h"
+
+/**
+ * x86_uexit_pio - describe a plain IN or OUT for userspace
+ * @u: the vCPU's pending exit
+ * @run: filled in for KVM_EXIT_IO
+ * @port: the port
+ * @size: 1, 2 or 4 bytes
+ * @in: IN rather than OUT
+ * @rax: the guest's RAX, whose low bytes OUT writes
+ * @rip: the instruction
+ * @next_rip: where the guest goes once userspace has answered
+ */
+void x86_uexit_pio(struct x86_uexit *u, struct kvm_run *run, u16 port,
+		   unsigned int size, bool in, u64 rax, u64 rip, u64 next_rip)
+{
+	u8 *data = (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
+
+	u->kind = X86_UEXIT_PIO;
+	u->size = size;
+	u->in = in;
+	u->rip = rip;
+	u->next_rip = next_rip;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = port;
+	run->io.count = 1;
+	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
+	if (!in)
+		memcpy(data, &rax, size);
+}
+
+/**
+ * x86_uexit_pio_string - start an INS or OUTS
+ * @u: the vCPU's pending exit
+ * @v: the vCPU's registers and address space
+ * @io: the exit's description of the instruction
+ * @run: filled in for KVM_EXIT_IO
+ * @rip: the instruction
+ * @next_rip: the instruction after it
+ *
+ * Return: X86_STR_EXIT when @run holds an exit for userspace, X86_STR_DONE
+ * when there was nothing to do, -errno when the guest's source cannot be
+ * read.
+ */
+int x86_uexit_pio_string(struct x86_uexit *u, struct x86_str_view *v,
+			 const struct x86_strio *io, struct kvm_run *run,
+			 u64 rip, u64 next_rip)
+{
+	int r;
+
+	u->strio = *io;
+	u->rip = rip;
+	u->next_rip = next_rip;
+	r = x86_string_io(v, &u->strio, run);
+	if (r == X86_STR_EXIT)
+		u->kind = X86_UEXIT_PIO_STR;
+	return r;
+}
+
+/**
+ * x86_uexit_mmio - start an access to guest-physical memory no slot backs
+ * @u: the vCPU's pending exit
+ * @v: the vCPU's registers and address space
+ * @insn: the decoded instruction
+ * @gpa: the address that faulted
+ * @run: filled in for KVM_EXIT_MMIO
+ * @rip: the instruction
+ *
+ * Return: X86_STR_EXIT when @run holds an exit for userspace; for a string
+ * element that needed none, X86_STR_DONE (RIP moves on to
+ * @u->next_rip) or X86_STR_AGAIN (RIP stays); -errno when the access
+ * cannot be emulated.
+ */
+int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
+		   const struct x86_insn *insn, u64 gpa, struct kvm_run *run,
+		   u64 rip)
+{
+	bool write = insn->op == X86_MMIO_STORE_REG ||
+		     insn->op == X86_MMIO_STORE_IMM;
+	u64 val;
+	int r;
+
+	u->rip = rip;
+	u->next_rip = rip + insn->len;
+	if (insn->op == X86_MMIO_STOS || insn->op == X86_MMIO_MOVS) {
+		r = x86_string_mmio(v, &u->str, insn, run);
+		if (r == X86_STR_EXIT)
+			u->kind = X86_UEXIT_MMIO_STR;
+		return r;
+	}
+	u->kind = X86_UEXIT_MMIO;
+	u->insn = *insn;
+	u->in = !write;
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = insn->size;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write) {
+		val = x86_store_value(insn, v->gprs);
+		memcpy(run->mmio.data, &val, insn->size);
+	}
+	return X86_STR_EXIT;
+}
+
+/* IN writes AL or AX in place, and all of RAX as EAX. */
+static void x86_uexit_in(u64 *rax, unsigned int size, u64 val)
+{
+	if (size == 4)
+		*rax = (u32)val;
+	else if (size == 2)
+		*rax = (*rax & ~0xffffULL) | (u16)val;
+	else
+		*rax = (*rax & ~0xffULL) | (u8)val;
+}
+
+/**
+ * x86_uexit_complete - finish the exit userspace has just handled
+ * @u: the vCPU's pending exit, cleared here
+ * @v: the vCPU's registers (RAX and RSP current), updated in place
+ * @rip: the guest's RIP now
+ * @run: userspace's answer: only the data of a read is taken from it
+ *
+ * A plain IN or OUT whose RIP userspace moved meanwhile is abandoned, as
+ * under kvm.ko.
+ *
+ * Return: X86_STR_IDLE when nothing was done (registers untouched),
+ * X86_STR_DONE when RIP moves on to @u->next_rip, X86_STR_AGAIN when the
+ * instruction runs again for its next element.
+ */
+int x86_uexit_complete(struct x86_uexit *u, struct x86_str_view *v, u64 rip,
+		       const struct kvm_run *run)
+{
+	const u8 *pio = (const u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
+	u8 kind = u->kind;
+	u64 val = 0;
+
+	u->kind = X86_UEXIT_NONE;
+	switch (kind) {
+	case X86_UEXIT_PIO:
+		if (rip != u->rip)
+			return X86_STR_IDLE;
+		if (u->in) {
+			memcpy(&val, pio, u->size);
+			x86_uexit_in(&v->gprs[X86_RAX], u->size, val);
+		}
+		return X86_STR_DONE;
+	case X86_UEXIT_MMIO:
+		if (u->in) {
+			memcpy(&val, run->mmio.data, u->insn.size);
+			x86_load_result(&u->insn, v->gprs, val);
+		}
+		return X86_STR_DONE;
+	case X86_UEXIT_PIO_STR:
+		return x86_string_io_complete(v, &u->strio, run);
+	case X86_UEXIT_MMIO_STR:
+		return x86_string_complete(v, &u->str, run);
+	default:
+		return X86_STR_IDLE;
+	}
+}
