@@ -6,6 +6,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
@@ -47,6 +48,45 @@ static int vireo_set_sigmask(struct vireo_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
+/**
+ * vireo_vcpu_exit_request - must the vCPU stay out of the guest?
+ * @vcpu: the vCPU about to enter
+ *
+ * Backends ask with interrupts off, right before entry.  Whoever makes
+ * this true afterwards (a signal, a slot writer) kicks the thread's CPU,
+ * and the interrupt then ends the guest's run at once: a guest that never
+ * exits by itself cannot hold a signal or a slot update back.
+ *
+ * Return: true when the backend must return VIREO_RUN_AGAIN without
+ * entering.
+ */
+bool vireo_vcpu_exit_request(struct vireo_vcpu *vcpu)
+{
+	return signal_pending(current) ||
+	       atomic_read(&vcpu->vm->slot_writers);
+}
+
+/**
+ * vireo_kick_vcpus - make every vCPU of @vm inside KVM_RUN leave the guest
+ * @vm: the VM, with vm->lock held (the vCPU array is stable)
+ *
+ * The caller first makes vireo_vcpu_exit_request() true for them.
+ */
+void vireo_kick_vcpus(struct vireo_vm *vm)
+{
+	struct task_struct *task;
+	unsigned int i;
+
+	/* A thread's task_struct is freed only after an RCU grace period. */
+	rcu_read_lock();
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		task = READ_ONCE(vm->vcpus[i]->task);
+		if (task)
+			kick_process(task);
+	}
+	rcu_read_unlock();
+}
+
 static long vireo_run(struct vireo_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -57,7 +97,11 @@ static long vireo_run(struct vireo_vcpu *vcpu)
 	if (vcpu->sigmask_set)
 		sigprocmask(SIG_SETMASK, &vcpu->sigmask, &current->real_blocked);
 
+	WRITE_ONCE(vcpu->task, current);
+	/* Completing an exit reads and writes guest memory: slots must hold. */
+	down_read(&vm->mem_lock);
 	vireo_impl->vcpu_load(vcpu);
+	up_read(&vm->mem_lock);
 	if (READ_ONCE(run->immediate_exit)) {
 		r = -EINTR;
 		goto out;
@@ -79,6 +123,7 @@ static long vireo_run(struct vireo_vcpu *vcpu)
 		r = 0;
 out:
 	vireo_impl->vcpu_put(vcpu);
+	WRITE_ONCE(vcpu->task, NULL);
 	if (vcpu->sigmask_set) {
 		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
 		sigemptyset(&current->real_blocked);

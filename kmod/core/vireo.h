@@ -41,6 +41,11 @@ struct vireo_vm {
 	 * handling the exit, so a writer knows no guest uses a stale mapping.
 	 */
 	struct rw_semaphore mem_lock;
+	/*
+	 * Slot writers waiting for mem_lock: vCPUs stay out of the guest,
+	 * which might otherwise run without an exit for as long as it likes.
+	 */
+	atomic_t slot_writers;
 	/* Taken with mem_lock to change slots; alone to read them. */
 	spinlock_t slots_lock;
 	struct vireo_slot slots[VIREO_MAX_SLOTS];
@@ -63,6 +68,8 @@ struct vireo_vcpu {
 	struct page *run_pages[VIREO_RUN_PAGES];
 	/* One ioctl at a time, as kvm.ko does. */
 	struct mutex lock;
+	/* The thread inside KVM_RUN, for kicks; NULL outside it. */
+	struct task_struct *task;
 	bool sigmask_set;
 	sigset_t sigmask;
 	void *arch;
@@ -80,6 +87,8 @@ struct vireo_vcpu {
  * @cpu_enable: turn virtualization on for the calling CPU (preemption off);
  *	@cpu_disable turns it off and must be safe to call twice
  * @check_extension: value of an arch capability for KVM_CHECK_EXTENSION
+ * @gpa_bits: guest-physical address bits the stage-2 tables translate;
+ *	memory slots must end at or below 1 << @gpa_bits
  * @dev_ioctl: arch ioctls on the system fd (-EINVAL if unknown)
  * @vm_create: set up @vm->arch; @vm_destroy frees it
  * @vm_ioctl: arch ioctls on a VM fd (-ENOTTY if unknown)
@@ -90,10 +99,12 @@ struct vireo_vcpu {
  * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
  * @get_regs: read the general registers; @set_regs writes them
  * @vcpu_load: KVM_RUN starts: guest FPU in, and finish the exit userspace
- *	has just handled; @vcpu_put: KVM_RUN ends
+ *	has just handled (mem_lock held for reading); @vcpu_put: KVM_RUN ends
  * @vcpu_run: enter the guest once and handle the exit; VIREO_RUN_AGAIN,
  *	VIREO_RUN_USER with @vcpu->run filled in, or -errno.  Called with
- *	mem_lock held for reading.
+ *	mem_lock held for reading.  With interrupts off just before entry it
+ *	asks vireo_vcpu_exit_request() and returns VIREO_RUN_AGAIN without
+ *	entering when that says so.
  */
 struct vireo_impl {
 	const char *name;
@@ -103,6 +114,7 @@ struct vireo_impl {
 	int (*cpu_enable)(void);
 	void (*cpu_disable)(void);
 	long (*check_extension)(long cap);
+	unsigned int (*gpa_bits)(void);
 	long (*dev_ioctl)(unsigned int cmd, void __user *argp);
 	int (*vm_create)(struct vireo_vm *vm);
 	void (*vm_destroy)(struct vireo_vm *vm);
@@ -136,6 +148,8 @@ void vireo_count_huge(void);
 int vireo_create_vm(unsigned long type);
 long vireo_check_extension(long cap);
 int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
+bool vireo_vcpu_exit_request(struct vireo_vcpu *vcpu);
+void vireo_kick_vcpus(struct vireo_vm *vm);
 void vireo_vm_put(struct vireo_vm *vm);
 void vireo_vcpu_free(struct vireo_vcpu *vcpu);
 struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa);

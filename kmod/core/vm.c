@@ -150,6 +150,21 @@ static bool vireo_slot_overlaps(struct vireo_vm *vm, int id, u64 gpa, u64 size)
 	return false;
 }
 
+/*
+ * Running vCPUs hold mem_lock for reading while in the guest: make them
+ * leave it, and stay out until the writer is done.
+ */
+static void vireo_slots_write_lock(struct vireo_vm *vm)
+{
+	atomic_inc(&vm->slot_writers);
+	/* The count before the kick: vCPUs read it with interrupts off. */
+	smp_mb__after_atomic();
+	vireo_kick_vcpus(vm);
+	down_write(&vm->mem_lock);
+	/* Later entries wait in down_read() now. */
+	atomic_dec(&vm->slot_writers);
+}
+
 /* The checks and errnos follow kvm.ko's, in its order. */
 static int vireo_set_memory_region(struct vireo_vm *vm,
 				   struct kvm_userspace_memory_region *mem)
@@ -180,7 +195,7 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 			r = -EINVAL;
 			goto out;
 		}
-		down_write(&vm->mem_lock);
+		vireo_slots_write_lock(vm);
 		spin_lock(&vm->slots_lock);
 		vireo_impl->vm_unmap(vm, s->gpa, s->size);
 		s->used = false;
@@ -202,7 +217,13 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 		r = -EEXIST;
 		goto out;
 	}
-	down_write(&vm->mem_lock);
+	/* The stage-2 tables index only so many bits: above, GPAs would alias. */
+	if (mem->guest_phys_addr + mem->memory_size >
+	    BIT_ULL(vireo_impl->gpa_bits())) {
+		r = -EINVAL;
+		goto out;
+	}
+	vireo_slots_write_lock(vm);
 	spin_lock(&vm->slots_lock);
 	if (s->used)
 		vireo_impl->vm_unmap(vm, s->gpa, s->size);

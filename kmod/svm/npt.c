@@ -43,6 +43,11 @@ void svm_npt_destroy(struct svm_vm *svm)
 	x86_tdp_destroy(&svm->tdp);
 }
 
+unsigned int svm_gpa_bits(void)
+{
+	return x86_gpa_bits(pgtable_l5_enabled() ? 5 : 4);
+}
+
 void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 {
 	x86_tdp_unmap(&to_svm_vm(vm)->tdp, gpa, size);

@@ -617,6 +617,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	bool swap_xcr0;
 	struct svm_cpu *sc;
 	int cpu, r;
+	u64 gen;
 
 	svm_prepare_events(vcpu);
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
@@ -627,6 +628,10 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	 * has exited again, so reading tdp.gen here cannot miss one.
 	 */
 	local_irq_disable();
+	if (vireo_vcpu_exit_request(vcpu)) {
+		local_irq_enable();
+		return VIREO_RUN_AGAIN;
+	}
 	/*
 	 * Kernel FPU use since the guest state went in (softirqs, preemption)
 	 * left the guest's registers in memory only: reload them now that
@@ -637,12 +642,13 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	gen = x86_tdp_gen_on(&svm->tdp, cpu);
 	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
-	    sv->npt_gen != READ_ONCE(svm->tdp.gen)) {
+	    sv->npt_gen != gen) {
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 		sv->last_cpu = cpu;
 		sc->last_vmcb = vmcb;
-		sv->npt_gen = READ_ONCE(svm->tdp.gen);
+		sv->npt_gen = gen;
 	}
 	/* Pending until VMRUN sets GIF: the exit follows the delivery. */
 	if (svm_intr_needs_exit(vmcb))
@@ -688,6 +694,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.cpu_enable	 = svm_cpu_enable,
 	.cpu_disable	 = svm_cpu_disable,
 	.check_extension = x86_check_extension,
+	.gpa_bits	 = svm_gpa_bits,
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = svm_vm_create,
 	.vm_destroy	 = svm_vm_destroy,

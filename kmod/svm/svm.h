@@ -73,6 +73,7 @@ void vireo_svm_vmrun(struct x86_gprs *gprs, u64 vmcb_pa, u64 host_pa);
 
 int svm_npt_create(struct svm_vm *svm);
 void svm_npt_destroy(struct svm_vm *svm);
+unsigned int svm_gpa_bits(void);
 void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
 int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error);
 

@@ -69,6 +69,11 @@ void vmx_ept_destroy(struct vmx_vm *vv)
 	vireo_free(vv->cpu_gen);
 }
 
+unsigned int vmx_gpa_bits(void)
+{
+	return x86_gpa_bits(EPT_LEVELS);
+}
+
 void vmx_ept_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 {
 	x86_tdp_unmap(&to_vmx_vm(vm)->tdp, gpa, size);
@@ -97,7 +102,7 @@ static void vmx_invept(struct vmx_vm *vv)
 void vmx_ept_sync(struct vmx_vm *vv, bool force)
 {
 	int cpu = smp_processor_id();
-	u64 gen = READ_ONCE(vv->tdp.gen);
+	u64 gen = x86_tdp_gen_on(&vv->tdp, cpu);
 
 	if (!force && vv->cpu_gen[cpu] == gen)
 		return;

@@ -1007,6 +1007,11 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	 * has exited again, so reading tdp.gen here cannot miss one.
 	 */
 	local_irq_disable();
+	if (vireo_vcpu_exit_request(vcpu)) {
+		local_irq_enable();
+		preempt_enable();
+		return VIREO_RUN_AGAIN;
+	}
 	/*
 	 * Kernel code that used the FPU since vcpu_load() (an interrupt, a
 	 * preemption) left the guest's registers in memory only: reload
@@ -1099,6 +1104,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.cpu_enable	 = vmx_cpu_enable,
 	.cpu_disable	 = vmx_cpu_disable,
 	.check_extension = vmx_check_extension,
+	.gpa_bits	 = vmx_gpa_bits,
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = vmx_vm_create,
 	.vm_destroy	 = vmx_vm_destroy,

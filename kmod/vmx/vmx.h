@@ -155,6 +155,7 @@ void vireo_vmx_exit(void);
 
 int vmx_ept_create(struct vmx_vm *vv);
 void vmx_ept_destroy(struct vmx_vm *vv);
+unsigned int vmx_gpa_bits(void);
 void vmx_ept_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
 int vmx_ept_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 qual);
 void vmx_ept_sync(struct vmx_vm *vv, bool force);

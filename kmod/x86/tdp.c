@@ -23,6 +23,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <asm/processor.h>
 
 #include "x86/tdp.h"
 
@@ -165,9 +166,13 @@ static unsigned long tdp_zap(struct x86_tdp *t, u64 *table, int level,
 int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 		 int levels, bool huge)
 {
-	t->root = vireo_alloc_page();
-	if (!t->root)
+	if (!zalloc_cpumask_var(&t->cpus, GFP_KERNEL_ACCOUNT))
 		return -ENOMEM;
+	t->root = vireo_alloc_page();
+	if (!t->root) {
+		free_cpumask_var(t->cpus);
+		return -ENOMEM;
+	}
 	tdp_account_table(t->root, 1);
 	t->fmt = fmt;
 	t->levels = levels;
@@ -187,6 +192,23 @@ void x86_tdp_destroy(struct x86_tdp *t)
 		TDP_DESTROY);
 	tdp_account_table(t->root, -1);
 	vireo_free_page(t->root);
+	free_cpumask_var(t->cpus);
+}
+
+/**
+ * x86_gpa_bits - guest-physical address bits nested tables can map
+ * @levels: levels of the tables
+ *
+ * No more than the host's MAXPHYADDR either: the hardware cannot take
+ * guest-physical addresses wider than that through nested paging (kvm.ko
+ * refuses such slots too).
+ *
+ * Return: the width; memory must end at or below 1 << width.
+ */
+unsigned int x86_gpa_bits(int levels)
+{
+	return min_t(unsigned int, boot_cpu_data.x86_phys_bits,
+		     PAGE_SHIFT + 9 * levels);
 }
 
 static void x86_tdp_kick(void *unused)
@@ -212,9 +234,9 @@ void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 	n = tdp_zap(t, root, t->levels - 1, 0, gpa, gpa + size, TDP_MARK);
 	if (n) {
 		WRITE_ONCE(t->gen, t->gen + 1);
-		/* Pairs with the backends' read of gen before entry. */
+		/* Pairs with x86_tdp_gen_on(). */
 		smp_mb();
-		on_each_cpu(x86_tdp_kick, NULL, 1);
+		on_each_cpu_mask(t->cpus, x86_tdp_kick, NULL, true);
 		tdp_zap(t, root, t->levels - 1, 0, gpa, gpa + size,
 			TDP_RELEASE);
 	}

@@ -9,6 +9,7 @@
 #ifndef VIREO_X86_TDP_H
 #define VIREO_X86_TDP_H
 
+#include <linux/cpumask.h>
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/spinlock.h>
@@ -46,6 +47,7 @@ struct x86_tdp_format {
  * @lock: guards the tables; never held across a sleep
  * @gen: bumped when mappings go away; a backend flushes its TLBs for this
  *	VM on a CPU whose last flush saw an older value
+ * @cpus: CPUs that have entered this VM: where unmaps send their IPI
  */
 struct x86_tdp {
 	const struct x86_tdp_format *fmt;
@@ -54,14 +56,34 @@ struct x86_tdp {
 	u64 huge;
 	spinlock_t lock;	/* the tables; never held across a sleep */
 	u64 gen;
+	cpumask_var_t cpus;
 };
 
 int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 		 int levels, bool huge);
 void x86_tdp_destroy(struct x86_tdp *t);
 void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size);
+unsigned int x86_gpa_bits(int levels);
 int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		  bool write);
+
+/**
+ * x86_tdp_gen_on - the generation to compare, right before an entry
+ * @t: the tables
+ * @cpu: this CPU, with interrupts off until the guest runs
+ *
+ * Also puts @cpu in @t->cpus, before @gen is read: an unmap that bumps
+ * @gen after this read sees the CPU there, and its IPI waits for the
+ * guest to exit.
+ */
+static inline u64 x86_tdp_gen_on(struct x86_tdp *t, int cpu)
+{
+	if (!cpumask_test_cpu(cpu, t->cpus))
+		cpumask_set_cpu(cpu, t->cpus);
+	/* Pairs with the barrier between the write of gen and the IPI. */
+	smp_mb();
+	return READ_ONCE(t->gen);
+}
 
 static inline u64 x86_tdp_root_pa(const struct x86_tdp *t)
 {

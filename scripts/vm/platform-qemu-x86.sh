@@ -24,6 +24,6 @@ plat_boot() {
 		-smp "$smp" -m "$mem" -display none -monitor none -no-reboot \
 		-serial stdio -serial "file:$3" \
 		-kernel "$plat_kernel" -initrd "$1" ${hostroot_args[@]+"${hostroot_args[@]}"} \
-		-append "console=ttyS0 quiet panic=-1 cryptomgr.notests" \
+		-append "console=ttyS0 quiet panic=-1 cryptomgr.notests${VIREO_VM_APPEND:+ $VIREO_VM_APPEND}" \
 		< /dev/null
 }

@@ -3,10 +3,15 @@
  * KVM_SET_USER_MEMORY_REGION: good and bad requests get kvm.ko's answers,
  * and a guest sees memory where the slots put it.
  */
+#include <cpuid.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -110,6 +115,35 @@ TEST_F(slots, readonly)
 	EXPECT_LT(0, ioctl(self->vm, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM));
 }
 
+/*
+ * Nested paging translates no wider guest-physical addresses than the
+ * host's MAXPHYADDR (and 48 bits with 4-level tables): beyond, a slot
+ * would alias low memory.  kvm.ko refuses such slots with EINVAL.
+ */
+TEST_F(slots, above_phys_width)
+{
+	unsigned int a, b, c, d, bits;
+	uint64_t top;
+
+	ASSERT_TRUE(__get_cpuid(0x80000008, &a, &b, &c, &d));
+	bits = a & 0xff;
+	if (bits > 48)
+		bits = 48;
+	top = 1ULL << bits;
+	EXPECT_EQ(0, set(self->vm, 0, 0, top - 4 * MB, MB, self->mem));
+	EXPECT_EQ(0, set(self->vm, 1, 0, top - 3 * MB, MB, self->mem + MB));
+	EXPECT_EQ(EINVAL, set(self->vm, 2, 0, top, MB, self->mem + 2 * MB));
+	/* Across the top, and ending just below it. */
+	EXPECT_EQ(EINVAL, set(self->vm, 2, 0, top - MB / 2, MB,
+			      self->mem + 2 * MB));
+	EXPECT_EQ(0, set(self->vm, 2, 0, top - MB, MB, self->mem + 2 * MB));
+	EXPECT_EQ(EINVAL, set(self->vm, 2, 0, 1ULL << 52, MB,
+			      self->mem + 2 * MB));
+	/* Nor can a slot move there. */
+	EXPECT_EQ(EINVAL, set(self->vm, 0, 0, top, MB, self->mem));
+	EXPECT_EQ(0, set(self->vm, 0, 0, 0, MB, self->mem));
+}
+
 /* The guest reads through two slots and a move. */
 TEST(guest_sees_slots)
 {
@@ -138,6 +172,96 @@ TEST(guest_sees_slots)
 	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
 	munmap(other, 0x1000);
+	vt_vm_destroy(&t);
+}
+
+struct completion_race {
+	struct vt_vm *t;
+	int run_rc;
+	volatile int deleted;
+};
+
+static void *run_thread(void *arg)
+{
+	struct completion_race *c = arg;
+
+	c->run_rc = ioctl(c->t->vcpu, KVM_RUN, 0);
+	return NULL;
+}
+
+static void *delete_thread(void *arg)
+{
+	struct completion_race *c = arg;
+
+	set(c->t->vm, 0, 0, 0, 0, NULL);
+	c->deleted = 1;
+	return NULL;
+}
+
+/*
+ * Completing an exit writes guest memory from inside KVM_RUN (the bytes of
+ * a REP INSB).  A slot deleted meanwhile waits for that write, as under
+ * kvm.ko: the guest's data never lands in memory the VMM has taken back.
+ * A userfaultfd holds the write in a page fault while the slot goes.
+ */
+TEST(delete_waits_for_exit_completion)
+{
+	static const uint8_t code[] = {
+		0xbf, 0x00, 0x80,	/* mov di, 0x8000 */
+		0xb9, 0x04, 0x00,	/* mov cx, 4 */
+		0xfc,			/* cld */
+		0xf3, 0x6c,		/* rep insb (dx = 0x10) */
+		0xf4,
+	};
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { 0 };
+	struct completion_race c = { 0 };
+	struct uffd_msg msg;
+	pthread_t runner, deleter;
+	struct kvm_regs regs;
+	int uffd, deleted_early;
+	struct vt_vm t;
+	static uint8_t src[4096];
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+	memcpy(t.mem + 0x1000, code, sizeof(code));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	regs.rdx = 0x10;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	ASSERT_EQ(KVM_EXIT_IO_IN, t.run->io.direction);
+	memcpy(vt_io_data(&t), "WXYZ", 4);
+
+	/* The buffer page is missing until the fault is answered. */
+	ASSERT_EQ(0, madvise(t.mem + 0x8000, 4096, MADV_DONTNEED));
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC);
+	ASSERT_LE(0, uffd);
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	reg.range.start = (uintptr_t)(t.mem + 0x8000);
+	reg.range.len = 4096;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	c.t = &t;
+	ASSERT_EQ(0, pthread_create(&runner, NULL, run_thread, &c));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+	ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+	EXPECT_EQ((uintptr_t)(t.mem + 0x8000),
+		  msg.arg.pagefault.address & ~4095ULL);
+	ASSERT_EQ(0, pthread_create(&deleter, NULL, delete_thread, &c));
+	usleep(500 * 1000);
+	deleted_early = c.deleted;
+	copy.dst = (uintptr_t)(t.mem + 0x8000);
+	copy.src = (uintptr_t)src;
+	copy.len = 4096;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	pthread_join(deleter, NULL);
+	pthread_join(runner, NULL);
+	EXPECT_EQ(0, deleted_early)
+		TH_LOG("the slot went while the exit's write was in flight");
+	EXPECT_EQ(0, memcmp(t.mem + 0x8000, "WXYZ", 4));
+	close(uffd);
 	vt_vm_destroy(&t);
 }
 
