@@ -69,6 +69,8 @@ static int svm_exit_msr(struct vireo_vcpu *vcpu)
 	u32 index = sv->gprs.r[X86_RCX];
 	u64 val;
 
+	if (!x86_msr_guest_ok(&sv->cpuid, index))
+		goto gp;
 	if (sv->vmcb->control.exit_info_1) {
 		val = (u32)sv->vmcb->save.rax | sv->gprs.r[X86_RDX] << 32;
 		if (svm_set_msr(vcpu, index, val))
@@ -99,6 +101,44 @@ static int svm_exit_xsetbv(struct vireo_vcpu *vcpu)
 	}
 	sv->xcr0 = val;
 	svm_skip(sv, 3);
+	return VIREO_RUN_AGAIN;
+}
+
+/**
+ * svm_dr_intercepts() - make every MOV to or from DR0-7 exit, or none
+ * @vmcb: the vCPU's VMCB
+ * @on: exit or not
+ */
+void svm_dr_intercepts(struct vmcb *vmcb, bool on)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u32 rd = INTERCEPT_DR0_READ + i, wr = INTERCEPT_DR0_WRITE + i;
+
+		if (on) {
+			vmcb->control.intercepts[rd / 32] |= BIT(rd % 32);
+			vmcb->control.intercepts[wr / 32] |= BIT(wr % 32);
+		} else {
+			vmcb->control.intercepts[rd / 32] &= ~BIT(rd % 32);
+			vmcb->control.intercepts[wr / 32] &= ~BIT(wr % 32);
+		}
+	}
+}
+
+/*
+ * The guest's first MOV DR.  Until now DR0-3 in the CPU were the host's,
+ * and an exit per access would need the instruction decoded (no decode
+ * assists here).  From now on svm_vcpu_run() puts the guest's DR0-3 in
+ * the CPU around every entry and the guest's MOV DR run without exits:
+ * this one runs again, natively.
+ */
+static int svm_exit_dr(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+
+	svm_dr_intercepts(sv->vmcb, false);
+	sv->dr_native = true;
 	return VIREO_RUN_AGAIN;
 }
 
@@ -311,6 +351,9 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		return svm_exit_msr(vcpu);
 	case SVM_EXIT_XSETBV:
 		return svm_exit_xsetbv(vcpu);
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		return svm_exit_dr(vcpu);
 	case SVM_EXIT_IRET:
 		return svm_exit_iret(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:

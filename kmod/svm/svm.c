@@ -96,6 +96,7 @@ static void svm_cpu_disable(void)
 	struct svm_cpu *sc = this_cpu_ptr(&svm_cpus);
 	u64 efer;
 
+	x86_uret_flush();
 	if (!sc->enabled)
 		return;
 	sc->enabled = false;
@@ -163,6 +164,7 @@ static int svm_init(void)
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	svm_nested_host = boot_cpu_has(X86_FEATURE_HYPERVISOR);
+	x86_uret_init(BIT(X86_URET_TSC_AUX));
 	cpu_emergency_register_virt_callback(svm_cpu_disable);
 	return 0;
 err:
@@ -224,6 +226,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	memset(sv->vmcb, 0, PAGE_SIZE);
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		svm_set_intercept(sv->vmcb, intercepts[i]);
+	svm_dr_intercepts(sv->vmcb, true);
 	c->iopm_base_pa = page_to_phys(svm_iopm);
 	c->msrpm_base_pa = page_to_phys(svm_msrpm);
 	c->asid = SVM_ASID;
@@ -256,6 +259,9 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	sv->apic_base = SVM_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
 	sv->last_cpu = -1;
 	sv->uexit.kind = X86_UEXIT_NONE;
+	memset(&sv->dregs, 0, sizeof(sv->dregs));
+	sv->dr_native = false;
+	memset(sv->uret, 0, sizeof(sv->uret));
 }
 
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
@@ -440,6 +446,7 @@ static u64 *svm_msr_slot(struct svm_vcpu *sv, enum x86_msr_reg reg)
 	case X86_MSR_PAT:		return &s->g_pat;
 	case X86_MSR_APIC_BASE:		return &sv->apic_base;
 	case X86_MSR_MISC_ENABLE:	return &sv->misc_enable;
+	case X86_MSR_TSC_AUX:		return &sv->uret[X86_URET_TSC_AUX];
 	default:			return NULL;
 	}
 }
@@ -471,10 +478,16 @@ static u64 svm_msr_cr4(void *ctx)
 	return to_svm(ctx)->vmcb->save.cr4;
 }
 
+static const struct x86_cpuid *svm_msr_cpuid(void *ctx)
+{
+	return &to_svm(ctx)->cpuid;
+}
+
 static const struct x86_msr_ops svm_msr_ops = {
 	.get		= svm_msr_get,
 	.set		= svm_msr_set,
 	.cr4		= svm_msr_cr4,
+	.cpuid		= svm_msr_cpuid,
 	.efer_valid	= EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR,
 };
 
@@ -530,6 +543,10 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_VCPU_EVENTS:
 		return x86_events_ioctl(&sv->events, &svm_event_ops, vcpu, cmd,
 					argp);
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+		return x86_debugregs_ioctl(&sv->dregs, &sv->vmcb->save.dr6,
+					   &sv->vmcb->save.dr7, cmd, argp);
 	default:
 		r = x86_vcpu_ioctl(&sv->fpu, &sv->cpuid, &sv->xcr0,
 				   &sv->pkru.guest, cmd, argp);
@@ -657,6 +674,9 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
 	x86_pkru_enter(&sv->pkru, vmcb->save.cr4, sv->xcr0);
+	x86_dr_enter(&sv->dregs,
+		     sv->dr_native || (vmcb->save.dr7 & X86_DR7_ENABLES), NULL);
+	x86_uret_enter(sv->uret);
 	/*
 	 * GIF holds interrupts back until the guest runs; with IF set they
 	 * then end the guest's time slice as INTR exits.
@@ -664,6 +684,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	raw_local_irq_enable();
 	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
 	raw_local_irq_disable();
+	x86_dr_exit(&sv->dregs, NULL);
 	/*
 	 * Read back what the guest left in XCR0: a CPU that does not honour
 	 * the XSETBV intercept (QEMU's emulation) lets it write XCR0 itself.

@@ -55,6 +55,12 @@ struct svm_vcpu {
 	u64 step_dr6;
 	/* RIP at the last exit, where the saved interrupt shadow applies */
 	u64 exit_rip;
+	/* DR0-3; DR6 and DR7 are in the VMCB */
+	struct x86_dregs dregs;
+	/* MOV DR no longer exits: DR0-3 are switched at every entry */
+	bool dr_native;
+	/* TSC_AUX (the SYSCALL MSRs are in the VMCB, VMLOAD switches them) */
+	u64 uret[X86_URET_NR];
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)
@@ -88,5 +94,6 @@ extern const struct x86_event_ops svm_event_ops;
 void svm_nmi_prepare(struct svm_vcpu *sv);
 int svm_exit_iret(struct vireo_vcpu *vcpu);
 int svm_exit_db(struct vireo_vcpu *vcpu);
+void svm_dr_intercepts(struct vmcb *vmcb, bool on);
 
 #endif

@@ -250,7 +250,7 @@ static int vmx_exit_dr(struct vireo_vcpu *vcpu)
 	}
 	if (from) {
 		if (dr < 4)
-			v = vmx->db[dr];
+			v = vmx->dregs.db[dr];
 		else if (dr == 6)
 			v = vmx->dr6 | VMX_DR6_FIXED;
 		else
@@ -259,7 +259,7 @@ static int vmx_exit_dr(struct vireo_vcpu *vcpu)
 	} else {
 		v = vmx_reg_read(vmx, reg);
 		if (dr < 4) {
-			vmx->db[dr] = v;
+			vmx->dregs.db[dr] = v;
 		} else {
 			if (v >> 32) {
 				vmx_inject_exception(X86_TRAP_GP, true, 0);
@@ -291,10 +291,11 @@ static unsigned long vmx_msr_field(enum x86_msr_reg reg)
 static u64 *vmx_msr_slot(struct vmx_vcpu *vmx, enum x86_msr_reg reg)
 {
 	switch (reg) {
-	case X86_MSR_STAR:		return &vmx->star;
-	case X86_MSR_CSTAR:		return &vmx->cstar;
-	case X86_MSR_LSTAR:		return &vmx->lstar;
-	case X86_MSR_SFMASK:		return &vmx->sfmask;
+	case X86_MSR_STAR:		return &vmx->uret[X86_URET_STAR];
+	case X86_MSR_CSTAR:		return &vmx->uret[X86_URET_CSTAR];
+	case X86_MSR_LSTAR:		return &vmx->uret[X86_URET_LSTAR];
+	case X86_MSR_SFMASK:		return &vmx->uret[X86_URET_SFMASK];
+	case X86_MSR_TSC_AUX:		return &vmx->uret[X86_URET_TSC_AUX];
 	case X86_MSR_KERNEL_GS_BASE:	return &vmx->kernel_gs_base;
 	case X86_MSR_TSC_OFFSET:	return &vmx->tsc_offset;
 	case X86_MSR_PAT:		return &vmx->pat;
@@ -326,12 +327,6 @@ static int vmx_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 		/* The upper half is reserved; WRMSR to the CPU would #GP. */
 		if (data >> 32)
 			return 1;
-		fallthrough;
-	case X86_MSR_STAR:
-	case X86_MSR_CSTAR:
-	case X86_MSR_LSTAR:
-		/* From now on they are swapped around each entry. */
-		vmx->syscall_msrs = true;
 		break;
 	case X86_MSR_TSC_OFFSET:
 		if (!(vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING))
@@ -353,10 +348,16 @@ static u64 vmx_msr_cr4(void *ctx)
 	return to_vmx(ctx)->cr4;
 }
 
+static const struct x86_cpuid *vmx_msr_cpuid(void *ctx)
+{
+	return &to_vmx(ctx)->cpuid;
+}
+
 static const struct x86_msr_ops vmx_msr_ops = {
 	.get			= vmx_msr_get,
 	.set			= vmx_msr_set,
 	.cr4			= vmx_msr_cr4,
+	.cpuid			= vmx_msr_cpuid,
 	.efer_valid		= VMX_EFER_GUEST,
 	/* VM entry checks them: they must be canonical in the VMCS */
 	.sysenter_canonical	= true,
@@ -379,6 +380,8 @@ static int vmx_exit_msr(struct vireo_vcpu *vcpu, bool write)
 	u32 msr = r[X86_RCX];
 	u64 v;
 
+	if (!x86_msr_guest_ok(&vmx->cpuid, msr))
+		goto gp;
 	if (write) {
 		v = (u32)r[X86_RAX] | r[X86_RDX] << 32;
 		/* LME can't change while paging is on. */

@@ -45,8 +45,6 @@ struct vmx_cpu {
 
 static DEFINE_PER_CPU(struct vmx_cpu, vmx_cpus);
 static u64 vmx_host_xcr0;
-/* STAR, LSTAR, CSTAR, SFMASK: the same on every CPU once Linux is up */
-static u64 vmx_host_syscall[4];
 
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static unsigned long *vmx_vpid_map;
@@ -133,8 +131,13 @@ static int vmx_probe_controls(void)
 	u32 proc2_want = proc2_need | SECONDARY_EXEC_ENABLE_VPID |
 			 SECONDARY_EXEC_ENABLE_RDTSCP |
 			 SECONDARY_EXEC_ENABLE_INVPCID;
-	u32 exit_need = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_EFER;
-	u32 entry_need = VM_ENTRY_LOAD_IA32_EFER;
+	/*
+	 * Debug controls: the guest's DR7 and DEBUGCTL go in at entry and
+	 * come back at exit, never the host's (every VT-x CPU has them).
+	 */
+	u32 exit_need = VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_LOAD_IA32_EFER |
+			VM_EXIT_SAVE_DEBUG_CONTROLS;
+	u32 entry_need = VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_DEBUG_CONTROLS;
 	u32 may;
 	u64 v;
 
@@ -260,6 +263,7 @@ static void vmx_cpu_disable(void)
 	struct vmx_cpu *vc = this_cpu_ptr(&vmx_cpus);
 	struct vmx_vcpu *vmx, *tmp;
 
+	x86_uret_flush();
 	if (!vc->enabled)
 		return;
 	/* VMCLEAR writes each VMCS back, so memory holds its final state. */
@@ -385,10 +389,10 @@ static int vmx_init(void)
 	}
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
-	rdmsrl(MSR_STAR, vmx_host_syscall[0]);
-	rdmsrl(MSR_LSTAR, vmx_host_syscall[1]);
-	rdmsrl(MSR_CSTAR, vmx_host_syscall[2]);
-	rdmsrl(MSR_SYSCALL_MASK, vmx_host_syscall[3]);
+	x86_uret_init(BIT(X86_URET_STAR) | BIT(X86_URET_LSTAR) |
+		      BIT(X86_URET_CSTAR) | BIT(X86_URET_SFMASK) |
+		      ((vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP) ?
+		       BIT(X86_URET_TSC_AUX) : 0));
 	preempt_notifier_inc();
 	register_module_notifier(&vmx_module_nb);
 	vmx_emergency_claim(!vmx_kvm_intel_loaded());
@@ -596,6 +600,23 @@ void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
 		vmcs_clear_bits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
 }
 
+/*
+ * RDTSCP and RDPID run in the guest, on its own TSC_AUX, when its CPUID
+ * offers either; otherwise they raise #UD, as under kvm_intel.  The VMCS
+ * is current.
+ */
+void vmx_update_rdtscp(struct vmx_vcpu *vmx)
+{
+	if (!(vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP))
+		return;
+	if (x86_tsc_aux_ok && x86_guest_has_tsc_aux(&vmx->cpuid))
+		vmcs_set_bits(SECONDARY_VM_EXEC_CONTROL,
+			      SECONDARY_EXEC_ENABLE_RDTSCP);
+	else
+		vmcs_clear_bits(SECONDARY_VM_EXEC_CONTROL,
+				SECONDARY_EXEC_ENABLE_RDTSCP);
+}
+
 /* Host state that is the same on every CPU and for every entry. */
 static void vmx_vmcs_host(void)
 {
@@ -632,6 +653,7 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
 	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	vmx_update_rdtscp(vmx);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
 	vmcs_write(EXCEPTION_BITMAP, 0);
@@ -687,11 +709,9 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->tsc_offset = 0;
 	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
 		vmcs_write(TSC_OFFSET, 0);
-	vmx->star = 0;
-	vmx->lstar = 0;
-	vmx->cstar = 0;
-	vmx->sfmask = 0;
-	vmx->syscall_msrs = false;
+	memset(vmx->uret, 0, sizeof(vmx->uret));
+	memset(&vmx->dregs, 0, sizeof(vmx->dregs));
+	vmx->dr6 = VMX_DR6_FIXED;
 	vmx->pending_irq = -1;
 	vmx->apic_base = VMX_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
 	vmx->uexit.kind = X86_UEXIT_NONE;
@@ -856,6 +876,25 @@ static long vmx_msrs_ioctl(struct vireo_vcpu *vcpu, void __user *argp,
 	return r;
 }
 
+/* The copies may fault: DR7 travels between the VMCS and a local. */
+static long vmx_debugregs_ioctl(struct vmx_vcpu *vmx, unsigned int cmd,
+				void __user *argp)
+{
+	u64 dr7;
+	long r;
+
+	vmx_get(vmx);
+	dr7 = vmcs_read(GUEST_DR7);
+	vmx_put(vmx);
+	r = x86_debugregs_ioctl(&vmx->dregs, &vmx->dr6, &dr7, cmd, argp);
+	if (!r && cmd == KVM_SET_DEBUGREGS) {
+		vmx_get(vmx);
+		vmcs_write(GUEST_DR7, dr7);
+		vmx_put(vmx);
+	}
+	return r;
+}
+
 static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
@@ -894,9 +933,17 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_VCPU_EVENTS:
 		return x86_events_ioctl(&vmx->events, &vmx_event_ops, vcpu, cmd,
 					argp);
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+		return vmx_debugregs_ioctl(vmx, cmd, argp);
 	default:
 		r = x86_vcpu_ioctl(&vmx->fpu, &vmx->cpuid, &vmx->xcr0,
 				   &vmx->pkru.guest, cmd, argp);
+		if (!r && cmd == KVM_SET_CPUID2) {
+			vmx_get(vmx);
+			vmx_update_rdtscp(vmx);
+			vmx_put(vmx);
+		}
 		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 }
@@ -958,22 +1005,6 @@ static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 	vmx_nmi_prepare(vmx);
 }
 
-/* The four MSRs behind SYSCALL, in the CPU only while a guest that set them runs. */
-static void vmx_swap_syscall_msrs(struct vmx_vcpu *vmx, bool guest)
-{
-	if (guest) {
-		wrmsrl(MSR_STAR, vmx->star);
-		wrmsrl(MSR_LSTAR, vmx->lstar);
-		wrmsrl(MSR_CSTAR, vmx->cstar);
-		wrmsrl(MSR_SYSCALL_MASK, vmx->sfmask);
-	} else {
-		wrmsrl(MSR_STAR, vmx_host_syscall[0]);
-		wrmsrl(MSR_LSTAR, vmx_host_syscall[1]);
-		wrmsrl(MSR_CSTAR, vmx_host_syscall[2]);
-		wrmsrl(MSR_SYSCALL_MASK, vmx_host_syscall[3]);
-	}
-}
-
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -981,7 +1012,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
 	u16 ds, es, fs, gs;
-	bool swap_xcr0, swap_syscall = vmx->syscall_msrs;
+	bool swap_xcr0;
+	unsigned long host_debugctl;
 	u32 reason = 0;
 	int fail, r;
 
@@ -1029,8 +1061,11 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	x86_pkru_enter(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
-	if (swap_syscall)
-		vmx_swap_syscall_msrs(vmx, true);
+	x86_uret_enter(vmx->uret);
+	x86_dr_enter(&vmx->dregs, vmcs_read(GUEST_DR7) & X86_DR7_ENABLES,
+		     &vmx->dr6);
+	/* A VM exit clears DEBUGCTL; the host's (BTF, LBR) comes back. */
+	host_debugctl = get_debugctlmsr();
 	host_cr2 = native_read_cr2();
 	if (host_cr2 != guest_cr2)
 		native_write_cr2(guest_cr2);
@@ -1040,8 +1075,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
 		native_write_cr2(host_cr2);
-	if (swap_syscall)
-		vmx_swap_syscall_msrs(vmx, false);
+	if (host_debugctl)
+		update_debugctlmsr(host_debugctl);
+	x86_dr_exit(&vmx->dregs, &vmx->dr6);
 	x86_pkru_exit(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);

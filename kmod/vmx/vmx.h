@@ -71,7 +71,8 @@ struct vmx_vcpu {
 	u64 cr4;
 	u64 cr2;
 	u64 cr8;
-	u64 db[4];
+	/* DR0-3 and DR6; DR7 is in the VMCS */
+	struct x86_dregs dregs;
 	u64 dr6;
 	u64 efer;
 	u64 apic_base;
@@ -81,9 +82,8 @@ struct vmx_vcpu {
 	u64 pat;
 	u64 misc_enable;
 	u64 tsc_offset;
-	/* SYSCALL MSRs; in the CPU only while the guest runs, once set */
-	u64 star, lstar, cstar, sfmask;
-	bool syscall_msrs;
+	/* SYSCALL MSRs and TSC_AUX, which kmod/x86/uret.c switches */
+	u64 uret[X86_URET_NR];
 	/* KVM_INTERRUPT vector waiting for the guest to accept it, or -1 */
 	int pending_irq;
 	u64 host_cr3, host_cr4;
@@ -166,6 +166,7 @@ void vmx_inject_exception(u8 vector, bool has_err, u32 err);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
+void vmx_update_rdtscp(struct vmx_vcpu *vmx);
 /* MSR accessors for x86_msrs_ioctl(); @ctx is the vCPU, VMCS current */
 int vmx_get_msr(void *ctx, u32 index, u64 *data);
 int vmx_set_msr(void *ctx, u32 index, u64 data);

@@ -39,6 +39,20 @@ void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
 	out[3] = 0;
 }
 
+/**
+ * x86_cpuid_is_intel - does the guest's CPUID say GenuineIntel?
+ * @c: the guest's CPUID
+ *
+ * Return: true when it does.
+ */
+bool x86_cpuid_is_intel(const struct x86_cpuid *c)
+{
+	u32 v[4];
+
+	x86_cpuid_lookup(c, 0, 0, v);
+	return v[1] == 0x756e6547 && v[3] == 0x49656e69 && v[2] == 0x6c65746e;
+}
+
 long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp)
 {
 	struct kvm_cpuid2 __user *user = argp;
@@ -87,8 +101,8 @@ static void x86_host_leaf(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx,
  * give it.  Gone are features that need MSRs or devices it does not
  * emulate (MTRR, machine check, performance counters, x2APIC and the TSC
  * deadline timer without an in-kernel APIC, speculation-control MSRs),
- * nested virtualization, MONITOR, RDTSCP and RDPID (TSC_AUX is the
- * host's), and XSAVE state beyond the host's XCR0
+ * nested virtualization, MONITOR, RDTSCP and RDPID where the backend
+ * cannot give the guest its own TSC_AUX, and XSAVE state beyond the host's XCR0
  * (XSETBV allows no more) or needing IA32_XSS.
  */
 static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
@@ -115,7 +129,9 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		if (e->index)
 			break;
 		e->ebx &= ~(BIT(2) | BIT(14));
-		e->ecx &= ~(BIT(5) | BIT(22));
+		e->ecx &= ~BIT(5);
+		if (!x86_tsc_aux_ok)
+			e->ecx &= ~BIT(X86_FEATURE_RDPID & 31);
 		e->edx &= ~(BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30) |
 			    BIT(31));
 		break;
@@ -131,7 +147,9 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		break;
 	case 0x80000001:
 		e->ecx &= ~(BIT(2) | BIT(23) | BIT(24) | BIT(28));
-		e->edx &= ~(BIT(7) | BIT(12) | BIT(14) | BIT(27));
+		e->edx &= ~(BIT(7) | BIT(12) | BIT(14));
+		if (!x86_tsc_aux_ok)
+			e->edx &= ~BIT(X86_FEATURE_RDTSCP & 31);
 		break;
 	case 0x80000007:
 		e->ebx = 0;

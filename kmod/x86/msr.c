@@ -18,7 +18,7 @@ const u32 x86_msr_list[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_FS_BASE, MSR_GS_BASE, MSR_EFER,
-	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
+	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 };
 
 const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
@@ -26,15 +26,21 @@ const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
 long x86_get_msr_index_list(void __user *argp)
 {
 	struct kvm_msr_list __user *user = argp;
+	u32 list[ARRAY_SIZE(x86_msr_list)];
+	unsigned int i, len = 0;
 	u32 n;
 
+	/* Like kvm.ko, only a host with TSC_AUX lists it. */
+	for (i = 0; i < x86_msr_list_len; i++)
+		if (x86_msr_list[i] != MSR_TSC_AUX || x86_tsc_aux_ok)
+			list[len++] = x86_msr_list[i];
 	if (get_user(n, &user->nmsrs))
 		return -EFAULT;
-	if (put_user(x86_msr_list_len, &user->nmsrs))
+	if (put_user(len, &user->nmsrs))
 		return -EFAULT;
-	if (n < x86_msr_list_len)
+	if (n < len)
 		return -E2BIG;
-	if (copy_to_user(user->indices, x86_msr_list, sizeof(x86_msr_list)))
+	if (copy_to_user(user->indices, list, len * sizeof(list[0])))
 		return -EFAULT;
 	return 0;
 }
@@ -86,6 +92,7 @@ static int x86_msr_reg(u32 index)
 	case MSR_EFER:			return X86_MSR_EFER;
 	case MSR_IA32_APICBASE:		return X86_MSR_APIC_BASE;
 	case MSR_IA32_MISC_ENABLE:	return X86_MSR_MISC_ENABLE;
+	case MSR_TSC_AUX:		return X86_MSR_TSC_AUX;
 	default:			return -1;
 	}
 }
@@ -104,7 +111,7 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 {
 	int reg = x86_msr_reg(index);
 
-	if (reg < 0)
+	if (reg < 0 || (reg == X86_MSR_TSC_AUX && !x86_tsc_aux_ok))
 		return 1;
 	*data = ops->get(ctx, reg);
 	if (reg == X86_MSR_TSC_OFFSET)
@@ -157,6 +164,48 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		if (data & ~ops->efer_valid)
 			return 1;
 		break;
+	case X86_MSR_TSC_AUX:
+		if (!x86_tsc_aux_ok)
+			return 1;
+		/*
+		 * Bits 63:32 are reserved on Intel and ignored on AMD; kvm.ko
+		 * goes by the guest's vendor, so a guest sees one behaviour
+		 * whatever the host.
+		 */
+		if (data >> 32 && x86_cpuid_is_intel(ops->cpuid(ctx)))
+			return 1;
+		data = (u32)data;
+		break;
 	}
 	return ops->set(ctx, reg, data);
+}
+
+/**
+ * x86_guest_has_tsc_aux - does the guest's CPUID offer RDTSCP or RDPID?
+ * @c: the guest's CPUID
+ *
+ * Return: true when it does, and so has the TSC_AUX MSR.
+ */
+bool x86_guest_has_tsc_aux(const struct x86_cpuid *c)
+{
+	u32 ext[4], leaf7[4];
+
+	x86_cpuid_lookup(c, 0x80000001, 0, ext);
+	x86_cpuid_lookup(c, 7, 0, leaf7);
+	return (ext[3] & BIT(X86_FEATURE_RDTSCP & 31)) ||
+	       (leaf7[2] & BIT(X86_FEATURE_RDPID & 31));
+}
+
+/**
+ * x86_msr_guest_ok - may the guest's own RDMSR/WRMSR reach this MSR?
+ * @c: the guest's CPUID
+ * @index: the MSR
+ *
+ * KVM_{GET,SET}_MSRS may reach it regardless, as under kvm.ko.
+ *
+ * Return: false when the guest gets #GP for it.
+ */
+bool x86_msr_guest_ok(const struct x86_cpuid *c, u32 index)
+{
+	return index != MSR_TSC_AUX || x86_guest_has_tsc_aux(c);
 }

@@ -34,6 +34,7 @@ long x86_check_extension(long cap)
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_XSAVE:
+	case KVM_CAP_DEBUGREGS:
 		return 1;
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);

@@ -36,6 +36,7 @@ struct x86_cpuid {
 };
 
 void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4]);
+bool x86_cpuid_is_intel(const struct x86_cpuid *c);
 long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp);
 long x86_get_cpuid2(const struct x86_cpuid *c, void __user *argp);
 long x86_get_supported_cpuid(void __user *argp);
@@ -56,7 +57,7 @@ enum x86_msr_reg {
 	X86_MSR_STAR, X86_MSR_CSTAR, X86_MSR_LSTAR, X86_MSR_SFMASK,
 	X86_MSR_KERNEL_GS_BASE, X86_MSR_FS_BASE, X86_MSR_GS_BASE,
 	X86_MSR_TSC_OFFSET, X86_MSR_PAT, X86_MSR_EFER, X86_MSR_APIC_BASE,
-	X86_MSR_MISC_ENABLE,
+	X86_MSR_MISC_ENABLE, X86_MSR_TSC_AUX,
 };
 
 /**
@@ -64,6 +65,7 @@ enum x86_msr_reg {
  * @get: the stored value (the TSC as its offset from the host's)
  * @set: store a value x86_set_msr() has checked; nonzero refuses it
  * @cr4: the guest's CR4, for the canonical checks
+ * @cpuid: the guest's CPUID, for checks that depend on its vendor
  * @efer_valid: EFER bits the guest may set
  * @sysenter_canonical: SYSENTER_ESP/EIP must be canonical too
  */
@@ -71,6 +73,7 @@ struct x86_msr_ops {
 	u64 (*get)(void *ctx, enum x86_msr_reg reg);
 	int (*set)(void *ctx, enum x86_msr_reg reg, u64 data);
 	u64 (*cr4)(void *ctx);
+	const struct x86_cpuid *(*cpuid)(void *ctx);
 	u64 efer_valid;
 	bool sysenter_canonical;
 };
@@ -81,6 +84,37 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		u64 data);
 long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		    x86_msr_set_fn put, void *ctx);
+bool x86_msr_guest_ok(const struct x86_cpuid *c, u32 index);
+bool x86_guest_has_tsc_aux(const struct x86_cpuid *c);
+
+/*
+ * kmod/x86/uret.c: MSRs switched lazily, the host's back on the next
+ * return to user mode; the guest keeps its values in an array by this
+ * index.
+ */
+enum x86_uret_msr {
+	X86_URET_STAR, X86_URET_LSTAR, X86_URET_CSTAR, X86_URET_SFMASK,
+	X86_URET_TSC_AUX, X86_URET_NR
+};
+
+extern bool x86_tsc_aux_ok;
+void x86_uret_init(unsigned long mask);
+void x86_uret_enter(const u64 *guest);
+void x86_uret_flush(void);
+
+/* kmod/x86/debugreg.c: the guest's DR0-3, in the CPU only when needed */
+struct x86_dregs {
+	u64 db[4];
+	bool loaded;	/* in the CPU for this entry */
+};
+
+/* DR7 L0-3 and G0-3: a breakpoint is armed */
+#define X86_DR7_ENABLES		0xffULL
+
+void x86_dr_enter(struct x86_dregs *d, bool load, u64 *dr6);
+void x86_dr_exit(struct x86_dregs *d, u64 *dr6);
+long x86_debugregs_ioctl(struct x86_dregs *d, u64 *dr6, u64 *dr7,
+			 unsigned int cmd, void __user *argp);
 
 /* kmod/x86/vcpu.c: what every x86 backend handles alike */
 struct fpu_guest;
