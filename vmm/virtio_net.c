@@ -104,9 +104,15 @@ void virtio_net_rx(struct virtio_net *n)
 		virtio_mmio_signal(&n->t, RXQ);
 }
 
+/*
+ * Only with a receive buffer to put a frame in: a readable tap would
+ * otherwise wake the I/O thread again and again. The driver's notify on
+ * the receive queue (rx_ready) has it look again.
+ */
 bool virtio_net_want_rx(const struct virtio_net *n)
 {
-	return n->tap >= 0 && virtio_mmio_driver_ok(&n->t) && !n->rx_waiting;
+	return n->tap >= 0 && virtio_mmio_driver_ok(&n->t) && !n->rx_waiting &&
+	       virtq_has_avail(&n->t.vq[RXQ], n->t.mem);
 }
 
 static void net_notify(struct virtio_mmio *t, unsigned int q)

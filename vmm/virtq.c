@@ -111,6 +111,16 @@ int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c)
 	return 1;
 }
 
+bool virtq_has_avail(const struct virtq *q, const struct guest_mem *m)
+{
+	const uint8_t *avail;
+
+	if (!q->ready || q->broken || !virtq_valid(q, m))
+		return false;
+	avail = gmem_ptr(m, q->avail, avail_bytes(q->size));
+	return load16(avail + 2) != q->last_avail;
+}
+
 void virtq_push(struct virtq *q, const struct guest_mem *m, uint16_t head,
 		uint32_t len)
 {

@@ -45,6 +45,8 @@ bool virtq_valid(const struct virtq *q, const struct guest_mem *m);
  * -1 when the driver broke the rules (the queue is then marked broken).
  */
 int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c);
+/* The driver has made a chain available (what virtq_pop would take). */
+bool virtq_has_avail(const struct virtq *q, const struct guest_mem *m);
 /* Return a chain to the driver with len bytes written. */
 void virtq_push(struct virtq *q, const struct guest_mem *m, uint16_t head,
 		uint32_t len);
