@@ -127,7 +127,7 @@ void virtq_push(struct virtq *q, const struct guest_mem *m, uint16_t head,
 	uint8_t *used = gmem_ptr(m, q->used, used_bytes(q->size));
 	uint8_t *elem;
 
-	if (!used)
+	if (!used || !q->size)
 		return;
 	elem = used + 4 + 8 * (q->used_idx % q->size);
 	memcpy(elem, &(uint32_t){ head }, 4);

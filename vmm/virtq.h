@@ -13,7 +13,8 @@
 #include "mem.h"
 
 #define VIRTQ_MAX_SIZE	256
-#define VIRTQ_MAX_SEGS	64
+/* A chain may use every descriptor of the largest queue (virtio 1.2, 2.7.5). */
+#define VIRTQ_MAX_SEGS	VIRTQ_MAX_SIZE
 
 struct virtq {
 	uint16_t size;		/* entries, a power of two <= VIRTQ_MAX_SIZE */

@@ -99,6 +99,16 @@ struct vm {
 	struct virtio_pci vpci[VIRTIO_SLOTS];	/* --virtio pci */
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
+	/*
+	 * The virtio devices, and their work left for later: a notify does at
+	 * most a queue's worth, the virtio worker thread the rest.
+	 */
+	struct virtio_mmio *virtio[VIRTIO_SLOTS];
+	unsigned int nr_virtio;
+	pthread_cond_t work;
+	bool work_pending;
+	pthread_t worker;
+	bool worker_started;
 	char cmdline[CMDLINE_MAX];
 
 	struct vcpu *vcpus;
