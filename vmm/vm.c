@@ -226,8 +226,12 @@ static void i8042_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
 		vm_stop_locked(opaque, EXIT_REBOOT);
 }
 
-static void boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
-			  unsigned int size, bool w)
+/*
+ * Only the first mark is logged: init starts once, and a guest writing the
+ * magic in a loop would otherwise fill the host's log at its own pace.
+ */
+void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
+		      unsigned int size, bool w)
 {
 	struct vm *vm = opaque;
 
@@ -235,9 +239,10 @@ static void boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 		memset(d, 0xff, size);
 		return;
 	}
-	if (off == 0 && d[0] == BOOT_TIMER_MAGIC) {
+	if (off == 0 && d[0] == BOOT_TIMER_MAGIC && !vm->boot_timed) {
 		uint64_t us = (vm_now_ns() - vm->start_ns) / 1000;
 
+		vm->boot_timed = true;
 		vm_error("boot timer: guest init after %llu.%03llu ms",
 			 (unsigned long long)us / 1000,
 			 (unsigned long long)us % 1000);
@@ -278,7 +283,7 @@ static int add_devices(struct vm *vm)
 	ret |= bus_add(&vm->pio, PM1A_EVT_PORT, 4, pm_evt_io, &vm->pm);
 	ret |= bus_add(&vm->pio, PM1A_CNT_PORT, 2, pm_cnt_io, &vm->pm);
 	ret |= bus_add(&vm->pio, PM_RESET_PORT, 1, pm_reset_io, &vm->pm);
-	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, boot_timer_io, vm);
+	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, vm_boot_timer_io, vm);
 	ret |= bus_add(&vm->pio, VIRTIO_SLOTS_PORT, 1, slots_io, vm);
 	/* 0xcf9 between them is the reset register (pm.c). */
 	ret |= bus_add(&vm->pio, PCI_ADDR_PORT, 1, pci_addr_io, &vm->pci);
@@ -731,6 +736,8 @@ static int open_fds(struct vm *vm)
 {
 	sigset_t set;
 
+	/* Error lines on a closed stderr pipe are lost, not fatal. */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);

@@ -124,6 +124,7 @@ struct vm {
 	struct lapic *apic_ptrs[OPT_MAX_CPUS];
 	int timer_fd, event_fd, signal_fd;
 	uint64_t start_ns;
+	bool boot_timed;	/* the boot timer has been logged */
 	bool stopping;
 	int exit_code;
 };
@@ -133,6 +134,9 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw);
 /* Stop the VM with a status (first caller wins). Call with vm->lock held. */
 void vm_stop_locked(struct vm *vm, int code);
 uint64_t vm_now_ns(void);
+/* The boot timer's MMIO page (opaque: the VM). */
+void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
+		      unsigned int size, bool w);
 void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* vcpu.c */
