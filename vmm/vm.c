@@ -208,6 +208,24 @@ static void *virtio_worker(void *arg)
 	return NULL;
 }
 
+int vm_virtio_worker_start(struct vm *vm)
+{
+	if (pthread_create(&vm->worker, NULL, virtio_worker, vm))
+		return -1;
+	vm->worker_started = true;
+	return 0;
+}
+
+void vm_virtio_add(struct vm *vm, struct virtio_mmio *t)
+{
+	t->unlock = virtio_unlock;
+	t->relock = virtio_relock;
+	t->lock_ctx = vm;
+	t->defer = virtio_defer;
+	t->defer_ctx = vm;
+	vm->virtio[vm->nr_virtio++] = t;
+}
+
 static void pm_event(void *ctx, enum pm_event ev)
 {
 	vm_stop_locked(ctx, ev == PM_POWEROFF ? EXIT_POWEROFF : EXIT_REBOOT);
@@ -327,12 +345,7 @@ static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 	uint64_t base = VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE;
 	unsigned int irq = virtio_irqs[n];
 
-	t->unlock = virtio_unlock;
-	t->relock = virtio_relock;
-	t->lock_ctx = vm;
-	t->defer = virtio_defer;
-	t->defer_ctx = vm;
-	vm->virtio[vm->nr_virtio++] = t;
+	vm_virtio_add(vm, t);
 	vm->pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
 	if (vm->cfg->transport == VIRTIO_PCI) {
 		virtio_pci_init(&vm->vpci[n], t, class_code);
@@ -876,11 +889,10 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 
 	if (cfg->console != CONSOLE_NONE)
 		console_open(&vm.con, STDIN_FILENO, STDOUT_FILENO);
-	if (pthread_create(&vm.worker, NULL, virtio_worker, &vm)) {
+	if (vm_virtio_worker_start(&vm)) {
 		vm_error("cannot start the virtio worker thread");
 		goto out;
 	}
-	vm.worker_started = true;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		if (vcpu_start(&vm.vcpus[i])) {
 			pthread_mutex_lock(&vm.lock);

@@ -134,6 +134,13 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw);
 /* Stop the VM with a status (first caller wins). Call with vm->lock held. */
 void vm_stop_locked(struct vm *vm, int code);
 uint64_t vm_now_ns(void);
+/*
+ * A virtio device of the VM: its passes drop vm->lock for slow work and
+ * leave what is over to the virtio worker thread, which
+ * vm_virtio_worker_start() starts (vm_stop_locked() ends it).
+ */
+void vm_virtio_add(struct vm *vm, struct virtio_mmio *t);
+int vm_virtio_worker_start(struct vm *vm);
 /* The boot timer's MMIO page (opaque: the VM). */
 void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 		      unsigned int size, bool w);

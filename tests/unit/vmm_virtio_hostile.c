@@ -6,6 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "vmm/virtio_net.h"
 #include "vmm/virtio_rng.h"
 #include "vmm/virtq.h"
+#include "vmm/vm.h"
 
 /*
  * The virtio devices against a driver that breaks the rules or tries to
@@ -298,6 +300,62 @@ TEST(console_tx_pass_is_bounded)
 	desc(&d, 0, 0x8000, 4, 0, 0);
 	attack_on(&c.t, &d, 1, 0);
 	expect_bounded(_metadata, &c.t, &d, 1, con_pass);
+	free(d.ram);
+}
+
+/*
+ * The VM's virtio worker against a guest that never stops re-posting: it
+ * goes on with the passes a notify left over, one bounded pass at a time,
+ * and between them the VMM's lock is free for the timers, console input
+ * and signals (here: the test thread, which must get it 200 times).
+ */
+static struct vm wvm;
+static int endless_outs;
+
+static void endless_out(void *ctx, const uint8_t *buf, size_t len)
+{
+	offer(atk.d, atk.head);		/* under wvm.lock, in the worker */
+	endless_outs++;
+}
+
+TEST(worker_continues_and_lets_go_of_the_lock)
+{
+	struct irq_line none = { NULL, NULL, 0 };
+	struct virtio_console *c = &wvm.vcon;
+	struct drv d;
+	int seen = 0;
+
+	drv_init(&d, 16);
+	pthread_mutex_init(&wvm.lock, NULL);
+	pthread_cond_init(&wvm.wake, NULL);
+	pthread_cond_init(&wvm.work, NULL);
+	virtio_console_attach(c, &d.m, none, endless_out, NULL, NULL);
+	vm_virtio_add(&wvm, &c->t);
+	c->t.vq[1] = d.q;
+	c->t.status = 0x0f;
+	desc(&d, 0, 0x8000, 4, 0, 0);
+	atk.d = &d;
+	atk.head = 0;
+	offer(&d, 0);
+	ASSERT_EQ(0, vm_virtio_worker_start(&wvm));
+	alarm(20);		/* a lock never let go is a failure */
+	pthread_mutex_lock(&wvm.lock);
+	virtio_console_process(c);	/* the notify's pass: 16 chains */
+	EXPECT_EQ(16, endless_outs);
+	pthread_mutex_unlock(&wvm.lock);
+	for (int i = 0; i < 200; i++) {
+		pthread_mutex_lock(&wvm.lock);
+		seen = endless_outs;
+		pthread_mutex_unlock(&wvm.lock);
+		usleep(1000);
+	}
+	EXPECT_GT(seen, 16);		/* the worker took over */
+	pthread_mutex_lock(&wvm.lock);
+	wvm.stopping = true;
+	pthread_cond_broadcast(&wvm.work);
+	pthread_mutex_unlock(&wvm.lock);
+	pthread_join(wvm.worker, NULL);
+	alarm(0);
 	free(d.ram);
 }
 
