@@ -103,7 +103,10 @@ int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 	init_size = hdr.init_size;
 	kernel_end = BOOT_KERNEL + pm_len;
 	if (hdr.relocatable_kernel && hdr.pref_address > BOOT_KERNEL) {
-		if (hdr.pref_address + init_size > kernel_end)
+		/* The file chooses pref_address: past 2^64 is "too big". */
+		if (hdr.pref_address > UINT64_MAX - init_size)
+			kernel_end = UINT64_MAX;
+		else if (hdr.pref_address + init_size > kernel_end)
 			kernel_end = hdr.pref_address + init_size;
 	} else if (BOOT_KERNEL + init_size > kernel_end) {
 		kernel_end = BOOT_KERNEL + init_size;
@@ -125,7 +128,9 @@ int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 		initrd_max = hdr.initrd_addr_max ? hdr.initrd_addr_max : 0x37ffffff;
 		if (initrd_max > m->low_size - 1)
 			initrd_max = m->low_size - 1;
-		if (img->initrd_len > initrd_max + 1 - kernel_end)
+		/* The header's limit may lie below the kernel: no room at all. */
+		if (initrd_max < kernel_end ||
+		    img->initrd_len > initrd_max + 1 - kernel_end)
 			return fail(err, errlen,
 				    "initrd (%zu MiB) does not fit in guest memory",
 				    img->initrd_len >> 20);

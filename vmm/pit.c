@@ -70,7 +70,14 @@ static void rearm(struct pit *p)
 	struct pit_channel *c = &p->ch[0];
 	uint64_t now = p->now(p->ctx), deadline = 0;
 
-	if (c->counting && periodic(c)) {
+	if (c->counting && periodic(c) &&
+	    ticks_to_ns(c->reload) < PIT_MIN_PERIOD_NS) {
+		/* Each interrupt stands for the periods since the last. */
+		uint64_t since = now > c->start_ns ? now - c->start_ns : 0;
+
+		deadline = c->start_ns +
+			   (since / PIT_MIN_PERIOD_NS + 1) * PIT_MIN_PERIOD_NS;
+	} else if (c->counting && periodic(c)) {
 		uint64_t t = ticks_since(c, now);
 
 		deadline = c->start_ns + ticks_to_ns((t / c->reload + 1) * c->reload);

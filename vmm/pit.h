@@ -9,6 +9,12 @@
 #include "irq.h"
 
 #define PIT_HZ 1193182ULL
+/*
+ * Channel 0 interrupts at most this often in the periodic modes, whatever
+ * the count (a count of 1 would be one every 838 ns): the local APIC
+ * timer's limit, LAPIC_MIN_PERIOD_NS. The counter still reads at PIT_HZ.
+ */
+#define PIT_MIN_PERIOD_NS 100000ULL
 
 struct pit_channel {
 	uint8_t mode;		/* 0..5 */

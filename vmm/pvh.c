@@ -163,7 +163,8 @@ int loader_pvh(struct guest_mem *m, const struct boot_image *img,
 	if (img->initrd) {
 		uint64_t top = m->low_size;
 
-		if (img->initrd_len > top - end)
+		/* A segment in RAM above 4 GiB ends the kernel above top. */
+		if (end > top || img->initrd_len > top - end)
 			return fail(err, errlen,
 				    "initrd (%zu MiB) does not fit in guest memory",
 				    img->initrd_len >> 20);

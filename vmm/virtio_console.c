@@ -10,46 +10,46 @@
 #define RXQ 0
 #define TXQ 1
 
-static bool deliver(struct virtio_console *c)
+/* Both passes stay under the lock: they share c->chain, and are copies. */
+static void deliver(struct virtio_console *c)
 {
-	struct virtq *q = &c->t.vq[RXQ];
-	bool used = false, was_full = c->in_len == VCON_INBUF;
+	bool was_full = c->in_len == VCON_INBUF;
+	struct virtio_drain d;
 
-	while (c->in_len && virtq_pop(q, c->t.mem, &c->chain) == 1) {
+	if (!c->in_len || !virtio_drain_begin(&d, &c->t, RXQ))
+		return;
+	while (c->in_len && virtio_drain_next(&d, &c->chain)) {
 		uint64_t n = virtq_write(&c->chain, 0, c->in, c->in_len);
 
 		memmove(c->in, c->in + n, c->in_len - n);
 		c->in_len -= (unsigned int)n;
-		virtq_push(q, c->t.mem, c->chain.head, (uint32_t)n);
-		used = true;
+		virtio_drain_push(&d, c->chain.head, (uint32_t)n);
 	}
+	virtio_drain_end(&d);
 	if (was_full && c->in_len < VCON_INBUF && c->room)
 		c->room(c->ctx);
-	return used;
 }
 
-static bool transmit(struct virtio_console *c)
+static void transmit(struct virtio_console *c)
 {
-	struct virtq *q = &c->t.vq[TXQ];
-	bool used = false;
+	struct virtio_drain d;
 
-	while (virtq_pop(q, c->t.mem, &c->chain) == 1) {
+	if (!virtio_drain_begin(&d, &c->t, TXQ))
+		return;
+	while (virtio_drain_next(&d, &c->chain)) {
 		for (unsigned int i = 0; i < c->chain.n_read; i++)
 			if (c->out)
 				c->out(c->ctx, c->chain.seg[i].ptr,
 				       c->chain.seg[i].len);
-		virtq_push(q, c->t.mem, c->chain.head, 0);
-		used = true;
+		virtio_drain_push(&d, c->chain.head, 0);
 	}
-	return used;
+	virtio_drain_end(&d);
 }
 
 void virtio_console_process(struct virtio_console *c)
 {
-	if (transmit(c))
-		virtio_mmio_signal(&c->t, TXQ);
-	if (deliver(c))
-		virtio_mmio_signal(&c->t, RXQ);
+	transmit(c);
+	deliver(c);
 }
 
 static void con_notify(struct virtio_mmio *t, unsigned int q)
@@ -97,7 +97,7 @@ unsigned int virtio_console_input(struct virtio_console *c, const uint8_t *buf,
 
 	memcpy(c->in + c->in_len, buf, n);
 	c->in_len += n;
-	if (virtio_mmio_driver_ok(&c->t) && deliver(c))
-		virtio_mmio_signal(&c->t, RXQ);
+	if (virtio_mmio_driver_ok(&c->t))
+		deliver(c);
 	return n;
 }

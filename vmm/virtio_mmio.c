@@ -43,6 +43,99 @@ void virtio_mmio_signal(struct virtio_mmio *t, unsigned int q)
 	update_irq(t);
 }
 
+void virtio_mmio_needs_reset(struct virtio_mmio *t)
+{
+	if (t->status & ST_NEEDS_RESET)
+		return;
+	t->status |= ST_NEEDS_RESET;
+	if (!(t->status & ST_DRIVER_OK))
+		return;		/* the driver reads the status before going live */
+	if (t->signal_hook && t->signal_hook(t->signal_ctx, VIRTIO_SIGNAL_CONFIG))
+		return;
+	t->isr |= 2;
+	update_irq(t);
+}
+
+int virtio_mmio_pop(struct virtio_mmio *t, unsigned int q,
+		    struct virtq_chain *c)
+{
+	int r = virtq_pop(&t->vq[q], t->mem, c);
+
+	if (r < 0)
+		virtio_mmio_needs_reset(t);
+	return r;
+}
+
+bool virtio_drain_begin(struct virtio_drain *d, struct virtio_mmio *t,
+			unsigned int q)
+{
+	if (t->busy & (1u << q))
+		return false;
+	t->busy |= 1u << q;
+	d->t = t;
+	d->q = &t->vq[q];
+	d->qi = q;
+	d->left = t->vq[q].size;
+	d->gen = t->gen;
+	d->used = false;
+	return true;
+}
+
+bool virtio_drain_next(struct virtio_drain *d, struct virtq_chain *c)
+{
+	struct virtio_mmio *t = d->t;
+
+	/* After a reset while the lock was dropped: the new queue's chains. */
+	d->gen = t->gen;
+	if (!d->left) {
+		if (virtq_has_avail(d->q, t->mem)) {
+			t->deferred |= 1u << d->qi;
+			if (t->defer)
+				t->defer(t->defer_ctx);
+		}
+		return false;
+	}
+	d->left--;
+	return virtio_mmio_pop(t, d->qi, c) == 1;
+}
+
+void virtio_drain_unlock(struct virtio_drain *d)
+{
+	if (d->t->unlock)
+		d->t->unlock(d->t->lock_ctx);
+}
+
+void virtio_drain_relock(struct virtio_drain *d)
+{
+	if (d->t->relock)
+		d->t->relock(d->t->lock_ctx);
+}
+
+void virtio_drain_push(struct virtio_drain *d, uint16_t head, uint32_t len)
+{
+	if (d->gen != d->t->gen || !d->q->ready)
+		return;
+	virtq_push(d->q, d->t->mem, head, len);
+	d->used = true;
+}
+
+void virtio_drain_end(struct virtio_drain *d)
+{
+	d->t->busy &= ~(1u << d->qi);
+	if (d->used && d->gen == d->t->gen)
+		virtio_mmio_signal(d->t, d->qi);
+}
+
+void virtio_mmio_run_deferred(struct virtio_mmio *t)
+{
+	uint32_t q = t->deferred;
+
+	t->deferred = 0;
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		if (q & (1u << i))
+			virtio_mmio_notify(t, i);
+}
+
 bool virtio_mmio_driver_ok(const struct virtio_mmio *t)
 {
 	return (t->status & ST_DRIVER_OK) && !(t->status & ST_NEEDS_RESET);
@@ -50,6 +143,8 @@ bool virtio_mmio_driver_ok(const struct virtio_mmio *t)
 
 static void reset(struct virtio_mmio *t)
 {
+	t->gen++;
+	t->deferred = 0;
 	t->status = 0;
 	t->dev_features_sel = t->drv_features_sel = 0;
 	t->driver_features = 0;
@@ -66,7 +161,7 @@ void virtio_mmio_enable_queue(struct virtio_mmio *t, struct virtq *q)
 {
 	q->ready = virtq_valid(q, t->mem);
 	if (!q->ready)		/* bad ring setup: fail the device */
-		t->status |= ST_NEEDS_RESET;
+		virtio_mmio_needs_reset(t);
 }
 
 void virtio_mmio_notify(struct virtio_mmio *t, uint32_t q)

@@ -17,6 +17,8 @@
 #define VIRTIO_MMIO_SIZE	0x1000
 #define VIRTIO_MAX_QUEUES	4
 #define VIRTIO_F_VERSION_1	32
+/* virtio_mmio_signal()'s q for a configuration change interrupt. */
+#define VIRTIO_SIGNAL_CONFIG	(~0u)
 
 struct virtio_mmio;
 
@@ -49,12 +51,76 @@ struct virtio_mmio {
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	/*
 	 * Set by a transport with per-queue messages: true when it sent
-	 * queue q's interrupt itself (the ISR and irq line are then left
-	 * alone).
+	 * queue q's interrupt (or with VIRTIO_SIGNAL_CONFIG the configuration
+	 * change interrupt) itself; the ISR and irq line are then left alone.
 	 */
 	bool (*signal_hook)(void *ctx, unsigned int q);
 	void *signal_ctx;
+	/*
+	 * The VMM's lock over all device state, which a device drops while it
+	 * works on a chain's buffers (file I/O, the tap); NULL hooks when
+	 * nothing else runs (tests, fuzzing).
+	 */
+	void (*unlock)(void *ctx);
+	void (*relock)(void *ctx);
+	void *lock_ctx;
+	/*
+	 * A device pass stopped at its limit with chains left on the queues
+	 * in deferred: defer(defer_ctx) asks for virtio_mmio_run_deferred()
+	 * from another thread, later.
+	 */
+	uint32_t deferred;
+	void (*defer)(void *ctx);
+	void *defer_ctx;
+	uint32_t busy;		/* queues a pass is running on */
+	uint32_t gen;		/* resets so far: stale chains are not returned */
 };
+
+/*
+ * One pass of a device over queue q: at most the queue's size of chains,
+ * so a driver that posts as fast as the device consumes (another vCPU
+ * re-posting the same descriptor) cannot keep the caller here; the rest
+ * is deferred. A chain the driver broke the rules with stops the queue
+ * and the device asks for a reset. Usage:
+ *
+ *	if (!virtio_drain_begin(&d, t, q))
+ *		return;
+ *	while (virtio_drain_next(&d, &chain)) {
+ *		virtio_drain_unlock(&d);	(optional: slow work)
+ *		...
+ *		virtio_drain_relock(&d);
+ *		virtio_drain_push(&d, chain.head, len);
+ *	}
+ *	virtio_drain_end(&d);
+ */
+struct virtio_drain {
+	struct virtio_mmio *t;
+	struct virtq *q;
+	unsigned int qi, left;
+	uint32_t gen;
+	bool used;
+};
+
+/* False when another thread is in a pass over q (it sees new chains). */
+bool virtio_drain_begin(struct virtio_drain *d, struct virtio_mmio *t,
+			unsigned int q);
+bool virtio_drain_next(struct virtio_drain *d, struct virtq_chain *c);
+void virtio_drain_unlock(struct virtio_drain *d);
+void virtio_drain_relock(struct virtio_drain *d);
+/* Return the chain, unless the device was reset or the queue disabled. */
+void virtio_drain_push(struct virtio_drain *d, uint16_t head, uint32_t len);
+/* Interrupt the driver if chains were used. */
+void virtio_drain_end(struct virtio_drain *d);
+/* Continue the passes defer() asked for (lock held). */
+void virtio_mmio_run_deferred(struct virtio_mmio *t);
+/* One chain of queue q outside a pass, as virtq_pop (broken: reset). */
+int virtio_mmio_pop(struct virtio_mmio *t, unsigned int q,
+		    struct virtq_chain *c);
+/*
+ * The driver broke the rules: set DEVICE_NEEDS_RESET and, once the driver
+ * is live, send a configuration change interrupt (virtio 1.2, 2.1.2).
+ */
+void virtio_mmio_needs_reset(struct virtio_mmio *t);
 
 void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
 		      void *dev, const struct guest_mem *mem,

@@ -34,16 +34,18 @@ static void net_config(struct virtio_mmio *t, uint64_t off, uint8_t *d,
 
 void virtio_net_tx(struct virtio_net *n)
 {
-	struct virtq *q = &n->t.vq[TXQ];
-	bool used = false;
+	struct virtio_drain d;
 
-	while (virtq_pop(q, n->t.mem, &n->chain) == 1) {
+	if (!virtio_drain_begin(&d, &n->t, TXQ))
+		return;
+	while (virtio_drain_next(&d, &n->tx_chain)) {
 		struct iovec iov[VIRTQ_MAX_SEGS];
 		uint64_t skip = HDR_LEN;
+		bool dropped;
 		int cnt = 0;
 
-		for (unsigned int i = 0; i < n->chain.n_read; i++) {
-			struct virtq_seg *s = &n->chain.seg[i];
+		for (unsigned int i = 0; i < n->tx_chain.n_read; i++) {
+			struct virtq_seg *s = &n->tx_chain.seg[i];
 
 			if (skip >= s->len) {
 				skip -= s->len;
@@ -55,13 +57,13 @@ void virtio_net_tx(struct virtio_net *n)
 			cnt++;
 		}
 		/* A failed write drops the frame, as a busy wire would. */
-		if (cnt && n->tap >= 0 && writev(n->tap, iov, cnt) < 0)
-			n->tx_dropped++;
-		virtq_push(q, n->t.mem, n->chain.head, 0);
-		used = true;
+		virtio_drain_unlock(&d);
+		dropped = cnt && n->tap >= 0 && writev(n->tap, iov, cnt) < 0;
+		virtio_drain_relock(&d);
+		n->tx_dropped += dropped;
+		virtio_drain_push(&d, n->tx_chain.head, 0);
 	}
-	if (used)
-		virtio_mmio_signal(&n->t, TXQ);
+	virtio_drain_end(&d);
 }
 
 /* Put the held frame into the next receive chain; false if none. */
@@ -71,7 +73,7 @@ static bool deliver(struct virtio_net *n)
 	uint8_t hdr[HDR_LEN] = { 0 };
 	uint64_t len;
 
-	if (virtq_pop(q, n->t.mem, &n->chain) != 1)
+	if (virtio_mmio_pop(&n->t, RXQ, &n->chain) != 1)
 		return false;
 	hdr[10] = 1;			/* num_buffers */
 	len = virtq_write(&n->chain, 0, hdr, HDR_LEN);
@@ -104,9 +106,15 @@ void virtio_net_rx(struct virtio_net *n)
 		virtio_mmio_signal(&n->t, RXQ);
 }
 
+/*
+ * Only with a receive buffer to put a frame in: a readable tap would
+ * otherwise wake the I/O thread again and again. The driver's notify on
+ * the receive queue (rx_ready) has it look again.
+ */
 bool virtio_net_want_rx(const struct virtio_net *n)
 {
-	return n->tap >= 0 && virtio_mmio_driver_ok(&n->t) && !n->rx_waiting;
+	return n->tap >= 0 && virtio_mmio_driver_ok(&n->t) && !n->rx_waiting &&
+	       virtq_has_avail(&n->t.vq[RXQ], n->t.mem);
 }
 
 static void net_notify(struct virtio_mmio *t, unsigned int q)

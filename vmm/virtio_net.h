@@ -19,7 +19,8 @@ struct virtio_net {
 	uint64_t tx_dropped;
 	void (*rx_ready)(void *ctx);	/* the guest posted receive buffers */
 	void *ctx;
-	struct virtq_chain chain;
+	struct virtq_chain chain;	/* receive */
+	struct virtq_chain tx_chain;	/* transmit, used without the lock */
 	uint8_t frame[VNET_FRAME_MAX];
 };
 

@@ -214,7 +214,10 @@ static void msix_unmasked(struct virtio_pci *vp)
 			msix_fire(vp, v);
 }
 
-/* virtio_mmio's signal hook: with MSI-X enabled, queue q's vector. */
+/*
+ * virtio_mmio's signal hook: with MSI-X enabled, queue q's vector, or for
+ * a configuration change config_vector.
+ */
 static bool msix_signal(void *ctx, unsigned int q)
 {
 	struct virtio_pci *vp = ctx;
@@ -222,7 +225,10 @@ static bool msix_signal(void *ctx, unsigned int q)
 
 	if (!(msix_ctrl(vp) & MSIX_ENABLE))
 		return false;
-	v = q < VIRTIO_MAX_QUEUES ? vp->queue_vector[q] : NO_VECTOR;
+	if (q == VIRTIO_SIGNAL_CONFIG)
+		v = vp->config_vector;
+	else
+		v = q < VIRTIO_MAX_QUEUES ? vp->queue_vector[q] : NO_VECTOR;
 	if (v < vp->msix_n)
 		msix_fire(vp, v);
 	return true;

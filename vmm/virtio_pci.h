@@ -8,7 +8,8 @@
  * virtio_pci_msix() the device also has an MSI-X capability, its table and
  * pending bit array in memory BAR 1, a vector per queue and one for
  * configuration changes; once the driver enables MSI-X each queue's
- * interrupt is its vector's message, and INTA# and the ISR stay quiet.
+ * interrupt is its vector's message, a configuration change (a device that
+ * needs a reset) config_vector's, and INTA# and the ISR stay quiet.
  *
  * The device model is unchanged: it keeps its struct virtio_mmio, which
  * holds the device state both transports share, and signals through the

@@ -3,30 +3,39 @@
 
 #include "virtio_rng.h"
 
+/*
+ * Bytes one chain gets at most: the device may fill less than the driver
+ * offers (virtio 1.2, 5.4.6), and a gigabyte buffer would keep us here.
+ */
+#define RNG_CHAIN_MAX	65536
+
 void virtio_rng_process(struct virtio_rng *r)
 {
-	struct virtq *q = &r->t.vq[0];
-	bool used = false;
+	struct virtio_drain d;
 
-	while (virtq_pop(q, r->t.mem, &r->chain) == 1) {
+	if (!virtio_drain_begin(&d, &r->t, 0))
+		return;
+	while (virtio_drain_next(&d, &r->chain)) {
 		uint64_t done = 0;
 
+		virtio_drain_unlock(&d);
 		/* Fill the writable segments; readable ones are ignored. */
 		for (unsigned int i = r->chain.n_read; i < r->chain.n; i++) {
 			struct virtq_seg *s = &r->chain.seg[i];
-			ssize_t n = getrandom(s->ptr, s->len, GRND_NONBLOCK);
+			size_t want = s->len < RNG_CHAIN_MAX - done ?
+				      s->len : RNG_CHAIN_MAX - done;
+			ssize_t n = getrandom(s->ptr, want, GRND_NONBLOCK);
 
 			if (n <= 0)
 				break;
 			done += (uint64_t)n;
-			if ((uint32_t)n < s->len)
+			if ((size_t)n < s->len || done == RNG_CHAIN_MAX)
 				break;
 		}
-		virtq_push(q, r->t.mem, r->chain.head, (uint32_t)done);
-		used = true;
+		virtio_drain_relock(&d);
+		virtio_drain_push(&d, r->chain.head, (uint32_t)done);
 	}
-	if (used)
-		virtio_mmio_signal(&r->t, 0);
+	virtio_drain_end(&d);
 }
 
 static void rng_notify(struct virtio_mmio *t, unsigned int q)

@@ -111,13 +111,23 @@ int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c)
 	return 1;
 }
 
+bool virtq_has_avail(const struct virtq *q, const struct guest_mem *m)
+{
+	const uint8_t *avail;
+
+	if (!q->ready || q->broken || !virtq_valid(q, m))
+		return false;
+	avail = gmem_ptr(m, q->avail, avail_bytes(q->size));
+	return load16(avail + 2) != q->last_avail;
+}
+
 void virtq_push(struct virtq *q, const struct guest_mem *m, uint16_t head,
 		uint32_t len)
 {
 	uint8_t *used = gmem_ptr(m, q->used, used_bytes(q->size));
 	uint8_t *elem;
 
-	if (!used)
+	if (!used || !q->size)
 		return;
 	elem = used + 4 + 8 * (q->used_idx % q->size);
 	memcpy(elem, &(uint32_t){ head }, 4);

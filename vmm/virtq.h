@@ -13,7 +13,8 @@
 #include "mem.h"
 
 #define VIRTQ_MAX_SIZE	256
-#define VIRTQ_MAX_SEGS	64
+/* A chain may use every descriptor of the largest queue (virtio 1.2, 2.7.5). */
+#define VIRTQ_MAX_SEGS	VIRTQ_MAX_SIZE
 
 struct virtq {
 	uint16_t size;		/* entries, a power of two <= VIRTQ_MAX_SIZE */
@@ -45,6 +46,8 @@ bool virtq_valid(const struct virtq *q, const struct guest_mem *m);
  * -1 when the driver broke the rules (the queue is then marked broken).
  */
 int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c);
+/* The driver has made a chain available (what virtq_pop would take). */
+bool virtq_has_avail(const struct virtq *q, const struct guest_mem *m);
 /* Return a chain to the driver with len bytes written. */
 void virtq_push(struct virtq *q, const struct guest_mem *m, uint16_t head,
 		uint32_t len);

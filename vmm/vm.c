@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,6 +73,7 @@ void vm_stop_locked(struct vm *vm, int code)
 	vm->stopping = true;
 	vm->exit_code = code;
 	pthread_cond_broadcast(&vm->wake);
+	pthread_cond_broadcast(&vm->work);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
 	wake_loop(vm);
@@ -160,6 +162,70 @@ static void vcon_out(void *ctx, const uint8_t *buf, size_t len)
 	console_write_buf(&vm->con, buf, len);
 }
 
+/* A virtio device drops the lock while it works on a chain's buffers. */
+static void virtio_unlock(void *ctx)
+{
+	pthread_mutex_unlock(&((struct vm *)ctx)->lock);
+}
+
+static void virtio_relock(void *ctx)
+{
+	pthread_mutex_lock(&((struct vm *)ctx)->lock);
+}
+
+static void virtio_defer(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	vm->work_pending = true;
+	pthread_cond_signal(&vm->work);
+}
+
+/*
+ * The virtio worker: continues the device passes a notify left unfinished
+ * (a driver posting chains as fast as they are used), one bounded pass per
+ * queue at a time, letting go of the lock between rounds so that timers,
+ * input and signals get their turn.
+ */
+static void *virtio_worker(void *arg)
+{
+	struct vm *vm = arg;
+
+	pthread_mutex_lock(&vm->lock);
+	for (;;) {
+		while (!vm->stopping && !vm->work_pending)
+			pthread_cond_wait(&vm->work, &vm->lock);
+		if (vm->stopping)
+			break;
+		vm->work_pending = false;
+		for (unsigned int i = 0; i < vm->nr_virtio; i++)
+			virtio_mmio_run_deferred(vm->virtio[i]);
+		pthread_mutex_unlock(&vm->lock);
+		sched_yield();
+		pthread_mutex_lock(&vm->lock);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return NULL;
+}
+
+int vm_virtio_worker_start(struct vm *vm)
+{
+	if (pthread_create(&vm->worker, NULL, virtio_worker, vm))
+		return -1;
+	vm->worker_started = true;
+	return 0;
+}
+
+void vm_virtio_add(struct vm *vm, struct virtio_mmio *t)
+{
+	t->unlock = virtio_unlock;
+	t->relock = virtio_relock;
+	t->lock_ctx = vm;
+	t->defer = virtio_defer;
+	t->defer_ctx = vm;
+	vm->virtio[vm->nr_virtio++] = t;
+}
+
 static void pm_event(void *ctx, enum pm_event ev)
 {
 	vm_stop_locked(ctx, ev == PM_POWEROFF ? EXIT_POWEROFF : EXIT_REBOOT);
@@ -178,8 +244,12 @@ static void i8042_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
 		vm_stop_locked(opaque, EXIT_REBOOT);
 }
 
-static void boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
-			  unsigned int size, bool w)
+/*
+ * Only the first mark is logged: init starts once, and a guest writing the
+ * magic in a loop would otherwise fill the host's log at its own pace.
+ */
+void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
+		      unsigned int size, bool w)
 {
 	struct vm *vm = opaque;
 
@@ -187,9 +257,10 @@ static void boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 		memset(d, 0xff, size);
 		return;
 	}
-	if (off == 0 && d[0] == BOOT_TIMER_MAGIC) {
+	if (off == 0 && d[0] == BOOT_TIMER_MAGIC && !vm->boot_timed) {
 		uint64_t us = (vm_now_ns() - vm->start_ns) / 1000;
 
+		vm->boot_timed = true;
 		vm_error("boot timer: guest init after %llu.%03llu ms",
 			 (unsigned long long)us / 1000,
 			 (unsigned long long)us % 1000);
@@ -230,7 +301,7 @@ static int add_devices(struct vm *vm)
 	ret |= bus_add(&vm->pio, PM1A_EVT_PORT, 4, pm_evt_io, &vm->pm);
 	ret |= bus_add(&vm->pio, PM1A_CNT_PORT, 2, pm_cnt_io, &vm->pm);
 	ret |= bus_add(&vm->pio, PM_RESET_PORT, 1, pm_reset_io, &vm->pm);
-	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, boot_timer_io, vm);
+	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, vm_boot_timer_io, vm);
 	ret |= bus_add(&vm->pio, VIRTIO_SLOTS_PORT, 1, slots_io, vm);
 	/* 0xcf9 between them is the reset register (pm.c). */
 	ret |= bus_add(&vm->pio, PCI_ADDR_PORT, 1, pci_addr_io, &vm->pci);
@@ -274,6 +345,7 @@ static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 	uint64_t base = VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE;
 	unsigned int irq = virtio_irqs[n];
 
+	vm_virtio_add(vm, t);
 	vm->pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
 	if (vm->cfg->transport == VIRTIO_PCI) {
 		virtio_pci_init(&vm->vpci[n], t, class_code);
@@ -677,6 +749,8 @@ static int open_fds(struct vm *vm)
 {
 	sigset_t set;
 
+	/* Error lines on a closed stderr pipe are lost, not fatal. */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
@@ -735,6 +809,8 @@ static void vm_destroy(struct vm *vm)
 		if (v->started)
 			pthread_join(v->thread, NULL);
 	}
+	if (vm->worker_started)
+		pthread_join(vm->worker, NULL);
 	if (vm->exit_code == EXIT_QUIT && getenv("VIREO_DEBUG"))
 		debug_dump(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -763,6 +839,7 @@ static void vm_destroy(struct vm *vm)
 			close(fds[i]);
 	pthread_mutex_destroy(&vm->lock);
 	pthread_cond_destroy(&vm->wake);
+	pthread_cond_destroy(&vm->work);
 }
 
 int vm_run(const struct vm_config *cfg, const struct firmware *fw)
@@ -779,6 +856,7 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	vm.con.in_eof = true;
 	pthread_mutex_init(&vm.lock, NULL);
 	pthread_cond_init(&vm.wake, NULL);
+	pthread_cond_init(&vm.work, NULL);
 	vm.start_ns = vm_now_ns();
 
 	if (cfg->cpus > OPT_MAX_CPUS) {
@@ -811,6 +889,10 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 
 	if (cfg->console != CONSOLE_NONE)
 		console_open(&vm.con, STDIN_FILENO, STDOUT_FILENO);
+	if (vm_virtio_worker_start(&vm)) {
+		vm_error("cannot start the virtio worker thread");
+		goto out;
+	}
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		if (vcpu_start(&vm.vcpus[i])) {
 			pthread_mutex_lock(&vm.lock);

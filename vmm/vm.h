@@ -99,6 +99,16 @@ struct vm {
 	struct virtio_pci vpci[VIRTIO_SLOTS];	/* --virtio pci */
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
+	/*
+	 * The virtio devices, and their work left for later: a notify does at
+	 * most a queue's worth, the virtio worker thread the rest.
+	 */
+	struct virtio_mmio *virtio[VIRTIO_SLOTS];
+	unsigned int nr_virtio;
+	pthread_cond_t work;
+	bool work_pending;
+	pthread_t worker;
+	bool worker_started;
 	char cmdline[CMDLINE_MAX];
 
 	struct vcpu *vcpus;
@@ -114,6 +124,7 @@ struct vm {
 	struct lapic *apic_ptrs[OPT_MAX_CPUS];
 	int timer_fd, event_fd, signal_fd;
 	uint64_t start_ns;
+	bool boot_timed;	/* the boot timer has been logged */
 	bool stopping;
 	int exit_code;
 };
@@ -123,6 +134,16 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw);
 /* Stop the VM with a status (first caller wins). Call with vm->lock held. */
 void vm_stop_locked(struct vm *vm, int code);
 uint64_t vm_now_ns(void);
+/*
+ * A virtio device of the VM: its passes drop vm->lock for slow work and
+ * leave what is over to the virtio worker thread, which
+ * vm_virtio_worker_start() starts (vm_stop_locked() ends it).
+ */
+void vm_virtio_add(struct vm *vm, struct virtio_mmio *t);
+int vm_virtio_worker_start(struct vm *vm);
+/* The boot timer's MMIO page (opaque: the VM). */
+void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
+		      unsigned int size, bool w);
 void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* vcpu.c */

@@ -142,6 +142,39 @@ TEST_F(loader, initrd_too_big)
 	EXPECT_EQ(0, strncmp(self->err, "initrd", 6)) TH_LOG("%s", self->err);
 }
 
+/*
+ * A header whose initrd_addr_max lies below the kernel: the room left for
+ * the initrd is negative, and unsigned arithmetic once wrapped it into a
+ * huge placement address that gmem_ptr() refused, so the copy went to NULL.
+ */
+TEST_F(loader, initrd_limit_below_kernel)
+{
+	static uint8_t rd[0x2000];
+
+	self->bi.initrd = rd;
+	self->bi.initrd_len = sizeof(rd);
+	self->f.hdr->initrd_addr_max = 0xfff;
+	EXPECT_EQ(-1, loader_bzimage(&self->m, &self->bi, &self->e, self->err,
+				     sizeof(self->err)));
+	EXPECT_EQ(0, strncmp(self->err, "initrd", 6)) TH_LOG("%s", self->err);
+
+	/* Below the kernel's end but above the initrd's size. */
+	self->f.hdr->initrd_addr_max = 0x80000;
+	EXPECT_EQ(-1, loader_bzimage(&self->m, &self->bi, &self->e, self->err,
+				     sizeof(self->err)));
+	EXPECT_EQ(0, strncmp(self->err, "initrd", 6)) TH_LOG("%s", self->err);
+}
+
+/* pref_address + init_size past 2^64 must not wrap to a small kernel end. */
+TEST_F(loader, kernel_extent_does_not_wrap)
+{
+	self->f.hdr->pref_address = 0xfffffffffff00000ULL;
+	self->f.hdr->init_size = 0x200000;
+	EXPECT_EQ(-1, loader_bzimage(&self->m, &self->bi, &self->e, self->err,
+				     sizeof(self->err)));
+	EXPECT_EQ(0, strncmp(self->err, "kernel needs", 12)) TH_LOG("%s", self->err);
+}
+
 TEST_F(loader, rejects_bad_images)
 {
 	self->bi.kernel_len = 100;

@@ -103,6 +103,41 @@ TEST(periodic_mode2_ticks)
 	EXPECT_EQ(2, e.rises);
 }
 
+/*
+ * A guest that programs a count of 1 in a periodic mode asks for an
+ * interrupt every 838 ns; the VMM's timer fires at most every
+ * PIT_MIN_PERIOD_NS (like the local APIC's), whatever the count.
+ */
+TEST(periodic_rate_is_clamped)
+{
+	static const uint8_t modes[] = { 0x34, 0x36 };	/* modes 2 and 3 */
+
+	for (unsigned int i = 0; i < sizeof(modes); i++) {
+		struct pit p;
+		struct env e;
+		uint64_t t0;
+
+		setup(&p, &e);
+		out(&p, 0x43, modes[i]);
+		out(&p, 0x40, 2);
+		out(&p, 0x40, 0);		/* count 2: 1.7 us */
+		t0 = e.now;
+		EXPECT_LE(t0 + PIT_MIN_PERIOD_NS, e.armed);
+		/* 10 ms of a timer serviced the moment it fires. */
+		while (e.armed && e.armed < t0 + 10000000ULL) {
+			uint64_t prev = e.armed;
+
+			e.now = e.armed;
+			pit_expire(&p);
+			ASSERT_LE(prev + PIT_MIN_PERIOD_NS, e.armed);
+		}
+		EXPECT_LE(e.rises, 10000000ULL / PIT_MIN_PERIOD_NS);
+		EXPECT_GE(e.rises, 10000000ULL / PIT_MIN_PERIOD_NS - 1);
+		/* The counter the guest reads still runs at the PIT's rate. */
+		EXPECT_LE(pit_count(&p, 0, e.now), 2);
+	}
+}
+
 TEST(oneshot_mode4_like_linux)
 {
 	struct pit p;

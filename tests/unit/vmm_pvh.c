@@ -7,6 +7,7 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
 #include <elf.h>
+#include <sys/mman.h>
 
 #include "vmm/loader.h"
 
@@ -143,6 +144,40 @@ TEST_F(pvh, rejects_bad_elves)
 	EXPECT_EQ(-1, loader_pvh(&self->m, &self->bi, &self->e, self->err,
 				 sizeof(self->err)));
 	EXPECT_FALSE(loader_is_elf((const uint8_t *)"MZ\0\0", 4));
+}
+
+/*
+ * A segment in RAM above 4 GiB ends the kernel above the top of low memory,
+ * where the initrd goes: the room below the top was once computed as
+ * top - end, which wrapped, and the initrd was copied to a NULL pointer.
+ * The layout is synthetic (32 MiB low, 16 MiB at 4 GiB), as with a guest
+ * of more than 3 GiB; the initrd is a reserved mapping never touched.
+ */
+TEST_F(pvh, high_segment_and_big_initrd)
+{
+	const size_t rd_len = 40ULL << 20;
+	struct guest_mem m;
+	void *rd;
+
+	m.host = self->m.host;
+	m.size = 48ULL << 20;
+	m.low_size = 32ULL << 20;
+	rd = mmap(NULL, rd_len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS |
+		  MAP_NORESERVE, -1, 0);
+	ASSERT_NE(MAP_FAILED, rd);
+	self->k.ph[1].p_paddr = GUEST_HIGH_BASE;
+	self->bi.initrd = rd;
+	self->bi.initrd_len = rd_len;
+	EXPECT_EQ(-1, loader_pvh(&m, &self->bi, &self->e, self->err,
+				 sizeof(self->err)));
+	EXPECT_EQ(0, strncmp(self->err, "initrd", 6)) TH_LOG("%s", self->err);
+
+	/* A small initrd still has no room above a kernel that ends high. */
+	self->bi.initrd_len = 4096;
+	EXPECT_EQ(-1, loader_pvh(&m, &self->bi, &self->e, self->err,
+				 sizeof(self->err)));
+	EXPECT_EQ(0, strncmp(self->err, "initrd", 6)) TH_LOG("%s", self->err);
+	munmap(rd, rd_len);
 }
 
 TEST_HARNESS_MAIN

@@ -481,4 +481,84 @@ TEST(msix_vectors_table_and_masks)
 	free(e.ram);
 }
 
+/*
+ * A queue the driver broke (an indirect descriptor, not negotiated) with
+ * MSI-X on: DEVICE_NEEDS_RESET, and the configuration change goes out as
+ * config_vector's message, not the queue's (virtio 1.2, 4.1.5.3).
+ */
+TEST(broken_queue_signals_config_vector)
+{
+	struct env e;
+	struct msi_sink m = { 0 };
+	unsigned int c = 0, at, n = 0;
+	uint32_t bar1;
+	uint8_t d[8];
+	uint64_t addr = BUF;
+	uint32_t len = 8;
+	uint16_t flags = 4, idx = 1;			/* INDIRECT */
+
+	memset(&e, 0, sizeof(e));
+	e.ram = calloc(1, RAM);
+	gmem_init(&e.m, e.ram, RAM);
+	pci_init(&e.bus);
+	virtio_rng_attach(&e.rng, &e.m, virtio_pci_irq(&e.vp));
+	virtio_pci_init(&e.vp, &e.rng.t, 0x00ff00);
+	pci_dev_intx(&e.vp.pci, (struct irq_line){ pin, &e, 6 });
+	virtio_pci_msix(&e.vp, msi, &m);
+	ASSERT_EQ(0, pci_plug(&e.bus, &e.vp.pci, SLOT));
+	e.bar = pci_cfg_read(&e.bus, DEVFN, PCI_BAR0, 4) & ~15u;
+	bar1 = pci_cfg_read(&e.bus, DEVFN, PCI_BAR0 + 4, 4) & ~15u;
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM);
+	for (at = pci_cfg_read(&e.bus, DEVFN, PCI_CAP_PTR, 1); at && n++ < 48;
+	     at = pci_cfg_read(&e.bus, DEVFN, at + 1, 1))
+		if (pci_cfg_read(&e.bus, DEVFN, at, 1) == 0x11)
+			c = at;
+	ASSERT_NE(0, c);
+	/* Vector 0 (config): data 0x40; vector 1 (queue 0): data 0x41. */
+	for (unsigned int v = 0; v < 2; v++) {
+		uint32_t base = bar1 + 16 * v - (uint32_t)PCI_MMIO_BASE;
+
+		bus_put(d, 8, 0xfee00000ULL);
+		pci_mmio_io(&e.bus, base, d, 8, true);
+		bus_put(d, 4, 0x40 + v);
+		pci_mmio_io(&e.bus, base + 8, d, 4, true);
+		bus_put(d, 4, 0);
+		pci_mmio_io(&e.bus, base + 12, d, 4, true);
+	}
+	rng_ready(&e);
+	wr(&e, 0x10, 2, 0);
+	wr(&e, 0x1a, 2, 1);
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0x8000);	/* MSI-X on */
+
+	memcpy(e.ram + DESC, &addr, 8);
+	memcpy(e.ram + DESC + 8, &len, 4);
+	memcpy(e.ram + DESC + 12, &flags, 2);
+	memcpy(e.ram + AVAIL + 4, &(uint16_t){ 0 }, 2);
+	memcpy(e.ram + AVAIL + 2, &idx, 2);
+	wr(&e, VIRTIO_PCI_NOTIFY + 0, 2, 0);
+	EXPECT_EQ(64, rd(&e, 0x14, 1) & 64);		/* DEVICE_NEEDS_RESET */
+	EXPECT_EQ(1, m.n);
+	EXPECT_EQ(0x40u, m.data);
+	EXPECT_EQ(0, e.level);
+	/* Further notifies on the dead queue send nothing more. */
+	wr(&e, VIRTIO_PCI_NOTIFY + 0, 2, 0);
+	EXPECT_EQ(1, m.n);
+
+	/* MSI-X off: INTx and ISR bit 1, the configuration change. */
+	wr(&e, 0x14, 1, 0);
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0);
+	rng_ready(&e);
+	idx = 2;
+	memcpy(e.ram + AVAIL + 4 + 2, &(uint16_t){ 0 }, 2);
+	memcpy(e.ram + AVAIL + 2, &idx, 2);
+	memcpy(e.ram + USED + 2, &(uint16_t){ 0 }, 2);
+	/* The reset restarted the ring at 0: post two entries. */
+	memcpy(e.ram + AVAIL + 4, &(uint16_t){ 0 }, 2);
+	wr(&e, VIRTIO_PCI_NOTIFY + 0, 2, 0);
+	EXPECT_EQ(64, rd(&e, 0x14, 1) & 64);
+	EXPECT_EQ(1, e.level);
+	EXPECT_EQ(2, rd(&e, VIRTIO_PCI_ISR, 1));
+	free(e.ram);
+}
+
 TEST_HARNESS_MAIN
