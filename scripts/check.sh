@@ -180,8 +180,12 @@ for pair in qemu-x86:vireo:kvm bochs-x86:vmx-vireo:vmx-kvm; do
 	while IFS= read -r key; do
 		[ -n "$key" ] || continue
 		got=$(K=$key awk -F '\t' '$2 == ENVIRON["K"] { s[$1] = 1 }
-			END { print ("skip" in s) ? "skipped" : ("fail" in s) ? "failed" :
-				      ("pass" in s) ? "passed" : "absent" }' "$logs/$k.keys")
+			END {
+				if ("skip" in s) print "skipped"
+				else if ("fail" in s) print "failed"
+				else if ("pass" in s) print "passed"
+				else print "absent"
+			}' "$logs/$k.keys")
 		[ "$got" = skipped ] && continue
 		result bad "$v/$key: skipped on vireo.ko but $got on kvm.ko"
 		odd=$((odd + 1))

@@ -78,7 +78,8 @@ prog == "" { stray($0); next }
 /^(not )?ok [0-9]+/ {
 	ok = ($1 == "ok")
 	desc = $0
-	sub(/^(not )?ok [0-9]+ *(- *)?/, "", desc)
+	sub(/^(not )?ok [0-9]+ */, "", desc)
+	sub(/^- +/, "", desc)
 	skip = (desc ~ /# *[Ss][Kk][Ii][Pp]/)
 	# The test's name: the description without its directive.
 	key = desc
