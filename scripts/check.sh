@@ -9,7 +9,9 @@
 # every in-VM program) narrow the run while developing. VIREO_CHECK_NO_VMX=1
 # leaves out the VT-x (Bochs) stage; VIREO_CHECK_ONLY_VMX=1 runs nothing
 # else (make check-vmx); VIREO_CHECK_VMX_FULL=1 adds the VMM boot test to it
-# (make check-vmx-full).
+# (make check-vmx-full). VIREO_CHECK_REFUSE=1 runs the VT-x refusal VMs even
+# in a narrowed run (VIREO_CHECK_MODES= with VIREO_CHECK_ONLY_VMX=1: only
+# them).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
