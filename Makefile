@@ -89,8 +89,15 @@ demo: setup
 	$(MAKE) vmm tests
 	scripts/demo.sh
 
+# Not Kbuild's external-module clean: it deletes every *.ko below M=, and
+# below this tree lie the test kernels' modules (.cache/kernel). The
+# module's build outputs go by name, under kmod/ and at the top only.
+KMOD_OUTPUTS = -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+	-o -name '.*.cmd' -o -name '.*.d' -o -name '*.o.d' -o -name modules.order
 clean:
-	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	find kmod uapi -type f \( $(KMOD_OUTPUTS) \) -delete
+	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
+	rm -rf .tmp_versions
 	$(MAKE) -C vmm clean
 	$(MAKE) -C tests/vm clean
 	$(MAKE) -C tests/bench clean

@@ -9,7 +9,9 @@
 # every in-VM program) narrow the run while developing. VIREO_CHECK_NO_VMX=1
 # leaves out the VT-x (Bochs) stage; VIREO_CHECK_ONLY_VMX=1 runs nothing
 # else (make check-vmx); VIREO_CHECK_VMX_FULL=1 adds the VMM boot test to it
-# (make check-vmx-full).
+# (make check-vmx-full). VIREO_CHECK_REFUSE=1 runs the VT-x refusal VMs even
+# in a narrowed run (VIREO_CHECK_MODES= with VIREO_CHECK_ONLY_VMX=1: only
+# them).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,10 +24,11 @@ n=0 pass=0 fail=0 skip=0
 
 echo "TAP version 13"
 
-# Feed one framed TAP stream through tap.awk and add up its counts.
+# Feed one framed TAP stream through tap.awk and add up its counts; with a
+# second argument, tap.awk lists each result and program there.
 account() {
-	local tag=$1 out counts
-	out=$(awk -v tag="$tag" -v start=$n -f scripts/tap.awk)
+	local tag=$1 keys=${2:-} out counts
+	out=$(awk -v tag="$tag" -v start=$n -v keys="$keys" -f scripts/tap.awk)
 	counts=$(printf '%s\n' "$out" | sed -n 's/^# counts //p')
 	printf '%s\n' "$out" | grep -v '^# counts '
 	set -- $counts
@@ -49,12 +52,16 @@ if [ -z "$only_vmx" ]; then
 			echo "# program: build"
 			echo "# exit: 1"
 		fi
-		for p in tests/unit/bin/*; do
-			[ -x "$p" ] || continue
+		# One program per source: one without its binary fails.
+		for c in tests/unit/*.c; do
+			p=tests/unit/bin/$(basename "$c" .c)
 			echo "# program: $(basename "$p")"
-			"$p" 2>&1
-			echo "# exit: $?"
+			if [ -x "$p" ]; then "$p" 2>&1; echo "# exit: $?"
+			else echo "# exit: missing"; fi
 		done
+		echo "# program: harness-test"
+		scripts/harness-test.sh 2>&1
+		echo "# exit: $?"
 	} > "$logs/unit.tap" 2>&1
 	account host < "$logs/unit.tap"
 	[ -s "$logs/unit-build.log" ] && grep -q 'Error' "$logs/unit-build.log" &&
@@ -74,6 +81,36 @@ fi
 # program; VT-x (Bochs, ~100x slower) runs those listed in tests/vm/vmx.list,
 # and with VIREO_CHECK_VMX_FULL also the VMM's boot test, whose guest kernel
 # the Bochs platform does not carry by default.
+#
+# Every program expected (from the sources: each tests/vm/*.c and *.sh, or
+# vmx.list, or VIREO_CHECK_PROGS) must report; the VM's verdict is parsed
+# from the line with this run's nonce (scripts/vm/verdict.sh); the suite's
+# and the harness's exit status are judged; what skipped on vireo.ko is
+# compared with kvm.ko on the same platform.
+. scripts/vm/verdict.sh
+all_progs=$(for f in tests/vm/*.c tests/vm/*.sh; do
+	[ -f "$f" ] || continue
+	b=${f##*/}; echo "${b%.c}"
+done | tr '\n' ' ')
+vmx_progs=
+[ -f tests/vm/vmx.list ] &&
+	vmx_progs=$(grep -v '^#' tests/vm/vmx.list | grep -v '^[[:space:]]*$' | tr '\n' ' ')
+
+# vmx.list must name every C program (the VMM's shell tests stay out: Bochs
+# cannot boot their guests in time) and nothing without a source.
+if [ -f tests/vm/vmx.list ]; then
+	bad=
+	for p in $all_progs; do
+		case $p in *.sh) continue ;; esac
+		case " $vmx_progs " in *" $p "*) ;; *) bad="$bad $p(unlisted)" ;; esac
+	done
+	for p in $vmx_progs; do
+		case " $all_progs " in *" $p "*) ;; *) bad="$bad $p(no source)" ;; esac
+	done
+	[ -z "$bad" ] && r=ok || r=bad
+	result $r "host/vmx.list: names every in-VM C program and only those${bad:+:$bad}"
+fi
+
 stages=
 [ -z "$only_vmx" ] && for m in $modes; do stages="$stages qemu-x86:$m"; done
 if [ -f tests/vm/vmx.list ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; then
@@ -84,9 +121,9 @@ for st in $stages; do
 	plat=${st%%:*} m=${st#*:}
 	case $plat in
 	# 2 GiB: tests/vm/memory.c runs a guest over a 1 GiB slot.
-	qemu-x86) tag=$m opts=(--timeout 900 --mem 2048) list=$progs ;;
+	qemu-x86) tag=$m opts=(--timeout 900 --mem 2048) list=${progs:-$all_progs} ;;
 	bochs-x86) tag=vmx-$m opts=(--timeout 1200 --mem 256 --smp 1)
-		list=${progs:-$(grep -v '^#' tests/vm/vmx.list | tr '\n' ' ')}
+		list=${progs:-$vmx_progs}
 		if [ -n "${VIREO_CHECK_VMX_FULL:-}" ]; then
 			# The VMM's guest gets 256 MiB of its own.
 			opts=(--timeout 2400 --mem 768 --smp 1
@@ -94,52 +131,111 @@ for st in $stages; do
 			list="$list vmm_boot.sh"
 		fi ;;
 	esac
-	scripts/vm.sh --platform "$plat" --mode "$m" --quiet "${opts[@]}" \
-		--console-log "$logs/$tag.console" --results "$logs/$tag.results" \
-		-- /vireo/run-suite $list
-	vm_rc=$?
-	tr -d '\r' < "$logs/$tag.results" | grep -v '^# dmesg: ' > "$logs/$tag.tap"
-	account "$tag" < "$logs/$tag.tap"
-	# Under Bochs a burst on the results line can lose bytes before the
-	# status line: find it anywhere in a line.
-	vm=$(tr -d '\r' < "$logs/$tag.results" | sed -n 's/^.*VIREO-VM: //p' | tail -n1)
-	rc=none dmesg=bad unload=bad leak=bad
-	[ -n "$vm" ] && eval "$vm"
-	[ -n "$vm" ] && r=ok || r=bad
-	result $r "$tag/vm: the VM finished in time (harness status $vm_rc)"
-	result $dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
-	result $unload "$tag/vm: modules unload"
-	if [ "$m" = vireo ]; then
-		result $leak "$tag/vm: no pages or objects held at unload"
+	nonce=$(vm_nonce)
+	VIREO_VM_NONCE=$nonce scripts/vm.sh --platform "$plat" --mode "$m" --quiet \
+		"${opts[@]}" --console-log "$logs/$tag.console" \
+		--results "$logs/$tag.results" -- /vireo/run-suite $list
+	vm_sh=$?
+	vm_tap "$logs/$tag.results" "$nonce" > "$logs/$tag.tap"
+	: > "$logs/$tag.keys"
+	account "$tag" "$logs/$tag.keys" < "$logs/$tag.tap"
+	# Each expected program reported (framed, whatever its result).
+	for p in $list; do
+		grep -qxF "program	$p" "$logs/$tag.keys" ||
+			result bad "$tag/$p: expected, but it never reported"
+	done
+	if vm_verdict "$logs/$tag.results" "$nonce"; then r=ok; else r=bad; fi
+	result $r "$tag/vm: the VM finished in time and gave its verdict"
+	[ "$vm_rc" = 0 ] && r=ok || r=bad
+	result $r "$tag/vm: the suite exited with status 0 (got $vm_rc)"
+	[ $vm_sh = 0 ] && r=ok || r=bad
+	result $r "$tag/vm: scripts/vm.sh exited with status 0 (got $vm_sh)"
+	result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
+	result $vm_unload "$tag/vm: modules unload"
+	# vireo.ko is loaded in vireo mode, and by coexist in kvm mode: every
+	# load must end in an unload that holds nothing.
+	case " $list " in *" coexist "*) loads_vireo=1 ;; *) loads_vireo= ;; esac
+	if [ "$m" = vireo ] || [ -n "$loads_vireo" ] || [ "$vm_leak" != none ]; then
+		[ "$vm_leak" = ok ] && r=ok || r=bad
+		result $r "$tag/vm: every load of vireo.ko held no pages, objects or page references at its unload (leak=$vm_leak)"
 	fi
-	if [ "$dmesg" != ok ]; then
-		tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+	if [ "$vm_dmesg" != ok ] || [ "$vm_leak" = bad ]; then
+		tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: \|^# leak: ' | tail -n 40
 	fi
-	[ -n "$vm" ] || tail -n 30 "$logs/$tag.console" | sed 's/^/# console: /'
+	vm_verdict "$logs/$tag.results" "$nonce" ||
+		tail -n 30 "$logs/$tag.console" | sed 's/^/# console: /'
+done
+
+# Skip parity: a test may skip on vireo.ko only where it also skips on
+# kvm.ko on the same platform (a skip that depends on the module under test
+# hides what the module lacks).
+for pair in qemu-x86:vireo:kvm bochs-x86:vmx-vireo:vmx-kvm; do
+	IFS=: read -r plat v k <<< "$pair"
+	case " $stages " in *" $plat:vireo "*) ;; *) continue ;; esac
+	vk=$(awk -F '\t' '$1 == "skip" { print $2 }' "$logs/$v.keys" | sort -u)
+	case " $stages " in
+	*" $plat:kvm "*) ;;
+	*) [ -z "$vk" ] || echo "# $v: skip parity not judged: no kvm.ko stage in this run"
+	   continue ;;
+	esac
+	odd=0
+	while IFS= read -r key; do
+		[ -n "$key" ] || continue
+		got=$(K=$key awk -F '\t' '$2 == ENVIRON["K"] { s[$1] = 1 }
+			END {
+				if ("skip" in s) print "skipped"
+				else if ("fail" in s) print "failed"
+				else if ("pass" in s) print "passed"
+				else print "absent"
+			}' "$logs/$k.keys")
+		[ "$got" = skipped ] && continue
+		result bad "$v/$key: skipped on vireo.ko but $got on kvm.ko"
+		odd=$((odd + 1))
+	done <<< "$vk"
+	[ $odd = 0 ] &&
+		result ok "$v/skips: each of the $(printf '%s' "$vk" | grep -c .) skips on vireo.ko also skips on kvm.ko"
 done
 
 # VT-x refusals: Bochs CPU models whose VT-x lacks unrestricted guest
-# (Nehalem) or EPT (Penryn); vireo.ko must not load, and say why in one line.
-if echo "$stages" | grep -q bochs-x86 && [ -z "$progs" ]; then
+# (Nehalem) or EPT (Penryn); vireo.ko must not load, and say why in one
+# line. Each VM's verdict is judged like the suite's: its kernel log, and a
+# leak should the module load after all. VIREO_CHECK_REFUSE=1 runs them
+# even when VIREO_CHECK_PROGS narrows the run.
+if echo "$stages" | grep -q bochs-x86 && [ -z "$progs" ] ||
+   { [ -n "${VIREO_CHECK_REFUSE:-}" ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; }; then
 	# The expected words as one grep pattern without spaces: the VM's
 	# command line splits its arguments at spaces.
 	for cm in corei5_lynnfield_750:unrestricted.guest, core2_penryn_t9600:EPT,; do
-		model=${cm%%:*} want=${cm#*:}
-		VIREO_BOCHS_CPU=$model scripts/vm.sh --platform bochs-x86 \
-			--mode none --quiet --smp 1 --mem 256 --timeout 600 \
+		model=${cm%%:*} want=${cm#*:} tag=refuse-$model
+		nonce=$(vm_nonce)
+		VIREO_VM_NONCE=$nonce VIREO_BOCHS_CPU=$model scripts/vm.sh \
+			--platform bochs-x86 --mode none --quiet --smp 1 --mem 256 \
+			--timeout 600 \
 			--add kmod/vireo.ko:/vireo/refuse/vireo.ko \
 			--add scripts/vm/vmx-refuse:/vireo/refuse/vmx-refuse \
-			--console-log "$logs/refuse-$model.console" \
-			--results "$logs/refuse-$model.results" \
+			--console-log "$logs/$tag.console" \
+			--results "$logs/$tag.results" \
 			-- /vireo/refuse/vmx-refuse /vireo/refuse/vireo.ko "no.$want" \
-			> /dev/null 2>&1
+			> "$logs/$tag.vm.log" 2>&1
+		vm_sh=$?
+		vm_verdict "$logs/$tag.results" "$nonce"
 		{
 			echo "# program: $model"
-			tr -d '\r' < "$logs/refuse-$model.results" |
-				grep -v '^# dmesg: \|VIREO-VM: '
-			echo "# exit: 0"
-		} > "$logs/refuse-$model.tap"
-		account "refuse" < "$logs/refuse-$model.tap"
+			vm_tap "$logs/$tag.results" "$nonce"
+			echo "# exit: $vm_rc"
+		} > "$logs/$tag.tap"
+		account refuse < "$logs/$tag.tap"
+		[ $vm_sh = 0 ] && r=ok || r=bad
+		result $r "$tag/vm: finished with status 0 (scripts/vm.sh $vm_sh, verdict rc=$vm_rc)"
+		result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
+		if [ "$vm_leak" != none ]; then
+			[ "$vm_leak" = ok ] && r=ok || r=bad
+			result $r "$tag/vm: vireo.ko loaded after all, and held nothing at unload"
+		fi
+		if [ "$vm_dmesg" != ok ] || [ $vm_sh != 0 ]; then
+			tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+			sed 's/^/# vm.sh: /' "$logs/$tag.vm.log" | tail -n 10
+		fi
 	done
 fi
 

@@ -72,13 +72,39 @@ extract_vmlinux() {
 	fi
 }
 
+# The files of an extracted kernel, with their sizes: its .manifest.
+kernel_files() {
+	(cd "$1/root" && find . -type f -printf '%P %s\n' | LC_ALL=C sort)
+}
+
+# Is the cached kernel in $1 whole? Every file its extraction listed in
+# .manifest must still be there at its size (an older `make clean` deleted
+# every *.ko below the tree, the cache's included, and left .done behind).
+# A cache made before manifests existed must at least hold the modules
+# the test VMs load.
+kernel_whole() {
+	local kdir=$1 m
+	[ -f "$kdir/.done" ] && [ -d "$kdir/root" ] || return 1
+	if [ -f "$kdir/.manifest" ]; then
+		[ -z "$(kernel_files "$kdir" | LC_ALL=C comm -23 "$kdir/.manifest" -)" ]
+		return
+	fi
+	for m in kvm kvm-amd kvm-intel irqbypass overlay; do
+		[ -n "$(find "$kdir/root/lib/modules" -name "$m.ko" -print -quit 2>/dev/null)" ] ||
+			return 1
+	done
+}
+
 # Each image package is extracted privately under $cache/kernel/<abi>;
 # "current" names the cloud kernel, "standard" the standard one. Only the
 # cloud kernel's vmlinux is extracted: the VMM's PVH test boots that one.
+# A damaged extraction is made again.
 fetch_kernel() {
 	local img=$1 link=$2 abi=${1#linux-image-} kdir
 	kdir=$cache/kernel/$abi
-	if [ ! -f "$kdir/.done" ]; then
+	if ! kernel_whole "$kdir"; then
+		[ ! -f "$kdir/.done" ] ||
+			echo "setup: the cached kernel $abi is damaged: extracting it again" >&2
 		rm -rf "$kdir"
 		mkdir -p "$kdir/deb"
 		(cd "$kdir/deb" && apt-get download -q "$img")
@@ -86,6 +112,7 @@ fetch_kernel() {
 		rm -rf "$kdir/deb"
 		[ "$link" != current ] ||
 			extract_vmlinux "$kdir"/root/boot/vmlinuz-* "$kdir/vmlinux"
+		kernel_files "$kdir" > "$kdir/.manifest"
 		touch "$kdir/.done"
 	fi
 	ln -sfn "$abi" "$cache/kernel/$link"

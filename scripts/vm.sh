@@ -63,6 +63,9 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=vm/platform-qemu-x86.sh
 . "$pf"
 . "$top/scripts/vm/initramfs.sh"
+. "$top/scripts/vm/verdict.sh"
+# The verdict's nonce: scripts/check.sh passes its own to find the line.
+nonce=${VIREO_VM_NONCE:-$(vm_nonce)}
 
 root=$work/root
 initramfs_base "$root"
@@ -80,6 +83,7 @@ done
 	printf 'VIREO_TEST_MODE=%q\n' "$mode"
 	printf 'VIREO_TEST_CMD=%q\n' "$*"
 	printf 'VIREO_RESULTS=%q\n' "$plat_results_dev"
+	printf 'VIREO_NONCE=%q\n' "$nonce"
 } > "$root/vireo/env"
 initramfs_pack "$root" "$work/initrd"
 
@@ -96,8 +100,7 @@ else
 fi
 set -e
 
-status=$(tr -d '\r' < "$res" | sed -n 's/^VIREO-VM: //p' | tail -n1)
-if [ -z "$status" ]; then
+if ! vm_verdict "$res" "$nonce"; then
 	if [ $boot_rc = 137 ] || [ $boot_rc = 124 ]; then
 		echo "vm.sh: TIMEOUT after ${timeout}s" >&2
 		exit 124
@@ -106,14 +109,12 @@ if [ -z "$status" ]; then
 	tail -n 30 "$con" >&2
 	exit 2
 fi
-# status is "rc=N dmesg=ok|bad unload=ok|bad leak=ok|bad|none"
-eval "$status"
-if [ "$dmesg" != ok ]; then
+if [ "$vm_dmesg" != ok ]; then
 	echo "vm.sh: kernel log shows a warning, BUG or oops" >&2
 	exit 125
 fi
-if [ "$unload" != ok ] || [ "$leak" = bad ]; then
-	echo "vm.sh: module unload failed or leaked (unload=$unload leak=$leak)" >&2
+if [ "$vm_unload" != ok ] || [ "$vm_leak" = bad ]; then
+	echo "vm.sh: module unload failed or leaked (unload=$vm_unload leak=$vm_leak)" >&2
 	exit 126
 fi
-exit "$rc"
+exit "$vm_rc"

@@ -6,8 +6,10 @@ TOP    := $(abspath $(dir $(lastword $(MAKEFILE_LIST)))/..)
 CACHE  ?= $(TOP)/.cache
 LIBDIR := $(TOP)/tests/vm/lib
 CC     ?= gcc
+# $(LIBDIR) before the harness's own directory: its kselftest_harness.h
+# wraps the kernel's (#include_next) with stricter verdicts.
 CFLAGS := -O2 -g -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
-	  -I$(CACHE)/kselftest -I$(TOP)/uapi -I$(LIBDIR) -D_GNU_SOURCE
+	  -I$(LIBDIR) -I$(CACHE)/kselftest -I$(TOP)/uapi -D_GNU_SOURCE
 LDFLAGS := -static -pthread
 
 PROGS  := $(patsubst %.c,bin/%,$(wildcard *.c))

@@ -9,6 +9,7 @@
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
@@ -24,6 +25,12 @@ MODULE_PARM_DESC(devkvm, "Also answer as /dev/kvm when its minor is free");
 
 static atomic_long_t vireo_pages = ATOMIC_LONG_INIT(0);
 static atomic_long_t vireo_objects = ATOMIC_LONG_INIT(0);
+/*
+ * References held on the VMM's own pages: they are not the module's
+ * allocations, so a lost put_page() would show in no other count (and
+ * would pin guest memory after the VM is gone).
+ */
+static atomic_long_t vireo_page_refs = ATOMIC_LONG_INIT(0);
 /*
  * Stage-2 leaves larger than a base page created since load: debugfs
  * vireo/huge_mappings, for tests; not ABI.
@@ -69,6 +76,56 @@ void vireo_free_page(struct page *page)
 void vireo_count_pages(long n)
 {
 	atomic_long_add(n, &vireo_pages);
+}
+
+/**
+ * vireo_get_user_pages_fast - get_user_pages_fast(), references counted
+ * @start: first user address
+ * @nr_pages: pages wanted
+ * @gup_flags: FOLL_* flags
+ * @pages: the pages, each with a reference to drop by vireo_put_user_page()
+ *
+ * Return: the number of pages pinned, or -errno.
+ */
+int vireo_get_user_pages_fast(unsigned long start, int nr_pages,
+			      unsigned int gup_flags, struct page **pages)
+{
+	int n = get_user_pages_fast(start, nr_pages, gup_flags, pages);
+
+	if (n > 0)
+		atomic_long_add(n, &vireo_page_refs);
+	return n;
+}
+
+/**
+ * vireo_get_user_page_fast_only - get_user_page_fast_only(), counted
+ * @addr: user address
+ * @gup_flags: FOLL_* flags
+ * @pagep: the page, with a reference to drop by vireo_put_user_page()
+ *
+ * Return: true when the page was found without faulting.
+ */
+bool vireo_get_user_page_fast_only(unsigned long addr,
+				   unsigned int gup_flags,
+				   struct page **pagep)
+{
+	if (!get_user_page_fast_only(addr, gup_flags, pagep))
+		return false;
+	atomic_long_inc(&vireo_page_refs);
+	return true;
+}
+
+/**
+ * vireo_put_user_page - drop a reference taken by vireo_get_user_pages_fast()
+ * or vireo_get_user_page_fast_only()
+ * @page: the page
+ *
+ * Safe under spinlocks, as put_page() is.
+ */
+void vireo_put_user_page(struct page *page)
+{
+	put_page(page);
+	atomic_long_dec(&vireo_page_refs);
 }
 
 void vireo_count_huge(void)
@@ -234,9 +291,10 @@ static void __exit vireo_exit(void)
 	unregister_reboot_notifier(&vireo_reboot_nb);
 	cpuhp_remove_state(cpuhp_state);
 	vireo_impl->fini();
-	pr_info("unload: %ld pages, %ld objects outstanding\n",
+	pr_info("unload: %ld pages, %ld objects, %ld page references outstanding\n",
 		atomic_long_read(&vireo_pages),
-		atomic_long_read(&vireo_objects));
+		atomic_long_read(&vireo_objects),
+		atomic_long_read(&vireo_page_refs));
 }
 
 module_init(vireo_init);

@@ -142,6 +142,17 @@ void vireo_free(const void *p);
 struct page *vireo_alloc_page(void);
 void vireo_free_page(struct page *page);
 void vireo_count_pages(long n);
+/*
+ * References to the VMM's pages (guest memory): every one taken through
+ * the first two must be dropped through the third, or the unload line
+ * shows it.
+ */
+int vireo_get_user_pages_fast(unsigned long start, int nr_pages,
+			      unsigned int gup_flags, struct page **pages);
+bool vireo_get_user_page_fast_only(unsigned long addr,
+				   unsigned int gup_flags,
+				   struct page **pagep);
+void vireo_put_user_page(struct page *page);
 /* A stage-2 leaf larger than a base page was created (statistics only). */
 void vireo_count_huge(void);
 

@@ -102,7 +102,7 @@ static void tdp_put(u64 e, unsigned long npages, bool dirty)
 
 		if (dirty)
 			set_page_dirty(p);
-		put_page(p);
+		vireo_put_user_page(p);
 	}
 	vireo_count_pages(-(long)npages);
 }
@@ -246,7 +246,7 @@ void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 static void tdp_put_pages(struct page **pages, int n)
 {
 	while (n > 0)
-		put_page(pages[--n]);
+		vireo_put_user_page(pages[--n]);
 }
 
 /*
@@ -288,8 +288,8 @@ static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 	pages = kmalloc_array(TDP_HUGE_PAGES, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
 		return -EAGAIN;
-	n = get_user_pages_fast(slot->uva + (base - slot->gpa), TDP_HUGE_PAGES,
-				ro ? 0 : FOLL_WRITE, pages);
+	n = vireo_get_user_pages_fast(slot->uva + (base - slot->gpa),
+				      TDP_HUGE_PAGES, ro ? 0 : FOLL_WRITE, pages);
 	if (n != TDP_HUGE_PAGES) {
 		r = -EAGAIN;
 		goto put;
@@ -366,10 +366,11 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	 * A read takes write access only where the VMM's page table already
 	 * grants it (the fast lookup never faults, so never unshares).
 	 */
-	w = !ro && !write && get_user_page_fast_only(uva, FOLL_WRITE, &page);
+	w = !ro && !write &&
+	    vireo_get_user_page_fast_only(uva, FOLL_WRITE, &page);
 	if (!w) {
 		w = write;
-		r = get_user_pages_fast(uva, 1, w ? FOLL_WRITE : 0, &page);
+		r = vireo_get_user_pages_fast(uva, 1, w ? FOLL_WRITE : 0, &page);
 		if (r != 1) {
 			r = r < 0 ? r : -EFAULT;
 			goto out;
@@ -379,7 +380,7 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	if ((w || ro) && PageCompound(page) && tdp_huge_fits(t, slot, gpa)) {
 		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq, spare);
 		if (r != -EAGAIN) {
-			put_page(page);
+			vireo_put_user_page(page);
 			goto out;
 		}
 	}
@@ -397,7 +398,7 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		 */
 		*pte |= f->write;
 		spin_unlock(&t->lock);
-		put_page(page);
+		vireo_put_user_page(page);
 		goto out;
 	}
 	/*
@@ -407,7 +408,7 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	 */
 	if (!pte || *pte || vireo_mmu_retry(vm, seq)) {
 		spin_unlock(&t->lock);
-		put_page(page);
+		vireo_put_user_page(page);
 		goto out;
 	}
 	*pte = page_to_phys(page) | f->leaf | (w ? f->write : 0);

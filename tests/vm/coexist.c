@@ -2,8 +2,8 @@
 /*
  * Vireo-only: module life next to kvm.ko's vendor module (kvm_amd on AMD-V,
  * kvm_intel on VT-x: the harness puts the one for this CPU in
- * /vireo/kvm-modules), and the devkvm parameter.  Each test runs in the
- * mode where the other hypervisor can be loaded by hand.
+ * /vireo/kvm-modules), and the devkvm parameter.  Each test runs in both
+ * modes, loading and unloading the modules it needs by hand.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -83,6 +83,64 @@ static int unload_kvm(void)
 }
 
 /*
+ * Each test needs one hypervisor loaded as the harness loads it and loads
+ * the other by hand.  In the other mode it first swaps the harness's
+ * module for the one it needs, and swaps back at the end: every test runs
+ * on both modes (no skip that depends on the module under test), and
+ * vireo.ko's every load is leak-checked at its unload (scripts/vm/init).
+ */
+static int use_kvm(void)
+{
+	int r;
+
+	if (!is_mode("vireo"))
+		return 0;
+	r = unload("vireo");
+	return r ? r : load_kvm();
+}
+
+static int unuse_kvm(void)
+{
+	int r;
+
+	if (!is_mode("vireo"))
+		return 0;
+	r = unload_kvm();
+	return r ? r : load(VIREO_KO, "");
+}
+
+static int use_vireo(void)
+{
+	int r;
+
+	if (!is_mode("kvm"))
+		return 0;
+	r = unload_kvm();
+	return r ? r : load(VIREO_KO, "");
+}
+
+static int unuse_vireo(void)
+{
+	int r;
+
+	if (!is_mode("kvm"))
+		return 0;
+	r = unload("vireo");
+	return r ? r : load_kvm();
+}
+
+/* The device node of a module just loaded shows up asynchronously. */
+static int wait_node(const char *path)
+{
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 50 && stat(path, &st); i++)
+		usleep(20000);
+	return stat(path, &st) ? errno : 0;
+}
+
+/*
  * kvm.ko holds the CPU's extension (SVM or VMX) while a VM exists:
  * vireo.ko must refuse, then load.
  */
@@ -90,8 +148,8 @@ TEST(vireo_refuses_busy_cpu)
 {
 	int sys, vm;
 
-	if (!is_mode("kvm"))
-		SKIP(return, "needs kvm.ko loaded by the harness");
+	ASSERT_EQ(0, use_kvm());
+	ASSERT_EQ(0, wait_node("/dev/kvm"));
 	sys = open("/dev/kvm", O_RDWR);
 	ASSERT_GE(sys, 0);
 	vm = ioctl(sys, KVM_CREATE_VM, 0);
@@ -101,11 +159,15 @@ TEST(vireo_refuses_busy_cpu)
 	close(sys);
 	/* With no VM left kvm.ko lets go of it; /dev/kvm stays kvm.ko's. */
 	ASSERT_EQ(0, load(VIREO_KO, "devkvm=1"));
+	ASSERT_EQ(0, wait_node("/dev/vireo"));
 	sys = open("/dev/vireo", O_RDWR);
 	ASSERT_GE(sys, 0);
 	EXPECT_EQ(12, ioctl(sys, KVM_GET_API_VERSION, 0));
 	close(sys);
 	EXPECT_EQ(0, unload("vireo"));
+	ASSERT_EQ(0, unuse_kvm());
+	if (is_mode("vireo"))
+		EXPECT_EQ(0, wait_node("/dev/vireo"));
 }
 
 /*
@@ -116,9 +178,9 @@ TEST(kvm_refused)
 {
 	int sys, vm, ours, ourvm;
 
-	if (!is_mode("vireo"))
-		SKIP(return, "needs vireo.ko loaded by the harness");
-	ours = vt_open_dev();
+	ASSERT_EQ(0, use_vireo());
+	ASSERT_EQ(0, wait_node("/dev/vireo"));
+	ours = open("/dev/vireo", O_RDWR);
 	ASSERT_GE(ours, 0);
 	ourvm = ioctl(ours, KVM_CREATE_VM, 0);
 	ASSERT_GE(ourvm, 0);
@@ -134,20 +196,21 @@ TEST(kvm_refused)
 	EXPECT_EQ(0, unload_kvm());
 	close(ourvm);
 	close(ours);
+	ASSERT_EQ(0, unuse_vireo());
+	if (is_mode("kvm"))
+		EXPECT_EQ(0, wait_node("/dev/kvm"));
 }
 
 /* devkvm=1: the same device also answers on KVM's misc minor. */
 TEST(devkvm_param)
 {
 	struct stat st;
-	int fd, i;
+	int fd;
 
-	if (!is_mode("vireo"))
-		SKIP(return, "needs vireo.ko loaded by the harness");
+	ASSERT_EQ(0, use_vireo());
 	ASSERT_EQ(0, unload("vireo"));
 	ASSERT_EQ(0, load(VIREO_KO, "devkvm=1"));
-	for (i = 0; i < 50 && stat("/dev/kvm", &st); i++)
-		usleep(20000);
+	ASSERT_EQ(0, wait_node("/dev/kvm"));
 	ASSERT_EQ(0, stat("/dev/kvm", &st));
 	EXPECT_EQ(10u, major(st.st_rdev));
 	EXPECT_EQ(232u, minor(st.st_rdev));
@@ -158,9 +221,10 @@ TEST(devkvm_param)
 	/* Back to the harness's own configuration. */
 	ASSERT_EQ(0, unload("vireo"));
 	ASSERT_EQ(0, load(VIREO_KO, ""));
-	for (i = 0; i < 50 && stat("/dev/vireo", &st); i++)
-		usleep(20000);
-	EXPECT_EQ(0, stat("/dev/vireo", &st));
+	ASSERT_EQ(0, wait_node("/dev/vireo"));
+	ASSERT_EQ(0, unuse_vireo());
+	if (is_mode("kvm"))
+		EXPECT_EQ(0, wait_node("/dev/kvm"));
 }
 
 TEST_HARNESS_MAIN

@@ -7,7 +7,8 @@
 # through the VMM's I/O APIC (the serial port's edge-triggered IRQ 4 and a
 # virtio-mmio device's level-triggered line count up there, and the
 # command line has no "noapic"), and powers off; --cpus above the limit
-# gets one clear error line. The local APIC timer counts are shown, not
+# gets one clear error line; the guest's kernel log must be free of
+# warnings, BUGs and oopses. The local APIC timer counts are shown, not
 # judged: under the emulator Linux's APIC timer verification can fail, and
 # it then ticks every CPU from the PIT by broadcast IPIs. loglevel=1: no
 # kernel message from another CPU splits the guest's lines.
@@ -18,7 +19,7 @@ CPU_LIST=${SMP_CPUS:-2 3}
 make_tmp vmm_smp
 k=0
 for c in $CPU_LIST; do k=$((k + 1)); done
-plan $((k * 8 + 1))
+plan $((k * 9 + 1))
 
 guest_tree dev proc sys
 guest_mods virtio virtio_ring virtio_mmio virtio-rng || {
@@ -45,6 +46,10 @@ while [ $i -lt 20 ]; do echo "GUEST: line $i of serial output"; i=$((i + 1)); do
 grep -E 'IO-APIC|XT-PIC' /proc/interrupts | sed 's/^/GUEST: irq2: /'
 grep -E '^ *(LOC|RES|CAL|TLB):' /proc/interrupts | sed 's/^ */GUEST: irq /'
 dmesg | grep -E 'smp:|smpboot|APIC|TIMER|x86: Booting|WARNING|BUG' | sed 's/^/GUEST: dmesg: /' | head -n 30
+# The guest's kernel log is judged, not only shown: lines with a warning,
+# BUG or oops, counted.
+echo "GUEST: klog bad lines: $(dmesg | grep -cE 'WARNING:|BUG:|Oops|general protection fault|Call Trace:|UBSAN:|soft lockup|hard LOCKUP|detected stall|Kernel panic|list_(add|del) corruption')"
+echo "GUEST: klog xstate warnings: $(dmesg | grep -c 'WARNING: .* at arch/x86/kernel/fpu/xstate.c:')"
 poweroff -f
 GUEST
 
@@ -68,6 +73,16 @@ for CPUS in $CPU_LIST; do
 	[ $rc = 0 ] || show "$tmp/out" 40
 	res_grep "$tmp/out" "GUEST: nproc $CPUS\$" "--cpus $CPUS: guest's nproc says $CPUS"
 	res_grep "$tmp/out" "GUEST: cpuinfo $CPUS\$" "--cpus $CPUS: guest's /proc/cpuinfo lists $CPUS processors"
+	# On kvm.ko (6.1, in the test VM) the guest reads CPUID.(0xd,0).EBX =
+	# 576 (x87 and SSE only) after setting AVX and PKRU in XCR0, warns
+	# "XSAVE consistency problem: size 2696 != kernel_size 576" (a WARNING
+	# and its Call Trace) and does without XSAVE. Allowed there only.
+	bad=$(sed -n 's/^GUEST: klog bad lines: //p' "$tmp/out" | head -n1)
+	xs=$(sed -n 's/^GUEST: klog xstate warnings: //p' "$tmp/out" | head -n1)
+	known=0
+	[ "${VIREO_TEST_MODE:-}" = kvm ] && [ "$xs" = 1 ] && known=2
+	[ -n "$bad" ] && [ $((bad - known)) = 0 ]
+	res $? "--cpus $CPUS: guest's kernel log free of WARN/BUG/oops (${bad:-no} lines, $known allowed)"
 	# Every CPU column of LOC (local timer) and RES/CAL (IPIs) summed: each
 	# CPU must have taken local timer interrupts and at least one IPI.
 	cols() { sed -n "s/^GUEST: irq $1: *//p" "$tmp/out" | tr -s ' ' '\n' | head -n "$CPUS"; }
