@@ -132,6 +132,8 @@ void vireo_free_page(struct page *page);
 void vireo_count_pages(long n);
 /* A stage-2 leaf larger than a base page was created (statistics only). */
 void vireo_count_huge(void);
+/* The guest exited once (statistics only). */
+void vireo_count_exit(void);
 
 int vireo_create_vm(unsigned long type);
 long vireo_check_extension(long cap);
