@@ -693,6 +693,10 @@ static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
 	u32 info = vmcs_read(VM_EXIT_INTR_INFO);
 	u64 qual;
 
+	/* A fault in an IRET that had unblocked NMIs: it runs again. */
+	if ((info & INTR_INFO_UNBLOCK_NMI) && vmx_nmi_supported())
+		vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+
 	switch (info & INTR_INFO_VECTOR_MASK) {
 	case X86_TRAP_MC:
 		return VIREO_RUN_AGAIN;
