@@ -681,6 +681,21 @@ static void vmx_reinject(void)
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 }
 
+static int vmx_simul_ex(struct vireo_vcpu *vcpu, u32 info)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_SIMUL_EX;
+	run->internal.ndata = 4;
+	run->internal.data[0] = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	run->internal.data[1] = info;
+	run->internal.data[2] = (info & INTR_INFO_DELIVER_CODE_MASK) ?
+				vmcs_read(VM_EXIT_INTR_ERROR_CODE) : 0;
+	run->internal.data[3] = raw_smp_processor_id();
+	return VIREO_RUN_USER;
+}
+
 /*
  * The exceptions of the exception bitmap (vmx_vmcs_reset()).  #AC and #DB
  * go back to the guest: they are intercepted only so that each delivery
@@ -700,6 +715,15 @@ static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
 	switch (info & INTR_INFO_VECTOR_MASK) {
 	case X86_TRAP_MC:
 		return VIREO_RUN_AGAIN;
+	}
+	/*
+	 * Raised while delivering another event, say the #AC of a CPL-3
+	 * handler whose stack is misaligned: kvm_intel gives up on the guest
+	 * here (KVM_INTERNAL_ERROR_SIMUL_EX) rather than loop with it.
+	 */
+	if (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)
+		return vmx_simul_ex(vcpu, info);
+	switch (info & INTR_INFO_VECTOR_MASK) {
 	case X86_TRAP_AC:
 		vmx_inject_exception(X86_TRAP_AC, true, 0);
 		return VIREO_RUN_AGAIN;

@@ -5,12 +5,16 @@
  * not run on the host's behalf (INVD, WBINVD, RDPMC, RDPRU).
  *
  * On hardware an unintercepted delivery loop never reaches an instruction
- * boundary, so the host CPU hangs inside the guest.  The emulators the
- * suite runs on may still give the host its CPU back, so the tests also
- * look for what the intercept itself changes: each intercepted event is a
- * VM exit, counted by the module's debugfs "exits" (vireo.ko) or "exits"
- * (kvm.ko) counter, and a loop the host sees exits at a rate far above the
- * host's timer ticks, which are all a guest spinning on its own causes.
+ * boundary, so the host CPU hangs inside the guest (Bochs, the VT-x test
+ * VM, resets the whole emulated machine).  Emulators may also let the host
+ * take its CPU back, so the tests look for what the intercept itself
+ * changes: each intercepted event is a VM exit, counted by the module's
+ * debugfs counter (vireo/exits, kvm/exits), and a loop the host sees exits
+ * far more often than a guest that only spins (host timer ticks, VT-x
+ * preemption timer).  Where the emulator raises the event at all: QEMU's
+ * TCG (the AMD-V test VM) checks no alignment and fires no data breakpoint
+ * in a nested guest, so there only the single-step #DB shows the #DB
+ * intercept and nothing shows the #AC one.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -150,17 +154,28 @@ static void expect_loop_stopped(struct __test_metadata *_metadata,
 				struct vt_vm *t, int r, int64_t exits)
 {
 	static const uint8_t hlt[] = { 0xf4 };
-	int64_t spin = spin_exits(_metadata);
 	struct vt_vm fresh;
+	int64_t spin;
 
-	EXPECT_EQ(-EINTR, r);
-	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t->run->exit_reason)
-		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
-	TH_LOG("%s: %" PRId64 " exits looping, %" PRId64 " spinning in %u ms",
-	       vt_mode(), exits, spin, loop_ms());
-	EXPECT_LE(0, spin);
-	EXPECT_LT(4 * spin + 100, exits)
-		TH_LOG("the loop ran inside the guest: not intercepted");
+	/*
+	 * On VT-x kvm_intel ends a guest whose exception faults in the
+	 * delivery of another: the loop was seen, and stopped.
+	 */
+	if (r == 0 && t->run->exit_reason == KVM_EXIT_INTERNAL_ERROR &&
+	    t->run->internal.suberror == KVM_INTERNAL_ERROR_SIMUL_EX) {
+		TH_LOG("%s: the loop ended the guest (simultaneous exceptions)",
+		       vt_mode());
+	} else {
+		spin = spin_exits(_metadata);
+		EXPECT_EQ(-EINTR, r);
+		EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t->run->exit_reason)
+			TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
+		TH_LOG("%s: %" PRId64 " exits looping, %" PRId64
+		       " spinning in %u ms", vt_mode(), exits, spin, loop_ms());
+		EXPECT_LE(0, spin);
+		EXPECT_LT(4 * spin + 100, exits)
+			TH_LOG("the loop ran inside the guest: not intercepted");
+	}
 	vt_vm_destroy(t);
 
 	ASSERT_EQ(0, vt_vm_create(&fresh, 0x10000, CODE));
