@@ -712,10 +712,8 @@ static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
 	if ((info & INTR_INFO_UNBLOCK_NMI) && vmx_nmi_supported())
 		vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
 
-	switch (info & INTR_INFO_VECTOR_MASK) {
-	case X86_TRAP_MC:
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
 		return VIREO_RUN_AGAIN;
-	}
 	/*
 	 * Raised while delivering another event, say the #AC of a CPL-3
 	 * handler whose stack is misaligned: kvm_intel gives up on the guest
