@@ -155,6 +155,8 @@ bool vireo_get_user_page_fast_only(unsigned long addr,
 void vireo_put_user_page(struct page *page);
 /* A stage-2 leaf larger than a base page was created (statistics only). */
 void vireo_count_huge(void);
+/* The guest exited once (statistics only). */
+void vireo_count_exit(void);
 
 int vireo_create_vm(unsigned long type);
 long vireo_check_extension(long cap);

@@ -8,6 +8,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
+#include <asm/trapnr.h>
 #include <asm/reboot.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -18,6 +19,7 @@
 #include <linux/uaccess.h>
 
 #include "svm/svm.h"
+#include "x86/mitigate.h"
 
 #define SVM_ASID		1
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
@@ -220,6 +222,18 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 		INTERCEPT_XSETBV, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
 		INTERCEPT_RSM,
+		/* host caches, host-wide stalls, host counters */
+		INTERCEPT_INVD, INTERCEPT_WBINVD, INTERCEPT_RDPMC,
+		INTERCEPT_RDPRU,
+		/*
+		 * #AC and #DB can be raised by their own delivery, an endless
+		 * loop without an instruction boundary where the host could
+		 * take its CPU back (CVE-2015-5307, CVE-2015-8104); a machine
+		 * check is the host's to handle.
+		 */
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
 	};
 	unsigned int i;
 
@@ -659,6 +673,8 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (sc->last_vmcb != vmcb)
+		x86_ibpb_new_vcpu();
 	gen = x86_tdp_gen_on(&svm->tdp, cpu);
 	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
 	    sv->npt_gen != gen) {
@@ -684,6 +700,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	raw_local_irq_enable();
 	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
 	raw_local_irq_disable();
+	x86_guest_exited();
 	x86_dr_exit(&sv->dregs, NULL);
 	/*
 	 * Read back what the guest left in XCR0: a CPU that does not honour
@@ -696,6 +713,9 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	x86_pkru_exit(&sv->pkru, vmcb->save.cr4, sv->xcr0);
 	asm volatile("stgi" ::: "memory");
+	/* On this CPU, before anything can move the thread elsewhere. */
+	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+		x86_machine_check();
 	local_irq_enable();
 
 	r = svm_handle_exit(vcpu);

@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/trapnr.h>
@@ -17,6 +18,10 @@
 /* Basic exit reasons <asm/vmx.h> does not name (SDM vol. 3D, appendix C) */
 #define VMX_EXIT_GETSEC	11
 #define VMX_EXIT_RSM	17
+
+/* DR6.BD and DR7.GD: general detect (SDM vol. 3B, 17.2.4) */
+#define VMX_DR6_BD	BIT(13)
+#define VMX_DR7_GD	BIT(13)
 
 /* Bits of EFER a guest may set (LMA follows from LME and CR0.PG). */
 #define VMX_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -594,6 +599,71 @@ static void vmx_reinject(void)
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 }
 
+static int vmx_simul_ex(struct vireo_vcpu *vcpu, u32 info)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_SIMUL_EX;
+	run->internal.ndata = 4;
+	run->internal.data[0] = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	run->internal.data[1] = info;
+	run->internal.data[2] = (info & INTR_INFO_DELIVER_CODE_MASK) ?
+				vmcs_read(VM_EXIT_INTR_ERROR_CODE) : 0;
+	run->internal.data[3] = raw_smp_processor_id();
+	return VIREO_RUN_USER;
+}
+
+/*
+ * The exceptions of the exception bitmap (vmx_vmcs_reset()).  #AC and #DB
+ * go back to the guest: they are intercepted only so that each delivery
+ * of one passes the host.  A machine check went to the host's handler in
+ * vmx_vcpu_run().
+ */
+static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info = vmcs_read(VM_EXIT_INTR_INFO);
+	u64 qual;
+
+	/* A fault in an IRET that had unblocked NMIs: it runs again. */
+	if ((info & INTR_INFO_UNBLOCK_NMI) && vmx_nmi_supported())
+		vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+		return VIREO_RUN_AGAIN;
+	/*
+	 * Raised while delivering another event, say the #AC of a CPL-3
+	 * handler whose stack is misaligned: kvm_intel gives up on the guest
+	 * here (KVM_INTERNAL_ERROR_SIMUL_EX) rather than loop with it.
+	 */
+	if (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)
+		return vmx_simul_ex(vcpu, info);
+	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_AC:
+		vmx_inject_exception(X86_TRAP_AC, true, 0);
+		return VIREO_RUN_AGAIN;
+	case X86_TRAP_DB:
+		/*
+		 * The CPU left DR6 and DR7 alone and put the DR6 bits of this
+		 * #DB in the qualification: update them as its delivery
+		 * would have (SDM vol. 3B, 17.2.3 and 17.2.4).
+		 */
+		qual = vmcs_read(EXIT_QUALIFICATION);
+		vmx->dr6 = (vmx->dr6 & ~(u64)DR_TRAP_BITS) |
+			   (qual & (DR_TRAP_BITS | VMX_DR6_BD | DR_STEP));
+		vmcs_clear_bits(GUEST_DR7, VMX_DR7_GD);
+		/* INT1 (ICEBP) is a trap after the instruction. */
+		if ((info & INTR_INFO_INTR_TYPE_MASK) ==
+		    INTR_TYPE_PRIV_SW_EXCEPTION)
+			vmx_skip();
+		vmx_inject_exception(X86_TRAP_DB, false, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  reason);
+}
+
 int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 {
 	struct kvm_run *run = vcpu->run;
@@ -612,7 +682,7 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
 		    INTR_TYPE_NMI_INTR)
 			return VIREO_RUN_AGAIN;
-		break;
+		return vmx_exit_exception(vcpu, reason);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return VIREO_RUN_AGAIN;
@@ -651,6 +721,12 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		vmx_inject_exception(X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+		/*
+		 * INVD would drop the host's dirty lines; WBINVD would stall
+		 * every CPU for the guest.  Without devices that bypass the
+		 * caches a guest needs neither: a NOP, as under kvm.ko.
+		 */
 		vmx_skip();
 		return VIREO_RUN_AGAIN;
 	case VMX_EXIT_RSM:

@@ -14,6 +14,7 @@
 #include <asm/msr.h>
 #include <asm/reboot.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 #include <asm/tsc.h>
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
@@ -27,6 +28,7 @@
 #include <linux/uaccess.h>
 
 #include "vmx/vmx.h"
+#include "x86/mitigate.h"
 
 #define VMX_RESET_PAT		0x0007040600070406ULL
 #define VMX_RESET_APIC_BASE	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE)
@@ -130,7 +132,8 @@ static int vmx_probe_controls(void)
 			 SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	u32 proc2_want = proc2_need | SECONDARY_EXEC_ENABLE_VPID |
 			 SECONDARY_EXEC_ENABLE_RDTSCP |
-			 SECONDARY_EXEC_ENABLE_INVPCID;
+			 SECONDARY_EXEC_ENABLE_INVPCID |
+			 SECONDARY_EXEC_WBINVD_EXITING;
 	/*
 	 * Debug controls: the guest's DR7 and DEBUGCTL go in at entry and
 	 * come back at exit, never the host's (every VT-x CPU has them).
@@ -366,6 +369,7 @@ static void vmx_fini(void)
 	}
 	vireo_free(vmx_vpid_map);
 	vmx_vpid_map = NULL;
+	x86_mitigate_fini();
 }
 
 static int vmx_init(void)
@@ -387,6 +391,8 @@ static int vmx_init(void)
 			goto err;
 		*(u32 *)page_address(vc->vmxon_page) = vmx_cfg.revision;
 	}
+	if (x86_mitigate_init())
+		goto err;
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	x86_uret_init(BIT(X86_URET_STAR) | BIT(X86_URET_LSTAR) |
@@ -485,6 +491,7 @@ static void vmx_load_on_cpu(struct vmx_vcpu *vmx)
 		vmx_vmptrld(vmx->vmcs_pa);
 		vc->current_vmcs = vmx;
 		local_irq_restore(flags);
+		x86_ibpb_new_vcpu();
 
 		vmcs_write(HOST_TR_BASE,
 			   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
@@ -501,6 +508,7 @@ static void vmx_load_on_cpu(struct vmx_vcpu *vmx)
 	if (vc->current_vmcs != vmx) {
 		vmx_vmptrld(vmx->vmcs_pa);
 		vc->current_vmcs = vmx;
+		x86_ibpb_new_vcpu();
 	}
 }
 
@@ -656,7 +664,13 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx_update_rdtscp(vmx);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	/*
+	 * #AC and #DB can be raised by their own delivery, an endless loop
+	 * without an instruction boundary where the host could take its CPU
+	 * back (CVE-2015-5307, CVE-2015-8104); a machine check is the host's.
+	 */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+		   BIT(X86_TRAP_MC));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -1005,6 +1019,20 @@ static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 	vmx_nmi_prepare(vmx);
 }
 
+static bool vmx_exit_is_mce(u32 reason)
+{
+	u32 info;
+
+	if ((u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		return true;
+	if ((u16)reason != EXIT_REASON_EXCEPTION_NMI)
+		return false;
+	info = vmcs_read(VM_EXIT_INTR_INFO);
+	return (info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK |
+			INTR_INFO_VECTOR_MASK)) ==
+	       (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC);
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1070,7 +1098,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (host_cr2 != guest_cr2)
 		native_write_cr2(guest_cr2);
 
+	x86_l1d_flush();
 	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
+	x86_guest_exited();
 
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
@@ -1108,6 +1138,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		     (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
 		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
 			asm volatile("int $2");
+		/* So is a machine check, on this CPU, before anything moves. */
+		if (vmx_exit_is_mce(reason))
+			x86_machine_check();
 	}
 	/* Interrupts that ended the guest's slice are taken here. */
 	local_irq_enable();
