@@ -455,21 +455,19 @@ TEST(db_loop)
 	int64_t exits;
 	int r;
 
+	/*
+	 * QEMU's TCG fires no data breakpoint for a nested guest, under
+	 * either module, and a breakpoint a nested guest armed stays armed
+	 * in QEMU 7.2 after the exit: the host's next DR7 write (a perf
+	 * watchpoint in tests/vm/hoststate.c) then crashes the emulator.
+	 */
+	if (vt_platform_is("qemu-x86"))
+		SKIP(return, "%s fires no data breakpoint in a nested guest",
+		     vt_platform());
 	setup_lm(_metadata, &t, code, sizeof(code), db_count,
 		 sizeof(db_count), true);
 	RUN_TO_PORT(&t, 0x10);
 	r = run_for(&t, loop_ms(), &exits);
-	/*
-	 * QEMU's TCG fires no data breakpoint for a nested guest, under
-	 * either module: the guest runs on untouched.
-	 */
-	if (r == 0 && vt_platform_is("qemu-x86") &&
-	    t.run->exit_reason == KVM_EXIT_IO && t.run->io.port == 0x11 &&
-	    !mem64(&t, DB_COUNT)) {
-		vt_vm_destroy(&t);
-		SKIP(return, "%s fires no data breakpoint in a nested guest",
-		     vt_platform());
-	}
 	EXPECT_EQ(0u, mem64(&t, DB_COUNT));
 	expect_loop_stopped(_metadata, &t, r, exits);
 }
