@@ -391,7 +391,7 @@ static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 	struct vmcb_save_area *s = &sv->vmcb->save;
 	int irq = x86_sregs_irq(sr);
 
-	if (x86_sregs_check(sr))
+	if (x86_sregs_check(&sv->cpuid, sr))
 		return -EINVAL;
 	svm_seg_from_kvm(&s->cs, &sr->cs);
 	svm_seg_from_kvm(&s->ds, &sr->ds);

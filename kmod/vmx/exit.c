@@ -227,14 +227,12 @@ static bool vmx_cr0_valid(struct vmx_vcpu *vmx, u64 cr0)
 
 static bool vmx_cr4_valid(struct vmx_vcpu *vmx, u64 cr4)
 {
-	/* The guest sees no VMX; other bits must exist on this CPU. */
-	if (cr4 & X86_CR4_VMXE)
-		return false;
-	if (cr4 & ~vmx_cfg.cr4_fixed1)
-		return false;
-	if ((cr4 & X86_CR4_OSXSAVE) && !boot_cpu_has(X86_FEATURE_XSAVE))
+	if (!x86_cr4_valid(&vmx->cpuid, cr4) || (cr4 & ~vmx_cfg.cr4_fixed1))
 		return false;
 	if ((vmx->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return false;
+	/* The paging depth cannot change in long mode. */
+	if ((vmx->efer & EFER_LMA) && ((cr4 ^ vmx->cr4) & X86_CR4_LA57))
 		return false;
 	return true;
 }

@@ -811,7 +811,7 @@ static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 {
 	int irq = x86_sregs_irq(sr);
 
-	if (x86_sregs_check(sr))
+	if (x86_sregs_check(&vmx->cpuid, sr))
 		return -EINVAL;
 	vmx_get(vmx);
 	vmx_seg_from_kvm(SEG_CS, &sr->cs);
