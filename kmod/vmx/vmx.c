@@ -50,6 +50,13 @@ static u64 vmx_host_syscall[4];
 
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static unsigned long *vmx_vpid_map;
+/*
+ * VPIDs the module hands out (1..vpids), for a host that wants to see how
+ * vCPUs beyond them behave without holding 65535 of them.
+ */
+static unsigned int vpids = VMX_NR_VPIDS - 1;
+module_param(vpids, uint, 0644);
+MODULE_PARM_DESC(vpids, "VT-x: VPIDs to hand out (at most 65535); later vCPUs run without one");
 
 void vmx_vmwrite_error(unsigned long field, u64 value)
 {
@@ -407,16 +414,17 @@ err:
 
 static u16 vmx_alloc_vpid(void)
 {
-	unsigned long v;
+	unsigned long v, limit;
 
 	if (!vmx_cfg.vpid)
 		return 0;
+	limit = min_t(unsigned long, READ_ONCE(vpids), VMX_NR_VPIDS - 1) + 1;
 	spin_lock(&vmx_vpid_lock);
-	v = find_first_zero_bit(vmx_vpid_map, VMX_NR_VPIDS);
-	if (v < VMX_NR_VPIDS)
+	v = find_first_zero_bit(vmx_vpid_map, limit);
+	if (v < limit)
 		__set_bit(v, vmx_vpid_map);
 	else
-		v = 0;	/* out of VPIDs: run without, flushing on entry */
+		v = 0;	/* out of VPIDs: see vmx_vmcs_reset() */
 	spin_unlock(&vmx_vpid_lock);
 	return v;
 }
@@ -631,7 +639,13 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	/*
+	 * VPID 0 is the host's and VM entry refuses it: a vCPU the pool ran
+	 * out for runs with VPID off, where every entry and exit flushes the
+	 * linear mappings tagged 0, so host and guest never share one.
+	 */
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx->vpid ? vmx_cfg.proc2 :
+		   vmx_cfg.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
 	vmcs_write(EXCEPTION_BITMAP, 0);
