@@ -994,7 +994,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	bool swap_xcr0, swap_syscall = vmx->syscall_msrs;
 	u32 reason = 0;
 	int fail, r;
@@ -1015,6 +1015,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	savesegment(es, es);
 	savesegment(fs, fs);
 	savesegment(gs, gs);
+	store_ldt(ldt);
 
 	/*
 	 * With interrupts off, an unmap's IPI waits until this guest entry
@@ -1071,6 +1072,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
+	/* Exit leaves LDTR null; a process that used modify_ldt() has one. */
+	if (unlikely(ldt))
+		asm volatile("lldt %0" :: "rm" (ldt));
 
 	if (!fail) {
 		vmx->launched = true;
