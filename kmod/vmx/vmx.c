@@ -604,6 +604,53 @@ void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer)
 		vmcs_clear_bits(VM_ENTRY_CONTROLS, VM_ENTRY_IA32E_MODE);
 }
 
+/* PAE paging, the mode whose top level VM entry takes from the VMCS. */
+bool vmx_pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LME);
+}
+
+/**
+ * vmx_read_pdptes - the four PDPTEs a PAE guest's CR3 points at
+ * @vcpu: the vCPU
+ * @cr3: the guest's CR3
+ * @pdpte: filled in (zeros when they cannot be read)
+ *
+ * With EPT, VM entry loads a PAE guest's PDPTEs from the VMCS rather than
+ * through CR3, and the CPU refreshes those fields itself only for the
+ * guest's own MOV to CR3 and at VM exit; every other change of CR3, CR0 or
+ * CR4 that (re)enters PAE paging is the VMM's to follow.  Guest memory may
+ * fault in: call without the VMCS held.
+ *
+ * Return: 0; -EFAULT when the table is not in guest memory, -EINVAL when a
+ * present entry sets a reserved bit (the guest's MOV to CR gets #GP).
+ */
+int vmx_read_pdptes(struct vireo_vcpu *vcpu, u64 cr3, u64 pdpte[4])
+{
+	u64 rsvd = GENMASK_ULL(63, boot_cpu_data.x86_phys_bits) |
+		   GENMASK_ULL(8, 5) | GENMASK_ULL(2, 1);
+	int i;
+
+	if (vireo_read_guest(vcpu->vm, (u32)cr3 & ~0x1fU, pdpte,
+			     4 * sizeof(*pdpte))) {
+		memset(pdpte, 0, 4 * sizeof(*pdpte));
+		return -EFAULT;
+	}
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & _PAGE_PRESENT) && (pdpte[i] & rsvd))
+			return -EINVAL;
+	return 0;
+}
+
+/* Into the current VMCS, for the next VM entry. */
+void vmx_write_pdptes(const u64 pdpte[4])
+{
+	vmcs_write(GUEST_PDPTR0, pdpte[0]);
+	vmcs_write(GUEST_PDPTR1, pdpte[1]);
+	vmcs_write(GUEST_PDPTR2, pdpte[2]);
+	vmcs_write(GUEST_PDPTR3, pdpte[3]);
+}
+
 /* Host state that is the same on every CPU and for every entry. */
 static void vmx_vmcs_host(void)
 {
@@ -823,11 +870,18 @@ static void vmx_get_sregs(struct vmx_vcpu *vmx, struct kvm_sregs *sr)
 
 static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 {
+	bool pae = vmx_pae_paging(sr->cr0, sr->cr4, sr->efer);
 	int irq = x86_sregs_irq(sr);
+	u64 pdpte[4];
 
 	if (x86_sregs_check(&vmx->cpuid, sr))
 		return -EINVAL;
+	/* As kvm.ko: a table outside guest memory is the guest's problem. */
+	if (pae)
+		vmx_read_pdptes(vmx->vcpu, sr->cr3, pdpte);
 	vmx_get(vmx);
+	if (pae)
+		vmx_write_pdptes(pdpte);
 	vmx_seg_from_kvm(SEG_CS, &sr->cs);
 	vmx_seg_from_kvm(SEG_DS, &sr->ds);
 	vmx_seg_from_kvm(SEG_ES, &sr->es);

@@ -176,6 +176,9 @@ void vmx_inject_exception(u8 vector, bool has_err, u32 err);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
+bool vmx_pae_paging(u64 cr0, u64 cr4, u64 efer);
+int vmx_read_pdptes(struct vireo_vcpu *vcpu, u64 cr3, u64 pdpte[4]);
+void vmx_write_pdptes(const u64 pdpte[4]);
 /* MSR accessors for x86_msrs_ioctl(); @ctx is the vCPU, VMCS current */
 int vmx_get_msr(void *ctx, u32 index, u64 *data);
 int vmx_set_msr(void *ctx, u32 index, u64 data);
