@@ -258,6 +258,34 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	sv->pending = SVM_PENDING_NONE;
 }
 
+/**
+ * svm_vcpu_reinit - a vCPU back to a known state after a SHUTDOWN intercept
+ * @vcpu: the vCPU
+ *
+ * The VMCB is undefined after SHUTDOWN (APM vol. 2, 15.11), yet a VMM may
+ * load new registers and run the vCPU again, as it does for a reset.  Like
+ * kvm.ko, treat the shutdown as an INIT: the VMCB and the event state are
+ * rebuilt from scratch, keeping what INIT keeps (TSC, PAT, XCR0, APIC base
+ * and MISC_ENABLE).
+ */
+void svm_vcpu_reinit(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 tsc_offset = sv->vmcb->control.tsc_offset;
+	u64 pat = sv->vmcb->save.g_pat;
+	u64 apic_base = sv->apic_base;
+	u64 xcr0 = sv->xcr0;
+
+	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
+	sv->vmcb->control.tsc_offset = tsc_offset;
+	sv->vmcb->save.g_pat = pat;
+	sv->apic_base = apic_base;
+	sv->xcr0 = xcr0;
+	sv->events.nmi_pending = 0;
+	sv->nmi_masked = false;
+	sv->nmi_step = SVM_STEP_NONE;
+}
+
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = vireo_zalloc(sizeof(*sv));
