@@ -130,7 +130,7 @@ static void svm_fini(void)
 {
 	int cpu;
 
-	cpu_emergency_unregister_virt_callback(svm_cpu_disable);
+	x86_emergency_unregister();
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
 
@@ -163,7 +163,7 @@ static int svm_init(void)
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	svm_nested_host = boot_cpu_has(X86_FEATURE_HYPERVISOR);
-	cpu_emergency_register_virt_callback(svm_cpu_disable);
+	x86_emergency_register("kvm_amd", svm_cpu_disable);
 	return 0;
 err:
 	svm_fini();

@@ -19,7 +19,6 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/namei.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -306,60 +305,11 @@ static int vmx_cpu_enable(void)
 	return 0;
 }
 
-/*
- * Linux keeps one emergency (crash, emergency reboot) callback, and
- * kvm_intel claims it when it loads.  Either one's callback does VMXOFF on
- * every CPU, so Vireo holds the slot only while kvm_intel is absent.
- */
-static DEFINE_MUTEX(vmx_emergency_lock);
-static bool vmx_emergency_held;
-
-static void vmx_emergency_claim(bool claim)
-{
-	mutex_lock(&vmx_emergency_lock);
-	if (claim && !vmx_emergency_held)
-		cpu_emergency_register_virt_callback(vmx_cpu_disable);
-	else if (!claim && vmx_emergency_held)
-		cpu_emergency_unregister_virt_callback(vmx_cpu_disable);
-	vmx_emergency_held = claim;
-	mutex_unlock(&vmx_emergency_lock);
-}
-
-static bool vmx_kvm_intel_loaded(void)
-{
-	struct path path;
-
-	if (kern_path("/sys/module/kvm_intel", 0, &path))
-		return false;
-	path_put(&path);
-	return true;
-}
-
-/* Runs before kvm_intel's init and after its exit. */
-static int vmx_module_event(struct notifier_block *nb, unsigned long state,
-			    void *data)
-{
-	struct module *mod = data;
-
-	if (strcmp(mod->name, "kvm_intel"))
-		return NOTIFY_DONE;
-	if (state == MODULE_STATE_COMING)
-		vmx_emergency_claim(false);
-	else if (state == MODULE_STATE_GOING)
-		vmx_emergency_claim(true);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block vmx_module_nb = {
-	.notifier_call = vmx_module_event,
-};
-
 static void vmx_fini(void)
 {
 	int cpu;
 
-	unregister_module_notifier(&vmx_module_nb);
-	vmx_emergency_claim(false);
+	x86_emergency_unregister();
 	preempt_notifier_dec();
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
@@ -397,8 +347,7 @@ static int vmx_init(void)
 	rdmsrl(MSR_CSTAR, vmx_host_syscall[2]);
 	rdmsrl(MSR_SYSCALL_MASK, vmx_host_syscall[3]);
 	preempt_notifier_inc();
-	register_module_notifier(&vmx_module_nb);
-	vmx_emergency_claim(!vmx_kvm_intel_loaded());
+	x86_emergency_register("kvm_intel", vmx_cpu_disable);
 	return 0;
 err:
 	for_each_possible_cpu(cpu) {

@@ -95,6 +95,10 @@ bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
 
+/* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
+void x86_emergency_register(const char *rival, void (*cb)(void));
+void x86_emergency_unregister(void);
+
 /* Segment attributes in the VMCS layout; bit 16: unusable */
 #define X86_SEG_UNUSABLE	BIT(16)
 void x86_seg_to_kvm(u32 ar, struct kvm_segment *k);
