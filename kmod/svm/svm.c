@@ -664,6 +664,15 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		switch_fpu_return();
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
+	/*
+	 * A reboot or an emergency clears EFER.SVME on every CPU by IPI,
+	 * which interrupts off and then GIF hold back until the guest has
+	 * exited: checked here, SVM stays on through VMRUN.
+	 */
+	if (unlikely(!sc->enabled)) {
+		local_irq_enable();
+		return -EIO;
+	}
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
 	    sv->npt_gen != READ_ONCE(svm->tdp.gen)) {

@@ -73,21 +73,24 @@ static int vmx_vmxon(u64 pa)
 	return fail ? -EIO : 0;
 }
 
+/* Like vmcs_read(), these two fault only with VT-x turned off: -EIO. */
 static int vmx_vmclear(u64 pa)
 {
-	bool fail;
+	bool fail = true;
 
-	asm volatile("vmclear %[pa]\n\tsetna %[fail]"
-		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	asm volatile("1: vmclear %[pa]\n\tsetna %[fail]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm" (fail) : [pa] "m" (pa) : "cc", "memory");
 	return fail ? -EIO : 0;
 }
 
 static int vmx_vmptrld(u64 pa)
 {
-	bool fail;
+	bool fail = true;
 
-	asm volatile("vmptrld %[pa]\n\tsetna %[fail]"
-		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	asm volatile("1: vmptrld %[pa]\n\tsetna %[fail]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm" (fail) : [pa] "m" (pa) : "cc", "memory");
 	return fail ? -EIO : 0;
 }
 
@@ -1025,6 +1028,16 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	 * has exited again, so reading tdp.gen here cannot miss one.
 	 */
 	local_irq_disable();
+	/*
+	 * A reboot or an emergency turns VT-x off on every CPU by IPI, which
+	 * interrupts off hold back from here to the exit: past this check
+	 * the CPU stays in VMX operation until the guest is out again.
+	 */
+	if (unlikely(!this_cpu_ptr(&vmx_cpus)->enabled)) {
+		local_irq_enable();
+		preempt_enable();
+		return -EIO;
+	}
 	/*
 	 * Kernel code that used the FPU since vcpu_load() (an interrupt, a
 	 * preemption) left the guest's registers in memory only: reload
