@@ -381,6 +381,7 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_NPF:
 		return svm_exit_npf(vcpu);
 	case SVM_EXIT_SHUTDOWN:
+		svm_vcpu_reinit(vcpu);
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	case SVM_EXIT_VMRUN:

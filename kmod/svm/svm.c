@@ -133,7 +133,7 @@ static void svm_fini(void)
 {
 	int cpu;
 
-	cpu_emergency_unregister_virt_callback(svm_cpu_disable);
+	x86_emergency_unregister();
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
 
@@ -167,7 +167,7 @@ static int svm_init(void)
 		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	svm_nested_host = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	x86_uret_init(BIT(X86_URET_TSC_AUX));
-	cpu_emergency_register_virt_callback(svm_cpu_disable);
+	x86_emergency_register("kvm_amd", svm_cpu_disable);
 	return 0;
 err:
 	svm_fini();
@@ -276,6 +276,34 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	memset(&sv->dregs, 0, sizeof(sv->dregs));
 	sv->dr_native = false;
 	memset(sv->uret, 0, sizeof(sv->uret));
+}
+
+/**
+ * svm_vcpu_reinit - a vCPU back to a known state after a SHUTDOWN intercept
+ * @vcpu: the vCPU
+ *
+ * The VMCB is undefined after SHUTDOWN (APM vol. 2, 15.11), yet a VMM may
+ * load new registers and run the vCPU again, as it does for a reset.  Like
+ * kvm.ko, treat the shutdown as an INIT: the VMCB and the event state are
+ * rebuilt from scratch, keeping what INIT keeps (TSC, PAT, XCR0, APIC base
+ * and MISC_ENABLE).
+ */
+void svm_vcpu_reinit(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 tsc_offset = sv->vmcb->control.tsc_offset;
+	u64 pat = sv->vmcb->save.g_pat;
+	u64 apic_base = sv->apic_base;
+	u64 xcr0 = sv->xcr0;
+
+	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
+	sv->vmcb->control.tsc_offset = tsc_offset;
+	sv->vmcb->save.g_pat = pat;
+	sv->apic_base = apic_base;
+	sv->xcr0 = xcr0;
+	sv->events.nmi_pending = 0;
+	sv->nmi_masked = false;
+	sv->nmi_step = SVM_STEP_NONE;
 }
 
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
@@ -411,7 +439,7 @@ static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 	struct vmcb_save_area *s = &sv->vmcb->save;
 	int irq = x86_sregs_irq(sr);
 
-	if (x86_sregs_check(sr))
+	if (x86_sregs_check(&sv->cpuid, sr))
 		return -EINVAL;
 	svm_seg_from_kvm(&s->cs, &sr->cs);
 	svm_seg_from_kvm(&s->ds, &sr->ds);
@@ -672,6 +700,15 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		switch_fpu_return();
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
+	/*
+	 * A reboot or an emergency clears EFER.SVME on every CPU by IPI,
+	 * which interrupts off and then GIF hold back until the guest has
+	 * exited: checked here, SVM stays on through VMRUN.
+	 */
+	if (unlikely(!sc->enabled)) {
+		local_irq_enable();
+		return -EIO;
+	}
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	if (sc->last_vmcb != vmcb)
 		x86_ibpb_new_vcpu();

@@ -160,16 +160,32 @@ static bool vmx_cr0_valid(struct vmx_vcpu *vmx, u64 cr0)
 
 static bool vmx_cr4_valid(struct vmx_vcpu *vmx, u64 cr4)
 {
-	/* The guest sees no VMX; other bits must exist on this CPU. */
-	if (cr4 & X86_CR4_VMXE)
-		return false;
-	if (cr4 & ~vmx_cfg.cr4_fixed1)
-		return false;
-	if ((cr4 & X86_CR4_OSXSAVE) && !boot_cpu_has(X86_FEATURE_XSAVE))
+	if (!x86_cr4_valid(&vmx->cpuid, cr4) || (cr4 & ~vmx_cfg.cr4_fixed1))
 		return false;
 	if ((vmx->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return false;
+	/* The paging depth cannot change in long mode. */
+	if ((vmx->efer & EFER_LMA) && ((cr4 ^ vmx->cr4) & X86_CR4_LA57))
+		return false;
 	return true;
+}
+
+/*
+ * A MOV to CR0, CR3 or CR4 that leaves the guest in PAE paging, with
+ * @reload when it changed what the CPU reloads the PDPTEs for, takes them
+ * into the VMCS as the CPU would: see vmx_read_pdptes().
+ */
+static int vmx_cr_pdptes(struct vireo_vcpu *vcpu, u64 cr0, u64 cr3, u64 cr4,
+			 bool reload)
+{
+	u64 pdpte[4];
+
+	if (!reload || !vmx_pae_paging(cr0, cr4, to_vmx(vcpu)->efer))
+		return 0;
+	if (vmx_read_pdptes(vcpu, cr3, pdpte))
+		return -EINVAL;
+	vmx_write_pdptes(pdpte);
+	return 0;
 }
 
 static int vmx_exit_cr(struct vireo_vcpu *vcpu)
@@ -185,15 +201,24 @@ static int vmx_exit_cr(struct vireo_vcpu *vcpu)
 		v = vmx_reg_read(vmx, reg);
 		switch (cr) {
 		case 0:
-			if (!vmx_cr0_valid(vmx, v))
+			if (!vmx_cr0_valid(vmx, v) ||
+			    vmx_cr_pdptes(vcpu, v, vmcs_read(GUEST_CR3),
+					  vmx->cr4, (v ^ vmx->cr0) &
+					  (X86_CR0_PG | X86_CR0_CD | X86_CR0_NW)))
 				goto gp;
 			vmx_set_cr0(vmx, v);
 			break;
 		case 3:
+			if (vmx_cr_pdptes(vcpu, vmx->cr0, v, vmx->cr4, true))
+				goto gp;
 			vmcs_write(GUEST_CR3, v);
 			break;
 		case 4:
-			if (!vmx_cr4_valid(vmx, v))
+			if (!vmx_cr4_valid(vmx, v) ||
+			    vmx_cr_pdptes(vcpu, vmx->cr0, vmcs_read(GUEST_CR3),
+					  v, (v ^ vmx->cr4) &
+					  (X86_CR4_PAE | X86_CR4_PGE |
+					   X86_CR4_PSE | X86_CR4_SMEP)))
 				goto gp;
 			vmx_set_cr4(vmx, v);
 			break;

@@ -20,7 +20,6 @@
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/namei.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -50,6 +49,13 @@ static u64 vmx_host_xcr0;
 
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static unsigned long *vmx_vpid_map;
+/*
+ * VPIDs the module hands out (1..vpids), for a host that wants to see how
+ * vCPUs beyond them behave without holding 65535 of them.
+ */
+static unsigned int vpids = VMX_NR_VPIDS - 1;
+module_param(vpids, uint, 0644);
+MODULE_PARM_DESC(vpids, "VT-x: VPIDs to hand out (at most 65535); later vCPUs run without one");
 
 void vmx_vmwrite_error(unsigned long field, u64 value)
 {
@@ -67,21 +73,24 @@ static int vmx_vmxon(u64 pa)
 	return fail ? -EIO : 0;
 }
 
+/* Like vmcs_read(), these two fault only with VT-x turned off: -EIO. */
 static int vmx_vmclear(u64 pa)
 {
-	bool fail;
+	bool fail = true;
 
-	asm volatile("vmclear %[pa]\n\tsetna %[fail]"
-		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	asm volatile("1: vmclear %[pa]\n\tsetna %[fail]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm" (fail) : [pa] "m" (pa) : "cc", "memory");
 	return fail ? -EIO : 0;
 }
 
 static int vmx_vmptrld(u64 pa)
 {
-	bool fail;
+	bool fail = true;
 
-	asm volatile("vmptrld %[pa]\n\tsetna %[fail]"
-		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	asm volatile("1: vmptrld %[pa]\n\tsetna %[fail]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm" (fail) : [pa] "m" (pa) : "cc", "memory");
 	return fail ? -EIO : 0;
 }
 
@@ -306,60 +315,11 @@ static int vmx_cpu_enable(void)
 	return 0;
 }
 
-/*
- * Linux keeps one emergency (crash, emergency reboot) callback, and
- * kvm_intel claims it when it loads.  Either one's callback does VMXOFF on
- * every CPU, so Vireo holds the slot only while kvm_intel is absent.
- */
-static DEFINE_MUTEX(vmx_emergency_lock);
-static bool vmx_emergency_held;
-
-static void vmx_emergency_claim(bool claim)
-{
-	mutex_lock(&vmx_emergency_lock);
-	if (claim && !vmx_emergency_held)
-		cpu_emergency_register_virt_callback(vmx_cpu_disable);
-	else if (!claim && vmx_emergency_held)
-		cpu_emergency_unregister_virt_callback(vmx_cpu_disable);
-	vmx_emergency_held = claim;
-	mutex_unlock(&vmx_emergency_lock);
-}
-
-static bool vmx_kvm_intel_loaded(void)
-{
-	struct path path;
-
-	if (kern_path("/sys/module/kvm_intel", 0, &path))
-		return false;
-	path_put(&path);
-	return true;
-}
-
-/* Runs before kvm_intel's init and after its exit. */
-static int vmx_module_event(struct notifier_block *nb, unsigned long state,
-			    void *data)
-{
-	struct module *mod = data;
-
-	if (strcmp(mod->name, "kvm_intel"))
-		return NOTIFY_DONE;
-	if (state == MODULE_STATE_COMING)
-		vmx_emergency_claim(false);
-	else if (state == MODULE_STATE_GOING)
-		vmx_emergency_claim(true);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block vmx_module_nb = {
-	.notifier_call = vmx_module_event,
-};
-
 static void vmx_fini(void)
 {
 	int cpu;
 
-	unregister_module_notifier(&vmx_module_nb);
-	vmx_emergency_claim(false);
+	x86_emergency_unregister();
 	preempt_notifier_dec();
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
@@ -400,8 +360,7 @@ static int vmx_init(void)
 		      ((vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP) ?
 		       BIT(X86_URET_TSC_AUX) : 0));
 	preempt_notifier_inc();
-	register_module_notifier(&vmx_module_nb);
-	vmx_emergency_claim(!vmx_kvm_intel_loaded());
+	x86_emergency_register("kvm_intel", vmx_cpu_disable);
 	return 0;
 err:
 	for_each_possible_cpu(cpu) {
@@ -417,16 +376,17 @@ err:
 
 static u16 vmx_alloc_vpid(void)
 {
-	unsigned long v;
+	unsigned long v, limit;
 
 	if (!vmx_cfg.vpid)
 		return 0;
+	limit = min_t(unsigned long, READ_ONCE(vpids), VMX_NR_VPIDS - 1) + 1;
 	spin_lock(&vmx_vpid_lock);
-	v = find_first_zero_bit(vmx_vpid_map, VMX_NR_VPIDS);
-	if (v < VMX_NR_VPIDS)
+	v = find_first_zero_bit(vmx_vpid_map, limit);
+	if (v < limit)
 		__set_bit(v, vmx_vpid_map);
 	else
-		v = 0;	/* out of VPIDs: run without, flushing on entry */
+		v = 0;	/* out of VPIDs: see vmx_vmcs_reset() */
 	spin_unlock(&vmx_vpid_lock);
 	return v;
 }
@@ -625,6 +585,53 @@ void vmx_update_rdtscp(struct vmx_vcpu *vmx)
 				SECONDARY_EXEC_ENABLE_RDTSCP);
 }
 
+/* PAE paging, the mode whose top level VM entry takes from the VMCS. */
+bool vmx_pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LME);
+}
+
+/**
+ * vmx_read_pdptes - the four PDPTEs a PAE guest's CR3 points at
+ * @vcpu: the vCPU
+ * @cr3: the guest's CR3
+ * @pdpte: filled in (zeros when they cannot be read)
+ *
+ * With EPT, VM entry loads a PAE guest's PDPTEs from the VMCS rather than
+ * through CR3, and the CPU refreshes those fields itself only for the
+ * guest's own MOV to CR3 and at VM exit; every other change of CR3, CR0 or
+ * CR4 that (re)enters PAE paging is the VMM's to follow.  Guest memory may
+ * fault in: call without the VMCS held.
+ *
+ * Return: 0; -EFAULT when the table is not in guest memory, -EINVAL when a
+ * present entry sets a reserved bit (the guest's MOV to CR gets #GP).
+ */
+int vmx_read_pdptes(struct vireo_vcpu *vcpu, u64 cr3, u64 pdpte[4])
+{
+	u64 rsvd = GENMASK_ULL(63, boot_cpu_data.x86_phys_bits) |
+		   GENMASK_ULL(8, 5) | GENMASK_ULL(2, 1);
+	int i;
+
+	if (vireo_read_guest(vcpu->vm, (u32)cr3 & ~0x1fU, pdpte,
+			     4 * sizeof(*pdpte))) {
+		memset(pdpte, 0, 4 * sizeof(*pdpte));
+		return -EFAULT;
+	}
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & _PAGE_PRESENT) && (pdpte[i] & rsvd))
+			return -EINVAL;
+	return 0;
+}
+
+/* Into the current VMCS, for the next VM entry. */
+void vmx_write_pdptes(const u64 pdpte[4])
+{
+	vmcs_write(GUEST_PDPTR0, pdpte[0]);
+	vmcs_write(GUEST_PDPTR1, pdpte[1]);
+	vmcs_write(GUEST_PDPTR2, pdpte[2]);
+	vmcs_write(GUEST_PDPTR3, pdpte[3]);
+}
+
 /* Host state that is the same on every CPU and for every entry. */
 static void vmx_vmcs_host(void)
 {
@@ -660,7 +667,13 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	/*
+	 * VPID 0 is the host's and VM entry refuses it: a vCPU the pool ran
+	 * out for runs with VPID off, where every entry and exit flushes the
+	 * linear mappings tagged 0, so host and guest never share one.
+	 */
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx->vpid ? vmx_cfg.proc2 :
+		   vmx_cfg.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmx_update_rdtscp(vmx);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
@@ -843,11 +856,18 @@ static void vmx_get_sregs(struct vmx_vcpu *vmx, struct kvm_sregs *sr)
 
 static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 {
+	bool pae = vmx_pae_paging(sr->cr0, sr->cr4, sr->efer);
 	int irq = x86_sregs_irq(sr);
+	u64 pdpte[4];
 
-	if (x86_sregs_check(sr))
+	if (x86_sregs_check(&vmx->cpuid, sr))
 		return -EINVAL;
+	/* As kvm.ko: a table outside guest memory is the guest's problem. */
+	if (pae)
+		vmx_read_pdptes(vmx->vcpu, sr->cr3, pdpte);
 	vmx_get(vmx);
+	if (pae)
+		vmx_write_pdptes(pdpte);
 	vmx_seg_from_kvm(SEG_CS, &sr->cs);
 	vmx_seg_from_kvm(SEG_DS, &sr->ds);
 	vmx_seg_from_kvm(SEG_ES, &sr->es);
@@ -1039,7 +1059,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	bool swap_xcr0;
 	unsigned long host_debugctl;
 	u32 reason = 0;
@@ -1061,6 +1081,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	savesegment(es, es);
 	savesegment(fs, fs);
 	savesegment(gs, gs);
+	store_ldt(ldt);
 
 	/*
 	 * With interrupts off, an unmap's IPI waits until this guest entry
@@ -1071,6 +1092,16 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		local_irq_enable();
 		preempt_enable();
 		return VIREO_RUN_AGAIN;
+	}
+	/*
+	 * A reboot or an emergency turns VT-x off on every CPU by IPI, which
+	 * interrupts off hold back from here to the exit: past this check
+	 * the CPU stays in VMX operation until the guest is out again.
+	 */
+	if (unlikely(!this_cpu_ptr(&vmx_cpus)->enabled)) {
+		local_irq_enable();
+		preempt_enable();
+		return -EIO;
 	}
 	/*
 	 * Kernel code that used the FPU since vcpu_load() (an interrupt, a
@@ -1128,6 +1159,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
+	/* Exit leaves LDTR null; a process that used modify_ldt() has one. */
+	if (unlikely(ldt))
+		asm volatile("lldt %0" :: "rm" (ldt));
 
 	if (!fail) {
 		vmx->launched = true;
