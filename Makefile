@@ -7,6 +7,8 @@
 # make bench      benchmarks on both modules in one test VM, with ratios
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
 # make setup      install Debian packages and fetch the test kernel
+# make fuzz       replay every fuzz target's committed inputs, then fuzz each
+#                 for FUZZ_SECONDS (default 300; make check runs them briefly)
 #
 # KDIR selects the kernel headers the module is built against: the running
 # kernel's build directory when it exists, else the test kernel's headers.
@@ -21,7 +23,7 @@ KDIR      ?= $(if $(wildcard $(RUN_KDIR)/Makefile),$(RUN_KDIR),$(TEST_KDIR))
 export CACHE
 
 .PHONY: all modules modules-std vmm tests check check-host check-vm bench setup clean \
-	sparse checkpatch demo check-vmx check-vmx-full bench-vmx
+	sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
 
 all: modules vmm tests
 
@@ -57,6 +59,13 @@ tests:
 
 setup:
 	scripts/setup.sh
+
+# Deeper campaigns than make check's: corpora grow in build/fuzz/ from run
+# to run; `make -C tests/fuzz merge T=fuzz_x` folds one back into seeds/.
+FUZZ_SECONDS ?= 300
+fuzz:
+	$(MAKE) -C tests/fuzz replay
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # The in-VM suite runs on the test kernel, so the module is built against
 # its headers whatever KDIR says.
@@ -102,4 +111,5 @@ clean:
 	$(MAKE) -C tests/vm clean
 	$(MAKE) -C tests/bench clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
 	rm -rf build
