@@ -84,6 +84,12 @@ void vireo_count_pages(long n)
 	atomic_long_add(n, &vireo_pages);
 }
 
+/* For objects the kernel allocates on the backend's behalf (FPU state). */
+void vireo_count_objects(long n)
+{
+	atomic_long_add(n, &vireo_objects);
+}
+
 /**
  * vireo_get_user_pages_fast - get_user_pages_fast(), references counted
  * @start: first user address

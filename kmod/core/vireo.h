@@ -142,6 +142,7 @@ void vireo_free(const void *p);
 struct page *vireo_alloc_page(void);
 void vireo_free_page(struct page *page);
 void vireo_count_pages(long n);
+void vireo_count_objects(long n);
 /*
  * References to the VMM's pages (guest memory): every one taken through
  * the first two must be dropped through the third, or the unload line

@@ -315,7 +315,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	sv->vmcb_page = vireo_alloc_page();
 	if (!sv->vmcb_page)
 		goto err;
-	if (!fpu_alloc_guest_fpstate(&sv->fpu))
+	if (!x86_fpu_alloc(&sv->fpu))
 		goto err;
 	sv->vmcb = page_address(sv->vmcb_page);
 	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
@@ -336,7 +336,7 @@ static void svm_vcpu_destroy(struct vireo_vcpu *vcpu)
 	/* A later VMCB at this address must not be mistaken for this one. */
 	for_each_possible_cpu(cpu)
 		cmpxchg(&per_cpu_ptr(&svm_cpus, cpu)->last_vmcb, sv->vmcb, NULL);
-	fpu_free_guest_fpstate(&sv->fpu);
+	x86_fpu_free(&sv->fpu);
 	vireo_free_page(sv->vmcb_page);
 	vireo_free(sv);
 }

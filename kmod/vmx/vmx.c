@@ -753,7 +753,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	vmx->vmcs_page = vireo_alloc_page();
 	if (!vmx->vmcs_page)
 		goto err;
-	if (!fpu_alloc_guest_fpstate(&vmx->fpu))
+	if (!x86_fpu_alloc(&vmx->fpu))
 		goto err;
 	vmx->vcpu = vcpu;
 	vmx->vmcs_pa = page_to_phys(vmx->vmcs_page);
@@ -773,7 +773,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	return 0;
 err_vpid:
 	vmx_free_vpid(vmx->vpid);
-	fpu_free_guest_fpstate(&vmx->fpu);
+	x86_fpu_free(&vmx->fpu);
 	vcpu->arch = NULL;
 err:
 	vireo_free_page(vmx->vmcs_page);
@@ -787,7 +787,7 @@ static void vmx_vcpu_destroy(struct vireo_vcpu *vcpu)
 
 	vmx_clear(vmx);
 	vmx_free_vpid(vmx->vpid);
-	fpu_free_guest_fpstate(&vmx->fpu);
+	x86_fpu_free(&vmx->fpu);
 	vireo_free_page(vmx->vmcs_page);
 	vireo_free(vmx);
 }
