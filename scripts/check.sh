@@ -68,9 +68,16 @@ if [ -z "$only_vmx" ]; then
 		sed 's/^/# /' "$logs/unit-build.log" | tail -n 20
 fi
 
-# Fuzz targets, a bounded time each.
+# Fuzz targets: every committed seed and past crash replayed, then each
+# target fuzzed for a bounded time (FUZZ_SECONDS, 10 by default; make fuzz
+# runs longer campaigns).
 if [ -z "$only_vmx" ] && [ -f tests/fuzz/Makefile ]; then
-	make -s -C tests/fuzz run > "$logs/fuzz.log" 2>&1
+	make -s -C tests/fuzz replay > "$logs/fuzz-replay.log" 2>&1
+	fz=$?
+	sed -n 's/^# replay: //p' "$logs/fuzz-replay.log" | sed 's/^/# /'
+	[ $fz = 0 ] && r=ok || { r=bad; tail -n 40 "$logs/fuzz-replay.log" | sed 's/^/# /'; }
+	result $r "host/fuzz: every seed and regression input replays without a crash"
+	make -s -C tests/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-10}" > "$logs/fuzz.log" 2>&1
 	fz=$?
 	sed -n 's/^# fuzz: //p' "$logs/fuzz.log" | sed 's/^/# /'
 	[ $fz = 0 ] && r=ok || { r=bad; tail -n 40 "$logs/fuzz.log" | sed 's/^/# /'; }
