@@ -25,7 +25,15 @@ key=$( { cat "$frag"; echo "linux-source-6.1 $ver"; } | sha256sum | cut -c1-16)
 base=$cache/kernel-debug
 dir=$base/$key
 
-if [ ! -f "$dir/.done" ]; then
+# An entry counts only whole: a top-level `make clean` once deleted every
+# .ko under the cache (issue 14).
+whole() {
+	[ -f "$1/.done" ] && [ -f "$1/build/Module.symvers" ] &&
+		ls "$1"/root/boot/vmlinuz-* "$1"/root/lib/modules/*/kernel/arch/x86/kvm/kvm-amd.ko \
+			"$1"/root/lib/modules/*/kernel/drivers/block/zram/zram.ko > /dev/null 2>&1
+}
+
+if ! whole "$dir"; then
 	t0=$(date +%s)
 	tmp=$base/.$key.tmp.$$
 	rm -rf "$tmp"
@@ -72,7 +80,7 @@ if [ ! -f "$dir/.done" ]; then
 	echo "debug-kernel: built $kver in $(( $(date +%s) - t0 )) s" >&2
 	touch "$tmp/.done"
 	# A run beside this one may have finished first: keep its entry.
-	if [ -f "$dir/.done" ]; then
+	if whole "$dir"; then
 		rm -rf "$tmp"
 	else
 		rm -rf "$dir"
