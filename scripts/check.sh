@@ -76,13 +76,16 @@ fi
 # the Bochs platform does not carry by default.
 stages=
 [ -z "$only_vmx" ] && for m in $modes; do stages="$stages qemu-x86:$m"; done
-# The debug stage: vireo.ko alone, the programs of tests/vm/debug.list,
+# The debug stage: vireo.ko, the programs of tests/vm/debug.list,
 # under a kernel with KASAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak, SLUB
 # debug and page poisoning (scripts/debug-kernel.sh, built once and cached):
-# any report fails it. VIREO_CHECK_NO_DEBUG=1 leaves it out.
+# any report fails it. VIREO_CHECK_NO_DEBUG=1 leaves it out;
+# VIREO_CHECK_DEBUG_MODES="vireo kvm" adds kvm.ko built with that kernel.
 if [ -z "$only_vmx" ] && [ -z "${VIREO_CHECK_NO_DEBUG:-}" ] &&
-	[ -f tests/vm/debug.list ] && echo " $modes " | grep -q ' vireo '; then
-	stages="$stages qemu-x86-debug:vireo"
+	[ -f tests/vm/debug.list ]; then
+	for m in ${VIREO_CHECK_DEBUG_MODES:-vireo}; do
+		case " $modes " in *" $m "*) stages="$stages qemu-x86-debug:$m" ;; esac
+	done
 fi
 if [ -f tests/vm/vmx.list ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; then
 	for m in $modes; do stages="$stages bochs-x86:$m"; done
