@@ -22,8 +22,8 @@ KDIR      ?= $(if $(wildcard $(RUN_KDIR)/Makefile),$(RUN_KDIR),$(TEST_KDIR))
 
 export CACHE
 
-.PHONY: all modules modules-std vmm tests check check-host check-vm bench setup clean \
-	sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
+.PHONY: all modules modules-std modules-debug vmm tests check check-host check-vm bench setup \
+	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
 
 all: modules vmm tests
 
@@ -39,6 +39,16 @@ modules-std:
 	find Kbuild kmod uapi \( -name Kbuild -o -name '*.[chS]' \) \
 		! -name '*.mod.c' | cpio -pdm --quiet build/std
 	$(MAKE) -C $(STD_KDIR) M=$(TOP)/build/std modules
+
+# The same module for the debug kernel of make check's debug stage
+# (scripts/debug-kernel.sh builds that kernel once and caches it), in a copy
+# of the tree for the same reason.
+modules-debug:
+	rm -rf build/debug && mkdir -p build/debug
+	find Kbuild kmod uapi \( -name Kbuild -o -name '*.[chS]' \) \
+		! -name '*.mod.c' | cpio -pdm --quiet build/debug
+	dkdir=$$(scripts/debug-kernel.sh | tail -n1) && \
+		$(MAKE) -C $$dkdir/build M=$(TOP)/build/debug modules
 
 # Kernel style: sparse over the module, then checkpatch on every file.
 sparse:

@@ -23,6 +23,14 @@
 #include "vireo_test.h"
 #include "../../uapi/vireo.h"
 
+/*
+ * The harness gives a test 30 s; under make check's debug kernel (KASAN,
+ * lockdep, page poisoning: tests/vm/debug.list) a guest over 1 GiB and the
+ * memory cgroup test take longer (this program, 200 s in all there).
+ */
+#undef TEST_TIMEOUT_DEFAULT
+#define TEST_TIMEOUT_DEFAULT 300
+
 #define CODE		0x1000
 #define PROBE		0x1100
 #define VERIFY		0x1200
