@@ -7,6 +7,8 @@
 # make bench      benchmarks on both modules in one test VM, with ratios
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
 # make setup      install Debian packages and fetch the test kernel
+# make fuzz       replay every fuzz target's committed inputs, then fuzz each
+#                 for FUZZ_SECONDS (default 300; make check runs them briefly)
 #
 # KDIR selects the kernel headers the module is built against: the running
 # kernel's build directory when it exists, else the test kernel's headers.
@@ -20,8 +22,8 @@ KDIR      ?= $(if $(wildcard $(RUN_KDIR)/Makefile),$(RUN_KDIR),$(TEST_KDIR))
 
 export CACHE
 
-.PHONY: all modules modules-std vmm tests check check-host check-vm bench setup clean \
-	sparse checkpatch demo check-vmx check-vmx-full bench-vmx
+.PHONY: all modules modules-std modules-debug vmm tests check check-host check-vm bench setup \
+	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
 
 all: modules vmm tests
 
@@ -37,6 +39,16 @@ modules-std:
 	find Kbuild kmod uapi \( -name Kbuild -o -name '*.[chS]' \) \
 		! -name '*.mod.c' | cpio -pdm --quiet build/std
 	$(MAKE) -C $(STD_KDIR) M=$(TOP)/build/std modules
+
+# The same module for the debug kernel of make check's debug stage
+# (scripts/debug-kernel.sh builds that kernel once and caches it), in a copy
+# of the tree for the same reason.
+modules-debug:
+	rm -rf build/debug && mkdir -p build/debug
+	find Kbuild kmod uapi \( -name Kbuild -o -name '*.[chS]' \) \
+		! -name '*.mod.c' | cpio -pdm --quiet build/debug
+	dkdir=$$(scripts/debug-kernel.sh | tail -n1) && \
+		$(MAKE) -C $$dkdir/build M=$(TOP)/build/debug modules
 
 # Kernel style: sparse over the module, then checkpatch on every file.
 sparse:
@@ -57,6 +69,13 @@ tests:
 
 setup:
 	scripts/setup.sh
+
+# Deeper campaigns than make check's: corpora grow in build/fuzz/ from run
+# to run; `make -C tests/fuzz merge T=fuzz_x` folds one back into seeds/.
+FUZZ_SECONDS ?= 300
+fuzz:
+	$(MAKE) -C tests/fuzz replay
+	$(MAKE) -C tests/fuzz run FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 # The in-VM suite runs on the test kernel, so the module is built against
 # its headers whatever KDIR says.
@@ -102,4 +121,5 @@ clean:
 	$(MAKE) -C tests/vm clean
 	$(MAKE) -C tests/bench clean
 	$(MAKE) -C tests/unit clean
+	$(MAKE) -C tests/fuzz clean
 	rm -rf build

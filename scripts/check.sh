@@ -68,9 +68,16 @@ if [ -z "$only_vmx" ]; then
 		sed 's/^/# /' "$logs/unit-build.log" | tail -n 20
 fi
 
-# Fuzz targets, a bounded time each.
+# Fuzz targets: every committed seed and past crash replayed, then each
+# target fuzzed for a bounded time (FUZZ_SECONDS, 10 by default; make fuzz
+# runs longer campaigns).
 if [ -z "$only_vmx" ] && [ -f tests/fuzz/Makefile ]; then
-	make -s -C tests/fuzz run > "$logs/fuzz.log" 2>&1
+	make -s -C tests/fuzz replay > "$logs/fuzz-replay.log" 2>&1
+	fz=$?
+	sed -n 's/^# replay: //p' "$logs/fuzz-replay.log" | sed 's/^/# /'
+	[ $fz = 0 ] && r=ok || { r=bad; tail -n 40 "$logs/fuzz-replay.log" | sed 's/^/# /'; }
+	result $r "host/fuzz: every seed and regression input replays without a crash"
+	make -s -C tests/fuzz run FUZZ_SECONDS="${FUZZ_SECONDS:-10}" > "$logs/fuzz.log" 2>&1
 	fz=$?
 	sed -n 's/^# fuzz: //p' "$logs/fuzz.log" | sed 's/^/# /'
 	[ $fz = 0 ] && r=ok || { r=bad; tail -n 40 "$logs/fuzz.log" | sed 's/^/# /'; }
@@ -124,6 +131,17 @@ stages=
 [ -z "$only_vmx" ] && for m in $modes; do stages="$stages qemu-x86:$m"; done
 [ -z "$only_vmx" ] && [ -n "$nohz_progs" ] &&
 	for m in $modes; do stages="$stages qemu-x86-nohz:$m"; done
+# The debug stage: vireo.ko, the programs of tests/vm/debug.list,
+# under a kernel with KASAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak, SLUB
+# debug and page poisoning (scripts/debug-kernel.sh, built once and cached):
+# any report fails it. VIREO_CHECK_NO_DEBUG=1 leaves it out;
+# VIREO_CHECK_DEBUG_MODES="vireo kvm" adds kvm.ko built with that kernel.
+if [ -z "$only_vmx" ] && [ -z "${VIREO_CHECK_NO_DEBUG:-}" ] &&
+	[ -f tests/vm/debug.list ]; then
+	for m in ${VIREO_CHECK_DEBUG_MODES:-vireo}; do
+		case " $modes " in *" $m "*) stages="$stages qemu-x86-debug:$m" ;; esac
+	done
+fi
 if [ -f tests/vm/vmx.list ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; then
 	for m in $modes; do stages="$stages bochs-x86:$m"; done
 fi
@@ -135,6 +153,21 @@ for st in $stages; do
 	qemu-x86) tag=$m opts=(--timeout 900 --mem 2048) list=${progs:-$all_progs} ;;
 	qemu-x86-nohz) plat=qemu-x86 tag=$m-nohz opts=(--timeout 300)
 		list=$nohz_progs append=nohz_full=1 ;;
+	qemu-x86-debug) tag=debug-$m opts=(--timeout 2400 --mem 2048)
+		list=$(grep -v '^#' tests/vm/debug.list | tr '\n' ' ')
+		if [ -n "$progs" ]; then
+			list=$(for p in $progs; do
+				case " $list " in *" $p "*) echo "$p" ;; esac
+			done | tr '\n' ' ')
+			# None of the named programs is for this stage.
+			[ -n "${list// /}" ] || continue
+		fi
+		if ! { scripts/debug-kernel.sh && make -s modules-debug; } \
+			> "$logs/debug-build.log" 2>&1; then
+			result bad "$tag/build: the debug kernel and vireo.ko for it"
+			tail -n 30 "$logs/debug-build.log" | sed 's/^/# /'
+			continue
+		fi ;;
 	bochs-x86) tag=vmx-$m opts=(--timeout 1200 --mem 256 --smp 1)
 		list=${progs:-$vmx_progs}
 		if [ -n "${VIREO_CHECK_VMX_FULL:-}" ]; then

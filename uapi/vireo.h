@@ -14,7 +14,8 @@
  *   in Documentation/userspace-api/ioctl/ioctl-number.rst.  No ioctl uses
  *   it yet, and KVM_CHECK_EXTENSION reports only KVM's capabilities.
  * - Read-only debugfs counters under VIREO_DEBUGFS: huge_mappings (2 MiB
- *   nested mappings made since load).  Debugging aids, not a stable ABI.
+ *   nested mappings made since load) and exits (guest exits since load,
+ *   as kvm.ko's debugfs kvm/exits).  Debugging aids, not a stable ABI.
  */
 #ifndef _UAPI_VIREO_H
 #define _UAPI_VIREO_H

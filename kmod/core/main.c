@@ -11,6 +11,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
 
@@ -36,6 +37,11 @@ static atomic_long_t vireo_page_refs = ATOMIC_LONG_INIT(0);
  * vireo/huge_mappings, for tests; not ABI.
  */
 static atomic_t vireo_huge = ATOMIC_INIT(0);
+/*
+ * Guest exits since load, like kvm.ko's debugfs "exits": tests see an
+ * intercept through it.  Per CPU, so that counting costs no shared line.
+ */
+static DEFINE_PER_CPU(unsigned long, vireo_exits);
 static struct dentry *vireo_debugfs;
 
 void *vireo_zalloc(size_t size)
@@ -76,6 +82,12 @@ void vireo_free_page(struct page *page)
 void vireo_count_pages(long n)
 {
 	atomic_long_add(n, &vireo_pages);
+}
+
+/* For objects the kernel allocates on the backend's behalf (FPU state). */
+void vireo_count_objects(long n)
+{
+	atomic_long_add(n, &vireo_objects);
 }
 
 /**
@@ -132,6 +144,23 @@ void vireo_count_huge(void)
 {
 	atomic_inc(&vireo_huge);
 }
+
+void vireo_count_exit(void)
+{
+	this_cpu_inc(vireo_exits);
+}
+
+static int vireo_exits_get(void *data, u64 *val)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += per_cpu(vireo_exits, cpu);
+	*val = sum;
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vireo_exits_fops, vireo_exits_get, NULL, "%llu\n");
 
 long vireo_check_extension(long cap)
 {
@@ -270,6 +299,8 @@ static int __init vireo_init(void)
 	vireo_debugfs = debugfs_create_dir(VIREO_DEVICE_NAME, NULL);
 	debugfs_create_atomic_t("huge_mappings", 0444, vireo_debugfs,
 				&vireo_huge);
+	debugfs_create_file_unsafe("exits", 0444, vireo_debugfs, NULL,
+				   &vireo_exits_fops);
 	pr_info("loaded, %s backend%s\n", vireo_impl->name,
 		kvm_dev_registered ? ", also /dev/kvm" : "");
 	return 0;

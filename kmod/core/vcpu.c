@@ -116,6 +116,7 @@ static long vireo_run(struct vireo_vcpu *vcpu)
 		down_read(&vm->mem_lock);
 		r = vireo_impl->vcpu_run(vcpu);
 		up_read(&vm->mem_lock);
+		vireo_count_exit();
 		if (r != VIREO_RUN_AGAIN)
 			break;
 	}

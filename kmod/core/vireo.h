@@ -142,6 +142,7 @@ void vireo_free(const void *p);
 struct page *vireo_alloc_page(void);
 void vireo_free_page(struct page *page);
 void vireo_count_pages(long n);
+void vireo_count_objects(long n);
 /*
  * References to the VMM's pages (guest memory): every one taken through
  * the first two must be dropped through the third, or the unload line
@@ -155,6 +156,8 @@ bool vireo_get_user_page_fast_only(unsigned long addr,
 void vireo_put_user_page(struct page *page);
 /* A stage-2 leaf larger than a base page was created (statistics only). */
 void vireo_count_huge(void);
+/* The guest exited once (statistics only). */
+void vireo_count_exit(void);
 
 int vireo_create_vm(unsigned long type);
 long vireo_check_extension(long cap);

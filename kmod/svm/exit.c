@@ -358,9 +358,30 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		return svm_exit_iret(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 		return svm_exit_db(vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+		/* Intercepted only so that each delivery passes the host. */
+		svm_inject_exception(sv, X86_TRAP_AC, true, 0);
+		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		/* svm_vcpu_run() gave it to the host's handler. */
+		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:
+		/*
+		 * INVD would drop the host's dirty lines; WBINVD would stall
+		 * every CPU for the guest.  Without devices that bypass the
+		 * caches a guest needs neither: a NOP, as under kvm.ko.
+		 */
+		svm_skip(sv, 2);
+		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_RDPMC:
+		/* No virtual PMU: every counter index is out of range. */
+		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_NPF:
 		return svm_exit_npf(vcpu);
 	case SVM_EXIT_SHUTDOWN:
+		svm_vcpu_reinit(vcpu);
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	case SVM_EXIT_VMRUN:
@@ -373,6 +394,7 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_RDPRU:
 		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_ERR:

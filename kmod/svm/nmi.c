@@ -6,9 +6,9 @@
  * Without the vNMI feature the VMCB does not track NMI blocking: an NMI
  * injected through EVENTINJ blocks nothing.  So blocking is kept here, from
  * injection until the handler's IRET.  The IRET intercept comes before the
- * IRET executes; a single-step trap (TF, #DB intercepted) then reports the
- * first instruction boundary after it, where NMIs are unblocked.  The same
- * trap waits out an interrupt shadow.
+ * IRET executes; a single-step trap (TF; #DB is always intercepted) then
+ * reports the first instruction boundary after it, where NMIs are
+ * unblocked.  The same trap waits out an interrupt shadow.
  */
 #include "svm/svm.h"
 
@@ -45,7 +45,6 @@ static void svm_nmi_step(struct svm_vcpu *sv, enum svm_nmi_step why)
 	sv->step_tf = s->rflags & X86_EFLAGS_TF;
 	sv->step_dr6 = s->dr6;
 	s->rflags |= X86_EFLAGS_TF;
-	svm_intercept(sv->vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, true);
 }
 
 /* The step is over: put back what it borrowed. */
@@ -55,7 +54,6 @@ static void svm_nmi_step_end(struct svm_vcpu *sv)
 	enum svm_nmi_step why = sv->nmi_step;
 
 	sv->nmi_step = SVM_STEP_NONE;
-	svm_intercept(sv->vmcb, INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB, false);
 	s->dr6 = sv->step_dr6;
 	/* After an IRET, RFLAGS is the one it popped: the guest's own. */
 	if (why == SVM_STEP_IRET)
@@ -125,7 +123,8 @@ int svm_exit_iret(struct vireo_vcpu *vcpu)
 }
 
 /**
- * svm_exit_db() - a #DB, intercepted only while svm_nmi_step() waits
+ * svm_exit_db() - a #DB: the end of an svm_nmi_step(), or the guest's own,
+ *	which goes back to it with DR6 as the CPU left it in the VMCB
  * @vcpu: the vCPU
  *
  * Return: VIREO_RUN_AGAIN.

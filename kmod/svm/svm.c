@@ -8,6 +8,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
+#include <asm/trapnr.h>
 #include <asm/reboot.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -18,6 +19,7 @@
 #include <linux/uaccess.h>
 
 #include "svm/svm.h"
+#include "x86/mitigate.h"
 
 #define SVM_ASID		1
 #define SVM_IOPM_ORDER		2	/* 12 KiB used */
@@ -131,7 +133,7 @@ static void svm_fini(void)
 {
 	int cpu;
 
-	cpu_emergency_unregister_virt_callback(svm_cpu_disable);
+	x86_emergency_unregister();
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
 
@@ -165,7 +167,7 @@ static int svm_init(void)
 		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	svm_nested_host = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	x86_uret_init(BIT(X86_URET_TSC_AUX));
-	cpu_emergency_register_virt_callback(svm_cpu_disable);
+	x86_emergency_register("kvm_amd", svm_cpu_disable);
 	return 0;
 err:
 	svm_fini();
@@ -220,6 +222,18 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 		INTERCEPT_XSETBV, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
 		INTERCEPT_RSM,
+		/* host caches, host-wide stalls, host counters */
+		INTERCEPT_INVD, INTERCEPT_WBINVD, INTERCEPT_RDPMC,
+		INTERCEPT_RDPRU,
+		/*
+		 * #AC and #DB can be raised by their own delivery, an endless
+		 * loop without an instruction boundary where the host could
+		 * take its CPU back (CVE-2015-5307, CVE-2015-8104); a machine
+		 * check is the host's to handle.
+		 */
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
 	};
 	unsigned int i;
 
@@ -264,6 +278,34 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	memset(sv->uret, 0, sizeof(sv->uret));
 }
 
+/**
+ * svm_vcpu_reinit - a vCPU back to a known state after a SHUTDOWN intercept
+ * @vcpu: the vCPU
+ *
+ * The VMCB is undefined after SHUTDOWN (APM vol. 2, 15.11), yet a VMM may
+ * load new registers and run the vCPU again, as it does for a reset.  Like
+ * kvm.ko, treat the shutdown as an INIT: the VMCB and the event state are
+ * rebuilt from scratch, keeping what INIT keeps (TSC, PAT, XCR0, APIC base
+ * and MISC_ENABLE).
+ */
+void svm_vcpu_reinit(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 tsc_offset = sv->vmcb->control.tsc_offset;
+	u64 pat = sv->vmcb->save.g_pat;
+	u64 apic_base = sv->apic_base;
+	u64 xcr0 = sv->xcr0;
+
+	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
+	sv->vmcb->control.tsc_offset = tsc_offset;
+	sv->vmcb->save.g_pat = pat;
+	sv->apic_base = apic_base;
+	sv->xcr0 = xcr0;
+	sv->events.nmi_pending = 0;
+	sv->nmi_masked = false;
+	sv->nmi_step = SVM_STEP_NONE;
+}
+
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = vireo_zalloc(sizeof(*sv));
@@ -273,7 +315,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	sv->vmcb_page = vireo_alloc_page();
 	if (!sv->vmcb_page)
 		goto err;
-	if (!fpu_alloc_guest_fpstate(&sv->fpu))
+	if (!x86_fpu_alloc(&sv->fpu))
 		goto err;
 	sv->vmcb = page_address(sv->vmcb_page);
 	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
@@ -294,7 +336,7 @@ static void svm_vcpu_destroy(struct vireo_vcpu *vcpu)
 	/* A later VMCB at this address must not be mistaken for this one. */
 	for_each_possible_cpu(cpu)
 		cmpxchg(&per_cpu_ptr(&svm_cpus, cpu)->last_vmcb, sv->vmcb, NULL);
-	fpu_free_guest_fpstate(&sv->fpu);
+	x86_fpu_free(&sv->fpu);
 	vireo_free_page(sv->vmcb_page);
 	vireo_free(sv);
 }
@@ -397,7 +439,7 @@ static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 	struct vmcb_save_area *s = &sv->vmcb->save;
 	int irq = x86_sregs_irq(sr);
 
-	if (x86_sregs_check(sr))
+	if (x86_sregs_check(&sv->cpuid, sr))
 		return -EINVAL;
 	svm_seg_from_kvm(&s->cs, &sr->cs);
 	svm_seg_from_kvm(&s->ds, &sr->ds);
@@ -658,7 +700,18 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		switch_fpu_return();
 	cpu = smp_processor_id();
 	sc = this_cpu_ptr(&svm_cpus);
+	/*
+	 * A reboot or an emergency clears EFER.SVME on every CPU by IPI,
+	 * which interrupts off and then GIF hold back until the guest has
+	 * exited: checked here, SVM stays on through VMRUN.
+	 */
+	if (unlikely(!sc->enabled)) {
+		local_irq_enable();
+		return -EIO;
+	}
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	if (sc->last_vmcb != vmcb)
+		x86_ibpb_new_vcpu();
 	gen = x86_tdp_gen_on(&svm->tdp, cpu);
 	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
 	    sv->npt_gen != gen) {
@@ -684,6 +737,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	raw_local_irq_enable();
 	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
 	raw_local_irq_disable();
+	x86_guest_exited();
 	x86_dr_exit(&sv->dregs, NULL);
 	/*
 	 * Read back what the guest left in XCR0: a CPU that does not honour
@@ -696,6 +750,9 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	x86_pkru_exit(&sv->pkru, vmcb->save.cr4, sv->xcr0);
 	asm volatile("stgi" ::: "memory");
+	/* On this CPU, before anything can move the thread elsewhere. */
+	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + X86_TRAP_MC)
+		x86_machine_check();
 	local_irq_enable();
 
 	r = svm_handle_exit(vcpu);

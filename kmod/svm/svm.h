@@ -84,6 +84,7 @@ void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
 int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error);
 
 int svm_handle_exit(struct vireo_vcpu *vcpu);
+void svm_vcpu_reinit(struct vireo_vcpu *vcpu);
 int svm_get_msr(void *ctx, u32 index, u64 *data);
 int svm_set_msr(void *ctx, u32 index, u64 data);
 void svm_complete_user(struct vireo_vcpu *vcpu);

@@ -25,6 +25,8 @@ SYM_FUNC_START(vireo_svm_vmrun)
 
 	pop	%rax
 	vmload	%rax
+	/* MDS-style sampling (TSA): no host data left in the CPU's buffers. */
+	VM_CLEAR_CPU_BUFFERS
 	vmrun	%rax
 	vmsave	%rax
 
@@ -37,6 +39,15 @@ SYM_FUNC_START(vireo_svm_vmrun)
 	pop	%rax
 	vmload	%rax
 	pop	%rdi
+
+	/*
+	 * Before the first RET: the guest may have trained the return stack
+	 * buffer (SpectreRSB) and, on Zen, the return predictions (Retbleed,
+	 * SRSO); the host's own mitigations say what undoes that.
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 
 	X86_CLEAR_GUEST_GPRS
 	X86_SWITCH_LEAVE

@@ -17,8 +17,16 @@
 #define EPT_W		BIT_ULL(1)
 #define EPT_X		BIT_ULL(2)
 #define EPT_RWX		(EPT_R | EPT_W | EPT_X)
-/* Leaf memory type: write-back, combined with the guest's PAT. */
+/*
+ * Leaf memory type: write-back, and "ignore PAT" so the guest's PAT cannot
+ * make it UC or WC.  Every leaf maps ordinary RAM that the host keeps
+ * write-back, and no device does non-coherent DMA into it: a guest-chosen
+ * type would only make a second, differently cached alias of host memory,
+ * which the SDM leaves unpredictable.  kvm.ko does the same when no
+ * non-coherent DMA is assigned.
+ */
 #define EPT_MT_WB	(6ULL << 3)
+#define EPT_IPAT	BIT_ULL(6)
 /* In a level-2 entry (PDE): maps 2 MiB */
 #define EPT_LARGE	BIT_ULL(7)
 /*
@@ -36,7 +44,7 @@
 static const struct x86_tdp_format ept_format = {
 	.present	= EPT_RWX,
 	.table		= EPT_RWX,
-	.leaf		= EPT_R | EPT_X | EPT_MT_WB,
+	.leaf		= EPT_R | EPT_X | EPT_MT_WB | EPT_IPAT,
 	.write		= EPT_W,
 	.huge		= EPT_LARGE,
 	.zapped		= EPT_ZAPPED,

@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 #include <linux/smp.h>
 #include <asm/cpufeature.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/trapnr.h>
@@ -17,6 +18,10 @@
 /* Basic exit reasons <asm/vmx.h> does not name (SDM vol. 3D, appendix C) */
 #define VMX_EXIT_GETSEC	11
 #define VMX_EXIT_RSM	17
+
+/* DR6.BD and DR7.GD: general detect (SDM vol. 3B, 17.2.4) */
+#define VMX_DR6_BD	BIT(13)
+#define VMX_DR7_GD	BIT(13)
 
 /* Bits of EFER a guest may set (LMA follows from LME and CR0.PG). */
 #define VMX_EFER_GUEST	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -155,16 +160,32 @@ static bool vmx_cr0_valid(struct vmx_vcpu *vmx, u64 cr0)
 
 static bool vmx_cr4_valid(struct vmx_vcpu *vmx, u64 cr4)
 {
-	/* The guest sees no VMX; other bits must exist on this CPU. */
-	if (cr4 & X86_CR4_VMXE)
-		return false;
-	if (cr4 & ~vmx_cfg.cr4_fixed1)
-		return false;
-	if ((cr4 & X86_CR4_OSXSAVE) && !boot_cpu_has(X86_FEATURE_XSAVE))
+	if (!x86_cr4_valid(&vmx->cpuid, cr4) || (cr4 & ~vmx_cfg.cr4_fixed1))
 		return false;
 	if ((vmx->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
 		return false;
+	/* The paging depth cannot change in long mode. */
+	if ((vmx->efer & EFER_LMA) && ((cr4 ^ vmx->cr4) & X86_CR4_LA57))
+		return false;
 	return true;
+}
+
+/*
+ * A MOV to CR0, CR3 or CR4 that leaves the guest in PAE paging, with
+ * @reload when it changed what the CPU reloads the PDPTEs for, takes them
+ * into the VMCS as the CPU would: see vmx_read_pdptes().
+ */
+static int vmx_cr_pdptes(struct vireo_vcpu *vcpu, u64 cr0, u64 cr3, u64 cr4,
+			 bool reload)
+{
+	u64 pdpte[4];
+
+	if (!reload || !vmx_pae_paging(cr0, cr4, to_vmx(vcpu)->efer))
+		return 0;
+	if (vmx_read_pdptes(vcpu, cr3, pdpte))
+		return -EINVAL;
+	vmx_write_pdptes(pdpte);
+	return 0;
 }
 
 static int vmx_exit_cr(struct vireo_vcpu *vcpu)
@@ -180,15 +201,24 @@ static int vmx_exit_cr(struct vireo_vcpu *vcpu)
 		v = vmx_reg_read(vmx, reg);
 		switch (cr) {
 		case 0:
-			if (!vmx_cr0_valid(vmx, v))
+			if (!vmx_cr0_valid(vmx, v) ||
+			    vmx_cr_pdptes(vcpu, v, vmcs_read(GUEST_CR3),
+					  vmx->cr4, (v ^ vmx->cr0) &
+					  (X86_CR0_PG | X86_CR0_CD | X86_CR0_NW)))
 				goto gp;
 			vmx_set_cr0(vmx, v);
 			break;
 		case 3:
+			if (vmx_cr_pdptes(vcpu, vmx->cr0, v, vmx->cr4, true))
+				goto gp;
 			vmcs_write(GUEST_CR3, v);
 			break;
 		case 4:
-			if (!vmx_cr4_valid(vmx, v))
+			if (!vmx_cr4_valid(vmx, v) ||
+			    vmx_cr_pdptes(vcpu, vmx->cr0, vmcs_read(GUEST_CR3),
+					  v, (v ^ vmx->cr4) &
+					  (X86_CR4_PAE | X86_CR4_PGE |
+					   X86_CR4_PSE | X86_CR4_SMEP)))
 				goto gp;
 			vmx_set_cr4(vmx, v);
 			break;
@@ -594,6 +624,71 @@ static void vmx_reinject(void)
 	vmcs_write(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 }
 
+static int vmx_simul_ex(struct vireo_vcpu *vcpu, u32 info)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_SIMUL_EX;
+	run->internal.ndata = 4;
+	run->internal.data[0] = vmcs_read(IDT_VECTORING_INFO_FIELD);
+	run->internal.data[1] = info;
+	run->internal.data[2] = (info & INTR_INFO_DELIVER_CODE_MASK) ?
+				vmcs_read(VM_EXIT_INTR_ERROR_CODE) : 0;
+	run->internal.data[3] = raw_smp_processor_id();
+	return VIREO_RUN_USER;
+}
+
+/*
+ * The exceptions of the exception bitmap (vmx_vmcs_reset()).  #AC and #DB
+ * go back to the guest: they are intercepted only so that each delivery
+ * of one passes the host.  A machine check went to the host's handler in
+ * vmx_vcpu_run().
+ */
+static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info = vmcs_read(VM_EXIT_INTR_INFO);
+	u64 qual;
+
+	/* A fault in an IRET that had unblocked NMIs: it runs again. */
+	if ((info & INTR_INFO_UNBLOCK_NMI) && vmx_nmi_supported())
+		vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO, GUEST_INTR_STATE_NMI);
+
+	if ((info & INTR_INFO_VECTOR_MASK) == X86_TRAP_MC)
+		return VIREO_RUN_AGAIN;
+	/*
+	 * Raised while delivering another event, say the #AC of a CPL-3
+	 * handler whose stack is misaligned: kvm_intel gives up on the guest
+	 * here (KVM_INTERNAL_ERROR_SIMUL_EX) rather than loop with it.
+	 */
+	if (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK)
+		return vmx_simul_ex(vcpu, info);
+	switch (info & INTR_INFO_VECTOR_MASK) {
+	case X86_TRAP_AC:
+		vmx_inject_exception(X86_TRAP_AC, true, 0);
+		return VIREO_RUN_AGAIN;
+	case X86_TRAP_DB:
+		/*
+		 * The CPU left DR6 and DR7 alone and put the DR6 bits of this
+		 * #DB in the qualification: update them as its delivery
+		 * would have (SDM vol. 3B, 17.2.3 and 17.2.4).
+		 */
+		qual = vmcs_read(EXIT_QUALIFICATION);
+		vmx->dr6 = (vmx->dr6 & ~(u64)DR_TRAP_BITS) |
+			   (qual & (DR_TRAP_BITS | VMX_DR6_BD | DR_STEP));
+		vmcs_clear_bits(GUEST_DR7, VMX_DR7_GD);
+		/* INT1 (ICEBP) is a trap after the instruction. */
+		if ((info & INTR_INFO_INTR_TYPE_MASK) ==
+		    INTR_TYPE_PRIV_SW_EXCEPTION)
+			vmx_skip();
+		vmx_inject_exception(X86_TRAP_DB, false, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				  reason);
+}
+
 int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 {
 	struct kvm_run *run = vcpu->run;
@@ -612,7 +707,7 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
 		    INTR_TYPE_NMI_INTR)
 			return VIREO_RUN_AGAIN;
-		break;
+		return vmx_exit_exception(vcpu, reason);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
 		return VIREO_RUN_AGAIN;
@@ -651,6 +746,12 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		vmx_inject_exception(X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+		/*
+		 * INVD would drop the host's dirty lines; WBINVD would stall
+		 * every CPU for the guest.  Without devices that bypass the
+		 * caches a guest needs neither: a NOP, as under kvm.ko.
+		 */
 		vmx_skip();
 		return VIREO_RUN_AGAIN;
 	case VMX_EXIT_RSM:

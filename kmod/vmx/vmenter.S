@@ -27,11 +27,13 @@ SYM_FUNC_START(vireo_vmx_enter)
 	vmwrite	%rsp, %rax
 
 	mov	%rdi, %rax
-	/* MOVs keep the flags: ZF still says "not launched" below. */
-	test	%sil, %sil
+	/* MOVs and VERW keep CF: it still says "launched" below. */
+	bt	$0, %esi
 	X86_GPRS load, %rax
 	mov	(0 * 8)(%rax), %rax
-	jnz	.Lresume
+	/* MDS and its kin: no host data left in the CPU's buffers. */
+	CLEAR_CPU_BUFFERS
+	jc	.Lresume
 	vmlaunch
 	jmp	vireo_vmx_exit
 .Lresume:
@@ -47,8 +49,14 @@ SYM_INNER_LABEL(vireo_vmx_exit, SYM_L_GLOBAL)
 	movzbl	%bl, %ebx
 	pop	%rdi
 
-	/* The guest may have trained the return stack buffer. */
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	/*
+	 * The guest may have trained the return stack buffer: refill it, or
+	 * with enhanced IBRS retire one CALL (PBRSB), and clear the branch
+	 * history (BHI), as the host's mitigations ask.
+	 */
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	X86_CLEAR_GUEST_GPRS
 

@@ -14,12 +14,12 @@
 #include <asm/msr.h>
 #include <asm/reboot.h>
 #include <asm/tlbflush.h>
+#include <asm/trapnr.h>
 #include <asm/tsc.h>
 #include <linux/bitmap.h>
 #include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/namei.h>
 #include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 
 #include "vmx/vmx.h"
+#include "x86/mitigate.h"
 
 #define VMX_RESET_PAT		0x0007040600070406ULL
 #define VMX_RESET_APIC_BASE	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE)
@@ -48,6 +49,13 @@ static u64 vmx_host_xcr0;
 
 static DEFINE_SPINLOCK(vmx_vpid_lock);
 static unsigned long *vmx_vpid_map;
+/*
+ * VPIDs the module hands out (1..vpids), for a host that wants to see how
+ * vCPUs beyond them behave without holding 65535 of them.
+ */
+static unsigned int vpids = VMX_NR_VPIDS - 1;
+module_param(vpids, uint, 0644);
+MODULE_PARM_DESC(vpids, "VT-x: VPIDs to hand out (at most 65535); later vCPUs run without one");
 
 void vmx_vmwrite_error(unsigned long field, u64 value)
 {
@@ -65,21 +73,24 @@ static int vmx_vmxon(u64 pa)
 	return fail ? -EIO : 0;
 }
 
+/* Like vmcs_read(), these two fault only with VT-x turned off: -EIO. */
 static int vmx_vmclear(u64 pa)
 {
-	bool fail;
+	bool fail = true;
 
-	asm volatile("vmclear %[pa]\n\tsetna %[fail]"
-		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	asm volatile("1: vmclear %[pa]\n\tsetna %[fail]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm" (fail) : [pa] "m" (pa) : "cc", "memory");
 	return fail ? -EIO : 0;
 }
 
 static int vmx_vmptrld(u64 pa)
 {
-	bool fail;
+	bool fail = true;
 
-	asm volatile("vmptrld %[pa]\n\tsetna %[fail]"
-		     : [fail] "=qm" (fail) : [pa] "m" (pa) : "cc", "memory");
+	asm volatile("1: vmptrld %[pa]\n\tsetna %[fail]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm" (fail) : [pa] "m" (pa) : "cc", "memory");
 	return fail ? -EIO : 0;
 }
 
@@ -130,7 +141,8 @@ static int vmx_probe_controls(void)
 			 SECONDARY_EXEC_UNRESTRICTED_GUEST;
 	u32 proc2_want = proc2_need | SECONDARY_EXEC_ENABLE_VPID |
 			 SECONDARY_EXEC_ENABLE_RDTSCP |
-			 SECONDARY_EXEC_ENABLE_INVPCID;
+			 SECONDARY_EXEC_ENABLE_INVPCID |
+			 SECONDARY_EXEC_WBINVD_EXITING;
 	/*
 	 * Debug controls: the guest's DR7 and DEBUGCTL go in at entry and
 	 * come back at exit, never the host's (every VT-x CPU has them).
@@ -303,60 +315,11 @@ static int vmx_cpu_enable(void)
 	return 0;
 }
 
-/*
- * Linux keeps one emergency (crash, emergency reboot) callback, and
- * kvm_intel claims it when it loads.  Either one's callback does VMXOFF on
- * every CPU, so Vireo holds the slot only while kvm_intel is absent.
- */
-static DEFINE_MUTEX(vmx_emergency_lock);
-static bool vmx_emergency_held;
-
-static void vmx_emergency_claim(bool claim)
-{
-	mutex_lock(&vmx_emergency_lock);
-	if (claim && !vmx_emergency_held)
-		cpu_emergency_register_virt_callback(vmx_cpu_disable);
-	else if (!claim && vmx_emergency_held)
-		cpu_emergency_unregister_virt_callback(vmx_cpu_disable);
-	vmx_emergency_held = claim;
-	mutex_unlock(&vmx_emergency_lock);
-}
-
-static bool vmx_kvm_intel_loaded(void)
-{
-	struct path path;
-
-	if (kern_path("/sys/module/kvm_intel", 0, &path))
-		return false;
-	path_put(&path);
-	return true;
-}
-
-/* Runs before kvm_intel's init and after its exit. */
-static int vmx_module_event(struct notifier_block *nb, unsigned long state,
-			    void *data)
-{
-	struct module *mod = data;
-
-	if (strcmp(mod->name, "kvm_intel"))
-		return NOTIFY_DONE;
-	if (state == MODULE_STATE_COMING)
-		vmx_emergency_claim(false);
-	else if (state == MODULE_STATE_GOING)
-		vmx_emergency_claim(true);
-	return NOTIFY_OK;
-}
-
-static struct notifier_block vmx_module_nb = {
-	.notifier_call = vmx_module_event,
-};
-
 static void vmx_fini(void)
 {
 	int cpu;
 
-	unregister_module_notifier(&vmx_module_nb);
-	vmx_emergency_claim(false);
+	x86_emergency_unregister();
 	preempt_notifier_dec();
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
@@ -366,6 +329,7 @@ static void vmx_fini(void)
 	}
 	vireo_free(vmx_vpid_map);
 	vmx_vpid_map = NULL;
+	x86_mitigate_fini();
 }
 
 static int vmx_init(void)
@@ -387,6 +351,8 @@ static int vmx_init(void)
 			goto err;
 		*(u32 *)page_address(vc->vmxon_page) = vmx_cfg.revision;
 	}
+	if (x86_mitigate_init())
+		goto err;
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		vmx_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	x86_uret_init(BIT(X86_URET_STAR) | BIT(X86_URET_LSTAR) |
@@ -394,8 +360,7 @@ static int vmx_init(void)
 		      ((vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP) ?
 		       BIT(X86_URET_TSC_AUX) : 0));
 	preempt_notifier_inc();
-	register_module_notifier(&vmx_module_nb);
-	vmx_emergency_claim(!vmx_kvm_intel_loaded());
+	x86_emergency_register("kvm_intel", vmx_cpu_disable);
 	return 0;
 err:
 	for_each_possible_cpu(cpu) {
@@ -411,16 +376,17 @@ err:
 
 static u16 vmx_alloc_vpid(void)
 {
-	unsigned long v;
+	unsigned long v, limit;
 
 	if (!vmx_cfg.vpid)
 		return 0;
+	limit = min_t(unsigned long, READ_ONCE(vpids), VMX_NR_VPIDS - 1) + 1;
 	spin_lock(&vmx_vpid_lock);
-	v = find_first_zero_bit(vmx_vpid_map, VMX_NR_VPIDS);
-	if (v < VMX_NR_VPIDS)
+	v = find_first_zero_bit(vmx_vpid_map, limit);
+	if (v < limit)
 		__set_bit(v, vmx_vpid_map);
 	else
-		v = 0;	/* out of VPIDs: run without, flushing on entry */
+		v = 0;	/* out of VPIDs: see vmx_vmcs_reset() */
 	spin_unlock(&vmx_vpid_lock);
 	return v;
 }
@@ -485,6 +451,7 @@ static void vmx_load_on_cpu(struct vmx_vcpu *vmx)
 		vmx_vmptrld(vmx->vmcs_pa);
 		vc->current_vmcs = vmx;
 		local_irq_restore(flags);
+		x86_ibpb_new_vcpu();
 
 		vmcs_write(HOST_TR_BASE,
 			   (unsigned long)&get_cpu_entry_area(cpu)->tss.x86_tss);
@@ -501,6 +468,7 @@ static void vmx_load_on_cpu(struct vmx_vcpu *vmx)
 	if (vc->current_vmcs != vmx) {
 		vmx_vmptrld(vmx->vmcs_pa);
 		vc->current_vmcs = vmx;
+		x86_ibpb_new_vcpu();
 	}
 }
 
@@ -617,6 +585,53 @@ void vmx_update_rdtscp(struct vmx_vcpu *vmx)
 				SECONDARY_EXEC_ENABLE_RDTSCP);
 }
 
+/* PAE paging, the mode whose top level VM entry takes from the VMCS. */
+bool vmx_pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LME);
+}
+
+/**
+ * vmx_read_pdptes - the four PDPTEs a PAE guest's CR3 points at
+ * @vcpu: the vCPU
+ * @cr3: the guest's CR3
+ * @pdpte: filled in (zeros when they cannot be read)
+ *
+ * With EPT, VM entry loads a PAE guest's PDPTEs from the VMCS rather than
+ * through CR3, and the CPU refreshes those fields itself only for the
+ * guest's own MOV to CR3 and at VM exit; every other change of CR3, CR0 or
+ * CR4 that (re)enters PAE paging is the VMM's to follow.  Guest memory may
+ * fault in: call without the VMCS held.
+ *
+ * Return: 0; -EFAULT when the table is not in guest memory, -EINVAL when a
+ * present entry sets a reserved bit (the guest's MOV to CR gets #GP).
+ */
+int vmx_read_pdptes(struct vireo_vcpu *vcpu, u64 cr3, u64 pdpte[4])
+{
+	u64 rsvd = GENMASK_ULL(63, boot_cpu_data.x86_phys_bits) |
+		   GENMASK_ULL(8, 5) | GENMASK_ULL(2, 1);
+	int i;
+
+	if (vireo_read_guest(vcpu->vm, (u32)cr3 & ~0x1fU, pdpte,
+			     4 * sizeof(*pdpte))) {
+		memset(pdpte, 0, 4 * sizeof(*pdpte));
+		return -EFAULT;
+	}
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & _PAGE_PRESENT) && (pdpte[i] & rsvd))
+			return -EINVAL;
+	return 0;
+}
+
+/* Into the current VMCS, for the next VM entry. */
+void vmx_write_pdptes(const u64 pdpte[4])
+{
+	vmcs_write(GUEST_PDPTR0, pdpte[0]);
+	vmcs_write(GUEST_PDPTR1, pdpte[1]);
+	vmcs_write(GUEST_PDPTR2, pdpte[2]);
+	vmcs_write(GUEST_PDPTR3, pdpte[3]);
+}
+
 /* Host state that is the same on every CPU and for every entry. */
 static void vmx_vmcs_host(void)
 {
@@ -652,11 +667,23 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 
 	vmcs_write(PIN_BASED_VM_EXEC_CONTROL, vmx_cfg.pin);
 	vmcs_write(CPU_BASED_VM_EXEC_CONTROL, vmx_cfg.proc);
-	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx_cfg.proc2);
+	/*
+	 * VPID 0 is the host's and VM entry refuses it: a vCPU the pool ran
+	 * out for runs with VPID off, where every entry and exit flushes the
+	 * linear mappings tagged 0, so host and guest never share one.
+	 */
+	vmcs_write(SECONDARY_VM_EXEC_CONTROL, vmx->vpid ? vmx_cfg.proc2 :
+		   vmx_cfg.proc2 & ~SECONDARY_EXEC_ENABLE_VPID);
 	vmx_update_rdtscp(vmx);
 	vmcs_write(VM_EXIT_CONTROLS, vmx_cfg.exit);
 	vmcs_write(VM_ENTRY_CONTROLS, vmx_cfg.entry);
-	vmcs_write(EXCEPTION_BITMAP, 0);
+	/*
+	 * #AC and #DB can be raised by their own delivery, an endless loop
+	 * without an instruction boundary where the host could take its CPU
+	 * back (CVE-2015-5307, CVE-2015-8104); a machine check is the host's.
+	 */
+	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
+		   BIT(X86_TRAP_MC));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -726,7 +753,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	vmx->vmcs_page = vireo_alloc_page();
 	if (!vmx->vmcs_page)
 		goto err;
-	if (!fpu_alloc_guest_fpstate(&vmx->fpu))
+	if (!x86_fpu_alloc(&vmx->fpu))
 		goto err;
 	vmx->vcpu = vcpu;
 	vmx->vmcs_pa = page_to_phys(vmx->vmcs_page);
@@ -746,7 +773,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	return 0;
 err_vpid:
 	vmx_free_vpid(vmx->vpid);
-	fpu_free_guest_fpstate(&vmx->fpu);
+	x86_fpu_free(&vmx->fpu);
 	vcpu->arch = NULL;
 err:
 	vireo_free_page(vmx->vmcs_page);
@@ -760,7 +787,7 @@ static void vmx_vcpu_destroy(struct vireo_vcpu *vcpu)
 
 	vmx_clear(vmx);
 	vmx_free_vpid(vmx->vpid);
-	fpu_free_guest_fpstate(&vmx->fpu);
+	x86_fpu_free(&vmx->fpu);
 	vireo_free_page(vmx->vmcs_page);
 	vireo_free(vmx);
 }
@@ -829,11 +856,18 @@ static void vmx_get_sregs(struct vmx_vcpu *vmx, struct kvm_sregs *sr)
 
 static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 {
+	bool pae = vmx_pae_paging(sr->cr0, sr->cr4, sr->efer);
 	int irq = x86_sregs_irq(sr);
+	u64 pdpte[4];
 
-	if (x86_sregs_check(sr))
+	if (x86_sregs_check(&vmx->cpuid, sr))
 		return -EINVAL;
+	/* As kvm.ko: a table outside guest memory is the guest's problem. */
+	if (pae)
+		vmx_read_pdptes(vmx->vcpu, sr->cr3, pdpte);
 	vmx_get(vmx);
+	if (pae)
+		vmx_write_pdptes(pdpte);
 	vmx_seg_from_kvm(SEG_CS, &sr->cs);
 	vmx_seg_from_kvm(SEG_DS, &sr->ds);
 	vmx_seg_from_kvm(SEG_ES, &sr->es);
@@ -1005,13 +1039,27 @@ static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 	vmx_nmi_prepare(vmx);
 }
 
+static bool vmx_exit_is_mce(u32 reason)
+{
+	u32 info;
+
+	if ((u16)reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		return true;
+	if ((u16)reason != EXIT_REASON_EXCEPTION_NMI)
+		return false;
+	info = vmcs_read(VM_EXIT_INTR_INFO);
+	return (info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK |
+			INTR_INFO_VECTOR_MASK)) ==
+	       (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC);
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
-	u16 ds, es, fs, gs;
+	u16 ds, es, fs, gs, ldt;
 	bool swap_xcr0;
 	unsigned long host_debugctl;
 	u32 reason = 0;
@@ -1033,6 +1081,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	savesegment(es, es);
 	savesegment(fs, fs);
 	savesegment(gs, gs);
+	store_ldt(ldt);
 
 	/*
 	 * With interrupts off, an unmap's IPI waits until this guest entry
@@ -1043,6 +1092,16 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		local_irq_enable();
 		preempt_enable();
 		return VIREO_RUN_AGAIN;
+	}
+	/*
+	 * A reboot or an emergency turns VT-x off on every CPU by IPI, which
+	 * interrupts off hold back from here to the exit: past this check
+	 * the CPU stays in VMX operation until the guest is out again.
+	 */
+	if (unlikely(!this_cpu_ptr(&vmx_cpus)->enabled)) {
+		local_irq_enable();
+		preempt_enable();
+		return -EIO;
 	}
 	/*
 	 * Kernel code that used the FPU since vcpu_load() (an interrupt, a
@@ -1070,7 +1129,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (host_cr2 != guest_cr2)
 		native_write_cr2(guest_cr2);
 
+	x86_l1d_flush();
 	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
+	x86_guest_exited();
 
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
@@ -1098,6 +1159,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	load_fixmap_gdt(smp_processor_id());
 	invalidate_tss_limit();
+	/* Exit leaves LDTR null; a process that used modify_ldt() has one. */
+	if (unlikely(ldt))
+		asm volatile("lldt %0" :: "rm" (ldt));
 
 	if (!fail) {
 		vmx->launched = true;
@@ -1108,6 +1172,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		     (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
 		    (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR))
 			asm volatile("int $2");
+		/* So is a machine check, on this CPU, before anything moves. */
+		if (vmx_exit_is_mce(reason))
+			x86_machine_check();
 	}
 	/* Interrupts that ended the guest's slice are taken here. */
 	local_irq_enable();

@@ -7,6 +7,7 @@
 #ifndef VIREO_VMX_H
 #define VIREO_VMX_H
 
+#include <asm/asm.h>
 #include <asm/fpu/api.h>
 #include <asm/vmx.h>
 #include <linux/list.h>
@@ -108,24 +109,31 @@ extern const struct vireo_impl vireo_vmx_impl;
 /*
  * VMREAD/VMWRITE of a field the CPU knows cannot fail while a VMCS is
  * current; a failure is a bug worth one line in the log.
+ *
+ * They fault (#UD) only outside VMX operation: when a reboot or an
+ * emergency turned VT-x off on this CPU (vmx_cpu_disable() by IPI) under a
+ * vCPU between two accesses.  The fault is then skipped, a read gives 0,
+ * and the vCPU's next entry sees the CPU off and fails KVM_RUN instead.
  */
 void vmx_vmwrite_error(unsigned long field, u64 value);
 
 static __always_inline u64 vmcs_read(unsigned long field)
 {
-	u64 value;
+	u64 value = 0;
 
-	asm volatile("vmread %[f], %[v]"
-		     : [v] "=rm" (value) : [f] "r" (field) : "cc");
+	asm volatile("1: vmread %[f], %[v]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [v] "+rm" (value) : [f] "r" (field) : "cc");
 	return value;
 }
 
 static __always_inline void vmcs_write(unsigned long field, u64 value)
 {
-	bool fail;
+	bool fail = false;
 
-	asm volatile("vmwrite %[v], %[f]\n\tsetna %[fail]"
-		     : [fail] "=qm" (fail)
+	asm volatile("1: vmwrite %[v], %[f]\n\tsetna %[fail]\n2:\n"
+		     _ASM_EXTABLE(1b, 2b)
+		     : [fail] "+qm" (fail)
 		     : [v] "rm" (value), [f] "r" (field) : "cc");
 	if (unlikely(fail))
 		vmx_vmwrite_error(field, value);
@@ -167,6 +175,9 @@ void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 void vmx_set_efer(struct vmx_vcpu *vmx, u64 efer);
 void vmx_update_rdtscp(struct vmx_vcpu *vmx);
+bool vmx_pae_paging(u64 cr0, u64 cr4, u64 efer);
+int vmx_read_pdptes(struct vireo_vcpu *vcpu, u64 cr3, u64 pdpte[4]);
+void vmx_write_pdptes(const u64 pdpte[4]);
 /* MSR accessors for x86_msrs_ioctl(); @ctx is the vCPU, VMCS current */
 int vmx_get_msr(void *ctx, u32 index, u64 *data);
 int vmx_set_msr(void *ctx, u32 index, u64 data);

@@ -66,6 +66,8 @@ static inline bool x86_nmi_take(struct x86_events *ev)
 	return true;
 }
 
+bool x86_fpu_alloc(struct fpu_guest *fpu);
+void x86_fpu_free(struct fpu_guest *fpu);
 /* XCR0 bits the host can save for a guest; 0 without XSAVE. */
 u64 x86_supported_xcr0(void);
 /* Would the CPU take @xcr0 for a guest with CPUID @c (XSETBV's checks)? */

@@ -187,18 +187,102 @@ int x86_get_interrupt(void __user *argp)
 	return irq.irq < 256 ? irq.irq : -EINVAL;
 }
 
+/*
+ * CR4 bits a guest may have at all: kvm.ko's set.  VMXE is not among them
+ * (no nested virtualization), nor is anything newer that Vireo does not
+ * virtualize.
+ */
+#define X86_CR4_GUEST	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			 X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			 X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_UMIP | \
+			 X86_CR4_LA57 | X86_CR4_FSGSBASE | X86_CR4_PCIDE | \
+			 X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP | \
+			 X86_CR4_PKE)
+
+/* A CR4 bit that exists only with a CPU feature: its CPUID leaf-7/1 bit. */
+struct x86_cr4_feature {
+	u64 cr4;
+	u32 leaf;
+	u8 reg;		/* 1: EBX, 2: ECX */
+	u8 bit;
+	u16 host;	/* X86_FEATURE_* the host kernel must have */
+};
+
+static const struct x86_cr4_feature x86_cr4_features[] = {
+	{ X86_CR4_OSXSAVE,	1, 2, 26, X86_FEATURE_XSAVE },
+	{ X86_CR4_PCIDE,	1, 2, 17, X86_FEATURE_PCID },
+	{ X86_CR4_FSGSBASE,	7, 1, 0,  X86_FEATURE_FSGSBASE },
+	{ X86_CR4_SMEP,		7, 1, 7,  X86_FEATURE_SMEP },
+	{ X86_CR4_SMAP,		7, 1, 20, X86_FEATURE_SMAP },
+	{ X86_CR4_UMIP,		7, 2, 2,  X86_FEATURE_UMIP },
+	{ X86_CR4_PKE,		7, 2, 3,  X86_FEATURE_OSPKE },
+	/* The host kernel's own paging depth says nothing: see below. */
+	{ X86_CR4_LA57,		7, 2, 16, 0 },
+};
+
+/**
+ * x86_cr4_valid - may a guest have this CR4?
+ * @cpuid: the guest's CPUID table
+ * @cr4: the value
+ *
+ * A feature bit needs the host CPU's feature (the host's WRMSR, VMRUN and
+ * VM entry judge guest state by what the CPU has: with CR4.LA57 on a CPU
+ * without 5-level paging, 57-bit "canonical" MSR values would pass the
+ * checks and fault in the host) and, once KVM_SET_CPUID2 set a table, the
+ * guest's CPUID bit, as kvm.ko checks both.
+ *
+ * Return: true when the CPU would accept @cr4 for this guest.
+ */
+bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4)
+{
+	unsigned int i;
+	u32 out[4];
+
+	if (cr4 & ~X86_CR4_GUEST)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(x86_cr4_features); i++) {
+		const struct x86_cr4_feature *f = &x86_cr4_features[i];
+
+		if (!(cr4 & f->cr4))
+			continue;
+		/*
+		 * LA57 is the CPU's, not the host kernel's: Linux clears the
+		 * feature when it runs 4-level paging, yet the CPU's
+		 * canonical checks of MSR values then still allow 57 bits.
+		 */
+		if (f->host ? !boot_cpu_has(f->host) :
+			      boot_cpu_data.cpuid_level < 7 ||
+			      !(cpuid_ecx(7) & BIT(f->bit)))
+			return false;
+		if (!cpuid->nent)
+			continue;
+		x86_cpuid_lookup(cpuid, f->leaf, 0, out);
+		if (!(out[f->reg] & BIT(f->bit)))
+			return false;
+	}
+	return true;
+}
+
 /**
  * x86_sregs_check - does KVM_SET_SREGS get kvm.ko's -EINVAL?
+ * @cpuid: the vCPU's CPUID table
  * @sr: what userspace passed
  *
  * Return: 0 or -EINVAL.
  */
-int x86_sregs_check(const struct kvm_sregs *sr)
+int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr)
 {
-	if ((sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG) &&
-	    !(sr->cr4 & X86_CR4_PAE))
+	if ((sr->efer & EFER_LME) && (sr->cr0 & X86_CR0_PG)) {
+		/* That is long mode: PAE paging, and LMA says so. */
+		if (!(sr->cr4 & X86_CR4_PAE) || !(sr->efer & EFER_LMA))
+			return -EINVAL;
+	} else if ((sr->efer & EFER_LMA) || sr->cs.l) {
 		return -EINVAL;
+	}
 	if ((sr->cr0 & X86_CR0_PG) && !(sr->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if (!x86_cr4_valid(cpuid, sr->cr4))
 		return -EINVAL;
 	return 0;
 }

@@ -125,8 +125,13 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp);
 long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 		    u64 *xcr0, u32 *pkru, unsigned int cmd, void __user *argp);
 int x86_get_interrupt(void __user *argp);
-int x86_sregs_check(const struct kvm_sregs *sr);
+bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
+int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
+
+/* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
+void x86_emergency_register(const char *rival, void (*cb)(void));
+void x86_emergency_unregister(void);
 
 /* Segment attributes in the VMCS layout; bit 16: unusable */
 #define X86_SEG_UNUSABLE	BIT(16)

@@ -15,7 +15,29 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "core/vireo.h"
 #include "x86/events.h"
+
+/**
+ * x86_fpu_alloc - the guest's FPU state, counted like the module's objects
+ * @fpu: where the kernel keeps it
+ *
+ * Return: true on success.
+ */
+bool x86_fpu_alloc(struct fpu_guest *fpu)
+{
+	if (!fpu_alloc_guest_fpstate(fpu))
+		return false;
+	vireo_count_objects(1);
+	return true;
+}
+
+/* Undoes x86_fpu_alloc(). */
+void x86_fpu_free(struct fpu_guest *fpu)
+{
+	fpu_free_guest_fpstate(fpu);
+	vireo_count_objects(-1);
+}
 
 /*
  * The guest state lives in a buffer sized for the host's default features;

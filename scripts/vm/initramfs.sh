@@ -3,7 +3,7 @@
 # platform file, whose plat_* variables say where the kernel's modules are.
 
 # The module built for the kernel the VM boots.
-vireo_ko=$top/kmod/vireo.ko
+vireo_ko=${plat_vireo_ko:-$top/kmod/vireo.ko}
 [ "$hostroot" = 1 ] && vireo_ko=$top/build/std/kmod/vireo.ko
 
 initramfs_base() {
@@ -99,7 +99,8 @@ copy_with_libs() {
 initramfs_guest_modules() {
 	local r=$1 f i=10
 	load=
-	for f in virtio_mmio virtio_pci virtio_blk virtio_net virtio_console virtio-rng tun zram; do
+	for f in ${plat_guest_modules:-virtio_mmio virtio_pci virtio_blk virtio_net \
+		 virtio_console virtio-rng tun zram}; do
 		kmod_resolve "$(kmod_path $f)"
 	done
 	mkdir -p "$r/vireo/guest-modules"

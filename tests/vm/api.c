@@ -223,4 +223,237 @@ TEST_F(sys, supported_cpuid)
 	EXPECT_EQ(3, found);
 }
 
+/*
+ * KVM_SET_SREGS refuses control-register states a CPU could not be in:
+ * CR4 bits the host CPU lacks or the guest's CPUID does not offer, and
+ * EFER/CR0/CS.L combinations no mode has.  A CR4.LA57 the host lacks
+ * once let 57-bit addresses through the MSR checks into the host's WRMSR.
+ */
+#define CR4_VME		(1ull << 0)
+#define CR4_PAE		(1ull << 5)
+#define CR4_VMXE	(1ull << 13)
+#define CR4_FSGSBASE	(1ull << 16)
+#define CR4_OSXSAVE	(1ull << 18)
+#define CR4_SMEP	(1ull << 20)
+#define CR4_SMAP	(1ull << 21)
+#define CR4_PKE		(1ull << 22)
+#define CR4_LA57	(1ull << 12)
+#define EFER_LME	(1ull << 8)
+#define EFER_LMA	(1ull << 10)
+
+struct cpuid_buf {
+	struct kvm_cpuid2 c;
+	struct kvm_cpuid_entry2 e[256];
+};
+
+FIXTURE(sregs) {
+	struct vt_vm t;
+	struct cpuid_buf cpuid;
+	struct kvm_sregs base;
+};
+
+FIXTURE_SETUP(sregs)
+{
+	int r = vt_vm_create(&self->t, 0x10000, 0x1000);
+
+	ASSERT_EQ(0, r) TH_LOG("vm: %s", strerror(-r));
+	self->cpuid.c.nent = 256;
+	ASSERT_EQ(0, ioctl(self->t.sys, KVM_GET_SUPPORTED_CPUID,
+			   &self->cpuid));
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_GET_SREGS, &self->base));
+}
+
+FIXTURE_TEARDOWN(sregs)
+{
+	vt_vm_destroy(&self->t);
+}
+
+static struct kvm_cpuid_entry2 *leaf(struct cpuid_buf *b, uint32_t fn)
+{
+	unsigned int i;
+
+	for (i = 0; i < b->c.nent; i++)
+		if (b->e[i].function == fn && b->e[i].index == 0)
+			return &b->e[i];
+	return NULL;
+}
+
+/* 0, or the errno of KVM_SET_SREGS with @cr4 over the reset state. */
+static int set_cr4(FIXTURE_DATA(sregs) *self, uint64_t cr4)
+{
+	struct kvm_sregs s = self->base;
+
+	s.cr4 = cr4;
+	return ioctl(self->t.vcpu, KVM_SET_SREGS, &s) ? errno : 0;
+}
+
+/* The host CPU's own CPUID.7.0:ECX.LA57 (bit 16). */
+static bool host_la57(void)
+{
+	unsigned int a, b, c, d;
+
+	return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (c & (1u << 16));
+}
+
+TEST_F(sregs, cr4_la57_host_lacks)
+{
+	struct kvm_cpuid_entry2 *e = leaf(&self->cpuid, 7);
+
+	if (host_la57())
+		SKIP(return, "this CPU has 5-level paging");
+	ASSERT_NE(NULL, e);
+	/* Even a guest CPUID that claims it does not make it exist. */
+	e->ecx |= 1u << 16;
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_SET_CPUID2, &self->cpuid));
+	EXPECT_EQ(EINVAL, set_cr4(self, CR4_LA57));
+	EXPECT_EQ(EINVAL, set_cr4(self, CR4_LA57 | CR4_PAE));
+}
+
+/*
+ * With CR4.LA57 refused, a base MSR cannot take a 57-bit address either:
+ * on VT-x it reaches the host's WRMSR, which faulted on one.
+ */
+TEST_F(sregs, la57_msr_stays_canonical)
+{
+	/* mov ecx, 0xc0000082 (LSTAR); rdmsr; hlt */
+	static const uint8_t code[] = {
+		0x66, 0xb9, 0x82, 0x00, 0x00, 0xc0, 0x0f, 0x32, 0xf4,
+	};
+	struct {
+		struct kvm_msrs m;
+		struct kvm_msr_entry e[1];
+	} msrs = { .m.nmsrs = 1 };
+	struct kvm_cpuid_entry2 *e = leaf(&self->cpuid, 7);
+	struct kvm_sregs s = self->base;
+
+	ASSERT_NE(NULL, e);
+	e->ecx &= ~(1u << 16);
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_SET_CPUID2, &self->cpuid));
+	s.cr4 = CR4_LA57;
+	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	/* Canonical with 57 address bits, not with 48. */
+	msrs.e[0].index = 0xc0000082;
+	msrs.e[0].data = 1ull << 55;
+	EXPECT_EQ(0, ioctl(self->t.vcpu, KVM_SET_MSRS, &msrs));
+	memcpy(self->t.mem + 0x1000, code, sizeof(code));
+	ASSERT_EQ(0, vt_run(&self->t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, self->t.run->exit_reason)
+		TH_LOG("exit %s", vt_exit_name(self->t.run->exit_reason));
+}
+
+/*
+ * Once KVM_SET_CPUID2 has said what the guest has, each CR4 feature bit
+ * is as good as its CPUID bit (before that, as on kvm.ko, only the host's
+ * CPU limits them).
+ */
+TEST_F(sregs, cr4_needs_guest_cpuid)
+{
+	static const struct {
+		uint64_t cr4;
+		uint32_t fn;
+		int reg;	/* 1: EBX, 2: ECX */
+		int bit;
+	} feat[] = {
+		{ CR4_OSXSAVE, 1, 2, 26 },
+		{ CR4_FSGSBASE, 7, 1, 0 },
+		{ CR4_SMEP, 7, 1, 7 },
+		{ CR4_SMAP, 7, 1, 20 },
+		{ CR4_PKE, 7, 2, 3 },
+		{ CR4_LA57, 7, 2, 16 },
+	};
+	const unsigned int n = sizeof(feat) / sizeof(feat[0]);
+	struct cpuid_buf none = self->cpuid;
+	unsigned int i, checked = 0;
+	bool offered[6];
+
+	for (i = 0; i < n; i++) {
+		struct kvm_cpuid_entry2 *e = leaf(&self->cpuid, feat[i].fn);
+		struct kvm_cpuid_entry2 *z = leaf(&none, feat[i].fn);
+		uint32_t mask = 1u << feat[i].bit;
+
+		offered[i] = e && ((feat[i].reg == 1 ? e->ebx : e->ecx) & mask);
+		if (z && feat[i].reg == 1)
+			z->ebx &= ~mask;
+		else if (z)
+			z->ecx &= ~mask;
+	}
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_SET_CPUID2, &none));
+	for (i = 0; i < n; i++)
+		if (offered[i])
+			EXPECT_EQ(EINVAL, set_cr4(self, feat[i].cr4))
+				TH_LOG("CR4 %#llx without CPUID",
+				       (unsigned long long)feat[i].cr4);
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_SET_CPUID2, &self->cpuid));
+	for (i = 0; i < n; i++) {
+		if (!offered[i])
+			continue;
+		EXPECT_EQ(0, set_cr4(self, feat[i].cr4))
+			TH_LOG("CR4 %#llx with CPUID",
+			       (unsigned long long)feat[i].cr4);
+		checked++;
+	}
+	/* Both test CPUs offer several of them. */
+	EXPECT_GT(checked, 0u);
+}
+
+TEST_F(sregs, cr4_reserved)
+{
+	static const uint64_t bad[] = {
+		CR4_VMXE, 1ull << 15, 1ull << 19, 1ull << 31, 1ull << 32,
+		1ull << 63,
+	};
+	struct kvm_cpuid_entry2 *e = leaf(&self->cpuid, 1);
+	unsigned int i;
+
+	/*
+	 * kvm_intel with nesting on (6.1's default) lets a guest whose CPUID
+	 * has VMX, or has no CPUID yet, set VMXE; without VMX it is reserved
+	 * on both modules (vireo.ko never nests).
+	 */
+	ASSERT_NE(NULL, e);
+	e->ecx &= ~(1u << 5);
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_SET_CPUID2, &self->cpuid));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		EXPECT_EQ(EINVAL, set_cr4(self, bad[i]))
+			TH_LOG("CR4 %#llx", (unsigned long long)bad[i]);
+	EXPECT_EQ(0, set_cr4(self, CR4_VME | CR4_PAE));
+}
+
+TEST_F(sregs, efer_cr0_modes)
+{
+	struct kvm_sregs lm = self->base, s;
+
+	lm.cr0 = 0x80000011;
+	lm.cr4 = CR4_PAE;
+	lm.efer = EFER_LME | EFER_LMA;
+	lm.cs.l = 1;
+	lm.cs.db = 0;
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_SET_SREGS, &lm));
+
+	/* Long mode needs LMA to say so, and PAE. */
+	s = lm;
+	s.efer = EFER_LME;
+	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	s = lm;
+	s.cr4 = 0;
+	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	/* Outside long mode: no LMA, no 64-bit code segment. */
+	s = lm;
+	s.cr0 = 0x11;
+	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	s = self->base;
+	s.cs.l = 1;
+	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+	/* Paging without protection. */
+	s = self->base;
+	s.cr0 = 0x80000010;
+	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_SET_SREGS, &s));
+	EXPECT_EQ(EINVAL, errno);
+}
+
 TEST_HARNESS_MAIN

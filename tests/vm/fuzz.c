@@ -1,33 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A bounded random ioctl fuzzer over the system, VM and vCPU fds, with
- * random, short and bad buffers, and KVM_RUN cut short by a timer.  It
+ * A random ioctl sequence fuzzer over every fd a KVM client holds: the
+ * system fd (including VM creation), VM fds and vCPU fds, with random,
+ * short and bad buffers, vCPU and VM fds closed in either order while the
+ * other is still used, random guest code, and the vCPU's kvm_run page
+ * scribbled on between runs (KVM_RUN itself cut short by a timer). It
  * passes when nothing hangs or crashes (the harness also fails the run on
- * any kernel warning) and a fresh VM still runs a guest afterwards.
+ * any kernel warning or leak) and a fresh VM still runs a guest afterwards.
+ *
+ * The seed comes from $VIREO_FUZZ_SEED, else from the clock, and is the
+ * first thing printed: `VIREO_FUZZ_SEED=<seed> fuzz` replays a failing
+ * sequence exactly (the kvm_run and timer interplay aside). The run ends
+ * after $VIREO_FUZZ_ROUNDS calls (default 4000) or $VIREO_FUZZ_SECONDS
+ * (default 20), whichever comes first.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
 
-#define ROUNDS		4000
 #define BUF		8192
+#define MEM_PAGES	16
 
+/*
+ * What either module answers, and some it may not (those must fail
+ * cleanly): GET_MSR_FEATURE_INDEX_LIST, GET_EMULATED_CPUID, GET_CLOCK,
+ * TRANSLATE, GET_TSC_KHZ, and numbers no KVM ioctl uses.
+ */
 static const unsigned long sys_ioctls[] = {
 	KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_GET_VCPU_MMAP_SIZE,
-	KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST, _IO(KVMIO, 0xf0),
+	KVM_GET_SUPPORTED_CPUID, KVM_GET_MSR_INDEX_LIST, KVM_CREATE_VM,
+	KVM_GET_MSR_FEATURE_INDEX_LIST, KVM_GET_EMULATED_CPUID,
+	_IO(KVMIO, 0xf0),
 };
 
 static const unsigned long vm_ioctls[] = {
 	KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_SET_TSS_ADDR,
-	KVM_SET_IDENTITY_MAP_ADDR, KVM_CHECK_EXTENSION, _IO(KVMIO, 0xf1),
+	KVM_SET_IDENTITY_MAP_ADDR, KVM_CHECK_EXTENSION, KVM_GET_CLOCK,
+	_IO(KVMIO, 0xf1),
 };
 
 static const unsigned long vcpu_ioctls[] = {
@@ -36,8 +55,11 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_SET_CPUID2, KVM_GET_CPUID2, KVM_GET_MP_STATE, KVM_SET_MP_STATE,
 	KVM_INTERRUPT, KVM_NMI, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS,
 	KVM_GET_XSAVE, KVM_SET_XSAVE, KVM_GET_XCRS, KVM_SET_XCRS,
-	KVM_SET_SIGNAL_MASK, _IO(KVMIO, 0xf2),
+	KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS, KVM_SET_SIGNAL_MASK,
+	KVM_TRANSLATE, KVM_GET_TSC_KHZ, _IO(KVMIO, 0xf2),
 };
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static uint64_t rng;
 
@@ -51,6 +73,26 @@ static uint64_t rnd(void)
 
 static void on_alarm(int sig)
 {
+}
+
+static uint64_t env_u64(const char *name, uint64_t def)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? strtoull(s, NULL, 0) : def;
+}
+
+static unsigned int fuzz_seconds(void)
+{
+	return env_u64("VIREO_FUZZ_SECONDS", 20);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* A buffer for the ioctl: random bytes, with sizes that are plausible. */
@@ -80,12 +122,58 @@ static unsigned long arg_for(unsigned long cmd, uint8_t *buf, uint8_t *mem)
 		m->slot %= 4;
 		m->flags %= 3;
 		m->guest_phys_addr = (rnd() % 64) << 12;
-		m->memory_size = (rnd() % 16) << 12;
-		m->userspace_addr = (uintptr_t)mem + ((rnd() % 16) << 12);
+		m->memory_size = (rnd() % MEM_PAGES) << 12;
+		m->userspace_addr = (uintptr_t)mem + ((rnd() % MEM_PAGES) << 12);
 	}
 	if (cmd == KVM_CREATE_VCPU)
 		return rnd() % 8;
 	return (unsigned long)buf;
+}
+
+/* Random writes to the shared page: the module must not trust any of it. */
+static void scribble(struct kvm_run *run)
+{
+	uint8_t *p = (uint8_t *)run;
+	unsigned int n = rnd() % 8;
+
+	while (n--)
+		p[rnd() % 4096] = (uint8_t)rnd();
+	/* Mostly let the run go ahead rather than end at once. */
+	if (rnd() % 4)
+		run->immediate_exit = 0;
+}
+
+struct fds {
+	int vm, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+};
+
+static void drop_vcpu(struct fds *f)
+{
+	if (f->run)
+		munmap(f->run, f->run_size);
+	if (f->vcpu >= 0)
+		close(f->vcpu);
+	f->run = NULL;
+	f->vcpu = -1;
+}
+
+/* A new vCPU fd: take it and map its kvm_run page (either may fail). */
+static void take_vcpu(struct fds *f, int fd, int sys)
+{
+	int sz = ioctl(sys, KVM_GET_VCPU_MMAP_SIZE, 0);
+	void *p;
+
+	drop_vcpu(f);
+	f->vcpu = fd;
+	if (sz < 4096)
+		return;
+	p = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p != MAP_FAILED) {
+		f->run = p;
+		f->run_size = sz;
+	}
 }
 
 TEST(random_ioctls)
@@ -96,63 +184,105 @@ TEST(random_ioctls)
 		.it_interval = { .tv_usec = 5000 },
 	};
 	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 };
-	int sys, vm = -1, vcpu = -1, i, runs = 0;
+	struct fds f = { .vm = -1, .vcpu = -1 };
+	uint64_t seed, rounds, i;
+	unsigned int runs = 0, scribbles = 0, vms = 0;
+	double start, secs;
 	uint8_t *buf, *mem;
 	struct vt_vm t;
+	int sys;
 
-	rng = getenv("VIREO_FUZZ_SEED") ? strtoull(getenv("VIREO_FUZZ_SEED"),
-						   NULL, 0) : 0x9e3779b97f4a7c15ULL;
-	TH_LOG("seed %#llx", (unsigned long long)rng);
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		seed = env_u64("VIREO_FUZZ_SEED",
+			       (uint64_t)ts.tv_sec * 1000000007ULL ^
+			       (uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32);
+	}
+	if (!seed)
+		seed = 1;	/* xorshift stays at 0 */
+	rng = seed;
+	rounds = env_u64("VIREO_FUZZ_ROUNDS", 4000);
+	secs = fuzz_seconds();
+	/* First, so that a crash or hang still leaves it in the log. */
+	printf("# fuzz: VIREO_FUZZ_SEED=%#llx (rounds %llu, %.0f s at most)\n",
+	       (unsigned long long)seed, (unsigned long long)rounds, secs);
+	fflush(stdout);
+
 	buf = mmap(NULL, BUF + 4096, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, buf);
 	/* The page after the buffer faults: overruns hit it. */
 	ASSERT_EQ(0, mprotect(buf + BUF, 4096, PROT_NONE));
-	mem = mmap(NULL, 16 << 12, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, MEM_PAGES << 12, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
+	/* Random guest code: whatever the slots map, the guest runs noise. */
+	for (i = 0; i < (MEM_PAGES << 12) / 8; i++)
+		((uint64_t *)mem)[i] = rnd();
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 
 	sys = vt_open_dev();
 	ASSERT_GE(sys, 0);
-	for (i = 0; i < ROUNDS; i++) {
+	start = now_s();
+	for (i = 0; i < rounds && now_s() - start < secs; i++) {
 		unsigned long cmd;
 		int fd, r, which = rnd() % 10;
 
-		if (vm < 0 || rnd() % 500 == 0) {
-			if (vcpu >= 0)
-				close(vcpu);
-			if (vm >= 0)
-				close(vm);
-			vcpu = -1;
+		if (f.vm < 0 || rnd() % 500 == 0) {
+			/* Close them in either order; a vCPU may outlive its VM. */
+			if (rnd() % 2)
+				drop_vcpu(&f);
+			if (f.vm >= 0)
+				close(f.vm);
 			do
-				vm = ioctl(sys, KVM_CREATE_VM, 0);
-			while (vm < 0 && errno == EINTR);
-			ASSERT_GE(vm, 0) TH_LOG("round %d: %s", i, strerror(errno));
+				f.vm = ioctl(sys, KVM_CREATE_VM, 0);
+			while (f.vm < 0 && errno == EINTR);
+			ASSERT_GE(f.vm, 0) TH_LOG("round %llu: %s",
+						  (unsigned long long)i,
+						  strerror(errno));
+			vms++;
 		}
-		if (vcpu < 0 && rnd() % 4 == 0)
-			vcpu = ioctl(vm, KVM_CREATE_VCPU, rnd() % 4);
+		if (f.vcpu < 0 && rnd() % 4 == 0) {
+			r = ioctl(f.vm, KVM_CREATE_VCPU, rnd() % 4);
+			if (r >= 0)
+				take_vcpu(&f, r, sys);
+		}
+		if (rnd() % 64 == 0)	/* the guest's memory changes too */
+			((uint64_t *)mem)[rnd() % ((MEM_PAGES << 12) / 8)] = rnd();
 		if (which < 2) {
 			fd = sys;
-			cmd = sys_ioctls[rnd() % (sizeof(sys_ioctls) / sizeof(long))];
-		} else if (which < 4 || vcpu < 0) {
-			fd = vm;
-			cmd = vm_ioctls[rnd() % (sizeof(vm_ioctls) / sizeof(long))];
+			cmd = sys_ioctls[rnd() % N(sys_ioctls)];
+		} else if (which < 4 || f.vcpu < 0) {
+			fd = f.vm;
+			cmd = vm_ioctls[rnd() % N(vm_ioctls)];
 		} else {
-			fd = vcpu;
-			cmd = vcpu_ioctls[rnd() % (sizeof(vcpu_ioctls) / sizeof(long))];
+			fd = f.vcpu;
+			cmd = vcpu_ioctls[rnd() % N(vcpu_ioctls)];
 		}
 		if (cmd == KVM_RUN) {
+			if (f.run && rnd() % 2) {
+				scribble(f.run);
+				scribbles++;
+			}
 			runs++;
-			r = ioctl(fd, KVM_RUN, 0);
+			ioctl(fd, KVM_RUN, 0);
+			continue;
+		}
+		if (cmd == KVM_CREATE_VM) {
+			/* Machine types other than 0 must fail; a VM is closed. */
+			r = ioctl(fd, cmd, rnd() % 4 ? 0 : rnd() % 64);
+			if (r >= 0)
+				close(r);
 			continue;
 		}
 		r = ioctl(fd, cmd, arg_for(cmd, buf, mem));
 		/* New fds from CREATE_VCPU on a random id: keep one. */
 		if (cmd == KVM_CREATE_VCPU && r >= 0) {
-			if (vcpu < 0)
-				vcpu = r;
+			if (f.vcpu < 0 || rnd() % 2)
+				take_vcpu(&f, r, sys);
 			else
 				close(r);
 		}
@@ -160,12 +290,12 @@ TEST(random_ioctls)
 	it.it_value.tv_usec = 0;
 	it.it_interval.tv_usec = 0;
 	setitimer(ITIMER_REAL, &it, NULL);
-	TH_LOG("%d rounds, %d KVM_RUN", ROUNDS, runs);
-	if (vcpu >= 0)
-		close(vcpu);
-	close(vm);
+	TH_LOG("%llu rounds in %.1f s: %u VMs, %u KVM_RUN (%u after scribbling on kvm_run)",
+	       (unsigned long long)i, now_s() - start, vms, runs, scribbles);
+	drop_vcpu(&f);
+	close(f.vm);
 	close(sys);
-	munmap(mem, 16 << 12);
+	munmap(mem, MEM_PAGES << 12);
 	munmap(buf, BUF + 4096);
 
 	/* The module still works. */
@@ -176,6 +306,16 @@ TEST(random_ioctls)
 	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
 	vt_vm_destroy(&t);
+}
+
+/*
+ * The harness kills a test after 30 s: give this one its time budget and
+ * a margin for the last VM, so a long campaign is not cut short and a
+ * hang still fails.
+ */
+static void __attribute__((constructor)) fuzz_timeout(void)
+{
+	_random_ioctls_object.timeout = fuzz_seconds() + 30;
 }
 
 TEST_HARNESS_MAIN
