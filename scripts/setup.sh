@@ -15,7 +15,7 @@ packages=(
 	build-essential make gcc libc6-dev pkg-config
 	qemu-system-x86 busybox-static cpio kmod
 	linux-source-6.1 sparse xz-utils flex bison bc
-	libelf-dev libfdt-dev acpica-tools
+	libelf-dev libfdt-dev acpica-tools libseccomp-dev
 	clang libclang-rt-14-dev
 	e2fsprogs iproute2 lz4
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso

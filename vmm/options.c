@@ -21,7 +21,23 @@ const char options_usage[] =
 "                     or input to virtio-console (hvc0), or nothing\n"
 "  --virtio mmio|pci  transport of the virtio devices: virtio-mmio (default)\n"
 "                     or PCI (virtio-pci modern, INTx; MSI-X with --cpus > 1)\n"
-"  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3\n"
+"  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3: vCPU i on\n"
+"                     the i-th CPU listed when there are enough, else all\n"
+"                     vCPUs on the whole list\n"
+"  --pin-io CPULIST   host CPUs for the VMM's other threads\n"
+"  --weight N         CPU share against other cgroups, 1..10000 (cgroup v2\n"
+"                     cpu.weight, default 100; Xen Credit's weight)\n"
+"  --cap PERCENT      at most PERCENT of one CPU for the whole VM (cpu.max;\n"
+"                     Xen Credit's cap)\n"
+"  --cgroup PATH      cgroup v2 directory under which the VM's cgroup is made\n"
+"                     (default: the VMM's own cgroup)\n"
+"  --rt BUDGET/PERIOD each vCPU thread gets BUDGET of CPU time every PERIOD\n"
+"                     under SCHED_DEADLINE, e.g. 2ms/10ms (Xen RTDS);\n"
+"                     implies --mem-lock; not with --pin\n"
+"  --mem-lock         fault in and lock guest memory before the guest starts\n"
+"  --user NAME        after set-up, run as user NAME\n"
+"  --no-sandbox       no seccomp filters (by default each thread may make only\n"
+"                     the system calls its kind needs once the guest runs)\n"
 "  --device PATH      KVM-ABI device (default " DEFAULT_DEVICE ", or /dev/kvm)\n"
 "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 "Exit status: 0 guest powered off, 1 VMM error, 2 bad usage, 3 guest reboot,\n"
@@ -73,6 +89,55 @@ int options_size(const char *s, uint64_t *out)
 	if (*end || v > (UINT64_MAX >> shift))
 		return -1;
 	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+int options_duration(const char *s, uint64_t *ns)
+{
+	static const struct {
+		const char *name;
+		uint64_t mul;
+	} units[] = {
+		{ "ns", 1 }, { "us", 1000 }, { "ms", 1000000 },
+		{ "s", 1000000000 }, { "", 1000 },
+	};
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].name))
+			continue;
+		if (v > UINT64_MAX / units[i].mul)
+			return -1;
+		*ns = v * units[i].mul;
+		return 0;
+	}
+	return -1;
+}
+
+int options_rt(const char *s, uint64_t *runtime, uint64_t *period, char *err,
+	       size_t errlen)
+{
+	const char *slash = strchr(s, '/');
+	char budget[32];
+
+	if (!slash || (size_t)(slash - s) >= sizeof(budget))
+		return fail(err, errlen, "--rt: expected BUDGET/PERIOD such as 2ms/10ms, got '%s'",
+			    s);
+	memcpy(budget, s, (size_t)(slash - s));
+	budget[slash - s] = '\0';
+	if (options_duration(budget, runtime) || !*runtime)
+		return fail(err, errlen, "--rt: bad budget '%s' (e.g. 2ms, 500us)", budget);
+	if (options_duration(slash + 1, period) || !*period)
+		return fail(err, errlen, "--rt: bad period '%s' (e.g. 10ms)", slash + 1);
+	if (*runtime > *period)
+		return fail(err, errlen, "--rt %s: budget above period", s);
 	return 0;
 }
 
@@ -141,7 +206,8 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 	static const char *const with_value[] = {
 		"--kernel", "--initrd", "--cmdline", "--memory", "--cpus",
 		"--disk", "--net", "--console", "--virtio", "--pin", "--device",
-		NULL,
+		"--pin-io", "--weight", "--cap", "--cgroup", "--rt", "--mem-lock",
+		"--user", "--no-sandbox", NULL,
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -173,6 +239,15 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 				break;
 		if (!with_value[k])
 			return fail(err, errlen, "unknown option '%s'", name);
+		if (!strcmp(name, "--mem-lock") || !strcmp(name, "--no-sandbox")) {
+			if (eq)
+				return fail(err, errlen, "%s takes no value", name);
+			if (!strcmp(name, "--mem-lock"))
+				cfg->mem_lock = true;
+			else
+				cfg->no_sandbox = true;
+			continue;
+		}
 		if (eq)
 			val = eq + 1;
 		else if (i + 1 < argc)
@@ -229,12 +304,57 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		} else if (!strcmp(name, "--pin")) {
 			if (options_cpulist(val, &cfg->pin_mask))
 				return fail(err, errlen, "--pin: bad CPU list '%s'", val);
+		} else if (!strcmp(name, "--pin-io")) {
+			if (options_cpulist(val, &cfg->pin_io_mask))
+				return fail(err, errlen, "--pin-io: bad CPU list '%s'", val);
+		} else if (!strcmp(name, "--weight")) {
+			char *end;
+			unsigned long n = strtoul(val, &end, 10);
+
+			if (*val < '0' || *val > '9' || *end || n < 1 ||
+			    n > OPT_MAX_WEIGHT)
+				return fail(err, errlen, "--weight: '%s' is not in 1..%d",
+					    val, OPT_MAX_WEIGHT);
+			cfg->weight = (unsigned int)n;
+		} else if (!strcmp(name, "--cap")) {
+			char *end;
+			unsigned long n = strtoul(val, &end, 10);
+
+			if (*end == '%')
+				end++;
+			if (*val < '0' || *val > '9' || *end || n < 1 ||
+			    n > OPT_MAX_CAP)
+				return fail(err, errlen, "--cap: '%s' is not a percentage in 1..%d",
+					    val, OPT_MAX_CAP);
+			cfg->cap = (unsigned int)n;
+		} else if (!strcmp(name, "--cgroup")) {
+			if (*val != '/')
+				return fail(err, errlen, "--cgroup: '%s' is not an absolute path",
+					    val);
+			cfg->cgroup = val;
+		} else if (!strcmp(name, "--user")) {
+			if (!*val)
+				return fail(err, errlen, "--user: empty name");
+			cfg->user = val;
+		} else if (!strcmp(name, "--rt")) {
+			if (options_rt(val, &cfg->rt_runtime_ns, &cfg->rt_period_ns,
+				       err, errlen))
+				return -1;
+			cfg->mem_lock = true;
 		} else {
 			cfg->device = val;
 		}
 	}
 	if (!cfg->kernel)
 		return fail(err, errlen, "--kernel is required");
+	/*
+	 * A SCHED_DEADLINE thread must be allowed on every CPU of its root
+	 * domain (the kernel refuses the policy otherwise): no --pin.
+	 */
+	if (cfg->rt_period_ns && cfg->pin_mask)
+		return fail(err, errlen, "--rt cannot be combined with --pin (SCHED_DEADLINE needs every CPU)");
+	if (cfg->cgroup && !cfg->weight && !cfg->cap)
+		return fail(err, errlen, "--cgroup needs --weight or --cap");
 	return 0;
 }
 

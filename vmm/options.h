@@ -11,6 +11,8 @@
 
 #define OPT_MAX_DISKS	4
 #define OPT_MAX_CPUS	4
+#define OPT_MAX_WEIGHT	10000	/* cgroup v2 cpu.weight's range is 1..10000 */
+#define OPT_MAX_CAP	6400	/* percent: 64 CPUs */
 
 /* stdio: stdin/stdout on the 16550 (ttyS0); virtio: input to hvc0 instead. */
 enum console_mode { CONSOLE_STDIO, CONSOLE_VIRTIO, CONSOLE_NONE };
@@ -33,6 +35,14 @@ struct vm_config {
 	enum console_mode console;
 	enum virtio_transport transport;	/* --virtio */
 	uint64_t pin_mask;	/* host CPUs for vCPU threads; 0 = any */
+	uint64_t pin_io_mask;	/* --pin-io: the VMM's other threads; 0 = any */
+	unsigned int weight;	/* --weight: cgroup v2 cpu.weight; 0 = unset */
+	unsigned int cap;	/* --cap: percent of one CPU (cpu.max); 0 = none */
+	const char *cgroup;	/* --cgroup: parent of the VM's cgroup */
+	uint64_t rt_runtime_ns, rt_period_ns;	/* --rt BUDGET/PERIOD; 0 = none */
+	bool mem_lock;		/* --mem-lock (implied by --rt) */
+	const char *user;	/* --user: run as this user after set-up */
+	bool no_sandbox;	/* --no-sandbox: no seccomp filters */
 	const char *device;
 	bool help;
 	char disk_buf[OPT_MAX_DISKS][4096];
@@ -52,6 +62,11 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 int options_size(const char *s, uint64_t *out);
 /* "0-3,6" into a bit mask of CPUs below 64. Returns -1 when malformed. */
 int options_cpulist(const char *s, uint64_t *mask);
+/* "2ms", "500us", "1s", "100000ns"; a plain number is microseconds. */
+int options_duration(const char *s, uint64_t *ns);
+/* "BUDGET/PERIOD", e.g. "2ms/10ms". Returns -1 with a message in err. */
+int options_rt(const char *s, uint64_t *runtime, uint64_t *period, char *err,
+	       size_t errlen);
 /*
  * The guest's command line: user's (NULL: the default). Returns -1 if it
  * does not fit in len bytes with its NUL.

@@ -11,16 +11,19 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
 #include "loader.h"
+#include "sandbox.h"
 #include "vm.h"
 
 #define SIG_KICK SIGUSR1
@@ -540,12 +543,26 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	char err[256];
 	sigset_t set;
 
 	current_run = v->run;
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	/* The main thread sets this thread's policy by tid before it runs. */
+	pthread_mutex_lock(&vm->lock);
+	v->tid = (pid_t)syscall(SYS_gettid);
+	pthread_cond_broadcast(&vm->wake);
+	while (!v->go && !vm->stopping)
+		pthread_cond_wait(&vm->wake, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+	if (sandbox_enter(SANDBOX_VCPU, err, sizeof(err))) {
+		vm_error("%s", err);
+		stop(vm, EXIT_ERROR);
+		return NULL;
+	}
 
 	for (;;) {
 		bool stopping, init;
@@ -623,28 +640,58 @@ void vcpu_dump(struct vcpu *v)
 
 int vcpu_start(struct vcpu *v)
 {
-	const struct vm_config *cfg = v->vm->cfg;
+	struct vm *vm = v->vm;
+	const struct vm_config *cfg = vm->cfg;
 	pthread_attr_t attr;
+	cpu_set_t cpus;
+	char name[16];
 	int ret;
 
 	pthread_attr_init(&attr);
-	if (cfg->pin_mask) {
-		cpu_set_t cpus;
-
-		CPU_ZERO(&cpus);
-		for (int i = 0; i < 64; i++)
-			if (cfg->pin_mask & (1ULL << i))
-				CPU_SET(i, &cpus);
+	if (sched_vcpu_cpus(&vm->sched, cfg, v->id, &cpus))
 		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
-	}
 	ret = pthread_create(&v->thread, &attr, vcpu_thread, v);
 	pthread_attr_destroy(&attr);
 	if (ret) {
 		vm_error("cannot start vCPU thread: %s", strerror(ret));
 		return -1;
 	}
-	pthread_mutex_lock(&v->vm->lock);
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	pthread_setname_np(v->thread, name);
+	pthread_mutex_lock(&vm->lock);
 	v->started = true;
-	pthread_mutex_unlock(&v->vm->lock);
+	pthread_mutex_unlock(&vm->lock);
 	return 0;
+}
+
+int vcpu_prepare(struct vm *vm)
+{
+	const struct vm_config *cfg = vm->cfg;
+	char err[256];
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		pthread_mutex_lock(&vm->lock);
+		while (!v->tid)
+			pthread_cond_wait(&vm->wake, &vm->lock);
+		pthread_mutex_unlock(&vm->lock);
+		if (cfg->rt_period_ns &&
+		    sched_rt_apply(cfg, v->tid, vm->nr_vcpus, err, sizeof(err))) {
+			vm_error("%s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void vcpu_release(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vm->vcpus[i].go = true;
+	pthread_cond_broadcast(&vm->wake);
+	pthread_mutex_unlock(&vm->lock);
 }

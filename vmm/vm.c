@@ -26,6 +26,7 @@
 
 #include "acpi.h"
 #include "loader.h"
+#include "sandbox.h"
 #include "vm.h"
 
 /*
@@ -190,7 +191,15 @@ static void virtio_defer(void *ctx)
 static void *virtio_worker(void *arg)
 {
 	struct vm *vm = arg;
+	char err[256];
 
+	if (sandbox_enter(SANDBOX_IO, err, sizeof(err))) {
+		vm_error("%s", err);
+		pthread_mutex_lock(&vm->lock);
+		vm_stop_locked(vm, EXIT_ERROR);
+		pthread_mutex_unlock(&vm->lock);
+		return NULL;
+	}
 	pthread_mutex_lock(&vm->lock);
 	for (;;) {
 		while (!vm->stopping && !vm->work_pending)
@@ -212,6 +221,7 @@ int vm_virtio_worker_start(struct vm *vm)
 {
 	if (pthread_create(&vm->worker, NULL, virtio_worker, vm))
 		return -1;
+	pthread_setname_np(vm->worker, "virtio");
 	vm->worker_started = true;
 	return 0;
 }
@@ -264,6 +274,7 @@ void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 		vm_error("boot timer: guest init after %llu.%03llu ms",
 			 (unsigned long long)us / 1000,
 			 (unsigned long long)us % 1000);
+		sandbox_selftest();
 	}
 }
 
@@ -847,6 +858,7 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	struct boot_entry entry;
 	struct boot_image img = { 0 };
 	struct vm vm;
+	char err[512];
 	int code = EXIT_ERROR;
 
 	memset(&vm, 0, sizeof(vm));
@@ -870,12 +882,22 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 		vm_error("--cmdline: longer than 2047 bytes");
 		goto out;
 	}
+	if (sched_check(&vm.sched, cfg, err, sizeof(err)) ||
+	    sandbox_init(cfg, err, sizeof(err))) {
+		vm_error("%s", err);
+		goto out;
+	}
 	if (check_memory(cfg) || map_images(cfg, &img) || open_backends(&vm) ||
 	    open_device(&vm) || map_memory(&vm) || open_fds(&vm) ||
 	    add_devices(&vm) || add_virtio_devices(&vm) ||
 	    load_guest(&vm, fw, &img, &entry))
 		goto out;
 	unmap_images(&img);
+	if (cfg->mem_lock &&
+	    sched_mem_lock(vm.mem.host, vm.mem.size, err, sizeof(err))) {
+		vm_error("%s", err);
+		goto out;
+	}
 
 	vm.nr_vcpus = cfg->cpus;
 	vm.vcpus = calloc(vm.nr_vcpus, sizeof(*vm.vcpus));
@@ -887,23 +909,49 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 		if (vcpu_create(&vm, &vm.vcpus[i], i, &entry))
 			goto out;
 
+	/* Threads made from here on inherit --pin-io; vCPUs get their own. */
+	if (sched_cgroup_enter(&vm.sched, cfg, err, sizeof(err)) ||
+	    sched_pin_io(cfg, err, sizeof(err))) {
+		vm_error("%s", err);
+		goto out;
+	}
+	sandbox_allow_rmdir(vm.sched.parent_fd);
+	/*
+	 * The vCPU threads wait for vcpu_release(): their policy is set and
+	 * the credentials dropped (which glibc does on every thread) before
+	 * any thread loads its seccomp filter.
+	 */
+	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
+		if (vcpu_start(&vm.vcpus[i]))
+			goto stop;
+	if (vcpu_prepare(&vm))
+		goto stop;
+	if (sandbox_drop(cfg, err, sizeof(err))) {
+		vm_error("%s", err);
+		goto stop;
+	}
 	if (cfg->console != CONSOLE_NONE)
 		console_open(&vm.con, STDIN_FILENO, STDOUT_FILENO);
 	if (vm_virtio_worker_start(&vm)) {
 		vm_error("cannot start the virtio worker thread");
-		goto out;
+		goto stop;
 	}
-	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
-		if (vcpu_start(&vm.vcpus[i])) {
-			pthread_mutex_lock(&vm.lock);
-			vm_stop_locked(&vm, EXIT_ERROR);
-			pthread_mutex_unlock(&vm.lock);
-			break;
-		}
+	if (sandbox_enter(SANDBOX_MAIN, err, sizeof(err))) {
+		vm_error("%s", err);
+		goto stop;
+	}
+	if (0) {
+stop:
+		pthread_mutex_lock(&vm.lock);
+		vm_stop_locked(&vm, EXIT_ERROR);
+		pthread_mutex_unlock(&vm.lock);
+	}
+	vcpu_release(&vm);
 	event_loop(&vm);
 	code = vm.exit_code;
 out:
 	unmap_images(&img);
 	vm_destroy(&vm);
+	sched_cgroup_leave(&vm.sched);
 	return code;
 }

@@ -18,6 +18,7 @@
 #include "pit.h"
 #include "pm.h"
 #include "rtc.h"
+#include "cpusched.h"
 #include "serial.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
@@ -59,6 +60,8 @@ struct vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	bool started;
+	pid_t tid;		/* set by the thread itself (vm->lock) */
+	bool go;		/* the thread may run the guest (vm->lock) */
 	bool halted;
 	/* SMP guests: this vCPU's local APIC and its timer (vm->lock). */
 	struct lapic *apic;
@@ -127,6 +130,7 @@ struct vm {
 	bool boot_timed;	/* the boot timer has been logged */
 	bool stopping;
 	int exit_code;
+	struct sched_state sched;
 };
 
 /* Boot the configured guest; returns the process exit status. */
@@ -150,6 +154,13 @@ void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
 		const void *entry);
 int vcpu_start(struct vcpu *v);
+/*
+ * After every vcpu_start(): --rt on each vCPU thread (0, or -1 with the
+ * error given); vcpu_release() then lets the threads run the guest, or
+ * stop if the VM is stopping.
+ */
+int vcpu_prepare(struct vm *vm);
+void vcpu_release(struct vm *vm);
 void vcpu_kick(struct vcpu *v);
 void vcpu_dump(struct vcpu *v);
 int vcpu_signals_init(void);

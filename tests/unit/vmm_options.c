@@ -189,4 +189,100 @@ TEST(cpulists)
 	EXPECT_EQ(-1, options_cpulist("1;2", &m));
 }
 
+TEST(cpu_controls)
+{
+	struct vm_config c;
+	char err[160];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_EQ(0ULL, c.pin_io_mask);
+	EXPECT_EQ(0U, c.weight);
+	EXPECT_EQ(0U, c.cap);
+	EXPECT_EQ(NULL, c.cgroup);
+	EXPECT_EQ(0ULL, c.rt_runtime_ns);
+	EXPECT_FALSE(c.mem_lock);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--pin-io", "2-3",
+			   "--weight", "200", "--cap=25%", "--cgroup",
+			   "/sys/fs/cgroup/vms", "--mem-lock"));
+	EXPECT_EQ(0xcULL, c.pin_io_mask);
+	EXPECT_EQ(200U, c.weight);
+	EXPECT_EQ(25U, c.cap);
+	EXPECT_STREQ("/sys/fs/cgroup/vms", c.cgroup);
+	EXPECT_TRUE(c.mem_lock);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--rt", "2ms/10ms"));
+	EXPECT_EQ(2000000ULL, c.rt_runtime_ns);
+	EXPECT_EQ(10000000ULL, c.rt_period_ns);
+	EXPECT_TRUE(c.mem_lock);		/* --rt implies --mem-lock */
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--weight", "1", "--cap", "6400"));
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--weight", "10000"));
+
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--weight", "0"));
+	EXPECT_STREQ("--weight: '0' is not in 1..10000", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--weight", "10001"));
+	EXPECT_STREQ("--weight: '10001' is not in 1..10000", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--weight", "-5"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--weight", "99999999999999999999999"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cap", "0"));
+	EXPECT_STREQ("--cap: '0' is not a percentage in 1..6400", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cap", "25%%"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--pin-io", "x"));
+	EXPECT_STREQ("--pin-io: bad CPU list 'x'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--rt", "3ms/2ms"));
+	EXPECT_STREQ("--rt 3ms/2ms: budget above period", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--rt", "2ms"));
+	EXPECT_STREQ("--rt: expected BUDGET/PERIOD such as 2ms/10ms, got '2ms'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--rt", "0/10ms"));
+	EXPECT_STREQ("--rt: bad budget '0' (e.g. 2ms, 500us)", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--rt", "2ms/10xs"));
+	EXPECT_STREQ("--rt: bad period '10xs' (e.g. 10ms)", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--rt", "2ms/10ms", "--pin", "0"));
+	EXPECT_STREQ("--rt cannot be combined with --pin (SCHED_DEADLINE needs every CPU)", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cgroup", "/x"));
+	EXPECT_STREQ("--cgroup needs --weight or --cap", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--weight", "5", "--cgroup", "rel"));
+	EXPECT_STREQ("--cgroup: 'rel' is not an absolute path", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--mem-lock=1"));
+	EXPECT_STREQ("--mem-lock takes no value", err);
+}
+
+TEST(sandbox_options)
+{
+	struct vm_config c;
+	char err[160];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_EQ(NULL, c.user);
+	EXPECT_FALSE(c.no_sandbox);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--user", "nobody", "--no-sandbox"));
+	EXPECT_STREQ("nobody", c.user);
+	EXPECT_TRUE(c.no_sandbox);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--user", ""));
+	EXPECT_STREQ("--user: empty name", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--no-sandbox=yes"));
+	EXPECT_STREQ("--no-sandbox takes no value", err);
+}
+
+TEST(durations)
+{
+	uint64_t ns;
+
+	ASSERT_EQ(0, options_duration("2ms", &ns));
+	EXPECT_EQ(2000000ULL, ns);
+	ASSERT_EQ(0, options_duration("500us", &ns));
+	EXPECT_EQ(500000ULL, ns);
+	ASSERT_EQ(0, options_duration("1s", &ns));
+	EXPECT_EQ(1000000000ULL, ns);
+	ASSERT_EQ(0, options_duration("1024ns", &ns));
+	EXPECT_EQ(1024ULL, ns);
+	ASSERT_EQ(0, options_duration("300", &ns));	/* microseconds */
+	EXPECT_EQ(300000ULL, ns);
+	EXPECT_EQ(-1, options_duration("", &ns));
+	EXPECT_EQ(-1, options_duration("ms", &ns));
+	EXPECT_EQ(-1, options_duration("2 ms", &ns));
+	EXPECT_EQ(-1, options_duration("2m", &ns));
+	EXPECT_EQ(-1, options_duration("-2ms", &ns));
+	EXPECT_EQ(-1, options_duration("99999999999999999s", &ns));
+	EXPECT_EQ(-1, options_duration("99999999999999999999999", &ns));
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Least privilege for the VMM once it has opened everything it needs: each
+ * thread loads a seccomp filter for its kind (vCPU, I/O, main) that allows
+ * only the system calls, and for ioctl the requests, that kind makes while
+ * the guest runs. Anything else traps; the SIGSYS handler names the call
+ * and ends the process. With --user the VMM first takes that user's
+ * credentials (all threads: glibc applies setuid to every thread).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>
+
+#include "sandbox.h"
+
+#define NR_NAMES	512
+
+static bool enabled;
+static uid_t user_uid;
+static gid_t user_gid;
+static const char *user_name;
+static int rmdir_fd = -1;
+static char names[NR_NAMES][32];
+static __thread const char *thread_kind = "main";
+
+const char *sandbox_syscall_name(long nr)
+{
+	return nr >= 0 && nr < NR_NAMES && names[nr][0] ? names[nr] : NULL;
+}
+
+/* Async-signal-safe: write(2) and exit_group(2) only. */
+static void put(const char *s)
+{
+	ssize_t r = write(STDERR_FILENO, s, strlen(s));
+
+	(void)r;
+}
+
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	const char *name = sandbox_syscall_name(si->si_syscall);
+	char num[24];
+	int i = sizeof(num) - 1;
+	unsigned long n = (unsigned long)si->si_syscall;
+
+	(void)sig, (void)uc;
+	num[i] = '\0';
+	do {
+		num[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n && i);
+	put("vireo: sandbox: forbidden system call ");
+	put(name ? name : "?");
+	put(" (");
+	put(num + i);
+	put("), ");
+	put(thread_kind);
+	put(" thread\r\n");
+	/* The system call itself: nothing (a sanitizer's _exit) runs first. */
+	syscall(SYS_exit_group, 1);
+}
+
+int sandbox_init(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	struct sigaction sa;
+
+	if (cfg->user) {
+		struct passwd *pw;
+
+		errno = 0;
+		pw = getpwnam(cfg->user);
+		/* Not found may come with any of these (getpwnam(3)). */
+		if (!pw) {
+			int e = errno;
+
+			if (!e || e == ENOENT || e == ESRCH || e == EBADF || e == EPERM)
+				snprintf(err, errlen, "--user %s: no such user", cfg->user);
+			else
+				snprintf(err, errlen, "--user %s: %s", cfg->user, strerror(e));
+			return -1;
+		}
+		user_uid = pw->pw_uid;
+		user_gid = pw->pw_gid;
+		user_name = cfg->user;
+	}
+	if (cfg->no_sandbox)
+		return 0;
+	/*
+	 * glibc reads the time zone (opens /etc/localtime) at the first
+	 * gmtime_r, which the RTC model calls on a vCPU thread: now, while
+	 * open is allowed.
+	 */
+	tzset();
+	for (long nr = 0; nr < NR_NAMES; nr++) {
+		char *s = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, (int)nr);
+
+		if (s)
+			snprintf(names[nr], sizeof(names[nr]), "%s", s);
+		free(s);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_sigsys;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSYS, &sa, NULL)) {
+		snprintf(err, errlen, "sandbox: SIGSYS handler: %s", strerror(errno));
+		return -1;
+	}
+	enabled = true;
+	return 0;
+}
+
+void sandbox_allow_rmdir(int dirfd)
+{
+	rmdir_fd = dirfd;
+}
+
+int sandbox_drop(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	if (!cfg->user)
+		return 0;
+	if (initgroups(user_name, user_gid) || setgid(user_gid) ||
+	    setuid(user_uid)) {
+		snprintf(err, errlen, "--user %s: cannot take its credentials: %s",
+			 user_name, strerror(errno));
+		return -1;
+	}
+	/* Irreversibly: no way back to the old user. */
+	if (user_uid && setuid(0) == 0) {
+		snprintf(err, errlen, "--user %s: the VMM could become root again",
+			 user_name);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every kind: memory, locks, time, signals to the VMM's own threads, I/O on open descriptors. */
+static const int common[] = {
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
+	SCMP_SYS(pread64), SCMP_SYS(pwrite64), SCMP_SYS(preadv),
+	SCMP_SYS(pwritev), SCMP_SYS(lseek), SCMP_SYS(fdatasync),
+	SCMP_SYS(fsync), SCMP_SYS(close), SCMP_SYS(fstat),
+	SCMP_SYS(newfstatat), SCMP_SYS(futex), SCMP_SYS(mmap),
+	SCMP_SYS(munmap), SCMP_SYS(mprotect), SCMP_SYS(madvise),
+	SCMP_SYS(brk), SCMP_SYS(mremap), SCMP_SYS(clock_gettime),
+	SCMP_SYS(clock_nanosleep), SCMP_SYS(nanosleep), SCMP_SYS(gettid),
+	SCMP_SYS(getpid), SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(sched_yield), SCMP_SYS(exit), SCMP_SYS(exit_group),
+	SCMP_SYS(restart_syscall), SCMP_SYS(timerfd_settime),
+	SCMP_SYS(timerfd_gettime), SCMP_SYS(poll), SCMP_SYS(ppoll),
+	SCMP_SYS(getrandom),
+};
+
+/* KVM_RUN and what the exits and interrupt injection need. */
+static const unsigned long vcpu_ioctls[] = {
+	KVM_RUN, KVM_INTERRUPT, KVM_NMI, KVM_GET_REGS, KVM_SET_REGS,
+	KVM_GET_SREGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_GET_VCPU_EVENTS,
+};
+
+/* The terminal restored at exit, the debugging dump of a stuck guest. */
+static const unsigned long main_ioctls[] = {
+	TCGETS, TCSETS, TCSETSW, TCSETSF, KVM_GET_REGS, KVM_GET_VCPU_EVENTS,
+};
+
+static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL,
+					     req[i] & 0xffffffffULL)))
+			return -1;
+	return 0;
+}
+
+int sandbox_enter(enum sandbox_kind kind, char *err, size_t errlen)
+{
+	static const char *const kinds[] = { "main", "I/O", "vCPU" };
+	scmp_filter_ctx ctx;
+	int ret = -1;
+
+	thread_kind = kinds[kind];
+	if (!enabled)
+		return 0;
+	ctx = seccomp_init(SCMP_ACT_TRAP);
+	if (!ctx) {
+		snprintf(err, errlen, "sandbox: seccomp_init failed");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(common) / sizeof(common[0]); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, common[i], 0))
+			goto out;
+	/* Signals only to this process's threads (vCPU kicks). */
+	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+			     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())))
+		goto out;
+	switch (kind) {
+	case SANDBOX_VCPU:
+		if (allow_ioctls(ctx, vcpu_ioctls,
+				 sizeof(vcpu_ioctls) / sizeof(vcpu_ioctls[0])))
+			goto out;
+		break;
+	case SANDBOX_MAIN:
+		if (allow_ioctls(ctx, main_ioctls,
+				 sizeof(main_ioctls) / sizeof(main_ioctls[0])))
+			goto out;
+		/* The VM's cgroup removed at exit, through its parent's fd. */
+		if (rmdir_fd >= 0 &&
+		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2,
+				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)rmdir_fd),
+				     SCMP_A2(SCMP_CMP_EQ, AT_REMOVEDIR)))
+			goto out;
+		break;
+	case SANDBOX_IO:
+		break;
+	}
+	ret = seccomp_load(ctx);
+out:
+	seccomp_release(ctx);
+	if (ret)
+		snprintf(err, errlen, "sandbox: cannot load the %s threads' filter: %s",
+			 kinds[kind], strerror(ret < 0 ? -ret : EINVAL));
+	return ret ? -1 : 0;
+}
+
+void sandbox_selftest(void)
+{
+	static int done;
+
+	if (done++ || !getenv("VIREO_SANDBOX_SELFTEST"))
+		return;
+	/* socket(2): no VMM thread opens anything once the guest runs. */
+	syscall(SYS_socket, 1, 1, 0);
+}
