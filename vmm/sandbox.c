@@ -175,11 +175,26 @@ static const unsigned long main_ioctls[] = {
 	TCGETS, TCSETS, TCSETSW, TCSETSF, KVM_GET_REGS, KVM_GET_VCPU_EVENTS,
 };
 
+/*
+ * Argument @arg compared with @a (and @b, the mask of a masked compare):
+ * libseccomp's SCMP_A* macros leave datum_b out, which clang's
+ * -Wmissing-field-initializers refuses.
+ */
+static struct scmp_arg_cmp arg_cmp(unsigned int arg, enum scmp_compare op,
+				   scmp_datum_t a, scmp_datum_t b)
+{
+	struct scmp_arg_cmp c = {
+		.arg = arg, .op = op, .datum_a = a, .datum_b = b,
+	};
+
+	return c;
+}
+
 static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				     SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL,
+				     arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffULL,
 					     req[i] & 0xffffffffULL)))
 			return -1;
 	return 0;
@@ -204,7 +219,7 @@ int sandbox_enter(enum sandbox_kind kind, char *err, size_t errlen)
 			goto out;
 	/* Signals only to this process's threads (vCPU kicks). */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-			     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())))
+			     arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)))
 		goto out;
 	switch (kind) {
 	case SANDBOX_VCPU:
@@ -219,8 +234,8 @@ int sandbox_enter(enum sandbox_kind kind, char *err, size_t errlen)
 		/* The VM's cgroup removed at exit, through its parent's fd. */
 		if (rmdir_fd >= 0 &&
 		    seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(unlinkat), 2,
-				     SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)rmdir_fd),
-				     SCMP_A2(SCMP_CMP_EQ, AT_REMOVEDIR)))
+				     arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)rmdir_fd, 0),
+				     arg_cmp(2, SCMP_CMP_EQ, AT_REMOVEDIR, 0)))
 			goto out;
 		break;
 	case SANDBOX_IO:
