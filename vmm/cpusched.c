@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cpusched.h"
+#include "errmsg.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -37,16 +38,6 @@ struct dl_attr {
 	uint32_t priority;
 	uint64_t runtime, deadline, period;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 bool sched_has_word(const char *list, const char *word)
 {
@@ -100,7 +91,7 @@ static int check_mask(const struct sched_state *s, uint64_t mask,
 		return 0;
 	sched_format_cpus(&bad, b, sizeof(b));
 	sched_format_cpus(&s->allowed, a, sizeof(a));
-	return fail(err, errlen, "%s: CPU %s is not available (this process may use %s)",
+	return errmsg(err, errlen, "%s: CPU %s is not available (this process may use %s)",
 		    opt, b, a);
 }
 
@@ -108,7 +99,7 @@ int sched_check(struct sched_state *s, const struct vm_config *cfg, char *err,
 		size_t errlen)
 {
 	if (sched_getaffinity(0, sizeof(s->allowed), &s->allowed))
-		return fail(err, errlen, "sched_getaffinity: %s", strerror(errno));
+		return errmsg(err, errlen, "sched_getaffinity: %s", strerror(errno));
 	if (cfg->pin_mask && check_mask(s, cfg->pin_mask, "--pin", err, errlen))
 		return -1;
 	if (cfg->pin_io_mask &&
@@ -145,7 +136,7 @@ int sched_pin_io(const struct vm_config *cfg, char *err, size_t errlen)
 		return 0;
 	mask_to_set(cfg->pin_io_mask, &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
-		return fail(err, errlen, "--pin-io: %s", strerror(errno));
+		return errmsg(err, errlen, "--pin-io: %s", strerror(errno));
 	return 0;
 }
 
@@ -243,25 +234,25 @@ int sched_cgroup_enter(struct sched_state *s, const struct vm_config *cfg,
 	if (!cfg->weight && !cfg->cap)
 		return 0;
 	if (cgroup2_mount(mnt, sizeof(mnt)))
-		return fail(err, errlen, "--weight/--cap need cgroup v2, and none is mounted");
+		return errmsg(err, errlen, "--weight/--cap need cgroup v2, and none is mounted");
 	if (own_cgroup(mnt, s->home, sizeof(s->home)))
-		return fail(err, errlen, "--weight/--cap: the VMM is in no cgroup v2 (/proc/self/cgroup)");
+		return errmsg(err, errlen, "--weight/--cap: the VMM is in no cgroup v2 (/proc/self/cgroup)");
 	snprintf(parent, sizeof(parent), "%s", cfg->cgroup ? cfg->cgroup : s->home);
 	if (statfs(parent, &sf) || sf.f_type != CGROUP2_SUPER_MAGIC)
-		return fail(err, errlen, "cgroup %s: not a cgroup v2 directory", parent);
+		return errmsg(err, errlen, "cgroup %s: not a cgroup v2 directory", parent);
 	if (read_file(parent, "cgroup.controllers", buf, sizeof(buf)))
-		return fail(err, errlen, "cgroup %s: cgroup.controllers: %s", parent,
+		return errmsg(err, errlen, "cgroup %s: cgroup.controllers: %s", parent,
 			    strerror(errno));
 	if (!sched_has_word(buf, "cpu"))
-		return fail(err, errlen, "cgroup %s: the cpu controller is missing (controllers: '%s')",
+		return errmsg(err, errlen, "cgroup %s: the cpu controller is missing (controllers: '%s')",
 			    parent, buf);
 	if (read_file(parent, "cgroup.subtree_control", buf, sizeof(buf)))
-		return fail(err, errlen, "cgroup %s: cgroup.subtree_control: %s",
+		return errmsg(err, errlen, "cgroup %s: cgroup.subtree_control: %s",
 			    parent, strerror(errno));
 	/* A cgroup with processes of its own cannot pass controllers down. */
 	if (!sched_has_word(buf, "cpu") &&
 	    write_file(parent, "cgroup.subtree_control", "+cpu"))
-		return fail(err, errlen, "cgroup %s: cannot enable the cpu controller for its children: %s%s",
+		return errmsg(err, errlen, "cgroup %s: cannot enable the cpu controller for its children: %s%s",
 			    parent, strerror(errno),
 			    errno == EBUSY ? " (it holds processes: give --cgroup)" : "");
 	if ((size_t)snprintf(s->cgroup, sizeof(s->cgroup), "%s/vireo-%d", parent,
@@ -270,13 +261,13 @@ int sched_cgroup_enter(struct sched_state *s, const struct vm_config *cfg,
 		int e = errno;
 
 		s->cgroup[0] = '\0';
-		return fail(err, errlen, "cgroup %s: cannot create vireo-%d: %s",
+		return errmsg(err, errlen, "cgroup %s: cannot create vireo-%d: %s",
 			    parent, (int)getpid(), strerror(e));
 	}
 	if (cfg->weight) {
 		snprintf(buf, sizeof(buf), "%u", cfg->weight);
 		if (write_file(s->cgroup, "cpu.weight", buf)) {
-			fail(err, errlen, "%s/cpu.weight: %s", s->cgroup, strerror(errno));
+			errmsg(err, errlen, "%s/cpu.weight: %s", s->cgroup, strerror(errno));
 			goto undo;
 		}
 	}
@@ -284,7 +275,7 @@ int sched_cgroup_enter(struct sched_state *s, const struct vm_config *cfg,
 		/* PERCENT of one CPU: that many ms of every 100 ms. */
 		snprintf(buf, sizeof(buf), "%u 100000", cfg->cap * 1000);
 		if (write_file(s->cgroup, "cpu.max", buf)) {
-			fail(err, errlen, "%s/cpu.max: %s", s->cgroup, strerror(errno));
+			errmsg(err, errlen, "%s/cpu.max: %s", s->cgroup, strerror(errno));
 			goto undo;
 		}
 	}
@@ -298,13 +289,13 @@ int sched_cgroup_enter(struct sched_state *s, const struct vm_config *cfg,
 	}
 	s->parent_fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (s->home_fd < 0 || s->parent_fd < 0) {
-		fail(err, errlen, "cgroup %s: %s", s->home_fd < 0 ? s->home : parent,
+		errmsg(err, errlen, "cgroup %s: %s", s->home_fd < 0 ? s->home : parent,
 		     strerror(errno));
 		goto undo;
 	}
 	snprintf(buf, sizeof(buf), "%d", (int)getpid());
 	if (write_file(s->cgroup, "cgroup.procs", buf)) {
-		fail(err, errlen, "%s/cgroup.procs: %s", s->cgroup, strerror(errno));
+		errmsg(err, errlen, "%s/cgroup.procs: %s", s->cgroup, strerror(errno));
 		goto undo;
 	}
 	return 0;
@@ -356,15 +347,15 @@ int sched_rt_apply(const struct vm_config *cfg, pid_t tid, unsigned int nr,
 		return 0;
 	e = errno;
 	if (e == EBUSY)
-		return fail(err, errlen, "--rt %lluus/%lluus: admission refused: the CPUs' deadline bandwidth cannot take %u vCPU(s) at that share",
+		return errmsg(err, errlen, "--rt %lluus/%lluus: admission refused: the CPUs' deadline bandwidth cannot take %u vCPU(s) at that share",
 			    r, p, nr);
 	if (e == EPERM)
-		return fail(err, errlen, "--rt %lluus/%lluus: SCHED_DEADLINE not permitted (needs CAP_SYS_NICE and a thread allowed on every CPU)",
+		return errmsg(err, errlen, "--rt %lluus/%lluus: SCHED_DEADLINE not permitted (needs CAP_SYS_NICE and a thread allowed on every CPU)",
 			    r, p);
 	if (e == EINVAL)
-		return fail(err, errlen, "--rt %lluus/%lluus: the kernel refuses it (budget at least 1024 ns, period within kernel.sched_deadline_period_min_us..max_us)",
+		return errmsg(err, errlen, "--rt %lluus/%lluus: the kernel refuses it (budget at least 1024 ns, period within kernel.sched_deadline_period_min_us..max_us)",
 			    r, p);
-	return fail(err, errlen, "--rt %lluus/%lluus: sched_setattr: %s", r, p,
+	return errmsg(err, errlen, "--rt %lluus/%lluus: sched_setattr: %s", r, p,
 		    strerror(e));
 }
 
@@ -377,9 +368,9 @@ int sched_mem_lock(void *p, size_t len, char *err, size_t errlen)
 		return 0;
 	e = errno;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		return fail(err, errlen, "--mem-lock: cannot lock %zu MiB of guest memory: %s (RLIMIT_MEMLOCK %llu KiB)",
+		return errmsg(err, errlen, "--mem-lock: cannot lock %zu MiB of guest memory: %s (RLIMIT_MEMLOCK %llu KiB)",
 			    len >> 20, strerror(e),
 			    (unsigned long long)rl.rlim_cur >> 10);
-	return fail(err, errlen, "--mem-lock: cannot lock %zu MiB of guest memory: %s",
+	return errmsg(err, errlen, "--mem-lock: cannot lock %zu MiB of guest memory: %s",
 		    len >> 20, strerror(e));
 }

@@ -12,22 +12,13 @@
 #include <asm/bootparam.h>
 
 #include "loader.h"
+#include "errmsg.h"
 
 #define HDR_OFFSET	0x1f1
 #define HDR_MAGIC	0x53726448	/* "HdrS" */
 #define MIN_VERSION	0x020c		/* xloadflags, 64-bit entry */
 #define E820_TYPE_RAM	1
 #define E820_TYPE_RESERVED 2
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 unsigned int loader_e820(const struct guest_mem *m, void *table,
 			 unsigned int max)
@@ -77,26 +68,26 @@ int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 	uint32_t init_size;
 
 	if (m->low_size < BOOT_MIN_MEM)
-		return fail(err, errlen, "guest memory below %llu MiB",
+		return errmsg(err, errlen, "guest memory below %llu MiB",
 			    BOOT_MIN_MEM >> 20);
 	if (img->kernel_len < 0x1000)
-		return fail(err, errlen, "kernel is not a bzImage (too small)");
+		return errmsg(err, errlen, "kernel is not a bzImage (too small)");
 	memcpy(&hdr, img->kernel + HDR_OFFSET, sizeof(hdr));
 	if (hdr.boot_flag != 0xaa55 || hdr.header != HDR_MAGIC)
-		return fail(err, errlen, "kernel is not a bzImage (no boot header)");
+		return errmsg(err, errlen, "kernel is not a bzImage (no boot header)");
 	if (hdr.version < MIN_VERSION)
-		return fail(err, errlen,
+		return errmsg(err, errlen,
 			    "kernel boot protocol %u.%02u too old (need 2.12)",
 			    hdr.version >> 8, hdr.version & 0xff);
 	if (!(hdr.xloadflags & XLF_KERNEL_64))
-		return fail(err, errlen, "kernel has no 64-bit entry point");
+		return errmsg(err, errlen, "kernel has no 64-bit entry point");
 	setup_len = ((size_t)(hdr.setup_sects ? hdr.setup_sects : 4) + 1) * 512;
 	if (setup_len >= img->kernel_len)
-		return fail(err, errlen, "kernel is truncated (setup %zu bytes)",
+		return errmsg(err, errlen, "kernel is truncated (setup %zu bytes)",
 			    setup_len);
 	pm_len = img->kernel_len - setup_len;
 	if (hdr.syssize && (uint64_t)hdr.syssize * 16 > pm_len)
-		return fail(err, errlen, "kernel is truncated (%zu of %llu bytes)",
+		return errmsg(err, errlen, "kernel is truncated (%zu of %llu bytes)",
 			    pm_len, (unsigned long long)hdr.syssize * 16);
 
 	/* Where the kernel will decompress itself and run. */
@@ -112,7 +103,7 @@ int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 		kernel_end = BOOT_KERNEL + init_size;
 	}
 	if (kernel_end > m->low_size)
-		return fail(err, errlen, "kernel needs %llu MiB, guest has %llu MiB",
+		return errmsg(err, errlen, "kernel needs %llu MiB, guest has %llu MiB",
 			    (unsigned long long)(kernel_end >> 20) + 1,
 			    (unsigned long long)(m->low_size >> 20));
 	memcpy(gmem_ptr(m, BOOT_KERNEL, pm_len), img->kernel + setup_len, pm_len);
@@ -120,7 +111,7 @@ int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 	cmd_len = strlen(img->cmdline);
 	if (cmd_len >= (hdr.cmdline_size ? hdr.cmdline_size : 255) ||
 	    cmd_len >= BOOT_CMDLINE_MAX)
-		return fail(err, errlen, "command line too long (%zu bytes, max %u)",
+		return errmsg(err, errlen, "command line too long (%zu bytes, max %u)",
 			    cmd_len, hdr.cmdline_size ? hdr.cmdline_size - 1 : 254);
 	memcpy(gmem_ptr(m, BOOT_CMDLINE, cmd_len + 1), img->cmdline, cmd_len + 1);
 
@@ -131,12 +122,12 @@ int loader_bzimage(struct guest_mem *m, const struct boot_image *img,
 		/* The header's limit may lie below the kernel: no room at all. */
 		if (initrd_max < kernel_end ||
 		    img->initrd_len > initrd_max + 1 - kernel_end)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "initrd (%zu MiB) does not fit in guest memory",
 				    img->initrd_len >> 20);
 		initrd_at = (initrd_max + 1 - img->initrd_len) & ~0xfffULL;
 		if (initrd_at < kernel_end)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "initrd (%zu MiB) does not fit in guest memory",
 				    img->initrd_len >> 20);
 		memcpy(gmem_ptr(m, initrd_at, img->initrd_len), img->initrd,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "errmsg.h"
 
 const char options_usage[] =
 "usage: vireo run --kernel PATH [options]\n"
@@ -42,16 +43,6 @@ const char options_usage[] =
 "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 "Exit status: 0 guest powered off, 1 VMM error, 2 bad usage, 3 guest reboot,\n"
 "             4 guest triple fault, 5 quit from the console or a signal.\n";
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int options_size(const char *s, uint64_t *out)
 {
@@ -128,16 +119,16 @@ int options_rt(const char *s, uint64_t *runtime, uint64_t *period, char *err,
 	char budget[32];
 
 	if (!slash || (size_t)(slash - s) >= sizeof(budget))
-		return fail(err, errlen, "--rt: expected BUDGET/PERIOD such as 2ms/10ms, got '%s'",
+		return errmsg(err, errlen, "--rt: expected BUDGET/PERIOD such as 2ms/10ms, got '%s'",
 			    s);
 	memcpy(budget, s, (size_t)(slash - s));
 	budget[slash - s] = '\0';
 	if (options_duration(budget, runtime) || !*runtime)
-		return fail(err, errlen, "--rt: bad budget '%s' (e.g. 2ms, 500us)", budget);
+		return errmsg(err, errlen, "--rt: bad budget '%s' (e.g. 2ms, 500us)", budget);
 	if (options_duration(slash + 1, period) || !*period)
-		return fail(err, errlen, "--rt: bad period '%s' (e.g. 10ms)", slash + 1);
+		return errmsg(err, errlen, "--rt: bad period '%s' (e.g. 10ms)", slash + 1);
 	if (*runtime > *period)
-		return fail(err, errlen, "--rt %s: budget above period", s);
+		return errmsg(err, errlen, "--rt %s: budget above period", s);
 	return 0;
 }
 
@@ -180,9 +171,9 @@ static int parse_disk(struct vm_config *cfg, const char *v, char *err,
 	char *buf, *comma;
 
 	if (cfg->nr_disks == OPT_MAX_DISKS)
-		return fail(err, errlen, "--disk: at most %d disks", OPT_MAX_DISKS);
+		return errmsg(err, errlen, "--disk: at most %d disks", OPT_MAX_DISKS);
 	if (strlen(v) >= sizeof(cfg->disk_buf[0]) || !*v)
-		return fail(err, errlen, "--disk: bad path");
+		return errmsg(err, errlen, "--disk: bad path");
 	buf = cfg->disk_buf[cfg->nr_disks];
 	strcpy(buf, v);
 	comma = strchr(buf, ',');
@@ -190,11 +181,11 @@ static int parse_disk(struct vm_config *cfg, const char *v, char *err,
 	if (comma) {
 		*comma = '\0';
 		if (strcmp(comma + 1, "ro") && strcmp(comma + 1, "rw"))
-			return fail(err, errlen, "--disk: unknown flag '%s' (ro or rw)",
+			return errmsg(err, errlen, "--disk: unknown flag '%s' (ro or rw)",
 				    comma + 1);
 		cfg->disks[cfg->nr_disks].ro = !strcmp(comma + 1, "ro");
 		if (!*buf)
-			return fail(err, errlen, "--disk: bad path");
+			return errmsg(err, errlen, "--disk: bad path");
 	}
 	cfg->disks[cfg->nr_disks++].path = buf;
 	return 0;
@@ -227,21 +218,21 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			return 0;
 		}
 		if (strncmp(arg, "--", 2))
-			return fail(err, errlen, "unexpected argument '%s'", arg);
+			return errmsg(err, errlen, "unexpected argument '%s'", arg);
 		eq = strchr(arg, '=');
 		nlen = eq ? (size_t)(eq - arg) : strlen(arg);
 		if (nlen >= sizeof(name))
-			return fail(err, errlen, "unknown option '%s'", arg);
+			return errmsg(err, errlen, "unknown option '%s'", arg);
 		memcpy(name, arg, nlen);
 		name[nlen] = '\0';
 		for (k = 0; with_value[k]; k++)
 			if (!strcmp(name, with_value[k]))
 				break;
 		if (!with_value[k])
-			return fail(err, errlen, "unknown option '%s'", name);
+			return errmsg(err, errlen, "unknown option '%s'", name);
 		if (!strcmp(name, "--mem-lock") || !strcmp(name, "--no-sandbox")) {
 			if (eq)
-				return fail(err, errlen, "%s takes no value", name);
+				return errmsg(err, errlen, "%s takes no value", name);
 			if (!strcmp(name, "--mem-lock"))
 				cfg->mem_lock = true;
 			else
@@ -253,7 +244,7 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		else if (i + 1 < argc)
 			val = argv[++i];
 		else
-			return fail(err, errlen, "option '%s' needs a value", name);
+			return errmsg(err, errlen, "option '%s' needs a value", name);
 
 		if (!strcmp(name, "--kernel")) {
 			cfg->kernel = val;
@@ -263,16 +254,16 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			cfg->cmdline = val;
 		} else if (!strcmp(name, "--memory")) {
 			if (options_size(val, &cfg->mem_bytes) || !cfg->mem_bytes)
-				return fail(err, errlen, "--memory: bad size '%s'", val);
+				return errmsg(err, errlen, "--memory: bad size '%s'", val);
 		} else if (!strcmp(name, "--cpus")) {
 			char *end;
 			unsigned long n = strtoul(val, &end, 10);
 
 			if (*val < '0' || *val > '9' || *end || n < 1)
-				return fail(err, errlen, "--cpus: bad count '%s' (1..%d)",
+				return errmsg(err, errlen, "--cpus: bad count '%s' (1..%d)",
 					    val, OPT_MAX_CPUS);
 			if (n > OPT_MAX_CPUS)
-				return fail(err, errlen, "--cpus %s: at most %d vCPUs are supported",
+				return errmsg(err, errlen, "--cpus %s: at most %d vCPUs are supported",
 					    val, OPT_MAX_CPUS);
 			cfg->cpus = (unsigned int)n;
 		} else if (!strcmp(name, "--disk")) {
@@ -280,7 +271,7 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 				return -1;
 		} else if (!strcmp(name, "--net")) {
 			if (strncmp(val, "tap:", 4) || !val[4])
-				return fail(err, errlen, "--net: expected tap:NAME, got '%s'",
+				return errmsg(err, errlen, "--net: expected tap:NAME, got '%s'",
 					    val);
 			cfg->tap = val + 4;
 		} else if (!strcmp(name, "--console")) {
@@ -291,7 +282,7 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			else if (!strcmp(val, "none"))
 				cfg->console = CONSOLE_NONE;
 			else
-				return fail(err, errlen, "--console: expected stdio, virtio or none, got '%s'",
+				return errmsg(err, errlen, "--console: expected stdio, virtio or none, got '%s'",
 					    val);
 		} else if (!strcmp(name, "--virtio")) {
 			if (!strcmp(val, "mmio"))
@@ -299,21 +290,21 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			else if (!strcmp(val, "pci"))
 				cfg->transport = VIRTIO_PCI;
 			else
-				return fail(err, errlen, "--virtio: expected mmio or pci, got '%s'",
+				return errmsg(err, errlen, "--virtio: expected mmio or pci, got '%s'",
 					    val);
 		} else if (!strcmp(name, "--pin")) {
 			if (options_cpulist(val, &cfg->pin_mask))
-				return fail(err, errlen, "--pin: bad CPU list '%s'", val);
+				return errmsg(err, errlen, "--pin: bad CPU list '%s'", val);
 		} else if (!strcmp(name, "--pin-io")) {
 			if (options_cpulist(val, &cfg->pin_io_mask))
-				return fail(err, errlen, "--pin-io: bad CPU list '%s'", val);
+				return errmsg(err, errlen, "--pin-io: bad CPU list '%s'", val);
 		} else if (!strcmp(name, "--weight")) {
 			char *end;
 			unsigned long n = strtoul(val, &end, 10);
 
 			if (*val < '0' || *val > '9' || *end || n < 1 ||
 			    n > OPT_MAX_WEIGHT)
-				return fail(err, errlen, "--weight: '%s' is not in 1..%d",
+				return errmsg(err, errlen, "--weight: '%s' is not in 1..%d",
 					    val, OPT_MAX_WEIGHT);
 			cfg->weight = (unsigned int)n;
 		} else if (!strcmp(name, "--cap")) {
@@ -324,17 +315,17 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 				end++;
 			if (*val < '0' || *val > '9' || *end || n < 1 ||
 			    n > OPT_MAX_CAP)
-				return fail(err, errlen, "--cap: '%s' is not a percentage in 1..%d",
+				return errmsg(err, errlen, "--cap: '%s' is not a percentage in 1..%d",
 					    val, OPT_MAX_CAP);
 			cfg->cap = (unsigned int)n;
 		} else if (!strcmp(name, "--cgroup")) {
 			if (*val != '/')
-				return fail(err, errlen, "--cgroup: '%s' is not an absolute path",
+				return errmsg(err, errlen, "--cgroup: '%s' is not an absolute path",
 					    val);
 			cfg->cgroup = val;
 		} else if (!strcmp(name, "--user")) {
 			if (!*val)
-				return fail(err, errlen, "--user: empty name");
+				return errmsg(err, errlen, "--user: empty name");
 			cfg->user = val;
 		} else if (!strcmp(name, "--rt")) {
 			if (options_rt(val, &cfg->rt_runtime_ns, &cfg->rt_period_ns,
@@ -346,15 +337,15 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		}
 	}
 	if (!cfg->kernel)
-		return fail(err, errlen, "--kernel is required");
+		return errmsg(err, errlen, "--kernel is required");
 	/*
 	 * A SCHED_DEADLINE thread must be allowed on every CPU of its root
 	 * domain (the kernel refuses the policy otherwise): no --pin.
 	 */
 	if (cfg->rt_period_ns && cfg->pin_mask)
-		return fail(err, errlen, "--rt cannot be combined with --pin (SCHED_DEADLINE needs every CPU)");
+		return errmsg(err, errlen, "--rt cannot be combined with --pin (SCHED_DEADLINE needs every CPU)");
 	if (cfg->cgroup && !cfg->weight && !cfg->cap)
-		return fail(err, errlen, "--cgroup needs --weight or --cap");
+		return errmsg(err, errlen, "--cgroup needs --weight or --cap");
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 #include <asm/bootparam.h>
 
 #include "loader.h"
+#include "errmsg.h"
 
 #define NOTE_PHYS32_ENTRY	18
 #define START_MAGIC		0x336ec578
@@ -37,16 +38,6 @@ struct hvm_memmap_entry {
 	uint64_t addr, size;
 	uint32_t type, reserved;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 bool loader_is_elf(const uint8_t *p, size_t len)
 {
@@ -86,7 +77,7 @@ static int load_segments(struct guest_mem *m, const struct boot_image *img,
 	*entry = 0;
 	*end = 0;
 	if (!e || elf_kind(e) != ELF_K_ELF || elf_getphdrnum(e, &n)) {
-		fail(err, errlen, "kernel is not a valid ELF file");
+		errmsg(err, errlen, "kernel is not a valid ELF file");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -94,7 +85,7 @@ static int load_segments(struct guest_mem *m, const struct boot_image *img,
 		uint8_t *dst;
 
 		if (!gelf_getphdr(e, (int)i, &ph)) {
-			fail(err, errlen, "kernel ELF program header %zu unreadable", i);
+			errmsg(err, errlen, "kernel ELF program header %zu unreadable", i);
 			goto out;
 		}
 		if (ph.p_type == PT_NOTE && !*entry)
@@ -103,16 +94,16 @@ static int load_segments(struct guest_mem *m, const struct boot_image *img,
 			continue;
 		if (ph.p_filesz > ph.p_memsz || ph.p_offset > img->kernel_len ||
 		    ph.p_filesz > img->kernel_len - ph.p_offset) {
-			fail(err, errlen, "kernel ELF segment %zu is truncated", i);
+			errmsg(err, errlen, "kernel ELF segment %zu is truncated", i);
 			goto out;
 		}
 		if (ph.p_paddr < BOOT_KERNEL) {
-			fail(err, errlen, "kernel ELF segment %zu below 1 MiB", i);
+			errmsg(err, errlen, "kernel ELF segment %zu below 1 MiB", i);
 			goto out;
 		}
 		dst = gmem_ptr(m, ph.p_paddr, ph.p_memsz);
 		if (!dst) {
-			fail(err, errlen, "kernel ELF segment %zu (%#llx+%#llx) is outside guest memory",
+			errmsg(err, errlen, "kernel ELF segment %zu (%#llx+%#llx) is outside guest memory",
 			     i, (unsigned long long)ph.p_paddr,
 			     (unsigned long long)ph.p_memsz);
 			goto out;
@@ -123,7 +114,7 @@ static int load_segments(struct guest_mem *m, const struct boot_image *img,
 			*end = ph.p_paddr + ph.p_memsz;
 	}
 	if (!*entry)
-		fail(err, errlen, "ELF kernel has no PVH entry note (CONFIG_PVH)");
+		errmsg(err, errlen, "ELF kernel has no PVH entry note (CONFIG_PVH)");
 	else
 		ret = 0;
 out:
@@ -145,19 +136,19 @@ int loader_pvh(struct guest_mem *m, const struct boot_image *img,
 	uint64_t *gdt;
 
 	if (m->low_size < BOOT_MIN_MEM)
-		return fail(err, errlen, "guest memory below %llu MiB",
+		return errmsg(err, errlen, "guest memory below %llu MiB",
 			    BOOT_MIN_MEM >> 20);
 	if (elf_version(EV_CURRENT) == EV_NONE)
-		return fail(err, errlen, "libelf: %s", elf_errmsg(-1));
+		return errmsg(err, errlen, "libelf: %s", elf_errmsg(-1));
 	if (load_segments(m, img, &entry, &end, err, errlen))
 		return -1;
 	if (entry >= m->low_size)
-		return fail(err, errlen, "PVH entry %#llx outside guest memory",
+		return errmsg(err, errlen, "PVH entry %#llx outside guest memory",
 			    (unsigned long long)entry);
 
 	cmd_len = strlen(img->cmdline);
 	if (cmd_len >= BOOT_CMDLINE_MAX)
-		return fail(err, errlen, "command line too long");
+		return errmsg(err, errlen, "command line too long");
 	memcpy(gmem_ptr(m, BOOT_CMDLINE, cmd_len + 1), img->cmdline, cmd_len + 1);
 
 	if (img->initrd) {
@@ -165,12 +156,12 @@ int loader_pvh(struct guest_mem *m, const struct boot_image *img,
 
 		/* A segment in RAM above 4 GiB ends the kernel above top. */
 		if (end > top || img->initrd_len > top - end)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "initrd (%zu MiB) does not fit in guest memory",
 				    img->initrd_len >> 20);
 		initrd_at = (top - img->initrd_len) & ~0xfffULL;
 		if (initrd_at < end)
-			return fail(err, errlen,
+			return errmsg(err, errlen,
 				    "initrd (%zu MiB) does not fit in guest memory",
 				    img->initrd_len >> 20);
 		memcpy(gmem_ptr(m, initrd_at, img->initrd_len), img->initrd,
