@@ -19,6 +19,7 @@
 #include "x86/x86.h"
 
 struct svm_vm {
+	struct x86_vm x86;	/* first: see struct x86_vm */
 	/* vCPUs flush when tdp.gen moves. */
 	struct x86_tdp tdp;
 };
@@ -31,6 +32,7 @@ enum svm_nmi_step {
 };
 
 struct svm_vcpu {
+	struct x86_vcpu x86;	/* first: see struct x86_vcpu */
 	struct vmcb *vmcb;
 	struct page *vmcb_page;
 	u64 vmcb_pa;

@@ -47,6 +47,7 @@ struct vmx_config {
 extern struct vmx_config vmx_cfg;
 
 struct vmx_vm {
+	struct x86_vm x86;	/* first: see struct x86_vm */
 	struct x86_tdp tdp;
 	u64 eptp;
 	/* Per CPU: the tdp.gen it last flushed this VM's translations at */
@@ -54,6 +55,7 @@ struct vmx_vm {
 };
 
 struct vmx_vcpu {
+	struct x86_vcpu x86;	/* first: see struct x86_vm */
 	struct vireo_vcpu *vcpu;
 	struct page *vmcs_page;
 	u64 vmcs_pa;

@@ -14,6 +14,8 @@
 #include <linux/kvm.h>
 #include <linux/types.h>
 
+#include "core/vireo.h"
+
 /* Index by the instruction encoding's register number. */
 enum x86_gpr {
 	X86_RAX, X86_RCX, X86_RDX, X86_RBX, X86_RSP, X86_RBP, X86_RSI, X86_RDI,
@@ -115,6 +117,32 @@ void x86_dr_enter(struct x86_dregs *d, bool load, u64 *dr6);
 void x86_dr_exit(struct x86_dregs *d, u64 *dr6);
 long x86_debugregs_ioctl(struct x86_dregs *d, u64 *dr6, u64 *dr7,
 			 unsigned int cmd, void __user *argp);
+
+/*
+ * What every x86 backend's VM and vCPU start with (vm->arch and
+ * vcpu->arch point at their first member), so the x86 layer reaches its
+ * own per-VM and per-vCPU state without knowing the backend.
+ */
+struct x86_irqchip;
+struct x86_lapic;
+
+struct x86_vm {
+	struct x86_irqchip *irqchip;	/* NULL: interrupts are the VMM's */
+};
+
+struct x86_vcpu {
+	struct x86_lapic *apic;		/* NULL without an in-kernel irqchip */
+};
+
+static inline struct x86_vm *to_x86_vm(struct vireo_vm *vm)
+{
+	return vm->arch;
+}
+
+static inline struct x86_vcpu *to_x86_vcpu(struct vireo_vcpu *vcpu)
+{
+	return vcpu->arch;
+}
 
 /* kmod/x86/vcpu.c: what every x86 backend handles alike */
 struct fpu_guest;
