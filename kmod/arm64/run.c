@@ -447,13 +447,18 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_HVC64:
 		return a64_hvc(vcpu);
+	case ESR_ELx_EC_SMC64:
+		/* No secure firmware behind it: "not supported", as kvm.ko. */
+		a->g.x[0] = SMCCC_RET_NOT_SUPPORTED;
+		a->pc += 4;
+		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_DABT_LOW:
 		return a64_abort(vcpu, e, false);
 	case ESR_ELx_EC_IABT_LOW:
 		return a64_abort(vcpu, e, true);
 	default:
 		/*
-		 * SMC, trapped system registers, SVE/SME, pointer
+		 * Trapped system registers, SVE/SME, pointer
 		 * authentication: none is offered to the guest.
 		 */
 		a64_inject_undef(a);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <sys/ioctl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -43,6 +44,55 @@ TEST(no_get_regs)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_SET_REGS, &regs));
 	EXPECT_EQ(EINVAL, errno);
+	va_vm_destroy(&t);
+}
+
+/*
+ * KVM_CHECK_EXTENSION says exactly what works: what vireo.ko implements
+ * is there on both modules; what it lacks so far it does not claim.
+ */
+TEST(capabilities)
+{
+	static const long both[] = {
+		KVM_CAP_USER_MEMORY, KVM_CAP_ONE_REG, KVM_CAP_ARM_PSCI_0_2,
+		KVM_CAP_READONLY_MEM, KVM_CAP_SYNC_MMU, KVM_CAP_IMMEDIATE_EXIT,
+	};
+	static const long missing[] = {
+		KVM_CAP_IRQCHIP, KVM_CAP_ARM_PSCI, KVM_CAP_ARM_PMU_V3,
+		KVM_CAP_ARM_SVE, KVM_CAP_ARM_PTRAUTH_ADDRESS,
+		KVM_CAP_ARM_PTRAUTH_GENERIC, KVM_CAP_ARM_VM_IPA_SIZE,
+		KVM_CAP_MP_STATE, KVM_CAP_VCPU_EVENTS, KVM_CAP_ARM_EL1_32BIT,
+		KVM_CAP_IOEVENTFD, KVM_CAP_DEVICE_CTRL, KVM_CAP_ARM_USER_IRQ,
+		KVM_CAP_ARM_NISV_TO_USER, KVM_CAP_SET_GUEST_DEBUG,
+	};
+	int sys = vt_open_dev(), vireo = !strcmp(vt_mode(), "vireo");
+	unsigned int i;
+	long r;
+
+	ASSERT_GE(sys, 0);
+	for (i = 0; i < sizeof(both) / sizeof(both[0]); i++)
+		EXPECT_EQ(1, ioctl(sys, KVM_CHECK_EXTENSION, both[i]))
+			TH_LOG("capability %ld", both[i]);
+	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		r = ioctl(sys, KVM_CHECK_EXTENSION, missing[i]);
+		if (vireo) {
+			EXPECT_EQ(0, r) TH_LOG("capability %ld", missing[i]);
+		} else {
+			EXPECT_GE(r, 0);
+		}
+	}
+	close(sys);
+}
+
+TEST(preferred_target)
+{
+	struct kvm_vcpu_init init;
+	struct va_vm t;
+
+	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
+	EXPECT_EQ(0, ioctl(t.vm, KVM_ARM_PREFERRED_TARGET, &init));
+	/* The system fd has no arm64 ioctls. */
+	EXPECT_EQ(-1, ioctl(t.sys, KVM_ARM_PREFERRED_TARGET, &init));
 	va_vm_destroy(&t);
 }
 
