@@ -101,6 +101,7 @@ static long a64_check_extension(long cap)
 	case KVM_CAP_ARM_PSCI_0_2:
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_MP_STATE:
 		return 1;
 	default:
 		return 0;
@@ -140,6 +141,7 @@ static int a64_vm_create(struct vireo_vm *vm)
 		goto err;
 	}
 	v->vmid = vmid;
+	spin_lock_init(&v->lock);
 	r = a64_s2_init(v);
 	if (r)
 		goto err_vmid;

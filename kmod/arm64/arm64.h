@@ -32,6 +32,12 @@ struct a64_vm {
 	 * vCPU of this VM must not see its stage-1 TLB entries (same VMID).
 	 */
 	u32 *last_vcpu;
+	/*
+	 * The vCPUs by id, for PSCI, and their power state (a64_vcpu's
+	 * power_off and reset): another vCPU's CPU_ON changes them.
+	 */
+	spinlock_t lock;
+	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
 };
 
 /* Registers switch.S loads and stores: x0-x30, SP_EL0. */
@@ -56,6 +62,7 @@ struct a64_mmio {
 	bool reg64;
 	u8 len;
 	u8 rt;
+	u8 insn_len;
 };
 
 struct a64_vcpu {
@@ -69,6 +76,10 @@ struct a64_vcpu {
 	u32 target;		/* -1 until KVM_ARM_VCPU_INIT */
 	u32 features;
 	bool power_off;
+	/* A CPU_ON for this vCPU: it resets itself to this entry point. */
+	bool reset_pending;
+	u64 reset_pc;
+	u64 reset_ctx;
 	struct a64_mmio mmio;
 };
 
@@ -90,6 +101,13 @@ static inline struct a64_vcpu *a64_vcpu(struct vireo_vcpu *vcpu)
 	return vcpu->arch;
 }
 
+/* MPIDR_EL1 as the guest reads it: affinity from the vCPU id, as kvm.ko. */
+static inline u64 a64_vmpidr(u32 id)
+{
+	return BIT(31) | (id & 0xf) | (((id >> 4) & 0xff) << 8) |
+	       (((id >> 12) & 0xff) << 16);
+}
+
 extern const struct vireo_impl vireo_arm64_impl;
 extern u64 a64_vtcr;
 extern bool a64_gicv3;
@@ -108,6 +126,15 @@ void a64_vcpu_destroy(struct vireo_vcpu *vcpu);
 long a64_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		    void __user *argp);
 u32 a64_target(void);
+
+/* psci.c */
+int a64_hvc(struct vireo_vcpu *vcpu);
+bool a64_power_check(struct vireo_vcpu *vcpu);
+long a64_get_mp_state(struct vireo_vcpu *vcpu, void __user *argp);
+long a64_set_mp_state(struct vireo_vcpu *vcpu, void __user *argp);
+
+/* vcpu.c */
+void a64_reset(struct a64_vcpu *a);
 
 /* run.c */
 void a64_vcpu_load(struct vireo_vcpu *vcpu);

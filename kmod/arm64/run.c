@@ -10,7 +10,6 @@
 #include <linux/arm-smccc.h>
 #include <linux/sched/signal.h>
 #include <linux/jiffies.h>
-#include <uapi/linux/psci.h>
 #include <asm/daifflags.h>
 #include <asm/esr.h>
 #include <asm/kvm_arm.h>
@@ -50,8 +49,11 @@
 /* ICH_HCR_EL2: every GIC CPU interface register traps (no vGIC yet). */
 #define A64_ICH_HCR_TRAPS	(ICH_HCR_TC | BIT(11) | BIT(12))
 
-/* PSCI as this backend offers it (PSCI 1.0 function ids, SMC32). */
-#define A64_PSCI_VERSION	0x10000UL
+/* The trapped instruction's size: an AArch32 EL0 may run T32 code. */
+static unsigned int a64_insn_len(u64 esr)
+{
+	return esr & ESR_ELx_IL ? 4 : 2;
+}
 
 u64 a64_get_x(struct a64_vcpu *a, unsigned int n)
 {
@@ -71,7 +73,7 @@ void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val)
  */
 struct a64_host {
 	u64 hcr, vbar, cptr, mdcr, cnthctl, ich_hcr, vmpidr;
-	u64 tpidr_el0, tpidrro_el0, mdscr, csselr, par;
+	u64 tpidr_el0, tpidrro_el0, tpidr2_el0, mdscr, csselr, par;
 };
 
 static void a64_load_guest(struct a64_vcpu *a)
@@ -138,13 +140,6 @@ static void a64_save_guest(struct a64_vcpu *a)
 	s->csselr = read_sysreg(csselr_el1);
 }
 
-/* MPIDR_EL1 as the guest reads it: affinity from the vCPU id, as kvm.ko. */
-static u64 a64_vmpidr(u32 id)
-{
-	return BIT(31) | (id & 0xf) | (((id >> 4) & 0xff) << 8) |
-	       (((id >> 12) & 0xff) << 16);
-}
-
 /* One guest run, with every exception masked around it. */
 static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 {
@@ -171,6 +166,9 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	h.mdscr = read_sysreg(mdscr_el1);
 	h.csselr = read_sysreg(csselr_el1);
 	h.par = read_sysreg(par_el1);
+	/* SME's TLS register: EL1 reaches it whatever CPTR_EL2.SMEN says. */
+	if (system_supports_sme())
+		h.tpidr2_el0 = read_sysreg_s(SYS_TPIDR2_EL0);
 	if (a64_gicv3)
 		h.ich_hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
 
@@ -221,6 +219,8 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	write_sysreg(h.mdscr, mdscr_el1);
 	write_sysreg(h.csselr, csselr_el1);
 	write_sysreg(h.par, par_el1);
+	if (system_supports_sme())
+		write_sysreg_s(h.tpidr2_el0, SYS_TPIDR2_EL0);
 	isb();
 	local_daif_restore(daif);
 }
@@ -305,7 +305,7 @@ void a64_vcpu_load(struct vireo_vcpu *vcpu)
 			data = lower_32_bits(data);
 		a64_set_x(a, m->rt, data);
 	}
-	a->pc += 4;
+	a->pc += m->insn_len;
 }
 
 void a64_vcpu_put(struct vireo_vcpu *vcpu)
@@ -327,6 +327,7 @@ static int a64_mmio_exit(struct vireo_vcpu *vcpu, u64 esr, u64 ipa)
 	m->sign_extend = esr & ESR_ELx_SSE;
 	m->reg64 = esr & ESR_ELx_SF;
 	m->rt = (esr & ESR_ELx_SRT_MASK) >> ESR_ELx_SRT_SHIFT;
+	m->insn_len = a64_insn_len(esr);
 	m->pending = true;
 
 	run->exit_reason = KVM_EXIT_MMIO;
@@ -367,63 +368,10 @@ static int a64_abort(struct vireo_vcpu *vcpu, struct a64_exit *e, bool iabt)
 	}
 	/* Cache maintenance by address on a device: nothing to do. */
 	if (esr & ESR_ELx_CM) {
-		a->pc += 4;
+		a->pc += a64_insn_len(esr);
 		return VIREO_RUN_AGAIN;
 	}
 	return a64_mmio_exit(vcpu, esr, ipa);
-}
-
-static void a64_system_event(struct vireo_vcpu *vcpu, u32 type)
-{
-	struct kvm_run *run = vcpu->run;
-
-	/* Until the VMM resets it (KVM_ARM_VCPU_INIT), it does not run. */
-	a64_vcpu(vcpu)->power_off = true;
-	memset(&run->system_event, 0, sizeof(run->system_event));
-	run->system_event.type = type;
-	run->system_event.ndata = 1;
-	run->exit_reason = KVM_EXIT_SYSTEM_EVENT;
-}
-
-/* SMCCC calls over HVC: the PSCI functions this backend implements. */
-static int a64_hvc(struct vireo_vcpu *vcpu)
-{
-	struct a64_vcpu *a = a64_vcpu(vcpu);
-	u32 fn = a->g.x[0];
-	long val = PSCI_RET_NOT_SUPPORTED;
-	int r = VIREO_RUN_AGAIN;
-
-	if (a->features & BIT(KVM_ARM_VCPU_PSCI_0_2)) {
-		switch (fn) {
-		case PSCI_0_2_FN_PSCI_VERSION:
-			val = A64_PSCI_VERSION;
-			break;
-		case PSCI_1_0_FN_PSCI_FEATURES:
-			switch ((u32)a->g.x[1]) {
-			case PSCI_0_2_FN_PSCI_VERSION:
-			case PSCI_1_0_FN_PSCI_FEATURES:
-			case PSCI_0_2_FN_SYSTEM_OFF:
-			case PSCI_0_2_FN_SYSTEM_RESET:
-				val = 0;
-				break;
-			}
-			break;
-		case PSCI_0_2_FN_SYSTEM_OFF:
-		case PSCI_0_2_FN_SYSTEM_RESET:
-			a64_system_event(vcpu, fn == PSCI_0_2_FN_SYSTEM_OFF ?
-					 KVM_SYSTEM_EVENT_SHUTDOWN :
-					 KVM_SYSTEM_EVENT_RESET);
-			/* What the guest sees should the VMM run it again. */
-			val = PSCI_RET_INTERNAL_FAILURE;
-			r = VIREO_RUN_USER;
-			break;
-		}
-	}
-	a->g.x[0] = val;
-	a->g.x[1] = 0;
-	a->g.x[2] = 0;
-	a->g.x[3] = 0;
-	return r;
 }
 
 static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
@@ -443,7 +391,7 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	switch (ESR_ELx_EC(e->esr)) {
 	case ESR_ELx_EC_WFx:
 		/* For now WFI returns at once; the run loop reschedules. */
-		a->pc += 4;
+		a->pc += a64_insn_len(e->esr);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_HVC64:
 		return a64_hvc(vcpu);
@@ -473,10 +421,11 @@ int a64_vcpu_run(struct vireo_vcpu *vcpu)
 
 	if (a->target == (u32)-1)
 		return -ENOEXEC;
-	if (a->power_off) {
+	if (!a64_power_check(vcpu)) {
 		/*
-		 * Nothing wakes a stopped vCPU yet (no CPU_ON): wait for a
-		 * signal, a little at a time, so slot writers get mem_lock.
+		 * Stopped until another vCPU's CPU_ON wakes it or a signal
+		 * comes; a little at a time, so that slot writers get
+		 * mem_lock.
 		 */
 		if (!vireo_vcpu_exit_request(vcpu))
 			schedule_timeout_interruptible(msecs_to_jiffies(10));

@@ -52,22 +52,36 @@ u32 a64_target(void)
 
 int a64_vcpu_create(struct vireo_vcpu *vcpu)
 {
+	struct a64_vm *v = a64_vm(vcpu->vm);
 	struct a64_vcpu *a = vireo_zalloc(sizeof(*a));
 
 	if (!a)
 		return -ENOMEM;
 	a->target = -1;
 	vcpu->arch = a;
+	spin_lock(&v->lock);
+	v->vcpus[vcpu->id] = vcpu;
+	spin_unlock(&v->lock);
 	return 0;
 }
 
 void a64_vcpu_destroy(struct vireo_vcpu *vcpu)
 {
+	struct a64_vm *v = a64_vm(vcpu->vm);
+
+	spin_lock(&v->lock);
+	v->vcpus[vcpu->id] = NULL;
+	spin_unlock(&v->lock);
 	vireo_free(vcpu->arch);
 }
 
-/* The architectural reset state of an AArch64 EL1 vCPU. */
-static void a64_reset(struct a64_vcpu *a)
+/**
+ * a64_reset - the architectural reset state of an AArch64 EL1 vCPU
+ * @a: the vCPU; powered off if its KVM_ARM_VCPU_INIT asked for that
+ *
+ * Callers that race with CPU_ON hold the VM's lock.
+ */
+void a64_reset(struct a64_vcpu *a)
 {
 	memset(&a->g, 0, sizeof(a->g));
 	memset(&a->s, 0, sizeof(a->s));
@@ -79,10 +93,13 @@ static void a64_reset(struct a64_vcpu *a)
 		    PSR_F_BIT;
 	a->s.sctlr = A64_SCTLR_RESET;
 	a->power_off = a->features & BIT(KVM_ARM_VCPU_POWER_OFF);
+	a->reset_pending = false;
 }
 
-static int a64_vcpu_init(struct a64_vcpu *a, void __user *argp)
+static int a64_vcpu_init(struct vireo_vcpu *vcpu, void __user *argp)
 {
+	struct a64_vm *v = a64_vm(vcpu->vm);
+	struct a64_vcpu *a = a64_vcpu(vcpu);
 	struct kvm_vcpu_init init;
 	u32 features = 0;
 	unsigned int i;
@@ -110,9 +127,11 @@ static int a64_vcpu_init(struct a64_vcpu *a, void __user *argp)
 		a->features = 0;
 		return -EINVAL;
 	}
+	spin_lock(&v->lock);
 	a->target = init.target;
 	a->features = features;
 	a64_reset(a);
+	spin_unlock(&v->lock);
 	return 0;
 }
 
@@ -161,8 +180,9 @@ static void *a64_core_reg(struct a64_vcpu *a, u64 off, u32 size)
 	return &a->fp.fpcr;
 }
 
-static int a64_one_reg(struct a64_vcpu *a, void __user *argp, bool set)
+static int a64_one_reg(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 {
+	struct a64_vcpu *a = a64_vcpu(vcpu);
 	const u32 nr_words = sizeof(struct kvm_regs) / sizeof(u32);
 	struct kvm_one_reg reg;
 	u8 buf[16];
@@ -175,6 +195,8 @@ static int a64_one_reg(struct a64_vcpu *a, void __user *argp, bool set)
 		return -ENOEXEC;
 	if (copy_from_user(&reg, argp, sizeof(reg)))
 		return -EFAULT;
+	/* A CPU_ON's reset comes before what the VMM reads or writes. */
+	a64_power_check(vcpu);
 	if ((reg.id & ~KVM_REG_SIZE_MASK) >> 32 != KVM_REG_ARM64 >> 32)
 		return -EINVAL;
 	/* Only the core registers so far: every other id is unknown. */
@@ -207,15 +229,17 @@ static int a64_one_reg(struct a64_vcpu *a, void __user *argp, bool set)
 long a64_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		    void __user *argp)
 {
-	struct a64_vcpu *a = a64_vcpu(vcpu);
-
 	switch (cmd) {
 	case KVM_ARM_VCPU_INIT:
-		return a64_vcpu_init(a, argp);
+		return a64_vcpu_init(vcpu, argp);
 	case KVM_GET_ONE_REG:
-		return a64_one_reg(a, argp, false);
+		return a64_one_reg(vcpu, argp, false);
 	case KVM_SET_ONE_REG:
-		return a64_one_reg(a, argp, true);
+		return a64_one_reg(vcpu, argp, true);
+	case KVM_GET_MP_STATE:
+		return a64_get_mp_state(vcpu, argp);
+	case KVM_SET_MP_STATE:
+		return a64_set_mp_state(vcpu, argp);
 	default:
 		return -EINVAL;
 	}
