@@ -65,6 +65,13 @@ struct a64_mmio {
 	u8 insn_len;
 };
 
+/* The guest's debug registers: storage only, never armed. */
+struct a64_debug {
+	u64 mdscr, mdccint, osdlr;
+	u64 bvr[16], bcr[16], wvr[16], wcr[16];
+	bool oslk;
+};
+
 struct a64_vcpu {
 	struct a64_gregs g;
 	u64 pc;
@@ -81,6 +88,7 @@ struct a64_vcpu {
 	u64 reset_pc;
 	u64 reset_ctx;
 	struct a64_mmio mmio;
+	struct a64_debug dbg;
 };
 
 /* What one guest exit left in the EL2 registers. */
@@ -141,6 +149,10 @@ void a64_vcpu_load(struct vireo_vcpu *vcpu);
 void a64_vcpu_put(struct vireo_vcpu *vcpu);
 int a64_vcpu_run(struct vireo_vcpu *vcpu);
 u64 a64_get_x(struct a64_vcpu *a, unsigned int n);
+void a64_inject_undef(struct a64_vcpu *a);
+
+/* sysreg.c */
+void a64_sysreg(struct a64_vcpu *a, u64 esr);
 void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val);
 
 /* switch.S */

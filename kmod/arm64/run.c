@@ -30,9 +30,9 @@
  * stay off, so the guest cannot change the keys and tags the host uses.
  */
 #define A64_HCR_GUEST	(HCR_VM | HCR_RW | HCR_E2H | HCR_IMO | HCR_FMO | \
-			 HCR_AMO | HCR_TSC | HCR_TWI | HCR_TIDCP | HCR_TACR | \
-			 HCR_TSW | HCR_BSU_IS | HCR_FB | HCR_PTW | HCR_TLOR | \
-			 HCR_TERR)
+			 HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | HCR_TIDCP | \
+			 HCR_TACR | HCR_TSW | HCR_BSU_IS | HCR_FB | HCR_PTW | \
+			 HCR_TLOR | HCR_TERR)
 /* Debug, PMU, statistical profiling and trace filter registers trap. */
 #define A64_MDCR_TRAPS	(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | \
 			 MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TPMS | \
@@ -261,7 +261,7 @@ static void a64_inject(struct a64_vcpu *a, u64 esr, u64 far)
 	a->pc = a->s.vbar + off;
 }
 
-static void a64_inject_undef(struct a64_vcpu *a)
+void a64_inject_undef(struct a64_vcpu *a)
 {
 	a64_inject(a, ((u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT) |
 		   ESR_ELx_IL, a->s.far);
@@ -395,6 +395,9 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_HVC64:
 		return a64_hvc(vcpu);
+	case ESR_ELx_EC_SYS64:
+		a64_sysreg(a, e->esr);
+		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_SMC64:
 		/* No secure firmware behind it: "not supported", as kvm.ko. */
 		a->g.x[0] = SMCCC_RET_NOT_SUPPORTED;

@@ -87,6 +87,7 @@ void a64_reset(struct a64_vcpu *a)
 	memset(&a->s, 0, sizeof(a->s));
 	memset(&a->fp, 0, sizeof(a->fp));
 	memset(&a->mmio, 0, sizeof(a->mmio));
+	memset(&a->dbg, 0, sizeof(a->dbg));
 	memset(a->spsr_aa32, 0, sizeof(a->spsr_aa32));
 	a->pc = 0;
 	a->pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT |

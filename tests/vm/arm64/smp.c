@@ -145,19 +145,24 @@ TEST(cpu_on)
 	EXPECT_EQ(0ULL, mmio_write(_metadata, &t, 16));		/* SUCCESS */
 	EXPECT_EQ((uint64_t)-4, mmio_write(_metadata, &t, 24));	/* ALREADY_ON */
 	EXPECT_EQ(0ULL, mmio_write(_metadata, &t, 32));		/* ON */
+	/*
+	 * vCPU 1 reports before vCPU 0 powers the system off, which stops
+	 * every vCPU, vCPU 1 too if it has not run yet.
+	 */
+	for (i = 0; i < 1000 && s.runs < 2 && !s.done; i++)
+		usleep(10000);
 	EXPECT_EQ(0, va_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
 
-	/* vCPU 1 reported, and now spins (or stopped): a signal ends it. */
-	for (i = 0; i < 500 && s.runs < 2; i++)
-		usleep(10000);
+	/* vCPU 1 spins (or is stopped): a signal ends its KVM_RUN. */
 	for (i = 0; i < 500 && !s.done; i++) {
 		pthread_kill(th, SIGUSR1);
 		usleep(10000);
 	}
 	ASSERT_EQ(1, s.done);
 	pthread_join(th, NULL);
-	EXPECT_EQ(2, s.runs);
+	EXPECT_EQ(2, s.runs) TH_LOG("KVM_RUN of vCPU 1: %d, exit %s", s.last,
+				    va_exit_name(s.run->exit_reason));
 	EXPECT_EQ(0xc0ffeeULL, s.ctx);
 	EXPECT_EQ(0x80000001ULL, s.mpidr);
 	EXPECT_EQ(-EINTR, s.last);

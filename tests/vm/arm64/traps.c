@@ -149,4 +149,72 @@ TEST(fp_and_tls_switched)
 	va_vm_destroy(&t);
 }
 
+/*
+ * ID registers as the guest reads them, then the debug registers it may
+ * keep: MDSCR_EL1 back as written, the OS lock through OSLAR/OSLSR.
+ */
+VA_GUEST(g_ids,
+	"ldr x5, =0x10000000\n"
+	"mrs x1, id_aa64pfr0_el1\n"
+	"str x1, [x5]\n"
+	"mrs x1, id_aa64pfr1_el1\n"
+	"str x1, [x5, #8]\n"
+	"mrs x1, id_aa64isar1_el1\n"
+	"str x1, [x5, #16]\n"
+	"mrs x1, id_aa64dfr0_el1\n"
+	"str x1, [x5, #24]\n"
+	"mrs x1, s3_0_c0_c4_4\n"		/* ID_AA64ZFR0_EL1 */
+	"str x1, [x5, #32]\n"
+	"ldr x1, =0x8000\n"			/* MDSCR_EL1.MDE */
+	"msr mdscr_el1, x1\n"
+	"mrs x1, mdscr_el1\n"
+	"str x1, [x5, #40]\n"
+	"mov x1, #1\n"
+	"msr oslar_el1, x1\n"
+	"mrs x1, oslsr_el1\n"
+	"str x1, [x5, #48]\n"
+	"msr oslar_el1, xzr\n"
+	"mrs x1, oslsr_el1\n"
+	"str x1, [x5, #56]\n"
+	"ldr x0, =0x84000008\n"
+	"hvc #0\n"
+	"b .\n");
+
+static uint64_t field(uint64_t v, int shift)
+{
+	return (v >> shift) & 0xf;
+}
+
+TEST(id_and_debug_registers)
+{
+	uint64_t pfr0, pfr1, isar1, dfr0, zfr0;
+	struct va_vm t;
+
+	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_ids_start, g_ids_end));
+	pfr0 = mmio_write(_metadata, &t, 0);
+	pfr1 = mmio_write(_metadata, &t, 8);
+	isar1 = mmio_write(_metadata, &t, 16);
+	dfr0 = mmio_write(_metadata, &t, 24);
+	zfr0 = mmio_write(_metadata, &t, 32);
+	/* What the vCPU was not given: SVE, SME, MTE, pointer auth, PMU. */
+	EXPECT_EQ(0ULL, field(pfr0, 32)) TH_LOG("ID_AA64PFR0 %#lx", pfr0);
+	EXPECT_EQ(0ULL, field(pfr1, 24)) TH_LOG("ID_AA64PFR1 %#lx", pfr1);
+	EXPECT_EQ(0ULL, field(pfr1, 8)) TH_LOG("ID_AA64PFR1 %#lx", pfr1);
+	EXPECT_EQ(0ULL, isar1 & 0xff000ff0ULL) TH_LOG("ID_AA64ISAR1 %#lx", isar1);
+	EXPECT_EQ(0ULL, field(dfr0, 8)) TH_LOG("ID_AA64DFR0 %#lx", dfr0);
+	EXPECT_EQ(0ULL, zfr0);
+	/* What it has: FP and AdvSIMD (0xf: none), AArch64 at EL0 and EL1. */
+	EXPECT_NE(0xfULL, field(pfr0, 16));
+	EXPECT_NE(0xfULL, field(pfr0, 20));
+	EXPECT_NE(0ULL, field(pfr0, 0));
+	EXPECT_NE(0ULL, field(pfr0, 4));
+	EXPECT_EQ(0x8000ULL, mmio_write(_metadata, &t, 40));
+	/* OSLM "implemented" (bit 3), OSLK (bit 1) as OSLAR set it. */
+	EXPECT_EQ(0xaULL, mmio_write(_metadata, &t, 48));
+	EXPECT_EQ(0x8ULL, mmio_write(_metadata, &t, 56));
+	ASSERT_EQ(0, va_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
+	va_vm_destroy(&t);
+}
+
 TEST_HARNESS_MAIN
