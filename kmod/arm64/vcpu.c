@@ -227,6 +227,53 @@ static int a64_one_reg(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 	return 0;
 }
 
+/* The id of the core register at @off, or 0 when kvm.ko has none there. */
+static u64 a64_core_id(struct a64_vcpu *a, u64 off)
+{
+	static const u32 sizes[] = { 4, 8, 16 };
+	static const u64 size_ids[] = {
+		KVM_REG_SIZE_U32, KVM_REG_SIZE_U64, KVM_REG_SIZE_U128
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		if (a64_core_reg(a, off, sizes[i]))
+			return KVM_REG_ARM64 | size_ids[i] | KVM_REG_ARM_CORE | off;
+	return 0;
+}
+
+/*
+ * KVM_GET_REG_LIST: the core registers, the only ones ONE_REG reaches
+ * here; -E2BIG with the count when the VMM's array is too small.
+ */
+static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
+{
+	const u64 nr_words = sizeof(struct kvm_regs) / sizeof(u32);
+	struct kvm_reg_list __user *user = argp;
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+	struct kvm_reg_list head;
+	u64 off, id, n = 0;
+
+	if (a->target == (u32)-1)
+		return -ENOEXEC;
+	if (copy_from_user(&head, user, sizeof(head)))
+		return -EFAULT;
+	for (off = 0; off < nr_words; off++)
+		if (a64_core_id(a, off))
+			n++;
+	if (put_user(n, &user->n))
+		return -EFAULT;
+	if (head.n < n)
+		return -E2BIG;
+	n = 0;
+	for (off = 0; off < nr_words; off++) {
+		id = a64_core_id(a, off);
+		if (id && put_user(id, &user->reg[n++]))
+			return -EFAULT;
+	}
+	return 0;
+}
+
 long a64_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		    void __user *argp)
 {
@@ -237,6 +284,8 @@ long a64_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return a64_one_reg(vcpu, argp, false);
 	case KVM_SET_ONE_REG:
 		return a64_one_reg(vcpu, argp, true);
+	case KVM_GET_REG_LIST:
+		return a64_reg_list(vcpu, argp);
 	case KVM_GET_MP_STATE:
 		return a64_get_mp_state(vcpu, argp);
 	case KVM_SET_MP_STATE:

@@ -6,6 +6,7 @@
  * an unknown register ENOENT, another architecture EINVAL).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -148,6 +149,51 @@ TEST_F(regs, bad_pstate)
 	/* EL0t and EL1t are fine. */
 	EXPECT_EQ(0, va_set_reg(self->t.vcpu, VA_REG_PSTATE, 0x3c0));
 	EXPECT_EQ(0, va_set_reg(self->t.vcpu, VA_REG_PSTATE, 0x3c4));
+}
+
+/*
+ * KVM_GET_REG_LIST: E2BIG with the count, then every core register is
+ * listed and every listed register reads (kvm.ko lists more: system,
+ * timer, firmware registers; vireo.ko only the 75 core ones so far).
+ */
+TEST_F(regs, reg_list)
+{
+	struct kvm_reg_list head = { .n = 0 }, *list;
+	unsigned char buf[256];
+	uint64_t i, j, off, found = 0;
+	struct va_vm fresh;
+
+	ASSERT_EQ(0, va_vm_create(&fresh, 0x10000));
+	EXPECT_EQ(-1, ioctl(fresh.vcpu, KVM_GET_REG_LIST, &head));
+	EXPECT_EQ(ENOEXEC, errno);
+	va_vm_destroy(&fresh);
+
+	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_GET_REG_LIST, &head));
+	EXPECT_EQ(E2BIG, errno);
+	ASSERT_GE(head.n, 75ULL);
+	if (!strcmp(vt_mode(), "vireo"))
+		EXPECT_EQ(75ULL, head.n);
+	list = calloc(1, sizeof(*list) + head.n * sizeof(list->reg[0]));
+	ASSERT_NE(NULL, list);
+	list->n = head.n;
+	ASSERT_EQ(0, ioctl(self->t.vcpu, KVM_GET_REG_LIST, list));
+	for (i = 0; i < list->n; i++) {
+		uint64_t id = list->reg[i];
+
+		ASSERT_LE(KVM_REG_SIZE(id), sizeof(buf)) TH_LOG("id %#lx", id);
+		EXPECT_EQ(0, get(self->t.vcpu, id, buf)) TH_LOG("id %#lx", id);
+		if ((id & KVM_REG_ARM_COPROC_MASK) == KVM_REG_ARM_CORE)
+			found++;
+	}
+	EXPECT_EQ(75ULL, found);
+	/* X0-X30 each there, at the right size. */
+	for (j = 0; j < 31; j++) {
+		off = 0;
+		for (i = 0; i < list->n; i++)
+			off |= list->reg[i] == VA_REG_X(j);
+		EXPECT_EQ(1ULL, off) TH_LOG("x%lu", j);
+	}
+	free(list);
 }
 
 TEST_HARNESS_MAIN
