@@ -23,11 +23,12 @@ u64 a64_vtcr;
 bool a64_gicv3;
 
 /*
- * 8-bit VMIDs, 0 left out; a VMID is never reused before every CPU's TLB
- * has forgotten it (a64_vm_destroy()).
+ * 16-bit VMIDs where the CPU has them, else 8-bit; 0 left out.  A VMID is
+ * never reused before every CPU's TLB has forgotten it (a64_vm_destroy()).
  */
-#define A64_NR_VMIDS	256
-static DECLARE_BITMAP(a64_vmids, A64_NR_VMIDS);
+#define A64_MAX_VMIDS	BIT(16)
+static DECLARE_BITMAP(a64_vmids, A64_MAX_VMIDS);
+static unsigned int a64_nr_vmids;
 static DEFINE_SPINLOCK(a64_vmid_lock);
 
 static int a64_probe(void)
@@ -61,6 +62,9 @@ static int a64_probe(void)
 static int a64_init(void)
 {
 	u64 ps = min_t(u64, read_sanitised_ftr_reg(SYS_ID_AA64MMFR0_EL1) & 0xf, 5);
+	u64 mmfr1 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR1_EL1);
+	/* ID_AA64MMFR1_EL1.VMIDBits: 2 for 16 bits */
+	bool vmid16 = ((mmfr1 >> 4) & 0xf) == 2;
 
 	/*
 	 * 4 KiB granule, walks starting at level 1 (two concatenated root
@@ -70,8 +74,9 @@ static int a64_init(void)
 		   (1UL << VTCR_EL2_SL0_SHIFT) | VTCR_EL2_TG0_4K |
 		   VTCR_EL2_SH0_INNER | VTCR_EL2_ORGN0_WBWA |
 		   VTCR_EL2_IRGN0_WBWA | (ps << VTCR_EL2_PS_SHIFT) |
-		   VTCR_EL2_VS_8BIT;
-	bitmap_zero(a64_vmids, A64_NR_VMIDS);
+		   (vmid16 ? VTCR_EL2_VS_16BIT : VTCR_EL2_VS_8BIT);
+	a64_nr_vmids = vmid16 ? BIT(16) : BIT(8);
+	bitmap_zero(a64_vmids, A64_MAX_VMIDS);
 	set_bit(0, a64_vmids);
 	return 0;
 }
@@ -132,11 +137,11 @@ static int a64_vm_create(struct vireo_vm *vm)
 		goto err;
 	}
 	spin_lock(&a64_vmid_lock);
-	vmid = find_first_zero_bit(a64_vmids, A64_NR_VMIDS);
-	if (vmid < A64_NR_VMIDS)
+	vmid = find_first_zero_bit(a64_vmids, a64_nr_vmids);
+	if (vmid < a64_nr_vmids)
 		set_bit(vmid, a64_vmids);
 	spin_unlock(&a64_vmid_lock);
-	if (vmid >= A64_NR_VMIDS) {
+	if (vmid >= a64_nr_vmids) {
 		r = -ENOSPC;
 		goto err;
 	}

@@ -97,4 +97,33 @@ TEST(preferred_target)
 	va_vm_destroy(&t);
 }
 
+VA_GUEST(g_off,
+	"ldr x0, =0x84000008\n"
+	"hvc #0\n"
+	"b .\n");
+
+/*
+ * More VMs at once than 8-bit VMIDs can tell apart; the last one still
+ * runs a guest (its VMID above 255 where the CPU has 16-bit VMIDs).
+ */
+TEST(many_vms)
+{
+	int sys = vt_open_dev(), fds[299];
+	struct va_vm t;
+	unsigned int i;
+
+	ASSERT_GE(sys, 0);
+	for (i = 0; i < 299; i++) {
+		fds[i] = ioctl(sys, KVM_CREATE_VM, 0);
+		ASSERT_GE(fds[i], 0) TH_LOG("VM %u: %m", i);
+	}
+	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_off_start, g_off_end));
+	ASSERT_EQ(0, va_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
+	va_vm_destroy(&t);
+	for (i = 0; i < 299; i++)
+		close(fds[i]);
+	close(sys);
+}
+
 TEST_HARNESS_MAIN
