@@ -166,9 +166,12 @@ static void a64_vm_destroy(struct vireo_vm *vm)
 {
 	struct a64_vm *v = a64_vm(vm);
 
-	a64_s2_free(v);
-	/* No CPU may keep a translation for the VMID the next VM gets. */
+	/*
+	 * No CPU may keep a translation, or a cached walk into the tables
+	 * freed next, for the VMID the next VM gets.
+	 */
 	a64_tlb_flush_vmid(v);
+	a64_s2_free(v);
 	spin_lock(&a64_vmid_lock);
 	clear_bit(v->vmid, a64_vmids);
 	spin_unlock(&a64_vmid_lock);

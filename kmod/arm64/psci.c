@@ -229,6 +229,13 @@ int a64_hvc(struct vireo_vcpu *vcpu)
 	return r;
 }
 
+/**
+ * a64_get_mp_state - KVM_GET_MP_STATE: RUNNABLE or STOPPED
+ * @vcpu: the vCPU
+ * @argp: struct kvm_mp_state
+ *
+ * Return: 0 or -EFAULT.
+ */
 long a64_get_mp_state(struct vireo_vcpu *vcpu, void __user *argp)
 {
 	struct kvm_mp_state mp = {
@@ -239,6 +246,13 @@ long a64_get_mp_state(struct vireo_vcpu *vcpu, void __user *argp)
 	return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 }
 
+/**
+ * a64_set_mp_state - KVM_SET_MP_STATE: RUNNABLE or STOPPED, else -EINVAL
+ * @vcpu: the vCPU
+ * @argp: struct kvm_mp_state
+ *
+ * Return: 0, -EFAULT or -EINVAL.
+ */
 long a64_set_mp_state(struct vireo_vcpu *vcpu, void __user *argp)
 {
 	struct a64_vm *v = a64_vm(vcpu->vm);

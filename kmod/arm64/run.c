@@ -55,6 +55,13 @@ static unsigned int a64_insn_len(u64 esr)
 	return esr & ESR_ELx_IL ? 4 : 2;
 }
 
+/**
+ * a64_get_x - a general register as an instruction names it
+ * @a: the vCPU
+ * @n: 0-30, or 31 for the zero register
+ *
+ * Return: the value (0 for register 31); a64_set_x() ignores writes to 31.
+ */
 u64 a64_get_x(struct a64_vcpu *a, unsigned int n)
 {
 	return n < 31 ? a->g.x[n] : 0;
@@ -261,6 +268,10 @@ static void a64_inject(struct a64_vcpu *a, u64 esr, u64 far)
 	a->pc = a->s.vbar + off;
 }
 
+/**
+ * a64_inject_undef - the instruction at the guest's PC is undefined
+ * @a: the vCPU, whose next entry goes to its EL1 vector
+ */
 void a64_inject_undef(struct a64_vcpu *a)
 {
 	a64_inject(a, ((u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT) |
@@ -417,6 +428,13 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	}
 }
 
+/**
+ * a64_vcpu_run - the backend's vcpu_run: enter the guest once
+ * @vcpu: the vCPU (mem_lock held for reading)
+ *
+ * Return: VIREO_RUN_AGAIN, VIREO_RUN_USER with the exit in kvm_run, or
+ * -errno (-ENOEXEC before KVM_ARM_VCPU_INIT).
+ */
 int a64_vcpu_run(struct vireo_vcpu *vcpu)
 {
 	struct a64_vcpu *a = a64_vcpu(vcpu);

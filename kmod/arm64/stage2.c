@@ -33,11 +33,23 @@ static u64 *s2_table(u64 desc)
 	return phys_to_virt(desc & S2_ADDR);
 }
 
+/**
+ * a64_vttbr - VTTBR_EL2 for @v: its root tables and its VMID
+ * @v: the VM
+ *
+ * Return: the register's value.
+ */
 u64 a64_vttbr(struct a64_vm *v)
 {
 	return page_to_phys(v->root) | ((u64)v->vmid << VTTBR_VMID_SHIFT);
 }
 
+/**
+ * a64_s2_init - allocate @v's empty root tables
+ * @v: the VM
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int a64_s2_init(struct a64_vm *v)
 {
 	v->root = alloc_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO, S2_ROOT_ORDER);
@@ -105,11 +117,16 @@ static u64 *s2_walk(struct a64_vm *v, u64 ipa, struct page **cache)
 	return e;
 }
 
-/*
- * Unmap [gpa, gpa + size) one level-3 table at a time: entries lose their
- * valid bit (keeping their address), the VMID's TLB entries go, and only
- * then are the pages' references dropped, so no CPU can reach a page that
- * is no longer the guest's.
+/**
+ * a64_s2_unmap - the backend's vm_unmap: forget [@gpa, @gpa + @size)
+ * @vm: the VM, slots_lock held (no sleeping)
+ * @gpa: first guest-physical address
+ * @size: bytes
+ *
+ * One level-3 table at a time: entries lose their valid bit (keeping
+ * their address), the VMID's TLB entries go, and only then are the pages'
+ * references dropped, so no CPU can reach a page that is no longer the
+ * guest's.
  */
 void a64_s2_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 {
@@ -158,7 +175,10 @@ void a64_s2_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 	}
 }
 
-/* Drop what the tables still hold and free them (the VM is going away). */
+/**
+ * a64_s2_free - drop what the tables still hold and free them
+ * @v: the VM, which no vCPU can enter any more
+ */
 void a64_s2_free(struct a64_vm *v)
 {
 	u64 *l1 = page_address(v->root);
