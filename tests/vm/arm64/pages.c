@@ -8,12 +8,17 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "vt_arm64.h"
 
 #define NPAGES	1024
+#define SZ_2M	0x200000UL
 #define DATA	0x10000
 
 /* x0 = first data page, x1 = pages: sum the words, write each index back. */
@@ -144,6 +149,144 @@ TEST(readonly_slot)
 	EXPECT_EQ(0ULL, v);
 	va_vm_destroy(&t);
 	munmap(ro, 4096);
+}
+
+/* vireo.ko's count of 2 MiB stage-2 blocks made since load, or -1. */
+static long huge_mappings(void)
+{
+	const char *path = "/sys/kernel/debug/vireo/huge_mappings";
+	long n = -1;
+	FILE *f;
+
+	if (access(path, R_OK))
+		mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* AnonHugePages of the mapping that holds @addr, in kB, or -1. */
+static long anon_huge_kb(const void *addr)
+{
+	unsigned long lo, hi, a = (unsigned long)addr;
+	char line[256];
+	int in = 0;
+	long v = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[strspn(line, "0123456789abcdef")] == '-' &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			in = a >= lo && a < hi;
+		if (in && !strncmp(line, "AnonHugePages:", 14))
+			v = strtol(line + 14, NULL, 10);
+	}
+	fclose(f);
+	return v;
+}
+
+/* A 2 MiB-aligned huge page for slot 1 at 0x80000000; words 7, 8, ... */
+static uint8_t *huge_slot(struct __test_metadata *_metadata, struct va_vm *t,
+			  uint8_t **raw, uint64_t *sum)
+{
+	struct kvm_userspace_memory_region mr = {
+		.slot = 1,
+		.guest_phys_addr = 0x80000000,
+		.memory_size = SZ_2M,
+	};
+	uint8_t *slot;
+	uint64_t v;
+	unsigned int i;
+
+	*raw = mmap(NULL, 2 * SZ_2M, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*raw == MAP_FAILED)
+		return NULL;
+	slot = (uint8_t *)(((uintptr_t)*raw + SZ_2M - 1) & ~(uintptr_t)(SZ_2M - 1));
+	madvise(slot, SZ_2M, MADV_HUGEPAGE);
+	*sum = 0;
+	for (i = 0; i < 512; i++) {
+		v = i + 7;
+		memcpy(slot + i * 4096UL, &v, 8);
+		*sum += v;
+	}
+	/* Without a huge page the blocks would go unchecked on either module. */
+	EXPECT_LT(0, anon_huge_kb(slot)) TH_LOG("no transparent huge page");
+	mr.userspace_addr = (uintptr_t)slot;
+	EXPECT_EQ(0, ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &mr));
+	return slot;
+}
+
+/* The guest sums a word of each of the 512 pages: one 2 MiB block. */
+TEST(huge_block)
+{
+	long before = -1, after;
+	uint8_t *raw, *slot;
+	uint64_t sum, v;
+	struct va_vm t;
+	unsigned int i;
+
+	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_pages_start, g_pages_end));
+	slot = huge_slot(_metadata, &t, &raw, &sum);
+	ASSERT_NE(NULL, slot);
+	if (!strcmp(vt_mode(), "vireo"))
+		before = huge_mappings();
+	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), 0x80000000));
+	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(1), 512));
+	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
+	memcpy(&v, t.run->mmio.data, 8);
+	EXPECT_EQ(sum, v);
+	for (i = 0; i < 512; i++) {
+		memcpy(&v, slot + i * 4096UL + 8, 8);
+		EXPECT_EQ((uint64_t)i, v) TH_LOG("page %u", i);
+		if (v != i)
+			break;
+	}
+	if (!strcmp(vt_mode(), "vireo")) {
+		after = huge_mappings();
+		ASSERT_LE(0, before) TH_LOG("no vireo/huge_mappings in debugfs");
+		EXPECT_LT(before, after) TH_LOG("%ld blocks before, %ld after",
+						before, after);
+	}
+	va_vm_destroy(&t);
+	munmap(raw, 2 * SZ_2M);
+}
+
+/*
+ * A 4 KiB page taken away under the guest (MADV_DONTNEED splits the VMM's
+ * huge mapping, the MMU notifier fires) is the fresh one at the guest's
+ * next access: the block holding the old one must be gone.
+ */
+TEST(huge_block_split)
+{
+	uint8_t *raw, *slot;
+	uint64_t sum, v;
+	struct va_vm t;
+
+	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_twice_start, g_twice_end));
+	slot = huge_slot(_metadata, &t, &raw, &sum);
+	ASSERT_NE(NULL, slot);
+	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), 0x80000000 + 5 * 4096));
+	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
+	memcpy(&v, t.run->mmio.data, 8);
+	ASSERT_EQ(12ULL, v);
+	ASSERT_EQ(0, madvise(slot + 5 * 4096, 4096, MADV_DONTNEED));
+	v = 0x2222;
+	memcpy(slot + 5 * 4096, &v, 8);
+	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
+	memcpy(&v, t.run->mmio.data, 8);
+	EXPECT_EQ(0x2222ULL, v);
+	va_vm_destroy(&t);
+	munmap(raw, 2 * SZ_2M);
 }
 
 TEST_HARNESS_MAIN
