@@ -165,10 +165,12 @@ void x86_kvmclock_vm_init(struct x86_vm *xv)
 }
 
 /*
- * The VM's time now (clock->lock held), with the host TSC and the real
- * time of the same instant when the master clock gives them.
+ * The VM's time now (clock->lock held) and the real time; on the master
+ * clock both of one instant, with the host TSC of that instant in *@tsc
+ * (true returned).
  */
-static s64 x86_kvmclock_now(struct x86_kvmclock *c, u64 *tsc, ktime_t *real)
+static bool x86_kvmclock_now(struct x86_kvmclock *c, s64 *now, u64 *tsc,
+			     ktime_t *real)
 {
 	s64 ns;
 	u32 mul;
@@ -176,30 +178,32 @@ static s64 x86_kvmclock_now(struct x86_kvmclock *c, u64 *tsc, ktime_t *real)
 
 	if (c->master && x86_clock_pair(tsc, &ns, real)) {
 		x86_pvclock_scale(&mul, &shift);
-		return c->master_ns + c->offset +
+		*now = c->master_ns + c->offset +
 		       x86_pvclock_delta(*tsc - c->master_tsc, mul, shift);
+		return true;
 	}
-	if (real)
-		*real = ktime_get_real();
-	return x86_clock_base(ktime_get_raw()) + c->offset;
+	*real = ktime_get_real();
+	*now = x86_clock_base(ktime_get_raw()) + c->offset;
+	return false;
 }
 
 static long x86_get_clock(struct x86_kvmclock *c, void __user *argp)
 {
 	struct kvm_clock_data d;
 	ktime_t real;
+	s64 now;
 	u64 tsc;
 
 	memset(&d, 0, sizeof(d));
 	spin_lock(&c->lock);
-	d.clock = x86_kvmclock_now(c, &tsc, &real);
 	/* Like kvm.ko 6.1: the instant is exact only on the master clock. */
-	if (c->master) {
+	if (x86_kvmclock_now(c, &now, &tsc, &real)) {
 		d.flags = KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
 			  KVM_CLOCK_HOST_TSC;
 		d.realtime = ktime_to_ns(real);
 		d.host_tsc = tsc;
 	}
+	d.clock = now;
 	spin_unlock(&c->lock);
 	return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
 }
@@ -368,7 +372,7 @@ static void x86_write_wall_clock(struct vireo_vcpu *vcpu)
 
 	spin_lock(&c->lock);
 	gpa = c->wall_msr;
-	now = x86_kvmclock_now(c, &tsc, &real);
+	x86_kvmclock_now(c, &now, &tsc, &real);
 	c->wall_version += 2;
 	wc.version = c->wall_version;
 	spin_unlock(&c->lock);
