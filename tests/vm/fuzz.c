@@ -33,8 +33,8 @@
 
 /*
  * What either module answers, and some it may not (those must fail
- * cleanly): GET_MSR_FEATURE_INDEX_LIST, GET_EMULATED_CPUID, GET_CLOCK,
- * TRANSLATE, GET_TSC_KHZ, and numbers no KVM ioctl uses.
+ * cleanly): GET_MSR_FEATURE_INDEX_LIST, GET_EMULATED_CPUID, TRANSLATE,
+ * GET_TSC_KHZ, and numbers no KVM ioctl uses.
  */
 static const unsigned long sys_ioctls[] = {
 	KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_GET_VCPU_MMAP_SIZE,
@@ -46,6 +46,7 @@ static const unsigned long sys_ioctls[] = {
 static const unsigned long vm_ioctls[] = {
 	KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_SET_TSS_ADDR,
 	KVM_SET_IDENTITY_MAP_ADDR, KVM_CHECK_EXTENSION, KVM_GET_CLOCK,
+	KVM_SET_CLOCK,
 	_IO(KVMIO, 0xf1),
 };
 
