@@ -103,6 +103,12 @@ static void x86_pvclock_scale(u32 *mul, s8 *shift)
 	u64 hz = (u64)tsc_khz * 1000, ns = NSEC_PER_SEC;
 	int s = 0;
 
+	/* No calibrated TSC: the time stands still rather than divide by 0. */
+	if (!hz) {
+		*mul = 0;
+		*shift = 0;
+		return;
+	}
 	/* Find s with hz * 2^(s-1) <= ns < hz * 2^s. */
 	while (s < 31 && ns >= hz << s)
 		s++;

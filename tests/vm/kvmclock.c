@@ -33,6 +33,7 @@
 #define MSR_KVM_WALL_CLOCK_NEW	0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 #define PVCLOCK_TSC_STABLE_BIT	1
+#define MSR_IA32_TSC		0x10
 
 #define CLOCK_BOUND_NS		2000000ULL	/* 2 ms */
 #define WALL_BOUND_NS		2000000ULL	/* 2 ms */
@@ -560,6 +561,32 @@ TEST(set_clock_guest_sees)
 	ns = sample_ns(&s);
 	EXPECT_LE(7000000000ULL, ns + CLOCK_BOUND_NS);
 	EXPECT_GE(after + CLOCK_BOUND_NS, ns);
+	vt_vm_destroy(&t);
+}
+
+/*
+ * The VMM moves the guest's TSC back (a restore, a reset): the structure
+ * follows the new offset, and the time does not jump with the TSC.
+ */
+TEST(tsc_write)
+{
+	uint64_t before, after, ns;
+	struct sample s;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, guest_setup(&t, g_clock, g_clock_end - g_clock));
+	ASSERT_EQ(0, set_rsi(t.vcpu, PVCLOCK0));
+	ASSERT_EQ(0, take_sample(&t, t.vcpu, t.run, PVCLOCK0, &s, &before, &after));
+	ASSERT_EQ(1, set_msr(t.vcpu, MSR_IA32_TSC, 1000));
+	ASSERT_EQ(0, take_sample(&t, t.vcpu, t.run, PVCLOCK0, &s, &before, &after));
+	ns = sample_ns(&s);
+	EXPECT_LE(s.tsc_timestamp, s.tsc);
+	EXPECT_LE(before, ns + CLOCK_BOUND_NS)
+		TH_LOG("guest %llu, before %llu", (unsigned long long)ns,
+		       (unsigned long long)before);
+	EXPECT_GE(after + CLOCK_BOUND_NS, ns)
+		TH_LOG("guest %llu, after %llu", (unsigned long long)ns,
+		       (unsigned long long)after);
 	vt_vm_destroy(&t);
 }
 
