@@ -404,6 +404,9 @@ static long vmx_check_extension(long cap)
 {
 	if (cap == KVM_CAP_USER_NMI)
 		return vmx_nmi_supported();
+	/* The in-kernel local APIC is not wired into this backend yet. */
+	if (cap == KVM_CAP_SPLIT_IRQCHIP || cap == KVM_CAP_TSC_DEADLINE_TIMER)
+		return 0;
 	return x86_check_extension(cap);
 }
 
