@@ -196,7 +196,7 @@ static void lapic_start_deadline(struct x86_lapic *a, u64 guest_tsc)
 	hrtimer_try_to_cancel(&a->timer);
 	if (!a->tsc_deadline)
 		return;
-	if (a->tsc_deadline > guest_tsc)
+	if (a->tsc_deadline > guest_tsc && tsc_khz)
 		ns = mul_u64_u32_div(a->tsc_deadline - guest_tsc, 1000000,
 				     tsc_khz);
 	a->timer_period = 0;

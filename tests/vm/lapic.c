@@ -41,7 +41,7 @@
 #define D_PONG		0x7100		/* vector 0x41 on AP n: + 4n */
 
 enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
-       T_HALT };
+       T_HALT, T_EXTINT };
 
 #define NR_VCPUS	4
 #define PORT_DONE	0x10
@@ -49,7 +49,8 @@ enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
 #define PORT_SIPI	0x12
 
 /*
- * The guest: flat 32-bit code at CODE.  EBX holds the vCPU's index, ESI
+ * The guest: flat 32-bit code at CODE.  The BSP spins with IF set: under
+ * Bochs a guest spinning with IF clear never exits to kvm_intel.  EBX holds the vCPU's index, ESI
  * the test.  Only relative jumps and calls and fixed data addresses, so
  * the bytes run wherever they are copied.
  */
@@ -65,6 +66,7 @@ asm(
 "	cmp $5, %esi\n	je t_ipi\n"
 "	cmp $6, %esi\n	je t_initsipi\n"
 "	cmp $7, %esi\n	je t_halt\n"
+"	cmp $8, %esi\n	je t_extint\n"
 "	ud2\n"
 /* x2APIC on if asked, software enable, flat logical ID 1 << index. */
 "setup:\n"
@@ -155,7 +157,7 @@ asm(
  */
 "t_ipi:\n"
 "	test %ebx, %ebx\n	jnz ap_ipi\n"
-"	mov 0x7008, %edx\n	dec %edx\n"
+"	sti\n	mov 0x7008, %edx\n	dec %edx\n"
 "1:	cmp %edx, 0x7018\n	jae 2f\n	pause\n	jmp 1b\n"
 "2:	cmpl $2, 0x7004\n	jne 3f\n"
 "	mov $0xc0041, %eax\n	xor %edx, %edx\n	call send_ipi\n	jmp 6f\n"
@@ -179,9 +181,13 @@ asm(
 "	mov $0x4500, %eax\n	mov %ebp, %edx\n	call send_ipi\n"
 "	mov $0x4609, %eax\n	mov %ebp, %edx\n	call send_ipi\n"
 "	inc %ebp\n	jmp 1b\n"
-"2:	mov 0x7008, %edx\n	dec %edx\n"
+"2:	sti\n	mov 0x7008, %edx\n	dec %edx\n"
 "3:	cmp %edx, 0x7014\n	jae 4f\n	pause\n	jmp 3b\n"
 "4:	mov 0x7014, %eax\n	jmp done\n"
+/* KVM_INTERRUPT's vector (0x43) arrives through LINT0 */
+"t_extint:\n"
+"	mov $0x7030, %edi\n	mov $1, %edx\n	call wait_for\n"
+"	mov 0x7030, %eax\n	jmp done\n"
 "t_halt:\n"
 "	sti\n	hlt\n	jmp t_halt\n"
 "guest_end:\n"
@@ -628,6 +634,16 @@ TEST_F(guest, self_ipi)
 {
 	run_bsp(_metadata, &self->m, T_SELF);
 	EXPECT_EQ(variant->mode ? 2u : 1u, self->m.v[0].val);
+}
+
+/* The VMM's 8259 (KVM_INTERRUPT) reaches the guest through the BSP's LINT0. */
+TEST_F(guest, extint)
+{
+	struct kvm_interrupt irq = { .irq = 0x43 };
+
+	ASSERT_EQ(0, ioctl(self->m.v[0].fd, KVM_INTERRUPT, &irq));
+	run_bsp(_metadata, &self->m, T_EXTINT);
+	EXPECT_EQ(1u, self->m.v[0].val);
 }
 
 static void ipis(struct __test_metadata *_metadata, struct vm *m, int dest)
