@@ -14,6 +14,7 @@
 #include <linux/signal_types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #define VIREO_API_VERSION	12
 #define VIREO_MAX_VCPUS		16
@@ -72,6 +73,8 @@ struct vireo_vcpu {
 	struct task_struct *task;
 	bool sigmask_set;
 	sigset_t sigmask;
+	/* Where KVM_RUN waits while the backend says the vCPU is blocked. */
+	wait_queue_head_t wait;
 	void *arch;
 };
 
@@ -105,6 +108,10 @@ struct vireo_vcpu {
  *	mem_lock held for reading.  With interrupts off just before entry it
  *	asks vireo_vcpu_exit_request() and returns VIREO_RUN_AGAIN without
  *	entering when that says so.
+ * @vcpu_blocked: optional: inside KVM_RUN, must the vCPU wait instead of
+ *	entering (a halted CPU)?  >0 wait, 0 run, -errno end KVM_RUN with it.
+ *	On the vCPU's thread without mem_lock, also as the condition of the
+ *	wait: must not sleep.  Whatever ends the wait calls vireo_vcpu_kick().
  */
 struct vireo_impl {
 	const char *name;
@@ -130,6 +137,7 @@ struct vireo_impl {
 	void (*vcpu_load)(struct vireo_vcpu *vcpu);
 	void (*vcpu_put)(struct vireo_vcpu *vcpu);
 	int (*vcpu_run)(struct vireo_vcpu *vcpu);
+	int (*vcpu_blocked)(struct vireo_vcpu *vcpu);
 };
 
 /* Backends in order of preference; NULL-terminated (kmod/backends.c). */
@@ -164,6 +172,7 @@ long vireo_check_extension(long cap);
 int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
 bool vireo_vcpu_exit_request(struct vireo_vcpu *vcpu);
 void vireo_kick_vcpus(struct vireo_vm *vm);
+void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
 void vireo_vm_put(struct vireo_vm *vm);
 void vireo_vcpu_free(struct vireo_vcpu *vcpu);
 struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa);

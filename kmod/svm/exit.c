@@ -278,6 +278,12 @@ static int svm_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa)
 	if (x86_decode(bytes, len, mode, &insn))
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 	svm_str_view(vcpu, &v);
+	if (sv->x86.apic && x86_apic_mmio(sv->x86.apic, &insn, gpa, v.gprs)) {
+		s->rax = sv->gprs.r[X86_RAX];
+		s->rsp = sv->gprs.r[X86_RSP];
+		s->rip += insn.len;
+		return VIREO_RUN_AGAIN;
+	}
 	r = x86_uexit_mmio(&sv->uexit, &v, &insn, gpa, vcpu->run, s->rip);
 	if (r < 0)
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
@@ -343,6 +349,10 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		return svm_exit_io(vcpu);
 	case SVM_EXIT_HLT:
 		svm_skip(sv, 1);
+		if (sv->x86.apic) {
+			x86_lapic_halt(sv->x86.apic);
+			return VIREO_RUN_AGAIN;
+		}
 		run->exit_reason = KVM_EXIT_HLT;
 		return VIREO_RUN_USER;
 	case SVM_EXIT_CPUID:
