@@ -786,4 +786,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.vcpu_load	 = svm_vcpu_load,
 	.vcpu_put	 = svm_vcpu_put,
 	.vcpu_run	 = svm_vcpu_run,
+	.irqchip_in_kernel = x86_irqchip_in_kernel,
+	.irq_route_check = x86_irq_route_check,
+	.irq_deliver	 = x86_irq_deliver,
 };

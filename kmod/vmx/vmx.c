@@ -1221,4 +1221,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.vcpu_load	 = vmx_vcpu_load,
 	.vcpu_put	 = vmx_vcpu_put,
 	.vcpu_run	 = vmx_vcpu_run,
+	.irqchip_in_kernel = x86_irqchip_in_kernel,
+	.irq_route_check = x86_irq_route_check,
+	.irq_deliver	 = x86_irq_deliver,
 };
