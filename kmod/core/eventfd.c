@@ -271,8 +271,11 @@ static int vireo_ioeventfd_deassign(struct vireo_vm *vm,
 	gone = old->e[i].eventfd;
 	rcu_assign_pointer(vm->buses[bus], new);
 	mutex_unlock(&vm->irq_lock);
-	/* A vCPU may be signalling it right now. */
-	synchronize_rcu();
+	/*
+	 * A vCPU may be signalling it right now.  Expedited: VMMs deassign
+	 * many at once (a device reset), and kvm.ko waits as briefly.
+	 */
+	synchronize_rcu_expedited();
 	eventfd_ctx_put(gone);
 	vireo_iobus_free(old);
 	eventfd_ctx_put(eventfd);

@@ -53,7 +53,7 @@ vireo_routes_build(struct vireo_vm *vm, const struct kvm_irq_routing_entry *ue,
 {
 	struct vireo_irq_routes *rt;
 	u32 i, j, nr_gsi = 0;
-	int r = -EINVAL;
+	int r;
 
 	for (i = 0; i < nr; i++) {
 		if (ue[i].gsi >= VIREO_MAX_IRQ_ROUTES)
@@ -77,6 +77,7 @@ vireo_routes_build(struct vireo_vm *vm, const struct kvm_irq_routing_entry *ue,
 		u32 flags = e->type == KVM_IRQ_ROUTING_MSI ?
 			    KVM_MSI_VALID_DEVID : 0;
 
+		r = -EINVAL;
 		if (e->flags & ~flags)
 			goto fail;
 		for (j = rt->head[gsi]; j != VIREO_NO_ROUTE; j = rt->r[j].next) {
