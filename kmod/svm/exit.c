@@ -221,14 +221,20 @@ static int svm_exit_io(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u64 info = sv->vmcb->control.exit_info_1;
+	int r;
 
 	if (info & SVM_IOIO_STR_MASK)
 		return svm_exit_io_string(vcpu);
-	/* RIP moves on only when userspace comes back, as under kvm.ko. */
-	x86_uexit_pio(&sv->uexit, vcpu->run, info >> 16,
-		      (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
-		      info & SVM_IOIO_TYPE_MASK, sv->vmcb->save.rax,
-		      sv->vmcb->save.rip, sv->vmcb->control.exit_info_2);
+	/*
+	 * RIP moves on only when userspace comes back, as under kvm.ko, or
+	 * at once when an ioeventfd took the OUT.
+	 */
+	r = x86_uexit_pio(&sv->uexit, vcpu->vm, vcpu->run, info >> 16,
+			  (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+			  info & SVM_IOIO_TYPE_MASK, sv->vmcb->save.rax,
+			  sv->vmcb->save.rip, sv->vmcb->control.exit_info_2);
+	if (r != X86_STR_EXIT)
+		return svm_str_rip(sv, r);
 	return VIREO_RUN_USER;
 }
 

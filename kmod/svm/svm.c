@@ -894,4 +894,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.vcpu_put	 = svm_vcpu_put,
 	.vcpu_run	 = svm_vcpu_run,
 	.vcpu_blocked	 = svm_vcpu_blocked,
+	.irqchip_in_kernel = x86_irqchip_in_kernel,
+	.irq_route_check = x86_irq_route_check,
+	.irq_deliver	 = x86_irq_deliver,
 };

@@ -538,16 +538,20 @@ static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 qual = vmcs_read(EXIT_QUALIFICATION);
 	u64 rip = vmcs_read(GUEST_RIP);
+	int r;
 
 	if (qual & BIT(4))
 		return vmx_exit_io_string(vcpu, qual, reason);
 	/*
-	 * RIP moves on only when userspace comes back, as under kvm.ko; if
-	 * userspace moved RIP meanwhile, the instruction is abandoned.
+	 * RIP moves on only when userspace comes back, as under kvm.ko (if
+	 * userspace moved RIP meanwhile, the instruction is abandoned), or
+	 * at once when an ioeventfd took the OUT.
 	 */
-	x86_uexit_pio(&vmx->uexit, vcpu->run, qual >> 16, (qual & 7) + 1,
-		      qual & BIT(3), vmx->gprs.r[X86_RAX], rip,
-		      rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	r = x86_uexit_pio(&vmx->uexit, vcpu->vm, vcpu->run, qual >> 16,
+			  (qual & 7) + 1, qual & BIT(3), vmx->gprs.r[X86_RAX],
+			  rip, rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	if (r != X86_STR_EXIT)
+		return vmx_str_rip(vmx, r);
 	return VIREO_RUN_USER;
 }
 

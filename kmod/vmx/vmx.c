@@ -1336,4 +1336,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.vcpu_put	 = vmx_vcpu_put,
 	.vcpu_run	 = vmx_vcpu_run,
 	.vcpu_blocked	 = vmx_vcpu_blocked,
+	.irqchip_in_kernel = x86_irqchip_in_kernel,
+	.irq_route_check = x86_irq_route_check,
+	.irq_deliver	 = x86_irq_deliver,
 };

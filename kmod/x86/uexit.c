@@ -12,6 +12,7 @@
 /**
  * x86_uexit_pio - describe a plain IN or OUT for userspace
  * @u: the vCPU's pending exit
+ * @vm: the VM, whose ioeventfds may take an OUT
  * @run: filled in for KVM_EXIT_IO
  * @port: the port
  * @size: 1, 2 or 4 bytes
@@ -19,12 +20,19 @@
  * @rax: the guest's RAX, whose low bytes OUT writes
  * @rip: the instruction
  * @next_rip: where the guest goes once userspace has answered
+ *
+ * Return: X86_STR_EXIT when @run holds an exit for userspace, X86_STR_DONE
+ * when an ioeventfd took the OUT (RIP moves on to @u->next_rip).
  */
-void x86_uexit_pio(struct x86_uexit *u, struct kvm_run *run, u16 port,
-		   unsigned int size, bool in, u64 rax, u64 rip, u64 next_rip)
+int x86_uexit_pio(struct x86_uexit *u, struct vireo_vm *vm,
+		  struct kvm_run *run, u16 port, unsigned int size, bool in,
+		  u64 rax, u64 rip, u64 next_rip)
 {
 	u8 *data = (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
 
+	u->next_rip = next_rip;
+	if (!in && vireo_ioeventfd_write(vm, VIREO_BUS_PIO, port, size, &rax))
+		return X86_STR_DONE;
 	u->kind = X86_UEXIT_PIO;
 	u->size = size;
 	u->in = in;
@@ -38,6 +46,7 @@ void x86_uexit_pio(struct x86_uexit *u, struct kvm_run *run, u16 port,
 	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
 	if (!in)
 		memcpy(data, &rax, size);
+	return X86_STR_EXIT;
 }
 
 /**
@@ -77,10 +86,10 @@ int x86_uexit_pio_string(struct x86_uexit *u, struct x86_str_view *v,
  * @run: filled in for KVM_EXIT_MMIO
  * @rip: the instruction
  *
- * Return: X86_STR_EXIT when @run holds an exit for userspace; for a string
- * element that needed none, X86_STR_DONE (RIP moves on to
- * @u->next_rip) or X86_STR_AGAIN (RIP stays); -errno when the access
- * cannot be emulated.
+ * Return: X86_STR_EXIT when @run holds an exit for userspace; for a plain
+ * store an ioeventfd took, or a string element that needed no exit,
+ * X86_STR_DONE (RIP moves on to @u->next_rip) or X86_STR_AGAIN (RIP
+ * stays); -errno when the access cannot be emulated.
  */
 int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 		   const struct x86_insn *insn, u64 gpa, struct kvm_run *run,
@@ -99,6 +108,12 @@ int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 			u->kind = X86_UEXIT_MMIO_STR;
 		return r;
 	}
+	if (write) {
+		val = x86_store_value(insn, v->gprs);
+		if (vireo_ioeventfd_write(v->vm, VIREO_BUS_MMIO, gpa,
+					  insn->size, &val))
+			return X86_STR_DONE;
+	}
 	u->kind = X86_UEXIT_MMIO;
 	u->insn = *insn;
 	u->in = !write;
@@ -107,10 +122,8 @@ int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 	run->mmio.len = insn->size;
 	run->mmio.is_write = write;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (write) {
-		val = x86_store_value(insn, v->gprs);
+	if (write)
 		memcpy(run->mmio.data, &val, insn->size);
-	}
 	return X86_STR_EXIT;
 }
 

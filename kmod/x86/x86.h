@@ -157,6 +157,13 @@ bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
 
+/* kmod/x86/irqroute.c: the core's GSI routes, to the controllers */
+enum vireo_irqchip x86_irqchip_in_kernel(struct vireo_vm *vm);
+int x86_irq_route_check(struct vireo_vm *vm,
+			const struct kvm_irq_routing_entry *e);
+int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
+		    int level);
+
 /* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
 void x86_emergency_register(const char *rival, void (*cb)(void));
 void x86_emergency_unregister(void);
