@@ -16,6 +16,8 @@ static void vireo_vm_free(struct kref *ref)
 	struct vireo_vm *vm = container_of(ref, struct vireo_vm, ref);
 	unsigned int i;
 
+	if (vireo_impl->vm_release)
+		vireo_impl->vm_release(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vireo_vcpu_free(vm->vcpus[i]);
 	mmu_notifier_unregister(&vm->mn, vm->mm);

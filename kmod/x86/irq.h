@@ -21,7 +21,6 @@ struct vireo_vcpu;
 struct x86_lapic;
 struct x86_pic;
 struct x86_ioapic;
-struct x86_pit;
 
 enum x86_irqchip_mode {
 	X86_IRQCHIP_SPLIT = 1,	/* LAPICs here; 8259 and I/O APIC in the VMM */
@@ -35,7 +34,7 @@ struct x86_irqchip {
 	u32 split_pins;
 	struct x86_pic *pic;		/* KERNEL only */
 	struct x86_ioapic *ioapic;	/* KERNEL only */
-	struct x86_pit *pit;		/* after KVM_CREATE_PIT2 */
+	/* The PIT is struct x86_vm's: it may exist without an irqchip. */
 };
 
 /* An interrupt message on the APIC bus: an IPI, an MSI or from the I/O APIC. */
