@@ -30,17 +30,17 @@
 #include "x86/x86.h"
 
 struct x86_pic {
-	spinlock_t lock;
+	spinlock_t lock;	/* the model; interrupts off */
 	struct x86_pic_model m;
 };
 
 struct x86_ioapic {
-	spinlock_t lock;
+	spinlock_t lock;	/* the model; interrupts off */
 	struct x86_ioapic_model m;
 };
 
 struct x86_pit {
-	spinlock_t lock;
+	spinlock_t lock;	/* the model and the timer's restarts */
 	struct x86_pit_model m;
 	struct vireo_vm *vm;
 	u32 flags;		/* KVM_PIT_SPEAKER_DUMMY: port 0x61 is ours */
@@ -60,6 +60,7 @@ struct x86_pit {
 /* Published once, before or while vCPUs run: readers pair with these. */
 static struct x86_irqchip *x86_chip(struct vireo_vm *vm)
 {
+	/* Pairs with the release in x86_create_irqchip(). */
 	struct x86_irqchip *ic = smp_load_acquire(&to_x86_vm(vm)->irqchip);
 
 	return ic && ic->mode == X86_IRQCHIP_KERNEL ? ic : NULL;
@@ -67,6 +68,7 @@ static struct x86_irqchip *x86_chip(struct vireo_vm *vm)
 
 static struct x86_pit *x86_pit(struct vireo_vm *vm)
 {
+	/* Pairs with the release in x86_create_pit(). */
 	return smp_load_acquire(&to_x86_vm(vm)->pit);
 }
 
@@ -75,7 +77,7 @@ static s64 x86_now(void)
 	return ktime_get_ns();
 }
 
-/* ---- the PIT's tick and its acknowledgement ---- */
+/* ---- the PIT's tick and its acknowledgment ---- */
 
 static void x86_pit_reset_reinject(struct x86_pit *pit)
 {
@@ -550,6 +552,7 @@ static int x86_create_irqchip(struct vireo_vm *vm)
 		vireo_free(ic);
 		goto out;
 	}
+	/* Initialised before published: pairs with x86_chip(). */
 	smp_store_release(&xv->irqchip, ic);
 out:
 	mutex_unlock(&vm->lock);
@@ -584,6 +587,7 @@ static int x86_create_pit(struct vireo_vm *vm, void __user *argp)
 	pit->timer.function = x86_pit_fire;
 	INIT_WORK(&pit->tick, x86_pit_tick);
 	x86_pit_model_init(&pit->m, x86_now(), x86_chip(vm));
+	/* Initialised before published: pairs with x86_pit(). */
 	smp_store_release(&xv->pit, pit);
 out:
 	mutex_unlock(&vm->lock);
@@ -704,8 +708,8 @@ static int x86_irqchip_state(struct vireo_vm *vm, unsigned int cmd,
 		r = x86_set_irqchip(vm, chip);
 	else
 		r = x86_get_irqchip(vm, chip);
-	if (!r && cmd == KVM_GET_IRQCHIP && copy_to_user(argp, chip,
-							  sizeof(*chip)))
+	if (!r && cmd == KVM_GET_IRQCHIP &&
+	    copy_to_user(argp, chip, sizeof(*chip)))
 		r = -EFAULT;
 	kfree(chip);
 	return r;

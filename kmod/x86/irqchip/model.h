@@ -15,6 +15,7 @@
 
 #include <linux/kvm.h>
 #ifdef __KERNEL__
+#include <linux/bits.h>
 #include <linux/types.h>
 #else
 #include <linux/types.h>
@@ -24,6 +25,9 @@ typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
 typedef __s64 s64;
+#ifndef BIT_ULL
+#define BIT_ULL(n)	(1ULL << (n))
+#endif
 #endif
 
 /* Who drives an input: each source's level is kept, the line is their OR. */
@@ -61,12 +65,12 @@ u8 x86_pic_model_read(struct x86_pic_model *p, u16 port);
 /* Redirection entry bits (82093AA datasheet, 3.2.4) */
 #define X86_IOAPIC_VECTOR	0xffULL
 #define X86_IOAPIC_DELMODE(e)	(((e) >> 8) & 7)
-#define X86_IOAPIC_DESTMODE	(1ULL << 11)
-#define X86_IOAPIC_DELIVS	(1ULL << 12)
-#define X86_IOAPIC_POLARITY	(1ULL << 13)
-#define X86_IOAPIC_REMOTE_IRR	(1ULL << 14)
-#define X86_IOAPIC_LEVEL	(1ULL << 15)
-#define X86_IOAPIC_MASKED	(1ULL << 16)
+#define X86_IOAPIC_DESTMODE	BIT_ULL(11)
+#define X86_IOAPIC_DELIVS	BIT_ULL(12)
+#define X86_IOAPIC_POLARITY	BIT_ULL(13)
+#define X86_IOAPIC_REMOTE_IRR	BIT_ULL(14)
+#define X86_IOAPIC_LEVEL	BIT_ULL(15)
+#define X86_IOAPIC_MASKED	BIT_ULL(16)
 #define X86_IOAPIC_DEST(e)	((u32)((e) >> 56))
 
 struct x86_ioapic_model {

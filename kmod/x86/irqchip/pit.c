@@ -26,7 +26,7 @@ static u64 pit_muldiv(u64 a, u32 b, u32 c)
 #ifdef __KERNEL__
 	return mul_u64_u32_div(a, b, c);
 #else
-	return (u64)((unsigned __int128)a * b / c);
+	return (u64)((__uint128_t)a * b / c);
 #endif
 }
 
