@@ -138,15 +138,17 @@ void x86_ioapic_model_eoi(struct x86_ioapic_model *m, u8 vector)
  * @gpa: first byte
  * @len: bytes
  *
+ * The window stays where KVM_CREATE_IRQCHIP put it: kvm.ko answers only
+ * there, and only while KVM_SET_IRQCHIP's base_address still says so.
+ *
  * Return: true when [@gpa, @gpa + @len) lies in its 256-byte window.
  */
 bool x86_ioapic_model_mmio(const struct x86_ioapic_model *m, u64 gpa,
 			   unsigned int len)
 {
-	u64 base = m->s.base_address;
-
-	return gpa >= base && gpa - base < X86_IOAPIC_SIZE &&
-	       len <= X86_IOAPIC_SIZE - (gpa - base);
+	return m->s.base_address == X86_IOAPIC_BASE &&
+	       gpa >= X86_IOAPIC_BASE && gpa - X86_IOAPIC_BASE < X86_IOAPIC_SIZE &&
+	       len <= X86_IOAPIC_SIZE - (gpa - X86_IOAPIC_BASE);
 }
 
 static u32 ioapic_read_indirect(const struct x86_ioapic_model *m)
