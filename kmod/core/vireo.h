@@ -130,6 +130,8 @@ struct vireo_vcpu {
  *	memory slots must end at or below 1 << @gpa_bits
  * @dev_ioctl: arch ioctls on the system fd (-EINVAL if unknown)
  * @vm_create: set up @vm->arch; @vm_destroy frees it
+ * @vm_release: optional; the VM's last reference is gone and its vCPUs are
+ *	about to be freed: stop what could still reach them (timers, work)
  * @vm_ioctl: arch ioctls on a VM fd (-ENOTTY if unknown)
  * @vm_unmap: forget stage-2 mappings in [gpa, gpa + size); when it returns
  *	no CPU can reach those pages.  Called from the MMU notifier with
@@ -175,6 +177,7 @@ struct vireo_impl {
 	long (*dev_ioctl)(unsigned int cmd, void __user *argp);
 	int (*vm_create)(struct vireo_vm *vm);
 	void (*vm_destroy)(struct vireo_vm *vm);
+	void (*vm_release)(struct vireo_vm *vm);
 	long (*vm_ioctl)(struct vireo_vm *vm, unsigned int cmd,
 			 void __user *argp);
 	void (*vm_unmap)(struct vireo_vm *vm, u64 gpa, u64 size);

@@ -17,6 +17,8 @@ static void vireo_vm_free(struct kref *ref)
 	unsigned int i;
 
 	vireo_irq_vm_destroy(vm);
+	if (vireo_impl->vm_release)
+		vireo_impl->vm_release(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vireo_vcpu_free(vm->vcpus[i]);
 	mmu_notifier_unregister(&vm->mn, vm->mm);

@@ -10,6 +10,7 @@
 #include <asm/trapnr.h>
 
 #include "svm/svm.h"
+#include "x86/irqchip/irqchip.h"
 
 void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_err,
 			  u32 err)
@@ -225,6 +226,13 @@ static int svm_exit_io(struct vireo_vcpu *vcpu)
 
 	if (info & SVM_IOIO_STR_MASK)
 		return svm_exit_io_string(vcpu);
+	if (x86_uexit_pio_kernel(vcpu->vm, info >> 16,
+				 (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+				 info & SVM_IOIO_TYPE_MASK,
+				 &sv->vmcb->save.rax)) {
+		sv->vmcb->save.rip = sv->vmcb->control.exit_info_2;
+		return VIREO_RUN_AGAIN;
+	}
 	/*
 	 * RIP moves on only when userspace comes back, as under kvm.ko, or
 	 * at once when an ioeventfd took the OUT.
@@ -293,8 +301,12 @@ static int svm_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa)
 	r = x86_uexit_mmio(&sv->uexit, &v, &insn, gpa, vcpu->run, s->rip);
 	if (r < 0)
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
-	if (r != X86_STR_EXIT)
+	if (r != X86_STR_EXIT) {
+		/* A load the kernel answered wrote its register already. */
+		s->rax = sv->gprs.r[X86_RAX];
+		s->rsp = sv->gprs.r[X86_RSP];
 		return svm_str_rip(sv, r);
+	}
 	return VIREO_RUN_USER;
 }
 

@@ -19,6 +19,7 @@
 #include <linux/uaccess.h>
 
 #include "svm/svm.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/mitigate.h"
 
 #define SVM_ASID		1
@@ -192,7 +193,7 @@ static int svm_vm_create(struct vireo_vm *vm)
 
 static void svm_vm_destroy(struct vireo_vm *vm)
 {
-	x86_irqchip_destroy(vm);
+	x86_irqchip_free(vm);
 	svm_npt_destroy(to_svm_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -883,6 +884,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = svm_vm_create,
 	.vm_destroy	 = svm_vm_destroy,
+	.vm_release	 = x86_irqchip_release,
 	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = svm_npt_unmap,
 	.vcpu_create	 = svm_vcpu_create,

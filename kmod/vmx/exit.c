@@ -13,6 +13,7 @@
 #include <asm/trapnr.h>
 
 #include "vmx/vmx.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/walk.h"
 
 /* Basic exit reasons <asm/vmx.h> does not name (SDM vol. 3D, appendix C) */
@@ -542,6 +543,11 @@ static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
 
 	if (qual & BIT(4))
 		return vmx_exit_io_string(vcpu, qual, reason);
+	if (x86_uexit_pio_kernel(vcpu->vm, qual >> 16, (qual & 7) + 1,
+				 qual & BIT(3), &vmx->gprs.r[X86_RAX])) {
+		vmx_set_rip(rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+		return VIREO_RUN_AGAIN;
+	}
 	/*
 	 * RIP moves on only when userspace comes back, as under kvm.ko (if
 	 * userspace moved RIP meanwhile, the instruction is abandoned), or
@@ -615,8 +621,11 @@ static int vmx_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, u32 reason)
 	if (r < 0)
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					  reason);
-	if (r != X86_STR_EXIT)
+	if (r != X86_STR_EXIT) {
+		/* A load the kernel answered may have written RSP. */
+		vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
 		return vmx_str_rip(vmx, r);
+	}
 	return VIREO_RUN_USER;
 }
 

@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 
 #include "vmx/vmx.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/mitigate.h"
 
 #define VMX_RESET_PAT		0x0007040600070406ULL
@@ -425,7 +426,7 @@ static int vmx_vm_create(struct vireo_vm *vm)
 
 static void vmx_vm_destroy(struct vireo_vm *vm)
 {
-	x86_irqchip_destroy(vm);
+	x86_irqchip_free(vm);
 	vmx_ept_destroy(to_vmx_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -1325,6 +1326,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = vmx_vm_create,
 	.vm_destroy	 = vmx_vm_destroy,
+	.vm_release	 = x86_irqchip_release,
 	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = vmx_ept_unmap,
 	.vcpu_create	 = vmx_vcpu_create,

@@ -21,7 +21,6 @@ struct vireo_vcpu;
 struct x86_lapic;
 struct x86_pic;
 struct x86_ioapic;
-struct x86_pit;
 
 enum x86_irqchip_mode {
 	X86_IRQCHIP_SPLIT = 1,	/* LAPICs here; 8259 and I/O APIC in the VMM */
@@ -35,7 +34,7 @@ struct x86_irqchip {
 	u32 split_pins;
 	struct x86_pic *pic;		/* KERNEL only */
 	struct x86_ioapic *ioapic;	/* KERNEL only */
-	struct x86_pit *pit;		/* after KVM_CREATE_PIT2 */
+	/* The PIT is struct x86_vm's: it may exist without an irqchip. */
 };
 
 /* An interrupt message on the APIC bus: an IPI, an MSI or from the I/O APIC. */
@@ -74,5 +73,12 @@ int x86_pic_intack(struct vireo_vm *vm);
 bool x86_pic_output(struct vireo_vm *vm);
 /* A local APIC EOI'd a level-triggered @vector (remote IRR, resample). */
 void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector);
+
+/*
+ * kmod/x86/irqroute.c: KVM_CREATE_IRQCHIP's default GSI routes (GSI 0-15
+ * to the 8259 pair and the I/O APIC pin of the same number, 16-23 to the
+ * I/O APIC alone), installed through the core's routing.
+ */
+int x86_irq_default_routes(struct vireo_vm *vm);
 
 #endif

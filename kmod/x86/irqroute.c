@@ -4,6 +4,9 @@
  * exist here, and where each one goes: an MSI to the local APICs, a pin to
  * the 8259 pair or the I/O APIC (kmod/x86/irq.h).
  */
+#include <linux/errno.h>
+
+#include "core/vireo.h"
 #include "x86/irq.h"
 #include "x86/x86.h"
 
@@ -96,4 +99,33 @@ int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 	default:
 		return -1;
 	}
+}
+
+int x86_irq_default_routes(struct vireo_vm *vm)
+{
+	struct kvm_irq_routing_entry *e;
+	unsigned int gsi, n = 0;
+	int r;
+
+	e = vireo_zalloc(sizeof(*e) * (2 * 16 + X86_IOAPIC_PINS));
+	if (!e)
+		return -ENOMEM;
+	for (gsi = 0; gsi < X86_IOAPIC_PINS; gsi++) {
+		if (gsi < 16) {
+			e[n].gsi = gsi;
+			e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+			e[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER :
+						 KVM_IRQCHIP_PIC_SLAVE;
+			e[n].u.irqchip.pin = gsi % 8;
+			n++;
+		}
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
+		e[n].u.irqchip.pin = gsi;
+		n++;
+	}
+	r = vireo_set_default_routes(vm, e, n);
+	vireo_free(e);
+	return r;
 }

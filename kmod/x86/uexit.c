@@ -7,6 +7,7 @@
 #include <linux/string.h>
 
 #include "core/vireo.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/uexit.h"
 
 /**
@@ -86,10 +87,12 @@ int x86_uexit_pio_string(struct x86_uexit *u, struct x86_str_view *v,
  * @run: filled in for KVM_EXIT_MMIO
  * @rip: the instruction
  *
- * Return: X86_STR_EXIT when @run holds an exit for userspace; for a plain
- * store an ioeventfd took, or a string element that needed no exit,
- * X86_STR_DONE (RIP moves on to @u->next_rip) or X86_STR_AGAIN (RIP
- * stays); -errno when the access cannot be emulated.
+ * Return: X86_STR_EXIT when @run holds an exit for userspace; for a string
+ * element that needed none, X86_STR_DONE (RIP moves on to
+ * @u->next_rip) or X86_STR_AGAIN (RIP stays); X86_STR_DONE too for an
+ * access a device in the kernel took (a load's register written in
+ * @v) and for a plain store an ioeventfd took; -errno when the access
+ * cannot be emulated.
  */
 int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 		   const struct x86_insn *insn, u64 gpa, struct kvm_run *run,
@@ -108,12 +111,15 @@ int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 			u->kind = X86_UEXIT_MMIO_STR;
 		return r;
 	}
-	if (write) {
-		val = x86_store_value(insn, v->gprs);
-		if (vireo_ioeventfd_write(v->vm, VIREO_BUS_MMIO, gpa,
-					  insn->size, &val))
-			return X86_STR_DONE;
+	val = write ? x86_store_value(insn, v->gprs) : 0;
+	if (x86_irqchip_mmio(v->vm, gpa, insn->size, write, &val)) {
+		if (!write)
+			x86_load_result(insn, v->gprs, val);
+		return X86_STR_DONE;
 	}
+	if (write && vireo_ioeventfd_write(v->vm, VIREO_BUS_MMIO, gpa,
+					   insn->size, &val))
+		return X86_STR_DONE;
 	u->kind = X86_UEXIT_MMIO;
 	u->insn = *insn;
 	u->in = !write;
@@ -136,6 +142,29 @@ static void x86_uexit_in(u64 *rax, unsigned int size, u64 val)
 		*rax = (*rax & ~0xffffULL) | (u16)val;
 	else
 		*rax = (*rax & ~0xffULL) | (u8)val;
+}
+
+/**
+ * x86_uexit_pio_kernel - a plain IN or OUT a device in the kernel takes
+ * @vm: the VM
+ * @port: the port
+ * @size: 1, 2 or 4 bytes
+ * @in: IN rather than OUT
+ * @rax: the guest's RAX: OUT's data, IN's destination
+ *
+ * Return: true when it was handled here (the caller moves RIP on), false
+ * when it is userspace's (x86_uexit_pio()).
+ */
+bool x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
+			  bool in, u64 *rax)
+{
+	u32 val = *rax;
+
+	if (!x86_irqchip_pio(vm, port, size, in, &val))
+		return false;
+	if (in)
+		x86_uexit_in(rax, size, val);
+	return true;
 }
 
 /**

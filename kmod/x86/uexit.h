@@ -56,6 +56,8 @@ int x86_uexit_pio_string(struct x86_uexit *u, struct x86_str_view *v,
 int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 		   const struct x86_insn *insn, u64 gpa, struct kvm_run *run,
 		   u64 rip);
+bool x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
+			  bool in, u64 *rax);
 int x86_uexit_complete(struct x86_uexit *u, struct x86_str_view *v, u64 rip,
 		       const struct kvm_run *run);
 

@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "x86/events.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/lapic.h"
 #include "x86/x86.h"
 
@@ -97,7 +98,7 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 			return -EINVAL;
 		return 0;
 	default:
-		return -ENOTTY;
+		return x86_irqchip_vm_ioctl(vm, cmd, argp);
 	}
 }
 

@@ -125,9 +125,12 @@ long x86_debugregs_ioctl(struct x86_dregs *d, u64 *dr6, u64 *dr7,
  */
 struct x86_irqchip;
 struct x86_lapic;
+struct x86_pit;
 
 struct x86_vm {
 	struct x86_irqchip *irqchip;	/* NULL: interrupts are the VMM's */
+	/* KVM_CREATE_PIT2, which kvm.ko allows with or without an irqchip */
+	struct x86_pit *pit;
 };
 
 struct x86_vcpu {
