@@ -8,8 +8,10 @@
  * level pin's remote IRR held until the local APIC's EOI.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +91,69 @@ TEST(pit_ticks)
 	ASSERT_EQ(0, ioctl(t.vm, KVM_GET_IRQCHIP, &chip));
 	EXPECT_EQ(0, chip.chip.pic.isr);
 	vt_vm_destroy(&t);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * The guest keeps interrupts off for 200 ms of 10 ms PIT ticks, then takes
+ * them for 300 ms.  With reinjection (the default) every tick is taken in
+ * the end, the missed ones back to back, each after the last's EOI;
+ * without it the missed ones are lost but one.  Returns ticks taken, and
+ * the ticks the elapsed time holds in @due.
+ */
+static int pit_ticks_taken(struct __test_metadata *_metadata, bool reinject,
+			   int *due)
+{
+	static const uint8_t code[] = {
+		PIC_INIT(0xfe),
+		0xb0, 0x34, 0xe6, 0x43, 0xb0, 0x9c, 0xe6, 0x40,
+		0xb0, 0x2e, 0xe6, 0x40,
+		0xe6, 0x10,
+		0xfb,					/* sti */
+		0xf4, 0xeb, 0xfd,			/* 1: hlt; jmp 1b */
+	};
+	struct kvm_reinject_control rc = { .pit_reinject = reinject };
+	struct itimerval it = { .it_value.tv_usec = 300000 };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct vt_vm t;
+	double t0;
+	int taken;
+
+	setup(_metadata, &t, WITH_IRQCHIP | WITH_PIT, code, sizeof(code),
+	      0x20);
+	if (!reinject)
+		EXPECT_EQ(0, ioctl(t.vm, KVM_REINJECT_CONTROL, &rc));
+	sigaction(SIGALRM, &sa, NULL);
+	t0 = now_s();
+	EXPECT_EQ(0, run_out(_metadata, &t, 0x10, NULL));
+	usleep(200000);
+	setitimer(ITIMER_REAL, &it, NULL);
+	EXPECT_EQ(-EINTR, vt_run(&t));
+	*due = (now_s() - t0) / 0.0100001;
+	taken = t.mem[COUNTER] | t.mem[COUNTER + 1] << 8;
+	TH_LOG("reinject %d: %d ticks taken, %d due", reinject, taken, *due);
+	vt_vm_destroy(&t);
+	return taken;
+}
+
+TEST(pit_reinject)
+{
+	int due, taken = pit_ticks_taken(_metadata, true, &due);
+
+	EXPECT_LE(due - 5, taken);
+	EXPECT_GE(due, taken);
+}
+
+TEST(pit_no_reinject)
+{
+	int due, taken = pit_ticks_taken(_metadata, false, &due);
+
+	/* 20 of them fell while interrupts were off: one is kept. */
+	EXPECT_GE(due - 15, taken);
+	EXPECT_LE(10, taken);
 }
 
 /* KVM_IRQ_LINE on GSI 3 reaches the guest as vector 0x23. */
