@@ -18,6 +18,11 @@ void x86_apic_extint_changed(struct vireo_vm *vm)
 {
 }
 
+/* No irqfds yet: nothing to resample. */
+void vireo_irq_acked(struct vireo_vm *vm, u32 chip, u32 pin)
+{
+}
+
 /* No routing table yet: the PIT drives GSI 0's default pins itself. */
 int vireo_irq_default_routes(struct vireo_vm *vm)
 {

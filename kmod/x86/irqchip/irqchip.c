@@ -177,8 +177,13 @@ static void x86_pit_rearm(struct x86_pit *pit)
 static void x86_pic_notify(struct vireo_vm *vm, bool was, bool now, u16 acked,
 			   u16 unmasked)
 {
+	unsigned long bits = acked;
+	unsigned int irq;
+
 	if (was != now)
 		x86_apic_extint_changed(vm);
+	for_each_set_bit(irq, &bits, 16)
+		vireo_irq_acked(vm, irq / 8, irq % 8);
 	if (acked & 1)
 		x86_pit_acked(vm);
 	if (unmasked & 1)
@@ -341,7 +346,12 @@ static void x86_ioapic_collect(struct x86_ioapic *io,
 static int x86_ioapic_finish(struct vireo_vm *vm, struct x86_ioapic *io,
 			     struct x86_ioapic_out *o, int pin, int r)
 {
+	unsigned long acked = o->acked;
+	unsigned int i;
+
 	r = x86_ioapic_send(vm, io, o->send, o->entries, pin, r);
+	for_each_set_bit(i, &acked, X86_IOAPIC_PINS)
+		vireo_irq_acked(vm, KVM_IRQCHIP_IOAPIC, i);
 	if (o->acked & X86_PIT_PINS)
 		x86_pit_acked(vm);
 	if (o->unmasked & X86_PIT_PINS)

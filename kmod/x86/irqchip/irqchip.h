@@ -26,5 +26,11 @@ void x86_irqchip_free(struct vireo_vm *vm);
  * kmod/x86/irqchip_stub2.c stands in.
  */
 int vireo_irq_default_routes(struct vireo_vm *vm);
+/*
+ * The guest acknowledged input @pin of @chip (KVM_IRQCHIP_*): the core
+ * resamples the level irqfds routed there.  Called in any context, no
+ * irqchip lock held.  Also the core's; irqchip_stub2.c until merged.
+ */
+void vireo_irq_acked(struct vireo_vm *vm, u32 chip, u32 pin);
 
 #endif
