@@ -161,6 +161,21 @@ int vireo_set_default_routes(struct vireo_vm *vm,
  */
 int vireo_irq_set(struct vireo_vm *vm, u32 gsi, int level)
 {
+	return vireo_irq_set_src(vm, gsi, level, VIREO_IRQ_SRC_USER);
+}
+
+/**
+ * vireo_irq_set_src - vireo_irq_set() for a device of the backend's
+ * @vm: the VM
+ * @gsi: the GSI
+ * @level: 0 or 1
+ * @src: the device, as the backend's irq_deliver() knows it
+ *
+ * Return: as vireo_irq_set().
+ */
+int vireo_irq_set_src(struct vireo_vm *vm, u32 gsi, int level,
+		      unsigned int src)
+{
 	const struct vireo_irq_routes *rt;
 	int ret = -1, r;
 	u32 i;
@@ -170,7 +185,8 @@ int vireo_irq_set(struct vireo_vm *vm, u32 gsi, int level)
 	if (rt && gsi < rt->nr_gsi) {
 		gsi = array_index_nospec(gsi, rt->nr_gsi);
 		for (i = rt->head[gsi]; i != VIREO_NO_ROUTE; i = rt->r[i].next) {
-			r = vireo_impl->irq_deliver(vm, &rt->r[i].e, level);
+			r = vireo_impl->irq_deliver(vm, &rt->r[i].e, level,
+						    src);
 			if (r >= 0)
 				ret = (ret < 0 ? 0 : ret) + r;
 		}
@@ -264,7 +280,7 @@ static long vireo_signal_msi(struct vireo_vm *vm, struct kvm_msi __user *argp)
 	e.u.msi.address_hi = msi.address_hi;
 	e.u.msi.data = msi.data;
 	e.u.msi.devid = msi.devid;
-	return vireo_impl->irq_deliver(vm, &e, 1);
+	return vireo_impl->irq_deliver(vm, &e, 1, VIREO_IRQ_SRC_USER);
 }
 
 long vireo_irq_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)

@@ -160,7 +160,9 @@ struct vireo_vcpu {
  *	Also called while KVM_CREATE_IRQCHIP installs its default routes.
  * @irq_deliver: drive the route @e (checked by @irq_route_check, or an
  *	MSI from KVM_SIGNAL_MSI) to @level (0 or 1; an MSI at level 0 does
- *	nothing).  Returns as KVM_IRQ_LINE_STATUS reports: >0 delivered, 0
+ *	nothing) for source @src (VIREO_IRQ_SRC_USER: KVM_IRQ_LINE and
+ *	irqfds; others are the backend's own devices', whose levels a
+ *	controller keeps apart).  Returns as KVM_IRQ_LINE_STATUS reports: >0 delivered, 0
  *	coalesced or blocked, <0 not delivered (masked, no destination).
  *	Called in atomic context (under rcu_read_lock(), from an eventfd's
  *	wakeup with interrupts off), never from a hard interrupt handler.
@@ -195,7 +197,8 @@ struct vireo_impl {
 	int (*irq_route_check)(struct vireo_vm *vm,
 			       const struct kvm_irq_routing_entry *e);
 	int (*irq_deliver)(struct vireo_vm *vm,
-			   const struct kvm_irq_routing_entry *e, int level);
+			   const struct kvm_irq_routing_entry *e, int level,
+			   unsigned int src);
 };
 
 /* Backends in order of preference; NULL-terminated (kmod/backends.c). */
@@ -250,6 +253,10 @@ int vireo_set_default_routes(struct vireo_vm *vm,
 			     const struct kvm_irq_routing_entry *e,
 			     unsigned int n);
 void vireo_irq_acked(struct vireo_vm *vm, u32 irqchip, u32 pin);
+/* Who drives a GSI: userspace, or a device of the backend's (irq_deliver). */
+#define VIREO_IRQ_SRC_USER	0
+int vireo_irq_set_src(struct vireo_vm *vm, u32 gsi, int level,
+		      unsigned int src);
 bool vireo_ioeventfd_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
 			   unsigned int len, const void *val);
 int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,

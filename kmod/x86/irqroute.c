@@ -72,6 +72,7 @@ int x86_irq_route_check(struct vireo_vm *vm,
  * @vm: the VM
  * @e: a route x86_irq_route_check() accepted, or KVM_SIGNAL_MSI's message
  * @level: 0 or 1
+ * @src: who drives it (enum x86_irq_source)
  *
  * Atomic context; see struct vireo_impl.
  *
@@ -79,7 +80,7 @@ int x86_irq_route_check(struct vireo_vm *vm,
  * masked or no destination.
  */
 int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
-		    int level)
+		    int level, unsigned int src)
 {
 	const struct x86_irqchip *chip = READ_ONCE(to_x86_vm(vm)->irqchip);
 
@@ -88,7 +89,7 @@ int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 		if (!chip || chip->mode != X86_IRQCHIP_KERNEL)
 			return -1;
 		return x86_irqchip_set(vm, e->u.irqchip.irqchip,
-				       e->u.irqchip.pin, level);
+				       e->u.irqchip.pin, level, src);
 	case KVM_IRQ_ROUTING_MSI:
 		/* A message has no level to lower. */
 		if (!level)

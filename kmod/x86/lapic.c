@@ -157,6 +157,7 @@ static void lapic_reset(struct x86_lapic *a, bool init)
 		lapic_set_reg(a, APIC_LVT0, APIC_DM_EXTINT);
 	a->extint = -1;
 	a->eoi_exit = -1;
+	a->ioapic_eoi = -1;
 }
 
 /* --- the timer --- */
@@ -460,18 +461,29 @@ static bool lapic_lint0_extint(const struct x86_lapic *a)
 	       ((lvt0 >> 8) & 7) == LAPIC_DM_EXTINT;
 }
 
+/* Is this vCPU 0 of a KVM_CREATE_IRQCHIP VM with LINT0 on the 8259 pair? */
+static bool lapic_pic(struct x86_lapic *a)
+{
+	struct x86_irqchip *chip = to_x86_vm(a->vcpu->vm)->irqchip;
+	unsigned long flags;
+	bool r;
+
+	if (chip->mode != X86_IRQCHIP_KERNEL || a->vcpu->id)
+		return false;
+	spin_lock_irqsave(&a->lock, flags);
+	r = lapic_lint0_extint(a);
+	spin_unlock_irqrestore(&a->lock, flags);
+	return r;
+}
+
 static int lapic_extint(struct x86_lapic *a, bool ack)
 {
 	struct x86_irqchip *chip = to_x86_vm(a->vcpu->vm)->irqchip;
 	int v;
 
-	if (!lapic_lint0_extint(a))
+	/* The in-kernel 8259 pair is asked outside the lock: lapic_pic(). */
+	if (!lapic_lint0_extint(a) || chip->mode == X86_IRQCHIP_KERNEL)
 		return -1;
-	if (chip->mode == X86_IRQCHIP_KERNEL) {
-		if (a->vcpu->id || !x86_pic_output(a->vcpu->vm))
-			return -1;
-		return ack ? x86_pic_intack(a->vcpu->vm) : 0;
-	}
 	v = a->extint;
 	if (ack)
 		a->extint = -1;
@@ -488,9 +500,19 @@ static int lapic_extint(struct x86_lapic *a, bool ack)
  */
 int x86_lapic_next_irq(struct x86_lapic *apic, bool ack)
 {
+	struct vireo_vm *vm = apic->vcpu->vm;
 	unsigned long flags;
 	int v;
 
+	/*
+	 * ExtINT first, as the CPU takes it; the 8259's INTA without this
+	 * APIC's lock, since it may deliver (resampling, EOI) on its way.
+	 */
+	if (lapic_pic(apic) && x86_pic_output(vm)) {
+		v = ack ? x86_pic_intack(vm) : 0;
+		if (v >= 0)
+			return v;
+	}
 	spin_lock_irqsave(&apic->lock, flags);
 	v = lapic_extint(apic, ack);
 	if (v >= 0)
@@ -630,12 +652,17 @@ static void lapic_eoi(struct x86_lapic *a)
 	if (v < 0)
 		return;
 	lapic_assign_vec(a, APIC_ISR, v, false);
-	level = lapic_test_vec(a, APIC_TMR, v);
-	if (!level)
+	/*
+	 * The in-kernel I/O APIC hears every EOI, edge ones too, as under
+	 * kvm.ko: the PIT's reinjection counts them.  The VMM's only hears
+	 * of level-triggered vectors (KVM_EXIT_IOAPIC_EOI).
+	 */
+	if (chip->mode == X86_IRQCHIP_KERNEL) {
+		a->ioapic_eoi = v;
 		return;
-	if (chip->mode == X86_IRQCHIP_KERNEL)
-		x86_ioapic_eoi(a->vcpu->vm, v);
-	else
+	}
+	level = lapic_test_vec(a, APIC_TMR, v);
+	if (level)
 		a->eoi_exit = v;
 }
 
@@ -827,15 +854,19 @@ static int lapic_write_unlocked(struct x86_lapic *a, unsigned int off, u32 v,
 	unsigned long flags;
 	bool ipi = false;
 	u32 lo, dest;
-	int r;
+	int r, eoi;
 
 	spin_lock_irqsave(&a->lock, flags);
 	r = lapic_write(a, off, v, hi, &ipi);
 	lo = lapic_reg(a, APIC_ICR);
 	dest = lapic_reg(a, APIC_ICR2);
+	eoi = a->ioapic_eoi;
+	a->ioapic_eoi = -1;
 	spin_unlock_irqrestore(&a->lock, flags);
 	if (ipi)
 		lapic_send_ipi(a, lo, dest);
+	if (eoi >= 0)
+		x86_ioapic_eoi(a->vcpu->vm, eoi);
 	return r;
 }
 

@@ -165,7 +165,7 @@ enum vireo_irqchip x86_irqchip_in_kernel(struct vireo_vm *vm);
 int x86_irq_route_check(struct vireo_vm *vm,
 			const struct kvm_irq_routing_entry *e);
 int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
-		    int level);
+		    int level, unsigned int src);
 
 /* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
 void x86_emergency_register(const char *rival, void (*cb)(void));

@@ -92,21 +92,13 @@ static int x86_ioapic_drive(struct vireo_vm *vm, struct x86_irqchip *ic,
 			    unsigned int pin, unsigned int src, bool level);
 
 /*
- * One tick on GSI 0 under the default routes: 8259 IRQ 0 and I/O APIC
- * pin 0.  Temporary until the core's GSI routing is merged, which then
- * routes it (a VMM may send GSI 0 to pin 2).
+ * One tick on GSI 0, wherever the VM's routes send it: 8259 IRQ 0 and
+ * I/O APIC pin 0 by default, pin 2 as VMMs route it.
  */
 static void x86_pit_pulse(struct vireo_vm *vm)
 {
-	struct x86_irqchip *ic = x86_chip(vm);
-	int r;
-
-	if (!ic)
-		return;
-	x86_pic_drive(vm, ic, 0, X86_IRQ_SRC_PIT, true, &r);
-	x86_pic_drive(vm, ic, 0, X86_IRQ_SRC_PIT, false, &r);
-	x86_ioapic_drive(vm, ic, 0, X86_IRQ_SRC_PIT, true);
-	x86_ioapic_drive(vm, ic, 0, X86_IRQ_SRC_PIT, false);
+	vireo_irq_set_src(vm, 0, 1, X86_IRQ_SRC_PIT);
+	vireo_irq_set_src(vm, 0, 0, X86_IRQ_SRC_PIT);
 }
 
 static void x86_pit_tick(struct work_struct *work)
@@ -177,15 +169,13 @@ static void x86_pit_rearm(struct x86_pit *pit)
 static void x86_pic_notify(struct vireo_vm *vm, bool was, bool now, u16 acked,
 			   u16 unmasked)
 {
-	unsigned long pins = acked;
-	unsigned int i;
+	unsigned long bits = acked;
+	unsigned int irq;
 
-	/* Resampled irqfds on these pins lower their lines (issue 11). */
-	for_each_set_bit(i, &pins, 16)
-		vireo_irq_acked(vm, i < 8 ? KVM_IRQCHIP_PIC_MASTER :
-				KVM_IRQCHIP_PIC_SLAVE, i % 8);
 	if (was != now)
 		x86_apic_extint_changed(vm);
+	for_each_set_bit(irq, &bits, 16)
+		vireo_irq_acked(vm, irq / 8, irq % 8);
 	if (acked & 1)
 		x86_pit_acked(vm);
 	if (unmasked & 1)
@@ -342,16 +332,18 @@ static void x86_ioapic_collect(struct x86_ioapic *io,
 			o->entries[i] = io->m.s.redirtbl[i].bits;
 }
 
-/* A redirection entry's level trigger (bit 15) and remote IRR (bit 14). */
-#define X86_IOAPIC_LEVEL_IRR	(BIT_ULL(15) | BIT_ULL(14))
-
 /* The PIT's line is GSI 0: pin 0 by default, pin 2 as VMMs route it. */
 #define X86_PIT_PINS	(BIT(0) | BIT(2))
 
 static int x86_ioapic_finish(struct vireo_vm *vm, struct x86_ioapic *io,
 			     struct x86_ioapic_out *o, int pin, int r)
 {
+	unsigned long acked = o->acked;
+	unsigned int i;
+
 	r = x86_ioapic_send(vm, io, o->send, o->entries, pin, r);
+	for_each_set_bit(i, &acked, X86_IOAPIC_PINS)
+		vireo_irq_acked(vm, KVM_IRQCHIP_IOAPIC, i);
 	if (o->acked & X86_PIT_PINS)
 		x86_pit_acked(vm);
 	if (o->unmasked & X86_PIT_PINS)
@@ -395,19 +387,15 @@ void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector)
 		return;
 	io = ic->ioapic;
 	/*
-	 * Resampled irqfds lower the lines of the level pins this EOI ends
-	 * first, as kvm.ko's ack notifiers do: the EOI then does not send
-	 * again for a device that has gone quiet.  Outside the lock, which
-	 * lowering a line takes.
+	 * Resampled irqfds lower the lines of the pins this EOI ends before
+	 * it is applied, as kvm.ko's ack notifiers run: a level pin whose
+	 * device has gone quiet is then not sent again.  Outside the lock,
+	 * which lowering a line takes.
 	 */
 	spin_lock_irqsave(&io->lock, flags);
-	for (i = 0; i < X86_IOAPIC_PINS; i++) {
-		u64 e = io->m.s.redirtbl[i].bits;
-
-		if ((u8)e == vector && (e & X86_IOAPIC_LEVEL_IRR) ==
-		    X86_IOAPIC_LEVEL_IRR)
+	for (i = 0; i < X86_IOAPIC_PINS; i++)
+		if ((u8)io->m.s.redirtbl[i].bits == vector)
 			pins |= BIT(i);
-	}
 	spin_unlock_irqrestore(&io->lock, flags);
 	for_each_set_bit(i, &pins, X86_IOAPIC_PINS)
 		vireo_irq_acked(vm, KVM_IRQCHIP_IOAPIC, i);
@@ -415,6 +403,8 @@ void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector)
 	x86_ioapic_model_eoi(&io->m, vector);
 	x86_ioapic_collect(io, &o);
 	spin_unlock_irqrestore(&io->lock, flags);
+	/* Told already. */
+	o.acked &= ~pins;
 	x86_ioapic_finish(vm, io, &o, -1, 0);
 }
 
@@ -459,28 +449,31 @@ bool x86_irqchip_mmio(struct vireo_vm *vm, u64 gpa, unsigned int len,
  * @vm: the VM
  * @chip: KVM_IRQCHIP_PIC_MASTER, _PIC_SLAVE or _IOAPIC
  * @pin: the input on that chip
- * @level: the level userspace (or an irqfd) gives it
+ * @level: the level its source gives it
+ * @src: the source (enum x86_irq_source): userspace or an irqfd, the PIT
  *
  * Return: >0 delivered, 0 coalesced, <0 masked (KVM_IRQ_LINE_STATUS).
  */
-int x86_irqchip_set(struct vireo_vm *vm, u32 chip, u32 pin, int level)
+int x86_irqchip_set(struct vireo_vm *vm, u32 chip, u32 pin, int level,
+		    unsigned int src)
 {
 	struct x86_irqchip *ic = x86_chip(vm);
 	int r = -1;
 
-	if (!ic)
+	/* The core's VIREO_IRQ_SRC_USER is X86_IRQ_SRC_USER. */
+	BUILD_BUG_ON(X86_IRQ_SRC_USER != VIREO_IRQ_SRC_USER);
+	if (!ic || src > X86_IRQ_SRC_PIT)
 		return -1;
 	switch (chip) {
 	case KVM_IRQCHIP_PIC_MASTER:
 	case KVM_IRQCHIP_PIC_SLAVE:
 		if (pin < 8)
-			x86_pic_drive(vm, ic, chip * 8 + pin, X86_IRQ_SRC_USER,
-				      level, &r);
+			x86_pic_drive(vm, ic, chip * 8 + pin, src, level, &r);
 		return r;
 	case KVM_IRQCHIP_IOAPIC:
 		if (pin >= X86_IOAPIC_PINS)
 			return -1;
-		return x86_ioapic_drive(vm, ic, pin, X86_IRQ_SRC_USER, level);
+		return x86_ioapic_drive(vm, ic, pin, src, level);
 	default:
 		return -1;
 	}
