@@ -19,5 +19,4 @@ bool x86_irqchip_mmio(struct vireo_vm *vm, u64 gpa, unsigned int len,
 void x86_irqchip_release(struct vireo_vm *vm);
 void x86_irqchip_free(struct vireo_vm *vm);
 
-
 #endif
