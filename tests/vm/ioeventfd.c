@@ -416,6 +416,8 @@ TEST(guest_string)
 		0xf4,
 	};
 	int e10 = new_efd(), ep = new_efd();
+	unsigned int n = 0;
+	uint8_t data[4];
 	struct vt_vm t;
 
 	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, CODE));
@@ -427,14 +429,24 @@ TEST(guest_string)
 	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_MMIO_W(&t, MMIO + 0x11, 1, 0x5a);
 	EXPECT_EQ(2u, count(e10));
-	/* The OUTSW's elements exit (one or both per exit). */
+	/*
+	 * The OUTSW's elements exit (one or both per exit) with DS's data,
+	 * not ES's: the IOIO exit of an AMD CPU without decode assists
+	 * names no segment.
+	 */
 	ASSERT_EQ(0, vt_run(&t));
-	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason)
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	while (t.run->exit_reason == KVM_EXIT_IO && t.run->io.port == 0x10) {
 		EXPECT_EQ(2, t.run->io.size);
 		EXPECT_EQ(KVM_EXIT_IO_OUT, t.run->io.direction);
+		ASSERT_GE(4u, n + 2 * t.run->io.count);
+		memcpy(data + n, vt_io_data(&t), 2 * t.run->io.count);
+		n += 2 * t.run->io.count;
 		ASSERT_EQ(0, vt_run(&t));
 	}
+	EXPECT_EQ(4u, n);
+	EXPECT_EQ(0, memcmp(data, "abcd", 4));
 	EXPECT_IO(&t, 0x40, 1, 0);
 	EXPECT_EQ(3u, count(ep));
 	ASSERT_EQ(0, vt_run(&t));
