@@ -233,6 +233,9 @@ static inline bool vireo_mmu_retry(struct vireo_vm *vm, unsigned long seq)
 }
 
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);
+int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
+		      unsigned int len);
+
 /* kmod/core/irq.c and eventfd.c: GSI routing, irqfd, ioeventfd */
 int vireo_set_default_routes(struct vireo_vm *vm,
 			     const struct kvm_irq_routing_entry *e,
@@ -240,7 +243,5 @@ int vireo_set_default_routes(struct vireo_vm *vm,
 void vireo_irq_acked(struct vireo_vm *vm, u32 irqchip, u32 pin);
 bool vireo_ioeventfd_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
 			   unsigned int len, const void *val);
-int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
-		      unsigned int len);
 
 #endif
