@@ -248,6 +248,9 @@ static inline bool vireo_mmu_retry(struct vireo_vm *vm, unsigned long seq)
 }
 
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);
+int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
+		      unsigned int len);
+
 /* kmod/core/irq.c and eventfd.c: GSI routing, irqfd, ioeventfd */
 int vireo_set_default_routes(struct vireo_vm *vm,
 			     const struct kvm_irq_routing_entry *e,
@@ -259,7 +262,5 @@ int vireo_irq_set_src(struct vireo_vm *vm, u32 gsi, int level,
 		      unsigned int src);
 bool vireo_ioeventfd_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
 			   unsigned int len, const void *val);
-int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
-		      unsigned int len);
 
 #endif

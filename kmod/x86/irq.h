@@ -84,11 +84,4 @@ bool x86_pic_output(struct vireo_vm *vm);
  */
 void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector);
 
-/*
- * kmod/x86/irqroute.c: KVM_CREATE_IRQCHIP's default GSI routes (GSI 0-15
- * to the 8259 pair and the I/O APIC pin of the same number, 16-23 to the
- * I/O APIC alone), installed through the core's routing.
- */
-int x86_irq_default_routes(struct vireo_vm *vm);
-
 #endif

@@ -4,9 +4,8 @@
  * exist here, and where each one goes: an MSI to the local APICs, a pin to
  * the 8259 pair or the I/O APIC (kmod/x86/irq.h).
  */
-#include <linux/errno.h>
+#include <linux/slab.h>
 
-#include "core/vireo.h"
 #include "x86/irq.h"
 #include "x86/x86.h"
 
@@ -102,31 +101,40 @@ int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 	}
 }
 
+/**
+ * x86_irq_default_routes - the routes KVM_CREATE_IRQCHIP starts with
+ * @vm: the VM
+ *
+ * kvm.ko's defaults: GSIs 0-15 to the I/O APIC pin of that number and to
+ * the 8259 pin of that number (0-7 master, 8-15 slave), GSIs 16-23 to the
+ * I/O APIC alone.
+ *
+ * Return: 0 or -errno (-ENOMEM).
+ */
 int x86_irq_default_routes(struct vireo_vm *vm)
 {
 	struct kvm_irq_routing_entry *e;
-	unsigned int gsi, n = 0;
+	unsigned int n = 0, gsi;
 	int r;
 
-	e = vireo_zalloc(sizeof(*e) * (2 * 16 + X86_IOAPIC_PINS));
+	e = kcalloc(2 * X86_PIC_PINS + X86_IOAPIC_PINS, sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
 	for (gsi = 0; gsi < X86_IOAPIC_PINS; gsi++) {
-		if (gsi < 16) {
-			e[n].gsi = gsi;
-			e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
-			e[n].u.irqchip.irqchip = gsi < 8 ? KVM_IRQCHIP_PIC_MASTER :
-						 KVM_IRQCHIP_PIC_SLAVE;
-			e[n].u.irqchip.pin = gsi % 8;
-			n++;
-		}
 		e[n].gsi = gsi;
 		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
 		e[n].u.irqchip.irqchip = KVM_IRQCHIP_IOAPIC;
-		e[n].u.irqchip.pin = gsi;
-		n++;
+		e[n++].u.irqchip.pin = gsi;
+		if (gsi >= 2 * X86_PIC_PINS)
+			continue;
+		e[n].gsi = gsi;
+		e[n].type = KVM_IRQ_ROUTING_IRQCHIP;
+		e[n].u.irqchip.irqchip = gsi < X86_PIC_PINS ?
+					 KVM_IRQCHIP_PIC_MASTER :
+					 KVM_IRQCHIP_PIC_SLAVE;
+		e[n++].u.irqchip.pin = gsi % X86_PIC_PINS;
 	}
 	r = vireo_set_default_routes(vm, e, n);
-	vireo_free(e);
+	kfree(e);
 	return r;
 }

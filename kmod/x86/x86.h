@@ -166,6 +166,7 @@ int x86_irq_route_check(struct vireo_vm *vm,
 			const struct kvm_irq_routing_entry *e);
 int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 		    int level, unsigned int src);
+int x86_irq_default_routes(struct vireo_vm *vm);
 
 /* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
 void x86_emergency_register(const char *rival, void (*cb)(void));
