@@ -34,6 +34,30 @@ static int err_of(int r)
 	return r < 0 ? errno : 0;
 }
 
+/*
+ * What a client checks before it asks for the devices (QEMU's
+ * kernel-irqchip=on, the KVM selftests): on the system fd and the VM's.
+ */
+TEST(capabilities)
+{
+	static const int caps[] = {
+		KVM_CAP_IRQCHIP, KVM_CAP_PIT2, KVM_CAP_PIT_STATE2,
+		KVM_CAP_REINJECT_CONTROL,
+	};
+	int sys, vm = vm_only(&sys);
+	unsigned int i;
+
+	ASSERT_GE(vm, 0);
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		EXPECT_EQ(1, ioctl(sys, KVM_CHECK_EXTENSION, caps[i]))
+			TH_LOG("capability %d on the system fd", caps[i]);
+		EXPECT_EQ(1, ioctl(vm, KVM_CHECK_EXTENSION, caps[i]))
+			TH_LOG("capability %d on the VM fd", caps[i]);
+	}
+	close(vm);
+	close(sys);
+}
+
 TEST(create_irqchip)
 {
 	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_PIC_MASTER };
