@@ -135,6 +135,7 @@ static void svm_fini(void)
 	int cpu;
 
 	x86_emergency_unregister();
+	x86_kvmclock_fini();
 	for_each_possible_cpu(cpu) {
 		struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
 
@@ -168,6 +169,8 @@ static int svm_init(void)
 		svm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	svm_nested_host = boot_cpu_has(X86_FEATURE_HYPERVISOR);
 	x86_uret_init(BIT(X86_URET_TSC_AUX));
+	if (x86_kvmclock_init())
+		goto err;
 	x86_emergency_register("kvm_amd", svm_cpu_disable);
 	return 0;
 err:
@@ -187,6 +190,7 @@ static int svm_vm_create(struct vireo_vm *vm)
 		vireo_free(svm);
 		return r;
 	}
+	x86_kvmclock_vm_init(&svm->x86);
 	vm->arch = svm;
 	return 0;
 }
@@ -781,6 +785,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	u64 gen;
 
 	svm_prepare_events(vcpu);
+	x86_kvmclock_enter(vcpu, &sv->cpuid, vmcb->control.tsc_offset);
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
 	vmcb->control.clean = 0;
 
@@ -790,7 +795,8 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	 */
 	local_irq_disable();
 	if (vireo_vcpu_exit_request(vcpu) ||
-	    (sv->x86.apic && x86_lapic_kicked(sv->x86.apic))) {
+	    (sv->x86.apic && x86_lapic_kicked(sv->x86.apic)) ||
+	    x86_kvmclock_moved(vcpu, smp_processor_id())) {
 		local_irq_enable();
 		return VIREO_RUN_AGAIN;
 	}

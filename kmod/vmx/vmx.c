@@ -321,6 +321,7 @@ static void vmx_fini(void)
 	int cpu;
 
 	x86_emergency_unregister();
+	x86_kvmclock_fini();
 	preempt_notifier_dec();
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpus, cpu);
@@ -360,6 +361,10 @@ static int vmx_init(void)
 		      BIT(X86_URET_CSTAR) | BIT(X86_URET_SFMASK) |
 		      ((vmx_cfg.proc2 & SECONDARY_EXEC_ENABLE_RDTSCP) ?
 		       BIT(X86_URET_TSC_AUX) : 0));
+	if (x86_kvmclock_init()) {
+		x86_mitigate_fini();
+		goto err;
+	}
 	preempt_notifier_inc();
 	x86_emergency_register("kvm_intel", vmx_cpu_disable);
 	return 0;
@@ -420,6 +425,7 @@ static int vmx_vm_create(struct vireo_vm *vm)
 		vireo_free(vv);
 		return r;
 	}
+	x86_kvmclock_vm_init(&vv->x86);
 	vm->arch = vv;
 	return 0;
 }
@@ -1176,6 +1182,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	u32 reason = 0;
 	int fail, r;
 
+	/* Guest memory may fault in: before preemption goes off. */
+	x86_kvmclock_enter(vcpu, &vmx->cpuid, vmx->tsc_offset);
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	vmx_prepare_events(vcpu);
@@ -1200,7 +1208,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	 */
 	local_irq_disable();
 	if (vireo_vcpu_exit_request(vcpu) ||
-	    (vmx->x86.apic && x86_lapic_kicked(vmx->x86.apic))) {
+	    (vmx->x86.apic && x86_lapic_kicked(vmx->x86.apic)) ||
+	    x86_kvmclock_moved(vcpu, smp_processor_id())) {
 		local_irq_enable();
 		preempt_enable();
 		return VIREO_RUN_AGAIN;

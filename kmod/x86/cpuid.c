@@ -4,6 +4,7 @@
  */
 #include <asm/cpufeature.h>
 #include <asm/fpu/xcr.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 #include <linux/errno.h>
 #include <linux/slab.h>
@@ -190,6 +191,18 @@ static unsigned int x86_supported_leaves(struct kvm_cpuid_entry2 *e,
 			x86_filter_leaf(&e[n], xcr0);
 			n++;
 		}
+	}
+	/* KVM's paravirtual leaves: the signature, then kvmclock. */
+	if (n + 2 <= max) {
+		memset(&e[n], 0, 2 * sizeof(*e));
+		e[n].function = KVM_CPUID_SIGNATURE;
+		e[n].eax = KVM_CPUID_FEATURES;
+		memcpy(&e[n].ebx, "KVMK", 4);
+		memcpy(&e[n].ecx, "VMKV", 4);
+		memcpy(&e[n].edx, "M\0\0\0", 4);
+		e[n + 1].function = KVM_CPUID_FEATURES;
+		e[n + 1].eax = x86_kvmclock_features();
+		n += 2;
 	}
 	cpuid(0x80000000, &top, &b, &c, &d);
 	top = min_t(u32, top, 0x80000008);

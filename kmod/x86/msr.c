@@ -3,6 +3,7 @@
  * MSR policy: which MSRs a guest has, and the KVM_{GET,SET}_MSRS and
  * KVM_GET_MSR_INDEX_LIST plumbing around a backend's accessors.
  */
+#include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 #include <asm/msr.h>
 #include <linux/errno.h>
@@ -19,6 +20,8 @@ const u32 x86_msr_list[] = {
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_FS_BASE, MSR_GS_BASE, MSR_EFER,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
+	MSR_KVM_WALL_CLOCK_NEW,
 };
 
 const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
@@ -111,6 +114,8 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 {
 	int reg = x86_msr_reg(index);
 
+	if (x86_kvmclock_msr(index))
+		return x86_kvmclock_get_msr(ctx, index, data);
 	if (reg < 0 || (reg == X86_MSR_TSC_AUX && !x86_tsc_aux_ok))
 		return 1;
 	*data = ops->get(ctx, reg);
@@ -136,6 +141,8 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 {
 	int reg = x86_msr_reg(index);
 
+	if (x86_kvmclock_msr(index))
+		return x86_kvmclock_set_msr(ctx, index, data);
 	switch (reg) {
 	case -1:
 		return 1;

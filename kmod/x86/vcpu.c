@@ -46,6 +46,10 @@ long x86_check_extension(long cap)
 		return 1;
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
+	case KVM_CAP_ADJUST_CLOCK:
+		/* The flags KVM_GET_CLOCK can report, as kvm.ko. */
+		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
+		       KVM_CLOCK_HOST_TSC;
 	default:
 		return 0;
 	}
@@ -101,6 +105,9 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 		if ((unsigned long)argp > (unsigned int)(-3 * PAGE_SIZE))
 			return -EINVAL;
 		return 0;
+	case KVM_GET_CLOCK:
+	case KVM_SET_CLOCK:
+		return x86_kvmclock_ioctl(vm, cmd, argp);
 	default:
 		return x86_irqchip_vm_ioctl(vm, cmd, argp);
 	}

@@ -12,6 +12,7 @@
 #include <asm/special_insns.h>
 #include <linux/bits.h>
 #include <linux/kvm.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include "core/vireo.h"
@@ -127,14 +128,43 @@ struct x86_irqchip;
 struct x86_lapic;
 struct x86_pit;
 
+/* kmod/x86/pvclock.c: a VM's kvmclock */
+struct x86_kvmclock {
+	spinlock_t lock;	/* all of it; the vCPUs' entries take it */
+	s64 offset;		/* the VM's time minus the host clock's */
+	/* The master clock: one (host TSC, host clock) pair for every vCPU */
+	bool master;
+	u64 master_tsc;
+	s64 master_ns;
+	u32 gen;		/* moves when every vCPU must rewrite */
+	int host_gen;		/* the clocksource generation it was taken at */
+	bool boot_old;		/* vCPU 0 enabled the clock by the old MSR */
+	u64 wall_msr;
+	u32 wall_version;
+};
+
+/* A vCPU's pvclock_vcpu_time_info: what was last written, and where */
+struct x86_pvclock {
+	u64 msr;		/* guest-physical address | enabled */
+	bool dirty;
+	bool wall_pending;	/* the VM's wall clock, at the next entry */
+	u32 version;
+	u32 gen;
+	int cpu;
+	u64 tsc_offset;
+	u64 stamp;		/* the raw clock when written */
+};
+
 struct x86_vm {
 	struct x86_irqchip *irqchip;	/* NULL: interrupts are the VMM's */
 	/* KVM_CREATE_PIT2, which kvm.ko allows with or without an irqchip */
 	struct x86_pit *pit;
+	struct x86_kvmclock clock;
 };
 
 struct x86_vcpu {
 	struct x86_lapic *apic;		/* NULL without an in-kernel irqchip */
+	struct x86_pvclock pvclock;
 };
 
 static inline struct x86_vm *to_x86_vm(struct vireo_vm *vm)
@@ -146,6 +176,20 @@ static inline struct x86_vcpu *to_x86_vcpu(struct vireo_vcpu *vcpu)
 {
 	return vcpu->arch;
 }
+
+/* kmod/x86/pvclock.c */
+int x86_kvmclock_init(void);
+void x86_kvmclock_fini(void);
+void x86_kvmclock_vm_init(struct x86_vm *xv);
+long x86_kvmclock_ioctl(struct vireo_vm *vm, unsigned int cmd,
+			void __user *argp);
+bool x86_kvmclock_msr(u32 index);
+int x86_kvmclock_get_msr(struct vireo_vcpu *vcpu, u32 index, u64 *data);
+int x86_kvmclock_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data);
+void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
+			u64 tsc_offset);
+bool x86_kvmclock_moved(struct vireo_vcpu *vcpu, int cpu);
+u32 x86_kvmclock_features(void);
 
 /* kmod/x86/vcpu.c: what every x86 backend handles alike */
 struct fpu_guest;

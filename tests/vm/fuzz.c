@@ -36,8 +36,8 @@
 
 /*
  * What either module answers, and some it may not (those must fail
- * cleanly): GET_MSR_FEATURE_INDEX_LIST, GET_EMULATED_CPUID, GET_CLOCK,
- * TRANSLATE, GET_TSC_KHZ, and numbers no KVM ioctl uses.
+ * cleanly): GET_MSR_FEATURE_INDEX_LIST, GET_EMULATED_CPUID, TRANSLATE,
+ * GET_TSC_KHZ, and numbers no KVM ioctl uses.
  */
 static const unsigned long sys_ioctls[] = {
 	KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_GET_VCPU_MMAP_SIZE,
@@ -52,7 +52,7 @@ static const unsigned long vm_ioctls[] = {
 	KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, KVM_IRQ_LINE,
 	KVM_IRQ_LINE_STATUS, KVM_SIGNAL_MSI, KVM_CREATE_IRQCHIP,
 	KVM_GET_IRQCHIP, KVM_SET_IRQCHIP,
-	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_REINJECT_CONTROL,
+	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_REINJECT_CONTROL, KVM_SET_CLOCK,
 	_IO(KVMIO, 0xf1),
 };
 

@@ -3,12 +3,13 @@
 # In-VM test of the vireo VMM (prints TAP): boot the test VM's own Debian
 # kernel with a busybox initramfs on $VIREO_TEST_DEV, check the console
 # marker, console input, the boot timer, and the exit statuses for guest
-# power-off, reboot and triple fault; plus clean errors for bad input.
+# power-off, reboot and triple fault; plus clean errors for bad input; and
+# that the guest runs on kvmclock (the VMM passes the KVM leaves through).
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 CMDLINE="console=ttyS0 panic=-1 quiet"
 
 make_tmp vmm_boot
-plan 11
+plan 12
 
 # --- the guest: busybox initramfs whose /init reports and powers off ---
 guest_tree dev proc
@@ -18,6 +19,7 @@ guest_init_raw <<'GUEST'
 /bin/busybox mount -t proc proc /proc
 /bin/busybox devmem 0xd0000000 8 123
 echo "VIREO-BOOT-MARKER $(/bin/busybox uname -r)"
+/bin/busybox dmesg | /bin/busybox grep -o 'clocksource: Switched to clocksource .*'
 case "$(/bin/busybox cat /proc/cmdline)" in
 *vireo.test=reboot*) /bin/busybox reboot -f ;;
 esac
@@ -75,7 +77,7 @@ else
 	show "$tmp/crash.out"
 fi
 
-# 7-10: boot Debian's kernel to the marker, type a line, power off
+# 7-11: boot Debian's kernel to the marker, type a line, power off
 feed_when "$tmp/boot.out" VIREO-READY "hello-from-host"
 start=$(date +%s)
 run_vmm "$tmp/boot.out" --kernel "$KERNEL" --initrd "$tmp/initrd" \
@@ -98,6 +100,12 @@ if grep -q "boot timer: guest init after" "$tmp/boot.out"; then
 else
 	not_ok "boot timer reports guest init"
 fi
+if grep -q "clocksource: Switched to clocksource kvm-clock" "$tmp/boot.out"; then
+	ok "the guest switched to kvm-clock"
+else
+	not_ok "the guest switched to kvm-clock"
+	grep "clocksource" "$tmp/boot.out" | comment
+fi
 if [ "$rc" = 0 ]; then
 	ok "guest poweroff -f ends the VMM with status 0"
 else
@@ -106,7 +114,7 @@ else
 	show "$tmp/boot.out" 20
 fi
 
-# 11: reboot request
+# 12: reboot request
 run_vmm "$tmp/reboot.out" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
 	--cmdline "$CMDLINE vireo.test=reboot"
 if [ "$rc" = 3 ] && grep -q VIREO-BOOT-MARKER "$tmp/reboot.out"; then
