@@ -550,9 +550,11 @@ u8 x86_lapic_get_cr8(struct x86_lapic *apic)
 	return (lapic_reg(apic, APIC_TASKPRI) >> 4) & 0xf;
 }
 
+/* TPR[3:0] stays when the class did not change (V_TPR has no room for it). */
 void x86_lapic_set_cr8(struct x86_lapic *apic, u8 cr8)
 {
-	lapic_set_reg(apic, APIC_TASKPRI, (cr8 & 0xf) << 4);
+	if (x86_lapic_get_cr8(apic) != (cr8 & 0xf))
+		lapic_set_reg(apic, APIC_TASKPRI, (cr8 & 0xf) << 4);
 }
 
 void x86_lapic_halt(struct x86_lapic *apic)

@@ -38,10 +38,14 @@
 #define D_SELF		0x7030		/* vector 0x43 */
 #define D_EARLY		0x7060		/* deadline: TSC - deadline, high word */
 #define D_PARAM		0x7050		/* timer count or TSC delta */
+#define D_TPR_SEEN	0x7064		/* D_SELF while TPR blocked it */
+#define D_TPR_PPR	0x7068		/* PPR then */
+#define D_TPR_IRR	0x706c		/* IRR bits 95:64 then */
+#define D_NMI		0x7070		/* NMIs taken */
 #define D_PONG		0x7100		/* vector 0x41 on AP n: + 4n */
 
 enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
-       T_HALT, T_EXTINT };
+       T_HALT, T_EXTINT, T_TPR, T_NMI };
 
 #define NR_VCPUS	4
 #define PORT_DONE	0x10
@@ -67,6 +71,8 @@ asm(
 "	cmp $6, %esi\n	je t_initsipi\n"
 "	cmp $7, %esi\n	je t_halt\n"
 "	cmp $8, %esi\n	je t_extint\n"
+"	cmp $9, %esi\n	je t_tpr\n"
+"	cmp $10, %esi\n	je t_nmi\n"
 "	ud2\n"
 /* x2APIC on if asked, software enable, flat logical ID 1 << index. */
 "setup:\n"
@@ -111,6 +117,8 @@ asm(
 "	lock incl 0x7020\n	call eoi\n	iret\n"
 "h_self:\n"
 "	lock incl 0x7030\n	call eoi\n	iret\n"
+"h_nmi:\n"
+"	lock incl 0x7070\n	iret\n"
 /* wait with STI;HLT (no interrupt slips in between) until [EDI] >= EDX */
 "wait_for:\n"
 "	cli\n	cmp %edx, (%edi)\n	jae 1f\n	sti\n	hlt\n	jmp wait_for\n"
@@ -188,6 +196,26 @@ asm(
 "t_extint:\n"
 "	mov $0x7030, %edi\n	mov $1, %edx\n	call wait_for\n"
 "	mov 0x7030, %eax\n	jmp done\n"
+/*
+ * TPR 0x50 holds a self-IPI of vector 0x43 back (in IRR, PPR 0x50);
+ * TPR 0 lets it in.
+ */
+"t_tpr:\n"
+"	mov $0x80, %ecx\n	mov $0x50, %eax\n	call apic_write\n"
+"	sti\n"
+"	mov $0x40043, %eax\n	xor %edx, %edx\n	call send_ipi\n"
+"	mov $2000, %ecx\n1:	loop 1b\n"
+"	mov 0x7030, %eax\n	mov %eax, 0x7064\n"
+"	mov $0xa0, %ecx\n	call apic_read\n	mov %eax, 0x7068\n"
+"	mov $0x220, %ecx\n	call apic_read\n	mov %eax, 0x706c\n"
+"	mov $0x80, %ecx\n	xor %eax, %eax\n	call apic_write\n"
+"	mov $0x7030, %edi\n	mov $1, %edx\n	call wait_for\n"
+"	mov 0x7030, %eax\n	jmp done\n"
+/* an NMI IPI to APIC ID 0, itself */
+"t_nmi:\n"
+"	sti\n	mov $0x400, %eax\n	xor %edx, %edx\n	call send_ipi\n"
+"1:	cmpl $0, 0x7070\n	jne 2f\n	pause\n	jmp 1b\n"
+"2:	mov 0x7070, %eax\n	jmp done\n"
 "t_halt:\n"
 "	sti\n	hlt\n	jmp t_halt\n"
 "guest_end:\n"
@@ -201,7 +229,7 @@ asm(
 "	.popsection\n");
 
 extern const char guest_start[], guest_end[], h_timer[], h_pong[],
-	h_ping[], h_self[], sipi_start[], sipi_end[];
+	h_ping[], h_self[], h_nmi[], sipi_start[], sipi_end[];
 
 struct vm {
 	int sys, fd;
@@ -335,6 +363,7 @@ static int vm_create(struct vm *m, int nr, int mode)
 	for (i = 1; i < nr; i++)
 		set_gate(m, 0x44 + i, h_ping);
 	set_gate(m, 0x43, h_self);
+	set_gate(m, 2, h_nmi);
 	wr32(m, D_MODE, mode);
 	wr32(m, D_NCPU, nr);
 	size = ioctl(m->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -634,6 +663,22 @@ TEST_F(guest, self_ipi)
 {
 	run_bsp(_metadata, &self->m, T_SELF);
 	EXPECT_EQ(variant->mode ? 2u : 1u, self->m.v[0].val);
+}
+
+/* PPR follows TPR and holds back vectors of its class and below. */
+TEST_F(guest, tpr)
+{
+	run_bsp(_metadata, &self->m, T_TPR);
+	EXPECT_EQ(0u, rd32(&self->m, D_TPR_SEEN));
+	EXPECT_EQ(0x50u, rd32(&self->m, D_TPR_PPR));
+	EXPECT_EQ(1u << 3, rd32(&self->m, D_TPR_IRR));
+	EXPECT_EQ(1u, self->m.v[0].val);
+}
+
+TEST_F(guest, nmi_ipi)
+{
+	run_bsp(_metadata, &self->m, T_NMI);
+	EXPECT_EQ(1u, self->m.v[0].val);
 }
 
 /* The VMM's 8259 (KVM_INTERRUPT) reaches the guest through the BSP's LINT0. */
