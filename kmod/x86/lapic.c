@@ -30,6 +30,8 @@
 #define LAPIC_TIMER_PERIODIC	BIT(17)
 #define LAPIC_TIMER_DEADLINE	(2U << 17)
 #define LAPIC_SVR_ENABLE	BIT(8)
+#define LAPIC_SVR_NO_BROADCAST	BIT(12)
+#define LAPIC_LVR_DIRECTED_EOI	BIT(24)
 #define LAPIC_DM_FIXED		0
 #define LAPIC_DM_LOWEST		1
 #define LAPIC_DM_SMI		2
@@ -114,6 +116,22 @@ static u32 lapic_ppr(const struct x86_lapic *a)
 	return (tpr & 0xf0) >= (isrv & 0xf0) ? tpr : isrv & 0xf0;
 }
 
+/*
+ * kvm.ko offers directed EOI (the I/O APIC's EOI register, so no EOI
+ * broadcast) where the I/O APIC is the VMM's and the guest has x2APIC.
+ */
+static u32 lapic_version(const struct x86_lapic *a)
+{
+	u32 v = LAPIC_VERSION | (LAPIC_NR_LVT - 1) << 16, leaf1[4];
+
+	if (to_x86_vm(a->vcpu->vm)->irqchip->mode == X86_IRQCHIP_SPLIT) {
+		x86_cpuid_lookup(a->ops->cpuid(a->vcpu), 1, 0, leaf1);
+		if (leaf1[2] & BIT(21))
+			v |= LAPIC_LVR_DIRECTED_EOI;
+	}
+	return v;
+}
+
 static u32 lapic_x2apic_ldr(u32 id)
 {
 	return ((id >> 4) << 16) | BIT(id & 0xf);
@@ -147,7 +165,7 @@ static void lapic_reset(struct x86_lapic *a, bool init)
 		lapic_set_reg(a, APIC_LDR, lapic_x2apic_ldr(id));
 	}
 	lapic_set_reg(a, APIC_ID, id);
-	lapic_set_reg(a, APIC_LVR, LAPIC_VERSION | (LAPIC_NR_LVT - 1) << 16);
+	lapic_set_reg(a, APIC_LVR, lapic_version(a));
 	for (off = APIC_LVTT; off <= APIC_LVTERR; off += 0x10)
 		lapic_set_reg(a, off, LAPIC_LVT_MASK);
 	lapic_set_reg(a, APIC_DFR, 0xffffffff);
@@ -460,22 +478,18 @@ static bool lapic_lint0_extint(const struct x86_lapic *a)
 	       ((lvt0 >> 8) & 7) == LAPIC_DM_EXTINT;
 }
 
-static int lapic_extint(struct x86_lapic *a, bool ack)
+/*
+ * The in-kernel 8259 pair's interrupt for vCPU 0, outside the APIC's lock
+ * (the 8259 may tell the APICs about its output as it acks), or -1.
+ */
+static int lapic_kernel_extint(struct x86_lapic *a, bool ack)
 {
-	struct x86_irqchip *chip = to_x86_vm(a->vcpu->vm)->irqchip;
-	int v;
+	struct vireo_vm *vm = a->vcpu->vm;
 
-	if (!lapic_lint0_extint(a))
+	if (to_x86_vm(vm)->irqchip->mode != X86_IRQCHIP_KERNEL ||
+	    a->vcpu->id || !lapic_lint0_extint(a) || !x86_pic_output(vm))
 		return -1;
-	if (chip->mode == X86_IRQCHIP_KERNEL) {
-		if (a->vcpu->id || !x86_pic_output(a->vcpu->vm))
-			return -1;
-		return ack ? x86_pic_intack(a->vcpu->vm) : 0;
-	}
-	v = a->extint;
-	if (ack)
-		a->extint = -1;
-	return v;
+	return ack ? x86_pic_intack(vm) : 0;
 }
 
 /**
@@ -491,10 +505,17 @@ int x86_lapic_next_irq(struct x86_lapic *apic, bool ack)
 	unsigned long flags;
 	int v;
 
-	spin_lock_irqsave(&apic->lock, flags);
-	v = lapic_extint(apic, ack);
+	v = lapic_kernel_extint(apic, ack);
 	if (v >= 0)
+		return v;
+	spin_lock_irqsave(&apic->lock, flags);
+	/* Split irqchip: the VMM's 8259 (KVM_INTERRUPT) through LINT0 */
+	if (apic->extint >= 0 && lapic_lint0_extint(apic)) {
+		v = apic->extint;
+		if (ack)
+			apic->extint = -1;
 		goto out;
+	}
 	v = -1;
 	if (!lapic_hw_enabled(apic))
 		goto out;
@@ -610,6 +631,7 @@ int x86_lapic_blocked(struct x86_lapic *apic)
 	case KVM_MP_STATE_INIT_RECEIVED:
 		return 1;
 	case KVM_MP_STATE_HALTED:
+	case KVM_MP_STATE_AP_RESET_HOLD:
 		if (READ_ONCE(apic->nmi_pending) ||
 		    (x86_lapic_next_irq(apic, false) >= 0 &&
 		     apic->ops->irq_enabled(apic->vcpu))) {
@@ -622,23 +644,27 @@ int x86_lapic_blocked(struct x86_lapic *apic)
 	}
 }
 
-/* EOI: the highest in-service vector is done. */
-static void lapic_eoi(struct x86_lapic *a)
+/*
+ * EOI: the highest in-service vector is done.  Returns a level-triggered
+ * vector the in-kernel I/O APIC must hear of, or -1: the caller tells it
+ * once the lock is dropped, as the I/O APIC may deliver to this APIC again.
+ */
+static int lapic_eoi(struct x86_lapic *a)
 {
 	struct x86_irqchip *chip = to_x86_vm(a->vcpu->vm)->irqchip;
 	int v = lapic_highest(a, APIC_ISR);
-	bool level;
 
 	if (v < 0)
-		return;
+		return -1;
 	lapic_assign_vec(a, APIC_ISR, v, false);
-	level = lapic_test_vec(a, APIC_TMR, v);
-	if (!level)
-		return;
+	/* With directed EOI the guest writes the I/O APIC's EOI itself. */
+	if (!lapic_test_vec(a, APIC_TMR, v) ||
+	    (lapic_reg(a, APIC_SPIV) & LAPIC_SVR_NO_BROADCAST))
+		return -1;
 	if (chip->mode == X86_IRQCHIP_KERNEL)
-		x86_ioapic_eoi(a->vcpu->vm, v);
-	else
-		a->eoi_exit = v;
+		return v;
+	a->eoi_exit = v;
+	return -1;
 }
 
 /**
@@ -692,6 +718,8 @@ static u32 lapic_read(struct x86_lapic *a, unsigned int off)
 	switch (off) {
 	case APIC_PROCPRI:
 		return lapic_ppr(a);
+	case APIC_LVR:
+		return lapic_version(a);
 	case APIC_TMCCT:
 		return lapic_current_count(a);
 	case APIC_ICR:
@@ -741,10 +769,11 @@ static void lapic_lvt_write(struct x86_lapic *a, unsigned int off, u32 v)
 
 /*
  * A register write, with the lock held.  Returns nonzero where an x2APIC
- * WRMSR raises #GP.  IPIs are sent after the lock is dropped (@ipi).
+ * WRMSR raises #GP.  IPIs (@ipi) and the I/O APIC's EOI (@eoi) go out after
+ * the lock is dropped.
  */
 static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
-		       u32 hi, bool *ipi)
+		       u32 hi, bool *ipi, int *eoi)
 {
 	bool x2 = lapic_x2apic(a);
 	unsigned int o;
@@ -761,7 +790,7 @@ static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
 	case APIC_EOI:
 		if (x2 && v)
 			return 1;
-		lapic_eoi(a);
+		*eoi = lapic_eoi(a);
 		break;
 	case APIC_LDR:
 		if (x2)
@@ -774,7 +803,9 @@ static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
 		lapic_set_reg(a, APIC_DFR, v | 0x0fffffff);
 		break;
 	case APIC_SPIV:
-		lapic_set_reg(a, APIC_SPIV, v & 0x3ff);
+		lapic_set_reg(a, APIC_SPIV, v & (0x3ff |
+			      (lapic_version(a) & LAPIC_LVR_DIRECTED_EOI ?
+			       LAPIC_SVR_NO_BROADCAST : 0)));
 		if (!(v & LAPIC_SVR_ENABLE)) {
 			for (o = APIC_LVTT; o <= APIC_LVTERR; o += 0x10)
 				lapic_set_reg(a, o, lapic_reg(a, o) |
@@ -828,16 +859,18 @@ static int lapic_write_unlocked(struct x86_lapic *a, unsigned int off, u32 v,
 {
 	unsigned long flags;
 	bool ipi = false;
+	int r, eoi = -1;
 	u32 lo, dest;
-	int r;
 
 	spin_lock_irqsave(&a->lock, flags);
-	r = lapic_write(a, off, v, hi, &ipi);
+	r = lapic_write(a, off, v, hi, &ipi, &eoi);
 	lo = lapic_reg(a, APIC_ICR);
 	dest = lapic_reg(a, APIC_ICR2);
 	spin_unlock_irqrestore(&a->lock, flags);
 	if (ipi)
 		lapic_send_ipi(a, lo, dest);
+	if (eoi >= 0)
+		x86_ioapic_eoi(a->vcpu->vm, eoi);
 	return r;
 }
 
@@ -1021,6 +1054,8 @@ static long lapic_get_state(struct x86_lapic *a, void __user *argp)
 	memcpy(s->regs + APIC_TMCCT, &v, 4);
 	v = lapic_ppr(a);
 	memcpy(s->regs + APIC_PROCPRI, &v, 4);
+	v = lapic_version(a);
+	memcpy(s->regs + APIC_LVR, &v, 4);
 	/* kvm.ko's format without KVM_CAP_X2APIC_API: the ID in bits 31:24 */
 	if (lapic_x2apic(a)) {
 		v = lapic_reg(a, APIC_ID) << 24;
@@ -1052,10 +1087,9 @@ static long lapic_set_state(struct x86_lapic *a, void __user *argp)
 		lapic_set_reg(a, APIC_ID, v);
 		lapic_set_reg(a, APIC_LDR, lapic_x2apic_ldr(v));
 	}
-	lapic_set_reg(a, APIC_LVR, LAPIC_VERSION | (LAPIC_NR_LVT - 1) << 16);
-	/* Only the guest's own sends set these; PPR is computed. */
+	lapic_set_reg(a, APIC_LVR, lapic_version(a));
+	/* PPR is computed from TPR and ISR. */
 	lapic_set_reg(a, APIC_PROCPRI, 0);
-	lapic_set_reg(a, APIC_ICR, lapic_reg(a, APIC_ICR) & ~APIC_ICR_BUSY);
 	/* The count goes on from what TMCCT held. */
 	a->timer_armed = false;
 	hrtimer_try_to_cancel(&a->timer);
@@ -1118,6 +1152,7 @@ long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 		case KVM_MP_STATE_UNINITIALIZED:
 		case KVM_MP_STATE_INIT_RECEIVED:
 		case KVM_MP_STATE_HALTED:
+		case KVM_MP_STATE_AP_RESET_HOLD:
 			apic->mp_state = mp.mp_state;
 			return 0;
 		default:

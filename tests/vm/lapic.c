@@ -533,6 +533,8 @@ TEST(lapic_state)
 		struct kvm_msrs h;
 		struct kvm_msr_entry e;
 	} msr = { .h.nmsrs = 1, .e.index = 0x1b };
+	static const __u32 bad_mp[] = { 5, 6, 7, 8, 10, 99 };
+	unsigned int off;
 	struct vm m;
 
 	ASSERT_EQ(0, vm_create(&m, 2, 0));
@@ -557,6 +559,17 @@ TEST(lapic_state)
 	ASSERT_EQ(0, ioctl(m.v[1].fd, KVM_GET_MP_STATE, &mp));
 	EXPECT_EQ((__u32)KVM_MP_STATE_HALTED, mp.mp_state);
 
+	/* kvm.ko 6.1 takes x86's states and AP_RESET_HOLD, no others */
+	for (off = 0; off < sizeof(bad_mp) / sizeof(bad_mp[0]); off++) {
+		mp.mp_state = bad_mp[off];
+		EXPECT_EQ(-1, ioctl(m.v[1].fd, KVM_SET_MP_STATE, &mp));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("state %u", bad_mp[off]);
+	}
+	mp.mp_state = KVM_MP_STATE_AP_RESET_HOLD;
+	EXPECT_EQ(0, ioctl(m.v[1].fd, KVM_SET_MP_STATE, &mp));
+	ASSERT_EQ(0, ioctl(m.v[1].fd, KVM_GET_MP_STATE, &mp));
+	EXPECT_EQ((__u32)KVM_MP_STATE_AP_RESET_HOLD, mp.mp_state);
+
 	/* A round trip keeps what was set, PPR following TPR. */
 	set_reg(&s, 0x80, 0x20);
 	set_reg(&s, 0xf0, 0x1ff);
@@ -570,6 +583,24 @@ TEST(lapic_state)
 	EXPECT_EQ(0x1ffu, reg(&s2, 0xf0));
 	EXPECT_EQ(0x30u, reg(&s2, 0x320));
 	EXPECT_EQ(1u << 3, reg(&s2, 0x220));
+
+	/*
+	 * No bit is refused: all ones come back as set, but for the version
+	 * (the APIC's own: 6 LVTs, and directed EOI as the guest has x2APIC
+	 * and the I/O APIC is the VMM's), PPR (from TPR 0xff) and the
+	 * current count.
+	 */
+	memset(&s, 0xff, sizeof(s));
+	ASSERT_EQ(0, ioctl(m.v[0].fd, KVM_SET_LAPIC, &s));
+	ASSERT_EQ(0, ioctl(m.v[0].fd, KVM_GET_LAPIC, &s2));
+	for (off = 0; off < 0x400; off += 0x10) {
+		uint32_t want = off == 0x30 ? 0x1050014 : off == 0xa0 ? 0xff :
+				0xffffffff;
+
+		if (off == 0x390)
+			continue;
+		EXPECT_EQ(want, reg(&s2, off)) TH_LOG("register %#x", off);
+	}
 
 	/* x2APIC: the ID reads back in xAPIC format (no X2APIC_API) */
 	msr.e.data = 0xfee00c00;
