@@ -228,6 +228,7 @@ static u32 lapic_current_count(struct x86_lapic *a)
 {
 	ktime_t now = ktime_get();
 	s64 left;
+	u64 rem;
 
 	if (!a->timer_armed || a->tsc_deadline)
 		return 0;
@@ -235,8 +236,6 @@ static u32 lapic_current_count(struct x86_lapic *a)
 	if (left <= 0) {
 		if (!a->timer_period)
 			return 0;
-		u64 rem;
-
 		div64_u64_rem(-left, a->timer_period, &rem);
 		left = a->timer_period - rem;
 	}
