@@ -30,6 +30,8 @@
 #define LAPIC_TIMER_PERIODIC	BIT(17)
 #define LAPIC_TIMER_DEADLINE	(2U << 17)
 #define LAPIC_SVR_ENABLE	BIT(8)
+#define LAPIC_SVR_NO_BROADCAST	BIT(12)
+#define LAPIC_LVR_DIRECTED_EOI	BIT(24)
 #define LAPIC_DM_FIXED		0
 #define LAPIC_DM_LOWEST		1
 #define LAPIC_DM_SMI		2
@@ -114,6 +116,22 @@ static u32 lapic_ppr(const struct x86_lapic *a)
 	return (tpr & 0xf0) >= (isrv & 0xf0) ? tpr : isrv & 0xf0;
 }
 
+/*
+ * kvm.ko offers directed EOI (the I/O APIC's EOI register, so no EOI
+ * broadcast) where the I/O APIC is the VMM's and the guest has x2APIC.
+ */
+static u32 lapic_version(const struct x86_lapic *a)
+{
+	u32 v = LAPIC_VERSION | (LAPIC_NR_LVT - 1) << 16, leaf1[4];
+
+	if (to_x86_vm(a->vcpu->vm)->irqchip->mode == X86_IRQCHIP_SPLIT) {
+		x86_cpuid_lookup(a->ops->cpuid(a->vcpu), 1, 0, leaf1);
+		if (leaf1[2] & BIT(21))
+			v |= LAPIC_LVR_DIRECTED_EOI;
+	}
+	return v;
+}
+
 static u32 lapic_x2apic_ldr(u32 id)
 {
 	return ((id >> 4) << 16) | BIT(id & 0xf);
@@ -147,7 +165,7 @@ static void lapic_reset(struct x86_lapic *a, bool init)
 		lapic_set_reg(a, APIC_LDR, lapic_x2apic_ldr(id));
 	}
 	lapic_set_reg(a, APIC_ID, id);
-	lapic_set_reg(a, APIC_LVR, LAPIC_VERSION | (LAPIC_NR_LVT - 1) << 16);
+	lapic_set_reg(a, APIC_LVR, lapic_version(a));
 	for (off = APIC_LVTT; off <= APIC_LVTERR; off += 0x10)
 		lapic_set_reg(a, off, LAPIC_LVT_MASK);
 	lapic_set_reg(a, APIC_DFR, 0xffffffff);
@@ -157,7 +175,6 @@ static void lapic_reset(struct x86_lapic *a, bool init)
 		lapic_set_reg(a, APIC_LVT0, APIC_DM_EXTINT);
 	a->extint = -1;
 	a->eoi_exit = -1;
-	a->ioapic_eoi = -1;
 }
 
 /* --- the timer --- */
@@ -211,6 +228,7 @@ static u32 lapic_current_count(struct x86_lapic *a)
 {
 	ktime_t now = ktime_get();
 	s64 left;
+	u64 rem;
 
 	if (!a->timer_armed || a->tsc_deadline)
 		return 0;
@@ -218,8 +236,6 @@ static u32 lapic_current_count(struct x86_lapic *a)
 	if (left <= 0) {
 		if (!a->timer_period)
 			return 0;
-		u64 rem;
-
 		div64_u64_rem(-left, a->timer_period, &rem);
 		left = a->timer_period - rem;
 	}
@@ -461,33 +477,18 @@ static bool lapic_lint0_extint(const struct x86_lapic *a)
 	       ((lvt0 >> 8) & 7) == LAPIC_DM_EXTINT;
 }
 
-/* Is this vCPU 0 of a KVM_CREATE_IRQCHIP VM with LINT0 on the 8259 pair? */
-static bool lapic_pic(struct x86_lapic *a)
+/*
+ * The in-kernel 8259 pair's interrupt for vCPU 0, outside the APIC's lock
+ * (the 8259 may tell the APICs about its output as it acks), or -1.
+ */
+static int lapic_kernel_extint(struct x86_lapic *a, bool ack)
 {
-	struct x86_irqchip *chip = to_x86_vm(a->vcpu->vm)->irqchip;
-	unsigned long flags;
-	bool r;
+	struct vireo_vm *vm = a->vcpu->vm;
 
-	if (chip->mode != X86_IRQCHIP_KERNEL || a->vcpu->id)
-		return false;
-	spin_lock_irqsave(&a->lock, flags);
-	r = lapic_lint0_extint(a);
-	spin_unlock_irqrestore(&a->lock, flags);
-	return r;
-}
-
-static int lapic_extint(struct x86_lapic *a, bool ack)
-{
-	struct x86_irqchip *chip = to_x86_vm(a->vcpu->vm)->irqchip;
-	int v;
-
-	/* The in-kernel 8259 pair is asked outside the lock: lapic_pic(). */
-	if (!lapic_lint0_extint(a) || chip->mode == X86_IRQCHIP_KERNEL)
+	if (to_x86_vm(vm)->irqchip->mode != X86_IRQCHIP_KERNEL ||
+	    a->vcpu->id || !lapic_lint0_extint(a) || !x86_pic_output(vm))
 		return -1;
-	v = a->extint;
-	if (ack)
-		a->extint = -1;
-	return v;
+	return ack ? x86_pic_intack(vm) : 0;
 }
 
 /**
@@ -500,23 +501,20 @@ static int lapic_extint(struct x86_lapic *a, bool ack)
  */
 int x86_lapic_next_irq(struct x86_lapic *apic, bool ack)
 {
-	struct vireo_vm *vm = apic->vcpu->vm;
 	unsigned long flags;
 	int v;
 
-	/*
-	 * ExtINT first, as the CPU takes it; the 8259's INTA without this
-	 * APIC's lock, since it may deliver (resampling, EOI) on its way.
-	 */
-	if (lapic_pic(apic) && x86_pic_output(vm)) {
-		v = ack ? x86_pic_intack(vm) : 0;
-		if (v >= 0)
-			return v;
-	}
-	spin_lock_irqsave(&apic->lock, flags);
-	v = lapic_extint(apic, ack);
+	v = lapic_kernel_extint(apic, ack);
 	if (v >= 0)
+		return v;
+	spin_lock_irqsave(&apic->lock, flags);
+	/* Split irqchip: the VMM's 8259 (KVM_INTERRUPT) through LINT0 */
+	if (apic->extint >= 0 && lapic_lint0_extint(apic)) {
+		v = apic->extint;
+		if (ack)
+			apic->extint = -1;
 		goto out;
+	}
 	v = -1;
 	if (!lapic_hw_enabled(apic))
 		goto out;
@@ -572,9 +570,11 @@ u8 x86_lapic_get_cr8(struct x86_lapic *apic)
 	return (lapic_reg(apic, APIC_TASKPRI) >> 4) & 0xf;
 }
 
+/* TPR[3:0] stays when the class did not change (V_TPR has no room for it). */
 void x86_lapic_set_cr8(struct x86_lapic *apic, u8 cr8)
 {
-	lapic_set_reg(apic, APIC_TASKPRI, (cr8 & 0xf) << 4);
+	if (x86_lapic_get_cr8(apic) != (cr8 & 0xf))
+		lapic_set_reg(apic, APIC_TASKPRI, (cr8 & 0xf) << 4);
 }
 
 void x86_lapic_halt(struct x86_lapic *apic)
@@ -630,6 +630,7 @@ int x86_lapic_blocked(struct x86_lapic *apic)
 	case KVM_MP_STATE_INIT_RECEIVED:
 		return 1;
 	case KVM_MP_STATE_HALTED:
+	case KVM_MP_STATE_AP_RESET_HOLD:
 		if (READ_ONCE(apic->nmi_pending) ||
 		    (x86_lapic_next_irq(apic, false) >= 0 &&
 		     apic->ops->irq_enabled(apic->vcpu))) {
@@ -642,28 +643,33 @@ int x86_lapic_blocked(struct x86_lapic *apic)
 	}
 }
 
-/* EOI: the highest in-service vector is done. */
-static void lapic_eoi(struct x86_lapic *a)
+/*
+ * EOI: the highest in-service vector is done.  Returns the vector the
+ * in-kernel I/O APIC must hear of, or -1: the caller tells it
+ * once the lock is dropped, as the I/O APIC may deliver to this APIC again.
+ */
+static int lapic_eoi(struct x86_lapic *a)
 {
 	struct x86_irqchip *chip = to_x86_vm(a->vcpu->vm)->irqchip;
 	int v = lapic_highest(a, APIC_ISR);
 	bool level;
 
 	if (v < 0)
-		return;
+		return -1;
 	lapic_assign_vec(a, APIC_ISR, v, false);
-	/*
-	 * The in-kernel I/O APIC hears every EOI, edge ones too, as under
-	 * kvm.ko: the PIT's reinjection counts them.  The VMM's only hears
-	 * of level-triggered vectors (KVM_EXIT_IOAPIC_EOI).
-	 */
-	if (chip->mode == X86_IRQCHIP_KERNEL) {
-		a->ioapic_eoi = v;
-		return;
-	}
 	level = lapic_test_vec(a, APIC_TMR, v);
+	/* With directed EOI the guest writes the I/O APIC's EOI itself. */
+	if (level && (lapic_reg(a, APIC_SPIV) & LAPIC_SVR_NO_BROADCAST))
+		return -1;
+	/*
+	 * The in-kernel I/O APIC hears edge EOIs too, as under kvm.ko: the
+	 * PIT's reinjection counts them.  The VMM's hears of level ones.
+	 */
+	if (chip->mode == X86_IRQCHIP_KERNEL)
+		return v;
 	if (level)
 		a->eoi_exit = v;
+	return -1;
 }
 
 /**
@@ -717,6 +723,8 @@ static u32 lapic_read(struct x86_lapic *a, unsigned int off)
 	switch (off) {
 	case APIC_PROCPRI:
 		return lapic_ppr(a);
+	case APIC_LVR:
+		return lapic_version(a);
 	case APIC_TMCCT:
 		return lapic_current_count(a);
 	case APIC_ICR:
@@ -766,10 +774,11 @@ static void lapic_lvt_write(struct x86_lapic *a, unsigned int off, u32 v)
 
 /*
  * A register write, with the lock held.  Returns nonzero where an x2APIC
- * WRMSR raises #GP.  IPIs are sent after the lock is dropped (@ipi).
+ * WRMSR raises #GP.  IPIs (@ipi) and the I/O APIC's EOI (@eoi) go out after
+ * the lock is dropped.
  */
 static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
-		       u32 hi, bool *ipi)
+		       u32 hi, bool *ipi, int *eoi)
 {
 	bool x2 = lapic_x2apic(a);
 	unsigned int o;
@@ -786,7 +795,7 @@ static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
 	case APIC_EOI:
 		if (x2 && v)
 			return 1;
-		lapic_eoi(a);
+		*eoi = lapic_eoi(a);
 		break;
 	case APIC_LDR:
 		if (x2)
@@ -799,7 +808,9 @@ static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
 		lapic_set_reg(a, APIC_DFR, v | 0x0fffffff);
 		break;
 	case APIC_SPIV:
-		lapic_set_reg(a, APIC_SPIV, v & 0x3ff);
+		lapic_set_reg(a, APIC_SPIV, v & (0x3ff |
+			      (lapic_version(a) & LAPIC_LVR_DIRECTED_EOI ?
+			       LAPIC_SVR_NO_BROADCAST : 0)));
 		if (!(v & LAPIC_SVR_ENABLE)) {
 			for (o = APIC_LVTT; o <= APIC_LVTERR; o += 0x10)
 				lapic_set_reg(a, o, lapic_reg(a, o) |
@@ -853,15 +864,13 @@ static int lapic_write_unlocked(struct x86_lapic *a, unsigned int off, u32 v,
 {
 	unsigned long flags;
 	bool ipi = false;
+	int r, eoi = -1;
 	u32 lo, dest;
-	int r, eoi;
 
 	spin_lock_irqsave(&a->lock, flags);
-	r = lapic_write(a, off, v, hi, &ipi);
+	r = lapic_write(a, off, v, hi, &ipi, &eoi);
 	lo = lapic_reg(a, APIC_ICR);
 	dest = lapic_reg(a, APIC_ICR2);
-	eoi = a->ioapic_eoi;
-	a->ioapic_eoi = -1;
 	spin_unlock_irqrestore(&a->lock, flags);
 	if (ipi)
 		lapic_send_ipi(a, lo, dest);
@@ -1050,6 +1059,8 @@ static long lapic_get_state(struct x86_lapic *a, void __user *argp)
 	memcpy(s->regs + APIC_TMCCT, &v, 4);
 	v = lapic_ppr(a);
 	memcpy(s->regs + APIC_PROCPRI, &v, 4);
+	v = lapic_version(a);
+	memcpy(s->regs + APIC_LVR, &v, 4);
 	/* kvm.ko's format without KVM_CAP_X2APIC_API: the ID in bits 31:24 */
 	if (lapic_x2apic(a)) {
 		v = lapic_reg(a, APIC_ID) << 24;
@@ -1081,10 +1092,9 @@ static long lapic_set_state(struct x86_lapic *a, void __user *argp)
 		lapic_set_reg(a, APIC_ID, v);
 		lapic_set_reg(a, APIC_LDR, lapic_x2apic_ldr(v));
 	}
-	lapic_set_reg(a, APIC_LVR, LAPIC_VERSION | (LAPIC_NR_LVT - 1) << 16);
-	/* Only the guest's own sends set these; PPR is computed. */
+	lapic_set_reg(a, APIC_LVR, lapic_version(a));
+	/* PPR is computed from TPR and ISR. */
 	lapic_set_reg(a, APIC_PROCPRI, 0);
-	lapic_set_reg(a, APIC_ICR, lapic_reg(a, APIC_ICR) & ~APIC_ICR_BUSY);
 	/* The count goes on from what TMCCT held. */
 	a->timer_armed = false;
 	hrtimer_try_to_cancel(&a->timer);
@@ -1147,6 +1157,7 @@ long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 		case KVM_MP_STATE_UNINITIALIZED:
 		case KVM_MP_STATE_INIT_RECEIVED:
 		case KVM_MP_STATE_HALTED:
+		case KVM_MP_STATE_AP_RESET_HOLD:
 			apic->mp_state = mp.mp_state;
 			return 0;
 		default:

@@ -59,11 +59,6 @@ struct x86_lapic {
 	int extint;
 	/* Split irqchip: a level-triggered vector's EOI for the VMM, or -1 */
 	int eoi_exit;
-	/*
-	 * KVM_CREATE_IRQCHIP: an EOI for the I/O APIC, sent once the lock is
-	 * dropped (it may deliver again, to this APIC too), or -1
-	 */
-	int ioapic_eoi;
 	/* Timer: one-shot and periodic count in ns, deadline in guest TSC */
 	struct hrtimer timer;
 	bool timer_armed;

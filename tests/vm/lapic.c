@@ -38,10 +38,15 @@
 #define D_SELF		0x7030		/* vector 0x43 */
 #define D_EARLY		0x7060		/* deadline: TSC - deadline, high word */
 #define D_PARAM		0x7050		/* timer count or TSC delta */
+#define D_TPR_SEEN	0x7064		/* D_SELF while TPR blocked it */
+#define D_TPR_PPR	0x7068		/* PPR then */
+#define D_TPR_IRR	0x706c		/* IRR bits 95:64 then */
+#define D_NMI		0x7070		/* NMIs taken */
+#define D_LOWEST	0x7074		/* APs that took the lowest-priority IPI */
 #define D_PONG		0x7100		/* vector 0x41 on AP n: + 4n */
 
 enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
-       T_HALT, T_EXTINT };
+       T_HALT, T_EXTINT, T_TPR, T_NMI };
 
 #define NR_VCPUS	4
 #define PORT_DONE	0x10
@@ -67,6 +72,8 @@ asm(
 "	cmp $6, %esi\n	je t_initsipi\n"
 "	cmp $7, %esi\n	je t_halt\n"
 "	cmp $8, %esi\n	je t_extint\n"
+"	cmp $9, %esi\n	je t_tpr\n"
+"	cmp $10, %esi\n	je t_nmi\n"
 "	ud2\n"
 /* x2APIC on if asked, software enable, flat logical ID 1 << index. */
 "setup:\n"
@@ -111,6 +118,8 @@ asm(
 "	lock incl 0x7020\n	call eoi\n	iret\n"
 "h_self:\n"
 "	lock incl 0x7030\n	call eoi\n	iret\n"
+"h_nmi:\n"
+"	lock incl 0x7070\n	iret\n"
 /* wait with STI;HLT (no interrupt slips in between) until [EDI] >= EDX */
 "wait_for:\n"
 "	cli\n	cmp %edx, (%edi)\n	jae 1f\n	sti\n	hlt\n	jmp wait_for\n"
@@ -151,7 +160,8 @@ asm(
 "1:	mov 0x7030, %eax\n	jmp done\n"
 /*
  * IPIs: the BSP sends vector 0x41 to every AP (D_DEST: 0 physical, 1
- * logical, 2 the all-but-self shorthand); AP n answers with 0x44 + n to
+ * logical, 2 the all-but-self shorthand, 3 lowest priority to all APs,
+ * then the shorthand); AP n answers with 0x44 + n to
  * APIC ID 0: one vector each, as IRR would merge the same vector sent
  * twice before the BSP took it.
  */
@@ -159,8 +169,17 @@ asm(
 "	test %ebx, %ebx\n	jnz ap_ipi\n"
 "	sti\n	mov 0x7008, %edx\n	dec %edx\n"
 "1:	cmp %edx, 0x7018\n	jae 2f\n	pause\n	jmp 1b\n"
-"2:	cmpl $2, 0x7004\n	jne 3f\n"
-"	mov $0xc0041, %eax\n	xor %edx, %edx\n	call send_ipi\n	jmp 6f\n"
+"2:	cmpl $3, 0x7004\n	jne 7f\n"
+/* lowest priority to every AP (logical 0x0e): exactly one takes it */
+"	mov $0x941, %eax\n	mov $0x0e, %edx\n	call send_ipi\n"
+"8:	mov 0x7104, %eax\n	add 0x7108, %eax\n	add 0x710c, %eax\n"
+"	test %eax, %eax\n	jnz 9f\n	pause\n	jmp 8b\n"
+"9:	mov $20000, %ecx\n1:	loop 1b\n"
+"	mov 0x7104, %eax\n	add 0x7108, %eax\n	add 0x710c, %eax\n"
+"	mov %eax, 0x7074\n"
+"	jmp 2f\n"
+"7:	cmpl $2, 0x7004\n	jne 3f\n"
+"2:	mov $0xc0041, %eax\n	xor %edx, %edx\n	call send_ipi\n	jmp 6f\n"
 "3:	mov $1, %ebp\n"
 "4:	cmp 0x7008, %ebp\n	jae 6f\n"
 "	mov $0x41, %eax\n	mov %ebp, %edx\n"
@@ -188,6 +207,26 @@ asm(
 "t_extint:\n"
 "	mov $0x7030, %edi\n	mov $1, %edx\n	call wait_for\n"
 "	mov 0x7030, %eax\n	jmp done\n"
+/*
+ * TPR 0x50 holds a self-IPI of vector 0x43 back (in IRR, PPR 0x50);
+ * TPR 0 lets it in.
+ */
+"t_tpr:\n"
+"	mov $0x80, %ecx\n	mov $0x50, %eax\n	call apic_write\n"
+"	sti\n"
+"	mov $0x40043, %eax\n	xor %edx, %edx\n	call send_ipi\n"
+"	mov $2000, %ecx\n1:	loop 1b\n"
+"	mov 0x7030, %eax\n	mov %eax, 0x7064\n"
+"	mov $0xa0, %ecx\n	call apic_read\n	mov %eax, 0x7068\n"
+"	mov $0x220, %ecx\n	call apic_read\n	mov %eax, 0x706c\n"
+"	mov $0x80, %ecx\n	xor %eax, %eax\n	call apic_write\n"
+"	mov $0x7030, %edi\n	mov $1, %edx\n	call wait_for\n"
+"	mov 0x7030, %eax\n	jmp done\n"
+/* an NMI IPI to APIC ID 0, itself */
+"t_nmi:\n"
+"	sti\n	mov $0x400, %eax\n	xor %edx, %edx\n	call send_ipi\n"
+"1:	cmpl $0, 0x7070\n	jne 2f\n	pause\n	jmp 1b\n"
+"2:	mov 0x7070, %eax\n	jmp done\n"
 "t_halt:\n"
 "	sti\n	hlt\n	jmp t_halt\n"
 "guest_end:\n"
@@ -201,7 +240,7 @@ asm(
 "	.popsection\n");
 
 extern const char guest_start[], guest_end[], h_timer[], h_pong[],
-	h_ping[], h_self[], sipi_start[], sipi_end[];
+	h_ping[], h_self[], h_nmi[], sipi_start[], sipi_end[];
 
 struct vm {
 	int sys, fd;
@@ -335,6 +374,7 @@ static int vm_create(struct vm *m, int nr, int mode)
 	for (i = 1; i < nr; i++)
 		set_gate(m, 0x44 + i, h_ping);
 	set_gate(m, 0x43, h_self);
+	set_gate(m, 2, h_nmi);
 	wr32(m, D_MODE, mode);
 	wr32(m, D_NCPU, nr);
 	size = ioctl(m->sys, KVM_GET_VCPU_MMAP_SIZE, 0);
@@ -504,6 +544,8 @@ TEST(lapic_state)
 		struct kvm_msrs h;
 		struct kvm_msr_entry e;
 	} msr = { .h.nmsrs = 1, .e.index = 0x1b };
+	static const __u32 bad_mp[] = { 5, 6, 7, 8, 10, 99 };
+	unsigned int off;
 	struct vm m;
 
 	ASSERT_EQ(0, vm_create(&m, 2, 0));
@@ -528,6 +570,17 @@ TEST(lapic_state)
 	ASSERT_EQ(0, ioctl(m.v[1].fd, KVM_GET_MP_STATE, &mp));
 	EXPECT_EQ((__u32)KVM_MP_STATE_HALTED, mp.mp_state);
 
+	/* kvm.ko 6.1 takes x86's states and AP_RESET_HOLD, no others */
+	for (off = 0; off < sizeof(bad_mp) / sizeof(bad_mp[0]); off++) {
+		mp.mp_state = bad_mp[off];
+		EXPECT_EQ(-1, ioctl(m.v[1].fd, KVM_SET_MP_STATE, &mp));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("state %u", bad_mp[off]);
+	}
+	mp.mp_state = KVM_MP_STATE_AP_RESET_HOLD;
+	EXPECT_EQ(0, ioctl(m.v[1].fd, KVM_SET_MP_STATE, &mp));
+	ASSERT_EQ(0, ioctl(m.v[1].fd, KVM_GET_MP_STATE, &mp));
+	EXPECT_EQ((__u32)KVM_MP_STATE_AP_RESET_HOLD, mp.mp_state);
+
 	/* A round trip keeps what was set, PPR following TPR. */
 	set_reg(&s, 0x80, 0x20);
 	set_reg(&s, 0xf0, 0x1ff);
@@ -541,6 +594,24 @@ TEST(lapic_state)
 	EXPECT_EQ(0x1ffu, reg(&s2, 0xf0));
 	EXPECT_EQ(0x30u, reg(&s2, 0x320));
 	EXPECT_EQ(1u << 3, reg(&s2, 0x220));
+
+	/*
+	 * No bit is refused: all ones come back as set, but for the version
+	 * (the APIC's own: 6 LVTs, and directed EOI as the guest has x2APIC
+	 * and the I/O APIC is the VMM's), PPR (from TPR 0xff) and the
+	 * current count.
+	 */
+	memset(&s, 0xff, sizeof(s));
+	ASSERT_EQ(0, ioctl(m.v[0].fd, KVM_SET_LAPIC, &s));
+	ASSERT_EQ(0, ioctl(m.v[0].fd, KVM_GET_LAPIC, &s2));
+	for (off = 0; off < 0x400; off += 0x10) {
+		uint32_t want = off == 0x30 ? 0x1050014 : off == 0xa0 ? 0xff :
+				0xffffffff;
+
+		if (off == 0x390)
+			continue;
+		EXPECT_EQ(want, reg(&s2, off)) TH_LOG("register %#x", off);
+	}
 
 	/* x2APIC: the ID reads back in xAPIC format (no X2APIC_API) */
 	msr.e.data = 0xfee00c00;
@@ -636,6 +707,22 @@ TEST_F(guest, self_ipi)
 	EXPECT_EQ(variant->mode ? 2u : 1u, self->m.v[0].val);
 }
 
+/* PPR follows TPR and holds back vectors of its class and below. */
+TEST_F(guest, tpr)
+{
+	run_bsp(_metadata, &self->m, T_TPR);
+	EXPECT_EQ(0u, rd32(&self->m, D_TPR_SEEN));
+	EXPECT_EQ(0x50u, rd32(&self->m, D_TPR_PPR));
+	EXPECT_EQ(1u << 3, rd32(&self->m, D_TPR_IRR));
+	EXPECT_EQ(1u, self->m.v[0].val);
+}
+
+TEST_F(guest, nmi_ipi)
+{
+	run_bsp(_metadata, &self->m, T_NMI);
+	EXPECT_EQ(1u, self->m.v[0].val);
+}
+
 /* The VMM's 8259 (KVM_INTERRUPT) reaches the guest through the BSP's LINT0. */
 TEST_F(guest, extint)
 {
@@ -667,8 +754,12 @@ static void ipis(struct __test_metadata *_metadata, struct vm *m, int dest)
 	for (i = 1; i < m->nr; i++) {
 		EXPECT_DONE(m, i, PORT_AP);
 		EXPECT_EQ((uint32_t)i, m->v[i].val);
-		EXPECT_EQ(1u, rd32(m, D_PONG + 4 * i));
+		/* the lowest-priority AP may take the shorthand's IPI too */
+		EXPECT_GE(rd32(m, D_PONG + 4 * i), 1u);
+		EXPECT_LE(rd32(m, D_PONG + 4 * i), dest == 3 ? 2u : 1u);
 	}
+	if (dest == 3)
+		EXPECT_EQ(1u, rd32(m, D_LOWEST));
 }
 
 TEST_F_TIMEOUT(guest, ipi_physical, 120)
@@ -684,6 +775,11 @@ TEST_F_TIMEOUT(guest, ipi_logical, 120)
 TEST_F_TIMEOUT(guest, ipi_all_but_self, 120)
 {
 	ipis(_metadata, &self->m, 2);
+}
+
+TEST_F_TIMEOUT(guest, ipi_lowest_priority, 120)
+{
+	ipis(_metadata, &self->m, 3);
 }
 
 TEST_F_TIMEOUT(guest, init_sipi, 120)
