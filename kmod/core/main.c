@@ -15,7 +15,7 @@
 #include <linux/reboot.h>
 #include <linux/slab.h>
 
-#include "core/vireo.h"
+#include "core/irq.h"
 #include "uapi/vireo.h"
 
 const struct vireo_impl *vireo_impl;
@@ -170,7 +170,16 @@ long vireo_check_extension(long cap)
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_IRQFD_RESAMPLE:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQ_INJECT_STATUS:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return VIREO_MAX_IRQ_ROUTES;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:
 	case KVM_CAP_MAX_VCPU_ID:
@@ -274,9 +283,12 @@ static int __init vireo_init(void)
 	}
 	vireo_impl = *impl;
 
-	r = vireo_impl->init();
+	r = vireo_eventfd_init();
 	if (r)
 		return r;
+	r = vireo_impl->init();
+	if (r)
+		goto err_eventfd;
 
 	r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vireo:online",
 			      vireo_cpu_online, vireo_cpu_offline);
@@ -310,6 +322,8 @@ err_cpuhp:
 	cpuhp_remove_state(cpuhp_state);
 err_fini:
 	vireo_impl->fini();
+err_eventfd:
+	vireo_eventfd_exit();
 	return r;
 }
 
@@ -322,6 +336,7 @@ static void __exit vireo_exit(void)
 	unregister_reboot_notifier(&vireo_reboot_nb);
 	cpuhp_remove_state(cpuhp_state);
 	vireo_impl->fini();
+	vireo_eventfd_exit();
 	pr_info("unload: %ld pages, %ld objects, %ld page references outstanding\n",
 		atomic_long_read(&vireo_pages),
 		atomic_long_read(&vireo_objects),

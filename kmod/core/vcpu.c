@@ -87,6 +87,47 @@ void vireo_kick_vcpus(struct vireo_vm *vm)
 	rcu_read_unlock();
 }
 
+/**
+ * vireo_vcpu_kick - make one vCPU look at its state again
+ * @vcpu: the vCPU
+ *
+ * Wakes it if it waits in KVM_RUN (@vcpu_blocked) and interrupts its CPU if
+ * it is in the guest, so a backend that checks its own flag with interrupts
+ * off before entry cannot miss what the caller changed before.  Any
+ * context.
+ */
+void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
+{
+	struct task_struct *task;
+
+	wake_up_interruptible(&vcpu->wait);
+	rcu_read_lock();
+	task = READ_ONCE(vcpu->task);
+	if (task && task != current)
+		kick_process(task);
+	rcu_read_unlock();
+}
+
+/* 0 to go on, or -errno (the wait was interrupted, or the backend's). */
+static int vireo_vcpu_wait(struct vireo_vcpu *vcpu)
+{
+	int r, err;
+
+	if (!vireo_impl->vcpu_blocked)
+		return 0;
+	r = vireo_impl->vcpu_blocked(vcpu);
+	if (r <= 0)
+		return r;
+	/*
+	 * Without mem_lock: a slot writer need not wait for a halted vCPU.
+	 * The condition's own result is what counts: it may have used up a
+	 * one-time -errno.
+	 */
+	err = wait_event_interruptible(vcpu->wait,
+				       (r = vireo_impl->vcpu_blocked(vcpu)) <= 0);
+	return err ? -EINTR : r;
+}
+
 static long vireo_run(struct vireo_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
@@ -113,6 +154,11 @@ static long vireo_run(struct vireo_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		r = vireo_vcpu_wait(vcpu);
+		if (r == -EINTR)
+			continue;
+		if (r < 0)
+			break;
 		down_read(&vm->mem_lock);
 		r = vireo_impl->vcpu_run(vcpu);
 		up_read(&vm->mem_lock);
@@ -229,6 +275,7 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->lock);
+	init_waitqueue_head(&vcpu->wait);
 	for (i = 0; i < VIREO_RUN_PAGES; i++) {
 		vcpu->run_pages[i] = vireo_alloc_page();
 		if (!vcpu->run_pages[i])
@@ -277,7 +324,9 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
 		vireo_vcpu_free(vcpu);
 		goto out;
 	}
-	vm->vcpus[vm->nr_vcpus++] = vcpu;
+	vm->vcpus[vm->nr_vcpus] = vcpu;
+	/* The APIC bus reads the array without vm->lock. */
+	smp_store_release(&vm->nr_vcpus, vm->nr_vcpus + 1);
 out:
 	mutex_unlock(&vm->lock);
 	return r;

@@ -14,6 +14,7 @@
 #include <linux/signal_types.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 
 #define VIREO_API_VERSION	12
 #define VIREO_MAX_VCPUS		16
@@ -30,6 +31,30 @@ struct vireo_slot {
 	u32 flags;
 	bool used;
 };
+
+/*
+ * KVM_IOEVENTFD's address spaces.  CCW (virtio-ccw notifications) is
+ * accepted as kvm.ko accepts it everywhere, but no guest access reaches it.
+ */
+enum vireo_bus {
+	VIREO_BUS_MMIO,
+	VIREO_BUS_PIO,
+	VIREO_BUS_CCW,
+	VIREO_NR_BUSES
+};
+
+/* GSI routes: kvm.ko's KVM_MAX_IRQ_ROUTES, the ABI's limit. */
+#define VIREO_MAX_IRQ_ROUTES	4096
+
+/* What struct vireo_impl's irqchip_in_kernel() reports. */
+enum vireo_irqchip {
+	VIREO_IRQCHIP_NONE,	/* every interrupt controller is the VMM's */
+	VIREO_IRQCHIP_MSI,	/* messages only: pin controllers are the VMM's */
+	VIREO_IRQCHIP_FULL,	/* pins too: irqchip routes, resampling */
+};
+
+struct vireo_irq_routes;
+struct vireo_iobus;
 
 struct vireo_vm {
 	struct kref ref;
@@ -58,6 +83,18 @@ struct vireo_vm {
 	unsigned long mmu_seq;
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	/*
+	 * kmod/core/irq.c and eventfd.c.  irq_lock serialises the writers of
+	 * the routes, the ioeventfd buses and the resamplers; their readers
+	 * (interrupt delivery, guest writes) hold only rcu_read_lock().
+	 */
+	struct mutex irq_lock;
+	struct vireo_irq_routes __rcu *irq_routes;
+	struct vireo_iobus __rcu *buses[VIREO_NR_BUSES];
+	/* irqfds; taken from eventfd wakeups, so with interrupts off */
+	spinlock_t irqfds_lock;
+	struct list_head irqfds;
+	struct list_head resamplers;
 	void *arch;
 };
 
@@ -72,6 +109,8 @@ struct vireo_vcpu {
 	struct task_struct *task;
 	bool sigmask_set;
 	sigset_t sigmask;
+	/* Where KVM_RUN waits while the backend says the vCPU is blocked. */
+	wait_queue_head_t wait;
 	void *arch;
 };
 
@@ -91,6 +130,8 @@ struct vireo_vcpu {
  *	memory slots must end at or below 1 << @gpa_bits
  * @dev_ioctl: arch ioctls on the system fd (-EINVAL if unknown)
  * @vm_create: set up @vm->arch; @vm_destroy frees it
+ * @vm_release: optional; the VM's last reference is gone and its vCPUs are
+ *	about to be freed: stop what could still reach them (timers, work)
  * @vm_ioctl: arch ioctls on a VM fd (-ENOTTY if unknown)
  * @vm_unmap: forget stage-2 mappings in [gpa, gpa + size); when it returns
  *	no CPU can reach those pages.  Called from the MMU notifier with
@@ -107,6 +148,26 @@ struct vireo_vcpu {
  *	mem_lock held for reading.  With interrupts off just before entry it
  *	asks vireo_vcpu_exit_request() and returns VIREO_RUN_AGAIN without
  *	entering when that says so.
+ * @vcpu_blocked: optional: inside KVM_RUN, must the vCPU wait instead of
+ *	entering (a halted CPU)?  >0 wait, 0 run, -errno end KVM_RUN with it.
+ *	On the vCPU's thread without mem_lock, also as the condition of the
+ *	wait: must not sleep.  Whatever ends the wait calls vireo_vcpu_kick().
+ * @irqchip_in_kernel: which interrupt controllers of @vm are in the kernel
+ *	(enum vireo_irqchip).  KVM_IRQ_LINE, KVM_SET_GSI_ROUTING,
+ *	KVM_SIGNAL_MSI and KVM_IRQFD need VIREO_IRQCHIP_MSI at least,
+ *	KVM_IRQFD_FLAG_RESAMPLE VIREO_IRQCHIP_FULL.  Any context.
+ * @irq_route_check: may @e be a GSI route of @vm?  The core has checked
+ *	the GSI, the flags and that no other route of that GSI conflicts;
+ *	this checks the type and its u.irqchip or u.msi.  0 or -EINVAL.
+ *	Also called while KVM_CREATE_IRQCHIP installs its default routes.
+ * @irq_deliver: drive the route @e (checked by @irq_route_check, or an
+ *	MSI from KVM_SIGNAL_MSI) to @level (0 or 1; an MSI at level 0 does
+ *	nothing) for source @src (VIREO_IRQ_SRC_USER: KVM_IRQ_LINE and
+ *	irqfds; others are the backend's own devices', whose levels a
+ *	controller keeps apart).  Returns as KVM_IRQ_LINE_STATUS reports: >0 delivered, 0
+ *	coalesced or blocked, <0 not delivered (masked, no destination).
+ *	Called in atomic context (under rcu_read_lock(), from an eventfd's
+ *	wakeup with interrupts off), never from a hard interrupt handler.
  */
 struct vireo_impl {
 	const char *name;
@@ -120,6 +181,7 @@ struct vireo_impl {
 	long (*dev_ioctl)(unsigned int cmd, void __user *argp);
 	int (*vm_create)(struct vireo_vm *vm);
 	void (*vm_destroy)(struct vireo_vm *vm);
+	void (*vm_release)(struct vireo_vm *vm);
 	long (*vm_ioctl)(struct vireo_vm *vm, unsigned int cmd,
 			 void __user *argp);
 	void (*vm_unmap)(struct vireo_vm *vm, u64 gpa, u64 size);
@@ -132,6 +194,13 @@ struct vireo_impl {
 	void (*vcpu_load)(struct vireo_vcpu *vcpu);
 	void (*vcpu_put)(struct vireo_vcpu *vcpu);
 	int (*vcpu_run)(struct vireo_vcpu *vcpu);
+	int (*vcpu_blocked)(struct vireo_vcpu *vcpu);
+	enum vireo_irqchip (*irqchip_in_kernel)(struct vireo_vm *vm);
+	int (*irq_route_check)(struct vireo_vm *vm,
+			       const struct kvm_irq_routing_entry *e);
+	int (*irq_deliver)(struct vireo_vm *vm,
+			   const struct kvm_irq_routing_entry *e, int level,
+			   unsigned int src);
 };
 
 /* Backends in order of preference; NULL-terminated (kmod/backends.c). */
@@ -166,6 +235,7 @@ long vireo_check_extension(long cap);
 int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
 bool vireo_vcpu_exit_request(struct vireo_vcpu *vcpu);
 void vireo_kick_vcpus(struct vireo_vm *vm);
+void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
 void vireo_vm_put(struct vireo_vm *vm);
 void vireo_vcpu_free(struct vireo_vcpu *vcpu);
 struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa);
@@ -182,5 +252,17 @@ static inline bool vireo_mmu_retry(struct vireo_vm *vm, unsigned long seq)
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);
 int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
 		      unsigned int len);
+
+/* kmod/core/irq.c and eventfd.c: GSI routing, irqfd, ioeventfd */
+int vireo_set_default_routes(struct vireo_vm *vm,
+			     const struct kvm_irq_routing_entry *e,
+			     unsigned int n);
+void vireo_irq_acked(struct vireo_vm *vm, u32 irqchip, u32 pin);
+/* Who drives a GSI: userspace, or a device of the backend's (irq_deliver). */
+#define VIREO_IRQ_SRC_USER	0
+int vireo_irq_set_src(struct vireo_vm *vm, u32 gsi, int level,
+		      unsigned int src);
+bool vireo_ioeventfd_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
+			   unsigned int len, const void *val);
 
 #endif

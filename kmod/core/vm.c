@@ -9,13 +9,16 @@
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
-#include "core/vireo.h"
+#include "core/irq.h"
 
 static void vireo_vm_free(struct kref *ref)
 {
 	struct vireo_vm *vm = container_of(ref, struct vireo_vm, ref);
 	unsigned int i;
 
+	vireo_irq_vm_destroy(vm);
+	if (vireo_impl->vm_release)
+		vireo_impl->vm_release(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vireo_vcpu_free(vm->vcpus[i]);
 	mmu_notifier_unregister(&vm->mn, vm->mm);
@@ -260,6 +263,14 @@ static long vireo_vm_ioctl(struct file *file, unsigned int cmd,
 			return -EFAULT;
 		return vireo_set_memory_region(vm, &mem);
 	}
+	case KVM_SET_GSI_ROUTING:
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+	case KVM_SIGNAL_MSI:
+		return vireo_irq_ioctl(vm, cmd, argp);
+	case KVM_IRQFD:
+	case KVM_IOEVENTFD:
+		return vireo_eventfd_ioctl(vm, cmd, argp);
 	default:
 		return vireo_impl->vm_ioctl(vm, cmd, argp);
 	}
@@ -290,6 +301,7 @@ int vireo_create_vm(unsigned long type)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	vireo_irq_vm_init(vm);
 	init_rwsem(&vm->mem_lock);
 	spin_lock_init(&vm->slots_lock);
 	vm->mm = current->mm;

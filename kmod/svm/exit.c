@@ -10,6 +10,7 @@
 #include <asm/trapnr.h>
 
 #include "svm/svm.h"
+#include "x86/irqchip/irqchip.h"
 
 void svm_inject_exception(struct svm_vcpu *sv, u8 vector, bool has_err,
 			  u32 err)
@@ -190,6 +191,50 @@ static int svm_str_rip(struct svm_vcpu *sv, int r)
 	return VIREO_RUN_AGAIN;
 }
 
+/*
+ * Without decode assists the IOIO exit gives no segment (bits 12:10 read
+ * as ES), and emulators also leave the address size (bits 9:7) out: read
+ * both from the instruction's prefixes.  OUTS reads DS unless overridden.
+ */
+static int svm_io_string_prefixes(struct vireo_vcpu *vcpu, struct x86_strio *io,
+				  bool asize_known)
+{
+	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
+	unsigned int mode = svm_code_size(s), i, len = X86_MAX_INSN_LEN;
+	struct x86_paging pg;
+	u8 bytes[X86_MAX_INSN_LEN];
+	bool a67 = false;
+	u64 lin;
+
+	svm_paging(s, &pg);
+	lin = mode == 8 ? s->rip : (u32)(s->cs.base + (u32)s->rip);
+	len = min_t(unsigned int, len, PAGE_SIZE - (lin & ~PAGE_MASK));
+	if (x86_read_virt(&pg, lin, svm_read_phys, vcpu->vm, bytes, len))
+		return -EFAULT;
+	io->seg = X86_DS;
+	for (i = 0; i < len; i++) {
+		switch (bytes[i]) {
+		case 0x26: case 0x2e: case 0x36: case 0x3e:
+			io->seg = (bytes[i] >> 3) & 3;
+			continue;
+		case 0x64: case 0x65:
+			io->seg = bytes[i] - 0x64 + X86_FS;
+			continue;
+		case 0x67:
+			a67 = true;
+			continue;
+		case 0x66: case 0xf0: case 0xf2: case 0xf3:
+			continue;
+		}
+		if (mode == 8 && (bytes[i] & 0xf0) == 0x40)
+			continue;
+		break;
+	}
+	if (!asize_known)
+		io->asize = mode == 8 ? (a67 ? 4 : 8) : ((mode == 4) ^ a67) ? 4 : 2;
+	return 0;
+}
+
 /* INS and OUTS, with or without REP: see x86_string_io(). */
 static int svm_exit_io_string(struct vireo_vcpu *vcpu)
 {
@@ -206,6 +251,10 @@ static int svm_exit_io_string(struct vireo_vcpu *vcpu)
 	struct x86_str_view v;
 	int r;
 
+	if ((!boot_cpu_has(X86_FEATURE_DECODEASSISTS) ||
+	     !(info & SVM_IOIO_ASIZE_MASK)) &&
+	    svm_io_string_prefixes(vcpu, &io, info & SVM_IOIO_ASIZE_MASK))
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 	svm_str_view(vcpu, &v);
 	r = x86_uexit_pio_string(&sv->uexit, &v, &io, vcpu->run,
 				 sv->vmcb->save.rip,
@@ -221,14 +270,27 @@ static int svm_exit_io(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u64 info = sv->vmcb->control.exit_info_1;
+	int r;
 
 	if (info & SVM_IOIO_STR_MASK)
 		return svm_exit_io_string(vcpu);
-	/* RIP moves on only when userspace comes back, as under kvm.ko. */
-	x86_uexit_pio(&sv->uexit, vcpu->run, info >> 16,
-		      (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
-		      info & SVM_IOIO_TYPE_MASK, sv->vmcb->save.rax,
-		      sv->vmcb->save.rip, sv->vmcb->control.exit_info_2);
+	if (x86_uexit_pio_kernel(vcpu->vm, info >> 16,
+				 (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+				 info & SVM_IOIO_TYPE_MASK,
+				 &sv->vmcb->save.rax)) {
+		sv->vmcb->save.rip = sv->vmcb->control.exit_info_2;
+		return VIREO_RUN_AGAIN;
+	}
+	/*
+	 * RIP moves on only when userspace comes back, as under kvm.ko, or
+	 * at once when an ioeventfd took the OUT.
+	 */
+	r = x86_uexit_pio(&sv->uexit, vcpu->vm, vcpu->run, info >> 16,
+			  (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT,
+			  info & SVM_IOIO_TYPE_MASK, sv->vmcb->save.rax,
+			  sv->vmcb->save.rip, sv->vmcb->control.exit_info_2);
+	if (r != X86_STR_EXIT)
+		return svm_str_rip(sv, r);
 	return VIREO_RUN_USER;
 }
 
@@ -278,11 +340,21 @@ static int svm_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa)
 	if (x86_decode(bytes, len, mode, &insn))
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 	svm_str_view(vcpu, &v);
+	if (sv->x86.apic && x86_apic_mmio(sv->x86.apic, &insn, gpa, v.gprs)) {
+		s->rax = sv->gprs.r[X86_RAX];
+		s->rsp = sv->gprs.r[X86_RSP];
+		s->rip += insn.len;
+		return VIREO_RUN_AGAIN;
+	}
 	r = x86_uexit_mmio(&sv->uexit, &v, &insn, gpa, vcpu->run, s->rip);
 	if (r < 0)
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
-	if (r != X86_STR_EXIT)
+	if (r != X86_STR_EXIT) {
+		/* A load the kernel answered wrote its register already. */
+		s->rax = sv->gprs.r[X86_RAX];
+		s->rsp = sv->gprs.r[X86_RSP];
 		return svm_str_rip(sv, r);
+	}
 	return VIREO_RUN_USER;
 }
 
@@ -343,6 +415,10 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		return svm_exit_io(vcpu);
 	case SVM_EXIT_HLT:
 		svm_skip(sv, 1);
+		if (sv->x86.apic) {
+			x86_lapic_halt(sv->x86.apic);
+			return VIREO_RUN_AGAIN;
+		}
 		run->exit_reason = KVM_EXIT_HLT;
 		return VIREO_RUN_USER;
 	case SVM_EXIT_CPUID:

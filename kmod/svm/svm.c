@@ -19,6 +19,7 @@
 #include <linux/uaccess.h>
 
 #include "svm/svm.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/mitigate.h"
 
 #define SVM_ASID		1
@@ -196,6 +197,7 @@ static int svm_vm_create(struct vireo_vm *vm)
 
 static void svm_vm_destroy(struct vireo_vm *vm)
 {
+	x86_irqchip_free(vm);
 	svm_npt_destroy(to_svm_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -310,6 +312,38 @@ void svm_vcpu_reinit(struct vireo_vcpu *vcpu)
 	sv->nmi_step = SVM_STEP_NONE;
 }
 
+static bool svm_lapic_irq_enabled(struct vireo_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.rflags & X86_EFLAGS_IF;
+}
+
+static void svm_lapic_sipi(struct vireo_vcpu *vcpu, u8 vector)
+{
+	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
+
+	s->cs.selector = vector << 8;
+	s->cs.base = vector << 12;
+	s->rip = 0;
+}
+
+static u64 svm_lapic_tsc_offset(struct vireo_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.tsc_offset;
+}
+
+static const struct x86_cpuid *svm_lapic_cpuid(struct vireo_vcpu *vcpu)
+{
+	return &to_svm(vcpu)->cpuid;
+}
+
+static const struct x86_lapic_ops svm_lapic_ops = {
+	.irq_enabled	= svm_lapic_irq_enabled,
+	.init		= svm_vcpu_reinit,
+	.sipi		= svm_lapic_sipi,
+	.tsc_offset	= svm_lapic_tsc_offset,
+	.cpuid		= svm_lapic_cpuid,
+};
+
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = vireo_zalloc(sizeof(*sv));
@@ -325,6 +359,10 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
 	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
 	vcpu->arch = sv;
+	if (x86_lapic_create(vcpu, &svm_lapic_ops)) {
+		x86_fpu_free(&sv->fpu);
+		goto err;
+	}
 	return 0;
 err:
 	vireo_free_page(sv->vmcb_page);
@@ -337,6 +375,7 @@ static void svm_vcpu_destroy(struct vireo_vcpu *vcpu)
 	struct svm_vcpu *sv = to_svm(vcpu);
 	int cpu;
 
+	x86_lapic_destroy(vcpu);
 	/* A later VMCB at this address must not be mistaken for this one. */
 	for_each_possible_cpu(cpu)
 		cmpxchg(&per_cpu_ptr(&svm_cpus, cpu)->last_vmcb, sv->vmcb, NULL);
@@ -421,7 +460,8 @@ static void svm_get_sregs(struct svm_vcpu *sv, struct kvm_sregs *sr)
 	sr->cr2 = s->cr2;
 	sr->cr3 = s->cr3;
 	sr->cr4 = s->cr4;
-	sr->cr8 = sv->vmcb->control.int_ctl & V_TPR_MASK;
+	sr->cr8 = sv->x86.apic ? x86_lapic_get_cr8(sv->x86.apic) :
+		  sv->vmcb->control.int_ctl & V_TPR_MASK;
 	sr->efer = svm_guest_efer(sv);
 	sr->apic_base = sv->apic_base;
 	if (sv->vmcb->control.event_inj & SVM_EVTINJ_VALID &&
@@ -445,6 +485,11 @@ static int svm_set_sregs(struct svm_vcpu *sv, const struct kvm_sregs *sr)
 
 	if (x86_sregs_check(&sv->cpuid, sr))
 		return -EINVAL;
+	if (sv->x86.apic) {
+		if (x86_lapic_set_base(sv->x86.apic, sr->apic_base, true))
+			return -EINVAL;
+		x86_lapic_set_cr8(sv->x86.apic, sr->cr8);
+	}
 	svm_seg_from_kvm(&s->cs, &sr->cs);
 	svm_seg_from_kvm(&s->ds, &sr->ds);
 	svm_seg_from_kvm(&s->es, &sr->es);
@@ -540,6 +585,14 @@ static const struct x86_msr_ops svm_msr_ops = {
 /* @ctx is the vCPU; also used for the guest's own RDMSR and WRMSR. */
 int svm_get_msr(void *ctx, u32 index, u64 *data)
 {
+	struct x86_lapic *apic = to_svm(ctx)->x86.apic;
+	int r;
+
+	if (apic) {
+		r = x86_lapic_get_msr(apic, index, data);
+		if (r != -ENOENT)
+			return r;
+	}
 	/* Linux reads it on AMD; no C1E here to report. */
 	if (index == MSR_K8_INT_PENDING_MSG) {
 		*data = 0;
@@ -550,6 +603,14 @@ int svm_get_msr(void *ctx, u32 index, u64 *data)
 
 int svm_set_msr(void *ctx, u32 index, u64 data)
 {
+	struct x86_lapic *apic = to_svm(ctx)->x86.apic;
+	int r;
+
+	if (apic) {
+		r = x86_lapic_set_msr(apic, index, data);
+		if (r != -ENOENT)
+			return r;
+	}
 	return x86_set_msr(&svm_msr_ops, ctx, index, data);
 }
 
@@ -560,6 +621,9 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	struct kvm_sregs sr;
 	long r;
 
+	r = x86_lapic_ioctl(sv->x86.apic, cmd, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	switch (cmd) {
 	case KVM_INTERRUPT:
 		r = x86_get_interrupt(argp);
@@ -620,9 +684,45 @@ static void svm_vcpu_put(struct vireo_vcpu *vcpu)
 
 	fpu_swap_kvm_fpstate(&sv->fpu, false);
 	run->if_flag = !!(sv->vmcb->save.rflags & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = svm_interrupt_allowed(sv);
+	run->ready_for_interrupt_injection = svm_interrupt_allowed(sv) &&
+		(!sv->x86.apic || x86_lapic_accept_extint(sv->x86.apic));
 	run->cr8 = sv->vmcb->control.int_ctl & V_TPR_MASK;
 	run->apic_base = sv->apic_base;
+}
+
+/*
+ * The in-kernel APIC's next interrupt goes in when the guest can take it
+ * (after an NMI, never under an NMI's single step, whose TF the delivery
+ * would save).  Returns true when one waits for the guest's window.
+ */
+static bool svm_apic_prepare(struct svm_vcpu *sv)
+{
+	struct x86_lapic *apic = sv->x86.apic;
+	struct vmcb_control_area *c = &sv->vmcb->control;
+	int v;
+
+	if (!apic)
+		return false;
+	x86_lapic_unkick(apic);
+	while (x86_lapic_take_nmi(apic))
+		if (sv->events.nmi_pending < 2)
+			sv->events.nmi_pending++;
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | x86_lapic_get_cr8(apic);
+	if (x86_lapic_next_irq(apic, false) < 0)
+		return false;
+	if (sv->nmi_step || !svm_interrupt_allowed(sv))
+		return true;
+	v = x86_lapic_next_irq(apic, true);
+	if (v >= 0)
+		c->event_inj = v | SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR;
+	return false;
+}
+
+static int svm_vcpu_blocked(struct vireo_vcpu *vcpu)
+{
+	struct x86_lapic *apic = to_svm(vcpu)->x86.apic;
+
+	return apic ? x86_lapic_blocked(apic) : 0;
 }
 
 /*
@@ -635,6 +735,9 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 	struct vmcb_control_area *c = &sv->vmcb->control;
 	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window);
 
+	svm_nmi_prepare(sv);
+	if (svm_apic_prepare(sv))
+		want_window = true;
 	c->intercepts[INTERCEPT_VINTR / 32] &= ~(1U << (INTERCEPT_VINTR % 32));
 	c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
 	if (want_window) {
@@ -642,7 +745,6 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 			1U << (INTERCEPT_VINTR % 32);
 		c->int_ctl |= V_IRQ_MASK | V_INTR_PRIO_MASK | V_IGN_TPR_MASK;
 	}
-	svm_nmi_prepare(sv);
 }
 
 /*
@@ -693,6 +795,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	 */
 	local_irq_disable();
 	if (vireo_vcpu_exit_request(vcpu) ||
+	    (sv->x86.apic && x86_lapic_kicked(sv->x86.apic)) ||
 	    x86_kvmclock_moved(vcpu, smp_processor_id())) {
 		local_irq_enable();
 		return VIREO_RUN_AGAIN;
@@ -761,7 +864,12 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		x86_machine_check();
 	local_irq_enable();
 
+	if (sv->x86.apic)
+		x86_lapic_set_cr8(sv->x86.apic, vmcb->control.int_ctl & V_TPR_MASK);
 	r = svm_handle_exit(vcpu);
+	if (r == VIREO_RUN_AGAIN && sv->x86.apic &&
+	    x86_lapic_eoi_exit(sv->x86.apic, vcpu->run))
+		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    svm_interrupt_allowed(sv)) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
@@ -782,6 +890,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = svm_vm_create,
 	.vm_destroy	 = svm_vm_destroy,
+	.vm_release	 = x86_irqchip_release,
 	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = svm_npt_unmap,
 	.vcpu_create	 = svm_vcpu_create,
@@ -792,4 +901,8 @@ const struct vireo_impl vireo_svm_impl = {
 	.vcpu_load	 = svm_vcpu_load,
 	.vcpu_put	 = svm_vcpu_put,
 	.vcpu_run	 = svm_vcpu_run,
+	.vcpu_blocked	 = svm_vcpu_blocked,
+	.irqchip_in_kernel = x86_irqchip_in_kernel,
+	.irq_route_check = x86_irq_route_check,
+	.irq_deliver	 = x86_irq_deliver,
 };

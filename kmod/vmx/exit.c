@@ -13,6 +13,7 @@
 #include <asm/trapnr.h>
 
 #include "vmx/vmx.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/walk.h"
 
 /* Basic exit reasons <asm/vmx.h> does not name (SDM vol. 3D, appendix C) */
@@ -226,6 +227,8 @@ static int vmx_exit_cr(struct vireo_vcpu *vcpu)
 			if (v & ~0xfULL)
 				goto gp;
 			vmx->cr8 = v;
+			if (vmx->x86.apic)
+				x86_lapic_set_cr8(vmx->x86.apic, v);
 			break;
 		default:
 			goto ud;
@@ -235,7 +238,9 @@ static int vmx_exit_cr(struct vireo_vcpu *vcpu)
 		if (cr == 3)
 			vmx_reg_write(vmx, reg, vmcs_read(GUEST_CR3));
 		else if (cr == 8)
-			vmx_reg_write(vmx, reg, vmx->cr8);
+			vmx_reg_write(vmx, reg, vmx->x86.apic ?
+				      x86_lapic_get_cr8(vmx->x86.apic) :
+				      vmx->cr8);
 		else
 			goto ud;
 		break;
@@ -395,11 +400,27 @@ static const struct x86_msr_ops vmx_msr_ops = {
 
 int vmx_get_msr(void *ctx, u32 index, u64 *data)
 {
+	struct x86_lapic *apic = to_vmx(ctx)->x86.apic;
+	int r;
+
+	if (apic) {
+		r = x86_lapic_get_msr(apic, index, data);
+		if (r != -ENOENT)
+			return r;
+	}
 	return x86_get_msr(&vmx_msr_ops, ctx, index, data);
 }
 
 int vmx_set_msr(void *ctx, u32 index, u64 data)
 {
+	struct x86_lapic *apic = to_vmx(ctx)->x86.apic;
+	int r;
+
+	if (apic) {
+		r = x86_lapic_set_msr(apic, index, data);
+		if (r != -ENOENT)
+			return r;
+	}
 	return x86_set_msr(&vmx_msr_ops, ctx, index, data);
 }
 
@@ -518,16 +539,25 @@ static int vmx_exit_io(struct vireo_vcpu *vcpu, u32 reason)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 qual = vmcs_read(EXIT_QUALIFICATION);
 	u64 rip = vmcs_read(GUEST_RIP);
+	int r;
 
 	if (qual & BIT(4))
 		return vmx_exit_io_string(vcpu, qual, reason);
+	if (x86_uexit_pio_kernel(vcpu->vm, qual >> 16, (qual & 7) + 1,
+				 qual & BIT(3), &vmx->gprs.r[X86_RAX])) {
+		vmx_set_rip(rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+		return VIREO_RUN_AGAIN;
+	}
 	/*
-	 * RIP moves on only when userspace comes back, as under kvm.ko; if
-	 * userspace moved RIP meanwhile, the instruction is abandoned.
+	 * RIP moves on only when userspace comes back, as under kvm.ko (if
+	 * userspace moved RIP meanwhile, the instruction is abandoned), or
+	 * at once when an ioeventfd took the OUT.
 	 */
-	x86_uexit_pio(&vmx->uexit, vcpu->run, qual >> 16, (qual & 7) + 1,
-		      qual & BIT(3), vmx->gprs.r[X86_RAX], rip,
-		      rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	r = x86_uexit_pio(&vmx->uexit, vcpu->vm, vcpu->run, qual >> 16,
+			  (qual & 7) + 1, qual & BIT(3), vmx->gprs.r[X86_RAX],
+			  rip, rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN));
+	if (r != X86_STR_EXIT)
+		return vmx_str_rip(vmx, r);
 	return VIREO_RUN_USER;
 }
 
@@ -582,12 +612,20 @@ static int vmx_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, u32 reason)
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					  reason);
 	vmx_str_view(vcpu, &v);
+	if (vmx->x86.apic && x86_apic_mmio(vmx->x86.apic, &insn, gpa, v.gprs)) {
+		vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
+		vmx_set_rip(vmcs_read(GUEST_RIP) + insn.len);
+		return VIREO_RUN_AGAIN;
+	}
 	r = x86_uexit_mmio(&vmx->uexit, &v, &insn, gpa, vcpu->run, rip);
 	if (r < 0)
 		return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
 					  reason);
-	if (r != X86_STR_EXIT)
+	if (r != X86_STR_EXIT) {
+		/* A load the kernel answered may have written RSP. */
+		vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
 		return vmx_str_rip(vmx, r);
+	}
 	return VIREO_RUN_USER;
 }
 
@@ -726,6 +764,10 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		return vmx_exit_io(vcpu, reason);
 	case EXIT_REASON_HLT:
 		vmx_skip();
+		if (to_vmx(vcpu)->x86.apic) {
+			x86_lapic_halt(to_vmx(vcpu)->x86.apic);
+			return VIREO_RUN_AGAIN;
+		}
 		run->exit_reason = KVM_EXIT_HLT;
 		return VIREO_RUN_USER;
 	case EXIT_REASON_CPUID:

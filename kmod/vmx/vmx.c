@@ -27,6 +27,7 @@
 #include <linux/uaccess.h>
 
 #include "vmx/vmx.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/mitigate.h"
 
 #define VMX_RESET_PAT		0x0007040600070406ULL
@@ -431,6 +432,7 @@ static int vmx_vm_create(struct vireo_vm *vm)
 
 static void vmx_vm_destroy(struct vireo_vm *vm)
 {
+	x86_irqchip_free(vm);
 	vmx_ept_destroy(to_vmx_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -750,6 +752,73 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->uexit.kind = X86_UEXIT_NONE;
 }
 
+static bool vmx_lapic_irq_enabled(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool r;
+
+	vmx_get(vmx);
+	r = vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF;
+	vmx_put(vmx);
+	return r;
+}
+
+/* INIT: the RESET state but for what INIT keeps (SDM 9.1.1) */
+static void vmx_lapic_init(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 apic_base = vmx->apic_base, tsc = vmx->tsc_offset, pat = vmx->pat;
+	u64 xcr0 = vmx->xcr0, misc = vmx->misc_enable;
+
+	vmx_get(vmx);
+	vmx_vmcs_reset(vmx, to_vmx_vm(vcpu->vm), vcpu->id);
+	vmx->apic_base = apic_base;
+	vmx->tsc_offset = tsc;
+	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
+		vmcs_write(TSC_OFFSET, tsc);
+	vmx->pat = pat;
+	vmx->xcr0 = xcr0;
+	vmx->misc_enable = misc;
+	vmx->events.nmi_pending = 0;
+	vmx_put(vmx);
+}
+
+static void vmx_lapic_sipi(struct vireo_vcpu *vcpu, u8 vector)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_get(vmx);
+	vmcs_write(GUEST_CS_SELECTOR, vector << 8);
+	vmcs_write(GUEST_CS_BASE, vector << 12);
+	vmcs_write(GUEST_RIP, 0);
+	vmx_put(vmx);
+}
+
+static u64 vmx_lapic_tsc_offset(struct vireo_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->tsc_offset;
+}
+
+static const struct x86_cpuid *vmx_lapic_cpuid(struct vireo_vcpu *vcpu)
+{
+	return &to_vmx(vcpu)->cpuid;
+}
+
+static const struct x86_lapic_ops vmx_lapic_ops = {
+	.irq_enabled	= vmx_lapic_irq_enabled,
+	.init		= vmx_lapic_init,
+	.sipi		= vmx_lapic_sipi,
+	.tsc_offset	= vmx_lapic_tsc_offset,
+	.cpuid		= vmx_lapic_cpuid,
+};
+
+static int vmx_vcpu_blocked(struct vireo_vcpu *vcpu)
+{
+	struct x86_lapic *apic = to_vmx(vcpu)->x86.apic;
+
+	return apic ? x86_lapic_blocked(apic) : 0;
+}
+
 static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = vireo_zalloc(sizeof(*vmx));
@@ -776,6 +845,10 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	vmx_get(vmx);
 	vmx_vmcs_reset(vmx, to_vmx_vm(vcpu->vm), vcpu->id);
 	vmx_put(vmx);
+	if (x86_lapic_create(vcpu, &vmx_lapic_ops)) {
+		vmx_clear(vmx);
+		goto err_vpid;
+	}
 	return 0;
 err_vpid:
 	vmx_free_vpid(vmx->vpid);
@@ -791,6 +864,7 @@ static void vmx_vcpu_destroy(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 
+	x86_lapic_destroy(vcpu);
 	vmx_clear(vmx);
 	vmx_free_vpid(vmx->vpid);
 	x86_fpu_free(&vmx->fpu);
@@ -844,7 +918,7 @@ static void vmx_get_sregs(struct vmx_vcpu *vmx, struct kvm_sregs *sr)
 	sr->cr2 = vmx->cr2;
 	sr->cr3 = vmcs_read(GUEST_CR3);
 	sr->cr4 = vmx->cr4;
-	sr->cr8 = vmx->cr8;
+	sr->cr8 = vmx->x86.apic ? x86_lapic_get_cr8(vmx->x86.apic) : vmx->cr8;
 	sr->efer = vmx->efer;
 	sr->apic_base = vmx->apic_base;
 	info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
@@ -868,6 +942,11 @@ static int vmx_set_sregs(struct vmx_vcpu *vmx, const struct kvm_sregs *sr)
 
 	if (x86_sregs_check(&vmx->cpuid, sr))
 		return -EINVAL;
+	if (vmx->x86.apic) {
+		if (x86_lapic_set_base(vmx->x86.apic, sr->apic_base, true))
+			return -EINVAL;
+		x86_lapic_set_cr8(vmx->x86.apic, sr->cr8);
+	}
 	/* As kvm.ko: a table outside guest memory is the guest's problem. */
 	if (pae)
 		vmx_read_pdptes(vmx->vcpu, sr->cr3, pdpte);
@@ -942,6 +1021,9 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	struct kvm_sregs sr;
 	long r;
 
+	r = x86_lapic_ioctl(vmx->x86.apic, cmd, argp);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	switch (cmd) {
 	case KVM_INTERRUPT:
 		r = x86_get_interrupt(argp);
@@ -1009,12 +1091,39 @@ static void vmx_vcpu_put(struct vireo_vcpu *vcpu)
 	preempt_disable();
 	run->if_flag = !!(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_IF);
 	run->ready_for_interrupt_injection = vmx->pending_irq < 0 &&
-					     vmx_interrupt_allowed();
+		vmx_interrupt_allowed() &&
+		(!vmx->x86.apic || x86_lapic_accept_extint(vmx->x86.apic));
 	preempt_notifier_unregister(&vmx->pn);
 	preempt_enable();
 	run->cr8 = vmx->cr8;
 	run->apic_base = vmx->apic_base;
 	fpu_swap_kvm_fpstate(&vmx->fpu, false);
+}
+
+/*
+ * The in-kernel APIC's next interrupt goes in when the guest can take it,
+ * after an NMI.  Returns true when one waits for the interrupt window.
+ */
+static bool vmx_apic_prepare(struct vmx_vcpu *vmx)
+{
+	struct x86_lapic *apic = vmx->x86.apic;
+	int v;
+
+	if (!apic)
+		return false;
+	x86_lapic_unkick(apic);
+	while (x86_lapic_take_nmi(apic))
+		if (vmx->events.nmi_pending < 2)
+			vmx->events.nmi_pending++;
+	if (x86_lapic_next_irq(apic, false) < 0)
+		return false;
+	if (!vmx_interrupt_allowed())
+		return true;
+	v = x86_lapic_next_irq(apic, true);
+	if (v >= 0)
+		vmcs_write(VM_ENTRY_INTR_INFO_FIELD, v | INTR_TYPE_EXT_INTR |
+			   INTR_INFO_VALID_MASK);
+	return false;
 }
 
 /*
@@ -1036,13 +1145,15 @@ static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 			   INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK);
 		vmx->pending_irq = -1;
 	}
+	vmx_nmi_prepare(vmx);
+	if (vmx_apic_prepare(vmx))
+		window = true;
 	if (window)
 		vmcs_set_bits(CPU_BASED_VM_EXEC_CONTROL,
 			      CPU_BASED_INTR_WINDOW_EXITING);
 	else
 		vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL,
 				CPU_BASED_INTR_WINDOW_EXITING);
-	vmx_nmi_prepare(vmx);
 }
 
 static bool vmx_exit_is_mce(u32 reason)
@@ -1097,6 +1208,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	 */
 	local_irq_disable();
 	if (vireo_vcpu_exit_request(vcpu) ||
+	    (vmx->x86.apic && x86_lapic_kicked(vmx->x86.apic)) ||
 	    x86_kvmclock_moved(vcpu, smp_processor_id())) {
 		local_irq_enable();
 		preempt_enable();
@@ -1200,6 +1312,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	preempt_enable();
 	r = vmx_handle_exit(vcpu, reason);
+	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
+	    x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run))
+		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    vmx->pending_irq < 0 && vmx_interrupt_allowed()) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
@@ -1220,6 +1335,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = vmx_vm_create,
 	.vm_destroy	 = vmx_vm_destroy,
+	.vm_release	 = x86_irqchip_release,
 	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = vmx_ept_unmap,
 	.vcpu_create	 = vmx_vcpu_create,
@@ -1230,4 +1346,8 @@ const struct vireo_impl vireo_vmx_impl = {
 	.vcpu_load	 = vmx_vcpu_load,
 	.vcpu_put	 = vmx_vcpu_put,
 	.vcpu_run	 = vmx_vcpu_run,
+	.vcpu_blocked	 = vmx_vcpu_blocked,
+	.irqchip_in_kernel = x86_irqchip_in_kernel,
+	.irq_route_check = x86_irq_route_check,
+	.irq_deliver	 = x86_irq_deliver,
 };

@@ -16,6 +16,7 @@
 
 #include "core/vireo.h"
 #include "x86/decode.h"
+#include "x86/lapic.h"
 #include "x86/events.h"
 #include "x86/uexit.h"
 #include "x86/tdp.h"

@@ -100,8 +100,8 @@ static void x86_host_leaf(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx,
 /*
  * What a guest may be told: the host's leaves minus what the module cannot
  * give it.  Gone are features that need MSRs or devices it does not
- * emulate (MTRR, machine check, performance counters, x2APIC and the TSC
- * deadline timer without an in-kernel APIC, speculation-control MSRs),
+ * emulate (MTRR, machine check, performance counters, the TSC deadline timer
+ * (KVM_CAP_TSC_DEADLINE_TIMER says it, as kvm.ko does), speculation-control MSRs),
  * nested virtualization, MONITOR, RDTSCP and RDPID where the backend
  * cannot give the guest its own TSC_AUX, and XSAVE state beyond the host's XCR0
  * (XSETBV allows no more) or needing IA32_XSS.
@@ -111,8 +111,12 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 	switch (e->function) {
 	case 1:
 		e->ecx &= ~(BIT(3) | BIT(5) | BIT(6) | BIT(7) | BIT(8) |
-			    BIT(15) | BIT(18) | BIT(21) | BIT(24) | BIT(27));
-		e->ecx |= BIT(31);
+			    BIT(15) | BIT(18) | BIT(24) | BIT(27));
+		/*
+		 * x2APIC always, as kvm.ko reports it: the in-kernel APIC
+		 * has it, and without one its MSRs #GP as under kvm.ko.
+		 */
+		e->ecx |= BIT(21) | BIT(31);
 		/* A host without XSAVE (Bochs' Linux) has no XCR0 to lend. */
 		if (!xcr0)
 			e->ecx &= ~BIT(26);

@@ -21,7 +21,6 @@ struct vireo_vcpu;
 struct x86_lapic;
 struct x86_pic;
 struct x86_ioapic;
-struct x86_pit;
 
 enum x86_irqchip_mode {
 	X86_IRQCHIP_SPLIT = 1,	/* LAPICs here; 8259 and I/O APIC in the VMM */
@@ -35,7 +34,7 @@ struct x86_irqchip {
 	u32 split_pins;
 	struct x86_pic *pic;		/* KERNEL only */
 	struct x86_ioapic *ioapic;	/* KERNEL only */
-	struct x86_pit *pit;		/* after KVM_CREATE_PIT2 */
+	/* The PIT is struct x86_vm's: it may exist without an irqchip. */
 };
 
 /* An interrupt message on the APIC bus: an IPI, an MSI or from the I/O APIC. */
@@ -62,17 +61,27 @@ int x86_msi_deliver(struct vireo_vm *vm, u64 addr, u32 data);
 void x86_apic_extint_changed(struct vireo_vm *vm);
 
 /*
- * kmod/x86/pic.c and kmod/x86/ioapic.c (KERNEL mode).
+ * kmod/x86/irqchip/ (KERNEL mode).
  * x86_irqchip_set() drives pin @pin of @chip (KVM_IRQCHIP_PIC_MASTER,
  * _PIC_SLAVE, _IOAPIC) to @level; atomic context.  Returns as
  * KVM_IRQ_LINE_STATUS reports: >0 delivered, 0 coalesced, <0 masked.
+ * None of these holds its lock while it calls x86_apic_deliver() or
+ * x86_apic_extint_changed(), but x86_pic_intack() and x86_ioapic_eoi()
+ * may call them (a re-sent level pin, a new 8259 output): call those two
+ * without a local APIC lock held.
  */
-int x86_irqchip_set(struct vireo_vm *vm, u32 chip, u32 pin, int level);
+int x86_irqchip_set(struct vireo_vm *vm, u32 chip, u32 pin, int level,
+		    unsigned int src);
 /* INTA cycle: the vector the 8259 pair gives vCPU 0 now, or -1. */
 int x86_pic_intack(struct vireo_vm *vm);
 /* Is the 8259 pair's INTR output asserted? */
 bool x86_pic_output(struct vireo_vm *vm);
-/* A local APIC EOI'd a level-triggered @vector (remote IRR, resample). */
+/*
+ * A local APIC EOI'd @vector: remote IRR and resampling of level pins, and
+ * the PIT's reinjection, which waits for the EOI of its (edge) vector as
+ * in kvm.ko.  So call it for edge vectors too (at least those an I/O APIC
+ * pin holds); it ignores vectors no pin has.
+ */
 void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector);
 
 #endif

@@ -158,8 +158,13 @@ int x86_string_mmio(struct x86_str_view *v, struct x86_str_state *st,
 		}
 	}
 	st->reading = false;
-	/* Memory that takes the store (a slot added meanwhile) needs no exit. */
-	if (!vireo_write_guest(v->vm, st->dst_gpa, &data, size))
+	/*
+	 * Memory that takes the store (a slot added meanwhile), or an
+	 * ioeventfd, needs no exit.
+	 */
+	if (!vireo_write_guest(v->vm, st->dst_gpa, &data, size) ||
+	    vireo_ioeventfd_write(v->vm, VIREO_BUS_MMIO, st->dst_gpa, size,
+				  &data))
 		return x86_str_done(v, insn);
 	x86_str_mmio(run, st->dst_gpa, size, true, data);
 	return X86_STR_EXIT;
@@ -193,7 +198,8 @@ int x86_string_complete(struct x86_str_view *v, struct x86_str_state *st,
  * @run: filled in for a KVM_EXIT_IO
  *
  * Return: X86_STR_EXIT when @run holds the exit, X86_STR_DONE for a REP
- * with nothing to do, -errno when OUTS's source cannot be read.
+ * with nothing to do, X86_STR_DONE or X86_STR_AGAIN when ioeventfds took
+ * every element of an OUTS, -errno when OUTS's source cannot be read.
  */
 int x86_string_io(struct x86_str_view *v, struct x86_strio *io,
 		  struct kvm_run *run)
@@ -201,6 +207,7 @@ int x86_string_io(struct x86_str_view *v, struct x86_strio *io,
 	u64 amask = x86_str_amask(io->asize);
 	unsigned int seg = io->in ? X86_ES : io->seg;
 	u64 n = v->gprs[X86_RCX] & amask, room;
+	unsigned int i;
 
 	io->lin = x86_str_lin(v, seg,
 			      v->gprs[io->in ? X86_RDI : X86_RSI] & amask);
@@ -218,11 +225,22 @@ int x86_string_io(struct x86_str_view *v, struct x86_strio *io,
 	run->io.port = io->port;
 	run->io.count = io->count;
 	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
-	if (!io->in && x86_read_virt(&v->pg, io->lin, x86_str_read, v->vm,
-				     x86_pio_data(run),
-				     io->count * io->size))
+	if (io->in)
+		return X86_STR_EXIT;
+	if (x86_read_virt(&v->pg, io->lin, x86_str_read, v->vm,
+			  x86_pio_data(run), io->count * io->size))
 		return -EFAULT;
-	return X86_STR_EXIT;
+	/*
+	 * Elements an ioeventfd takes need no exit; from the first it does
+	 * not take, all of them go to userspace, as under kvm.ko.
+	 */
+	for (i = 0; i < io->count; i++) {
+		if (!vireo_ioeventfd_write(v->vm, VIREO_BUS_PIO, io->port,
+					   io->size,
+					   x86_pio_data(run) + i * io->size))
+			return X86_STR_EXIT;
+	}
+	return x86_string_io_complete(v, io, run);
 }
 
 /**

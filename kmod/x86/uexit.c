@@ -7,11 +7,13 @@
 #include <linux/string.h>
 
 #include "core/vireo.h"
+#include "x86/irqchip/irqchip.h"
 #include "x86/uexit.h"
 
 /**
  * x86_uexit_pio - describe a plain IN or OUT for userspace
  * @u: the vCPU's pending exit
+ * @vm: the VM, whose ioeventfds may take an OUT
  * @run: filled in for KVM_EXIT_IO
  * @port: the port
  * @size: 1, 2 or 4 bytes
@@ -19,12 +21,19 @@
  * @rax: the guest's RAX, whose low bytes OUT writes
  * @rip: the instruction
  * @next_rip: where the guest goes once userspace has answered
+ *
+ * Return: X86_STR_EXIT when @run holds an exit for userspace, X86_STR_DONE
+ * when an ioeventfd took the OUT (RIP moves on to @u->next_rip).
  */
-void x86_uexit_pio(struct x86_uexit *u, struct kvm_run *run, u16 port,
-		   unsigned int size, bool in, u64 rax, u64 rip, u64 next_rip)
+int x86_uexit_pio(struct x86_uexit *u, struct vireo_vm *vm,
+		  struct kvm_run *run, u16 port, unsigned int size, bool in,
+		  u64 rax, u64 rip, u64 next_rip)
 {
 	u8 *data = (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
 
+	u->next_rip = next_rip;
+	if (!in && vireo_ioeventfd_write(vm, VIREO_BUS_PIO, port, size, &rax))
+		return X86_STR_DONE;
 	u->kind = X86_UEXIT_PIO;
 	u->size = size;
 	u->in = in;
@@ -38,6 +47,7 @@ void x86_uexit_pio(struct x86_uexit *u, struct kvm_run *run, u16 port,
 	run->io.data_offset = VIREO_PIO_OFFSET * PAGE_SIZE;
 	if (!in)
 		memcpy(data, &rax, size);
+	return X86_STR_EXIT;
 }
 
 /**
@@ -79,7 +89,9 @@ int x86_uexit_pio_string(struct x86_uexit *u, struct x86_str_view *v,
  *
  * Return: X86_STR_EXIT when @run holds an exit for userspace; for a string
  * element that needed none, X86_STR_DONE (RIP moves on to
- * @u->next_rip) or X86_STR_AGAIN (RIP stays); -errno when the access
+ * @u->next_rip) or X86_STR_AGAIN (RIP stays); X86_STR_DONE too for an
+ * access a device in the kernel took (a load's register written in
+ * @v) and for a plain store an ioeventfd took; -errno when the access
  * cannot be emulated.
  */
 int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
@@ -99,6 +111,15 @@ int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 			u->kind = X86_UEXIT_MMIO_STR;
 		return r;
 	}
+	val = write ? x86_store_value(insn, v->gprs) : 0;
+	if (x86_irqchip_mmio(v->vm, gpa, insn->size, write, &val)) {
+		if (!write)
+			x86_load_result(insn, v->gprs, val);
+		return X86_STR_DONE;
+	}
+	if (write && vireo_ioeventfd_write(v->vm, VIREO_BUS_MMIO, gpa,
+					   insn->size, &val))
+		return X86_STR_DONE;
 	u->kind = X86_UEXIT_MMIO;
 	u->insn = *insn;
 	u->in = !write;
@@ -107,10 +128,8 @@ int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 	run->mmio.len = insn->size;
 	run->mmio.is_write = write;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (write) {
-		val = x86_store_value(insn, v->gprs);
+	if (write)
 		memcpy(run->mmio.data, &val, insn->size);
-	}
 	return X86_STR_EXIT;
 }
 
@@ -123,6 +142,29 @@ static void x86_uexit_in(u64 *rax, unsigned int size, u64 val)
 		*rax = (*rax & ~0xffffULL) | (u16)val;
 	else
 		*rax = (*rax & ~0xffULL) | (u8)val;
+}
+
+/**
+ * x86_uexit_pio_kernel - a plain IN or OUT a device in the kernel takes
+ * @vm: the VM
+ * @port: the port
+ * @size: 1, 2 or 4 bytes
+ * @in: IN rather than OUT
+ * @rax: the guest's RAX: OUT's data, IN's destination
+ *
+ * Return: true when it was handled here (the caller moves RIP on), false
+ * when it is userspace's (x86_uexit_pio()).
+ */
+bool x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
+			  bool in, u64 *rax)
+{
+	u32 val = *rax;
+
+	if (!x86_irqchip_pio(vm, port, size, in, &val))
+		return false;
+	if (in)
+		x86_uexit_in(rax, size, val);
+	return true;
 }
 
 /**

@@ -47,14 +47,17 @@ struct x86_uexit {
 /* x86_uexit_complete(): nothing was pending, or it was abandoned. */
 #define X86_STR_IDLE	(-1)
 
-void x86_uexit_pio(struct x86_uexit *u, struct kvm_run *run, u16 port,
-		   unsigned int size, bool in, u64 rax, u64 rip, u64 next_rip);
+int x86_uexit_pio(struct x86_uexit *u, struct vireo_vm *vm,
+		  struct kvm_run *run, u16 port, unsigned int size, bool in,
+		  u64 rax, u64 rip, u64 next_rip);
 int x86_uexit_pio_string(struct x86_uexit *u, struct x86_str_view *v,
 			 const struct x86_strio *io, struct kvm_run *run,
 			 u64 rip, u64 next_rip);
 int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 		   const struct x86_insn *insn, u64 gpa, struct kvm_run *run,
 		   u64 rip);
+bool x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
+			  bool in, u64 *rax);
 int x86_uexit_complete(struct x86_uexit *u, struct x86_str_view *v, u64 rip,
 		       const struct kvm_run *run);
 

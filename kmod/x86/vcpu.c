@@ -16,6 +16,8 @@
 #include <linux/uaccess.h>
 
 #include "x86/events.h"
+#include "x86/irqchip/irqchip.h"
+#include "x86/lapic.h"
 #include "x86/x86.h"
 
 /**
@@ -35,6 +37,12 @@ long x86_check_extension(long cap)
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_SPLIT_IRQCHIP:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
 		return 1;
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
@@ -76,7 +84,19 @@ long x86_dev_ioctl(unsigned int cmd, void __user *argp)
  */
 long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 {
+	struct kvm_enable_cap cap;
+
 	switch (cmd) {
+	case KVM_ENABLE_CAP:
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		if (cap.flags)
+			return -EINVAL;
+		/* kvm.ko: -EINVAL for a capability it cannot enable. */
+		if (cap.cap != KVM_CAP_SPLIT_IRQCHIP ||
+		    !vireo_impl->check_extension(cap.cap))
+			return -EINVAL;
+		return x86_enable_cap_split(vm, &cap);
 	case KVM_SET_TSS_ADDR:
 		/*
 		 * Only VT-x without unrestricted guest needs the TSS, and
@@ -89,7 +109,7 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 	case KVM_SET_CLOCK:
 		return x86_kvmclock_ioctl(vm, cmd, argp);
 	default:
-		return -ENOTTY;
+		return x86_irqchip_vm_ioctl(vm, cmd, argp);
 	}
 }
 

@@ -126,6 +126,7 @@ long x86_debugregs_ioctl(struct x86_dregs *d, u64 *dr6, u64 *dr7,
  */
 struct x86_irqchip;
 struct x86_lapic;
+struct x86_pit;
 
 /* kmod/x86/pvclock.c: a VM's kvmclock */
 struct x86_kvmclock {
@@ -156,6 +157,8 @@ struct x86_pvclock {
 
 struct x86_vm {
 	struct x86_irqchip *irqchip;	/* NULL: interrupts are the VMM's */
+	/* KVM_CREATE_PIT2, which kvm.ko allows with or without an irqchip */
+	struct x86_pit *pit;
 	struct x86_kvmclock clock;
 };
 
@@ -200,6 +203,14 @@ int x86_get_interrupt(void __user *argp);
 bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
+
+/* kmod/x86/irqroute.c: the core's GSI routes, to the controllers */
+enum vireo_irqchip x86_irqchip_in_kernel(struct vireo_vm *vm);
+int x86_irq_route_check(struct vireo_vm *vm,
+			const struct kvm_irq_routing_entry *e);
+int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
+		    int level, unsigned int src);
+int x86_irq_default_routes(struct vireo_vm *vm);
 
 /* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
 void x86_emergency_register(const char *rival, void (*cb)(void));

@@ -3,8 +3,10 @@
  * A random ioctl sequence fuzzer over every fd a KVM client holds: the
  * system fd (including VM creation), VM fds and vCPU fds, with random,
  * short and bad buffers, vCPU and VM fds closed in either order while the
- * other is still used, random guest code, and the vCPU's kvm_run page
- * scribbled on between runs (KVM_RUN itself cut short by a timer). It
+ * other is still used, eventfds for KVM_IOEVENTFD and KVM_IRQFD that are
+ * signalled and closed under them, random guest code, and the vCPU's
+ * kvm_run page scribbled on between runs (KVM_RUN itself cut short by a
+ * timer). It
  * passes when nothing hangs or crashes (the harness also fails the run on
  * any kernel warning or leak) and a fresh VM still runs a guest afterwards.
  *
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/time.h>
@@ -46,7 +49,10 @@ static const unsigned long sys_ioctls[] = {
 static const unsigned long vm_ioctls[] = {
 	KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_SET_TSS_ADDR,
 	KVM_SET_IDENTITY_MAP_ADDR, KVM_CHECK_EXTENSION, KVM_GET_CLOCK,
-	KVM_SET_CLOCK,
+	KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, KVM_IRQ_LINE,
+	KVM_IRQ_LINE_STATUS, KVM_SIGNAL_MSI, KVM_CREATE_IRQCHIP,
+	KVM_GET_IRQCHIP, KVM_SET_IRQCHIP,
+	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_REINJECT_CONTROL, KVM_SET_CLOCK,
 	_IO(KVMIO, 0xf1),
 };
 
@@ -63,6 +69,10 @@ static const unsigned long vcpu_ioctls[] = {
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 static uint64_t rng;
+
+/* Eventfds for KVM_IOEVENTFD and KVM_IRQFD, signalled and replaced at random. */
+#define NR_EFDS		4
+static int efds[NR_EFDS];
 
 static uint64_t rnd(void)
 {
@@ -125,6 +135,42 @@ static unsigned long arg_for(unsigned long cmd, uint8_t *buf, uint8_t *mem)
 		m->guest_phys_addr = (rnd() % 64) << 12;
 		m->memory_size = (rnd() % MEM_PAGES) << 12;
 		m->userspace_addr = (uintptr_t)mem + ((rnd() % MEM_PAGES) << 12);
+	}
+	if (cmd == KVM_IOEVENTFD && rnd() % 2) {
+		struct kvm_ioeventfd *a = (void *)buf;
+		static const uint32_t lens[] = { 0, 1, 2, 4, 8 };
+
+		a->addr = rnd() % 64;
+		if (rnd() % 2)
+			a->addr += 0x10000;	/* above the slots: MMIO */
+		a->len = lens[rnd() % N(lens)];
+		a->fd = efds[rnd() % NR_EFDS];
+		a->flags %= 16;
+		a->datamatch %= 4;
+	}
+	if (cmd == KVM_IRQFD && rnd() % 2) {
+		struct kvm_irqfd *a = (void *)buf;
+
+		a->fd = efds[rnd() % NR_EFDS];
+		a->resamplefd = efds[rnd() % NR_EFDS];
+		a->gsi %= 32;
+		a->flags %= 4;
+	}
+	if (cmd == KVM_SET_GSI_ROUTING && rnd() % 2) {
+		struct kvm_irq_routing *r = (void *)buf;
+
+		r->flags = 0;
+		for (i = 0; i < r->nr; i++) {
+			r->entries[i].gsi %= 32;
+			r->entries[i].type %= 3;
+			r->entries[i].flags = 0;
+			r->entries[i].u.irqchip.irqchip %= 4;
+			r->entries[i].u.irqchip.pin %= 32;
+		}
+	}
+	if ((cmd == KVM_IRQ_LINE || cmd == KVM_IRQ_LINE_STATUS) && rnd() % 2) {
+		*(uint32_t *)buf %= 32;
+		*(uint32_t *)(buf + 4) %= 2;
 	}
 	if (cmd == KVM_CREATE_VCPU)
 		return rnd() % 8;
@@ -225,6 +271,10 @@ TEST(random_ioctls)
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 
+	for (i = 0; i < NR_EFDS; i++) {
+		efds[i] = eventfd(0, EFD_NONBLOCK);
+		ASSERT_LE(0, efds[i]);
+	}
 	sys = vt_open_dev();
 	ASSERT_GE(sys, 0);
 	start = now_s();
@@ -253,6 +303,19 @@ TEST(random_ioctls)
 		}
 		if (rnd() % 64 == 0)	/* the guest's memory changes too */
 			((uint64_t *)mem)[rnd() % ((MEM_PAGES << 12) / 8)] = rnd();
+		if (rnd() % 16 == 0) {	/* an irqfd fires, or its eventfd goes */
+			uint64_t one = 1;
+			int e = rnd() % NR_EFDS;
+
+			if (rnd() % 8) {
+				if (write(efds[e], &one, sizeof(one)) < 0)
+					one = 0;
+			} else {
+				close(efds[e]);
+				efds[e] = eventfd(0, EFD_NONBLOCK);
+				ASSERT_LE(0, efds[e]);
+			}
+		}
 		if (which < 2) {
 			fd = sys;
 			cmd = sys_ioctls[rnd() % N(sys_ioctls)];
@@ -296,6 +359,8 @@ TEST(random_ioctls)
 	drop_vcpu(&f);
 	close(f.vm);
 	close(sys);
+	for (i = 0; i < NR_EFDS; i++)
+		close(efds[i]);
 	munmap(mem, MEM_PAGES << 12);
 	munmap(buf, BUF + 4096);
 
