@@ -134,5 +134,8 @@ if [ $rc != 0 ]; then
 	echo "bench: FAILED (status $rc):" >&2
 	tr -d '\r' < "$res" | grep -E '^# (FAILED|.*did not reach|.*no init)' >&2
 	[ $rc = 124 ] && echo "bench: the test VM timed out (VIREO_BENCH_TIMEOUT)" >&2
+	# A benchmark that hangs takes the VM down with it: say where it was.
+	echo "bench: last result line: $(tr -d '\r' < "$res" |
+		grep -E '^(BENCH|# (round|kvm|vireo) )' | tail -n 1)" >&2
 fi
 exit $rc
