@@ -1,65 +1,141 @@
 #!/usr/bin/env bash
-# make bench: every benchmark in tests/bench, on kvm.ko and on vireo.ko in
-# the same test VM, printed side by side with vireo's ratio to kvm.ko
-# (below 1.0 means vireo takes less time).
+# make bench: every benchmark in tests/bench on kvm.ko and on vireo.ko in
+# one test VM, in interleaved rounds (scripts/vm/run-bench: each round runs
+# every benchmark once on each module, the module that goes first
+# alternating, after a warm-up round that is not counted). Prints each
+# benchmark's value per round, then per module the median with min-max and
+# the number of rounds, and vireo's ratio of medians to kvm.ko (below 1.0
+# means vireo takes less time); for the boot benchmark, the vireo VMM's
+# median against QEMU's, both on kvm.ko.
 #
 # bench.sh --vmx (make bench-vmx): the exit benchmarks (tests/bench/exits.c)
-# on VT-x in Bochs, vireo.ko against kvm_intel in the same run. Bochs has no
-# room for the boot benchmark's guest kernels or for QEMU.
+# on VT-x in Bochs, vireo.ko against kvm_intel, interleaved the same way.
+# Bochs has no room for the boot benchmark's guest kernels or for QEMU.
+#
+# Environment:
+#   VIREO_BENCH_ROUNDS   counted rounds (default 5; 3 with --vmx)
+#   VIREO_BENCH          benchmark programs to run (default all; "exits", "boot")
+#   VIREO_BENCH_BOOTS    boot benchmark's boots, of "cloud pvh std" (default all)
+#   VIREO_BENCH_BATCHES  exits.c's timed batches per run (default 7; 3 with --vmx)
+#   VIREO_BENCH_QEMU_MACHINE  QEMU machine for the boot benchmark (microvm)
+#   VIREO_BENCH_SMP, VIREO_BENCH_TIMEOUT  the test VM's CPUs and time limit
+#
+# Fails, naming the benchmark, if any benchmark exits non-zero, dies or
+# reports nothing in any round, or the test VM fails.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 logs=$top/build/logs
 mkdir -p "$logs"
-if [ "${1:-}" = --vmx ]; then
+vmx=0
+[ "${1:-}" = --vmx ] && vmx=1
+if [ $vmx = 1 ]; then
+	rounds=${VIREO_BENCH_ROUNDS:-3} batches=${VIREO_BENCH_BATCHES:-3}
+else
+	rounds=${VIREO_BENCH_ROUNDS:-5} batches=${VIREO_BENCH_BATCHES:-7}
+fi
+case $rounds in ''|*[!0-9]*|0) echo "bench: VIREO_BENCH_ROUNDS must be a number >= 1" >&2; exit 2 ;; esac
+# The command the test VM runs: settings as assignments, then run-bench.
+cmd="VIREO_BENCH_ROUNDS=$rounds VIREO_BENCH_BATCHES=$batches"
+for v in VIREO_BENCH_BOOTS VIREO_BENCH_QEMU_MACHINE; do
+	[ -n "${!v:-}" ] && cmd="$cmd $v='${!v}'"
+done
+if [ $vmx = 1 ]; then
 	res=$logs/bench-vmx.results ref=kvm_intel
 	scripts/vm.sh --platform bochs-x86 --mode none --smp 1 --mem 256 --quiet \
-		--timeout 1800 --console-log "$logs/bench-vmx.console" \
-		--results "$res" -- /vireo/run-bench exits
+		--timeout "${VIREO_BENCH_TIMEOUT:-$((1800 + 1200 * rounds))}" \
+		--console-log "$logs/bench-vmx.console" \
+		--results "$res" -- "$cmd /vireo/run-bench ${VIREO_BENCH:-exits}"
 	rc=$?
 else
 	res=$logs/bench.results ref=kvm.ko
-	# --hostroot: QEMU from the host runs inside the VM for the boot benchmark.
-	make -s modules-std > "$logs/bench-build.log" 2>&1 ||
-		{ cat "$logs/bench-build.log"; exit 1; }
-	# The VM boots the standard kernel (it has 9p); the boot benchmark
-	# also boots the cloud kernel, the one the VMM is meant for.
+	# The test VM runs the cloud kernel; the boot benchmark boots it (as
+	# bzImage and as ELF vmlinux) and the standard kernel, added here.
+	# --qemu: QEMU and its firmware in the initramfs, beside the VMM.
 	add=()
-	for k in "$top"/.cache/kernel/current/root/boot/vmlinuz-*; do
-		[ -f "$k" ] && add=(--add "$k:/vireo/kernel/cloud-vmlinuz")
+	for k in "$top"/.cache/kernel/standard/root/boot/vmlinuz-*; do
+		[ -f "$k" ] && add=(--add "$k:/vireo/kernel/std-vmlinuz")
 	done
-	scripts/vm.sh --hostroot --mode none --smp "${VIREO_BENCH_SMP:-1}" --quiet \
-		--timeout 1800 --console-log "$logs/bench.console" ${add[@]+"${add[@]}"} \
-		--results "$res" -- /vireo/run-bench
+	scripts/vm.sh --qemu --mode none --smp "${VIREO_BENCH_SMP:-1}" --mem 1536 \
+		--quiet --timeout "${VIREO_BENCH_TIMEOUT:-$((900 + 900 * rounds))}" \
+		--console-log "$logs/bench.console" ${add[@]+"${add[@]}"} \
+		--results "$res" -- "$cmd /vireo/run-bench ${VIREO_BENCH:-}"
 	rc=$?
 fi
+sum=$logs/bench.summary
+[ $vmx = 1 ] && sum=$logs/bench-vmx.summary
 tr -d '\r' < "$res" | awk -v ref="$ref" '
-/^# .*(did not reach|no init)/ { print }
-$1 == "BENCH" { v[$2 " " $3] = $4; unit[$3] = $5; if (!($3 in seen)) { seen[$3] = 1; order[n++] = $3 } }
+function med(list,    a, n, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	lo = a[1]; hi = a[n]; cnt = n
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function fmt(mod, b,    m) {
+	if (vals[mod, b] == "")
+		return sprintf("%-26s", "-")
+	m = med(vals[mod, b])
+	return sprintf("%-26s", sprintf("%g [%g-%g] n=%d", m, lo, hi, cnt))
+}
+/^# (round|FAILED)/ || /did not reach|no init/ { print }
+$1 == "BENCH" && $3 != "r0" {
+	mod = $2; b = $4
+	vals[mod, b] = vals[mod, b] " " $5
+	unit[b] = $6
+	byround[mod, b] = byround[mod, b] sprintf(" %s=%s", $3, $5)
+	if (!(b in seen)) { seen[b] = 1; order[n++] = b }
+}
 END {
-	printf "%-28s %14s %14s %8s  %s\n", "benchmark", ref, "vireo.ko", "ratio", "unit"
+	mname["kvm"] = ref; mname["vireo"] = "vireo.ko"
+	printf "\nper round (rN=value; round 0, the warm-up, not counted):\n"
+	for (i = 0; i < n; i++)
+		for (m = 0; m < 2; m++) {
+			mod = m ? "vireo" : "kvm"; b = order[i]
+			if (byround[mod, b] != "")
+				printf "  %-26s %-9s%s %s\n", b, mname[mod], byround[mod, b], unit[b]
+		}
+	printf "\n%-26s %-26s %-26s %6s  %s\n", "median [min-max] n=rounds", ref, "vireo.ko", "ratio", "unit"
 	for (i = 0; i < n; i++) {
-		b = order[i]; k = v["kvm " b]; r = v["vireo " b]
+		b = order[i]
+		k = vals["kvm", b] == "" ? "" : med(vals["kvm", b])
+		r = vals["vireo", b] == "" ? "" : med(vals["vireo", b])
 		ratio = (k != "" && r != "" && k > 0) ? sprintf("%.2f", r / k) : "-"
-		printf "%-28s %14s %14s %8s  %s\n", b, k == "" ? "-" : k, r == "" ? "-" : r, ratio, unit[b]
+		printf "%-26s %s %s %6s  %s\n", b, fmt("kvm", b), fmt("vireo", b), ratio, unit[b]
 	}
 	# Where an I/O round trip goes (tests/bench/exits.c): the ioctl and
 	# run loop, one guest entry and exit with an in-kernel handler, and
 	# the rest (the I/O exit itself: decode, kvm_run, back to userspace).
 	for (m = 0; m < 2; m++) {
 		mod = m ? "vireo" : "kvm"
-		io = v[mod " io_roundtrip"]; c = v[mod " cpuid_exit"]; r = v[mod " run_no_entry"]
-		if (io != "" && c != "" && r != "")
-			printf "%s io_roundtrip %.1f us = ioctl+run loop %.1f + entry/exit+handler %.1f + I/O exit %.1f\n", m ? "vireo.ko" : ref, io, r, c, io - c - r
+		if (vals[mod, "io_roundtrip"] == "" || vals[mod, "cpuid_exit"] == "" ||
+		    vals[mod, "run_no_entry"] == "")
+			continue
+		io = med(vals[mod, "io_roundtrip"]); c = med(vals[mod, "cpuid_exit"])
+		r = med(vals[mod, "run_no_entry"])
+		printf "%s io_roundtrip %.1f us = ioctl+run loop %.1f + entry/exit+handler %.1f + I/O exit %.1f (medians%s)\n", mname[mod], io, r, c, io - c - r, io < c + r ? "; too noisy to split" : ""
 	}
-	# The VMM against QEMU, both on kvm.ko.
+	# The vireo VMM against QEMU, both on kvm.ko.
 	for (i = 0; i < n; i++) {
 		b = order[i]
 		if (b !~ /^qemu_/)
 			continue
-		o = substr(b, 6); q = v["kvm " b]; k = v["kvm " o]
-		if (q != "" && k != "" && q > 0)
-			printf "vireo VMM / QEMU on kvm.ko, %-17s %8.2f  (%s vs %s %s)\n", o, k / q, k, q, unit[b]
+		o = substr(b, 6)
+		if (vals["kvm", b] == "" || vals["kvm", o] == "")
+			continue
+		q = med(vals["kvm", b]); k = med(vals["kvm", o])
+		if (q > 0)
+			printf "vireo VMM / QEMU on %s, %-22s %6.2f  (medians %g vs %g %s)\n", ref, o, k / q, k, q, unit[b]
 	}
-}'
+}' | tee "$sum"
+if [ $rc != 0 ]; then
+	echo "bench: FAILED (status $rc):" >&2
+	tr -d '\r' < "$res" | grep -E '^# (FAILED|.*did not reach|.*no init)' >&2
+	[ $rc = 124 ] && echo "bench: the test VM timed out (VIREO_BENCH_TIMEOUT)" >&2
+	# A benchmark that hangs takes the VM down with it: say where it was.
+	echo "bench: last result line: $(tr -d '\r' < "$res" |
+		grep -E '^(BENCH|# (round|kvm|vireo) )' | tail -n 1)" >&2
+fi
 exit $rc

@@ -3,7 +3,8 @@
 #
 #   scripts/vm.sh [--mode vireo|kvm|none] [--platform qemu-x86] [--timeout S]
 #                 [--smp N] [--mem MB] [--add SRC[:DEST]]... [--quiet]
-#                 [--console-log FILE] [--results FILE] [--hostroot] -- CMD...
+#                 [--console-log FILE] [--results FILE] [--hostroot] [--qemu]
+#                 -- CMD...
 #
 # The VM's /init (scripts/vm/init) loads the mode's modules (vireo:
 # kmod/vireo.ko; kvm: the test kernel's own KVM modules, the reference),
@@ -17,6 +18,9 @@
 # libvirt): the VM then boots Debian's standard kernel flavour, which has 9p,
 # and loads the vireo.ko built for it (make modules-std).
 #
+# --qemu puts the host's QEMU (binary, libraries, x86 firmware) in the
+# initramfs at its host paths, for the boot benchmark (tests/bench/boot.c).
+#
 # A platform (scripts/vm/platform-NAME.sh) knows how to boot one emulator
 # with one kernel; everything else here is shared between platforms.
 set -euo pipefail
@@ -24,7 +28,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${CACHE:-$top/.cache}
 mode=vireo platform=${VIREO_PLATFORM:-qemu-x86}
-timeout=300 smp=2 mem=1024 quiet=0 console_log= results= hostroot=0
+timeout=300 smp=2 mem=1024 quiet=0 console_log= results= hostroot=0 qemu=0
 adds=()
 
 die() { echo "vm.sh: $*" >&2; exit 2; }
@@ -39,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--add) adds+=("$2"); shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--hostroot) hostroot=1; shift ;;
+	--qemu) qemu=1; shift ;;
 	--console-log) console_log=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--) shift; break ;;
@@ -72,6 +77,7 @@ initramfs_base "$root"
 [ $hostroot = 1 ] && initramfs_hostroot "$root"
 initramfs_modules "$root" "$mode"
 initramfs_payload "$root"
+[ $qemu = 1 ] && initramfs_qemu "$root"
 for a in ${adds[@]+"${adds[@]}"}; do
 	src=${a%%:*} dst=${a#*:}
 	[ "$dst" != "$a" ] || dst=/vireo/add/$(basename "$src")

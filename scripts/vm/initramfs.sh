@@ -169,6 +169,24 @@ initramfs_payload() {
 	return 0
 }
 
+# QEMU for the boot benchmark (vm.sh --qemu): the host's binary, its
+# libraries and the x86 firmware it loads (qboot, SeaBIOS and the option
+# ROMs that boot -kernel), at their host paths in the initramfs, like the
+# VMM: both start from RAM, with nothing read over 9p while timed.
+initramfs_qemu() {
+	local r=$1 q d f
+	q=$(command -v qemu-system-x86_64) || die "--qemu: no qemu-system-x86_64"
+	mkdir -p "$r/usr/bin"
+	copy_with_libs "$q" "$r/usr/bin/qemu-system-x86_64"
+	for d in /usr/share/qemu /usr/share/seabios; do
+		mkdir -p "$r$d"
+		for f in "$d"/*.bin "$d"/*.rom; do
+			[ -f "$f" ] && cp -L "$f" "$r$d/"
+		done
+	done
+	return 0
+}
+
 initramfs_pack() {
 	(cd "$1" && find . | cpio -o -H newc --quiet | gzip -1) > "$2"
 }
