@@ -3,6 +3,8 @@
 # make            build kmod/vireo.ko, the vireo VMM and the tests
 # make check      host unit tests, then the in-VM suite on vireo.ko and kvm.ko
 # make check-vmx  only the suite's VT-x stage (Bochs, tests/vm/vmx.list)
+# make modules-arm64 / tests-arm64  vireo.ko and the in-VM programs for the
+#                 arm64 test VM (cross-built; scripts/vm.sh --platform qemu-arm64)
 # make check-vmx-full  the VT-x stage plus the VMM booting Debian's kernel
 # make bench      benchmarks on both modules in one test VM, with ratios
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
@@ -23,7 +25,8 @@ KDIR      ?= $(if $(wildcard $(RUN_KDIR)/Makefile),$(RUN_KDIR),$(TEST_KDIR))
 
 export CACHE
 
-.PHONY: all modules modules-std modules-debug vmm vmm-arm64 tests check check-host check-vm bench setup \
+.PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm vmm-arm64 \
+	tests check check-host check-vm bench setup \
 	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
 
 all: modules vmm tests
@@ -51,9 +54,29 @@ modules-debug:
 	dkdir=$$(scripts/debug-kernel.sh | tail -n1) && \
 		$(MAKE) -C $$dkdir/build M=$(TOP)/build/debug modules
 
+# The same module for Debian's arm64 cloud kernel (the qemu-arm64 test VM),
+# cross-built in a copy of the tree against the arm64 headers setup.sh
+# extracts into the cache: Kbuild then picks the arm64 backend.
+ARM64_ABI  = $(notdir $(realpath $(CACHE)/kernel/arm64))
+ARM64_KDIR = $(CACHE)/kernel/arm64/root/usr/src/linux-headers-$(ARM64_ABI)
+ARM64_MAKE = $(MAKE) -C $(ARM64_KDIR) ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+modules-arm64:
+	rm -rf build/arm64 && mkdir -p build/arm64
+	find Kbuild kmod uapi \( -name Kbuild -o -name '*.[chS]' \) \
+		! -name '*.mod.c' | cpio -pdm --quiet build/arm64
+	$(ARM64_MAKE) M=$(TOP)/build/arm64 modules
+
+# The arm64 in-VM programs (tests/vm/arm64), static arm64 binaries.
+tests-arm64:
+	$(MAKE) -C tests/vm/arm64
+
 # Kernel style: sparse over the module, then checkpatch on every file.
 sparse:
 	$(MAKE) -C $(KDIR) M=$(TOP) C=2 modules
+
+# sparse over the arm64 build (its own copy of the tree, as modules-arm64).
+sparse-arm64: modules-arm64
+	$(ARM64_MAKE) M=$(TOP)/build/arm64 C=2 modules
 
 checkpatch:
 	$(CACHE)/checkpatch/checkpatch.pl --no-tree --quiet --strict \
@@ -125,6 +148,7 @@ clean:
 	rm -rf .tmp_versions
 	$(MAKE) -C vmm clean
 	$(MAKE) -C tests/vm clean
+	$(MAKE) -C tests/vm/arm64 clean
 	$(MAKE) -C tests/bench clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean

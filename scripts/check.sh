@@ -11,7 +11,9 @@
 # else (make check-vmx); VIREO_CHECK_VMX_FULL=1 adds the VMM boot test to it
 # (make check-vmx-full). VIREO_CHECK_REFUSE=1 runs the VT-x refusal VMs even
 # in a narrowed run (VIREO_CHECK_MODES= with VIREO_CHECK_ONLY_VMX=1: only
-# them).
+# them). VIREO_CHECK_NO_ARM64=1 leaves out the arm64 stage (QEMU's virt
+# machine with VHE: tests/vm/arm64 on vireo.ko and the kernel's built-in
+# KVM); VIREO_CHECK_PROGS narrows it too.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -145,6 +147,22 @@ fi
 if [ -f tests/vm/vmx.list ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; then
 	for m in $modes; do stages="$stages bochs-x86:$m"; done
 fi
+# The arm64 stage: every tests/vm/arm64 program, on vireo.ko (the kernel's
+# KVM off with kvm-arm.mode=none) and on the kernel's built-in KVM.
+arm64_progs=$(for f in tests/vm/arm64/*.c; do
+	[ -f "$f" ] || continue
+	b=${f##*/}; echo "${b%.c}"
+done | tr '\n' ' ')
+if [ -n "$progs" ]; then
+	arm64_progs=$(for p in $progs; do
+		case " $arm64_progs " in *" $p "*) echo "$p" ;; esac
+	done | tr '\n' ' ')
+fi
+arm64_built=
+if [ -z "$only_vmx" ] && [ -z "${VIREO_CHECK_NO_ARM64:-}" ] &&
+	[ -n "${arm64_progs// /}" ]; then
+	for m in $modes; do stages="$stages qemu-arm64:$m"; done
+fi
 vmx_kernel=$(ls "${CACHE:-$top/.cache}"/kernel/current/root/boot/vmlinuz-* 2>/dev/null | head -n1)
 for st in $stages; do
 	plat=${st%%:*} m=${st#*:} append=
@@ -167,6 +185,17 @@ for st in $stages; do
 			result bad "$tag/build: the debug kernel and vireo.ko for it"
 			tail -n 30 "$logs/debug-build.log" | sed 's/^/# /'
 			continue
+		fi ;;
+	qemu-arm64) tag=arm64-$m opts=(--timeout 900 --mem 1024)
+		list=$arm64_progs
+		if [ -z "$arm64_built" ]; then
+			if ! make -s modules-arm64 tests-arm64 \
+				> "$logs/arm64-build.log" 2>&1; then
+				result bad "arm64/build: vireo.ko and tests/vm/arm64 for arm64"
+				tail -n 30 "$logs/arm64-build.log" | sed 's/^/# /'
+				continue
+			fi
+			arm64_built=1
 		fi ;;
 	bochs-x86) tag=vmx-$m opts=(--timeout 1200 --mem 256 --smp 1)
 		list=${progs:-$vmx_progs}
@@ -217,7 +246,7 @@ done
 # kvm.ko on the same platform (a skip that depends on the module under test
 # hides what the module lacks).
 for pair in qemu-x86:vireo:kvm qemu-x86-nohz:vireo-nohz:kvm-nohz \
-	    bochs-x86:vmx-vireo:vmx-kvm; do
+	    bochs-x86:vmx-vireo:vmx-kvm qemu-arm64:arm64-vireo:arm64-kvm; do
 	IFS=: read -r plat v k <<< "$pair"
 	case " $stages " in *" $plat:vireo "*) ;; *) continue ;; esac
 	vk=$(awk -F '\t' '$1 == "skip" { print $2 }' "$logs/$v.keys" | sort -u)

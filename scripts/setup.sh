@@ -19,6 +19,7 @@ packages=(
 	clang libclang-rt-14-dev
 	e2fsprogs iproute2 lz4
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 )
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -38,6 +39,13 @@ abi_pkg() {
 		sed -n "s/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p" | head -n1
 }
 updated=0
+# The arm64 test kernel, its headers and busybox are arm64 packages, which
+# apt resolves only once the architecture is known.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	sudo_ dpkg --add-architecture arm64
+	sudo_ apt-get update -q
+	updated=1
+fi
 [ -n "$(abi_pkg cloud-amd64)" ] || { sudo_ apt-get update -q; updated=1; }
 imgs=()
 for f in "${flavours[@]}"; do
@@ -136,3 +144,53 @@ if [ ! -x "$cache/checkpatch/checkpatch.pl" ]; then
 	tar -xf "$tarball" -C "$cache/checkpatch" --strip-components=2 --wildcards \
 		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' '*/scripts/const_structs.checkpatch'
 fi
+
+# Arm64 (scripts/vm/platform-qemu-arm64.sh): Debian's arm64 cloud kernel,
+# its headers (make modules-arm64 cross-builds vireo.ko against them) and
+# arm64 busybox-static, each fetched with apt-get download and extracted
+# under $cache keyed by its version; nothing is installed for arm64.
+fetch_arm64() {
+	local img abi kdir ver bdir
+	img=$(abi_pkg cloud-arm64:arm64)
+	img=${img%:arm64}
+	[ -n "$img" ] || { echo "setup: cannot resolve linux-image-cloud-arm64" >&2; exit 1; }
+	abi=${img#linux-image-}
+	kdir=$cache/kernel/$abi
+	if ! kernel_whole "$kdir"; then
+		rm -rf "$kdir"
+		mkdir -p "$kdir/deb"
+		(cd "$kdir/deb" && apt-get download -q "$img:arm64" \
+			"linux-headers-$abi:arm64")
+		for d in "$kdir"/deb/*.deb; do dpkg-deb -x "$d" "$kdir/root"; done
+		rm -rf "$kdir/deb"
+		kernel_files "$kdir" > "$kdir/.manifest"
+		touch "$kdir/.done"
+	fi
+	# The headers' scripts and tools point at ../../lib/linux-kbuild-6.1,
+	# arm64 binaries in the package: the host's own kbuild of the same
+	# version (the amd64 headers' dependency) runs instead, and the common
+	# headers are the host's /usr/src ones, arch-independent.
+	local kb
+	kb=$(readlink "$kdir/root/usr/src/linux-headers-$abi/scripts")
+	kb=/usr/lib/${kb#../../lib/}
+	kb=${kb%/scripts}
+	[ -d "$kb" ] || { echo "setup: $kb missing (the amd64 kbuild)" >&2; exit 1; }
+	ln -sfn "$kb" "$kdir/root/usr/lib/$(basename "$kb")"
+	ln -sfn "$abi" "$cache/kernel/arm64"
+	echo "setup: arm64 test kernel $abi in $kdir"
+
+	ver=$(apt-cache policy busybox-static:arm64 | sed -n 's/^ *Candidate: //p')
+	[ -n "$ver" ] && [ "$ver" != "(none)" ] ||
+		{ echo "setup: cannot resolve busybox-static:arm64" >&2; exit 1; }
+	bdir=$cache/busybox-arm64/${ver//[:+~]/_}
+	if [ ! -f "$bdir/.done" ]; then
+		rm -rf "$bdir"
+		mkdir -p "$bdir/deb"
+		(cd "$bdir/deb" && apt-get download -q "busybox-static:arm64=$ver")
+		dpkg-deb -x "$bdir"/deb/*.deb "$bdir/root"
+		rm -rf "$bdir/deb"
+		touch "$bdir/.done"
+	fi
+	ln -sfn "$(basename "$bdir")" "$cache/busybox-arm64/current"
+}
+fetch_arm64

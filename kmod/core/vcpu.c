@@ -143,10 +143,14 @@ static long vireo_vcpu_ioctl_locked(struct vireo_vcpu *vcpu, unsigned int cmd,
 			return -EINVAL;
 		return vireo_run(vcpu);
 	case KVM_GET_REGS:
+		if (!vireo_impl->get_regs)
+			return -EINVAL;
 		memset(&regs, 0, sizeof(regs));
 		vireo_impl->get_regs(vcpu, &regs);
 		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
 	case KVM_SET_REGS:
+		if (!vireo_impl->set_regs)
+			return -EINVAL;
 		if (copy_from_user(&regs, argp, sizeof(regs)))
 			return -EFAULT;
 		vireo_impl->set_regs(vcpu, &regs);

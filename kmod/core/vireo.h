@@ -97,7 +97,9 @@ struct vireo_vcpu {
  *	slots_lock held: must not sleep
  * @vcpu_create: set up @vcpu->arch in its reset state; @vcpu_destroy frees it
  * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
- * @get_regs: read the general registers; @set_regs writes them
+ * @get_regs: read the general registers; @set_regs writes them.  Both
+ *	NULL where KVM_GET_REGS and KVM_SET_REGS are not the architecture's
+ *	ABI (its registers go through ONE_REG): they then fail with -EINVAL
  * @vcpu_load: KVM_RUN starts: guest FPU in, and finish the exit userspace
  *	has just handled (mem_lock held for reading); @vcpu_put: KVM_RUN ends
  * @vcpu_run: enter the guest once and handle the exit; VIREO_RUN_AGAIN,

@@ -6,11 +6,29 @@
 vireo_ko=${plat_vireo_ko:-$top/kmod/vireo.ko}
 [ "$hostroot" = 1 ] && vireo_ko=$top/build/std/kmod/vireo.ko
 
+# A platform for another architecture sets plat_arch and names its busybox
+# (plat_busybox), the directory of its in-VM programs (plat_tests) and the
+# modules its results channel needs (plat_early_modules); the x86 payload
+# (the VMM and its guests' kernels and modules, e2fsprogs, benchmarks) is
+# then left out.
+plat_arch=${plat_arch:-x86_64}
+
 initramfs_base() {
-	local r=$1
+	local r=$1 f i=10
 	mkdir -p "$r"/{bin,sbin,dev,proc,sys,tmp,lib,lib64,vireo/modules}
-	cp /bin/busybox "$r/bin/busybox"
-	cp /bin/busybox "$r/vireo/busybox"
+	cp "${plat_busybox:-/bin/busybox}" "$r/bin/busybox"
+	cp "${plat_busybox:-/bin/busybox}" "$r/vireo/busybox"
+	if [ -n "${plat_early_modules:-}" ]; then
+		load=
+		for f in $plat_early_modules; do
+			kmod_resolve "$(kmod_path "$f")"
+		done
+		mkdir -p "$r/vireo/early-modules"
+		for f in $load; do
+			cp "$f" "$r/vireo/early-modules/$i-$(basename "$f")"
+			i=$((i + 1))
+		done
+	fi
 	cp "$top/scripts/vm/init" "$r/init"
 	cp "$top/scripts/vm/run-suite" "$top/scripts/vm/run-bench" \
 		"$top/scripts/vm/demo" "$r/vireo/"
@@ -64,14 +82,16 @@ initramfs_modules() {
 	vireo)
 		[ -f "$vireo_ko" ] || die "$vireo_ko not built"
 		kmod_resolve "$vireo_ko" ;;
-	kvm) kmod_resolve "$(kmod_path "$plat_kvm_module")" ;;
+	kvm) [ -z "$plat_kvm_module" ] || kmod_resolve "$(kmod_path "$plat_kvm_module")" ;;
 	esac
 	for f in $load; do
 		cp "$f" "$r/vireo/modules/$i-$(basename "$f")"
 		i=$((i + 1))
 	done
-	# The reference modules are always there, for tests of coexistence.
+	# The reference modules are always there, for tests of coexistence
+	# (a kernel with KVM built in has none).
 	mkdir -p "$r/vireo/kvm-modules"
+	[ -n "$plat_kvm_module" ] || return 0
 	load=
 	kmod_resolve "$(kmod_path "$plat_kvm_module")"
 	i=10
@@ -112,6 +132,14 @@ initramfs_guest_modules() {
 
 initramfs_payload() {
 	local r=$1 f
+	if [ "$plat_arch" != x86_64 ]; then
+		mkdir -p "$r/vireo/tests" "$r/vireo/kmod"
+		[ -f "$vireo_ko" ] && cp "$vireo_ko" "$r/vireo/kmod/"
+		for f in "$plat_tests"/*; do
+			[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
+		done
+		return 0
+	fi
 	initramfs_guest_modules "$r"
 	mkdir -p "$r/vireo/tests" "$r/vireo/bench" "$r/vireo/bin" \
 		"$r/vireo/kmod" "$r/vireo/kernel"

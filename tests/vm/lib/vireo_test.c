@@ -9,31 +9,6 @@
 
 #include "vireo_test.h"
 
-const char *vt_dev_path(void)
-{
-	const char *p = getenv("VIREO_TEST_DEV");
-
-	if (p && *p)
-		return p;
-	if (access("/dev/vireo", F_OK) == 0)
-		return "/dev/vireo";
-	return "/dev/kvm";
-}
-
-const char *vt_mode(void)
-{
-	const char *m = getenv("VIREO_TEST_MODE");
-
-	if (m && *m)
-		return m;
-	return strstr(vt_dev_path(), "vireo") ? "vireo" : "kvm";
-}
-
-int vt_open_dev(void)
-{
-	return open(vt_dev_path(), O_RDWR | O_CLOEXEC);
-}
-
 int vt_vm_create(struct vt_vm *t, size_t mem_size, uint64_t rip)
 {
 	struct kvm_userspace_memory_region mr = { 0 };

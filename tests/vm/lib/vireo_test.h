@@ -10,11 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The device in $VIREO_TEST_DEV, else /dev/vireo, else /dev/kvm. */
-const char *vt_dev_path(void);
-/* "vireo" or "kvm", from $VIREO_TEST_MODE (default from the path). */
-const char *vt_mode(void);
-int vt_open_dev(void);
+#include "vt_dev.h"
+
 
 struct vt_vm {
 	int sys;

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Arm64 guests for the in-VM tests: a VM with one slot and one vCPU
+ * initialised through KVM's arm64 ABI, register access by ONE_REG, and
+ * guest code written as assembly in the test itself (the test runs on the
+ * architecture it virtualises) and copied into guest memory.
+ */
+#ifndef VT_ARM64_H
+#define VT_ARM64_H
+
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vt_dev.h"
+
+/* Guest RAM starts here, as on QEMU's virt machine; MMIO lies below. */
+#define VA_RAM_GPA	0x40000000ULL
+/* An address outside every slot: the guests' MMIO "device". */
+#define VA_MMIO_GPA	0x10000000ULL
+
+/* KVM_REG_ARM_CORE register ids (struct kvm_regs offsets, in 32-bit words). */
+#define VA_CORE_REG(field) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | \
+	KVM_REG_ARM_CORE | (offsetof(struct kvm_regs, field) / sizeof(uint32_t)))
+#define VA_REG_X(n)	VA_CORE_REG(regs.regs[n])
+#define VA_REG_SP	VA_CORE_REG(regs.sp)
+#define VA_REG_PC	VA_CORE_REG(regs.pc)
+#define VA_REG_PSTATE	VA_CORE_REG(regs.pstate)
+#define VA_REG_SP_EL1	VA_CORE_REG(sp_el1)
+#define VA_REG_ELR_EL1	VA_CORE_REG(elr_el1)
+
+/* PSTATE for EL1 with SP_EL1, every exception masked: the reset state. */
+#define VA_PSTATE_EL1H	0x3c5ULL
+
+/* PSCI 0.2+ function ids (SMC32/SMC64 calling convention). */
+#define VA_PSCI_VERSION		0x84000000U
+#define VA_PSCI_SYSTEM_OFF	0x84000008U
+#define VA_PSCI_SYSTEM_RESET	0x84000009U
+#define VA_PSCI_FEATURES	0x8400000aU
+
+struct va_vm {
+	int sys;
+	int vm;
+	int vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	uint8_t *mem;
+	size_t mem_size;
+};
+
+/*
+ * The guest code between symbols NAME_start and NAME_end, assembled into
+ * the test's read-only data; position-independent code only.
+ */
+#define VA_GUEST(name, body)						\
+	extern const uint8_t name##_start[], name##_end[];		\
+	__asm__(".pushsection .rodata\n"				\
+		".balign 4\n"						\
+		#name "_start:\n" body "\n"				\
+		".ltorg\n"						\
+		#name "_end:\n"						\
+		".popsection\n")
+
+/*
+ * A VM with @mem_size bytes of RAM at VA_RAM_GPA and one vCPU: created,
+ * not yet initialised.  Returns 0 or -errno.
+ */
+int va_vm_create(struct va_vm *t, size_t mem_size);
+/* KVM_ARM_PREFERRED_TARGET then KVM_ARM_VCPU_INIT with PSCI 0.2. */
+int va_vcpu_init(struct va_vm *t);
+/* Both of the above, then the guest code copied to VA_RAM_GPA and PC there. */
+int va_vm_guest(struct va_vm *t, size_t mem_size, const uint8_t *start,
+		const uint8_t *end);
+void va_vm_destroy(struct va_vm *t);
+int va_get_reg(int vcpu, uint64_t id, uint64_t *val);
+int va_set_reg(int vcpu, uint64_t id, uint64_t val);
+/* KVM_RUN; returns 0 or -errno. */
+int va_run(struct va_vm *t);
+const char *va_exit_name(uint32_t reason);
+
+#endif
