@@ -195,7 +195,8 @@ for st in $stages; do
 		[ "$m" = vireo ] && list=$(for p in $list; do
 			case " $arm64_vireo_out " in *" $p "*) ;; *) echo "$p" ;; esac
 		done | tr '\n' ' ')
-		[ -n "${list// /}" ] || continue
+		# Nothing for this module: no keys, for the skip comparison.
+		[ -n "${list// /}" ] || { : > "$logs/$tag.keys"; continue; }
 		if [ -z "$arm64_built" ]; then
 			if ! make -s modules-arm64 tests-arm64 vmm-arm64 \
 				> "$logs/arm64-build.log" 2>&1; then
