@@ -145,6 +145,7 @@ initramfs_payload() {
 			cp "$plat_vmm" "$r/vireo/bin/vireo"
 			cp "$top/tests/vm/lib/vmm.sh" "$r/vireo/lib/"
 			cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
+			initramfs_guest_modules "$r"
 			for f in "${plat_shell_tests:-/nonexistent}"/*.sh; do
 				[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
 			done
