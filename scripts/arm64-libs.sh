@@ -6,7 +6,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${VIREO_CACHE:-$top/.cache}/arm64-libs
+cache=${VIREO_CACHE:-${CACHE:-$top/.cache}}/arm64-libs
 pkgs=(libfdt-dev)
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

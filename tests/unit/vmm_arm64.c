@@ -234,6 +234,26 @@ TEST(image_big_ram)
 	}
 }
 
+/* RAM at a base: nothing below it or past its end is RAM. */
+TEST(flat_memory)
+{
+	static uint8_t ram[8192];
+	struct guest_mem m;
+
+	gmem_init_flat(&m, ram, ARM64_RAM_BASE, sizeof(ram));
+	EXPECT_EQ(ARM64_RAM_BASE, m.base);
+	EXPECT_EQ(0, gmem_high_size(&m));
+	EXPECT_EQ((void *)ram, gmem_ptr(&m, ARM64_RAM_BASE, sizeof(ram)));
+	EXPECT_EQ((void *)(ram + 100), gmem_ptr(&m, ARM64_RAM_BASE + 100, 1));
+	EXPECT_EQ(NULL, gmem_ptr(&m, 0, 1));
+	EXPECT_EQ(NULL, gmem_ptr(&m, ARM64_RAM_BASE - 1, 2));
+	EXPECT_EQ(NULL, gmem_ptr(&m, ARM64_RAM_BASE + sizeof(ram), 1));
+	EXPECT_EQ(NULL, gmem_ptr(&m, ARM64_RAM_BASE + 1, sizeof(ram)));
+	EXPECT_EQ(NULL, gmem_ptr(&m, ARM64_RAM_BASE + 1, ~0ULL));
+	/* The x86 high block's address is not RAM here. */
+	EXPECT_EQ(NULL, gmem_ptr(&m, GUEST_HIGH_BASE, 1));
+}
+
 /* --- the device tree --- */
 
 static const fdt32_t *prop32(const void *fdt, const char *path,
