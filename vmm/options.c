@@ -37,6 +37,8 @@ const char options_usage[] =
 "                     implies --mem-lock; not with --pin\n"
 "  --mem-lock         fault in and lock guest memory before the guest starts\n"
 "  --user NAME        after set-up, run as user NAME\n"
+"  --jail DIR         after set-up, run in new mount, network, IPC and UTS\n"
+"                     namespaces with DIR (an empty directory will do) as /\n"
 "  --no-sandbox       no seccomp filters (by default each thread may make only\n"
 "                     the system calls its kind needs once the guest runs)\n"
 "  --device PATH      KVM-ABI device (default " DEFAULT_DEVICE ", or /dev/kvm)\n"
@@ -198,7 +200,7 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		"--kernel", "--initrd", "--cmdline", "--memory", "--cpus",
 		"--disk", "--net", "--console", "--virtio", "--pin", "--device",
 		"--pin-io", "--weight", "--cap", "--cgroup", "--rt", "--mem-lock",
-		"--user", "--no-sandbox", NULL,
+		"--user", "--no-sandbox", "--jail", NULL,
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -327,6 +329,11 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			if (!*val)
 				return errmsg(err, errlen, "--user: empty name");
 			cfg->user = val;
+		} else if (!strcmp(name, "--jail")) {
+			if (*val != '/')
+				return errmsg(err, errlen, "--jail: '%s' is not an absolute path",
+					    val);
+			cfg->jail = val;
 		} else if (!strcmp(name, "--rt")) {
 			if (options_rt(val, &cfg->rt_runtime_ns, &cfg->rt_period_ns,
 				       err, errlen))

@@ -42,6 +42,7 @@ struct vm_config {
 	uint64_t rt_runtime_ns, rt_period_ns;	/* --rt BUDGET/PERIOD; 0 = none */
 	bool mem_lock;		/* --mem-lock (implied by --rt) */
 	const char *user;	/* --user: run as this user after set-up */
+	const char *jail;	/* --jail: this directory becomes / after set-up */
 	bool no_sandbox;	/* --no-sandbox: no seccomp filters */
 	const char *device;
 	bool help;

@@ -5,18 +5,24 @@
  * only the system calls, and for ioctl the requests, that kind makes while
  * the guest runs. Anything else traps; the SIGSYS handler names the call
  * and ends the process. With --user the VMM first takes that user's
- * credentials (all threads: glibc applies setuid to every thread).
+ * credentials (all threads: glibc applies setuid to every thread). With
+ * --jail, before any thread exists, it moves into new mount, network, IPC
+ * and UTS namespaces whose root is the jail directory, read-only: once set
+ * up, the VMM works only on descriptors it holds, so it needs no file.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <time.h>
@@ -24,6 +30,7 @@
 
 #include <linux/kvm.h>
 
+#include "errmsg.h"
 #include "sandbox.h"
 
 #define NR_NAMES	512
@@ -96,6 +103,16 @@ int sandbox_init(const struct vm_config *cfg, char *err, size_t errlen)
 		user_gid = pw->pw_gid;
 		user_name = cfg->user;
 	}
+	if (cfg->jail) {
+		struct stat st;
+
+		if (stat(cfg->jail, &st))
+			return errmsg(err, errlen, "--jail %s: %s", cfg->jail,
+				      strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return errmsg(err, errlen, "--jail %s: not a directory",
+				      cfg->jail);
+	}
 	if (cfg->no_sandbox)
 		return 0;
 	/*
@@ -121,6 +138,48 @@ int sandbox_init(const struct vm_config *cfg, char *err, size_t errlen)
 	}
 	enabled = true;
 	return 0;
+}
+
+int sandbox_jail(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	const char *dir = cfg->jail;
+
+	if (!dir)
+		return 0;
+	if (unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS))
+		return errmsg(err, errlen, "--jail %s: cannot make new namespaces: %s",
+			      dir, strerror(errno));
+	/*
+	 * Private first, so nothing below reaches the host's mount table;
+	 * then the directory becomes a mount of its own, is pivoted to, and
+	 * the old root is detached: no path leads back to it.
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) || chdir(dir))
+		goto fail;
+	if (!syscall(SYS_pivot_root, ".", ".")) {
+		if (umount2(".", MNT_DETACH))
+			goto fail;
+	} else if (errno != EINVAL ||
+		   /*
+		    * A root that is the initramfs cannot be pivoted away:
+		    * move the jail over it and chroot, as switch_root(8)
+		    * does. The old root stays mounted underneath, out of
+		    * reach: the filters forbid chroot, fchdir and open.
+		    */
+		   mount(".", "/", NULL, MS_MOVE, NULL) || chroot(".")) {
+		goto fail;
+	}
+	if (chdir("/"))
+		goto fail;
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID |
+		  MS_NODEV | MS_NOEXEC, NULL))
+		return errmsg(err, errlen, "--jail %s: cannot make it read-only: %s",
+			      dir, strerror(errno));
+	return 0;
+fail:
+	return errmsg(err, errlen, "--jail %s: cannot make it the root: %s", dir,
+		      strerror(errno));
 }
 
 void sandbox_allow_rmdir(int dirfd)

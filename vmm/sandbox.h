@@ -18,6 +18,11 @@ enum sandbox_kind { SANDBOX_MAIN, SANDBOX_IO, SANDBOX_VCPU };
  * call names it prints. Returns 0, or -1 with one line in err.
  */
 int sandbox_init(const struct vm_config *cfg, char *err, size_t errlen);
+/*
+ * After the set-up, before any thread is made (namespaces are per
+ * process only then): --jail.
+ */
+int sandbox_jail(const struct vm_config *cfg, char *err, size_t errlen);
 /* After the set-up, before any filter: become --user (every thread). */
 int sandbox_drop(const struct vm_config *cfg, char *err, size_t errlen);
 /*

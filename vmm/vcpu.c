@@ -134,9 +134,15 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
-	char err[256];
+	char err[256], name[16];
 	sigset_t set;
 
+	/*
+	 * Named by itself (prctl): naming another thread goes through /proc,
+	 * which a --jail does not have.
+	 */
+	snprintf(name, sizeof(name), "vcpu%u", v->id);
+	pthread_setname_np(pthread_self(), name);
 	current_run = v->run;
 	sigemptyset(&set);
 	sigaddset(&set, SIG_KICK);
@@ -187,7 +193,6 @@ int vcpu_start(struct vcpu *v)
 	const struct vm_config *cfg = vm->cfg;
 	pthread_attr_t attr;
 	cpu_set_t cpus;
-	char name[16];
 	int ret;
 
 	pthread_attr_init(&attr);
@@ -199,8 +204,6 @@ int vcpu_start(struct vcpu *v)
 		vm_error("cannot start vCPU thread: %s", strerror(ret));
 		return -1;
 	}
-	snprintf(name, sizeof(name), "vcpu%u", v->id);
-	pthread_setname_np(v->thread, name);
 	pthread_mutex_lock(&vm->lock);
 	v->started = true;
 	pthread_mutex_unlock(&vm->lock);

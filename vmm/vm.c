@@ -125,6 +125,8 @@ static void *virtio_worker(void *arg)
 	struct vm *vm = arg;
 	char err[256];
 
+	/* By itself: see vcpu_thread(). */
+	pthread_setname_np(pthread_self(), "virtio");
 	if (sandbox_enter(SANDBOX_IO, err, sizeof(err))) {
 		vm_error("%s", err);
 		pthread_mutex_lock(&vm->lock);
@@ -153,7 +155,6 @@ int vm_virtio_worker_start(struct vm *vm)
 {
 	if (pthread_create(&vm->worker, NULL, virtio_worker, vm))
 		return -1;
-	pthread_setname_np(vm->worker, "virtio");
 	vm->worker_started = true;
 	return 0;
 }
@@ -676,7 +677,8 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 
 	/* Threads made from here on inherit --pin-io; vCPUs get their own. */
 	if (sched_cgroup_enter(&vm.sched, cfg, err, sizeof(err)) ||
-	    sched_pin_io(cfg, err, sizeof(err))) {
+	    sched_pin_io(cfg, err, sizeof(err)) ||
+	    sandbox_jail(cfg, err, sizeof(err))) {
 		vm_error("%s", err);
 		goto out;
 	}

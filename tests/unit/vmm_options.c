@@ -260,6 +260,11 @@ TEST(sandbox_options)
 	EXPECT_STREQ("--user: empty name", err);
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--no-sandbox=yes"));
 	EXPECT_STREQ("--no-sandbox takes no value", err);
+	EXPECT_EQ(NULL, c.jail);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--jail", "/var/empty"));
+	EXPECT_STREQ("/var/empty", c.jail);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--jail", "empty"));
+	EXPECT_STREQ("--jail: 'empty' is not an absolute path", err);
 }
 
 TEST(durations)

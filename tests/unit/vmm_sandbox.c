@@ -110,4 +110,22 @@ TEST(unknown_user)
 	EXPECT_STREQ("--user no-such-user-vireo: no such user", err);
 }
 
+/* --jail's directory is checked before the set-up, the jail made after. */
+TEST(jail_dir)
+{
+	struct vm_config cfg;
+	char err[128];
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.no_sandbox = true;
+	cfg.jail = "/nonexistent-vireo";
+	EXPECT_EQ(-1, sandbox_init(&cfg, err, sizeof(err)));
+	EXPECT_STREQ("--jail /nonexistent-vireo: No such file or directory", err);
+	cfg.jail = "/dev/null";
+	EXPECT_EQ(-1, sandbox_init(&cfg, err, sizeof(err)));
+	EXPECT_STREQ("--jail /dev/null: not a directory", err);
+	cfg.jail = "/";
+	EXPECT_EQ(0, sandbox_init(&cfg, err, sizeof(err)));
+}
+
 TEST_HARNESS_MAIN
