@@ -4,7 +4,8 @@
  * KVM_IRQ_LINE, an ioctl from whatever thread the device runs on (the
  * virtio worker and the I/O thread included), which sandbox.c's filters
  * forbid those threads; irqfds would lift that. Until then the VMM runs
- * unfiltered there, and says so for --user rather than half-doing it.
+ * unfiltered there, and says so for --user and --jail rather than
+ * half-doing them.
  */
 #include "../errmsg.h"
 #include "../sandbox.h"
@@ -13,6 +14,16 @@ int sandbox_init(const struct vm_config *cfg, char *err, size_t errlen)
 {
 	if (cfg->user)
 		return errmsg(err, errlen, "--user: not supported on arm64 yet");
+	if (cfg->jail)
+		return errmsg(err, errlen, "--jail: not supported on arm64 yet");
+	return 0;
+}
+
+int sandbox_jail(const struct vm_config *cfg, char *err, size_t errlen)
+{
+	(void)cfg;
+	(void)err;
+	(void)errlen;
 	return 0;
 }
 
