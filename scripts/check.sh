@@ -124,13 +124,36 @@ if [ -f tests/vm/vmx.list ]; then
 	result $r "host/vmx.list: names every in-VM C program and only those${bad:+:$bad}"
 fi
 
+# The arm64 stage: every tests/vm/arm64 program, on vireo.ko (the kernel's
+# KVM off with kvm-arm.mode=none) and on the kernel's built-in KVM.
+arm64_progs=$(for f in tests/vm/arm64/*.c tests/vm/arm64/*.sh; do
+	[ -f "$f" ] || continue
+	b=${f##*/}; echo "${b%.c}"
+done | tr '\n' ' ')
+# Left out of the vireo.ko run on purpose, one per line with the reason:
+# tests/vm/arm64/vireo-out.list (the module lacks what they need yet).
+arm64_vireo_out=$(sed -n 's/^\([^#[:space:]][^[:space:]]*\).*/\1/p' \
+	tests/vm/arm64/vireo-out.list 2>/dev/null | tr '\n' ' ')
+# Narrowed by VIREO_CHECK_PROGS: names only tests/vm/arm64 has are for
+# that stage alone.
+x86_progs=
+if [ -n "$progs" ]; then
+	x86_progs=$(for p in $progs; do
+		case " $all_progs " in *" $p "*) echo "$p"; continue ;; esac
+		case " $arm64_progs " in *" $p "*) ;; *) echo "$p" ;; esac
+	done | tr '\n' ' ')
+	arm64_progs=$(for p in $progs; do
+		case " $arm64_progs " in *" $p "*) echo "$p" ;; esac
+	done | tr '\n' ' ')
+fi
 # The nohz stage runs tests/vm/kick.c again with nohz_full on the vCPU's
 # CPU: no timer tick there, so only the module's own kick gets a spinning
 # guest out of the way of a slot change.
 nohz_progs=kick
 case " ${progs:-$nohz_progs} " in *" kick "*) ;; *) nohz_progs= ;; esac
 stages=
-[ -z "$only_vmx" ] && for m in $modes; do stages="$stages qemu-x86:$m"; done
+[ -z "$only_vmx" ] && { [ -z "$progs" ] || [ -n "${x86_progs// /}" ]; } &&
+	for m in $modes; do stages="$stages qemu-x86:$m"; done
 [ -z "$only_vmx" ] && [ -n "$nohz_progs" ] &&
 	for m in $modes; do stages="$stages qemu-x86-nohz:$m"; done
 # The debug stage: vireo.ko, the programs of tests/vm/debug.list,
@@ -147,21 +170,6 @@ fi
 if [ -f tests/vm/vmx.list ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; then
 	for m in $modes; do stages="$stages bochs-x86:$m"; done
 fi
-# The arm64 stage: every tests/vm/arm64 program, on vireo.ko (the kernel's
-# KVM off with kvm-arm.mode=none) and on the kernel's built-in KVM.
-arm64_progs=$(for f in tests/vm/arm64/*.c tests/vm/arm64/*.sh; do
-	[ -f "$f" ] || continue
-	b=${f##*/}; echo "${b%.c}"
-done | tr '\n' ' ')
-# Left out of the vireo.ko run on purpose, one per line with the reason:
-# tests/vm/arm64/vireo-out.list (the module lacks what they need yet).
-arm64_vireo_out=$(sed -n 's/^\([^#[:space:]][^[:space:]]*\).*/\1/p' \
-	tests/vm/arm64/vireo-out.list 2>/dev/null | tr '\n' ' ')
-if [ -n "$progs" ]; then
-	arm64_progs=$(for p in $progs; do
-		case " $arm64_progs " in *" $p "*) echo "$p" ;; esac
-	done | tr '\n' ' ')
-fi
 arm64_built=
 if [ -z "$only_vmx" ] && [ -z "${VIREO_CHECK_NO_ARM64:-}" ] &&
 	[ -n "${arm64_progs// /}" ]; then
@@ -172,7 +180,7 @@ for st in $stages; do
 	plat=${st%%:*} m=${st#*:} append=
 	case $plat in
 	# 2 GiB: tests/vm/memory.c runs a guest over a 1 GiB slot.
-	qemu-x86) tag=$m opts=(--timeout 900 --mem 2048) list=${progs:-$all_progs} ;;
+	qemu-x86) tag=$m opts=(--timeout 900 --mem 2048) list=${x86_progs:-$all_progs} ;;
 	qemu-x86-nohz) plat=qemu-x86 tag=$m-nohz opts=(--timeout 300)
 		list=$nohz_progs append=nohz_full=1 ;;
 	qemu-x86-debug) tag=debug-$m opts=(--timeout 2400 --mem 2048)

@@ -50,12 +50,17 @@ struct va_vm {
 
 /*
  * The guest code between symbols NAME_start and NAME_end, assembled into
- * the test's read-only data; position-independent code only.
+ * the test's read-only data; position-independent code only, its literal
+ * pool 8-aligned from NAME_start (a guest with its MMU off faults on
+ * unaligned loads).  The symbols are global: the GOT entries of two local
+ * labels in one section would collapse into one (section plus no addend).
  */
 #define VA_GUEST(name, body)						\
 	extern const uint8_t name##_start[], name##_end[];		\
 	__asm__(".pushsection .rodata\n"				\
-		".balign 4\n"						\
+		".balign 16\n"						\
+		".globl " #name "_start, " #name "_end\n"		\
+		".hidden " #name "_start, " #name "_end\n"		\
 		#name "_start:\n" body "\n"				\
 		".ltorg\n"						\
 		#name "_end:\n"						\

@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Entering the guest and handling its exits: the host's EL2 controls and
+ * the EL1/EL0 state both worlds use, switched around each run, and the
+ * exits (stage-2 faults and MMIO, PSCI over HVC, WFI, traps that become
+ * an UNDEF in the guest).
+ */
+#define pr_fmt(fmt) "vireo: " fmt
+
+#include <linux/arm-smccc.h>
+#include <linux/sched/signal.h>
+#include <linux/jiffies.h>
+#include <asm/daifflags.h>
+#include <asm/esr.h>
+#include <asm/kvm_arm.h>
+#include <asm/neon.h>
+#include <asm/ptrace.h>
+#include <asm/sysreg.h>
+#include <asm/tlbflush.h>
+#include <linux/irqchip/arm-gic-v3.h>
+
+#include "arm64/arm64.h"
+
+/*
+ * The guest's hypervisor controls: stage 2 on, EL1 in AArch64, physical
+ * interrupts and SErrors to EL2 (a kick ends the run), and traps for
+ * what the guest must not reach: SMC, WFI, implementation-defined and
+ * auxiliary control registers, set/way cache maintenance, LORegions and
+ * RAS error records.  Pointer authentication (API, APK) and MTE (ATA)
+ * stay off, so the guest cannot change the keys and tags the host uses.
+ */
+#define A64_HCR_GUEST	(HCR_VM | HCR_RW | HCR_E2H | HCR_IMO | HCR_FMO | \
+			 HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | HCR_TIDCP | \
+			 HCR_TACR | HCR_TSW | HCR_BSU_IS | HCR_FB | HCR_PTW | \
+			 HCR_TLOR | HCR_TERR)
+/* Debug, PMU, statistical profiling and trace filter registers trap. */
+#define A64_MDCR_TRAPS	(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | \
+			 MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TPMS | \
+			 MDCR_EL2_TTRF)
+/*
+ * CPTR_EL2 in its E2H layout: FP/SIMD for the guest; SVE, SME, trace
+ * and activity monitors trap (the guest has no state for them).
+ */
+#define A64_CPTR_GUEST	(CPACR_EL1_FPEN_EL1EN | CPACR_EL1_FPEN_EL0EN | \
+			 CPACR_EL1_TTA | BIT(30))
+/* CNTHCTL_EL2 with E2H: EL1 may read the physical counter, not its timer. */
+#define A64_CNTHCTL_EL1PCTEN	BIT(10)
+#define A64_CNTHCTL_EL1PTEN	BIT(11)
+/* ICH_HCR_EL2: every GIC CPU interface register traps (no vGIC yet). */
+#define A64_ICH_HCR_TRAPS	(ICH_HCR_TC | BIT(11) | BIT(12))
+
+/* The trapped instruction's size: an AArch32 EL0 may run T32 code. */
+static unsigned int a64_insn_len(u64 esr)
+{
+	return esr & ESR_ELx_IL ? 4 : 2;
+}
+
+/**
+ * a64_get_x - a general register as an instruction names it
+ * @a: the vCPU
+ * @n: 0-30, or 31 for the zero register
+ *
+ * Return: the value (0 for register 31); a64_set_x() ignores writes to 31.
+ */
+u64 a64_get_x(struct a64_vcpu *a, unsigned int n)
+{
+	return n < 31 ? a->g.x[n] : 0;
+}
+
+void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val)
+{
+	if (n < 31)
+		a->g.x[n] = val;
+}
+
+/*
+ * The host state a guest run changes, beyond what switch.S keeps: EL2
+ * controls, and the EL1/EL0 registers the host shares with the guest
+ * under VHE (its own EL1 registers live in the EL2 ones).
+ */
+struct a64_host {
+	u64 hcr, vbar, cptr, mdcr, cnthctl, ich_hcr, vmpidr;
+	u64 tpidr_el0, tpidrro_el0, tpidr2_el0, mdscr, csselr, par;
+};
+
+static void a64_load_guest(struct a64_vcpu *a)
+{
+	struct a64_sysregs *s = &a->s;
+
+	write_sysreg_s(s->sctlr, SYS_SCTLR_EL12);
+	write_sysreg_s(s->cpacr, SYS_CPACR_EL12);
+	write_sysreg_s(s->ttbr0, SYS_TTBR0_EL12);
+	write_sysreg_s(s->ttbr1, SYS_TTBR1_EL12);
+	write_sysreg_s(s->tcr, SYS_TCR_EL12);
+	write_sysreg_s(s->esr, SYS_ESR_EL12);
+	write_sysreg_s(s->afsr0, SYS_AFSR0_EL12);
+	write_sysreg_s(s->afsr1, SYS_AFSR1_EL12);
+	write_sysreg_s(s->far, SYS_FAR_EL12);
+	write_sysreg_s(s->mair, SYS_MAIR_EL12);
+	write_sysreg_s(s->amair, SYS_AMAIR_EL12);
+	write_sysreg_s(s->vbar, SYS_VBAR_EL12);
+	write_sysreg_s(s->contextidr, SYS_CONTEXTIDR_EL12);
+	write_sysreg_s(s->cntkctl, SYS_CNTKCTL_EL12);
+	write_sysreg_s(s->elr, SYS_ELR_EL12);
+	write_sysreg_s(s->spsr, SYS_SPSR_EL12);
+	write_sysreg_s(s->cntv_cval, SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(s->cntv_ctl, SYS_CNTV_CTL_EL02);
+	write_sysreg(s->sp_el1, sp_el1);
+	write_sysreg(s->tpidr_el1, tpidr_el1);
+	write_sysreg(s->tpidr_el0, tpidr_el0);
+	write_sysreg(s->tpidrro_el0, tpidrro_el0);
+	write_sysreg(s->par, par_el1);
+	write_sysreg(s->csselr, csselr_el1);
+	/* Breakpoints, watchpoints and single-step are the host's: off. */
+	write_sysreg(0, mdscr_el1);
+}
+
+static void a64_save_guest(struct a64_vcpu *a)
+{
+	struct a64_sysregs *s = &a->s;
+
+	s->sctlr = read_sysreg_s(SYS_SCTLR_EL12);
+	s->cpacr = read_sysreg_s(SYS_CPACR_EL12);
+	s->ttbr0 = read_sysreg_s(SYS_TTBR0_EL12);
+	s->ttbr1 = read_sysreg_s(SYS_TTBR1_EL12);
+	s->tcr = read_sysreg_s(SYS_TCR_EL12);
+	s->esr = read_sysreg_s(SYS_ESR_EL12);
+	s->afsr0 = read_sysreg_s(SYS_AFSR0_EL12);
+	s->afsr1 = read_sysreg_s(SYS_AFSR1_EL12);
+	s->far = read_sysreg_s(SYS_FAR_EL12);
+	s->mair = read_sysreg_s(SYS_MAIR_EL12);
+	s->amair = read_sysreg_s(SYS_AMAIR_EL12);
+	s->vbar = read_sysreg_s(SYS_VBAR_EL12);
+	s->contextidr = read_sysreg_s(SYS_CONTEXTIDR_EL12);
+	s->cntkctl = read_sysreg_s(SYS_CNTKCTL_EL12);
+	s->elr = read_sysreg_s(SYS_ELR_EL12);
+	s->spsr = read_sysreg_s(SYS_SPSR_EL12);
+	s->cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
+	s->cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);
+	/* The guest's timer must not fire while it is out (nor in the host). */
+	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
+	s->sp_el1 = read_sysreg(sp_el1);
+	s->tpidr_el1 = read_sysreg(tpidr_el1);
+	s->tpidr_el0 = read_sysreg(tpidr_el0);
+	s->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	s->par = read_sysreg(par_el1);
+	s->csselr = read_sysreg(csselr_el1);
+}
+
+/* One guest run, with every exception masked around it. */
+static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+	struct a64_vm *v = a64_vm(vcpu->vm);
+	struct a64_host h;
+	unsigned long daif;
+	unsigned int cpu;
+	bool flush;
+
+	daif = local_daif_save();
+	cpu = smp_processor_id();
+	flush = v->last_vcpu[cpu] != vcpu->id + 1;
+	v->last_vcpu[cpu] = vcpu->id + 1;
+
+	h.hcr = read_sysreg(hcr_el2);
+	h.vbar = read_sysreg(vbar_el2);
+	h.cptr = read_sysreg(cptr_el2);
+	h.mdcr = read_sysreg(mdcr_el2);
+	h.cnthctl = read_sysreg(cnthctl_el2);
+	h.vmpidr = read_sysreg(vmpidr_el2);
+	h.tpidr_el0 = read_sysreg(tpidr_el0);
+	h.tpidrro_el0 = read_sysreg(tpidrro_el0);
+	h.mdscr = read_sysreg(mdscr_el1);
+	h.csselr = read_sysreg(csselr_el1);
+	h.par = read_sysreg(par_el1);
+	/* SME's TLS register: EL1 reaches it whatever CPTR_EL2.SMEN says. */
+	if (system_supports_sme())
+		h.tpidr2_el0 = read_sysreg_s(SYS_TPIDR2_EL0);
+	if (a64_gicv3)
+		h.ich_hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
+
+	a64_load_guest(a);
+	write_sysreg(a64_vmpidr(vcpu->id), vmpidr_el2);
+	write_sysreg((h.mdcr & ~MDCR_EL2_TDE) | A64_MDCR_TRAPS, mdcr_el2);
+	write_sysreg((h.cnthctl | A64_CNTHCTL_EL1PCTEN) & ~A64_CNTHCTL_EL1PTEN,
+		     cnthctl_el2);
+	if (a64_gicv3)
+		write_sysreg_s(A64_ICH_HCR_TRAPS, SYS_ICH_HCR_EL2);
+	write_sysreg(a64_vtcr, vtcr_el2);
+	write_sysreg(a64_vttbr(v), vttbr_el2);
+	write_sysreg(A64_HCR_GUEST, hcr_el2);
+	isb();
+	if (flush) {
+		/* Another vCPU's stage-1 entries carry this VMID too. */
+		__tlbi(vmalle1);
+		dsb(nsh);
+	}
+	write_sysreg(A64_CPTR_GUEST, cptr_el2);
+	write_sysreg(a64_vectors, vbar_el2);
+	write_sysreg(a->pc, elr_el2);
+	write_sysreg(a->pstate, spsr_el2);
+	isb();
+	a64_fp_load(&a->fp);
+
+	e->code = a64_switch(&a->g);
+
+	a64_fp_save(&a->fp);
+	e->esr = read_sysreg(esr_el2);
+	e->far = read_sysreg(far_el2);
+	e->hpfar = read_sysreg(hpfar_el2);
+	a->pc = read_sysreg(elr_el2);
+	a->pstate = read_sysreg(spsr_el2);
+
+	write_sysreg(h.vbar, vbar_el2);
+	write_sysreg(h.hcr, hcr_el2);
+	write_sysreg(h.cptr, cptr_el2);
+	isb();
+	a64_save_guest(a);
+	write_sysreg(h.mdcr, mdcr_el2);
+	write_sysreg(h.cnthctl, cnthctl_el2);
+	write_sysreg(h.vmpidr, vmpidr_el2);
+	if (a64_gicv3)
+		write_sysreg_s(h.ich_hcr, SYS_ICH_HCR_EL2);
+	write_sysreg(h.tpidr_el0, tpidr_el0);
+	write_sysreg(h.tpidrro_el0, tpidrro_el0);
+	write_sysreg(h.mdscr, mdscr_el1);
+	write_sysreg(h.csselr, csselr_el1);
+	write_sysreg(h.par, par_el1);
+	if (system_supports_sme())
+		write_sysreg_s(h.tpidr2_el0, SYS_TPIDR2_EL0);
+	isb();
+	local_daif_restore(daif);
+}
+
+/*
+ * Take an exception to the guest's EL1 as the CPU would: ESR, FAR, ELR
+ * and SPSR of EL1, then EL1h with everything masked at the vector.
+ */
+static void a64_inject(struct a64_vcpu *a, u64 esr, u64 far)
+{
+	u64 mode = a->pstate & (PSR_MODE32_BIT | PSR_MODE_MASK), off;
+
+	switch (mode) {
+	case PSR_MODE_EL1h:
+		off = 0x200;
+		break;
+	case PSR_MODE_EL1t:
+		off = 0;
+		break;
+	case PSR_MODE_EL0t:
+		off = 0x400;
+		break;
+	default:
+		off = 0x600;
+		break;
+	}
+	a->s.esr = esr;
+	a->s.far = far;
+	a->s.elr = a->pc;
+	a->s.spsr = a->pstate;
+	a->pstate = PSR_MODE_EL1h | PSR_D_BIT | PSR_A_BIT | PSR_I_BIT |
+		    PSR_F_BIT;
+	if (!(a->s.sctlr & SCTLR_EL1_SPAN) &&
+	    cpus_have_final_cap(ARM64_HAS_PAN))
+		a->pstate |= PSR_PAN_BIT;
+	if (a->s.sctlr & SCTLR_ELx_DSSBS)
+		a->pstate |= PSR_SSBS_BIT;
+	a->pc = a->s.vbar + off;
+}
+
+/**
+ * a64_inject_undef - the instruction at the guest's PC is undefined
+ * @a: the vCPU, whose next entry goes to its EL1 vector
+ */
+void a64_inject_undef(struct a64_vcpu *a)
+{
+	a64_inject(a, ((u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT) |
+		   ESR_ELx_IL, a->s.far);
+}
+
+/* A synchronous external abort on @addr, as kvm.ko injects one. */
+static void a64_inject_abort(struct a64_vcpu *a, bool iabt, u64 addr)
+{
+	bool el0 = (a->pstate & (PSR_MODE32_BIT | PSR_MODE_MASK)) == PSR_MODE_EL0t;
+	u64 ec;
+
+	if (iabt)
+		ec = el0 ? ESR_ELx_EC_IABT_LOW : ESR_ELx_EC_IABT_CUR;
+	else
+		ec = el0 ? ESR_ELx_EC_DABT_LOW : ESR_ELx_EC_DABT_CUR;
+	a64_inject(a, (ec << ESR_ELx_EC_SHIFT) | ESR_ELx_IL |
+		   ESR_ELx_FSC_EXTABT, addr);
+}
+
+/**
+ * a64_vcpu_load - KVM_RUN starts: finish the MMIO exit userspace handled
+ * @vcpu: the vCPU
+ *
+ * What the access was comes from the vCPU's own record; from the kvm_run
+ * page only a read's data, and only as many bytes as the guest asked for.
+ */
+void a64_vcpu_load(struct vireo_vcpu *vcpu)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+	struct a64_mmio *m = &a->mmio;
+	u64 data = 0;
+
+	if (!m->pending)
+		return;
+	m->pending = false;
+	if (!m->write) {
+		memcpy(&data, vcpu->run->mmio.data, m->len);
+		if (m->sign_extend && m->len < 8)
+			data = sign_extend64(data, m->len * 8 - 1);
+		if (!m->reg64)
+			data = lower_32_bits(data);
+		a64_set_x(a, m->rt, data);
+	}
+	a->pc += m->insn_len;
+}
+
+void a64_vcpu_put(struct vireo_vcpu *vcpu)
+{
+}
+
+static int a64_mmio_exit(struct vireo_vcpu *vcpu, u64 esr, u64 ipa)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+	struct kvm_run *run = vcpu->run;
+	struct a64_mmio *m = &a->mmio;
+	u64 data;
+
+	/* kvm.ko's answer without KVM_CAP_ARM_NISV_TO_USER. */
+	if (!(esr & ESR_ELx_ISV))
+		return -ENOSYS;
+	m->write = esr & ESR_ELx_WNR;
+	m->len = 1U << ((esr & ESR_ELx_SAS) >> ESR_ELx_SAS_SHIFT);
+	m->sign_extend = esr & ESR_ELx_SSE;
+	m->reg64 = esr & ESR_ELx_SF;
+	m->rt = (esr & ESR_ELx_SRT_MASK) >> ESR_ELx_SRT_SHIFT;
+	m->insn_len = a64_insn_len(esr);
+	m->pending = true;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = ipa;
+	run->mmio.len = m->len;
+	run->mmio.is_write = m->write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (m->write) {
+		data = a64_get_x(a, m->rt);
+		memcpy(run->mmio.data, &data, m->len);
+	}
+	return VIREO_RUN_USER;
+}
+
+static int a64_abort(struct vireo_vcpu *vcpu, struct a64_exit *e, bool iabt)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+	u64 esr = e->esr, fsc = esr & ESR_ELx_FSC_TYPE;
+	u64 ipa = ((e->hpfar & HPFAR_MASK) << 8) | (e->far & ~PAGE_MASK);
+	bool s1ptw = esr & ESR_ELx_S1PTW;
+	/* A stage-1 walk may set access and dirty flags: treat it as a write. */
+	bool write = !iabt && (s1ptw || ((esr & ESR_ELx_WNR) &&
+					 !(esr & ESR_ELx_CM)));
+	int r;
+
+	if (fsc != ESR_ELx_FSC_FAULT && fsc != ESR_ELx_FSC_PERM &&
+	    fsc != ESR_ELx_FSC_ACCESS) {
+		a64_inject_abort(a, iabt, e->far);
+		return VIREO_RUN_AGAIN;
+	}
+	r = a64_s2_fault(vcpu, ipa, write);
+	if (r <= 0)
+		return r;
+	/* Outside memory, or a write to a read-only slot. */
+	if (iabt || s1ptw) {
+		a64_inject_abort(a, iabt, e->far);
+		return VIREO_RUN_AGAIN;
+	}
+	/* Cache maintenance by address on a device: nothing to do. */
+	if (esr & ESR_ELx_CM) {
+		a->pc += a64_insn_len(esr);
+		return VIREO_RUN_AGAIN;
+	}
+	return a64_mmio_exit(vcpu, esr, ipa);
+}
+
+static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+
+	switch (e->code) {
+	case A64_EXIT_IRQ:
+	case A64_EXIT_FIQ:
+		/* The host takes it as soon as interrupts are on again. */
+		return VIREO_RUN_AGAIN;
+	case A64_EXIT_SERROR:
+		pr_warn_ratelimited("SError during a guest run (ESR %#llx)\n",
+				    e->esr);
+		return VIREO_RUN_AGAIN;
+	}
+	switch (ESR_ELx_EC(e->esr)) {
+	case ESR_ELx_EC_WFx:
+		/* For now WFI returns at once; the run loop reschedules. */
+		a->pc += a64_insn_len(e->esr);
+		return VIREO_RUN_AGAIN;
+	case ESR_ELx_EC_HVC64:
+		return a64_hvc(vcpu);
+	case ESR_ELx_EC_SYS64:
+		a64_sysreg(a, e->esr);
+		return VIREO_RUN_AGAIN;
+	case ESR_ELx_EC_SMC64:
+		/* No secure firmware behind it: "not supported", as kvm.ko. */
+		a->g.x[0] = SMCCC_RET_NOT_SUPPORTED;
+		a->pc += 4;
+		return VIREO_RUN_AGAIN;
+	case ESR_ELx_EC_DABT_LOW:
+		return a64_abort(vcpu, e, false);
+	case ESR_ELx_EC_IABT_LOW:
+		return a64_abort(vcpu, e, true);
+	default:
+		/*
+		 * Trapped system registers, SVE/SME, pointer
+		 * authentication: none is offered to the guest.
+		 */
+		a64_inject_undef(a);
+		return VIREO_RUN_AGAIN;
+	}
+}
+
+/**
+ * a64_vcpu_run - the backend's vcpu_run: enter the guest once
+ * @vcpu: the vCPU (mem_lock held for reading)
+ *
+ * Return: VIREO_RUN_AGAIN, VIREO_RUN_USER with the exit in kvm_run, or
+ * -errno (-ENOEXEC before KVM_ARM_VCPU_INIT).
+ */
+int a64_vcpu_run(struct vireo_vcpu *vcpu)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+	struct a64_exit e;
+
+	if (a->target == (u32)-1)
+		return -ENOEXEC;
+	if (!a64_power_check(vcpu)) {
+		/*
+		 * Stopped until another vCPU's CPU_ON wakes it or a signal
+		 * comes; a little at a time, so that slot writers get
+		 * mem_lock.
+		 */
+		if (!vireo_vcpu_exit_request(vcpu))
+			schedule_timeout_interruptible(msecs_to_jiffies(10));
+		return VIREO_RUN_AGAIN;
+	}
+	/* The task's FP/SIMD state is saved; the registers are the guest's. */
+	kernel_neon_begin();
+	local_irq_disable();
+	if (vireo_vcpu_exit_request(vcpu)) {
+		local_irq_enable();
+		kernel_neon_end();
+		return VIREO_RUN_AGAIN;
+	}
+	a64_enter(vcpu, &e);
+	local_irq_enable();
+	kernel_neon_end();
+	return a64_handle_exit(vcpu, &e);
+}
