@@ -8,6 +8,7 @@
 # make check-vmx-full  the VT-x stage plus the VMM booting Debian's kernel
 # make bench      benchmarks on both modules in one test VM, with ratios
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
+# make vmm-arm64  the VMM cross-compiled static for arm64 (vmm/vireo-arm64)
 # make setup      install Debian packages and fetch the test kernel
 # make fuzz       replay every fuzz target's committed inputs, then fuzz each
 #                 for FUZZ_SECONDS (default 300; make check runs them briefly)
@@ -24,7 +25,8 @@ KDIR      ?= $(if $(wildcard $(RUN_KDIR)/Makefile),$(RUN_KDIR),$(TEST_KDIR))
 
 export CACHE
 
-.PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm tests check check-host check-vm bench setup \
+.PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm vmm-arm64 \
+	tests check check-host check-vm bench setup \
 	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
 
 all: modules vmm tests
@@ -85,6 +87,11 @@ checkpatch:
 
 vmm:
 	$(MAKE) -C vmm
+
+# Debian's arm64 libfdt.a first (scripts/arm64-libs.sh, cached in .cache).
+vmm-arm64:
+	scripts/arm64-libs.sh
+	$(MAKE) -C vmm ARCH=arm64
 
 tests:
 	$(MAKE) -C tests/vm

@@ -126,10 +126,14 @@ fi
 
 # The arm64 stage: every tests/vm/arm64 program, on vireo.ko (the kernel's
 # KVM off with kvm-arm.mode=none) and on the kernel's built-in KVM.
-arm64_progs=$(for f in tests/vm/arm64/*.c; do
+arm64_progs=$(for f in tests/vm/arm64/*.c tests/vm/arm64/*.sh; do
 	[ -f "$f" ] || continue
 	b=${f##*/}; echo "${b%.c}"
 done | tr '\n' ' ')
+# Left out of the vireo.ko run on purpose, one per line with the reason:
+# tests/vm/arm64/vireo-out.list (the module lacks what they need yet).
+arm64_vireo_out=$(sed -n 's/^\([^#[:space:]][^[:space:]]*\).*/\1/p' \
+	tests/vm/arm64/vireo-out.list 2>/dev/null | tr '\n' ' ')
 # Narrowed by VIREO_CHECK_PROGS: names only tests/vm/arm64 has are for
 # that stage alone.
 x86_progs=
@@ -196,10 +200,15 @@ for st in $stages; do
 		fi ;;
 	qemu-arm64) tag=arm64-$m opts=(--timeout 900 --mem 1024)
 		list=$arm64_progs
+		[ "$m" = vireo ] && list=$(for p in $list; do
+			case " $arm64_vireo_out " in *" $p "*) ;; *) echo "$p" ;; esac
+		done | tr '\n' ' ')
+		# Nothing for this module: no keys, for the skip comparison.
+		[ -n "${list// /}" ] || { : > "$logs/$tag.keys"; continue; }
 		if [ -z "$arm64_built" ]; then
-			if ! make -s modules-arm64 tests-arm64 \
+			if ! make -s modules-arm64 tests-arm64 vmm-arm64 \
 				> "$logs/arm64-build.log" 2>&1; then
-				result bad "arm64/build: vireo.ko and tests/vm/arm64 for arm64"
+				result bad "arm64/build: vireo.ko, tests/vm/arm64 and the VMM for arm64"
 				tail -n 30 "$logs/arm64-build.log" | sed 's/^/# /'
 				continue
 			fi

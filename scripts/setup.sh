@@ -194,3 +194,5 @@ fetch_arm64() {
 	ln -sfn "$(basename "$bdir")" "$cache/busybox-arm64/current"
 }
 fetch_arm64
+# Debian's arm64 libfdt.a, which the VMM's arm64 build links (make vmm-arm64).
+VIREO_CACHE=$cache "$top/scripts/arm64-libs.sh"

@@ -6,14 +6,18 @@
 #include "options.h"
 #include "vm.h"
 
+#if defined(__x86_64__)
 /* The DSDT, compiled from dsdt.asl by iasl at build time (dsdt_blob.S). */
 extern const uint8_t vireo_dsdt_aml[], vireo_dsdt_aml_end[];
+#endif
 
 int main(int argc, char *argv[])
 {
 	struct firmware fw = {
+#if defined(__x86_64__)
 		.dsdt = vireo_dsdt_aml,
 		.dsdt_len = (size_t)(vireo_dsdt_aml_end - vireo_dsdt_aml),
+#endif
 	};
 	static struct vm_config cfg;
 	char err[256];

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM lifetime: open the KVM-ABI device, map RAM, wire the legacy PC devices
- * to the port bus, load the kernel, start the vCPUs, then serve timers, the
- * console and signals on the calling thread until the guest stops.
+ * VM lifetime: open the KVM-ABI device, map RAM, let the architecture
+ * (x86/vm.c, arm64/vm.c) wire its devices and load the kernel, add the
+ * virtio devices, start the vCPUs, then serve timers, the console and
+ * signals on the calling thread until the guest stops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,26 +19,13 @@
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
-#include "acpi.h"
-#include "loader.h"
 #include "sandbox.h"
 #include "vm.h"
-
-/*
- * ISA IRQs free for virtio devices (level-triggered through the ELCR, and
- * active-low in the I/O APIC); dsdt.asl declares the same slots.
- */
-static const uint8_t virtio_irqs[VIRTIO_SLOTS] = { 5, 6, 7, 10, 11, 12, 14, 15 };
-
-#define COM1_PORT	0x3f8
-#define COM1_IRQ	4
-#define KVM_TSS_ADDR	0xfffbd000
 
 void vm_error(const char *fmt, ...)
 {
@@ -59,7 +47,7 @@ uint64_t vm_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void wake_loop(struct vm *vm)
+void vm_wake_loop(struct vm *vm)
 {
 	uint64_t one = 1;
 
@@ -77,83 +65,27 @@ void vm_stop_locked(struct vm *vm, int code)
 	pthread_cond_broadcast(&vm->work);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
-	wake_loop(vm);
+	vm_wake_loop(vm);
+}
+
+void vm_stop(struct vm *vm, int code)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm_stop_locked(vm, code);
+	pthread_mutex_unlock(&vm->lock);
 }
 
 /* Device callbacks; all run with vm->lock held. */
-
-/* The 8259's INTR rose. */
-static void irq_notify(void *ctx)
-{
-	struct vm *vm = ctx;
-
-	pthread_cond_broadcast(&vm->wake);
-	if (vm->nr_vcpus)
-		vcpu_kick(&vm->vcpus[0]);
-	/* INTR also reaches I/O APIC pin 0, for an ExtINT entry there. */
-	if (vm->smp) {
-		ioapic_set_irq(&vm->ioapic, 0, 1);
-		ioapic_set_irq(&vm->ioapic, 0, 0);
-	}
-}
-
-/*
- * An ISA IRQ line (irq_line, ctx the VM): 8259 input irq and, with an I/O
- * APIC, its pin irq; the PIT's IRQ 0 is on pin 2 (the MADT's override).
- */
-static void isa_irq_set(void *ctx, unsigned int irq, int level)
-{
-	struct vm *vm = ctx;
-
-	pic_set_irq(&vm->pic, irq, level);
-	if (vm->smp)
-		ioapic_set_irq(&vm->ioapic, irq ? irq : 2, level);
-}
-
-static struct irq_line isa_line(struct vm *vm, unsigned int irq)
-{
-	return (struct irq_line){ isa_irq_set, vm, irq };
-}
-
-/* A PCI device's MSI-X message: a write to the local APICs' range. */
-static void msi_send(void *ctx, uint64_t addr, uint32_t data)
-{
-	struct vm *vm = ctx;
-
-	lapic_msi(vm->apic_ptrs, vm->cfg->cpus, addr, data);
-}
-
-static uint64_t pit_now(void *ctx)
-{
-	(void)ctx;
-	return vm_now_ns();
-}
-
-static void pit_arm(void *ctx, uint64_t deadline)
-{
-	struct vm *vm = ctx;
-	struct itimerspec its = {
-		.it_value = {
-			.tv_sec = (time_t)(deadline / 1000000000ULL),
-			.tv_nsec = (long)(deadline % 1000000000ULL),
-		},
-	};
-
-	/* A deadline of 0 disarms; a past deadline fires at once. */
-	if (timerfd_settime(vm->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
-		vm_error("timerfd: %s", strerror(errno));
-}
-
-static void serial_tx(void *ctx, uint8_t b)
+void vm_serial_tx(void *ctx, uint8_t b)
 {
 	struct vm *vm = ctx;
 
 	console_write(&vm->con, b);
 }
 
-static void serial_room(void *ctx)
+void vm_serial_room(void *ctx)
 {
-	wake_loop(ctx);
+	vm_wake_loop(ctx);
 }
 
 static void vcon_out(void *ctx, const uint8_t *buf, size_t len)
@@ -237,24 +169,6 @@ void vm_virtio_add(struct vm *vm, struct virtio_mmio *t)
 	vm->virtio[vm->nr_virtio++] = t;
 }
 
-static void pm_event(void *ctx, enum pm_event ev)
-{
-	vm_stop_locked(ctx, ev == PM_POWEROFF ? EXIT_POWEROFF : EXIT_REBOOT);
-}
-
-static void i8042_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
-		     bool w)
-{
-	/* Only the "pulse reset line" command of the keyboard controller. */
-	(void)off;
-	if (!w) {
-		memset(d, 0, size);	/* status: buffers empty */
-		return;
-	}
-	if (size == 1 && d[0] == 0xfe)
-		vm_stop_locked(opaque, EXIT_REBOOT);
-}
-
 /*
  * Only the first mark is logged: init starts once, and a guest writing the
  * magic in a loop would otherwise fill the host's log at its own pace.
@@ -279,104 +193,24 @@ void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 	}
 }
 
-static void slots_io(void *opaque, uint64_t off, uint8_t *d,
-		     unsigned int size, bool w)
-{
-	struct vm *vm = opaque;
-
-	if (!w) {
-		memset(d, 0, size);
-		if (off == 0)
-			d[0] = vm->virtio_slots;
-	}
-}
-
+/* The architecture's devices, and the boot timer both have. */
 static int add_devices(struct vm *vm)
 {
-	int ret = 0;
-
-	pic_init(&vm->pic, irq_notify, vm);
-	pit_init(&vm->pit, isa_line(vm, 0), pit_now, pit_arm, vm);
-	serial_init(&vm->com1, isa_line(vm, COM1_IRQ), serial_tx, serial_room, vm);
-	rtc_init(&vm->rtc, NULL, NULL);
-	pm_init(&vm->pm, pm_event, vm);
-	pci_init(&vm->pci);
-
-	ret |= bus_add(&vm->pio, 0x20, 2, pic_master_io, &vm->pic);
-	ret |= bus_add(&vm->pio, 0xa0, 2, pic_slave_io, &vm->pic);
-	ret |= bus_add(&vm->pio, 0x4d0, 2, pic_elcr_io, &vm->pic);
-	ret |= bus_add(&vm->pio, 0x40, 4, pit_io, &vm->pit);
-	ret |= bus_add(&vm->pio, 0x61, 1, pit_port61_io, &vm->pit);
-	ret |= bus_add(&vm->pio, 0x64, 1, i8042_io, vm);
-	ret |= bus_add(&vm->pio, 0x70, 2, rtc_io, &vm->rtc);
-	ret |= bus_add(&vm->pio, COM1_PORT, 8, serial_io, &vm->com1);
-	ret |= bus_add(&vm->pio, PM1A_EVT_PORT, 4, pm_evt_io, &vm->pm);
-	ret |= bus_add(&vm->pio, PM1A_CNT_PORT, 2, pm_cnt_io, &vm->pm);
-	ret |= bus_add(&vm->pio, PM_RESET_PORT, 1, pm_reset_io, &vm->pm);
-	ret |= bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, vm_boot_timer_io, vm);
-	ret |= bus_add(&vm->pio, VIRTIO_SLOTS_PORT, 1, slots_io, vm);
-	/* 0xcf9 between them is the reset register (pm.c). */
-	ret |= bus_add(&vm->pio, PCI_ADDR_PORT, 1, pci_addr_io, &vm->pci);
-	ret |= bus_add(&vm->pio, PCI_DATA_PORT, 4, pci_data_io, &vm->pci);
-	ret |= bus_add(&vm->pio, PCI_IO_BASE, PCI_IO_SIZE, pci_pio_io, &vm->pci);
-	ret |= bus_add(&vm->mmio, PCI_MMIO_BASE, PCI_MMIO_SIZE, pci_mmio_io,
-		       &vm->pci);
-	if (vm->smp) {
-		/* APIC ID after the vCPUs'; the MADT says the same. */
-		ioapic_init(&vm->ioapic, (uint8_t)vm->cfg->cpus, vm->apic_ptrs,
-			    vm->cfg->cpus);
-		ret |= bus_add(&vm->mmio, IOAPIC_BASE, IOAPIC_SIZE, ioapic_io,
-			       &vm->ioapic);
-	}
-	if (ret) {
+	if (arch_add_devices(vm))
+		return -1;
+	if (bus_add(&vm->mmio, BOOT_TIMER_MMIO, 0x1000, vm_boot_timer_io, vm)) {
 		vm_error("device ports overlap");
 		return -1;
 	}
 	return 0;
 }
 
-/*
- * The interrupt line the n-th virtio device model signals on: its ISA IRQ,
- * or with --virtio pci its INTA#, which dsdt.asl's _PRT routes to the same
- * IRQ (GSI).
- */
-static struct irq_line virtio_line(struct vm *vm, unsigned int n)
-{
-	if (vm->cfg->transport == VIRTIO_PCI)
-		return virtio_pci_irq(&vm->vpci[n]);
-	return isa_line(vm, virtio_irqs[n]);
-}
-
-/*
- * Put the n-th virtio device in virtio-mmio slot n (the DSDT tells the
- * guest), or with --virtio pci at PCI device n + 1 with the PCI class given.
- */
+/* The n-th virtio device: the VM's worker passes, the architecture's place. */
 static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
-		      uint32_t class_code)
+		      uint32_t pci_class)
 {
-	uint64_t base = VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE;
-	unsigned int irq = virtio_irqs[n];
-
 	vm_virtio_add(vm, t);
-	vm->pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
-	if (vm->cfg->transport == VIRTIO_PCI) {
-		virtio_pci_init(&vm->vpci[n], t, class_code);
-		pci_dev_intx(&vm->vpci[n].pci, isa_line(vm, irq));
-		/* MSI-X needs the local APICs of an SMP guest. */
-		if (vm->smp)
-			virtio_pci_msix(&vm->vpci[n], msi_send, vm);
-		if (pci_plug(&vm->pci, &vm->vpci[n].pci, n + 1)) {
-			vm_error("virtio device %u: no room on PCI bus 0", n);
-			return -1;
-		}
-		return 0;
-	}
-	if (bus_add(&vm->mmio, base, VIRTIO_MMIO_SIZE, virtio_mmio_io, t)) {
-		vm_error("virtio device %u: MMIO window taken", n);
-		return -1;
-	}
-	vm->virtio_slots |= 1u << n;
-	return 0;
+	return arch_add_virtio(vm, t, n, pci_class);
 }
 
 static int add_virtio_devices(struct vm *vm)
@@ -385,20 +219,21 @@ static int add_virtio_devices(struct vm *vm)
 
 	/* PCI classes: mass storage, unclassified, communication, network. */
 	for (unsigned int i = 0; i < vm->nr_disks; i++) {
-		virtio_blk_attach(&vm->disks[i], &vm->mem, virtio_line(vm, n));
+		virtio_blk_attach(&vm->disks[i], &vm->mem, arch_virtio_line(vm, n));
 		if (add_virtio(vm, &vm->disks[i].t, n++, 0x018000))
 			return -1;
 	}
-	virtio_rng_attach(&vm->rng, &vm->mem, virtio_line(vm, n));
+	virtio_rng_attach(&vm->rng, &vm->mem, arch_virtio_line(vm, n));
 	if (add_virtio(vm, &vm->rng.t, n++, 0x00ff00))
 		return -1;
-	virtio_console_attach(&vm->vcon, &vm->mem, virtio_line(vm, n), vcon_out,
-			      serial_room, vm);
+	virtio_console_attach(&vm->vcon, &vm->mem, arch_virtio_line(vm, n), vcon_out,
+			      vm_serial_room, vm);
 	if (add_virtio(vm, &vm->vcon.t, n++, 0x078000))
 		return -1;
 	if (!vm->has_net)
 		return 0;
-	virtio_net_attach(&vm->net, &vm->mem, virtio_line(vm, n), serial_room, vm);
+	virtio_net_attach(&vm->net, &vm->mem, arch_virtio_line(vm, n),
+			  vm_serial_room, vm);
 	return add_virtio(vm, &vm->net.t, n++, 0x020000);
 }
 
@@ -408,7 +243,7 @@ static int open_backends(struct vm *vm)
 	const struct vm_config *cfg = vm->cfg;
 	char err[512];
 
-	if (cfg->nr_disks + 3 > sizeof(virtio_irqs)) {
+	if (cfg->nr_disks + 3 > VIRTIO_SLOTS) {
 		vm_error("too many devices");
 		return -1;
 	}
@@ -497,15 +332,12 @@ static int open_device(struct vm *vm)
 			return -1;
 		}
 	}
-	vm->has_nmi = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_USER_NMI) > 0;
 	vm->vm_fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);
 	if (vm->vm_fd < 0) {
 		vm_error("KVM_CREATE_VM: %s", strerror(errno));
 		return -1;
 	}
-	/* Needed by VT-x without unrestricted guest; harmless elsewhere. */
-	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
-	return 0;
+	return arch_vm_init(vm);
 }
 
 static int check_memory(const struct vm_config *cfg)
@@ -514,9 +346,9 @@ static int check_memory(const struct vm_config *cfg)
 	uint64_t host = (uint64_t)sysconf(_SC_PHYS_PAGES) *
 			(uint64_t)sysconf(_SC_PAGESIZE);
 
-	if (size & 0xfff || size < BOOT_MIN_MEM) {
+	if (size & 0xfff || size < ARCH_MIN_MEM) {
 		vm_error("--memory must be a multiple of 4 KiB and at least %llu MiB",
-			 BOOT_MIN_MEM >> 20);
+			 ARCH_MIN_MEM >> 20);
 		return -1;
 	}
 	if (size > host) {
@@ -565,9 +397,9 @@ static int map_memory(struct vm *vm)
 			 (unsigned long long)(size >> 20), strerror(errno));
 		return -1;
 	}
-	gmem_init(&vm->mem, p, size);
+	arch_mem_init(&vm->mem, p, size);
 	r.slot = 0;
-	r.guest_phys_addr = 0;
+	r.guest_phys_addr = vm->mem.base;
 	r.memory_size = vm->mem.low_size;
 	r.userspace_addr = (uint64_t)(uintptr_t)p;
 	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
@@ -587,7 +419,15 @@ err:
 	return -1;
 }
 
-static void unmap_images(struct boot_image *img)
+/* The kernel and initrd files, mapped while they are loaded. */
+struct images {
+	const uint8_t *kernel;
+	size_t kernel_len;
+	const uint8_t *initrd;	/* may be NULL */
+	size_t initrd_len;
+};
+
+static void unmap_images(struct images *img)
 {
 	if (img->kernel)
 		munmap((void *)img->kernel, img->kernel_len);
@@ -596,7 +436,7 @@ static void unmap_images(struct boot_image *img)
 	img->kernel = img->initrd = NULL;
 }
 
-static int map_images(const struct vm_config *cfg, struct boot_image *img)
+static int map_images(const struct vm_config *cfg, struct images *img)
 {
 	memset(img, 0, sizeof(*img));
 	img->kernel = map_file("kernel", cfg->kernel, &img->kernel_len);
@@ -608,33 +448,6 @@ static int map_images(const struct vm_config *cfg, struct boot_image *img)
 			unmap_images(img);
 			return -1;
 		}
-	}
-	return 0;
-}
-
-static int load_guest(struct vm *vm, const struct firmware *fw,
-		      struct boot_image *img, struct boot_entry *entry)
-{
-	char err[256];
-	uint16_t level_irqs = 0;
-
-	for (unsigned int i = 0; i < VIRTIO_SLOTS; i++)
-		level_irqs |= (uint16_t)(1u << virtio_irqs[i]);
-	img->rsdp = acpi_build(gmem_ptr(&vm->mem, BOOT_BIOS,
-					BOOT_BIOS_END - BOOT_BIOS),
-			       BOOT_BIOS, BOOT_BIOS_END - BOOT_BIOS, fw->dsdt,
-			       fw->dsdt_len, vm->smp ? vm->cfg->cpus : 0,
-			       level_irqs);
-	if (!img->rsdp) {
-		vm_error("ACPI tables do not fit");
-		return -1;
-	}
-	img->cmdline = vm->cmdline;
-	if ((loader_is_elf(img->kernel, img->kernel_len) ?
-	     loader_pvh : loader_bzimage)(&vm->mem, img, entry, err, sizeof(err))) {
-		vm_error("%s: %s", strncmp(err, "initrd", 6) ? vm->cfg->kernel :
-			 vm->cfg->initrd, err);
-		return -1;
 	}
 	return 0;
 }
@@ -679,77 +492,51 @@ static void serve_input(struct vm *vm)
 	pthread_mutex_unlock(&vm->lock);
 }
 
-/* The I/O thread: PIT deadlines, console input, signals, wake-ups. */
+/* The I/O thread: device timers, console input, signals, wake-ups. */
 static void event_loop(struct vm *vm)
 {
 	for (;;) {
-		struct pollfd pf[5 + OPT_MAX_CPUS] = {
+		struct pollfd pf[4 + 1 + OPT_MAX_CPUS] = {
 			{ .fd = vm->event_fd, .events = POLLIN },
-			{ .fd = vm->timer_fd, .events = POLLIN },
 			{ .fd = vm->signal_fd, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 			{ .fd = -1, .events = POLLIN },
 		};
-		unsigned int nfds = 5;
+		const unsigned int nfds = 4;
+		unsigned int narch;
 		uint64_t count;
 		bool stopping;
 
-		/* The local APICs' timers, one per vCPU. */
-		for (unsigned int i = 0; vm->smp && i < vm->nr_vcpus; i++) {
-			pf[nfds].fd = vm->vcpus[i].apic_timer_fd;
-			pf[nfds++].events = POLLIN;
-		}
-
+		narch = arch_poll_fds(vm, pf + nfds,
+				      sizeof(pf) / sizeof(pf[0]) - nfds);
 		pthread_mutex_lock(&vm->lock);
 		stopping = vm->stopping;
 		if (!vm->con.in_eof && input_room(vm))
-			pf[3].fd = vm->con.in_fd;
+			pf[2].fd = vm->con.in_fd;
 		if (vm->has_net && virtio_net_want_rx(&vm->net))
-			pf[4].fd = vm->net.tap;
+			pf[3].fd = vm->net.tap;
 		pthread_mutex_unlock(&vm->lock);
 		if (stopping)
 			return;
-		if (poll(pf, nfds, -1) < 0) {
+		if (poll(pf, nfds + narch, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vm_error("poll: %s", strerror(errno));
-			pthread_mutex_lock(&vm->lock);
-			vm_stop_locked(vm, EXIT_ERROR);
-			pthread_mutex_unlock(&vm->lock);
+			vm_stop(vm, EXIT_ERROR);
 			return;
 		}
 		if (pf[0].revents && read(vm->event_fd, &count, sizeof(count)) < 0)
 			count = 0;
+		arch_poll_serve(vm, pf + nfds, narch);
 		if (pf[1].revents) {
-			if (read(vm->timer_fd, &count, sizeof(count)) < 0)
-				count = 0;
-			pthread_mutex_lock(&vm->lock);
-			pit_expire(&vm->pit);
-			pthread_mutex_unlock(&vm->lock);
-		}
-		if (pf[2].revents) {
 			struct signalfd_siginfo si;
 
-			if (read(vm->signal_fd, &si, sizeof(si)) == sizeof(si)) {
-				pthread_mutex_lock(&vm->lock);
-				vm_stop_locked(vm, EXIT_QUIT);
-				pthread_mutex_unlock(&vm->lock);
-			}
+			if (read(vm->signal_fd, &si, sizeof(si)) == sizeof(si))
+				vm_stop(vm, EXIT_QUIT);
 		}
-		for (unsigned int i = 5; i < nfds; i++) {
-			struct vcpu *v = &vm->vcpus[i - 5];
-
-			if (!pf[i].revents)
-				continue;
-			if (read(pf[i].fd, &count, sizeof(count)) < 0)
-				count = 0;
-			pthread_mutex_lock(&vm->lock);
-			lapic_timer_expire(v->apic);
-			pthread_mutex_unlock(&vm->lock);
-		}
-		if (pf[3].revents)
+		if (pf[2].revents)
 			serve_input(vm);
-		if (pf[4].revents) {
+		if (pf[3].revents) {
 			pthread_mutex_lock(&vm->lock);
 			virtio_net_rx(&vm->net);
 			pthread_mutex_unlock(&vm->lock);
@@ -770,10 +557,8 @@ static int open_fds(struct vm *vm)
 	/* Blocked here, so every thread created later inherits the block. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	/* Non-blocking: re-arming between poll() and read() drops the expiry. */
-	vm->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->signal_fd < 0 || vm->timer_fd < 0 || vm->event_fd < 0) {
+	if (vm->signal_fd < 0 || vm->event_fd < 0) {
 		vm_error("cannot create event descriptors: %s", strerror(errno));
 		return -1;
 	}
@@ -785,32 +570,10 @@ static int open_fds(struct vm *vm)
 
 static void debug_dump(struct vm *vm)
 {
-	const struct i8259 *m = &vm->pic.chip[0], *s = &vm->pic.chip[1];
-	const struct pit_channel *c = &vm->pit.ch[0];
-	uint64_t now = vm_now_ns();
-
-	vm_error("pic: out %d master irr %02x imr %02x isr %02x elcr %02x "
-		 "slave irr %02x imr %02x isr %02x elcr %02x",
-		 vm->pic.output, m->irr, m->imr, m->isr, m->elcr, s->irr, s->imr,
-		 s->isr, s->elcr);
-	vm_error("pit: ch0 mode %u counting %d reload %u next irq in %lld us, "
-		 "count %u", c->mode, c->counting, c->reload,
-		 vm->pit.next_irq_ns ? (long long)(vm->pit.next_irq_ns - now) / 1000 : -1LL,
-		 pit_count(&vm->pit, 0, now));
-	vm_error("com1: ier %02x iir-pending thre %d rx %u mcr %02x irq %d",
-		 vm->com1.ier, vm->com1.thre_pending, vm->com1.rx_count,
-		 vm->com1.mcr, vm->com1.irq_level);
-	if (vm->smp) {
-		vm_error("ioapic: asserted %06x sent %llu", vm->ioapic.asserted,
-			 (unsigned long long)vm->ioapic.sent);
-		for (unsigned int i = 0; i < IOAPIC_PINS; i++)
-			if (!(vm->ioapic.rte[i] & IOAPIC_RTE_MASKED))
-				vm_error("ioapic: pin %u %016llx", i,
-					 (unsigned long long)vm->ioapic.rte[i]);
-	}
+	arch_debug_dump(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
-			vcpu_dump(&vm->vcpus[i]);
+			arch_vcpu_dump(&vm->vcpus[i]);
 }
 
 static void vm_destroy(struct vm *vm)
@@ -832,8 +595,7 @@ static void vm_destroy(struct vm *vm)
 			munmap(v->run, vm->run_size);
 		if (v->fd >= 0)
 			close(v->fd);
-		if (v->apic_timer_fd >= 0)
-			close(v->apic_timer_fd);
+		arch_vcpu_destroy(v);
 	}
 	free(vm->vcpus);
 	for (unsigned int i = 0; i < vm->nr_disks; i++)
@@ -841,10 +603,10 @@ static void vm_destroy(struct vm *vm)
 	if (vm->has_net)
 		virtio_net_close(&vm->net);
 	console_close(&vm->con);
+	arch_vm_destroy(vm);
 	if (vm->mem.host)
 		munmap(vm->mem.host, vm->mem.size);
-	int fds[] = { vm->vm_fd, vm->sys_fd, vm->timer_fd, vm->event_fd,
-		      vm->signal_fd };
+	int fds[] = { vm->vm_fd, vm->sys_fd, vm->event_fd, vm->signal_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
@@ -856,15 +618,14 @@ static void vm_destroy(struct vm *vm)
 
 int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 {
-	struct boot_entry entry;
-	struct boot_image img = { 0 };
+	struct images img = { 0 };
 	struct vm vm;
 	char err[512];
 	int code = EXIT_ERROR;
 
 	memset(&vm, 0, sizeof(vm));
 	vm.cfg = cfg;
-	vm.sys_fd = vm.vm_fd = vm.timer_fd = vm.event_fd = vm.signal_fd = -1;
+	vm.sys_fd = vm.vm_fd = vm.event_fd = vm.signal_fd = -1;
 	vm.con.in_fd = vm.con.out_fd = -1;
 	vm.con.in_eof = true;
 	pthread_mutex_init(&vm.lock, NULL);
@@ -877,8 +638,9 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 			 OPT_MAX_CPUS);
 		goto out;
 	}
-	/* 2048: the boot protocol's cmdline_size of Debian's kernels. */
-	vm.smp = cfg->cpus > 1;
+	if (arch_check(cfg))
+		goto out;
+	/* 2048: Debian's kernels' COMMAND_LINE_SIZE (x86 and arm64). */
 	if (options_cmdline(cfg->cmdline, vm.cmdline, 2048)) {
 		vm_error("--cmdline: longer than 2047 bytes");
 		goto out;
@@ -891,7 +653,8 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	if (check_memory(cfg) || map_images(cfg, &img) || open_backends(&vm) ||
 	    open_device(&vm) || map_memory(&vm) || open_fds(&vm) ||
 	    add_devices(&vm) || add_virtio_devices(&vm) ||
-	    load_guest(&vm, fw, &img, &entry))
+	    arch_load(&vm, fw, img.kernel, img.kernel_len, img.initrd,
+		      img.initrd_len))
 		goto out;
 	unmap_images(&img);
 	if (cfg->mem_lock &&
@@ -905,10 +668,12 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	if (!vm.vcpus)
 		goto out;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
-		vm.vcpus[i].fd = vm.vcpus[i].apic_timer_fd = -1;
+		vm.vcpus[i].fd = -1;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
-		if (vcpu_create(&vm, &vm.vcpus[i], i, &entry))
+		if (vcpu_create(&vm, &vm.vcpus[i], i))
 			goto out;
+	if (arch_vcpus_done(&vm))
+		goto out;
 
 	/* Threads made from here on inherit --pin-io; vCPUs get their own. */
 	if (sched_cgroup_enter(&vm.sched, cfg, err, sizeof(err)) ||

@@ -3,28 +3,33 @@
 #ifndef VIREO_VM_H
 #define VIREO_VM_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "bus.h"
 #include "console.h"
-#include "ioapic.h"
-#include "lapic.h"
+#include "cpusched.h"
 #include "mem.h"
 #include "options.h"
-#include "pci.h"
-#include "pic.h"
-#include "pit.h"
-#include "pm.h"
-#include "rtc.h"
-#include "cpusched.h"
 #include "serial.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
+#include "virtio_mmio.h"
 #include "virtio_net.h"
-#include "virtio_pci.h"
 #include "virtio_rng.h"
+
+/*
+ * The architecture's own devices, boot state and vCPU state: struct
+ * arch_vm, struct arch_vcpu, ARCH_MIN_MEM and BOOT_TIMER_MMIO (x86/arch.h,
+ * arm64/arch.h). Its functions, the arch_*() below, live beside them.
+ */
+#if defined(__aarch64__)
+#include "arm64/arch.h"
+#else
+#include "x86/arch.h"
+#endif
 
 enum vm_exit {
 	EXIT_POWEROFF = 0,
@@ -36,19 +41,12 @@ enum vm_exit {
 };
 
 /*
- * Boot timer: the guest writes BOOT_TIMER_MAGIC to this MMIO byte when its
- * init starts (busybox: devmem 0xd0000000 8 123); the VMM logs the time.
+ * Boot timer: the guest writes BOOT_TIMER_MAGIC to the MMIO byte at
+ * BOOT_TIMER_MMIO (the architecture's) when its init starts (busybox on
+ * x86: devmem 0xd0000000 8 123); the VMM logs the time.
  */
-#define BOOT_TIMER_MMIO	0xd0000000ULL
 #define BOOT_TIMER_MAGIC 123
-/*
- * virtio-mmio devices: one 4 KiB window each, from here up, described to the
- * guest in the DSDT (dsdt.asl); port VIRTIO_SLOTS_PORT reads the bitmap of
- * slots in use.
- */
-#define VIRTIO_MMIO_BASE 0xd0001000ULL
-#define VIRTIO_SLOTS_PORT 0x510
-#define VIRTIO_SLOTS	8	/* with --virtio pci: PCI devices 1..8 */
+#define VIRTIO_SLOTS	8	/* virtio devices at most */
 #define CMDLINE_MAX	4096
 
 struct vm;
@@ -62,17 +60,14 @@ struct vcpu {
 	bool started;
 	pid_t tid;		/* set by the thread itself (vm->lock) */
 	bool go;		/* the thread may run the guest (vm->lock) */
-	bool halted;
-	/* SMP guests: this vCPU's local APIC and its timer (vm->lock). */
-	struct lapic *apic;
-	int apic_timer_fd;
+	struct arch_vcpu arch;
 	/* Statistics, for the VIREO_DEBUG dump. */
-	uint64_t exits, io_exits, mmio_exits, hlt_exits, window_exits;
-	uint64_t eintr, injected;
+	uint64_t exits, mmio_exits, eintr;
 	uint32_t last_exit;
-	uint64_t last_exit_ns, halt_ns;	/* when; length of the last halt */
+	uint64_t last_exit_ns;
 };
 
+/* What main() hands the VM besides the options (x86: the DSDT). */
 struct firmware {
 	const uint8_t *dsdt;
 	size_t dsdt_len;
@@ -87,19 +82,12 @@ struct vm {
 
 	pthread_mutex_t lock;	/* all device state below */
 	pthread_cond_t wake;	/* halted vCPUs wait here */
-	struct pic pic;
-	struct pit pit;
-	struct serial com1;
-	struct rtc rtc;
-	struct pm pm;
-	struct pci_bus pci;
+	struct serial com1;	/* the console UART, a 16550 on both */
 	struct console con;
 	struct virtio_rng rng;
 	struct virtio_console vcon;
 	struct virtio_net net;
 	bool has_net;
-	uint8_t virtio_slots;
-	struct virtio_pci vpci[VIRTIO_SLOTS];	/* --virtio pci */
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
 	/*
@@ -116,16 +104,8 @@ struct vm {
 
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
-	/*
-	 * --cpus > 1: a local APIC per vCPU, an I/O APIC and a MADT; with one
-	 * vCPU the guest has no APIC at all and runs on the 8259 alone.
-	 */
-	bool smp;
-	struct ioapic ioapic;
-	bool has_nmi;		/* KVM_CAP_USER_NMI: NMI IPIs reach the guest */
-	struct lapic apics[OPT_MAX_CPUS];
-	struct lapic *apic_ptrs[OPT_MAX_CPUS];
-	int timer_fd, event_fd, signal_fd;
+	struct arch_vm arch;
+	int event_fd, signal_fd;
 	uint64_t start_ns;
 	bool boot_timed;	/* the boot timer has been logged */
 	bool stopping;
@@ -137,6 +117,8 @@ struct vm {
 int vm_run(const struct vm_config *cfg, const struct firmware *fw);
 /* Stop the VM with a status (first caller wins). Call with vm->lock held. */
 void vm_stop_locked(struct vm *vm, int code);
+/* The same, taking the lock. */
+void vm_stop(struct vm *vm, int code);
 uint64_t vm_now_ns(void);
 /*
  * A virtio device of the VM: its passes drop vm->lock for slow work and
@@ -150,9 +132,14 @@ void vm_boot_timer_io(void *opaque, uint64_t off, uint8_t *d,
 		      unsigned int size, bool w);
 void vm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The console UART's callbacks (ctx the VM), for the architecture's wiring. */
+void vm_serial_tx(void *ctx, uint8_t b);
+void vm_serial_room(void *ctx);
+/* Wake the I/O thread's poll(), e.g. after a device timer was re-armed. */
+void vm_wake_loop(struct vm *vm);
+
 /* vcpu.c */
-int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id,
-		const void *entry);
+int vcpu_create(struct vm *vm, struct vcpu *v, unsigned int id);
 int vcpu_start(struct vcpu *v);
 /*
  * After every vcpu_start(): --rt on each vCPU thread (0, or -1 with the
@@ -162,7 +149,56 @@ int vcpu_start(struct vcpu *v);
 int vcpu_prepare(struct vm *vm);
 void vcpu_release(struct vm *vm);
 void vcpu_kick(struct vcpu *v);
-void vcpu_dump(struct vcpu *v);
 int vcpu_signals_init(void);
+
+/*
+ * The architecture's half of the VM (x86/vm.c, arm64/vm.c), in the order
+ * vm_run() calls it. Functions returning int give 0, or -1 after printing
+ * one error line.
+ */
+/* Options it cannot honour, before anything is set up. */
+int arch_check(const struct vm_config *cfg);
+/* Lay guest RAM (host, size bytes) out in guest-physical space. */
+void arch_mem_init(struct guest_mem *m, void *host, uint64_t size);
+/* After KVM_CREATE_VM and the RAM slots: VM-wide KVM state. */
+int arch_vm_init(struct vm *vm);
+/* Its devices on vm->pio/vm->mmio, the console UART (vm->com1) included. */
+int arch_add_devices(struct vm *vm);
+/*
+ * The n-th virtio device: the interrupt line it signals on, then its place
+ * (a virtio-mmio window, or with --virtio pci a PCI slot of that class).
+ */
+struct irq_line arch_virtio_line(struct vm *vm, unsigned int n);
+int arch_add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
+		    uint32_t pci_class);
+/* Firmware tables and the kernel in guest RAM; the boot state in vm->arch. */
+int arch_load(struct vm *vm, const struct firmware *fw, const uint8_t *kernel,
+	      size_t kernel_len, const uint8_t *initrd, size_t initrd_len);
+/* A vCPU just created (fd, run mapped): its boot state. */
+int arch_vcpu_init(struct vcpu *v);
+/* Every vCPU created (arm64: the vGIC is initialised now). */
+int arch_vcpus_done(struct vm *vm);
+/* The I/O thread's descriptors for device timers; returns how many. */
+unsigned int arch_poll_fds(struct vm *vm, struct pollfd *pf, unsigned int max);
+/* Those descriptors after poll(), the vm->lock not held. */
+void arch_poll_serve(struct vm *vm, const struct pollfd *pf, unsigned int n);
+/*
+ * vCPU thread, before each KVM_RUN (interrupt injection, a CPU waiting for
+ * its start-up): false when the vCPU must stop.
+ */
+bool arch_vcpu_enter(struct vcpu *v);
+/* An MMIO exit at an address of this vCPU's own (the x86 local APIC). */
+bool arch_vcpu_mmio(struct vcpu *v, uint64_t addr, uint8_t *data,
+		    unsigned int len, bool w);
+/*
+ * An exit the common code does not handle: 1 handled, 0 the vCPU stops
+ * (having stopped the VM), -1 unknown.
+ */
+int arch_vcpu_exit(struct vcpu *v);
+void arch_vcpu_dump(struct vcpu *v);
+void arch_debug_dump(struct vm *vm);
+/* After every thread stopped: the architecture's descriptors. */
+void arch_vcpu_destroy(struct vcpu *v);
+void arch_vm_destroy(struct vm *vm);
 
 #endif

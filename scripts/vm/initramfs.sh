@@ -138,6 +138,18 @@ initramfs_payload() {
 		for f in "$plat_tests"/*; do
 			[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
 		done
+		# The VMM (static), its shell tests and their library, and the
+		# platform's own kernel as their guest kernel.
+		if [ -n "${plat_vmm:-}" ] && [ -x "$plat_vmm" ]; then
+			mkdir -p "$r/vireo/bin" "$r/vireo/lib" "$r/vireo/kernel"
+			cp "$plat_vmm" "$r/vireo/bin/vireo"
+			cp "$top/tests/vm/lib/vmm.sh" "$r/vireo/lib/"
+			cp "$plat_kernel" "$r/vireo/kernel/vmlinuz"
+			initramfs_guest_modules "$r"
+			for f in "${plat_shell_tests:-/nonexistent}"/*.sh; do
+				[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
+			done
+		fi
 		return 0
 	fi
 	initramfs_guest_modules "$r"

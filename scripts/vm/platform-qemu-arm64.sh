@@ -14,6 +14,12 @@ plat_kvm_module=
 plat_busybox=$(ls "$cache"/busybox-arm64/current/root/bin/busybox 2>/dev/null) ||
 	die "no arm64 busybox in $cache/busybox-arm64 (run scripts/setup.sh)"
 plat_tests=$top/tests/vm/arm64/bin
+# The VMM's shell tests (tests/vm/arm64/*.sh) run vmm/vireo-arm64 (make
+# vmm-arm64) on this very kernel's Image as the guest's.
+plat_shell_tests=$top/tests/vm/arm64
+plat_vmm=$top/vmm/vireo-arm64
+# The guests' virtio drivers, modules in this kernel as on x86.
+plat_guest_modules="virtio_mmio virtio_blk virtio_console virtio-rng"
 plat_vireo_ko=$top/build/arm64/kmod/vireo.ko
 plat_guest_kernels=0
 # The virt machine has one non-secure UART: the results go over a virtio

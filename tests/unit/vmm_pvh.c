@@ -156,7 +156,7 @@ TEST_F(pvh, rejects_bad_elves)
 TEST_F(pvh, high_segment_and_big_initrd)
 {
 	const size_t rd_len = 40ULL << 20;
-	struct guest_mem m;
+	struct guest_mem m = { 0 };
 	void *rd;
 
 	m.host = self->m.host;

@@ -1,0 +1,99 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# In-VM test of the vireo VMM on arm64 (prints TAP), in the qemu-arm64 test
+# VM: boot the VM's own Debian arm64 kernel (an Image) with a busybox
+# initramfs on $VIREO_TEST_DEV through KVM's arm64 ABI (vGICv3, PSCI,
+# KVM_IRQ_LINE), check the console marker, console input (the 16550's
+# receive interrupt, an SPI), the boot timer, power-off (PSCI SYSTEM_OFF:
+# status 0), a second CPU brought up by PSCI CPU_ON and reboot (PSCI
+# SYSTEM_RESET: status 3); plus clean errors for what arm64 refuses.
+# Nested guests under TCG are slow: each boot gets BOOT_TIMEOUT seconds.
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-360}
+. "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
+CMDLINE="console=ttyS0 panic=-1 quiet"
+
+make_tmp vmm_boot
+plan 8
+
+guest_tree dev proc
+guest_init_raw <<'GUEST'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs dev /dev
+/bin/busybox mount -t proc proc /proc
+/bin/busybox devmem 0x09010000 8 123
+echo "VIREO-BOOT-MARKER $(/bin/busybox uname -m) $(/bin/busybox uname -r)"
+echo "VIREO-CPUS $(/bin/busybox grep -c ^processor /proc/cpuinfo)"
+case "$(/bin/busybox cat /proc/cmdline)" in
+*vireo.test=reboot*) /bin/busybox reboot -f ;;
+esac
+echo "VIREO-READY"
+read -r line
+echo "VIREO-GOT:$line"
+/bin/busybox poweroff -f
+GUEST
+
+# 1-2: what arm64 refuses gets one error line, saying so, and status 1.
+bad() {
+	label=$1 want=$2; shift 2
+	"$VIREO" run --device "$DEV" "$@" > "$tmp/bad.out" 2>&1 < /dev/null
+	rc=$?
+	lines=$(wc -l < "$tmp/bad.out")
+	if [ $rc = 1 ] && [ "$lines" = 1 ] && grep -q "^vireo: .*$want" "$tmp/bad.out"; then
+		ok "$label: status $rc, $(cat "$tmp/bad.out")"
+	else
+		not_ok "$label: status $rc (want 1), $lines lines (want 1: '$want')"
+		show "$tmp/bad.out"
+	fi
+}
+printf 'not a kernel, long enough to hold an arm64 Image header: %064d\n' 0 \
+	> "$tmp/bad-kernel"
+bad "not an arm64 Image" "not an arm64 Image" --kernel "$tmp/bad-kernel"
+bad "--virtio pci" "--virtio pci: not on arm64" --kernel "$KERNEL" --virtio pci
+
+# 3-6: boot to the marker, type a line, power off.
+feed_when "$tmp/boot.out" VIREO-READY "hello-from-host"
+start=$(date +%s)
+run_vmm "$tmp/boot.out" --kernel "$KERNEL" --initrd "$tmp/initrd" \
+	--memory 256M --cmdline "$CMDLINE"
+end=$(date +%s)
+feed_stop
+if grep -q "VIREO-BOOT-MARKER aarch64" "$tmp/boot.out"; then
+	ok "Debian's arm64 kernel boots to the initramfs marker ($((end - start)) s)"
+else
+	not_ok "Debian's arm64 kernel boots to the initramfs marker (status $rc)"
+	show "$tmp/boot.out" 60
+fi
+if grep -q "VIREO-GOT:hello-from-host" "$tmp/boot.out"; then
+	ok "console input reaches the guest (16550 receive interrupt, SPI)"
+else
+	not_ok "console input reaches the guest"
+fi
+if grep -q "boot timer: guest init after" "$tmp/boot.out"; then
+	ok "boot timer: $(grep -o 'guest init after.*' "$tmp/boot.out" | tr -d '\r')"
+else
+	not_ok "boot timer reports guest init"
+fi
+if [ "$rc" = 0 ]; then
+	ok "guest poweroff -f (PSCI SYSTEM_OFF) ends the VMM with status 0"
+else
+	not_ok "guest poweroff -f (PSCI SYSTEM_OFF) ends the VMM with status 0 (got $rc)"
+	[ "$rc" = 124 ] && echo "# timed out after $BOOT_TIMEOUT s"
+	show "$tmp/boot.out" 20
+fi
+
+# 7-8: two vCPUs (the second started by PSCI CPU_ON), then reboot.
+run_vmm "$tmp/smp.out" --kernel "$KERNEL" --initrd "$tmp/initrd" \
+	--memory 256M --cpus 2 --cmdline "$CMDLINE vireo.test=reboot"
+if grep -q "VIREO-CPUS 2" "$tmp/smp.out"; then
+	ok "--cpus 2: the guest brings up its second CPU (PSCI CPU_ON)"
+else
+	not_ok "--cpus 2: the guest brings up its second CPU (status $rc)"
+	show "$tmp/smp.out" 30
+fi
+if [ "$rc" = 3 ] && grep -q VIREO-BOOT-MARKER "$tmp/smp.out"; then
+	ok "guest reboot -f (PSCI SYSTEM_RESET) ends the VMM with status 3"
+else
+	not_ok "guest reboot -f (PSCI SYSTEM_RESET) ends the VMM with status 3 (got $rc)"
+	show "$tmp/smp.out" 20
+fi
+tap_done

@@ -1,0 +1,1 @@
+../vmm_virtio.sh
