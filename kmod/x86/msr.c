@@ -19,6 +19,7 @@ const u32 x86_msr_list[] = {
 	MSR_STAR, MSR_CSTAR, MSR_KERNEL_GS_BASE, MSR_SYSCALL_MASK, MSR_LSTAR,
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_FS_BASE, MSR_GS_BASE, MSR_EFER,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 };
 
 const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
@@ -63,8 +64,17 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	for (i = 0; i < head.nmsrs; i++) {
-		if (set ? put(ctx, e[i].index, e[i].data) :
-			  get(ctx, e[i].index, &e[i].data))
+		u32 index = e[i].index;
+
+		/* The VMM may reach some that its guest may not. */
+		if (x86_is_mce_msr(index)) {
+			if (set ? x86_mce_set_msr(ctx, index, e[i].data, true) :
+				  x86_mce_get_msr(ctx, index, &e[i].data, true))
+				break;
+			continue;
+		}
+		if (set ? put(ctx, index, e[i].data) :
+			  get(ctx, index, &e[i].data))
 			break;
 	}
 	r = i;
@@ -111,6 +121,8 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 {
 	int reg = x86_msr_reg(index);
 
+	if (x86_is_mce_msr(index))
+		return x86_mce_get_msr(ctx, index, data, false);
 	if (reg < 0 || (reg == X86_MSR_TSC_AUX && !x86_tsc_aux_ok))
 		return 1;
 	*data = ops->get(ctx, reg);
@@ -136,6 +148,8 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 {
 	int reg = x86_msr_reg(index);
 
+	if (x86_is_mce_msr(index))
+		return x86_mce_set_msr(ctx, index, data, false);
 	switch (reg) {
 	case -1:
 		return 1;

@@ -126,12 +126,30 @@ long x86_debugregs_ioctl(struct x86_dregs *d, u64 *dr6, u64 *dr7,
 struct x86_irqchip;
 struct x86_lapic;
 
+/* kvm.ko's bank count, which VMMs size their MSR lists by. */
+#define X86_MCE_MAX_BANKS	32
+
+/* kmod/x86/mce.c: the guest's machine-check registers */
+struct x86_mce {
+	u64 mcg_cap;
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 banks[X86_MCE_MAX_BANKS * 4];	/* CTL, STATUS, ADDR, MISC */
+	u64 ctl2[X86_MCE_MAX_BANKS];
+};
+
 struct x86_vm {
 	struct x86_irqchip *irqchip;	/* NULL: interrupts are the VMM's */
 };
 
 struct x86_vcpu {
 	struct x86_lapic *apic;		/* NULL without an in-kernel irqchip */
+	struct x86_mce mce;
+	/*
+	 * The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before entering, as a
+	 * triple fault the guest took (a machine check it cannot take).
+	 */
+	bool triple_fault;
 };
 
 static inline struct x86_vm *to_x86_vm(struct vireo_vm *vm)
@@ -156,6 +174,16 @@ int x86_get_interrupt(void __user *argp);
 bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
+
+/* kmod/x86/mce.c */
+struct x86_event_ops;
+void x86_mce_init(struct x86_mce *m);
+bool x86_is_mce_msr(u32 index);
+int x86_mce_get_msr(void *ctx, u32 index, u64 *data, bool host);
+int x86_mce_set_msr(void *ctx, u32 index, u64 data, bool host);
+long x86_mce_ioctl(void *ctx, const struct x86_event_ops *ev, u64 cr4,
+		   u64 keep, unsigned int cmd, void __user *argp);
+long x86_mce_cap_supported(void __user *argp);
 
 /* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
 void x86_emergency_register(const char *rival, void (*cb)(void));
