@@ -19,6 +19,8 @@ packages=(
 	clang libclang-rt-14-dev
 	e2fsprogs iproute2 lz4
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
+	# Unmodified KVM clients in the --hostroot test VM (tests/clients).
+	libvirt-daemon-system libvirt-clients
 )
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
