@@ -67,7 +67,7 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		u32 index = e[i].index;
 
 		/* The VMM may reach some that its guest may not. */
-		if (x86_is_mce_msr(index)) {
+		if (ctx && x86_is_mce_msr(index)) {
 			if (set ? x86_mce_set_msr(ctx, index, e[i].data, true) :
 				  x86_mce_get_msr(ctx, index, &e[i].data, true))
 				break;
@@ -82,6 +82,32 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		r = -EFAULT;
 	kfree(e);
 	return r;
+}
+
+/*
+ * Feature MSRs, KVM_GET_MSRS on the system fd: what a VMM may offer its
+ * guests.  Only the PMU's capabilities are answered (none: there is no
+ * virtual PMU); kvm.ko's others (ARCH_CAPABILITIES, the microcode
+ * revision, DE_CFG) stay unknown, so KVM_CAP_GET_MSR_FEATURES and its
+ * index list are not offered.
+ */
+static int x86_feature_msr_get(void *ctx, u32 index, u64 *data)
+{
+	if (index != MSR_IA32_PERF_CAPABILITIES)
+		return 1;
+	*data = 0;
+	return 0;
+}
+
+/**
+ * x86_get_feature_msrs - KVM_GET_MSRS on the system fd
+ * @argp: the struct kvm_msrs
+ *
+ * Return: the number of MSRs read, or -errno.
+ */
+long x86_get_feature_msrs(void __user *argp)
+{
+	return x86_msrs_ioctl(argp, false, x86_feature_msr_get, NULL, NULL);
 }
 
 static int x86_msr_reg(u32 index)

@@ -65,6 +65,8 @@ long x86_dev_ioctl(unsigned int cmd, void __user *argp)
 		return x86_get_msr_index_list(argp);
 	case KVM_X86_GET_MCE_CAP_SUPPORTED:
 		return x86_mce_cap_supported(argp);
+	case KVM_GET_MSRS:
+		return x86_get_feature_msrs(argp);
 	default:
 		return -EINVAL;
 	}

@@ -52,6 +52,7 @@ typedef int (*x86_msr_get_fn)(void *ctx, u32 index, u64 *data);
 typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
 
 long x86_get_msr_index_list(void __user *argp);
+long x86_get_feature_msrs(void __user *argp);
 
 /* Where the guest's values of x86_msr_list live: the backend's to say. */
 enum x86_msr_reg {

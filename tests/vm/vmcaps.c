@@ -3,7 +3,8 @@
  * VM and vCPU capabilities QEMU and libvirt use beside the interrupt
  * controllers: KVM_CAP_MAX_VCPU_ID through KVM_ENABLE_CAP (and an unknown
  * capability's errno), KVM_SET_IDENTITY_MAP_ADDR, KVM_GET_TSC_KHZ on the
- * VM and the vCPU.
+ * VM and the vCPU, the PMU's feature MSR through KVM_GET_MSRS on the
+ * system fd.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_host.h"
 
 TEST(max_vcpu_id)
 {
@@ -81,6 +83,25 @@ TEST(tsc_khz)
 	EXPECT_EQ(khz, ioctl(vm, KVM_GET_TSC_KHZ, 0));
 	close(v0);
 	close(vm);
+	close(sys);
+}
+
+/* Feature MSRs on the system fd: the PMU's capabilities (none on AMD). */
+TEST(feature_msr)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[2];
+	} m = { .h.nmsrs = 2 };
+	int sys = vt_open_dev();
+
+	ASSERT_GE(sys, 0);
+	m.e[0].index = 0x345;	/* IA32_PERF_CAPABILITIES */
+	m.e[0].data = 0x1234;
+	m.e[1].index = 0xdeadbeef;
+	EXPECT_EQ(1, ioctl(sys, KVM_GET_MSRS, &m));
+	if (vt_host_svm())
+		EXPECT_EQ(0ULL, m.e[0].data);
 	close(sys);
 }
 
