@@ -149,6 +149,11 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 
 	if (x86_is_mce_msr(index))
 		return x86_mce_get_msr(ctx, index, data, false);
+	if (x86_is_mtrr_msr(index)) {
+		x86_mtrr_get(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx), index,
+			     data);
+		return 0;
+	}
 	if (reg < 0 || (reg == X86_MSR_TSC_AUX && !x86_tsc_aux_ok))
 		return 1;
 	*data = ops->get(ctx, reg);
@@ -176,6 +181,9 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 
 	if (x86_is_mce_msr(index))
 		return x86_mce_set_msr(ctx, index, data, false);
+	if (x86_is_mtrr_msr(index))
+		return x86_mtrr_set(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx),
+				    index, data);
 	switch (reg) {
 	case -1:
 		return 1;

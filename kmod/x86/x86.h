@@ -143,9 +143,20 @@ struct x86_vm {
 	struct x86_irqchip *irqchip;	/* NULL: interrupts are the VMM's */
 };
 
+/* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
+#define X86_MTRR_VAR		8
+#define X86_MTRR_FIXED		11
+
+struct x86_mtrr {
+	u64 deftype;
+	u64 fixed[X86_MTRR_FIXED];
+	u64 var[2 * X86_MTRR_VAR];	/* PhysBase, PhysMask pairs */
+};
+
 struct x86_vcpu {
 	struct x86_lapic *apic;		/* NULL without an in-kernel irqchip */
 	struct x86_mce mce;
+	struct x86_mtrr mtrr;
 	/*
 	 * The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before entering, as a
 	 * triple fault the guest took (a machine check it cannot take).
@@ -175,6 +186,12 @@ int x86_get_interrupt(void __user *argp);
 bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
+
+bool x86_is_mtrr_msr(u32 index);
+void x86_mtrr_get(const struct x86_mtrr *m, const struct x86_cpuid *c,
+		  u32 index, u64 *data);
+int x86_mtrr_set(struct x86_mtrr *m, const struct x86_cpuid *c, u32 index,
+		 u64 data);
 
 /* kmod/x86/mce.c */
 struct x86_event_ops;
