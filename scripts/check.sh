@@ -310,6 +310,7 @@ if [ -n "${VIREO_CHECK_CLIENTS:-}" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; t
 				--results "$logs/$tag.results" -- \
 				VIREO_CLIENT_TIMEOUT=${VIREO_CLIENT_TIMEOUT:-900} \
 				VIREO_QEMU_SMP=${VIREO_QEMU_SMP:-4} \
+				VIREO_LIBVIRT_VCPUS=${VIREO_LIBVIRT_VCPUS:-2} \
 				VIREO_QEMU_MACHINES=\"${VIREO_QEMU_MACHINES:-q35 microvm}\" \
 				VIREO_QEMU_IRQCHIPS=\"${VIREO_QEMU_IRQCHIPS:-on split off}\" \
 				/vireo/clients/run ${VIREO_CHECK_CLIENT_TESTS:-} \

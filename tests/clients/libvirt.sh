@@ -10,6 +10,8 @@ H=/hostroot
 IMG=/var/lib/libvirt/images
 SER=/var/log/libvirt/qemu/vireo-guest-serial.log
 DOM=vireo-guest
+# vCPUs of the domain (VIREO_LIBVIRT_VCPUS, default 2).
+VCPUS=${VIREO_LIBVIRT_VCPUS:-2}
 echo "TAP version 13"
 kvm_dev_setup || { not_ok "clients/libvirt: /dev/kvm"; echo "1..$n"; exit 1; }
 virsh() { timeout -s KILL 300 hostrun virsh -c qemu:///system "$@"; }
@@ -30,7 +32,7 @@ cat > /tmp/dom.xml <<XML
 <domain type='kvm'>
   <name>$DOM</name>
   <memory unit='MiB'>256</memory>
-  <vcpu>2</vcpu>
+  <vcpu>$VCPUS</vcpu>
   <os>
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>$IMG/vmlinuz</kernel>
@@ -99,16 +101,16 @@ else
 fi
 t0=$(date +%s)
 if virsh start $DOM > /tmp/virsh.out 2>&1 && wait_for $H$SER 'VIREO-GUEST: init' $LIMIT &&
-   guest_ok $H$SER 2; then
-	ok "clients/libvirt: virsh start: the guest boots to init with 2 CPUs, its disk and NIC ($(( $(date +%s) - t0 )) s)"
+   guest_ok $H$SER $VCPUS; then
+	ok "clients/libvirt: virsh start: the guest boots to init with $VCPUS CPUs, its disk and NIC ($(( $(date +%s) - t0 )) s)"
 else
-	not_ok "clients/libvirt: virsh start: the guest boots to init with 2 CPUs, its disk and NIC"
+	not_ok "clients/libvirt: virsh start: the guest boots to init with $VCPUS CPUs, its disk and NIC"
 	tail_log /tmp/virsh.out 5
 	fail_log
 fi
 virsh dominfo $DOM > /tmp/dominfo 2>&1
-check "clients/libvirt: virsh dominfo: running, 2 CPUs" \
-	sh -c "grep -q '^State: *running' /tmp/dominfo && grep -q '^CPU(s): *2' /tmp/dominfo"
+check "clients/libvirt: virsh dominfo: running, $VCPUS CPUs" \
+	sh -c "grep -q '^State: *running' /tmp/dominfo && grep -q '^CPU(s): *$VCPUS' /tmp/dominfo"
 check "clients/libvirt: virsh console: the guest answers" console_echo hello
 # do_state COMMAND STATE: virsh COMMAND, after which the domain is STATE.
 do_state() { virsh "$1" $DOM > /dev/null && wait_state "$2" 10; }

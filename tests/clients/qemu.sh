@@ -25,7 +25,8 @@ qemu_args() {
 	     "-device virtio-blk-$dev,drive=d0" \
 	     "-netdev user,id=n0 -device virtio-net-$dev,netdev=n0"
 }
-CMDLINE="console=ttyS0 panic=-1 quiet"
+# Not quiet: a boot that does not finish shows how far it got.
+CMDLINE="console=ttyS0 panic=-1"
 SMP=${VIREO_QEMU_SMP:-4}
 
 for m in ${VIREO_QEMU_MACHINES:-q35 microvm}; do
