@@ -269,7 +269,7 @@ if [ -n "${VIREO_CHECK_SELFTESTS:-}" ] && [ -z "$only_vmx" ] && [ -n "$modes" ];
 				result bad "selftests/$t: passes on kvm.ko, ${v:-no result} on vireo.ko"
 				tr -d '\r' < "$logs/selftests-vireo.results" |
 					awk -v t="selftests/$t" '
-						/^(ok|not ok) / { on = ($3 == t); next }
+						/^(ok|not ok) / { on = ($3 == t || $4 == t); next }
 						on && /^#   / { print }
 						!/^#   / { on = 0 }' | head -n 8
 				bad=$((bad + 1))
