@@ -14,6 +14,10 @@
 # them). VIREO_CHECK_NO_ARM64=1 leaves out the arm64 stage (QEMU's virt
 # machine with VHE: tests/vm/arm64 on vireo.ko and the kernel's built-in
 # KVM); VIREO_CHECK_PROGS narrows it too.
+# them). VIREO_CHECK_SELFTESTS=1 adds Linux's own KVM selftests on every
+# mode (opt-in until vireo.ko has the in-kernel irqchip they all create;
+# VIREO_CHECK_SELFTEST_PROGS narrows them). VIREO_CHECK_CLIENTS=1 adds
+# QEMU and libvirt (tests/clients) the same way.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -258,6 +262,121 @@ for st in $stages; do
 	vm_verdict "$logs/$tag.results" "$nonce" ||
 		tail -n 30 "$logs/$tag.console" | sed 's/^/# console: /'
 done
+
+# Linux 6.1's own KVM selftests (scripts/selftests.sh builds them once
+# from linux-source-6.1, static, cached), x86_64 programs but smm_test
+# (it wedges the emulated test VM's kernel even on kvm.ko), in one test VM
+# per mode. One table: each test's result on kvm.ko and on vireo.ko; a
+# test that passes on kvm.ko and fails, hangs or skips on vireo.ko fails
+# the run. Opt-in (VIREO_CHECK_SELFTESTS=1) until vireo.ko has the
+# in-kernel irqchip every selftest VM creates.
+if [ -n "${VIREO_CHECK_SELFTESTS:-}" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; then
+	if ! st=$(scripts/selftests.sh 2> "$logs/selftests-build.log" | tail -n1) ||
+	   [ ! -d "$st/bin" ]; then
+		result bad "selftests/build: Linux's KVM selftests from linux-source-6.1"
+		tail -n 20 "$logs/selftests-build.log" | sed 's/^/# /'
+	else
+		st_list=${VIREO_CHECK_SELFTEST_PROGS:-$(grep -vx smm_test "$st/list" | tr '\n' ' ')}
+		for m in $modes; do
+			tag=selftests-$m
+			nonce=$(vm_nonce)
+			VIREO_VM_NONCE=$nonce scripts/vm.sh --platform qemu-x86 \
+				--mode "$m" --quiet --timeout 3600 --mem 2048 \
+				--add "$st/bin:/vireo/selftests" \
+				--add scripts/vm/run-selftests:/vireo/run-selftests \
+				--console-log "$logs/$tag.console" \
+				--results "$logs/$tag.results" -- \
+				VIREO_SELFTEST_TIMEOUT=${VIREO_SELFTEST_TIMEOUT:-120} \
+				/vireo/run-selftests $st_list > "$logs/$tag.vm.log" 2>&1
+			vm_sh=$?
+			tr -d '\r' < "$logs/$tag.results" |
+				sed -n 's/^# selftest: \([^ ]*\) \([A-Z]*\)$/\1 \2/p' \
+				> "$logs/$tag.res"
+			if vm_verdict "$logs/$tag.results" "$nonce"; then r=ok; else r=bad; fi
+			result $r "$tag/vm: the VM finished in time and gave its verdict (scripts/vm.sh $vm_sh)"
+			result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
+			if [ "$m" = vireo ]; then
+				[ "$vm_leak" = ok ] && r=ok || r=bad
+				result $r "$tag/vm: vireo.ko held nothing at its unload (leak=$vm_leak)"
+			fi
+			[ "$vm_dmesg" = ok ] ||
+				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+		done
+		res() { awk -v t="$1" '$1 == t { print $2 }' "$logs/selftests-$2.res"; }
+		printf '# %-40s %-8s %-8s\n' test kvm.ko vireo.ko
+		np_k=0 np_v=0 bad=0
+		for t in $st_list; do
+			k=$(res "$t" kvm) v=$(res "$t" vireo)
+			printf '# %-40s %-8s %-8s\n' "$t" "${k:--}" "${v:--}"
+			[ "$k" = PASS ] && np_k=$((np_k + 1))
+			[ "$v" = PASS ] && np_v=$((np_v + 1))
+			case " $modes " in *" kvm "*) ;; *) continue ;; esac
+			case " $modes " in *" vireo "*) ;; *) continue ;; esac
+			if [ "$k" = PASS ] && [ "$v" != PASS ]; then
+				result bad "selftests/$t: passes on kvm.ko, ${v:-no result} on vireo.ko"
+				tr -d '\r' < "$logs/selftests-vireo.results" |
+					awk -v t="selftests/$t" '
+						/^(ok|not ok) / { on = ($3 == t || $4 == t); next }
+						on && /^#   / { print }
+						!/^#   / { on = 0 }' | head -n 8
+				bad=$((bad + 1))
+			fi
+		done
+		echo "# selftests: $(echo $st_list | wc -w) programs; pass on kvm.ko: $np_k, on vireo.ko: $np_v"
+		case " $modes " in
+		*" kvm "*" vireo "*|*" vireo "*" kvm "*)
+			[ $bad = 0 ] &&
+				result ok "selftests: each of the $np_k tests that pass on kvm.ko passes on vireo.ko" ;;
+		esac
+	fi
+fi
+
+# Unmodified KVM clients (tests/clients): Debian's QEMU and libvirt from
+# the host's own root, in the --hostroot test VM, booting Debian's cloud
+# kernel (scripts/vm/clients-guest.sh), on every mode. Opt-in
+# (VIREO_CHECK_CLIENTS=1) until vireo.ko has the in-kernel irqchip QEMU
+# requires (KVM_CAP_IRQ_ROUTING, in every kernel-irqchip mode);
+# VIREO_CHECK_CLIENT_TESTS narrows it ("qemu", "libvirt").
+if [ -n "${VIREO_CHECK_CLIENTS:-}" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; then
+	cdir=build/clients
+	rm -rf "$cdir" && mkdir -p "$cdir"
+	if ! { make -s modules-std && scripts/vm/clients-guest.sh "$cdir" &&
+	       cp tests/clients/* "$cdir/"; } > "$logs/clients-build.log" 2>&1; then
+		result bad "clients/build: vireo.ko for the standard kernel, the guest"
+		tail -n 20 "$logs/clients-build.log" | sed 's/^/# /'
+	else
+		for m in $modes; do
+			tag=clients-$m
+			nonce=$(vm_nonce)
+			# Four CPUs: QEMU's guest has four, and each spins less
+			# when none has to wait for another to be scheduled.
+			VIREO_VM_NONCE=$nonce scripts/vm.sh --hostroot --mode "$m" \
+				--quiet --timeout 14400 --mem 2048 --smp 4 \
+				--add "$cdir:/vireo/clients" \
+				--console-log "$logs/$tag.console" \
+				--results "$logs/$tag.results" -- \
+				VIREO_CLIENT_TIMEOUT=${VIREO_CLIENT_TIMEOUT:-900} \
+				VIREO_QEMU_SMP=${VIREO_QEMU_SMP:-4} \
+				VIREO_LIBVIRT_VCPUS=${VIREO_LIBVIRT_VCPUS:-2} \
+				VIREO_QEMU_MACHINES=\"${VIREO_QEMU_MACHINES:-q35 microvm}\" \
+				VIREO_QEMU_IRQCHIPS=\"${VIREO_QEMU_IRQCHIPS:-on split off}\" \
+				/vireo/clients/run ${VIREO_CHECK_CLIENT_TESTS:-} \
+				> "$logs/$tag.vm.log" 2>&1
+			vm_sh=$?
+			vm_tap "$logs/$tag.results" "$nonce" > "$logs/$tag.tap"
+			account "$tag" < "$logs/$tag.tap"
+			if vm_verdict "$logs/$tag.results" "$nonce"; then r=ok; else r=bad; fi
+			result $r "$tag/vm: the VM finished in time and gave its verdict (scripts/vm.sh $vm_sh)"
+			result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
+			if [ "$m" = vireo ]; then
+				[ "$vm_leak" = ok ] && r=ok || r=bad
+				result $r "$tag/vm: every load of vireo.ko held nothing at its unload (leak=$vm_leak)"
+			fi
+			[ "$vm_dmesg" = ok ] ||
+				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+		done
+	fi
+fi
 
 # Skip parity: a test may skip on vireo.ko only where it also skips on
 # kvm.ko on the same platform (a skip that depends on the module under test

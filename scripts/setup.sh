@@ -20,6 +20,8 @@ packages=(
 	e2fsprogs iproute2 lz4
 	bochs bochsbios vgabios bochs-term isolinux syslinux-common xorriso
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
+	# Unmodified KVM clients in the --hostroot test VM (tests/clients).
+	libvirt-daemon-system libvirt-clients
 )
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -186,6 +186,8 @@ long vireo_check_extension(long cap)
 		return VIREO_MAX_VCPUS;
 	case KVM_CAP_NR_MEMSLOTS:
 		return VIREO_MAX_SLOTS;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return VIREO_DIRTY_LOG_MANUAL;
 	default:
 		return vireo_impl->check_extension(cap);
 	}

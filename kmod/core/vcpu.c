@@ -306,7 +306,10 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
 		return -EINVAL;
 	mutex_lock(&vm->lock);
 	r = -EINVAL;
-	if (vm->nr_vcpus >= VIREO_MAX_VCPUS)
+	/* The first vCPU fixes KVM_CAP_MAX_VCPU_ID. */
+	if (!vm->max_vcpu_ids)
+		vm->max_vcpu_ids = VIREO_MAX_VCPUS;
+	if (id >= vm->max_vcpu_ids || vm->nr_vcpus >= VIREO_MAX_VCPUS)
 		goto out;
 	r = -EEXIST;
 	for (i = 0; i < vm->nr_vcpus; i++)

@@ -22,6 +22,15 @@
 #define VIREO_MAX_SLOT_PAGES	((1ULL << 31) - 1)
 /* kvm_run, then the PIO data page */
 #define VIREO_RUN_PAGES		2
+/*
+ * kvm.ko's slot-id space, for its errnos: ids below these that name no
+ * slot are "no such slot" (ENOENT), not invalid.
+ */
+#define VIREO_KVM_SLOT_IDS	32764
+#define VIREO_KVM_SLOT_SPACES	2
+/* What KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 offers. */
+#define VIREO_DIRTY_LOG_MANUAL	(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | \
+				 KVM_DIRTY_LOG_INITIALLY_SET)
 #define VIREO_PIO_OFFSET	1
 
 struct vireo_slot {
@@ -30,6 +39,12 @@ struct vireo_slot {
 	u64 uva;
 	u32 flags;
 	bool used;
+	/*
+	 * KVM_MEM_LOG_DIRTY_PAGES: a bit per page the guest (or the module
+	 * on its behalf) may have written since the VMM last collected it.
+	 * Replaced only with mem_lock held for writing.
+	 */
+	unsigned long *dirty;
 };
 
 /*
@@ -95,6 +110,10 @@ struct vireo_vm {
 	spinlock_t irqfds_lock;
 	struct list_head irqfds;
 	struct list_head resamplers;
+	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 as enabled (KVM_DIRTY_LOG_*) */
+	u64 dirty_log_manual;
+	/* KVM_CAP_MAX_VCPU_ID as enabled; 0 until then */
+	u32 max_vcpu_ids;
 	void *arch;
 };
 
@@ -136,6 +155,10 @@ struct vireo_vcpu {
  * @vm_unmap: forget stage-2 mappings in [gpa, gpa + size); when it returns
  *	no CPU can reach those pages.  Called from the MMU notifier with
  *	slots_lock held: must not sleep
+ * @vm_write_protect: take write access to the pages of the dirty-logged
+ *	slot @s whose bits are set in @mask (one per page of the slot), so
+ *	that the next write to each faults and is logged; when it returns no
+ *	CPU can write through the old rights.  Must not sleep
  * @vcpu_create: set up @vcpu->arch in its reset state; @vcpu_destroy frees it
  * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
  * @get_regs: read the general registers; @set_regs writes them.  Both
@@ -185,6 +208,9 @@ struct vireo_impl {
 	long (*vm_ioctl)(struct vireo_vm *vm, unsigned int cmd,
 			 void __user *argp);
 	void (*vm_unmap)(struct vireo_vm *vm, u64 gpa, u64 size);
+	void (*vm_write_protect)(struct vireo_vm *vm,
+				 const struct vireo_slot *s,
+				 const unsigned long *mask);
 	int (*vcpu_create)(struct vireo_vcpu *vcpu);
 	void (*vcpu_destroy)(struct vireo_vcpu *vcpu);
 	long (*vcpu_ioctl)(struct vireo_vcpu *vcpu, unsigned int cmd,
@@ -247,6 +273,17 @@ static inline bool vireo_mmu_retry(struct vireo_vm *vm, unsigned long seq)
 	/* Pairs with the write barrier in the notifier's range end. */
 	smp_rmb();
 	return READ_ONCE(vm->mmu_seq) != seq;
+}
+
+/**
+ * vireo_mark_dirty - log a write to the page at @gpa of @slot
+ * @slot: the slot, which holds @gpa
+ * @gpa: the guest-physical address written
+ */
+static inline void vireo_mark_dirty(const struct vireo_slot *slot, u64 gpa)
+{
+	if (slot->dirty)
+		set_bit((gpa - slot->gpa) >> PAGE_SHIFT, slot->dirty);
 }
 
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);

@@ -3,13 +3,39 @@
  * VM fds: memory slots and vCPU creation.
  */
 #include <linux/anon_inodes.h>
+#include <linux/bitmap.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/uaccess.h>
 
 #include "core/irq.h"
+
+/* A dirty bitmap as KVM_GET_DIRTY_LOG copies it: whole longs. */
+static unsigned long vireo_dirty_bytes(const struct vireo_slot *s)
+{
+	return BITS_TO_LONGS(s->size >> PAGE_SHIFT) * sizeof(long);
+}
+
+static unsigned long *vireo_dirty_alloc(u64 size)
+{
+	unsigned long *b = kvzalloc(BITS_TO_LONGS(size >> PAGE_SHIFT) *
+				    sizeof(long), GFP_KERNEL_ACCOUNT);
+
+	if (b)
+		vireo_count_objects(1);
+	return b;
+}
+
+static void vireo_dirty_free(unsigned long *b)
+{
+	if (!b)
+		return;
+	kvfree(b);
+	vireo_count_objects(-1);
+}
 
 static void vireo_vm_free(struct kref *ref)
 {
@@ -21,6 +47,8 @@ static void vireo_vm_free(struct kref *ref)
 		vireo_impl->vm_release(vm);
 	for (i = 0; i < vm->nr_vcpus; i++)
 		vireo_vcpu_free(vm->vcpus[i]);
+	for (i = 0; i < VIREO_MAX_SLOTS; i++)
+		vireo_dirty_free(vm->slots[i].dirty);
 	mmu_notifier_unregister(&vm->mn, vm->mm);
 	vireo_impl->vm_destroy(vm);
 	mmdrop(vm->mm);
@@ -135,6 +163,10 @@ int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
 	if (copy_to_user((void __user *)(unsigned long)(s->uva + gpa - s->gpa),
 			 buf, len))
 		return -EFAULT;
+	if (len) {
+		vireo_mark_dirty(s, gpa);
+		vireo_mark_dirty(s, gpa + len - 1);
+	}
 	return 0;
 }
 
@@ -168,15 +200,20 @@ static void vireo_slots_write_lock(struct vireo_vm *vm)
 	atomic_dec(&vm->slot_writers);
 }
 
+static int vireo_slot_set_log(struct vireo_vm *vm, struct vireo_slot *s,
+			      bool log);
+
 /* The checks and errnos follow kvm.ko's, in its order. */
 static int vireo_set_memory_region(struct vireo_vm *vm,
 				   struct kvm_userspace_memory_region *mem)
 {
 	u32 as_id = mem->slot >> 16, id = (u16)mem->slot;
+	unsigned long *dirty = NULL, *old_dirty = NULL;
+	bool log = mem->flags & KVM_MEM_LOG_DIRTY_PAGES;
 	struct vireo_slot *s;
 	int r = 0;
 
-	if (mem->flags & ~(u32)KVM_MEM_READONLY)
+	if (mem->flags & ~(u32)(KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES))
 		return -EINVAL;
 	if ((mem->memory_size & ~PAGE_MASK) || (mem->guest_phys_addr & ~PAGE_MASK))
 		return -EINVAL;
@@ -202,6 +239,8 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 		spin_lock(&vm->slots_lock);
 		vireo_impl->vm_unmap(vm, s->gpa, s->size);
 		s->used = false;
+		old_dirty = s->dirty;
+		s->dirty = NULL;
 		spin_unlock(&vm->slots_lock);
 		up_write(&vm->mem_lock);
 		goto out;
@@ -213,8 +252,11 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 			r = -EINVAL;
 			goto out;
 		}
-		if (mem->guest_phys_addr == s->gpa)
+		if (mem->guest_phys_addr == s->gpa) {
+			if (mem->flags != s->flags)
+				r = vireo_slot_set_log(vm, s, log);
 			goto out;
+		}
 	}
 	if (vireo_slot_overlaps(vm, id, mem->guest_phys_addr, mem->memory_size)) {
 		r = -EEXIST;
@@ -226,10 +268,26 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 		r = -EINVAL;
 		goto out;
 	}
+	/* A moved slot keeps its log, as under kvm.ko. */
+	if (log && !(s->used && s->dirty)) {
+		dirty = vireo_dirty_alloc(mem->memory_size);
+		if (!dirty) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (vm->dirty_log_manual & KVM_DIRTY_LOG_INITIALLY_SET)
+			bitmap_set(dirty, 0, mem->memory_size >> PAGE_SHIFT);
+	}
 	vireo_slots_write_lock(vm);
 	spin_lock(&vm->slots_lock);
 	if (s->used)
 		vireo_impl->vm_unmap(vm, s->gpa, s->size);
+	if (!s->used || !log) {
+		old_dirty = s->dirty;
+		s->dirty = dirty;
+	} else if (dirty) {
+		s->dirty = dirty;
+	}
 	s->gpa = mem->guest_phys_addr;
 	s->size = mem->memory_size;
 	s->uva = mem->userspace_addr;
@@ -239,7 +297,191 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 	up_write(&vm->mem_lock);
 out:
 	mutex_unlock(&vm->lock);
+	vireo_dirty_free(old_dirty);
 	return r;
+}
+
+/*
+ * Dirty logging of a slot turned on or off (KVM's "flags only" change).
+ * Turning it on drops the slot's stage-2 mappings: every page is then
+ * mapped again 4 KiB at a time, read-only until the guest writes it, so
+ * each first write faults and is logged.
+ */
+static int vireo_slot_set_log(struct vireo_vm *vm, struct vireo_slot *s,
+			      bool log)
+{
+	unsigned long *dirty = NULL, *old = NULL;
+
+	if (log && !s->dirty) {
+		dirty = vireo_dirty_alloc(s->size);
+		if (!dirty)
+			return -ENOMEM;
+		if (vm->dirty_log_manual & KVM_DIRTY_LOG_INITIALLY_SET)
+			bitmap_set(dirty, 0, s->size >> PAGE_SHIFT);
+	}
+	vireo_slots_write_lock(vm);
+	spin_lock(&vm->slots_lock);
+	if (dirty) {
+		vireo_impl->vm_unmap(vm, s->gpa, s->size);
+		s->dirty = dirty;
+	} else if (!log) {
+		old = s->dirty;
+		s->dirty = NULL;
+	}
+	s->flags = log ? s->flags | KVM_MEM_LOG_DIRTY_PAGES :
+			 s->flags & ~KVM_MEM_LOG_DIRTY_PAGES;
+	spin_unlock(&vm->slots_lock);
+	up_write(&vm->mem_lock);
+	vireo_dirty_free(old);
+	return 0;
+}
+
+/* The slot KVM_{GET,CLEAR}_DIRTY_LOG name, with vm->lock held. */
+static struct vireo_slot *vireo_log_slot(struct vireo_vm *vm, u32 slot,
+					 int *err)
+{
+	u32 as_id = slot >> 16, id = (u16)slot;
+	struct vireo_slot *s;
+
+	*err = -EINVAL;
+	if (as_id >= VIREO_KVM_SLOT_SPACES || id >= VIREO_KVM_SLOT_IDS)
+		return NULL;
+	*err = -ENOENT;
+	if (as_id || id >= VIREO_MAX_SLOTS)
+		return NULL;
+	s = &vm->slots[array_index_nospec(id, VIREO_MAX_SLOTS)];
+	if (!s->used || !s->dirty)
+		return NULL;
+	return s;
+}
+
+/*
+ * KVM_GET_DIRTY_LOG: the pages written since the last call.  Unless the
+ * VMM enabled manual protection, the log is cleared as it is read and the
+ * pages it named are write-protected again, so that a write after this
+ * call shows in the next one.
+ */
+static int vireo_get_dirty_log(struct vireo_vm *vm, struct kvm_dirty_log *log)
+{
+	unsigned long *buf, n, i;
+	struct vireo_slot *s;
+	bool any = false;
+	int r;
+
+	mutex_lock(&vm->lock);
+	s = vireo_log_slot(vm, log->slot, &r);
+	if (!s)
+		goto out;
+	n = vireo_dirty_bytes(s);
+	if (vm->dirty_log_manual & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE) {
+		r = copy_to_user(log->dirty_bitmap, s->dirty, n) ? -EFAULT : 0;
+		goto out;
+	}
+	r = -ENOMEM;
+	buf = kvzalloc(n, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		goto out;
+	for (i = 0; i < n / sizeof(long); i++) {
+		if (!READ_ONCE(s->dirty[i]))
+			continue;
+		buf[i] = xchg(&s->dirty[i], 0);
+		any = true;
+	}
+	if (any)
+		vireo_impl->vm_write_protect(vm, s, buf);
+	r = copy_to_user(log->dirty_bitmap, buf, n) ? -EFAULT : 0;
+	kvfree(buf);
+out:
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* KVM_CLEAR_DIRTY_LOG: forget and write-protect the pages named. */
+static int vireo_clear_dirty_log(struct vireo_vm *vm,
+				 struct kvm_clear_dirty_log *log)
+{
+	unsigned long *buf = NULL, *mask, npages, n, i;
+	struct vireo_slot *s;
+	bool any = false;
+	int r;
+
+	/* Before the slot's lookup, as kvm.ko. */
+	if (log->first_page & 63)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	s = vireo_log_slot(vm, log->slot, &r);
+	if (!s)
+		goto out;
+	npages = s->size >> PAGE_SHIFT;
+	r = -EINVAL;
+	if (log->first_page > npages ||
+	    log->num_pages > npages - log->first_page ||
+	    (log->num_pages < npages - log->first_page &&
+	     (log->num_pages & 63)))
+		goto out;
+	r = -ENOMEM;
+	buf = kvzalloc(vireo_dirty_bytes(s), GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		goto out;
+	/* Whole longs from the user, placed where their pages are. */
+	n = BITS_TO_LONGS(log->num_pages);
+	mask = buf + log->first_page / BITS_PER_LONG;
+	r = -EFAULT;
+	if (copy_from_user(mask, log->dirty_bitmap, n * sizeof(long)))
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!mask[i])
+			continue;
+		/* Only bits that were set are protected: the slot's own. */
+		mask[i] &= atomic_long_fetch_andnot(mask[i],
+				(atomic_long_t *)&s->dirty[i + log->first_page /
+							    BITS_PER_LONG]);
+		any |= mask[i] != 0;
+	}
+	if (any)
+		vireo_impl->vm_write_protect(vm, s, buf);
+	r = 0;
+out:
+	mutex_unlock(&vm->lock);
+	kvfree(buf);
+	return r;
+}
+
+static int vireo_vm_enable_cap(struct vireo_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+	long r;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	switch (cap.cap) {
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		if (cap.flags || (cap.args[0] & ~VIREO_DIRTY_LOG_MANUAL))
+			return -EINVAL;
+		/* INITIALLY_SET means nothing without manual protection. */
+		if ((cap.args[0] & KVM_DIRTY_LOG_INITIALLY_SET) &&
+		    !(cap.args[0] & KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE))
+			return -EINVAL;
+		WRITE_ONCE(vm->dirty_log_manual, cap.args[0]);
+		return 0;
+	case KVM_CAP_MAX_VCPU_ID:
+		if (cap.flags || cap.args[0] > VIREO_MAX_VCPUS)
+			return -EINVAL;
+		r = -EINVAL;
+		/* Once set, or once a vCPU exists, it is fixed. */
+		mutex_lock(&vm->lock);
+		if (vm->max_vcpu_ids == cap.args[0]) {
+			r = 0;
+		} else if (!vm->max_vcpu_ids) {
+			vm->max_vcpu_ids = cap.args[0];
+			r = 0;
+		}
+		mutex_unlock(&vm->lock);
+		return r;
+	default:
+		r = vireo_impl->vm_ioctl(vm, KVM_ENABLE_CAP, argp);
+		return r == -ENOTTY ? -EINVAL : r;
+	}
 }
 
 static long vireo_vm_ioctl(struct file *file, unsigned int cmd,
@@ -271,6 +513,22 @@ static long vireo_vm_ioctl(struct file *file, unsigned int cmd,
 	case KVM_IRQFD:
 	case KVM_IOEVENTFD:
 		return vireo_eventfd_ioctl(vm, cmd, argp);
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return vireo_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return vireo_clear_dirty_log(vm, &log);
+	}
+	case KVM_ENABLE_CAP:
+		return vireo_vm_enable_cap(vm, argp);
 	default:
 		return vireo_impl->vm_ioctl(vm, cmd, argp);
 	}

@@ -53,6 +53,13 @@ void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 	x86_tdp_unmap(&to_svm_vm(vm)->tdp, gpa, size);
 }
 
+void svm_npt_write_protect(struct vireo_vm *vm, const struct vireo_slot *s,
+			   const unsigned long *mask)
+{
+	x86_tdp_write_protect(&to_svm_vm(vm)->tdp, s->gpa, mask,
+			      s->size >> PAGE_SHIFT);
+}
+
 /* 0: the guest can retry; 1: the access is MMIO; or -errno. */
 int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error)
 {

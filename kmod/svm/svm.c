@@ -358,6 +358,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	sv->vmcb = page_address(sv->vmcb_page);
 	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
 	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
+	x86_mce_init(&sv->x86.mce);
 	vcpu->arch = sv;
 	if (x86_lapic_create(vcpu, &svm_lapic_ops)) {
 		x86_fpu_free(&sv->fpu);
@@ -657,6 +658,10 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_DEBUGREGS:
 		return x86_debugregs_ioctl(&sv->dregs, &sv->vmcb->save.dr6,
 					   &sv->vmcb->save.dr7, cmd, argp);
+	case KVM_X86_SETUP_MCE:
+	case KVM_X86_SET_MCE:
+		return x86_mce_ioctl(vcpu, &svm_event_ops, sv->vmcb->save.cr4,
+				     GENMASK_ULL(8, 0), cmd, argp);
 	default:
 		r = x86_vcpu_ioctl(&sv->fpu, &sv->cpuid, &sv->xcr0,
 				   &sv->pkru.guest, cmd, argp);
@@ -784,6 +789,12 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	int cpu, r;
 	u64 gen;
 
+	if (unlikely(sv->x86.triple_fault)) {
+		sv->x86.triple_fault = false;
+		svm_vcpu_reinit(vcpu);
+		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return VIREO_RUN_USER;
+	}
 	svm_prepare_events(vcpu);
 	x86_kvmclock_enter(vcpu, &sv->cpuid, vmcb->control.tsc_offset);
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
@@ -893,6 +904,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.vm_release	 = x86_irqchip_release,
 	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = svm_npt_unmap,
+	.vm_write_protect = svm_npt_write_protect,
 	.vcpu_create	 = svm_vcpu_create,
 	.vcpu_destroy	 = svm_vcpu_destroy,
 	.vcpu_ioctl	 = svm_vcpu_ioctl,

@@ -84,6 +84,8 @@ int svm_npt_create(struct svm_vm *svm);
 void svm_npt_destroy(struct svm_vm *svm);
 unsigned int svm_gpa_bits(void);
 void svm_npt_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
+void svm_npt_write_protect(struct vireo_vm *vm, const struct vireo_slot *s,
+			   const unsigned long *mask);
 int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error);
 
 int svm_handle_exit(struct vireo_vcpu *vcpu);

@@ -87,6 +87,13 @@ void vmx_ept_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 	x86_tdp_unmap(&to_vmx_vm(vm)->tdp, gpa, size);
 }
 
+void vmx_ept_write_protect(struct vireo_vm *vm, const struct vireo_slot *s,
+			   const unsigned long *mask)
+{
+	x86_tdp_write_protect(&to_vmx_vm(vm)->tdp, s->gpa, mask,
+			      s->size >> PAGE_SHIFT);
+}
+
 /*
  * Forget this CPU's cached translations of @vv: guest-physical and combined
  * (linear) ones, for every VPID, since INVEPT covers both.

@@ -837,6 +837,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	INIT_LIST_HEAD(&vmx->on_cpu);
 	preempt_notifier_init(&vmx->pn, &vmx_preempt_ops);
 	vmx->vpid = vmx_alloc_vpid();
+	x86_mce_init(&vmx->x86.mce);
 	vcpu->arch = vmx;
 
 	/* VMCLEAR puts a fresh VMCS in the "clear" launch state. */
@@ -1058,6 +1059,10 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_GET_DEBUGREGS:
 	case KVM_SET_DEBUGREGS:
 		return vmx_debugregs_ioctl(vmx, cmd, argp);
+	case KVM_X86_SETUP_MCE:
+	case KVM_X86_SET_MCE:
+		return x86_mce_ioctl(vcpu, &vmx_event_ops, vmx->cr4, ~0ULL, cmd,
+				     argp);
 	default:
 		r = x86_vcpu_ioctl(&vmx->fpu, &vmx->cpuid, &vmx->xcr0,
 				   &vmx->pkru.guest, cmd, argp);
@@ -1182,6 +1187,11 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	u32 reason = 0;
 	int fail, r;
 
+	if (unlikely(vmx->x86.triple_fault)) {
+		vmx->x86.triple_fault = false;
+		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+		return VIREO_RUN_USER;
+	}
 	/* Guest memory may fault in: before preemption goes off. */
 	x86_kvmclock_enter(vcpu, &vmx->cpuid, vmx->tsc_offset);
 	preempt_disable();
@@ -1338,6 +1348,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.vm_release	 = x86_irqchip_release,
 	.vm_ioctl	 = x86_vm_ioctl,
 	.vm_unmap	 = vmx_ept_unmap,
+	.vm_write_protect = vmx_ept_write_protect,
 	.vcpu_create	 = vmx_vcpu_create,
 	.vcpu_destroy	 = vmx_vcpu_destroy,
 	.vcpu_ioctl	 = vmx_vcpu_ioctl,

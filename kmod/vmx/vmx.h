@@ -168,6 +168,8 @@ int vmx_ept_create(struct vmx_vm *vv);
 void vmx_ept_destroy(struct vmx_vm *vv);
 unsigned int vmx_gpa_bits(void);
 void vmx_ept_unmap(struct vireo_vm *vm, u64 gpa, u64 size);
+void vmx_ept_write_protect(struct vireo_vm *vm, const struct vireo_slot *s,
+			   const unsigned long *mask);
 int vmx_ept_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 qual);
 void vmx_ept_sync(struct vmx_vm *vv, bool force);
 

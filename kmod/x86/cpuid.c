@@ -100,7 +100,7 @@ static void x86_host_leaf(struct kvm_cpuid_entry2 *e, u32 fn, u32 idx,
 /*
  * What a guest may be told: the host's leaves minus what the module cannot
  * give it.  Gone are features that need MSRs or devices it does not
- * emulate (MTRR, machine check, performance counters, the TSC deadline timer
+ * emulate (MTRR, performance counters, the TSC deadline timer
  * (KVM_CAP_TSC_DEADLINE_TIMER says it, as kvm.ko does), speculation-control MSRs),
  * nested virtualization, MONITOR, RDTSCP and RDPID where the backend
  * cannot give the guest its own TSC_AUX, and XSAVE state beyond the host's XCR0
@@ -120,8 +120,7 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		/* A host without XSAVE (Bochs' Linux) has no XCR0 to lend. */
 		if (!xcr0)
 			e->ecx &= ~BIT(26);
-		e->edx &= ~(BIT(7) | BIT(12) | BIT(14) | BIT(21) | BIT(22) |
-			    BIT(29));
+		e->edx &= ~(BIT(12) | BIT(21) | BIT(22) | BIT(29));
 		break;
 	case 6:
 	case 0xa:
@@ -152,7 +151,7 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		break;
 	case 0x80000001:
 		e->ecx &= ~(BIT(2) | BIT(23) | BIT(24) | BIT(28));
-		e->edx &= ~(BIT(7) | BIT(12) | BIT(14));
+		e->edx &= ~BIT(12);
 		if (!x86_tsc_aux_ok)
 			e->edx &= ~BIT(X86_FEATURE_RDTSCP & 31);
 		break;

@@ -22,6 +22,7 @@ const u32 x86_msr_list[] = {
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
 	MSR_KVM_WALL_CLOCK_NEW,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
 };
 
 const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
@@ -66,8 +67,17 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 	if (IS_ERR(e))
 		return PTR_ERR(e);
 	for (i = 0; i < head.nmsrs; i++) {
-		if (set ? put(ctx, e[i].index, e[i].data) :
-			  get(ctx, e[i].index, &e[i].data))
+		u32 index = e[i].index;
+
+		/* The VMM may reach some that its guest may not. */
+		if (ctx && x86_is_mce_msr(index)) {
+			if (set ? x86_mce_set_msr(ctx, index, e[i].data, true) :
+				  x86_mce_get_msr(ctx, index, &e[i].data, true))
+				break;
+			continue;
+		}
+		if (set ? put(ctx, index, e[i].data) :
+			  get(ctx, index, &e[i].data))
 			break;
 	}
 	r = i;
@@ -75,6 +85,32 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		r = -EFAULT;
 	kfree(e);
 	return r;
+}
+
+/*
+ * Feature MSRs, KVM_GET_MSRS on the system fd: what a VMM may offer its
+ * guests.  Only the PMU's capabilities are answered (none: there is no
+ * virtual PMU); kvm.ko's others (ARCH_CAPABILITIES, the microcode
+ * revision, DE_CFG) stay unknown, so KVM_CAP_GET_MSR_FEATURES and its
+ * index list are not offered.
+ */
+static int x86_feature_msr_get(void *ctx, u32 index, u64 *data)
+{
+	if (index != MSR_IA32_PERF_CAPABILITIES)
+		return 1;
+	*data = 0;
+	return 0;
+}
+
+/**
+ * x86_get_feature_msrs - KVM_GET_MSRS on the system fd
+ * @argp: the struct kvm_msrs
+ *
+ * Return: the number of MSRs read, or -errno.
+ */
+long x86_get_feature_msrs(void __user *argp)
+{
+	return x86_msrs_ioctl(argp, false, x86_feature_msr_get, NULL, NULL);
 }
 
 static int x86_msr_reg(u32 index)
@@ -116,6 +152,13 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 
 	if (x86_kvmclock_msr(index))
 		return x86_kvmclock_get_msr(ctx, index, data);
+	if (x86_is_mce_msr(index))
+		return x86_mce_get_msr(ctx, index, data, false);
+	if (x86_is_mtrr_msr(index)) {
+		x86_mtrr_get(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx), index,
+			     data);
+		return 0;
+	}
 	if (reg < 0 || (reg == X86_MSR_TSC_AUX && !x86_tsc_aux_ok))
 		return 1;
 	*data = ops->get(ctx, reg);
@@ -143,6 +186,11 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 
 	if (x86_kvmclock_msr(index))
 		return x86_kvmclock_set_msr(ctx, index, data);
+	if (x86_is_mce_msr(index))
+		return x86_mce_set_msr(ctx, index, data, false);
+	if (x86_is_mtrr_msr(index))
+		return x86_mtrr_set(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx),
+				    index, data);
 	switch (reg) {
 	case -1:
 		return 1;

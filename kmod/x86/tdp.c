@@ -215,6 +215,65 @@ static void x86_tdp_kick(void *unused)
 {
 }
 
+/* Rights went away: no CPU may enter again before it flushed. */
+static void tdp_flush_all(struct x86_tdp *t)
+{
+	WRITE_ONCE(t->gen, t->gen + 1);
+	/* Pairs with x86_tdp_gen_on(). */
+	smp_mb();
+	on_each_cpu_mask(t->cpus, x86_tdp_kick, NULL, true);
+}
+
+/* The 4 KiB leaf for @gpa if the tables reach one; nothing is built. */
+static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa)
+{
+	u64 *table = page_address(t->root);
+	int l;
+
+	for (l = t->levels - 1; l > 0; l--) {
+		u64 e = *tdp_entry(table, l, gpa);
+
+		if (!(e & t->fmt->present) || tdp_is_huge(t, l, e))
+			return NULL;
+		table = tdp_table(e);
+	}
+	return tdp_entry(table, 0, gpa);
+}
+
+/**
+ * x86_tdp_write_protect - make pages of a dirty-logged slot read-only
+ * @t: the tables
+ * @gpa: guest-physical address of the slot's first page
+ * @mask: one bit per page of the slot; set bits name the pages
+ * @npages: the slot's size in pages
+ *
+ * The guest's next write to such a page faults, and the fault logs it
+ * again (x86_tdp_fault()).  A dirty-logged slot has only 4 KiB leaves.
+ * When it returns no CPU can write through the old rights.  Does not
+ * sleep.
+ */
+void x86_tdp_write_protect(struct x86_tdp *t, u64 gpa,
+			   const unsigned long *mask, unsigned long npages)
+{
+	const struct x86_tdp_format *f = t->fmt;
+	unsigned long i, n = 0;
+	u64 *pte;
+
+	spin_lock(&t->lock);
+	for_each_set_bit(i, mask, npages) {
+		pte = tdp_lookup(t, gpa + ((u64)i << PAGE_SHIFT));
+		if (pte && (*pte & f->present) && (*pte & f->write)) {
+			/* Its page was written through this leaf. */
+			set_page_dirty(pfn_to_page((*pte & TDP_ADDR) >> PAGE_SHIFT));
+			*pte &= ~f->write;
+			n++;
+		}
+	}
+	if (n)
+		tdp_flush_all(t);
+	spin_unlock(&t->lock);
+}
+
 /**
  * x86_tdp_unmap - take [@gpa, @gpa + @size) out of the guest's reach
  * @t: the tables
@@ -233,10 +292,7 @@ void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 	spin_lock(&t->lock);
 	n = tdp_zap(t, root, t->levels - 1, 0, gpa, gpa + size, TDP_MARK);
 	if (n) {
-		WRITE_ONCE(t->gen, t->gen + 1);
-		/* Pairs with x86_tdp_gen_on(). */
-		smp_mb();
-		on_each_cpu_mask(t->cpus, x86_tdp_kick, NULL, true);
+		tdp_flush_all(t);
 		tdp_zap(t, root, t->levels - 1, 0, gpa, gpa + size,
 			TDP_RELEASE);
 	}
@@ -364,9 +420,10 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	smp_rmb();
 	/*
 	 * A read takes write access only where the VMM's page table already
-	 * grants it (the fast lookup never faults, so never unshares).
+	 * grants it (the fast lookup never faults, so never unshares), and
+	 * never in a dirty-logged slot, whose writes must each fault once.
 	 */
-	w = !ro && !write &&
+	w = !ro && !write && !slot->dirty &&
 	    vireo_get_user_page_fast_only(uva, FOLL_WRITE, &page);
 	if (!w) {
 		w = write;
@@ -377,7 +434,9 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		}
 	}
 
-	if ((w || ro) && PageCompound(page) && tdp_huge_fits(t, slot, gpa)) {
+	/* Dirty logging counts 4 KiB pages: no 2 MiB leaf while it is on. */
+	if ((w || ro) && !slot->dirty && PageCompound(page) &&
+	    tdp_huge_fits(t, slot, gpa)) {
 		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq, spare);
 		if (r != -EAGAIN) {
 			vireo_put_user_page(page);
@@ -397,6 +456,7 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		 * leaf keeps its reference; ours goes.
 		 */
 		*pte |= f->write;
+		vireo_mark_dirty(slot, gpa);
 		spin_unlock(&t->lock);
 		vireo_put_user_page(page);
 		goto out;
@@ -412,6 +472,8 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		goto out;
 	}
 	*pte = page_to_phys(page) | f->leaf | (w ? f->write : 0);
+	if (w)
+		vireo_mark_dirty(slot, gpa);
 	vireo_count_pages(1);
 	spin_unlock(&t->lock);
 out:

@@ -63,6 +63,8 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 		 int levels, bool huge);
 void x86_tdp_destroy(struct x86_tdp *t);
 void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size);
+void x86_tdp_write_protect(struct x86_tdp *t, u64 gpa,
+			   const unsigned long *mask, unsigned long npages);
 unsigned int x86_gpa_bits(int levels);
 int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		  bool write);

@@ -9,6 +9,7 @@
 #include <asm/fpu/types.h>
 #include <asm/cpufeature.h>
 #include <asm/msr-index.h>
+#include <asm/tsc.h>
 #include <linux/errno.h>
 #include <linux/kvm.h>
 #include <linux/mm.h>
@@ -50,6 +51,11 @@ long x86_check_extension(long cap)
 		/* The flags KVM_GET_CLOCK can report, as kvm.ko. */
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
 		       KVM_CLOCK_HOST_TSC;
+	case KVM_CAP_MCE:
+		return X86_MCE_MAX_BANKS;
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_GET_TSC_KHZ:
+		return 1;
 	default:
 		return 0;
 	}
@@ -69,6 +75,10 @@ long x86_dev_ioctl(unsigned int cmd, void __user *argp)
 		return x86_get_supported_cpuid(argp);
 	case KVM_GET_MSR_INDEX_LIST:
 		return x86_get_msr_index_list(argp);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		return x86_mce_cap_supported(argp);
+	case KVM_GET_MSRS:
+		return x86_get_feature_msrs(argp);
 	default:
 		return -EINVAL;
 	}
@@ -108,6 +118,23 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 	case KVM_GET_CLOCK:
 	case KVM_SET_CLOCK:
 		return x86_kvmclock_ioctl(vm, cmd, argp);
+	case KVM_SET_IDENTITY_MAP_ADDR: {
+		u64 addr;
+		long r = -EINVAL;
+
+		/*
+		 * Also for VT-x without unrestricted guest only: taken and
+		 * forgotten, with kvm.ko's checks, until the first vCPU.
+		 */
+		mutex_lock(&vm->lock);
+		if (!vm->nr_vcpus)
+			r = copy_from_user(&addr, argp, sizeof(addr)) ? -EFAULT : 0;
+		mutex_unlock(&vm->lock);
+		return r;
+	}
+	case KVM_GET_TSC_KHZ:
+		/* Guests run at the host's TSC rate (no TSC scaling). */
+		return tsc_khz;
 	default:
 		return x86_irqchip_vm_ioctl(vm, cmd, argp);
 	}
@@ -185,6 +212,8 @@ long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 			return -EFAULT;
 		x86_set_fpu(fpu, &f);
 		return 0;
+	case KVM_GET_TSC_KHZ:
+		return tsc_khz;
 	case KVM_SET_CPUID2:
 		return x86_set_cpuid2(cpuid, argp);
 	case KVM_GET_CPUID2:

@@ -53,6 +53,7 @@ typedef int (*x86_msr_get_fn)(void *ctx, u32 index, u64 *data);
 typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
 
 long x86_get_msr_index_list(void __user *argp);
+long x86_get_feature_msrs(void __user *argp);
 
 /* Where the guest's values of x86_msr_list live: the backend's to say. */
 enum x86_msr_reg {
@@ -155,6 +156,18 @@ struct x86_pvclock {
 	u64 stamp;		/* the raw clock when written */
 };
 
+/* kvm.ko's bank count, which VMMs size their MSR lists by. */
+#define X86_MCE_MAX_BANKS	32
+
+/* kmod/x86/mce.c: the guest's machine-check registers */
+struct x86_mce {
+	u64 mcg_cap;
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 banks[X86_MCE_MAX_BANKS * 4];	/* CTL, STATUS, ADDR, MISC */
+	u64 ctl2[X86_MCE_MAX_BANKS];
+};
+
 struct x86_vm {
 	struct x86_irqchip *irqchip;	/* NULL: interrupts are the VMM's */
 	/* KVM_CREATE_PIT2, which kvm.ko allows with or without an irqchip */
@@ -162,9 +175,26 @@ struct x86_vm {
 	struct x86_kvmclock clock;
 };
 
+/* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
+#define X86_MTRR_VAR		8
+#define X86_MTRR_FIXED		11
+
+struct x86_mtrr {
+	u64 deftype;
+	u64 fixed[X86_MTRR_FIXED];
+	u64 var[2 * X86_MTRR_VAR];	/* PhysBase, PhysMask pairs */
+};
+
 struct x86_vcpu {
 	struct x86_lapic *apic;		/* NULL without an in-kernel irqchip */
 	struct x86_pvclock pvclock;
+	struct x86_mce mce;
+	struct x86_mtrr mtrr;
+	/*
+	 * The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before entering, as a
+	 * triple fault the guest took (a machine check it cannot take).
+	 */
+	bool triple_fault;
 };
 
 static inline struct x86_vm *to_x86_vm(struct vireo_vm *vm)
@@ -211,6 +241,21 @@ int x86_irq_route_check(struct vireo_vm *vm,
 int x86_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 		    int level, unsigned int src);
 int x86_irq_default_routes(struct vireo_vm *vm);
+bool x86_is_mtrr_msr(u32 index);
+void x86_mtrr_get(const struct x86_mtrr *m, const struct x86_cpuid *c,
+		  u32 index, u64 *data);
+int x86_mtrr_set(struct x86_mtrr *m, const struct x86_cpuid *c, u32 index,
+		 u64 data);
+
+/* kmod/x86/mce.c */
+struct x86_event_ops;
+void x86_mce_init(struct x86_mce *m);
+bool x86_is_mce_msr(u32 index);
+int x86_mce_get_msr(void *ctx, u32 index, u64 *data, bool host);
+int x86_mce_set_msr(void *ctx, u32 index, u64 data, bool host);
+long x86_mce_ioctl(void *ctx, const struct x86_event_ops *ev, u64 cr4,
+		   u64 keep, unsigned int cmd, void __user *argp);
+long x86_mce_cap_supported(void __user *argp);
 
 /* kmod/x86/emergency.c: the crash/emergency-reboot "virtualization off" */
 void x86_emergency_register(const char *rival, void (*cb)(void));

@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the client tests (tests/clients/*.sh), sourced. They run in
+# the --hostroot test VM: the host's QEMU and libvirt through hostrun, on
+# the module under test ($VIREO_TEST_MODE), Debian's cloud kernel as the
+# guest (scripts/vm/clients-guest.sh, in /vireo/clients/).
+G=/vireo/clients
+n=0 failed=0
+# Seconds for one guest boot: minutes in the emulated test VM on a busy
+# machine (a -smp 1 boot to init took 109 s under a load of 11).
+LIMIT=${VIREO_CLIENT_TIMEOUT:-900}
+
+ok() { n=$((n + 1)); echo "ok $n $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n $*"; }
+# check NAME CMD...: one TAP line for CMD's status.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# The last lines of a log, as TAP comments.
+tail_log() { tail -n "${2:-15}" "$1" | tr -d '\r' | cut -c1-200 | sed 's/^/#   /'; }
+
+# /dev/kvm as a distribution gives it to QEMU and libvirt: vireo.ko
+# answers there when loaded with devkvm=1, and the project's udev rule
+# (scripts/udev/65-vireo-kvm.rules) makes it root:kvm 0660. The test VM
+# has no udev: the same ownership and mode are set here by hand.
+kvm_dev_setup() {
+	local gid
+	if [ "$VIREO_TEST_MODE" = vireo ] && [ ! -e /dev/kvm ]; then
+		rmmod vireo && insmod /vireo/kmod/vireo.ko devkvm=1 ||
+			{ echo "# cannot reload vireo.ko with devkvm=1"; return 1; }
+	fi
+	[ -c /dev/kvm ] || { echo "# no /dev/kvm"; return 1; }
+	gid=$(awk -F: '$1 == "kvm" { print $3 }' /hostroot/etc/group)
+	[ -n "$gid" ] || { echo "# the host has no kvm group"; return 1; }
+	chown "0:$gid" /dev/kvm && chmod 0660 /dev/kvm
+}
+
+# A raw disk whose first bytes the guest reports.
+make_disk() {
+	dd if=/dev/zero of="$1" bs=1M count=4 2>/dev/null &&
+		printf 'VIREO-DISK' | dd of="$1" conv=notrunc 2>/dev/null
+}
+
+# wait_for FILE PATTERN SECONDS: until PATTERN shows in FILE.
+wait_for() {
+	local i=0
+	while [ $i -lt $(($3 * 5)) ]; do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# The guest's report, checked: every CPU up, the disk, the NIC.
+guest_ok() {
+	grep -q "VIREO-GUEST: init cpus=$2 disk=VIREO-DISK net=eth0" "$1"
+}

@@ -1,0 +1,147 @@
+#!/bin/sh
+# libvirt (Debian's libvirt-daemon-system) with a <domain type='kvm'> on
+# the module under test, which it finds at /dev/kvm (root:kvm 0660, QEMU
+# running as libvirt-qemu:kvm): virsh define, start (the guest boots to
+# init with its disk and NIC), dominfo, console (the guest answers),
+# suspend/resume, save/restore (the guest carries on), shutdown (ACPI:
+# the guest powers off), start again, destroy, undefine.
+. /vireo/clients/lib.sh
+H=/hostroot
+IMG=/var/lib/libvirt/images
+SER=/var/log/libvirt/qemu/vireo-guest-serial.log
+DOM=vireo-guest
+# vCPUs of the domain (VIREO_LIBVIRT_VCPUS, default 2).
+VCPUS=${VIREO_LIBVIRT_VCPUS:-2}
+echo "TAP version 13"
+kvm_dev_setup || { not_ok "clients/libvirt: /dev/kvm"; echo "1..$n"; exit 1; }
+virsh() { timeout -s KILL 300 hostrun virsh -c qemu:///system "$@"; }
+
+# The VM has no systemd, cgroup hierarchy or AppArmor: libvirt must not
+# build a mount namespace per domain (it would lose the VM's /dev) nor
+# cgroups; QEMU still runs as libvirt-qemu:kvm.
+cat >> $H/etc/libvirt/qemu.conf <<'CONF'
+namespaces = [ ]
+cgroup_controllers = [ ]
+security_driver = "none"
+CONF
+mkdir -p $H$IMG $H/var/log/libvirt/qemu $H/run/libvirt
+cp $G/vmlinuz $G/guest.img $H$IMG/
+make_disk $H$IMG/disk.img
+chmod 0644 $H$IMG/*
+cat > /tmp/dom.xml <<XML
+<domain type='kvm'>
+  <name>$DOM</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>$VCPUS</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$IMG/vmlinuz</kernel>
+    <initrd>$IMG/guest.img</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet vireo_hold</cmdline>
+  </os>
+  <features><acpi/><apic/></features>
+  <cpu mode='host-passthrough'/>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$IMG/disk.img'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <interface type='user'><model type='virtio'/></interface>
+    <serial type='pty'>
+      <log file='$SER' append='on'/>
+      <target port='0'/>
+    </serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+
+hostrun virtlogd -d
+hostrun libvirtd -d
+i=0
+while [ $i -lt 150 ] && ! virsh version > /dev/null 2>&1; do sleep 0.2; i=$((i + 1)); done
+check "clients/libvirt: libvirtd answers" virsh version
+
+state() { virsh domstate $DOM 2>/dev/null | head -n1; }
+# wait_state STATE SECONDS
+wait_state() {
+	local i=0
+	while [ $i -lt $(($2 * 5)) ]; do
+		[ "$(state)" = "$1" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "# domain state: $(state), not $1"
+	return 1
+}
+# console_echo WORD: through virsh console (which wants a terminal:
+# script gives it one), the guest echoes WORD back on its serial line.
+console_echo() {
+	(sleep 3; echo "$1"; sleep 4; printf '\035') |
+		timeout -s KILL 30 hostrun script -qfc \
+		"virsh -c qemu:///system console $DOM --force" /tmp/console.out \
+		> /dev/null 2>&1
+	grep -q "VIREO-ECHO: $1" $H$SER /tmp/console.out 2>/dev/null
+}
+fail_log() {
+	tail_log $H/var/log/libvirt/qemu/$DOM.log 10
+	tail_log $H$SER 5
+}
+
+if virsh define /tmp/dom.xml > /tmp/virsh.out 2>&1; then
+	ok "clients/libvirt: virsh define"
+else
+	not_ok "clients/libvirt: virsh define"; tail_log /tmp/virsh.out
+fi
+t0=$(date +%s)
+if virsh start $DOM > /tmp/virsh.out 2>&1 && wait_for $H$SER 'VIREO-GUEST: init' $LIMIT &&
+   guest_ok $H$SER $VCPUS; then
+	ok "clients/libvirt: virsh start: the guest boots to init with $VCPUS CPUs, its disk and NIC ($(( $(date +%s) - t0 )) s)"
+else
+	not_ok "clients/libvirt: virsh start: the guest boots to init with $VCPUS CPUs, its disk and NIC"
+	tail_log /tmp/virsh.out 5
+	fail_log
+fi
+virsh dominfo $DOM > /tmp/dominfo 2>&1
+check "clients/libvirt: virsh dominfo: running, $VCPUS CPUs" \
+	sh -c "grep -q '^State: *running' /tmp/dominfo && grep -q '^CPU(s): *$VCPUS' /tmp/dominfo"
+check "clients/libvirt: virsh console: the guest answers" console_echo hello
+# do_state COMMAND STATE: virsh COMMAND, after which the domain is STATE.
+do_state() { virsh "$1" $DOM > /dev/null && wait_state "$2" 10; }
+check "clients/libvirt: virsh suspend" do_state suspend paused
+check "clients/libvirt: virsh resume" do_state resume running
+rm -f $H$IMG/save.img
+if virsh save $DOM $IMG/save.img > /tmp/virsh.out 2>&1 && wait_state "shut off" 60; then
+	ok "clients/libvirt: virsh save: the guest's state is in a file, the domain is off"
+else
+	not_ok "clients/libvirt: virsh save"; tail_log /tmp/virsh.out 5; fail_log
+fi
+if virsh restore $IMG/save.img > /tmp/virsh.out 2>&1 && wait_state running 60; then
+	ok "clients/libvirt: virsh restore: running again"
+else
+	not_ok "clients/libvirt: virsh restore"; tail_log /tmp/virsh.out 5; fail_log
+fi
+check "clients/libvirt: after restore the guest carries on (its console answers)" console_echo restored
+if virsh shutdown $DOM > /tmp/virsh.out 2>&1 && wait_state "shut off" 120 &&
+   grep -q 'VIREO-GUEST: power button' $H$SER; then
+	ok "clients/libvirt: virsh shutdown: ACPI power button, the guest powers off"
+else
+	not_ok "clients/libvirt: virsh shutdown"; tail_log /tmp/virsh.out 5; fail_log
+fi
+check "clients/libvirt: virsh start again" do_state start running
+# QEMU runs as libvirt-qemu and reaches /dev/kvm through the kvm group.
+qemu_uid() { stat -c %u /proc/$(pidof qemu-system-x86_64 | cut -d' ' -f1); }
+check "clients/libvirt: QEMU runs as libvirt-qemu" \
+	[ "$(qemu_uid)" = "$(awk -F: '$1 == "libvirt-qemu" { print $3 }' $H/etc/passwd)" ]
+check "clients/libvirt: virsh destroy" do_state destroy "shut off"
+undefined() { virsh undefine $DOM > /dev/null && ! virsh list --all --name | grep -qx $DOM; }
+check "clients/libvirt: virsh undefine" undefined
+hostrun sh -c 'kill $(cat /run/libvirtd.pid) $(cat /run/virtlogd.pid)' 2>/dev/null
+echo "1..$n"
+[ $failed = 0 ]

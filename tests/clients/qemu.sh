@@ -1,0 +1,122 @@
+#!/bin/sh
+# Unmodified QEMU (Debian's qemu-system-x86_64) with -accel kvm on the
+# module under test: -M q35 and -M microvm, each with kernel-irqchip=on,
+# split and off, boot Debian's cloud kernel with -smp 4, a virtio-blk disk
+# and a virtio-net NIC to its init, which reports them and powers off:
+# QEMU must exit with status 0. Then QEMU's human monitor on a pipe:
+# info kvm, info cpus, info registers, stop/cont, system_reset (the guest
+# boots again) and quit. VIREO_QEMU_MACHINES and VIREO_QEMU_IRQCHIPS
+# narrow the matrix; VIREO_CLIENT_TIMEOUT bounds each boot (seconds).
+. /vireo/clients/lib.sh
+T=/tmp/qemu-test
+mkdir -p $T
+echo "TAP version 13"
+kvm_dev_setup || { not_ok "clients/qemu: /dev/kvm"; echo "1..$n"; exit 1; }
+make_disk $T/disk.img
+
+# qemu_args MACHINE IRQCHIP: the command line past the binary.
+qemu_args() {
+	local dev=pci
+	[ "$1" = microvm ] && dev=device
+	echo "-M $1 -accel kvm,kernel-irqchip=$2 -cpu host -smp $SMP -m 256" \
+	     "-nodefaults -no-user-config -display none -no-reboot -serial stdio" \
+	     "-kernel $G/vmlinuz -initrd $G/guest.img" \
+	     "-drive file=$T/disk.img,format=raw,if=none,id=d0" \
+	     "-device virtio-blk-$dev,drive=d0" \
+	     "-netdev user,id=n0 -device virtio-net-$dev,netdev=n0"
+}
+# Not quiet: a boot that does not finish shows how far it got.
+CMDLINE="console=ttyS0 panic=-1"
+SMP=${VIREO_QEMU_SMP:-4}
+
+for m in ${VIREO_QEMU_MACHINES:-q35 microvm}; do
+	for irq in ${VIREO_QEMU_IRQCHIPS:-on split off}; do
+		name="clients/qemu: -M $m kernel-irqchip=$irq -smp $SMP boots to init, powers off"
+		log=$T/$m-$irq.log
+		t0=$(date +%s)
+		# shellcheck disable=SC2046
+		timeout -s KILL $LIMIT hostrun qemu-system-x86_64 $(qemu_args $m $irq) \
+			-append "$CMDLINE" > $log 2>&1 < /dev/null
+		s=$?
+		secs=$(( $(date +%s) - t0 ))
+		if [ $s = 0 ] && guest_ok $log $SMP; then
+			ok "$name (${secs} s)"
+		else
+			not_ok "$name: exit status $s after ${secs} s"
+			echo "#   qemu-system-x86_64 $(qemu_args $m $irq)"
+			tail_log $log
+		fi
+	done
+done
+
+# The monitor: commands in through one FIFO, answers out through another.
+mon=$T/mon
+log=$T/monitor.log
+rm -f $mon.in $mon.out
+mkfifo $mon.in $mon.out
+# shellcheck disable=SC2046
+timeout -s KILL $((LIMIT * 3)) hostrun qemu-system-x86_64 $(qemu_args q35 split) \
+	-append "$CMDLINE vireo_hold" -chardev pipe,id=mon,path=$mon \
+	-mon chardev=mon,mode=readline > $log 2>&1 < /dev/null &
+qpid=$!
+cat $mon.out > $T/mon.log &
+cpid=$!
+exec 6<> $mon.in
+# hmp COMMAND PATTERN: the command's answer must show PATTERN.
+hmp() {
+	local before
+	before=$(wc -c < $T/mon.log)
+	echo "$1" >&6
+	i=0
+	while [ $i -lt 100 ]; do
+		tail -c +$((before + 1)) $T/mon.log | tr -d '\r' | grep -q "$2" && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	echo "# monitor: '$1' did not answer with '$2':"
+	tail -c +$((before + 1)) $T/mon.log | tr -d '\r' | tail -n 5 | sed 's/^/#   /'
+	return 1
+}
+# The guest's report, unless QEMU ends first.
+up() {
+	local i=0
+	while [ $i -lt $((LIMIT * 5)) ] && kill -0 $qpid 2>/dev/null; do
+		grep -q 'VIREO-GUEST: init' $log && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	grep -q 'VIREO-GUEST: init' $log
+}
+if up && guest_ok $log $SMP; then
+	ok "clients/qemu: monitor: the guest is up"
+	check "clients/qemu: monitor: info kvm" hmp "info kvm" "kvm support: enabled"
+	check "clients/qemu: monitor: info cpus" hmp "info cpus" "CPU #3"
+	check "clients/qemu: monitor: info registers" hmp "info registers" "RIP="
+	check "clients/qemu: monitor: stop" hmp "stop" "(qemu)"
+	check "clients/qemu: monitor: info status says paused" hmp "info status" "VM status: paused"
+	check "clients/qemu: monitor: cont" hmp "cont" "(qemu)"
+	check "clients/qemu: monitor: info status says running" hmp "info status" "VM status: running"
+	: > $T/mark
+	before=$(grep -c 'VIREO-GUEST: init' $log)
+	check "clients/qemu: monitor: system_reset" hmp "system_reset" "(qemu)"
+	i=0
+	while [ $i -lt $((LIMIT * 5)) ] && [ "$(grep -c 'VIREO-GUEST: init' $log)" = "$before" ]; do
+		sleep 0.2
+		i=$((i + 1))
+	done
+	check "clients/qemu: monitor: after system_reset the guest boots to init again" \
+		[ "$(grep -c 'VIREO-GUEST: init' $log)" -gt "$before" ]
+	echo "quit" >&6
+	wait $qpid
+	s=$?
+	check "clients/qemu: monitor: quit ends QEMU with status 0 (got $s)" [ $s = 0 ]
+else
+	not_ok "clients/qemu: monitor: the guest is up"
+	tail_log $log
+	kill -9 $qpid 2>/dev/null
+	wait $qpid 2>/dev/null
+fi
+exec 6>&-
+kill $cpid 2>/dev/null
+echo "1..$n"
+[ $failed = 0 ]
