@@ -465,7 +465,7 @@ static int vireo_irqfd_assign(struct vireo_vm *vm, const struct kvm_irqfd *args)
 	struct fd f;
 	int r;
 
-	if (vireo_impl->irqchip_in_kernel(vm) <
+	if (vireo_irqchip_of(vm) <
 	    (resample ? VIREO_IRQCHIP_FULL : VIREO_IRQCHIP_MSI))
 		return -EINVAL;
 	irqfd = vireo_zalloc(sizeof(*irqfd));

@@ -232,7 +232,7 @@ static long vireo_set_gsi_routing(struct vireo_vm *vm,
 
 	if (copy_from_user(&hdr, argp, sizeof(hdr)))
 		return -EFAULT;
-	if (vireo_impl->irqchip_in_kernel(vm) == VIREO_IRQCHIP_NONE)
+	if (vireo_irqchip_of(vm) == VIREO_IRQCHIP_NONE)
 		return -EINVAL;
 	if (hdr.nr > VIREO_MAX_IRQ_ROUTES || hdr.flags)
 		return -EINVAL;
@@ -256,7 +256,7 @@ static long vireo_irq_line(struct vireo_vm *vm, unsigned int cmd,
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
-	if (vireo_impl->irqchip_in_kernel(vm) == VIREO_IRQCHIP_NONE)
+	if (vireo_irqchip_of(vm) == VIREO_IRQCHIP_NONE)
 		return -ENXIO;
 	l.status = vireo_irq_set(vm, l.irq, !!l.level);
 	if (cmd == KVM_IRQ_LINE_STATUS && copy_to_user(argp, &l, sizeof(l)))
@@ -272,7 +272,7 @@ static long vireo_signal_msi(struct vireo_vm *vm, struct kvm_msi __user *argp)
 
 	if (copy_from_user(&msi, argp, sizeof(msi)))
 		return -EFAULT;
-	if (vireo_impl->irqchip_in_kernel(vm) == VIREO_IRQCHIP_NONE ||
+	if (vireo_irqchip_of(vm) == VIREO_IRQCHIP_NONE ||
 	    (msi.flags & ~KVM_MSI_VALID_DEVID))
 		return -EINVAL;
 	e.flags = msi.flags;

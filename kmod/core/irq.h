@@ -8,6 +8,13 @@
 
 #include "core/vireo.h"
 
+/* The backend's irqchip_in_kernel(), NONE where it has no such op. */
+static inline enum vireo_irqchip vireo_irqchip_of(struct vireo_vm *vm)
+{
+	return vireo_impl->irqchip_in_kernel ?
+	       vireo_impl->irqchip_in_kernel(vm) : VIREO_IRQCHIP_NONE;
+}
+
 void vireo_irq_vm_init(struct vireo_vm *vm);
 void vireo_irq_vm_destroy(struct vireo_vm *vm);
 long vireo_irq_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp);

@@ -170,6 +170,8 @@ long vireo_check_extension(long cap)
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+		return 1;
+	/* Only where the backend has interrupt controllers to route to. */
 	case KVM_CAP_IOEVENTFD:
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:
@@ -177,9 +179,9 @@ long vireo_check_extension(long cap)
 	case KVM_CAP_IRQFD_RESAMPLE:
 	case KVM_CAP_SIGNAL_MSI:
 	case KVM_CAP_IRQ_INJECT_STATUS:
-		return 1;
+		return !!vireo_impl->irqchip_in_kernel;
 	case KVM_CAP_IRQ_ROUTING:
-		return VIREO_MAX_IRQ_ROUTES;
+		return vireo_impl->irqchip_in_kernel ? VIREO_MAX_IRQ_ROUTES : 0;
 	case KVM_CAP_NR_VCPUS:
 	case KVM_CAP_MAX_VCPUS:
 	case KVM_CAP_MAX_VCPU_ID:
@@ -187,7 +189,7 @@ long vireo_check_extension(long cap)
 	case KVM_CAP_NR_MEMSLOTS:
 		return VIREO_MAX_SLOTS;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
-		return VIREO_DIRTY_LOG_MANUAL;
+		return vireo_impl->vm_write_protect ? VIREO_DIRTY_LOG_MANUAL : 0;
 	default:
 		return vireo_impl->check_extension(cap);
 	}

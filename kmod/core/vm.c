@@ -213,6 +213,9 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 	struct vireo_slot *s;
 	int r = 0;
 
+	/* Dirty logging needs the backend's write protection. */
+	if (log && !vireo_impl->vm_write_protect)
+		return -EINVAL;
 	if (mem->flags & ~(u32)(KVM_MEM_READONLY | KVM_MEM_LOG_DIRTY_PAGES))
 		return -EINVAL;
 	if ((mem->memory_size & ~PAGE_MASK) || (mem->guest_phys_addr & ~PAGE_MASK))

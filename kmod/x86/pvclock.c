@@ -416,7 +416,14 @@ void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
 	if (!(p->msr & 1))
 		return;
 	spin_lock(&c->lock);
-	if (c->host_gen != atomic_read(&x86_clock_gen))
+	/*
+	 * A new TSC offset (the VMM wrote the guest's TSC) takes the VM's
+	 * pair again, as kvm.ko's master clock update does: the old pair's
+	 * TSC may lie before the guest's TSC began, and the structure
+	 * would then start from a negative guest TSC.
+	 */
+	if (c->host_gen != atomic_read(&x86_clock_gen) ||
+	    (c->master && p->tsc_offset != tsc_offset))
 		x86_kvmclock_resync(c);
 	if (!p->dirty && p->gen == c->gen && p->tsc_offset == tsc_offset &&
 	    p->cpu == raw_smp_processor_id() &&
