@@ -85,12 +85,6 @@ static void x86_pit_reset_reinject(struct x86_pit *pit)
 	atomic_set(&pit->irq_ack, 1);
 }
 
-static void x86_pic_drive(struct vireo_vm *vm, struct x86_irqchip *ic,
-			  unsigned int irq, unsigned int src, bool level,
-			  int *ret);
-static int x86_ioapic_drive(struct vireo_vm *vm, struct x86_irqchip *ic,
-			    unsigned int pin, unsigned int src, bool level);
-
 /*
  * One tick on GSI 0, wherever the VM's routes send it: 8259 IRQ 0 and
  * I/O APIC pin 0 by default, pin 2 as VMMs route it.
@@ -335,10 +329,12 @@ static void x86_ioapic_collect(struct x86_ioapic *io,
 /* The PIT's line is GSI 0: pin 0 by default, pin 2 as VMMs route it. */
 #define X86_PIT_PINS	(BIT(0) | BIT(2))
 
+/* @told: pins whose acknowledgment the resamplers have heard already. */
 static int x86_ioapic_finish(struct vireo_vm *vm, struct x86_ioapic *io,
-			     struct x86_ioapic_out *o, int pin, int r)
+			     struct x86_ioapic_out *o, int pin, int r,
+			     unsigned long told)
 {
-	unsigned long acked = o->acked;
+	unsigned long acked = o->acked & ~told;
 	unsigned int i;
 
 	r = x86_ioapic_send(vm, io, o->send, o->entries, pin, r);
@@ -363,7 +359,7 @@ static int x86_ioapic_drive(struct vireo_vm *vm, struct x86_irqchip *ic,
 	r = x86_ioapic_model_set(&io->m, pin, src, level);
 	x86_ioapic_collect(io, &o);
 	spin_unlock_irqrestore(&io->lock, flags);
-	return x86_ioapic_finish(vm, io, &o, pin, r);
+	return x86_ioapic_finish(vm, io, &o, pin, r, 0);
 }
 
 /**
@@ -403,9 +399,8 @@ void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector)
 	x86_ioapic_model_eoi(&io->m, vector);
 	x86_ioapic_collect(io, &o);
 	spin_unlock_irqrestore(&io->lock, flags);
-	/* Told already. */
-	o.acked &= ~pins;
-	x86_ioapic_finish(vm, io, &o, -1, 0);
+	/* The PIT still counts its pins' acknowledgment. */
+	x86_ioapic_finish(vm, io, &o, -1, 0, pins);
 }
 
 /**
@@ -440,7 +435,7 @@ bool x86_irqchip_mmio(struct vireo_vm *vm, u64 gpa, unsigned int len,
 		*val = x86_ioapic_model_read(&io->m, gpa, len);
 	x86_ioapic_collect(io, &o);
 	spin_unlock_irqrestore(&io->lock, flags);
-	x86_ioapic_finish(vm, io, &o, -1, 0);
+	x86_ioapic_finish(vm, io, &o, -1, 0, 0);
 	return true;
 }
 
@@ -699,7 +694,7 @@ static int x86_set_irqchip(struct vireo_vm *vm, const struct kvm_irqchip *chip)
 		x86_ioapic_model_set_state(&ic->ioapic->m, &chip->chip.ioapic);
 		x86_ioapic_collect(ic->ioapic, &o);
 		spin_unlock_irqrestore(&ic->ioapic->lock, flags);
-		x86_ioapic_finish(vm, ic->ioapic, &o, -1, 0);
+		x86_ioapic_finish(vm, ic->ioapic, &o, -1, 0, 0);
 		break;
 	default:
 		r = -EINVAL;
