@@ -104,27 +104,44 @@ static void on_alarm(int sig)
 
 #define TICKS_OFF_US	400000
 #define TICKS_ON_US	500000
+#define LIMIT		0x508	/* the guest stops with OUT 0x11 there */
+#define NO_REINJECT_TICKS 30
 
 /*
  * Run a guest that has programmed 10 ms PIT ticks and stopped with OUT
  * 0x10, interrupts still off: it stays off for TICKS_OFF_US, then takes
- * ticks for TICKS_ON_US.  Returns ticks taken (the guest counts them at
- * COUNTER), and the ticks the elapsed time holds in @due.
+ * ticks.  With reinjection for TICKS_ON_US; without, until it has taken
+ * NO_REINJECT_TICKS (it compares COUNTER with LIMIT after each), so that
+ * a host stalling the test VM only makes the wait longer.  Returns ticks
+ * taken (the guest counts them at COUNTER), and the ticks the elapsed time
+ * holds in @due.
  */
 static int ticks_taken(struct __test_metadata *_metadata, struct vt_vm *t,
-		       int *due)
+		       bool reinject, int *due)
 {
 	struct itimerval it = { .it_value.tv_usec = TICKS_ON_US };
+	struct itimerval off = { 0 };
 	struct sigaction sa = { .sa_handler = on_alarm };
+	uint32_t limit = reinject ? 0xffff : NO_REINJECT_TICKS;
 	double t0;
 	int taken;
 
+	memcpy(t->mem + LIMIT, &limit, sizeof(limit));
 	sigaction(SIGALRM, &sa, NULL);
 	t0 = now_s();
 	EXPECT_EQ(0, run_out(_metadata, t, 0x10, NULL));
 	usleep(TICKS_OFF_US);
-	setitimer(ITIMER_REAL, &it, NULL);
-	EXPECT_EQ(-EINTR, vt_run(t));
+	if (reinject) {
+		setitimer(ITIMER_REAL, &it, NULL);
+		EXPECT_EQ(-EINTR, vt_run(t));
+	} else {
+		/* Ticks that stop for good end the run here instead. */
+		it.it_value.tv_sec = 20;
+		it.it_value.tv_usec = 0;
+		setitimer(ITIMER_REAL, &it, NULL);
+		EXPECT_EQ(0, run_out(_metadata, t, 0x11, NULL));
+		setitimer(ITIMER_REAL, &off, NULL);
+	}
 	*due = (now_s() - t0) / 0.0100001;
 	taken = t->mem[COUNTER] | t->mem[COUNTER + 1] << 8;
 	TH_LOG("%d ticks taken, %d due", taken, *due);
@@ -134,9 +151,10 @@ static int ticks_taken(struct __test_metadata *_metadata, struct vt_vm *t,
 /*
  * With reinjection (the default) every tick the guest missed with
  * interrupts off is taken in the end, back to back, each after the last's
- * EOI; without it the missed ones are lost but one.  A loaded host may
- * leave a few still owed when the time is up, or stall the test VM long
- * enough to spoil a whole attempt (kvm.ko too), hence up to three.
+ * EOI; without it the missed ones are lost but one, so the guest's
+ * NO_REINJECT_TICKS take most of another 300 ms.  A loaded host may leave
+ * a few reinjections still owed when the time is up, or stall the test VM
+ * long enough to spoil a whole attempt (kvm.ko too), hence up to three.
  */
 #define TICK_TRIES	3
 
@@ -145,7 +163,7 @@ static bool ticks_ok(bool reinject, int taken, int due)
 	if (reinject)
 		return taken >= due - 15 && taken <= due;
 	/* 40 of them fell while interrupts were off: one is kept. */
-	return taken <= due - 25 && taken >= 10;
+	return taken >= NO_REINJECT_TICKS && taken <= due - 25;
 }
 
 static void pit_ticks_taken(struct __test_metadata *_metadata, bool reinject)
@@ -156,7 +174,11 @@ static void pit_ticks_taken(struct __test_metadata *_metadata, bool reinject)
 		0xb0, 0x2e, 0xe6, 0x40,
 		0xe6, 0x10,
 		0xfb,					/* sti */
-		0xf4, 0xeb, 0xfd,			/* 1: hlt; jmp 1b */
+		0xf4,					/* 1: hlt */
+		0xa1, COUNTER & 0xff, COUNTER >> 8,	/* mov ax, [] */
+		0x3b, 0x06, LIMIT & 0xff, LIMIT >> 8,	/* cmp ax, [] */
+		0x72, 0xf6,				/* jb 1b */
+		0xe6, 0x11,
 	};
 	struct kvm_reinject_control rc = { .pit_reinject = reinject };
 	struct vt_vm t;
@@ -168,7 +190,7 @@ static void pit_ticks_taken(struct __test_metadata *_metadata, bool reinject)
 		      sizeof(code), 0x20);
 		if (!reinject)
 			EXPECT_EQ(0, ioctl(t.vm, KVM_REINJECT_CONTROL, &rc));
-		taken = ticks_taken(_metadata, &t, &due);
+		taken = ticks_taken(_metadata, &t, reinject, &due);
 		ok = ticks_ok(reinject, taken, due);
 		vt_vm_destroy(&t);
 	}
@@ -338,7 +360,11 @@ static void pit_ioapic(struct __test_metadata *_metadata, bool reinject)
 		0xb0, 0x2e, 0xe6, 0x40,
 		0xe6, 0x10,
 		0xfb,					/* sti */
-		0xf4, 0xeb, 0xfd,			/* 1: hlt; jmp 1b */
+		0xf4,					/* 1: hlt */
+		0xa1, COUNTER & 0xff, COUNTER >> 8, 0, 0, /* mov eax, [] */
+		0x3b, 0x05, LIMIT & 0xff, LIMIT >> 8, 0, 0, /* cmp eax, [] */
+		0x72, 0xf2,				/* jb 1b */
+		0xe6, 0x11,
 	};
 	static const uint8_t tick[] = {
 		0xff, 0x05, COUNTER & 0xff, COUNTER >> 8, 0, 0, EOI, 0xcf,
@@ -367,7 +393,7 @@ static void pit_ioapic(struct __test_metadata *_metadata, bool reinject)
 		ASSERT_EQ(0, ioctl(t.vm, KVM_SET_GSI_ROUTING, &routes));
 		if (!reinject)
 			EXPECT_EQ(0, ioctl(t.vm, KVM_REINJECT_CONTROL, &rc));
-		taken = ticks_taken(_metadata, &t, &due);
+		taken = ticks_taken(_metadata, &t, reinject, &due);
 		ok = ticks_ok(reinject, taken, due);
 		vt_vm_destroy(&t);
 	}
