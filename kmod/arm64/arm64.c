@@ -76,6 +76,7 @@ static int a64_init(void)
 		   VTCR_EL2_IRGN0_WBWA | (ps << VTCR_EL2_PS_SHIFT) |
 		   (vmid16 ? VTCR_EL2_VS_16BIT : VTCR_EL2_VS_8BIT);
 	a64_nr_vmids = vmid16 ? BIT(16) : BIT(8);
+	a64_timer_init();
 	bitmap_zero(a64_vmids, A64_MAX_VMIDS);
 	set_bit(0, a64_vmids);
 	return 0;
@@ -146,6 +147,7 @@ static int a64_vm_create(struct vireo_vm *vm)
 		goto err;
 	}
 	v->vmid = vmid;
+	v->voff = a64_timer_vm_offset();
 	spin_lock_init(&v->lock);
 	r = a64_s2_init(v);
 	if (r)
@@ -214,4 +216,5 @@ const struct vireo_impl vireo_arm64_impl = {
 	.vcpu_load	 = a64_vcpu_load,
 	.vcpu_put	 = a64_vcpu_put,
 	.vcpu_run	 = a64_vcpu_run,
+	.vcpu_blocked	 = a64_vcpu_blocked,
 };

@@ -10,6 +10,7 @@
 #ifndef VIREO_ARM64_H
 #define VIREO_ARM64_H
 
+#include <linux/hrtimer.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -27,6 +28,8 @@ struct a64_vm {
 	/* Stage-2 root: two concatenated level-1 tables (40-bit IPA). */
 	struct page *root;
 	u16 vmid;
+	/* The counter offset each new vCPU starts with: CNTVOFF_EL2 */
+	u64 voff;
 	/*
 	 * Per host CPU, the id + 1 of the vCPU that last ran there: another
 	 * vCPU of this VM must not see its stage-1 TLB entries (same VMID).
@@ -73,6 +76,7 @@ struct a64_debug {
 };
 
 struct a64_vcpu {
+	struct vireo_vcpu *vcpu;
 	struct a64_gregs g;
 	u64 pc;
 	u64 pstate;
@@ -89,6 +93,12 @@ struct a64_vcpu {
 	u64 reset_ctx;
 	struct a64_mmio mmio;
 	struct a64_debug dbg;
+	/* In WFI: KVM_RUN waits until an interrupt or the timer wakes it. */
+	bool wfi;
+	/* CNTVOFF_EL2 while it runs: its virtual count is the physical less it. */
+	u64 voff;
+	/* Kicks the vCPU when its timer fires while it waits. */
+	struct hrtimer wake;
 };
 
 /* What one guest exit left in the EL2 registers. */
@@ -150,10 +160,21 @@ void a64_vcpu_put(struct vireo_vcpu *vcpu);
 int a64_vcpu_run(struct vireo_vcpu *vcpu);
 u64 a64_get_x(struct a64_vcpu *a, unsigned int n);
 void a64_inject_undef(struct a64_vcpu *a);
+void a64_wfi(struct a64_vcpu *a);
+int a64_vcpu_blocked(struct vireo_vcpu *vcpu);
 
 /* sysreg.c */
 void a64_sysreg(struct a64_vcpu *a, u64 esr);
 void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val);
+
+/* timer.c */
+void a64_timer_init(void);
+u64 a64_timer_vm_offset(void);
+void a64_timer_vcpu_init(struct a64_vcpu *a, u64 voff);
+void a64_timer_vcpu_destroy(struct a64_vcpu *a);
+u64 a64_timer_count(struct a64_vcpu *a);
+bool a64_timer_level(struct a64_vcpu *a);
+void a64_timer_schedule(struct a64_vcpu *a);
 
 /* switch.S */
 u64 a64_switch(struct a64_gregs *g);

@@ -79,7 +79,7 @@ void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val)
  * under VHE (its own EL1 registers live in the EL2 ones).
  */
 struct a64_host {
-	u64 hcr, vbar, cptr, mdcr, cnthctl, ich_hcr, vmpidr;
+	u64 hcr, vbar, cptr, mdcr, cnthctl, cntvoff, ich_hcr, vmpidr;
 	u64 tpidr_el0, tpidrro_el0, tpidr2_el0, mdscr, csselr, par;
 };
 
@@ -167,6 +167,7 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	h.cptr = read_sysreg(cptr_el2);
 	h.mdcr = read_sysreg(mdcr_el2);
 	h.cnthctl = read_sysreg(cnthctl_el2);
+	h.cntvoff = read_sysreg(cntvoff_el2);
 	h.vmpidr = read_sysreg(vmpidr_el2);
 	h.tpidr_el0 = read_sysreg(tpidr_el0);
 	h.tpidrro_el0 = read_sysreg(tpidrro_el0);
@@ -184,6 +185,7 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	write_sysreg((h.mdcr & ~MDCR_EL2_TDE) | A64_MDCR_TRAPS, mdcr_el2);
 	write_sysreg((h.cnthctl | A64_CNTHCTL_EL1PCTEN) & ~A64_CNTHCTL_EL1PTEN,
 		     cnthctl_el2);
+	write_sysreg(a->voff, cntvoff_el2);
 	if (a64_gicv3)
 		write_sysreg_s(A64_ICH_HCR_TRAPS, SYS_ICH_HCR_EL2);
 	write_sysreg(a64_vtcr, vtcr_el2);
@@ -218,6 +220,7 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	a64_save_guest(a);
 	write_sysreg(h.mdcr, mdcr_el2);
 	write_sysreg(h.cnthctl, cnthctl_el2);
+	write_sysreg(h.cntvoff, cntvoff_el2);
 	write_sysreg(h.vmpidr, vmpidr_el2);
 	if (a64_gicv3)
 		write_sysreg_s(h.ich_hcr, SYS_ICH_HCR_EL2);
@@ -305,6 +308,8 @@ void a64_vcpu_load(struct vireo_vcpu *vcpu)
 	struct a64_mmio *m = &a->mmio;
 	u64 data = 0;
 
+	/* A WFI that a signal interrupted is over, as under kvm.ko. */
+	a->wfi = false;
 	if (!m->pending)
 		return;
 	m->pending = false;
@@ -401,8 +406,10 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	}
 	switch (ESR_ELx_EC(e->esr)) {
 	case ESR_ELx_EC_WFx:
-		/* For now WFI returns at once; the run loop reschedules. */
 		a->pc += a64_insn_len(e->esr);
+		/* Only WFI traps; the run loop waits (a64_vcpu_blocked()). */
+		if ((e->esr & ESR_ELx_WFx_ISS_TI) == ESR_ELx_WFx_ISS_WFI)
+			a64_wfi(a);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_HVC64:
 		return a64_hvc(vcpu);
@@ -426,6 +433,31 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 		a64_inject_undef(a);
 		return VIREO_RUN_AGAIN;
 	}
+}
+
+/**
+ * a64_wfi - the vCPU waits for an interrupt (WFI, PSCI CPU_SUSPEND)
+ * @a: the vCPU, on its own thread, out of the guest
+ */
+void a64_wfi(struct a64_vcpu *a)
+{
+	a->wfi = true;
+}
+
+/**
+ * a64_vcpu_blocked - the backend's vcpu_blocked: a vCPU in WFI waits
+ * @vcpu: the vCPU, on its own thread
+ *
+ * The wait ends when an interrupt is pending for it, or with a signal (the
+ * core's wait).  Without an interrupt controller in the kernel nothing
+ * but a signal ends it, its timer's interrupt going nowhere, as under
+ * kvm.ko.
+ *
+ * Return: 1 while it must wait, else 0.
+ */
+int a64_vcpu_blocked(struct vireo_vcpu *vcpu)
+{
+	return a64_vcpu(vcpu)->wfi;
 }
 
 /**

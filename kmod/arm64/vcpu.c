@@ -58,6 +58,8 @@ int a64_vcpu_create(struct vireo_vcpu *vcpu)
 	if (!a)
 		return -ENOMEM;
 	a->target = -1;
+	a->vcpu = vcpu;
+	a64_timer_vcpu_init(a, v->voff);
 	vcpu->arch = a;
 	spin_lock(&v->lock);
 	v->vcpus[vcpu->id] = vcpu;
@@ -72,6 +74,7 @@ void a64_vcpu_destroy(struct vireo_vcpu *vcpu)
 	spin_lock(&v->lock);
 	v->vcpus[vcpu->id] = NULL;
 	spin_unlock(&v->lock);
+	a64_timer_vcpu_destroy(vcpu->arch);
 	vireo_free(vcpu->arch);
 }
 
@@ -95,6 +98,7 @@ void a64_reset(struct a64_vcpu *a)
 	a->s.sctlr = A64_SCTLR_RESET;
 	a->power_off = a->features & BIT(KVM_ARM_VCPU_POWER_OFF);
 	a->reset_pending = false;
+	a->wfi = false;
 }
 
 static int a64_vcpu_init(struct vireo_vcpu *vcpu, void __user *argp)

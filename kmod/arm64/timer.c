@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's virtual timer (CNTV): the guest programs the CPU's own
+ * registers while it runs (run.c switches them), this file gives each vCPU
+ * its counter offset and wakes a vCPU that waits in WFI when its timer
+ * fires.
+ */
+#include <linux/hrtimer.h>
+#include <linux/math64.h>
+#include <asm/sysreg.h>
+
+#include "arm64/arm64.h"
+
+/* CNTV_CTL_EL0 */
+#define A64_CNTV_ENABLE		BIT(0)
+#define A64_CNTV_IMASK		BIT(1)
+#define A64_CNTV_ISTATUS	BIT(2)
+
+static u64 a64_cntfrq;
+
+/** a64_timer_init - read the counter's frequency, once, at load */
+void a64_timer_init(void)
+{
+	a64_cntfrq = read_sysreg(cntfrq_el0);
+}
+
+static u64 a64_cntpct(void)
+{
+	isb();
+	return read_sysreg(cntpct_el0);
+}
+
+/**
+ * a64_timer_count - the guest's virtual count now (CNTVCT_EL0 as it reads it)
+ * @a: the vCPU
+ *
+ * Return: the physical count less the vCPU's offset.
+ */
+u64 a64_timer_count(struct a64_vcpu *a)
+{
+	return a64_cntpct() - a->voff;
+}
+
+static bool a64_timer_armed(const struct a64_vcpu *a)
+{
+	return (a->s.cntv_ctl & (A64_CNTV_ENABLE | A64_CNTV_IMASK)) ==
+	       A64_CNTV_ENABLE;
+}
+
+/**
+ * a64_timer_level - the timer's interrupt output, from the saved registers
+ * @a: the vCPU, out of the guest
+ *
+ * Return: true when it is enabled, not masked and its compare value is
+ * reached, as the CPU computes ISTATUS.
+ */
+bool a64_timer_level(struct a64_vcpu *a)
+{
+	return a64_timer_armed(a) && a64_timer_count(a) >= a->s.cntv_cval;
+}
+
+static enum hrtimer_restart a64_timer_expired(struct hrtimer *t)
+{
+	struct a64_vcpu *a = container_of(t, struct a64_vcpu, wake);
+
+	vireo_vcpu_kick(a->vcpu);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * a64_timer_schedule - kick the vCPU when its timer fires, if it may fire
+ * @a: the vCPU, about to wait outside the guest (WFI)
+ */
+void a64_timer_schedule(struct a64_vcpu *a)
+{
+	u64 now, ns;
+
+	if (!a64_timer_armed(a) || !a64_cntfrq)
+		return;
+	now = a64_timer_count(a);
+	if (now >= a->s.cntv_cval) {
+		vireo_vcpu_kick(a->vcpu);
+		return;
+	}
+	ns = mul_u64_u64_div_u64(a->s.cntv_cval - now, NSEC_PER_SEC,
+				 a64_cntfrq);
+	/* A compare value centuries away: never, as far as ktime goes. */
+	if (ns > KTIME_MAX / 2)
+		return;
+	hrtimer_start(&a->wake, ns_to_ktime(ns), HRTIMER_MODE_REL);
+}
+
+/**
+ * a64_timer_vcpu_init - the vCPU's timer at creation
+ * @a: the vCPU
+ * @voff: the VM's counter offset (its virtual count starts at 0 with it)
+ */
+void a64_timer_vcpu_init(struct a64_vcpu *a, u64 voff)
+{
+	a->voff = voff;
+	hrtimer_init(&a->wake, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	a->wake.function = a64_timer_expired;
+}
+
+/** a64_timer_vcpu_destroy - no wake-up may run once the vCPU is gone */
+void a64_timer_vcpu_destroy(struct a64_vcpu *a)
+{
+	hrtimer_cancel(&a->wake);
+}
+
+/** a64_timer_vm_offset - a new VM's counter offset: its count starts at 0 */
+u64 a64_timer_vm_offset(void)
+{
+	return a64_cntpct();
+}
