@@ -53,8 +53,12 @@ u32 a64_target(void)
 int a64_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct a64_vm *v = a64_vm(vcpu->vm);
-	struct a64_vcpu *a = vireo_zalloc(sizeof(*a));
+	struct a64_vcpu *a;
 
+	/* Too late once the GIC has its redistributors: kvm.ko's -EBUSY. */
+	if (a64_vgic_initialised(vcpu->vm))
+		return -EBUSY;
+	a = vireo_zalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	a->target = -1;
