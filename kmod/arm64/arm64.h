@@ -202,6 +202,7 @@ void a64_timer_vcpu_destroy(struct a64_vcpu *a);
 u64 a64_timer_count(struct a64_vcpu *a);
 bool a64_timer_level(struct a64_vcpu *a);
 void a64_timer_schedule(struct a64_vcpu *a);
+int a64_timer_reg(struct a64_vcpu *a, u64 id, u64 *val, bool set);
 
 /* vgic.c */
 void a64_vgic_probe(void);

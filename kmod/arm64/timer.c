@@ -2,8 +2,8 @@
 /*
  * The guest's virtual timer (CNTV): the guest programs the CPU's own
  * registers while it runs (run.c switches them), this file gives each vCPU
- * its counter offset and wakes a vCPU that waits in WFI when its timer
- * fires.
+ * its counter offset, its registers through ONE_REG, and wakes a vCPU that
+ * waits in WFI when its timer fires.
  */
 #include <linux/hrtimer.h>
 #include <linux/math64.h>
@@ -112,4 +112,47 @@ void a64_timer_vcpu_destroy(struct a64_vcpu *a)
 u64 a64_timer_vm_offset(void)
 {
 	return a64_cntpct();
+}
+
+/**
+ * a64_timer_reg - KVM_GET_ONE_REG/KVM_SET_ONE_REG of a timer register
+ * @a: the vCPU, out of the guest
+ * @id: KVM_REG_ARM_TIMER_CTL, _CNT or _CVAL
+ * @val: the value read, or to write
+ * @set: write it
+ *
+ * As kvm.ko: CTL reads with ISTATUS set when the compare value is
+ * reached, whatever ENABLE and IMASK say, and its write ignores ISTATUS;
+ * CNT is the virtual count, and writing it moves the vCPU's offset.
+ *
+ * Return: 0, or -ENOENT for another id.
+ */
+int a64_timer_reg(struct a64_vcpu *a, u64 id, u64 *val, bool set)
+{
+	switch (id) {
+	case KVM_REG_ARM_TIMER_CTL:
+		if (set) {
+			a->s.cntv_ctl = *val & (A64_CNTV_ENABLE | A64_CNTV_IMASK);
+			break;
+		}
+		*val = a->s.cntv_ctl & (A64_CNTV_ENABLE | A64_CNTV_IMASK);
+		if (a64_timer_count(a) >= a->s.cntv_cval)
+			*val |= A64_CNTV_ISTATUS;
+		break;
+	case KVM_REG_ARM_TIMER_CNT:
+		if (set)
+			a->voff = a64_cntpct() - *val;
+		else
+			*val = a64_timer_count(a);
+		break;
+	case KVM_REG_ARM_TIMER_CVAL:
+		if (set)
+			a->s.cntv_cval = *val;
+		else
+			*val = a->s.cntv_cval;
+		break;
+	default:
+		return -ENOENT;
+	}
+	return 0;
 }
