@@ -215,6 +215,7 @@ int a64_vgic_run_check(struct vireo_vcpu *vcpu);
 bool a64_vgic_load(struct a64_vcpu *a, struct a64_gic_regs *host);
 void a64_vgic_unload(struct a64_vcpu *a, const struct a64_gic_regs *host);
 void a64_vgic_flush(struct vireo_vcpu *vcpu);
+void a64_vgic_unmask(struct a64_vcpu *a);
 void a64_vgic_sync(struct vireo_vcpu *vcpu);
 bool a64_vgic_pending(struct vireo_vcpu *vcpu);
 bool a64_vgic_mmio(struct vireo_vcpu *vcpu, u64 ipa, unsigned int len,

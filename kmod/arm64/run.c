@@ -561,6 +561,7 @@ int a64_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	a64_vgic_flush(vcpu);
 	a64_enter(vcpu, &e);
+	a64_vgic_unmask(a);
 	local_irq_enable();
 	kernel_neon_end();
 	a64_vgic_sync(vcpu);

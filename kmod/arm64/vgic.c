@@ -294,6 +294,21 @@ void a64_vgic_flush(struct vireo_vcpu *vcpu)
 }
 
 /**
+ * a64_vgic_unmask - the host's timer PPI back on after the run
+ * @a: the vCPU, interrupts still off, on the CPU it ran on (the mask is
+ *	that CPU's)
+ *
+ * The guest's timer is saved and stopped by now: its line is low.
+ */
+void a64_vgic_unmask(struct a64_vcpu *a)
+{
+	if (a->vtimer_masked) {
+		enable_percpu_irq(a64_vtimer_irq, IRQ_TYPE_NONE);
+		a->vtimer_masked = false;
+	}
+}
+
+/**
  * a64_vgic_sync - what the guest did with its list registers, into the model
  * @vcpu: the vCPU, after an exit, interrupts on
  */
@@ -307,10 +322,6 @@ void a64_vgic_sync(struct vireo_vcpu *vcpu)
 
 	if (!a->gic_on)
 		return;
-	if (a->vtimer_masked) {
-		enable_percpu_irq(a64_vtimer_irq, IRQ_TYPE_NONE);
-		a->vtimer_masked = false;
-	}
 	spin_lock_irqsave(&gic->lock, flags);
 	n = gic_lr_sync(&gic->m, a->gic_cpu, a->gic.lr_in, a->gic.lr_out,
 			a->gic.nr_lr, acked);
