@@ -227,7 +227,6 @@ int a64_irq_route_check(struct vireo_vm *vm,
 			const struct kvm_irq_routing_entry *e);
 int a64_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 		    int level, unsigned int src);
-bool a64_vgic_created(struct vireo_vm *vm);
 bool a64_vgic_initialised(struct vireo_vm *vm);
 
 /* switch.S */

@@ -782,17 +782,6 @@ int a64_vgic_run_check(struct vireo_vcpu *vcpu)
 }
 
 /**
- * a64_vgic_created - has the VM a GIC (if not yet initialised)?
- * @vm: the VM
- *
- * Return: true once KVM_CREATE_DEVICE made it.
- */
-bool a64_vgic_created(struct vireo_vm *vm)
-{
-	return a64_gic(vm);
-}
-
-/**
  * a64_vgic_initialised - has the VM's GIC had its INIT?
  * @vm: the VM, with vm->lock held
  *

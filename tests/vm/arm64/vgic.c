@@ -5,7 +5,7 @@
  * distributor and redistributor and take interrupts through their CPU
  * interface: an SPI from KVM_IRQ_LINE (and not one the guest left
  * disabled), a PPI, an SPI from an irqfd, an SGI from another vCPU, and
- * the virtual timer's PPI waking a WFI.
+ * the virtual timer's PPI waking a WFI or reaching a spinning guest.
  */
 #include <errno.h>
 #include <signal.h>
@@ -29,8 +29,8 @@
  * enable (group 1, priority 0x80), x23 a value for ICC_SGI1R_EL1 (0:
  * none), x24 non-zero: the SPI edge-triggered, x25 non-zero: the timer
  * armed that many ticks ahead.  Then "ready" (x22) to MMIO + 0 and WFI in
- * a loop; each interrupt's INTID goes to MMIO + 8 before its EOI (the
- * timer's masked first).
+ * a loop (x26 non-zero: a spin); each interrupt's INTID goes to MMIO + 8
+ * before its EOI (the timer's masked first).
  */
 VA_GUEST(g_irq,
 	"ldr x10, =0x10000000\n"
@@ -91,8 +91,10 @@ VA_GUEST(g_irq,
 	"isb\n"
 	"str x23, [x10, #16]\n"
 	"5: msr daifclr, #2\n"
+	"cbnz x26, 8f\n"
 	"6: wfi\n"
 	"b 6b\n"
+	"8: b 8b\n"				/* or spin, never exiting */
 	".skip 0x800 - (. - g_irq_start)\n"
 	"9: b .\n"				/* the vectors */
 	".skip 0x280 - (. - 9b)\n"
@@ -452,6 +454,25 @@ TEST(timer_wakes_wfi)
 	EXPECT_GE(dt, 150) TH_LOG("after %ld ms", dt);
 	/* The guest masked it: it fires no more. */
 	expect_quiet(_metadata, &v.t);
+	irq_vm_destroy(&v);
+}
+
+/*
+ * The timer fires while the guest spins with interrupts unmasked and
+ * never exits by itself: the interrupt still reaches it.
+ */
+TEST(timer_fires_while_spinning)
+{
+	struct irq_vm v;
+	uint64_t frq;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
+	ASSERT_EQ(0, irq_vm(&v, 27, 0, frq / 5));
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(26), 1));
+	arm_alarm(5000);
+	EXPECT_EQ(27ULL, guest_store(_metadata, &v.t, 0));
+	EXPECT_EQ(27ULL, guest_store(_metadata, &v.t, 8));
+	arm_alarm(0);
 	irq_vm_destroy(&v);
 }
 
