@@ -264,14 +264,15 @@ static const struct file_operations vireo_vcpu_fops = {
 	.llseek		= noop_llseek,
 };
 
+/* The vCPU, or an ERR_PTR: -ENOMEM, or what the backend refused it with. */
 static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 {
 	struct vireo_vcpu *vcpu;
-	int i;
+	int i, r = -ENOMEM;
 
 	vcpu = vireo_zalloc(sizeof(*vcpu));
 	if (!vcpu)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->lock);
@@ -284,7 +285,8 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	vcpu->run = vmap(vcpu->run_pages, VIREO_RUN_PAGES, VM_MAP, PAGE_KERNEL);
 	if (!vcpu->run)
 		goto err;
-	if (vireo_impl->vcpu_create(vcpu)) {
+	r = vireo_impl->vcpu_create(vcpu);
+	if (r) {
 		vunmap(vcpu->run);
 		goto err;
 	}
@@ -293,7 +295,7 @@ err:
 	for (i = 0; i < VIREO_RUN_PAGES; i++)
 		vireo_free_page(vcpu->run_pages[i]);
 	vireo_free(vcpu);
-	return NULL;
+	return ERR_PTR(r);
 }
 
 int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
@@ -315,9 +317,9 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)
 			goto out;
-	r = -ENOMEM;
 	vcpu = vireo_vcpu_alloc(vm, id);
-	if (!vcpu)
+	r = PTR_ERR_OR_ZERO(vcpu);
+	if (r)
 		goto out;
 	kref_get(&vm->ref);
 	r = anon_inode_getfd("vireo-vcpu", &vireo_vcpu_fops, vcpu,

@@ -159,7 +159,8 @@ struct vireo_vcpu {
  *	slot @s whose bits are set in @mask (one per page of the slot), so
  *	that the next write to each faults and is logged; when it returns no
  *	CPU can write through the old rights.  Must not sleep
- * @vcpu_create: set up @vcpu->arch in its reset state; @vcpu_destroy frees it
+ * @vcpu_create: set up @vcpu->arch in its reset state, or -errno for
+ *	KVM_CREATE_VCPU to return (with vm->lock held); @vcpu_destroy frees it
  * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
  * @get_regs: read the general registers; @set_regs writes them.  Both
  *	NULL where KVM_GET_REGS and KVM_SET_REGS are not the architecture's
@@ -175,6 +176,10 @@ struct vireo_vcpu {
  *	entering (a halted CPU)?  >0 wait, 0 run, -errno end KVM_RUN with it.
  *	On the vCPU's thread without mem_lock, also as the condition of the
  *	wait: must not sleep.  Whatever ends the wait calls vireo_vcpu_kick().
+ * @irq_line: optional: KVM_IRQ_LINE and KVM_IRQ_LINE_STATUS where the
+ *	architecture's irq field is more than a GSI: drive line @irq to
+ *	@level; 0 or -errno, and the struct comes back unchanged.  Without
+ *	it the core drives the GSI's routes.
  * @irqchip_in_kernel: which interrupt controllers of @vm are in the kernel
  *	(enum vireo_irqchip).  KVM_IRQ_LINE, KVM_SET_GSI_ROUTING,
  *	KVM_SIGNAL_MSI and KVM_IRQFD need VIREO_IRQCHIP_MSI at least,
@@ -221,6 +226,7 @@ struct vireo_impl {
 	void (*vcpu_put)(struct vireo_vcpu *vcpu);
 	int (*vcpu_run)(struct vireo_vcpu *vcpu);
 	int (*vcpu_blocked)(struct vireo_vcpu *vcpu);
+	int (*irq_line)(struct vireo_vm *vm, u32 irq, int level);
 	enum vireo_irqchip (*irqchip_in_kernel)(struct vireo_vm *vm);
 	int (*irq_route_check)(struct vireo_vm *vm,
 			       const struct kvm_irq_routing_entry *e);
