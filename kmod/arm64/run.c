@@ -392,33 +392,42 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	switch (e->code) {
 	case A64_EXIT_IRQ:
 	case A64_EXIT_FIQ:
+		vireo_stat_exit(vcpu, VIREO_EXIT_IRQ);
 		/* The host takes it as soon as interrupts are on again. */
 		return VIREO_RUN_AGAIN;
 	case A64_EXIT_SERROR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_OTHER);
 		pr_warn_ratelimited("SError during a guest run (ESR %#llx)\n",
 				    e->esr);
 		return VIREO_RUN_AGAIN;
 	}
 	switch (ESR_ELx_EC(e->esr)) {
 	case ESR_ELx_EC_WFx:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HALT);
 		/* For now WFI returns at once; the run loop reschedules. */
 		a->pc += a64_insn_len(e->esr);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_HVC64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
 		return a64_hvc(vcpu);
 	case ESR_ELx_EC_SYS64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SYSREG);
 		a64_sysreg(a, e->esr);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_SMC64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
 		/* No secure firmware behind it: "not supported", as kvm.ko. */
 		a->g.x[0] = SMCCC_RET_NOT_SUPPORTED;
 		a->pc += 4;
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_DABT_LOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return a64_abort(vcpu, e, false);
 	case ESR_ELx_EC_IABT_LOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return a64_abort(vcpu, e, true);
 	default:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/*
 		 * Trapped system registers, SVE/SME, pointer
 		 * authentication: none is offered to the guest.
