@@ -469,7 +469,9 @@ int a64_vcpu_run(struct vireo_vcpu *vcpu)
 		kernel_neon_end();
 		return VIREO_RUN_AGAIN;
 	}
+	vireo_stat_entering(vcpu);
 	a64_enter(vcpu, &e);
+	vireo_stat_exited(vcpu);
 	local_irq_enable();
 	kernel_neon_end();
 	return a64_handle_exit(vcpu, &e);

@@ -80,7 +80,11 @@ static const struct vireo_stats_def vireo_vcpu_defs[VIREO_NR_VCPU_STATS] = {
 	[VIREO_STAT_NMI_INJECTIONS] = COUNTER("nmi_injections"),
 };
 
-/* Vireo's own, one pair per reason: exit_NAME and exit_NAME_ns */
+/*
+ * Vireo's own, one pair per reason: exit_NAME counts the exits, and
+ * exit_NAME_ns the time from each to the next entry or KVM_RUN's return
+ * (vireo_stat_exited()).
+ */
 static const char *const vireo_exit_names[VIREO_NR_EXIT_REASONS] = {
 	[VIREO_EXIT_IRQ]	= "irq",
 	[VIREO_EXIT_NMI]	= "nmi",
@@ -272,12 +276,54 @@ void vireo_stats_vcpu_init(struct vireo_vcpu *vcpu)
 }
 
 /**
+ * vireo_stat_exited - the guest has just exited: its exit's clock starts
+ * @vcpu: the vCPU, on its own thread, right after the world switch
+ *
+ * An exit's time in the module runs from here to the next entry
+ * (vireo_stat_entering()) or to KVM_RUN's return, whichever comes first,
+ * and goes to the reason vireo_stat_exit() gives it: the same span as
+ * kvm.ko's kvm_exit to kvm_entry (or kvm_userspace_exit) tracepoints.
+ * Interrupts may be off: local_clock() is safe there.
+ */
+void vireo_stat_exited(struct vireo_vcpu *vcpu)
+{
+	vcpu->exit_start = local_clock();
+}
+
+/* The last exit's time ends now (the vCPU's thread). */
+static void vireo_stat_exit_done(struct vireo_vcpu *vcpu)
+{
+	enum vireo_exit_reason why = vcpu->exit_reason;
+	s64 ns;
+
+	if (why < VIREO_NR_EXIT_REASONS && vcpu->exit_start) {
+		/* local_clock() may step back after a move to another CPU. */
+		ns = local_clock() - vcpu->exit_start;
+		if (ns > 0)
+			vcpu->stats.exit_ns[why] += ns;
+	}
+	vcpu->exit_reason = VIREO_NR_EXIT_REASONS;
+	vcpu->exit_start = 0;
+}
+
+/**
+ * vireo_stat_entering - the guest is about to be entered
+ * @vcpu: the vCPU, on its own thread, right before the world switch
+ *
+ * Ends the time of the exit before (see vireo_stat_exited()).
+ */
+void vireo_stat_entering(struct vireo_vcpu *vcpu)
+{
+	if (vcpu->exit_reason < VIREO_NR_EXIT_REASONS)
+		vireo_stat_exit_done(vcpu);
+}
+
+/**
  * vireo_stat_exit - a backend's exit dispatch: count the exit by its reason
  * @vcpu: the vCPU that exited, on its own thread
  * @why: the kind of exit
  *
- * Also starts the clock the run loop stops when the backend returns to it:
- * the time from here to there is the exit's time in the module.
+ * The exit's time (vireo_stat_exited()) goes to @why as well.
  */
 void vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why)
 {
@@ -299,7 +345,9 @@ void vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why)
 	if (kvm_name[why])
 		s->c[kvm_name[why]]++;
 	vcpu->exit_reason = why;
-	vcpu->exit_start = local_clock();
+	/* A backend without vireo_stat_exited() times from here. */
+	if (!vcpu->exit_start)
+		vcpu->exit_start = local_clock();
 }
 
 /**
@@ -309,16 +357,10 @@ void vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why)
  */
 void vireo_stats_run_done(struct vireo_vcpu *vcpu, int r)
 {
-	enum vireo_exit_reason why = vcpu->exit_reason;
-	s64 ns;
-
-	if (why < VIREO_NR_EXIT_REASONS) {
-		/* local_clock() may step back after a move to another CPU. */
-		ns = local_clock() - vcpu->exit_start;
-		if (ns > 0)
-			vcpu->stats.exit_ns[why] += ns;
-		vcpu->exit_reason = VIREO_NR_EXIT_REASONS;
-	}
+	if (r == VIREO_RUN_AGAIN)
+		return;
+	/* KVM_RUN ends: so does the exit's time in the module. */
+	vireo_stat_exit_done(vcpu);
 	if (r != VIREO_RUN_USER)
 		return;
 	/*

@@ -133,8 +133,8 @@ enum vireo_vcpu_stat {
 
 /*
  * The data block of a vCPU's statistics fd, in place: the counters, then
- * per exit reason the exits and the nanoseconds from the exit's dispatch
- * to the backend's return to the run loop.  Written by the vCPU's thread
+ * per exit reason the exits and the nanoseconds from each to the next
+ * entry or KVM_RUN's return (vireo_stat_exited()).  Written by the vCPU's thread
  * alone; readers take whole u64s as they are.
  */
 struct vireo_vcpu_stats {
@@ -219,7 +219,10 @@ struct vireo_vcpu {
 	wait_queue_head_t wait;
 	char stats_id[VIREO_STATS_NAME_SIZE];
 	struct vireo_vcpu_stats stats;
-	/* The exit being handled (VIREO_NR_EXIT_REASONS: none) and since when */
+	/*
+	 * The last exit's reason (VIREO_NR_EXIT_REASONS: none yet) and when
+	 * it happened (0: not timed), until the next entry or KVM_RUN's end.
+	 */
 	enum vireo_exit_reason exit_reason;
 	u64 exit_start;
 	void *arch;
@@ -237,6 +240,8 @@ static inline void vireo_stat_inc(struct vireo_vcpu *vcpu,
 }
 
 void vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why);
+void vireo_stat_exited(struct vireo_vcpu *vcpu);
+void vireo_stat_entering(struct vireo_vcpu *vcpu);
 
 /* vcpu_run() results other than a negative errno */
 #define VIREO_RUN_AGAIN		0

@@ -851,6 +851,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	if (vmcb->control.event_inj & SVM_EVTINJ_VALID)
 		svm_count_injection(vcpu, vmcb->control.event_inj);
+	vireo_stat_entering(vcpu);
 	/* Pending until VMRUN sets GIF: the exit follows the delivery. */
 	if (svm_intr_needs_exit(vmcb))
 		smp_send_reschedule(cpu);
@@ -869,6 +870,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
 	raw_local_irq_disable();
 	x86_guest_exited();
+	vireo_stat_exited(vcpu);
 	x86_dr_exit(&sv->dregs, NULL);
 	/*
 	 * Read back what the guest left in XCR0: a CPU that does not honour

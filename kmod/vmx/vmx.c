@@ -1272,9 +1272,11 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
+	vireo_stat_entering(vcpu);
 	x86_l1d_flush();
 	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
 	x86_guest_exited();
+	vireo_stat_exited(vcpu);
 
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
