@@ -391,6 +391,45 @@ TEST_F(stats, signal_and_window)
 	EXPECT_EQ(1, st_get(&self->vcpu, "signal_exits"));
 }
 
+/*
+ * An interrupt the VMM injects (KVM_INTERRUPT) when the guest opened its
+ * window: one injection, under kvm.ko's name, and no NMI.  Both modules
+ * count every delivery, so the pages the delivery touches (IVT, stack,
+ * handler) are written first: a nested page fault in the middle of it
+ * would make the CPU deliver it again (3 on either module otherwise).
+ */
+TEST_F(stats, injection)
+{
+	static const uint8_t code[] = {
+		0xa2, 0x10, 0x00,		/* mov [0x0010], al (IVT) */
+		0xa2, 0x10, 0x30,		/* mov [0x3010], al (handler) */
+		0xa2, 0xf0, 0xff,		/* mov [0xfff0], al (stack) */
+		0xfa, 0xe6, 0x10,		/* cli; out 0x10, al */
+		0xfb, 0x90, 0x90, 0xeb, 0xfe,	/* sti; nop; nop; jmp $ */
+	};
+	/* The handler of vector 0x20, at 0x3000: out 0x20, al; hlt */
+	static const uint8_t handler[] = { 0xe6, 0x20, 0xf4 };
+	struct kvm_interrupt irq = { .irq = 0x20 };
+	struct vt_vm *t = &self->t;
+
+	load(t, code, sizeof(code));
+	memcpy(t->mem + 0x3000, handler, sizeof(handler));
+	t->mem[0x20 * 4 + 1] = 0x30;
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t->run->exit_reason);
+	EXPECT_EQ(0, st_get(&self->vcpu, "irq_injections"));
+	t->run->request_interrupt_window = 1;
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IRQ_WINDOW_OPEN, t->run->exit_reason);
+	t->run->request_interrupt_window = 0;
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_INTERRUPT, &irq));
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t->run->exit_reason);
+	EXPECT_EQ(0x20, t->run->io.port);
+	EXPECT_EQ(1, st_get(&self->vcpu, "irq_injections"));
+	EXPECT_EQ(0, st_get(&self->vcpu, "nmi_injections"));
+}
+
 /* What kvm.ko answers to reads and calls a statistics fd does not take. */
 TEST_F(stats, bad_input)
 {
