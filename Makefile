@@ -8,6 +8,7 @@
 # make check-vmx-full  the VT-x stage plus the VMM booting Debian's kernel
 # make bench      benchmarks on both modules in one test VM, with ratios
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
+# make profile    one VMM boot on each module: exits, time, faults side by side
 # make vmm-arm64  the VMM cross-compiled static for arm64 (vmm/vireo-arm64)
 # make setup      install Debian packages and fetch the test kernel
 # make fuzz       replay every fuzz target's committed inputs, then fuzz each
@@ -27,7 +28,8 @@ export CACHE
 
 .PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm vmm-arm64 \
 	tests check check-host check-vm bench setup \
-	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
+	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz \
+	profile
 
 all: modules vmm tests
 
@@ -133,6 +135,11 @@ bench-vmx: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)
 	$(MAKE) vmm tests
 	scripts/bench.sh --vmx
+
+profile: setup
+	$(MAKE) modules KDIR=$(TEST_KDIR)
+	$(MAKE) vmm tests
+	scripts/profile.sh
 
 demo: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)

@@ -432,35 +432,44 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	switch (e->code) {
 	case A64_EXIT_IRQ:
 	case A64_EXIT_FIQ:
+		vireo_stat_exit(vcpu, VIREO_EXIT_IRQ);
 		/* The host takes it as soon as interrupts are on again. */
 		return VIREO_RUN_AGAIN;
 	case A64_EXIT_SERROR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_OTHER);
 		pr_warn_ratelimited("SError during a guest run (ESR %#llx)\n",
 				    e->esr);
 		return VIREO_RUN_AGAIN;
 	}
 	switch (ESR_ELx_EC(e->esr)) {
 	case ESR_ELx_EC_WFx:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HALT);
 		a->pc += a64_insn_len(e->esr);
 		/* Only WFI traps; the run loop waits (a64_vcpu_blocked()). */
 		if ((e->esr & ESR_ELx_WFx_ISS_TI) == ESR_ELx_WFx_ISS_WFI)
 			a64_wfi(a);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_HVC64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
 		return a64_hvc(vcpu);
 	case ESR_ELx_EC_SYS64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SYSREG);
 		a64_sysreg(a, e->esr);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_SMC64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
 		/* No secure firmware behind it: "not supported", as kvm.ko. */
 		a->g.x[0] = SMCCC_RET_NOT_SUPPORTED;
 		a->pc += 4;
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_DABT_LOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return a64_abort(vcpu, e, false);
 	case ESR_ELx_EC_IABT_LOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return a64_abort(vcpu, e, true);
 	default:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/*
 		 * Trapped system registers, SVE/SME, pointer
 		 * authentication: none is offered to the guest.
@@ -560,7 +569,9 @@ int a64_vcpu_run(struct vireo_vcpu *vcpu)
 		return VIREO_RUN_AGAIN;
 	}
 	a64_vgic_flush(vcpu);
+	vireo_stat_entering(vcpu);
 	a64_enter(vcpu, &e);
+	vireo_stat_exited(vcpu);
 	a64_vgic_unmask(a);
 	local_irq_enable();
 	kernel_neon_end();

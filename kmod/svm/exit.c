@@ -365,6 +365,7 @@ static int svm_exit_npf(struct vireo_vcpu *vcpu)
 
 	if (r < 0)
 		return r;
+	vireo_stat_inc(vcpu, r ? VIREO_STAT_PF_EMULATE : VIREO_STAT_PF_FIXED);
 	if (r == 0)
 		return VIREO_RUN_AGAIN;
 	return svm_exit_mmio(vcpu, c->exit_info_2);
@@ -404,16 +405,22 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
+		vireo_stat_exit(vcpu, c->exit_code == SVM_EXIT_INTR ?
+				VIREO_EXIT_IRQ : VIREO_EXIT_NMI);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_VINTR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_IRQ_WINDOW);
 		/* The window is open; svm_prepare_events() decides again. */
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_RSM:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_IOIO:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PIO);
 		return svm_exit_io(vcpu);
 	case SVM_EXIT_HLT:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HALT);
 		svm_skip(sv, 1);
 		if (sv->x86.apic) {
 			x86_lapic_halt(sv->x86.apic);
@@ -422,27 +429,36 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_HLT;
 		return VIREO_RUN_USER;
 	case SVM_EXIT_CPUID:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CPU_ID);
 		return svm_exit_cpuid(vcpu);
 	case SVM_EXIT_MSR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SYSREG);
 		return svm_exit_msr(vcpu);
 	case SVM_EXIT_XSETBV:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CTRL_REG);
 		return svm_exit_xsetbv(vcpu);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		vireo_stat_exit(vcpu, VIREO_EXIT_DEBUG_REG);
 		return svm_exit_dr(vcpu);
 	case SVM_EXIT_IRET:
+		vireo_stat_exit(vcpu, VIREO_EXIT_NMI_WINDOW);
 		return svm_exit_iret(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
 		return svm_exit_db(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
 		/* Intercepted only so that each delivery passes the host. */
 		svm_inject_exception(sv, X86_TRAP_AC, true, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		vireo_stat_exit(vcpu, VIREO_EXIT_NMI);
 		/* svm_vcpu_run() gave it to the host's handler. */
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/*
 		 * INVD would drop the host's dirty lines; WBINVD would stall
 		 * every CPU for the guest.  Without devices that bypass the
@@ -451,12 +467,15 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		svm_skip(sv, 2);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_RDPMC:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/* No virtual PMU: every counter index is out of range. */
 		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_NPF:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return svm_exit_npf(vcpu);
 	case SVM_EXIT_SHUTDOWN:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SHUTDOWN);
 		svm_vcpu_reinit(vcpu);
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
@@ -471,14 +490,18 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_RDPRU:
+		vireo_stat_exit(vcpu, c->exit_code == SVM_EXIT_VMMCALL ?
+				VIREO_EXIT_HYPERCALL : VIREO_EXIT_INSN);
 		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_ERR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SHUTDOWN);
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason = c->exit_code;
 		run->fail_entry.cpu = raw_smp_processor_id();
 		return VIREO_RUN_USER;
 	default:
+		vireo_stat_exit(vcpu, VIREO_EXIT_OTHER);
 		return svm_internal_error(vcpu,
 				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
 	}

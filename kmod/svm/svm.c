@@ -774,6 +774,14 @@ static bool svm_intr_needs_exit(const struct vmcb *vmcb)
 	       (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR);
 }
 
+static void svm_count_injection(struct vireo_vcpu *vcpu, u32 inj)
+{
+	if ((inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_INTR)
+		vireo_stat_inc(vcpu, VIREO_STAT_IRQ_INJECTIONS);
+	else if ((inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI)
+		vireo_stat_inc(vcpu, VIREO_STAT_NMI_INJECTIONS);
+}
+
 /*
  * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
  * runs a different VMCB than last time, the vCPU comes from another CPU, or
@@ -840,6 +848,10 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		sc->last_vmcb = vmcb;
 		sv->npt_gen = gen;
 	}
+	/* Each delivery counts, a repeated one too, as under kvm.ko. */
+	if (vmcb->control.event_inj & SVM_EVTINJ_VALID)
+		svm_count_injection(vcpu, vmcb->control.event_inj);
+	vireo_stat_entering(vcpu);
 	/* Pending until VMRUN sets GIF: the exit follows the delivery. */
 	if (svm_intr_needs_exit(vmcb))
 		smp_send_reschedule(cpu);
@@ -858,6 +870,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
 	raw_local_irq_disable();
 	x86_guest_exited();
+	vireo_stat_exited(vcpu);
 	x86_dr_exit(&sv->dregs, NULL);
 	/*
 	 * Read back what the guest left in XCR0: a CPU that does not honour

@@ -1175,6 +1175,16 @@ static bool vmx_exit_is_mce(u32 reason)
 	       (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC);
 }
 
+static void vmx_count_injection(struct vireo_vcpu *vcpu, u32 info)
+{
+	if (!(info & INTR_INFO_VALID_MASK))
+		return;
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_EXT_INTR)
+		vireo_stat_inc(vcpu, VIREO_STAT_IRQ_INJECTIONS);
+	else if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		vireo_stat_inc(vcpu, VIREO_STAT_NMI_INJECTIONS);
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1260,9 +1270,13 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (host_cr2 != guest_cr2)
 		native_write_cr2(guest_cr2);
 
+	/* Each delivery counts, a repeated one too, as under kvm.ko. */
+	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
+	vireo_stat_entering(vcpu);
 	x86_l1d_flush();
 	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
 	x86_guest_exited();
+	vireo_stat_exited(vcpu);
 
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
