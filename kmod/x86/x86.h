@@ -173,6 +173,8 @@ struct x86_vm {
 	/* KVM_CREATE_PIT2, which kvm.ko allows with or without an irqchip */
 	struct x86_pit *pit;
 	struct x86_kvmclock clock;
+	/* KVM_SET_NR_MMU_PAGES; 0 until then */
+	unsigned long nr_mmu_pages;
 };
 
 /* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
