@@ -795,6 +795,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	}
+	sv->cpuid.frozen = true;
 	svm_prepare_events(vcpu);
 	x86_kvmclock_enter(vcpu, &sv->cpuid, vmcb->control.tsc_offset);
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;

@@ -1192,6 +1192,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	}
+	vmx->cpuid.frozen = true;
 	/* Guest memory may fault in: before preemption goes off. */
 	x86_kvmclock_enter(vcpu, &vmx->cpuid, vmx->tsc_offset);
 	preempt_disable();

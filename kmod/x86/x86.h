@@ -35,10 +35,17 @@ void x86_gprs_from_kvm(struct x86_gprs *g, const struct kvm_regs *regs);
 
 struct x86_cpuid {
 	unsigned int nent;
+	/*
+	 * The vCPU has run: KVM_SET_CPUID2 may only repeat the table, as
+	 * under kvm.ko (what the guest saw must not change under it).
+	 */
+	bool frozen;
 	struct kvm_cpuid_entry2 e[X86_MAX_CPUID_ENTRIES];
 };
 
 void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4]);
+void x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
+		     u32 out[4]);
 bool x86_cpuid_is_intel(const struct x86_cpuid *c);
 long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp);
 long x86_get_cpuid2(const struct x86_cpuid *c, void __user *argp);
