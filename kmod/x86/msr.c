@@ -22,7 +22,7 @@ const u32 x86_msr_list[] = {
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
 	MSR_KVM_WALL_CLOCK_NEW,
-	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO,
 };
 
 const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
@@ -46,6 +46,29 @@ long x86_get_msr_index_list(void __user *argp)
 		return -E2BIG;
 	if (copy_to_user(user->indices, list, len * sizeof(list[0])))
 		return -EFAULT;
+	return 0;
+}
+
+/*
+ * MSR_PLATFORM_INFO: whatever the VMM put there, which the guest may read
+ * unless KVM_CAP_MSR_PLATFORM_INFO was turned off, and never write
+ * (kvm.ko's).  There is no CPUID faulting here, so the bit that would
+ * offer it to the guest is refused.
+ */
+static int x86_platform_info(void *ctx, bool set, bool host, u64 *data)
+{
+	struct vireo_vcpu *vcpu = ctx;
+	struct x86_vcpu *x = to_x86_vcpu(vcpu);
+
+	if (!host && (set || READ_ONCE(to_x86_vm(vcpu->vm)->no_platform_info)))
+		return 1;
+	if (!set) {
+		*data = x->platform_info;
+		return 0;
+	}
+	if (*data & MSR_PLATFORM_INFO_CPUID_FAULT)
+		return 1;
+	x->platform_info = *data;
 	return 0;
 }
 
@@ -73,6 +96,11 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		if (ctx && x86_is_mce_msr(index)) {
 			if (set ? x86_mce_set_msr(ctx, index, e[i].data, true) :
 				  x86_mce_get_msr(ctx, index, &e[i].data, true))
+				break;
+			continue;
+		}
+		if (ctx && index == MSR_PLATFORM_INFO) {
+			if (x86_platform_info(ctx, set, true, &e[i].data))
 				break;
 			continue;
 		}
@@ -154,6 +182,8 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		return x86_kvmclock_get_msr(ctx, index, data);
 	if (x86_is_mce_msr(index))
 		return x86_mce_get_msr(ctx, index, data, false);
+	if (index == MSR_PLATFORM_INFO)
+		return x86_platform_info(ctx, false, false, data);
 	if (x86_is_mtrr_msr(index)) {
 		x86_mtrr_get(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx), index,
 			     data);
@@ -188,6 +218,8 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		return x86_kvmclock_set_msr(ctx, index, data);
 	if (x86_is_mce_msr(index))
 		return x86_mce_set_msr(ctx, index, data, false);
+	if (index == MSR_PLATFORM_INFO)
+		return x86_platform_info(ctx, true, false, &data);
 	if (x86_is_mtrr_msr(index))
 		return x86_mtrr_set(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx),
 				    index, data);

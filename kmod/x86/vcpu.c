@@ -56,6 +56,7 @@ long x86_check_extension(long cap)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
+	case KVM_CAP_MSR_PLATFORM_INFO:
 		return 1;
 	default:
 		return 0;
@@ -132,6 +133,11 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 			return -EFAULT;
 		if (cap.flags)
 			return -EINVAL;
+		if (cap.cap == KVM_CAP_MSR_PLATFORM_INFO) {
+			WRITE_ONCE(to_x86_vm(vm)->no_platform_info,
+				   !cap.args[0]);
+			return 0;
+		}
 		/* kvm.ko: -EINVAL for a capability it cannot enable. */
 		if (cap.cap != KVM_CAP_SPLIT_IRQCHIP ||
 		    !vireo_impl->check_extension(cap.cap))

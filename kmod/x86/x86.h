@@ -182,6 +182,8 @@ struct x86_vm {
 	struct x86_kvmclock clock;
 	/* KVM_SET_NR_MMU_PAGES; 0 until then */
 	unsigned long nr_mmu_pages;
+	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR gets #GP */
+	bool no_platform_info;
 };
 
 /* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
@@ -199,6 +201,7 @@ struct x86_vcpu {
 	struct x86_pvclock pvclock;
 	struct x86_mce mce;
 	struct x86_mtrr mtrr;
+	u64 platform_info;		/* MSR_PLATFORM_INFO, the VMM's */
 	/*
 	 * The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before entering, as a
 	 * triple fault the guest took (a machine check it cannot take).

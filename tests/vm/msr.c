@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * MSRs: the index list, KVM_GET/SET_MSRS, and the guest's RDMSR/WRMSR
- * (with #GP for an MSR that does not exist).
+ * (with #GP for an MSR that does not exist); MSR_PLATFORM_INFO.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -125,6 +125,84 @@ TEST(guest_rdmsr_wrmsr)
 	EXPECT_EQ(0x0d, vt_io_data(&t)[0]);
 	ASSERT_EQ(1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
 	EXPECT_EQ(0x12345678ULL, m.e[0].data);
+	vt_vm_destroy(&t);
+}
+
+/*
+ * MSR_PLATFORM_INFO (Linux's platform_info_test): listed, the VMM's value
+ * for the guest to read; the guest's WRMSR gets #GP, and so does its
+ * RDMSR once KVM_CAP_MSR_PLATFORM_INFO is turned off.
+ */
+TEST(platform_info)
+{
+	static const uint8_t code[] = {
+		0x66, 0xb9, 0xce, 0x00, 0x00, 0x00,	/* mov ecx, 0xce */
+		0x0f, 0x32,				/* rdmsr */
+		0x66, 0xe7, 0x10,			/* out 0x10, eax */
+		0x0f, 0x30,				/* wrmsr: #GP */
+	};
+	/* #GP handler at 0x3000: out 0x13, al; hlt */
+	static const uint8_t gp[] = { 0xb0, 0x0d, 0xe6, 0x13, 0xf4 };
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MSR_PLATFORM_INFO };
+	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
+	struct msrs m = { 0 };
+	struct kvm_regs regs;
+	unsigned int i, found = 0;
+	uint64_t base;
+	uint32_t v;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+	EXPECT_EQ(1, ioctl(t.vm, KVM_CHECK_EXTENSION,
+			   KVM_CAP_MSR_PLATFORM_INFO));
+	EXPECT_EQ(-1, ioctl(t.sys, KVM_GET_MSR_INDEX_LIST, &probe));
+	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(__u32));
+	ASSERT_NE(NULL, list);
+	list->nmsrs = probe.nmsrs;
+	ASSERT_EQ(0, ioctl(t.sys, KVM_GET_MSR_INDEX_LIST, list));
+	for (i = 0; i < list->nmsrs; i++)
+		found += list->indices[i] == 0xce;
+	EXPECT_EQ(1u, found);
+	free(list);
+
+	memcpy(t.mem + 0x1000, code, sizeof(code));
+	memcpy(t.mem + 0x3000, gp, sizeof(gp));
+	t.mem[13 * 4] = 0x00;
+	t.mem[13 * 4 + 1] = 0x30;
+	m.h.nmsrs = 1;
+	m.e[0].index = 0xce;
+	ASSERT_EQ(1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+	base = m.e[0].data;
+	m.e[0].data = base | 0xff00;
+	ASSERT_EQ(1, ioctl(t.vcpu, KVM_SET_MSRS, &m));
+	m.e[0].data = 0;
+	ASSERT_EQ(1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+	EXPECT_EQ(base | 0xff00, m.e[0].data);
+
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason)
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+	EXPECT_EQ(0x10, t.run->io.port);
+	memcpy(&v, vt_io_data(&t), 4);
+	EXPECT_EQ((uint32_t)(base | 0xff00), v);
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	EXPECT_EQ(0x13, t.run->io.port);
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
+
+	/* Turned off: RDMSR faults before anything reaches port 0x10. */
+	ASSERT_EQ(0, ioctl(t.vm, KVM_ENABLE_CAP, &cap));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	regs.rip = 0x1000;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	EXPECT_EQ(0x13, t.run->io.port);
+	/* The VMM still reaches it. */
+	m.e[0].data = 0;
+	ASSERT_EQ(1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+	EXPECT_EQ(base | 0xff00, m.e[0].data);
 	vt_vm_destroy(&t);
 }
 
