@@ -276,7 +276,8 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 
 	memset(&sv->gprs, 0, sizeof(sv->gprs));
 	sv->xcr0 = XFEATURE_MASK_FP;
-	sv->apic_base = SVM_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	sv->apic_base = SVM_RESET_APIC_BASE |
+			(x86_is_bsp(&svm->x86, id) ? MSR_IA32_APICBASE_BSP : 0);
 	sv->last_cpu = -1;
 	sv->uexit.kind = X86_UEXIT_NONE;
 	memset(&sv->dregs, 0, sizeof(sv->dregs));

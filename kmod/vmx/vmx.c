@@ -748,7 +748,8 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	memset(&vmx->dregs, 0, sizeof(vmx->dregs));
 	vmx->dr6 = VMX_DR6_FIXED;
 	vmx->pending_irq = -1;
-	vmx->apic_base = VMX_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	vmx->apic_base = VMX_RESET_APIC_BASE |
+			 (x86_is_bsp(&vv->x86, id) ? MSR_IA32_APICBASE_BSP : 0);
 	vmx->uexit.kind = X86_UEXIT_NONE;
 }
 

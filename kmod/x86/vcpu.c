@@ -57,6 +57,7 @@ long x86_check_extension(long cap)
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
 	case KVM_CAP_MSR_PLATFORM_INFO:
+	case KVM_CAP_SET_BOOT_CPU_ID:
 		return 1;
 	default:
 		return 0;
@@ -171,6 +172,18 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 	case KVM_GET_TSC_KHZ:
 		/* Guests run at the host's TSC rate (no TSC scaling). */
 		return tsc_khz;
+	case KVM_SET_BOOT_CPU_ID: {
+		long r = 0;
+
+		/* Any ID, as kvm.ko: none may match, and no vCPU is the BSP. */
+		mutex_lock(&vm->lock);
+		if (vm->nr_vcpus)
+			r = -EBUSY;
+		else
+			WRITE_ONCE(to_x86_vm(vm)->bsp_id, (unsigned long)argp);
+		mutex_unlock(&vm->lock);
+		return r;
+	}
 	case KVM_SET_NR_MMU_PAGES:
 		if ((unsigned long)argp < X86_MIN_MMU_PAGES)
 			return -EINVAL;

@@ -184,6 +184,8 @@ struct x86_vm {
 	unsigned long nr_mmu_pages;
 	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR gets #GP */
 	bool no_platform_info;
+	/* KVM_SET_BOOT_CPU_ID: the vCPU whose APIC base says BSP at reset */
+	u32 bsp_id;
 };
 
 /* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
@@ -217,6 +219,12 @@ static inline struct x86_vm *to_x86_vm(struct vireo_vm *vm)
 static inline struct x86_vcpu *to_x86_vcpu(struct vireo_vcpu *vcpu)
 {
 	return vcpu->arch;
+}
+
+/* Is @id the VM's boot processor (vCPU 0 unless KVM_SET_BOOT_CPU_ID)? */
+static inline bool x86_is_bsp(const struct x86_vm *vm, u32 id)
+{
+	return id == READ_ONCE(vm->bsp_id);
 }
 
 /* kmod/x86/pvclock.c */
