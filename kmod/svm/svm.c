@@ -275,6 +275,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	s->g_pat = SVM_RESET_PAT;
 
 	memset(&sv->gprs, 0, sizeof(sv->gprs));
+	c->tsc_offset = svm->x86.tsc_offset0;
 	sv->xcr0 = XFEATURE_MASK_FP;
 	sv->apic_base = SVM_RESET_APIC_BASE |
 			(x86_is_bsp(&svm->x86, id) ? MSR_IA32_APICBASE_BSP : 0);

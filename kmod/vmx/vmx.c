@@ -741,9 +741,9 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->pat = VMX_RESET_PAT;
 	vmx->kernel_gs_base = 0;
 	vmx->misc_enable = 0;
-	vmx->tsc_offset = 0;
+	vmx->tsc_offset = vv->x86.tsc_offset0;
 	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
-		vmcs_write(TSC_OFFSET, 0);
+		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
 	memset(vmx->uret, 0, sizeof(vmx->uret));
 	memset(&vmx->dregs, 0, sizeof(vmx->dregs));
 	vmx->dr6 = VMX_DR6_FIXED;

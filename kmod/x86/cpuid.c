@@ -201,6 +201,8 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		if (e->index)
 			break;
 		e->ebx &= ~(BIT(2) | BIT(14));
+		/* Emulated (kmod/x86/msr.c), whatever the host has. */
+		e->ebx |= BIT(X86_FEATURE_TSC_ADJUST & 31);
 		e->ecx &= ~BIT(5);
 		if (!x86_tsc_aux_ok)
 			e->ecx &= ~BIT(X86_FEATURE_RDPID & 31);

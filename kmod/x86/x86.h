@@ -186,6 +186,8 @@ struct x86_vm {
 	bool no_platform_info;
 	/* KVM_SET_BOOT_CPU_ID: the vCPU whose APIC base says BSP at reset */
 	u32 bsp_id;
+	/* Every new vCPU's TSC offset: the guest's TSC counts from 0 */
+	u64 tsc_offset0;
 };
 
 /* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
@@ -204,6 +206,8 @@ struct x86_vcpu {
 	struct x86_mce mce;
 	struct x86_mtrr mtrr;
 	u64 platform_info;		/* MSR_PLATFORM_INFO, the VMM's */
+	u64 tsc_adjust;			/* MSR_IA32_TSC_ADJUST */
+	bool msr_host;			/* KVM_{GET,SET}_MSRS, not the guest */
 	/*
 	 * The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before entering, as a
 	 * triple fault the guest took (a machine check it cannot take).
