@@ -203,7 +203,8 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		e->ebx &= ~(BIT(2) | BIT(14));
 		/* Emulated (kmod/x86/msr.c), whatever the host has. */
 		e->ebx |= BIT(X86_FEATURE_TSC_ADJUST & 31);
-		e->ecx &= ~BIT(5);
+		/* OSPKE is the guest's CR4.PKE (x86_cpuid_guest()). */
+		e->ecx &= ~(BIT(5) | BIT(X86_FEATURE_OSPKE & 31));
 		if (!x86_tsc_aux_ok)
 			e->ecx &= ~BIT(X86_FEATURE_RDPID & 31);
 		e->edx &= ~(BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30) |

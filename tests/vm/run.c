@@ -250,6 +250,14 @@ TEST_F(rm, cpuid_osxsave_follows_cr4)
 		if (cpuid.e[i].function == 1)
 			one = &cpuid.e[i];
 	ASSERT_NE(NULL, one);
+	/*
+	 * Neither OSXSAVE nor OSPKE (leaf 7 ECX bit 4) is the VMM's to offer:
+	 * the host's CR4 must not show through.
+	 */
+	EXPECT_EQ(0u, one->ecx & (1u << 27));
+	for (i = 0; i < cpuid.c.nent; i++)
+		if (cpuid.e[i].function == 7 && cpuid.e[i].index == 0)
+			EXPECT_EQ(0u, cpuid.e[i].ecx & (1u << 4));
 	if (!(one->ecx & (1u << 26)))
 		SKIP(return, "no XSAVE in the supported CPUID");
 	/* The table says OSXSAVE is off: the guest's CR4 decides. */
