@@ -359,6 +359,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 		goto err;
 	sv->vmcb = page_address(sv->vmcb_page);
 	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
+	x86_tsc_start(vcpu);
 	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
 	x86_mce_init(&sv->x86.mce);
 	vcpu->arch = sv;

@@ -845,6 +845,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	if (vmx_vmclear(vmx->vmcs_pa))
 		goto err_vpid;
 	vmx_get(vmx);
+	x86_tsc_start(vcpu);
 	vmx_vmcs_reset(vmx, to_vmx_vm(vcpu->vm), vcpu->id);
 	vmx_put(vmx);
 	if (x86_lapic_create(vcpu, &vmx_lapic_ops)) {

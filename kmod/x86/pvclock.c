@@ -156,7 +156,7 @@ static void x86_kvmclock_resync(struct x86_kvmclock *c)
 }
 
 /**
- * x86_kvmclock_vm_init - a new VM's clock and TSC, at 0
+ * x86_kvmclock_vm_init - a new VM's clock, at 0
  * @xv: the VM's x86 state
  */
 void x86_kvmclock_vm_init(struct x86_vm *xv)
@@ -168,8 +168,19 @@ void x86_kvmclock_vm_init(struct x86_vm *xv)
 	x86_kvmclock_resync(c);
 	c->offset = c->master ? -c->master_ns : -x86_clock_base(ktime_get_raw());
 	spin_unlock(&c->lock);
-	/* Its vCPUs' TSCs start at 0 together, as kvm.ko's do. */
-	xv->tsc_offset0 = -rdtsc();
+}
+
+/**
+ * x86_tsc_start - the VM's guest TSC starts at 0 with its first vCPU
+ * @vcpu: the vCPU being created (vm->lock held)
+ *
+ * Every later vCPU takes the same offset (x86_vm.tsc_offset0), so the
+ * VM's TSCs agree, as under kvm.ko.
+ */
+void x86_tsc_start(struct vireo_vcpu *vcpu)
+{
+	if (!vcpu->vm->nr_vcpus)
+		to_x86_vm(vcpu->vm)->tsc_offset0 = -rdtsc();
 }
 
 /*

@@ -186,7 +186,7 @@ struct x86_vm {
 	bool no_platform_info;
 	/* KVM_SET_BOOT_CPU_ID: the vCPU whose APIC base says BSP at reset */
 	u32 bsp_id;
-	/* Every new vCPU's TSC offset: the guest's TSC counts from 0 */
+	/* Every vCPU's TSC offset at reset: from 0 at the first vCPU */
 	u64 tsc_offset0;
 };
 
@@ -235,6 +235,7 @@ static inline bool x86_is_bsp(const struct x86_vm *vm, u32 id)
 int x86_kvmclock_init(void);
 void x86_kvmclock_fini(void);
 void x86_kvmclock_vm_init(struct x86_vm *xv);
+void x86_tsc_start(struct vireo_vcpu *vcpu);
 long x86_kvmclock_ioctl(struct vireo_vm *vm, unsigned int cmd,
 			void __user *argp);
 bool x86_kvmclock_msr(u32 index);

@@ -300,4 +300,28 @@ TEST(tsc_adjust)
 	vt_vm_destroy(&t);
 }
 
+/* The TSC starts at 0 with the first vCPU, not with the VM (kvm.ko's). */
+TEST(tsc_starts_with_first_vcpu)
+{
+	struct msrs m = { .h.nmsrs = 1, .e[0].index = MSR_IA32_TSC };
+	int sys = vt_open_dev(), vm, vcpu;
+	long khz;
+
+	ASSERT_GE(sys, 0);
+	vm = ioctl(sys, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	sleep(2);
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	ASSERT_GE(vcpu, 0);
+	ASSERT_EQ(1, ioctl(vcpu, KVM_GET_MSRS, &m));
+	khz = ioctl(vcpu, KVM_GET_TSC_KHZ, 0);
+	ASSERT_LT(0, khz);
+	EXPECT_GT((uint64_t)khz * 1000, m.e[0].data)
+		TH_LOG("TSC %#llx, %ld kHz", (unsigned long long)m.e[0].data,
+		       khz);
+	close(vcpu);
+	close(vm);
+	close(sys);
+}
+
 TEST_HARNESS_MAIN
