@@ -3,6 +3,7 @@
 # make            build kmod/vireo.ko, the vireo VMM and the tests
 # make check      host unit tests, then the in-VM suite on vireo.ko and kvm.ko
 # make check-vmx  only the suite's VT-x stage (Bochs, tests/vm/vmx.list)
+# make check-selftests  only Linux 6.1's KVM selftests, on vireo.ko and kvm.ko
 # make modules-arm64 / tests-arm64  vireo.ko and the in-VM programs for the
 #                 arm64 test VM (cross-built; scripts/vm.sh --platform qemu-arm64)
 # make check-vmx-full  the VT-x stage plus the VMM booting Debian's kernel
@@ -28,8 +29,8 @@ export CACHE
 
 .PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm vmm-arm64 \
 	tests check check-host check-vm bench setup \
-	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz \
-	profile
+	clean sparse checkpatch demo check-vmx check-vmx-full check-selftests \
+	bench-vmx fuzz profile
 
 all: modules vmm tests
 
@@ -130,6 +131,12 @@ check-vmx check-vmx-full: setup
 	$(MAKE) vmm tests
 	VIREO_CHECK_ONLY_VMX=1 $(if $(filter check-vmx-full,$@),VIREO_CHECK_VMX_FULL=1) \
 		scripts/check.sh
+
+# Linux 6.1's own KVM selftests on vireo.ko and kvm.ko, nothing else
+# (make check's selftests stage alone).
+check-selftests: setup
+	$(MAKE) modules KDIR=$(TEST_KDIR)
+	VIREO_CHECK_ONLY_SELFTESTS=1 scripts/check.sh
 
 bench-vmx: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)

@@ -275,8 +275,10 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	s->g_pat = SVM_RESET_PAT;
 
 	memset(&sv->gprs, 0, sizeof(sv->gprs));
+	c->tsc_offset = svm->x86.tsc_offset0;
 	sv->xcr0 = XFEATURE_MASK_FP;
-	sv->apic_base = SVM_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	sv->apic_base = SVM_RESET_APIC_BASE |
+			(x86_is_bsp(&svm->x86, id) ? MSR_IA32_APICBASE_BSP : 0);
 	sv->last_cpu = -1;
 	sv->uexit.kind = X86_UEXIT_NONE;
 	memset(&sv->dregs, 0, sizeof(sv->dregs));
@@ -357,6 +359,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 		goto err;
 	sv->vmcb = page_address(sv->vmcb_page);
 	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
+	x86_tsc_start(vcpu);
 	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
 	x86_mce_init(&sv->x86.mce);
 	vcpu->arch = sv;
@@ -803,6 +806,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	}
+	sv->cpuid.frozen = true;
 	svm_prepare_events(vcpu);
 	x86_kvmclock_enter(vcpu, &sv->cpuid, vmcb->control.tsc_offset);
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;

@@ -741,14 +741,15 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->pat = VMX_RESET_PAT;
 	vmx->kernel_gs_base = 0;
 	vmx->misc_enable = 0;
-	vmx->tsc_offset = 0;
+	vmx->tsc_offset = vv->x86.tsc_offset0;
 	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
-		vmcs_write(TSC_OFFSET, 0);
+		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
 	memset(vmx->uret, 0, sizeof(vmx->uret));
 	memset(&vmx->dregs, 0, sizeof(vmx->dregs));
 	vmx->dr6 = VMX_DR6_FIXED;
 	vmx->pending_irq = -1;
-	vmx->apic_base = VMX_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	vmx->apic_base = VMX_RESET_APIC_BASE |
+			 (x86_is_bsp(&vv->x86, id) ? MSR_IA32_APICBASE_BSP : 0);
 	vmx->uexit.kind = X86_UEXIT_NONE;
 }
 
@@ -844,6 +845,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	if (vmx_vmclear(vmx->vmcs_pa))
 		goto err_vpid;
 	vmx_get(vmx);
+	x86_tsc_start(vcpu);
 	vmx_vmcs_reset(vmx, to_vmx_vm(vcpu->vm), vcpu->id);
 	vmx_put(vmx);
 	if (x86_lapic_create(vcpu, &vmx_lapic_ops)) {
@@ -1202,6 +1204,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	}
+	vmx->cpuid.frozen = true;
 	/* Guest memory may fault in: before preemption goes off. */
 	x86_kvmclock_enter(vcpu, &vmx->cpuid, vmx->tsc_offset);
 	preempt_disable();

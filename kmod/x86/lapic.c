@@ -1192,6 +1192,7 @@ long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 int x86_lapic_create(struct vireo_vcpu *vcpu, const struct x86_lapic_ops *ops)
 {
 	struct x86_lapic *a;
+	bool bsp;
 
 	if (!to_x86_vm(vcpu->vm)->irqchip)
 		return 0;
@@ -1203,12 +1204,12 @@ int x86_lapic_create(struct vireo_vcpu *vcpu, const struct x86_lapic_ops *ops)
 	spin_lock_init(&a->lock);
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	a->timer.function = lapic_timer_fn;
+	bsp = x86_is_bsp(to_x86_vm(vcpu->vm), vcpu->id);
 	a->base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-		  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+		  (bsp ? MSR_IA32_APICBASE_BSP : 0);
 	lapic_reset(a, false);
 	/* kvm.ko: vCPUs but the BSP wait for INIT and SIPI. */
-	a->mp_state = vcpu->id ? KVM_MP_STATE_UNINITIALIZED :
-				 KVM_MP_STATE_RUNNABLE;
+	a->mp_state = bsp ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
 	to_x86_vcpu(vcpu)->apic = a;
 	return 0;
 }
