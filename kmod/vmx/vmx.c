@@ -1186,6 +1186,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	unsigned long host_debugctl;
 	u32 reason = 0;
 	int fail, r;
+	u64 rip;
 
 	if (unlikely(vmx->x86.triple_fault)) {
 		vmx->x86.triple_fault = false;
@@ -1194,6 +1195,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	}
 	/* Guest memory may fault in: before preemption goes off. */
 	x86_kvmclock_enter(vcpu, &vmx->cpuid, vmx->tsc_offset);
+	if (vmx->x86.apic)
+		x86_lapic_vapic_enter(vmx->x86.apic);
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	vmx_prepare_events(vcpu);
@@ -1320,10 +1323,14 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		preempt_enable();
 		return VIREO_RUN_USER;
 	}
+	rip = vmcs_read(GUEST_RIP);
 	preempt_enable();
+	if (vmx->x86.apic)
+		x86_lapic_vapic_exit(vmx->x86.apic);
 	r = vmx_handle_exit(vcpu, reason);
 	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
-	    x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run))
+	    (x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run) ||
+	     x86_lapic_tpr_exit(vmx->x86.apic, vcpu->run, rip)))
 		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
 	    vmx->pending_irq < 0 && vmx_interrupt_allowed()) {
