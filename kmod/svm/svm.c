@@ -738,7 +738,8 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_control_area *c = &sv->vmcb->control;
-	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window);
+	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window) &&
+			   (!sv->x86.apic || x86_lapic_user_window(sv->x86.apic));
 
 	svm_nmi_prepare(sv);
 	if (svm_apic_prepare(sv))
@@ -888,7 +889,8 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	     x86_lapic_tpr_exit(sv->x86.apic, vcpu->run, rip)))
 		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
-	    svm_interrupt_allowed(sv)) {
+	    svm_interrupt_allowed(sv) &&
+	    (!sv->x86.apic || x86_lapic_user_window(sv->x86.apic))) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		r = VIREO_RUN_USER;
 	}

@@ -697,6 +697,23 @@ bool x86_lapic_accept_extint(struct x86_lapic *apic)
 	return apic->extint < 0 && lapic_lint0_extint(apic);
 }
 
+/**
+ * x86_lapic_user_window - does the VMM's request_interrupt_window count now?
+ * @apic: the vCPU's APIC
+ *
+ * Only the VMM's 8259 (split irqchip) asks for the window, and, as kvm.ko
+ * has it, only while KVM_INTERRUPT could take its vector: with LINT0
+ * masked a VMM that keeps asking would otherwise get an interrupt-window
+ * exit at every entry and the guest would never run.
+ *
+ * Return: true if the window opens for the VMM.
+ */
+bool x86_lapic_user_window(struct x86_lapic *apic)
+{
+	return to_x86_vm(apic->vcpu->vm)->irqchip->mode == X86_IRQCHIP_SPLIT &&
+	       x86_lapic_accept_extint(apic);
+}
+
 /* --- registers --- */
 
 static bool lapic_readable(const struct x86_lapic *a, unsigned int off)

@@ -103,6 +103,8 @@ int x86_lapic_blocked(struct x86_lapic *apic);
 bool x86_lapic_eoi_exit(struct x86_lapic *apic, struct kvm_run *run);
 /* May userspace's KVM_INTERRUPT go in now (ready_for_interrupt_injection)? */
 bool x86_lapic_accept_extint(struct x86_lapic *apic);
+/* Does the VMM's request_interrupt_window open the window now? */
+bool x86_lapic_user_window(struct x86_lapic *apic);
 
 /* The VAPIC word (KVM_SET_VAPIC_ADDR): before entry, after exit. */
 void x86_lapic_vapic_enter(struct x86_lapic *apic);
