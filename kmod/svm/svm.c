@@ -741,7 +741,8 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_control_area *c = &sv->vmcb->control;
-	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window);
+	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window) &&
+			   (!sv->x86.apic || x86_lapic_user_window(sv->x86.apic));
 
 	svm_nmi_prepare(sv);
 	if (svm_apic_prepare(sv))
@@ -798,7 +799,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	bool swap_xcr0;
 	struct svm_cpu *sc;
 	int cpu, r;
-	u64 gen;
+	u64 gen, rip;
 
 	if (unlikely(sv->x86.triple_fault)) {
 		sv->x86.triple_fault = false;
@@ -809,6 +810,8 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	sv->cpuid.frozen = true;
 	svm_prepare_events(vcpu);
 	x86_kvmclock_enter(vcpu, &sv->cpuid, vmcb->control.tsc_offset);
+	if (sv->x86.apic)
+		x86_lapic_vapic_enter(sv->x86.apic);
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
 	vmcb->control.clean = 0;
 
@@ -892,14 +895,19 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		x86_machine_check();
 	local_irq_enable();
 
-	if (sv->x86.apic)
+	rip = vmcb->save.rip;
+	if (sv->x86.apic) {
 		x86_lapic_set_cr8(sv->x86.apic, vmcb->control.int_ctl & V_TPR_MASK);
+		x86_lapic_vapic_exit(sv->x86.apic);
+	}
 	r = svm_handle_exit(vcpu);
 	if (r == VIREO_RUN_AGAIN && sv->x86.apic &&
-	    x86_lapic_eoi_exit(sv->x86.apic, vcpu->run))
+	    (x86_lapic_eoi_exit(sv->x86.apic, vcpu->run) ||
+	     x86_lapic_tpr_exit(sv->x86.apic, vcpu->run, rip)))
 		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
-	    svm_interrupt_allowed(sv)) {
+	    svm_interrupt_allowed(sv) &&
+	    (!sv->x86.apic || x86_lapic_user_window(sv->x86.apic))) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		r = VIREO_RUN_USER;
 	}

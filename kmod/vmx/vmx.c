@@ -1140,7 +1140,8 @@ static bool vmx_apic_prepare(struct vmx_vcpu *vmx)
 static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	bool window = READ_ONCE(vcpu->run->request_interrupt_window);
+	bool window = READ_ONCE(vcpu->run->request_interrupt_window) &&
+		      (!vmx->x86.apic || x86_lapic_user_window(vmx->x86.apic));
 
 	/*
 	 * As on kvm_intel, the vector goes in on the next entry whatever
@@ -1198,6 +1199,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	unsigned long host_debugctl;
 	u32 reason = 0;
 	int fail, r;
+	u64 rip;
 
 	if (unlikely(vmx->x86.triple_fault)) {
 		vmx->x86.triple_fault = false;
@@ -1207,6 +1209,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	vmx->cpuid.frozen = true;
 	/* Guest memory may fault in: before preemption goes off. */
 	x86_kvmclock_enter(vcpu, &vmx->cpuid, vmx->tsc_offset);
+	if (vmx->x86.apic)
+		x86_lapic_vapic_enter(vmx->x86.apic);
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	vmx_prepare_events(vcpu);
@@ -1337,13 +1341,18 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		preempt_enable();
 		return VIREO_RUN_USER;
 	}
+	rip = vmcs_read(GUEST_RIP);
 	preempt_enable();
+	if (vmx->x86.apic)
+		x86_lapic_vapic_exit(vmx->x86.apic);
 	r = vmx_handle_exit(vcpu, reason);
 	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
-	    x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run))
+	    (x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run) ||
+	     x86_lapic_tpr_exit(vmx->x86.apic, vcpu->run, rip)))
 		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
-	    vmx->pending_irq < 0 && vmx_interrupt_allowed()) {
+	    vmx->pending_irq < 0 && vmx_interrupt_allowed() &&
+	    (!vmx->x86.apic || x86_lapic_user_window(vmx->x86.apic))) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		r = VIREO_RUN_USER;
 	}

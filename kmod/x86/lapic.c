@@ -697,6 +697,23 @@ bool x86_lapic_accept_extint(struct x86_lapic *apic)
 	return apic->extint < 0 && lapic_lint0_extint(apic);
 }
 
+/**
+ * x86_lapic_user_window - does the VMM's request_interrupt_window count now?
+ * @apic: the vCPU's APIC
+ *
+ * Only the VMM's 8259 (split irqchip) asks for the window, and, as kvm.ko
+ * has it, only while KVM_INTERRUPT could take its vector: with LINT0
+ * masked a VMM that keeps asking would otherwise get an interrupt-window
+ * exit at every entry and the guest would never run.
+ *
+ * Return: true if the window opens for the VMM.
+ */
+bool x86_lapic_user_window(struct x86_lapic *apic)
+{
+	return to_x86_vm(apic->vcpu->vm)->irqchip->mode == X86_IRQCHIP_SPLIT &&
+	       x86_lapic_accept_extint(apic);
+}
+
 /* --- registers --- */
 
 static bool lapic_readable(const struct x86_lapic *a, unsigned int off)
@@ -729,6 +746,10 @@ static u32 lapic_read(struct x86_lapic *a, unsigned int off)
 		return lapic_current_count(a);
 	case APIC_ICR:
 		return lapic_reg(a, APIC_ICR) & ~APIC_ICR_BUSY;
+	case APIC_TASKPRI:
+		if (a->tpr_report)
+			a->tpr_access = 1;
+		return lapic_reg(a, off);
 	default:
 		return lapic_reg(a, off);
 	}
@@ -791,6 +812,8 @@ static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
 		break;
 	case APIC_TASKPRI:
 		lapic_set_reg(a, APIC_TASKPRI, v & 0xff);
+		if (a->tpr_report)
+			a->tpr_access = 2;
 		break;
 	case APIC_EOI:
 		if (x2 && v)
@@ -1042,6 +1065,110 @@ int x86_lapic_set_msr(struct x86_lapic *apic, u32 index, u64 data)
 	return lapic_write_unlocked(apic, off, data, data >> 32);
 }
 
+/* --- the VAPIC word and TPR access reports (QEMU's kvmvapic ROM) --- */
+
+/*
+ * The word's layout, as kvm.ko writes it: byte 0 the TPR, byte 1 the
+ * class of the highest in-service vector, byte 3 the highest requested
+ * vector (0 for none).  The guest's ROM code writes byte 0 only.
+ */
+static u32 lapic_vapic_word(struct x86_lapic *a)
+{
+	int irr, isr;
+	u32 tpr;
+
+	tpr = lapic_reg(a, APIC_TASKPRI) & 0xff;
+	irr = lapic_highest(a, APIC_IRR);
+	isr = lapic_highest(a, APIC_ISR);
+	return tpr | ((isr < 0 ? 0 : isr & 0xf0) << 8) |
+	       ((irr < 0 ? 0 : irr) << 24);
+}
+
+/**
+ * x86_lapic_vapic_enter - publish the TPR and the vectors in the VAPIC word
+ * @apic: the vCPU's APIC
+ *
+ * Before an entry, preemptible, slots held.  A word that is no longer in
+ * guest memory is skipped, as kvm.ko skips it.
+ */
+void x86_lapic_vapic_enter(struct x86_lapic *apic)
+{
+	unsigned long flags;
+	u32 w;
+
+	if (!apic->vapic_addr)
+		return;
+	spin_lock_irqsave(&apic->lock, flags);
+	w = lapic_vapic_word(apic);
+	spin_unlock_irqrestore(&apic->lock, flags);
+	vireo_write_guest(apic->vcpu->vm, apic->vapic_addr, &w, sizeof(w));
+}
+
+/**
+ * x86_lapic_vapic_exit - take the TPR the guest wrote in the VAPIC word
+ * @apic: the vCPU's APIC
+ *
+ * After an exit, preemptible, slots held.  Any byte is a valid TPR: the
+ * guest's memory only ever becomes the guest's own TPR.
+ */
+void x86_lapic_vapic_exit(struct x86_lapic *apic)
+{
+	unsigned long flags;
+	u32 w;
+
+	if (!apic->vapic_addr ||
+	    vireo_read_guest(apic->vcpu->vm, apic->vapic_addr, &w, sizeof(w)))
+		return;
+	spin_lock_irqsave(&apic->lock, flags);
+	lapic_set_reg(apic, APIC_TASKPRI, w & 0xff);
+	spin_unlock_irqrestore(&apic->lock, flags);
+}
+
+/**
+ * x86_lapic_tpr_exit - report a TPR access the guest made, as kvm.ko does
+ * @apic: the vCPU's APIC
+ * @run: the kvm_run page, for KVM_EXIT_TPR_ACCESS
+ * @rip: the address of the instruction that made it
+ *
+ * Return: true when KVM_RUN goes back to the VMM with the report.
+ */
+bool x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run, u64 rip)
+{
+	u8 access = apic->tpr_access;
+
+	if (!access)
+		return false;
+	apic->tpr_access = 0;
+	run->exit_reason = KVM_EXIT_TPR_ACCESS;
+	run->tpr_access.rip = rip;
+	run->tpr_access.is_write = access == 2;
+	run->tpr_access.pad = 0;
+	return true;
+}
+
+/* kvm.ko takes an address in writable guest memory only. */
+static long lapic_set_vapic_addr(struct x86_lapic *a, void __user *argp)
+{
+	struct vireo_vm *vm = a->vcpu->vm;
+	struct kvm_vapic_addr va;
+	struct vireo_slot *s;
+	long r = 0;
+
+	if (copy_from_user(&va, argp, sizeof(va)))
+		return -EFAULT;
+	if (va.vapic_addr) {
+		spin_lock(&vm->slots_lock);
+		s = vireo_find_slot(vm, va.vapic_addr);
+		if (!s || (s->flags & KVM_MEM_READONLY) ||
+		    va.vapic_addr + sizeof(u32) - s->gpa > s->size)
+			r = -EINVAL;
+		spin_unlock(&vm->slots_lock);
+	}
+	if (!r)
+		a->vapic_addr = va.vapic_addr;
+	return r;
+}
+
 /* --- ioctls --- */
 
 static long lapic_get_state(struct x86_lapic *a, void __user *argp)
@@ -1129,6 +1256,7 @@ static long lapic_set_state(struct x86_lapic *a, void __user *argp)
 long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 		     void __user *argp)
 {
+	struct kvm_tpr_access_ctl tac;
 	struct kvm_mp_state mp;
 	int irq;
 
@@ -1137,6 +1265,20 @@ long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 		return apic ? lapic_get_state(apic, argp) : -EINVAL;
 	case KVM_SET_LAPIC:
 		return apic ? lapic_set_state(apic, argp) : -EINVAL;
+	case KVM_SET_VAPIC_ADDR:
+		return apic ? lapic_set_vapic_addr(apic, argp) : -EINVAL;
+	case KVM_TPR_ACCESS_REPORTING:
+		/*
+		 * kvm.ko takes it with or without an in-kernel APIC and
+		 * writes the structure back; only that APIC reports.
+		 */
+		if (copy_from_user(&tac, argp, sizeof(tac)))
+			return -EFAULT;
+		if (tac.flags)
+			return -EINVAL;
+		if (apic)
+			apic->tpr_report = tac.enabled;
+		return copy_to_user(argp, &tac, sizeof(tac)) ? -EFAULT : 0;
 	}
 	if (!apic)
 		return -ENOIOCTLCMD;

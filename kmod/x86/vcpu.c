@@ -44,6 +44,7 @@ long x86_check_extension(long cap)
 	case KVM_CAP_PIT2:
 	case KVM_CAP_PIT_STATE2:
 	case KVM_CAP_REINJECT_CONTROL:
+	case KVM_CAP_VAPIC:
 		return 1;
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
