@@ -54,8 +54,8 @@ static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u32 out[4];
 
-	x86_cpuid_lookup(&sv->cpuid, sv->vmcb->save.rax, sv->gprs.r[X86_RCX],
-			 out);
+	x86_cpuid_guest(&sv->cpuid, sv->vmcb->save.rax, sv->gprs.r[X86_RCX],
+			sv->vmcb->save.cr4, out);
 	svm_set_reg32(sv, X86_RAX, out[0]);
 	svm_set_reg32(sv, X86_RBX, out[1]);
 	svm_set_reg32(sv, X86_RCX, out[2]);

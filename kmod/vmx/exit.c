@@ -110,7 +110,7 @@ static int vmx_exit_cpuid(struct vireo_vcpu *vcpu)
 	u64 *r = vmx->gprs.r;
 	u32 out[4];
 
-	x86_cpuid_lookup(&vmx->cpuid, r[X86_RAX], r[X86_RCX], out);
+	x86_cpuid_guest(&vmx->cpuid, r[X86_RAX], r[X86_RCX], vmx->cr4, out);
 	r[X86_RAX] = out[0];
 	r[X86_RBX] = out[1];
 	r[X86_RCX] = out[2];

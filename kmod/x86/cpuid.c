@@ -41,6 +41,34 @@ void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
 }
 
 /**
+ * x86_cpuid_guest - what the guest's CPUID instruction returns
+ * @c: the guest's CPUID table
+ * @fn: EAX
+ * @idx: ECX
+ * @cr4: the guest's CR4
+ * @out: EAX, EBX, ECX, EDX
+ *
+ * The table's entry, with the bits the architecture ties to the guest's own
+ * state: CPUID.1:ECX.OSXSAVE is CR4.OSXSAVE and CPUID.7.0:ECX.OSPKE is
+ * CR4.PKE (user space checks them before using XGETBV and RDPKRU), as
+ * kvm.ko keeps them.
+ */
+void x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
+		     u32 out[4])
+{
+	x86_cpuid_lookup(c, fn, idx, out);
+	if (fn == 1) {
+		out[2] &= ~BIT(X86_FEATURE_OSXSAVE & 31);
+		if (cr4 & X86_CR4_OSXSAVE)
+			out[2] |= BIT(X86_FEATURE_OSXSAVE & 31);
+	} else if (fn == 7 && idx == 0) {
+		out[2] &= ~BIT(X86_FEATURE_OSPKE & 31);
+		if (cr4 & X86_CR4_PKE)
+			out[2] |= BIT(X86_FEATURE_OSPKE & 31);
+	}
+}
+
+/**
  * x86_cpuid_is_intel - does the guest's CPUID say GenuineIntel?
  * @c: the guest's CPUID
  *

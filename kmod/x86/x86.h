@@ -39,6 +39,8 @@ struct x86_cpuid {
 };
 
 void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4]);
+void x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
+		     u32 out[4]);
 bool x86_cpuid_is_intel(const struct x86_cpuid *c);
 long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp);
 long x86_get_cpuid2(const struct x86_cpuid *c, void __user *argp);
