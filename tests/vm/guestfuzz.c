@@ -25,8 +25,8 @@
  *
  * The seed comes from $VIREO_GUESTFUZZ_SEED, else from the clock, and is
  * printed first; $VIREO_GUESTFUZZ_STEPS sets the number of steps (default
- * 1500 per module, 500 under the debug kernel, 150 on the Bochs VT-x
- * platform); $VIREO_GUESTFUZZ_TRACE=1 prints each step before it runs,
+ * 1500 per module, 150 on the Bochs VT-x platform);
+ * $VIREO_GUESTFUZZ_TRACE=1 prints each step before it runs,
  * $VIREO_GUESTFUZZ_FROM=N starts at step N in a fresh VM and
  * $VIREO_GUESTFUZZ_ONLY=",N,M," runs only those steps (to corner a crash).
  */
@@ -1738,8 +1738,7 @@ static uint64_t env_u64(const char *name, uint64_t def)
 
 static uint64_t nr_steps(void)
 {
-	return env_u64("VIREO_GUESTFUZZ_STEPS", on_bochs ? 150 :
-		       vt_platform_is("qemu-x86-debug") ? 500 : 1500);
+	return env_u64("VIREO_GUESTFUZZ_STEPS", on_bochs ? 150 : 1500);
 }
 
 /* Steps per VM: each VM is a new sequence, with or without an irqchip. */
