@@ -228,6 +228,8 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 		INTERCEPT_XSETBV, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
 		INTERCEPT_RSM,
+		/* CR4 against the guest's CPUID, which the CPU does not know */
+		INTERCEPT_CR4_WRITE,
 		/* host caches, host-wide stalls, host counters */
 		INTERCEPT_INVD, INTERCEPT_WBINVD, INTERCEPT_RDPMC,
 		INTERCEPT_RDPRU,
@@ -849,8 +851,9 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		x86_ibpb_new_vcpu();
 	gen = x86_tdp_gen_on(&svm->tdp, cpu);
 	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
-	    sv->npt_gen != gen) {
+	    sv->npt_gen != gen || sv->tlb_flush) {
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		sv->tlb_flush = false;
 		sv->last_cpu = cpu;
 		sc->last_vmcb = vmcb;
 		sv->npt_gen = gen;

@@ -161,14 +161,8 @@ static bool vmx_cr0_valid(struct vmx_vcpu *vmx, u64 cr0)
 
 static bool vmx_cr4_valid(struct vmx_vcpu *vmx, u64 cr4)
 {
-	if (!x86_cr4_valid(&vmx->cpuid, cr4) || (cr4 & ~vmx_cfg.cr4_fixed1))
-		return false;
-	if ((vmx->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
-		return false;
-	/* The paging depth cannot change in long mode. */
-	if ((vmx->efer & EFER_LMA) && ((cr4 ^ vmx->cr4) & X86_CR4_LA57))
-		return false;
-	return true;
+	return x86_cr4_write_valid(&vmx->cpuid, vmx->cr4, cr4, vmx->efer) &&
+	       !(cr4 & ~vmx_cfg.cr4_fixed1);
 }
 
 /*

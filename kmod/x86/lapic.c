@@ -948,6 +948,30 @@ bool x86_lapic_mmio(struct x86_lapic *apic, u64 gpa, unsigned int size,
 }
 
 /**
+ * x86_apic_base_valid - may IA32_APIC_BASE hold this value at all?
+ * @c: the guest's CPUID
+ * @base: the value
+ *
+ * The checks that do not depend on the mode the APIC is in: a VM without
+ * an in-kernel APIC gets them too, as under kvm.ko.
+ *
+ * Return: false for a reserved bit (7:0, 9, the physical address width
+ * and up, EXTD without CPUID's x2APIC) or for EXTD without EN.
+ */
+bool x86_apic_base_valid(const struct x86_cpuid *c, u64 base)
+{
+	u64 reserved = 0x2ff | ~((1ULL << boot_cpu_data.x86_phys_bits) - 1);
+	u32 leaf1[4];
+
+	x86_cpuid_lookup(c, 1, 0, leaf1);
+	if (!(leaf1[2] & BIT(21)))
+		reserved |= X2APIC_ENABLE;
+	if (base & reserved)
+		return false;
+	return !(base & X2APIC_ENABLE) || (base & MSR_IA32_APICBASE_ENABLE);
+}
+
+/**
  * x86_lapic_set_base - IA32_APIC_BASE is written
  * @apic: the vCPU's APIC
  * @base: the new value
@@ -957,17 +981,11 @@ bool x86_lapic_mmio(struct x86_lapic *apic, u64 gpa, unsigned int size,
  */
 int x86_lapic_set_base(struct x86_lapic *apic, u64 base, bool host)
 {
-	const struct x86_cpuid *c = apic->ops->cpuid(apic->vcpu);
-	u64 reserved = 0x2ff | ~((1ULL << boot_cpu_data.x86_phys_bits) - 1);
 	bool en = base & MSR_IA32_APICBASE_ENABLE, x2 = base & X2APIC_ENABLE;
 	unsigned long flags;
-	u32 leaf1[4];
 	u64 old;
 
-	x86_cpuid_lookup(c, 1, 0, leaf1);
-	if (!(leaf1[2] & BIT(21)))
-		reserved |= X2APIC_ENABLE;
-	if ((base & reserved) || (x2 && !en))
+	if (!x86_apic_base_valid(apic->ops->cpuid(apic->vcpu), base))
 		return 1;
 	old = apic->base;
 	if (!host) {

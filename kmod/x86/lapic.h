@@ -122,6 +122,7 @@ bool x86_apic_mmio(struct x86_lapic *apic, const struct x86_insn *insn,
 int x86_lapic_get_msr(struct x86_lapic *apic, u32 index, u64 *data);
 int x86_lapic_set_msr(struct x86_lapic *apic, u32 index, u64 data);
 int x86_lapic_set_base(struct x86_lapic *apic, u64 base, bool host);
+bool x86_apic_base_valid(const struct x86_cpuid *c, u64 base);
 /*
  * KVM_{GET,SET}_LAPIC, KVM_{GET,SET}_MP_STATE, KVM_INTERRUPT,
  * KVM_SET_VAPIC_ADDR, KVM_TPR_ACCESS_REPORTING; -ENOIOCTLCMD

@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "x86/lapic.h"
 #include "x86/x86.h"
 
 /* kvm.ko's bound on one KVM_{GET,SET}_MSRS call. */
@@ -230,6 +231,23 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 	return 0;
 }
 
+/*
+ * Each byte must name a memory type: 0 (UC), 1 (WC), 4 (WT), 5 (WP),
+ * 6 (WB) or 7 (UC-); 2 and 3 are reserved too.
+ */
+static bool x86_pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
 /**
  * x86_set_msr - write one of the MSRs in x86_msr_list for a guest
  * @ops: the backend's storage
@@ -282,8 +300,12 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 				data - ops->get(ctx, X86_MSR_TSC_OFFSET);
 		break;
 	case X86_MSR_PAT:
-		/* Each byte must name a valid memory type. */
-		if (data & 0xf8f8f8f8f8f8f8f8ULL)
+		if (!x86_pat_valid(data))
+			return 1;
+		break;
+	case X86_MSR_APIC_BASE:
+		/* Without an in-kernel APIC nothing else checks it. */
+		if (!x86_apic_base_valid(ops->cpuid(ctx), data))
 			return 1;
 		break;
 	case X86_MSR_EFER:

@@ -378,6 +378,28 @@ bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4)
 }
 
 /**
+ * x86_cr4_write_valid - may the guest's own MOV to CR4 load this value?
+ * @cpuid: the guest's CPUID table
+ * @old: CR4 before the write
+ * @cr4: the value written
+ * @efer: the guest's EFER
+ *
+ * x86_cr4_valid()'s checks, and those of long mode: PAE stays on and the
+ * paging depth (LA57) does not change.
+ *
+ * Return: true when the write is taken, false for #GP.
+ */
+bool x86_cr4_write_valid(const struct x86_cpuid *cpuid, u64 old, u64 cr4,
+			 u64 efer)
+{
+	if (!x86_cr4_valid(cpuid, cr4))
+		return false;
+	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return false;
+	return !(efer & EFER_LMA) || !((cr4 ^ old) & X86_CR4_LA57);
+}
+
+/**
  * x86_sregs_check - does KVM_SET_SREGS get kvm.ko's -EINVAL?
  * @cpuid: the vCPU's CPUID table
  * @sr: what userspace passed

@@ -256,6 +256,8 @@ long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 		    u64 *xcr0, u32 *pkru, unsigned int cmd, void __user *argp);
 int x86_get_interrupt(void __user *argp);
 bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
+bool x86_cr4_write_valid(const struct x86_cpuid *cpuid, u64 old, u64 cr4,
+			 u64 efer);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
 

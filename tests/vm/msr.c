@@ -324,4 +324,85 @@ TEST(tsc_starts_with_first_vcpu)
 	close(sys);
 }
 
+/*
+ * WRMSR of a PAT with a reserved memory type (2 or 3) in any byte is #GP,
+ * as is one with a type above 7; a valid one is taken.
+ */
+TEST(guest_pat_types)
+{
+	static const uint64_t bad[] = {
+		0x0007040600070402ULL, 0x0307040600070406ULL, 0x0007040600070408ULL,
+	};
+	static const uint64_t good = 0x0007040600070106ULL;
+	/* #GP handler at 0x3000: out 0x13, al; hlt */
+	static const uint8_t gp[] = { 0xb0, 0x0d, 0xe6, 0x13, 0xf4 };
+	struct msrs m = { 0 };
+	unsigned int i;
+
+	for (i = 0; i <= 3; i++) {
+		uint64_t v = i < 3 ? bad[i] : good;
+		uint8_t code[] = {
+			0x66, 0xb9, 0x77, 0x02, 0x00, 0x00,	/* mov ecx, PAT */
+			0x66, 0xb8, 0, 0, 0, 0,			/* mov eax, lo */
+			0x66, 0xba, 0, 0, 0, 0,			/* mov edx, hi */
+			0x0f, 0x30,				/* wrmsr */
+			0xe6, 0x10, 0xf4,			/* out 0x10, al; hlt */
+		};
+		struct vt_vm t;
+
+		memcpy(code + 8, &v, 4);
+		memcpy(code + 14, (uint8_t *)&v + 4, 4);
+		ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+		memcpy(t.mem + 0x1000, code, sizeof(code));
+		memcpy(t.mem + 0x3000, gp, sizeof(gp));
+		t.mem[13 * 4] = 0x00;
+		t.mem[13 * 4 + 1] = 0x30;
+		ASSERT_EQ(0, vt_run(&t));
+		ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+		EXPECT_EQ(i < 3 ? 0x13 : 0x10, t.run->io.port)
+			TH_LOG("WRMSR PAT %#llx", (unsigned long long)v);
+		m.h.nmsrs = 1;
+		m.e[0].index = 0x277;
+		ASSERT_EQ(1, ioctl(t.vcpu, KVM_GET_MSRS, &m));
+		EXPECT_EQ(i < 3 ? 0x0007040600070406ULL : good, m.e[0].data);
+		vt_vm_destroy(&t);
+	}
+}
+
+/*
+ * Without an in-kernel APIC the module still owns IA32_APIC_BASE: a
+ * reserved bit (7:0, 9, above the physical address width) is #GP.
+ */
+TEST(guest_apic_base_reserved)
+{
+	static const uint32_t bad[] = { 0xfee00901, 0xfee00b00 };
+	/* #GP handler at 0x3000: out 0x13, al; hlt */
+	static const uint8_t gp[] = { 0xb0, 0x0d, 0xe6, 0x13, 0xf4 };
+	unsigned int i;
+
+	for (i = 0; i <= 2; i++) {
+		uint32_t v = i < 2 ? bad[i] : 0xfee00800;
+		uint8_t code[] = {
+			0x66, 0xb9, 0x1b, 0x00, 0x00, 0x00,	/* mov ecx, APIC_BASE */
+			0x66, 0xb8, 0, 0, 0, 0,			/* mov eax, v */
+			0x66, 0x31, 0xd2,			/* xor edx, edx */
+			0x0f, 0x30,				/* wrmsr */
+			0xe6, 0x10, 0xf4,			/* out 0x10, al; hlt */
+		};
+		struct vt_vm t;
+
+		memcpy(code + 8, &v, 4);
+		ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
+		memcpy(t.mem + 0x1000, code, sizeof(code));
+		memcpy(t.mem + 0x3000, gp, sizeof(gp));
+		t.mem[13 * 4] = 0x00;
+		t.mem[13 * 4 + 1] = 0x30;
+		ASSERT_EQ(0, vt_run(&t));
+		ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+		EXPECT_EQ(i < 2 ? 0x13 : 0x10, t.run->io.port)
+			TH_LOG("WRMSR APIC_BASE %#x", v);
+		vt_vm_destroy(&t);
+	}
+}
+
 TEST_HARNESS_MAIN
