@@ -570,6 +570,11 @@ static int svm_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 	return 0;
 }
 
+static u64 svm_msr_cr0(void *ctx)
+{
+	return to_svm(ctx)->vmcb->save.cr0;
+}
+
 static u64 svm_msr_cr4(void *ctx)
 {
 	return to_svm(ctx)->vmcb->save.cr4;
@@ -583,6 +588,7 @@ static const struct x86_cpuid *svm_msr_cpuid(void *ctx)
 static const struct x86_msr_ops svm_msr_ops = {
 	.get		= svm_msr_get,
 	.set		= svm_msr_set,
+	.cr0		= svm_msr_cr0,
 	.cr4		= svm_msr_cr4,
 	.cpuid		= svm_msr_cpuid,
 	.efer_valid	= EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR,

@@ -372,6 +372,11 @@ static int vmx_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 	return 0;
 }
 
+static u64 vmx_msr_cr0(void *ctx)
+{
+	return to_vmx(ctx)->cr0;
+}
+
 static u64 vmx_msr_cr4(void *ctx)
 {
 	return to_vmx(ctx)->cr4;
@@ -385,6 +390,7 @@ static const struct x86_cpuid *vmx_msr_cpuid(void *ctx)
 static const struct x86_msr_ops vmx_msr_ops = {
 	.get			= vmx_msr_get,
 	.set			= vmx_msr_set,
+	.cr0			= vmx_msr_cr0,
 	.cr4			= vmx_msr_cr4,
 	.cpuid			= vmx_msr_cpuid,
 	.efer_valid		= VMX_EFER_GUEST,
@@ -429,10 +435,6 @@ static int vmx_exit_msr(struct vireo_vcpu *vcpu, bool write)
 		goto gp;
 	if (write) {
 		v = (u32)r[X86_RAX] | r[X86_RDX] << 32;
-		/* LME can't change while paging is on. */
-		if (msr == MSR_EFER && (vmx->cr0 & X86_CR0_PG) &&
-		    ((v ^ vmx->efer) & EFER_LME))
-			goto gp;
 		if (vmx_set_msr(vcpu, msr, v))
 			goto gp;
 	} else {

@@ -311,6 +311,11 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 	case X86_MSR_EFER:
 		if (data & ~ops->efer_valid)
 			return 1;
+		/* The guest's LME is fixed while it pages; the VMM's restores. */
+		if (!to_x86_vcpu(ctx)->msr_host &&
+		    (ops->cr0(ctx) & X86_CR0_PG) &&
+		    ((data ^ ops->get(ctx, X86_MSR_EFER)) & EFER_LME))
+			return 1;
 		break;
 	case X86_MSR_TSC_AUX:
 		if (!x86_tsc_aux_ok)

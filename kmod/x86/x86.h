@@ -75,6 +75,7 @@ enum x86_msr_reg {
  * struct x86_msr_ops - a backend's storage for the guest's MSRs
  * @get: the stored value (the TSC as its offset from the host's)
  * @set: store a value x86_set_msr() has checked; nonzero refuses it
+ * @cr0: the guest's CR0, for EFER.LME under paging
  * @cr4: the guest's CR4, for the canonical checks
  * @cpuid: the guest's CPUID, for checks that depend on its vendor
  * @efer_valid: EFER bits the guest may set
@@ -83,6 +84,7 @@ enum x86_msr_reg {
 struct x86_msr_ops {
 	u64 (*get)(void *ctx, enum x86_msr_reg reg);
 	int (*set)(void *ctx, enum x86_msr_reg reg, u64 data);
+	u64 (*cr0)(void *ctx);
 	u64 (*cr4)(void *ctx);
 	const struct x86_cpuid *(*cpuid)(void *ctx);
 	u64 efer_valid;
