@@ -103,9 +103,12 @@ TEST(cap_and_errnos)
 	EXPECT_EQ(0, set_vapic(t.vcpu, 0));
 	EXPECT_EQ(0, set_vapic(t.vcpu, VAPIC));
 	EXPECT_EQ(0, set_vapic(t.vcpu, 0xfffc));
-	/* Outside guest memory, or in read-only memory. */
+	/*
+	 * Outside guest memory, or in read-only memory.  Not the APIC page:
+	 * kvm_intel backs it with a memory slot of its own (its APIC-access
+	 * page) and takes an address there, kvm_amd refuses it.
+	 */
 	EXPECT_EQ(EINVAL, set_vapic(t.vcpu, 0x10000));
-	EXPECT_EQ(EINVAL, set_vapic(t.vcpu, 0xfee00080));
 	page = mmap(NULL, 0x1000, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, page);
 	ro.userspace_addr = (uintptr_t)page;
