@@ -30,7 +30,6 @@
  * $VIREO_GUESTFUZZ_FROM=N starts at step N in a fresh VM and
  * $VIREO_GUESTFUZZ_ONLY=",N,M," runs only those steps (to corner a crash).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -41,7 +40,6 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,9 +47,9 @@
 #include "kselftest_harness.h"
 #include "vireo_test.h"
 #include "vt_host.h"
+#include "vt_modules.h"
 
 #define VIREO_KO	"/vireo/kmod/vireo.ko"
-#define KVM_MODS	"/vireo/kvm-modules"
 
 /* Guest layout: everything below IMAGE_END is put back before each step. */
 #define MEM_SIZE	0x40000
@@ -300,59 +298,6 @@ static void intersect(const struct cpuid_table *a, struct cpuid_table *b)
 	*b = out;
 }
 
-/* --- modules (as in coexist.c) --- */
-
-static int load(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return errno;
-	r = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
-	close(fd);
-	return r;
-}
-
-static int unload(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? errno : 0;
-}
-
-static int load_kvm(void)
-{
-	struct dirent **list;
-	int n, i, r = 0;
-
-	n = scandir(KVM_MODS, &list, NULL, alphasort);
-	if (n < 0)
-		return errno;
-	for (i = 0; i < n; i++) {
-		char path[512];
-
-		if (!r && strstr(list[i]->d_name, ".ko")) {
-			snprintf(path, sizeof(path), KVM_MODS "/%s",
-				 list[i]->d_name);
-			r = load(path, "");
-			if (r == EEXIST)
-				r = 0;
-		}
-		free(list[i]);
-	}
-	free(list);
-	return r;
-}
-
-static int unload_kvm(void)
-{
-	int r = unload(vt_host_vmx() ? "kvm_intel" : "kvm_amd");
-
-	if (!r)
-		r = unload("kvm");
-	if (!r)
-		r = unload("irqbypass");
-	return r;
-}
-
 static int wait_node(const char *path)
 {
 	struct stat st;
@@ -369,14 +314,14 @@ static int swap_to(const char *to)
 	int r;
 
 	if (!strcmp(to, "kvm")) {
-		r = unload("vireo");
+		r = vt_module_unload("vireo");
 		if (!r)
-			r = load_kvm();
+			r = vt_kvm_load();
 		return r ? r : wait_node("/dev/kvm");
 	}
-	r = unload_kvm();
+	r = vt_kvm_unload();
 	if (!r)
-		r = load(VIREO_KO, "");
+		r = vt_module_load(VIREO_KO, "");
 	return r ? r : wait_node("/dev/vireo");
 }
 
