@@ -187,6 +187,17 @@ if [ -n "$rest" ] && [ -z "${VIREO_CHECK_NO_ARM64:-}" ] &&
 	for m in $modes; do stages="$stages qemu-arm64:$m"; done
 fi
 vmx_kernel=$(ls "${CACHE:-$top/.cache}"/kernel/current/root/boot/vmlinuz-* 2>/dev/null | head -n1)
+# The guest fuzzer's seed is the commit's: each commit fuzzes a sequence of
+# its own, and the same tree checks the same way again (CI included).
+# VIREO_GUESTFUZZ_SEED replays another; a tree without git falls back to
+# the clock (guestfuzz prints the seed either way).
+gf_env=()
+gf_seed=${VIREO_GUESTFUZZ_SEED:-}
+[ -n "$gf_seed" ] || { gf_seed=$(git -C "$top" rev-parse -q --verify HEAD 2>/dev/null) &&
+	gf_seed=0x${gf_seed:0:16}; } || gf_seed=
+[ -n "$gf_seed" ] && gf_env+=("VIREO_GUESTFUZZ_SEED=$gf_seed")
+[ -n "${VIREO_GUESTFUZZ_STEPS:-}" ] &&
+	gf_env+=("VIREO_GUESTFUZZ_STEPS=$VIREO_GUESTFUZZ_STEPS")
 for st in $stages; do
 	plat=${st%%:*} m=${st#*:} append=
 	case $plat in
@@ -238,7 +249,7 @@ for st in $stages; do
 	VIREO_VM_APPEND=$append VIREO_VM_NONCE=$nonce \
 		scripts/vm.sh --platform "$plat" --mode "$m" --quiet \
 		"${opts[@]}" --console-log "$logs/$tag.console" \
-		--results "$logs/$tag.results" -- /vireo/run-suite $list
+		--results "$logs/$tag.results" -- env "${gf_env[@]}" /vireo/run-suite $list
 	vm_sh=$?
 	vm_tap "$logs/$tag.results" "$nonce" > "$logs/$tag.tap"
 	: > "$logs/$tag.keys"

@@ -166,7 +166,31 @@ static bool ticks_ok(bool reinject, int taken, int due)
 	return taken >= NO_REINJECT_TICKS && taken <= due - 25;
 }
 
-static void pit_ticks_taken(struct __test_metadata *_metadata, bool reinject)
+/*
+ * Up to TICK_TRIES fresh VMs, each set up by @boot, until one takes its
+ * ticks as ticks_ok() expects.
+ */
+static void pit_tries(struct __test_metadata *_metadata, bool reinject,
+		      void (*boot)(struct __test_metadata *, struct vt_vm *))
+{
+	struct kvm_reinject_control rc = { .pit_reinject = reinject };
+	struct vt_vm t;
+	int due, taken, i;
+	bool ok = false;
+
+	for (i = 0; i < TICK_TRIES && !ok; i++) {
+		boot(_metadata, &t);
+		if (!reinject)
+			EXPECT_EQ(0, ioctl(t.vm, KVM_REINJECT_CONTROL, &rc));
+		taken = ticks_taken(_metadata, &t, reinject, &due);
+		ok = ticks_ok(reinject, taken, due);
+		vt_vm_destroy(&t);
+	}
+	EXPECT_TRUE(ok);
+}
+
+/* The PIT through the 8259, in real mode. */
+static void pit_boot_pic(struct __test_metadata *_metadata, struct vt_vm *t)
 {
 	static const uint8_t code[] = {
 		PIC_INIT(0xfe),
@@ -180,31 +204,18 @@ static void pit_ticks_taken(struct __test_metadata *_metadata, bool reinject)
 		0x72, 0xf6,				/* jb 1b */
 		0xe6, 0x11,
 	};
-	struct kvm_reinject_control rc = { .pit_reinject = reinject };
-	struct vt_vm t;
-	int due, taken, i;
-	bool ok = false;
 
-	for (i = 0; i < TICK_TRIES && !ok; i++) {
-		setup(_metadata, &t, WITH_IRQCHIP | WITH_PIT, code,
-		      sizeof(code), 0x20);
-		if (!reinject)
-			EXPECT_EQ(0, ioctl(t.vm, KVM_REINJECT_CONTROL, &rc));
-		taken = ticks_taken(_metadata, &t, reinject, &due);
-		ok = ticks_ok(reinject, taken, due);
-		vt_vm_destroy(&t);
-	}
-	EXPECT_TRUE(ok);
+	setup(_metadata, t, WITH_IRQCHIP | WITH_PIT, code, sizeof(code), 0x20);
 }
 
 TEST(pit_reinject)
 {
-	pit_ticks_taken(_metadata, true);
+	pit_tries(_metadata, true, pit_boot_pic);
 }
 
 TEST(pit_no_reinject)
 {
-	pit_ticks_taken(_metadata, false);
+	pit_tries(_metadata, false, pit_boot_pic);
 }
 
 /* KVM_IRQ_LINE on GSI 3 reaches the guest as vector 0x23. */
@@ -350,7 +361,8 @@ TEST(ioapic_edge_and_level)
  * the acknowledgment that lets the PIT reinject reaches it only through
  * the I/O APIC's EOI of pin 2.
  */
-static void pit_ioapic(struct __test_metadata *_metadata, bool reinject)
+static void pit_boot_ioapic(struct __test_metadata *_metadata,
+			    struct vt_vm *t)
 {
 	static const uint8_t code[] = {
 		0xb0, 0xff, 0xe6, 0x21, 0xe6, 0xa1,	/* mask the 8259s */
@@ -372,7 +384,6 @@ static void pit_ioapic(struct __test_metadata *_metadata, bool reinject)
 	static const uint8_t *const handlers[] = { tick };
 	static const size_t sizes[] = { sizeof(tick) };
 	static const unsigned int vecs[] = { 0x30 };
-	struct kvm_reinject_control rc = { .pit_reinject = reinject };
 	struct {
 		struct kvm_irq_routing r;
 		struct kvm_irq_routing_entry e[2];
@@ -383,31 +394,20 @@ static void pit_ioapic(struct __test_metadata *_metadata, bool reinject)
 		.e[1] = { .gsi = 0, .type = KVM_IRQ_ROUTING_IRQCHIP,
 			  .u.irqchip = { KVM_IRQCHIP_IOAPIC, 2 } },
 	};
-	struct vt_vm t;
-	int due, taken, i;
-	bool ok = false;
 
-	for (i = 0; i < TICK_TRIES && !ok; i++) {
-		setup32(_metadata, &t, WITH_IRQCHIP | WITH_PIT, code,
-			sizeof(code), handlers, sizes, vecs, 1);
-		ASSERT_EQ(0, ioctl(t.vm, KVM_SET_GSI_ROUTING, &routes));
-		if (!reinject)
-			EXPECT_EQ(0, ioctl(t.vm, KVM_REINJECT_CONTROL, &rc));
-		taken = ticks_taken(_metadata, &t, reinject, &due);
-		ok = ticks_ok(reinject, taken, due);
-		vt_vm_destroy(&t);
-	}
-	EXPECT_TRUE(ok);
+	setup32(_metadata, t, WITH_IRQCHIP | WITH_PIT, code, sizeof(code),
+		handlers, sizes, vecs, 1);
+	ASSERT_EQ(0, ioctl(t->vm, KVM_SET_GSI_ROUTING, &routes));
 }
 
 TEST(pit_reinject_ioapic)
 {
-	pit_ioapic(_metadata, true);
+	pit_tries(_metadata, true, pit_boot_ioapic);
 }
 
 TEST(pit_no_reinject_ioapic)
 {
-	pit_ioapic(_metadata, false);
+	pit_tries(_metadata, false, pit_boot_ioapic);
 }
 
 TEST_HARNESS_MAIN
