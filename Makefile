@@ -12,6 +12,9 @@
 # make profile    one VMM boot on each module: exits, time, faults side by side
 # make vmm-arm64  the VMM cross-compiled static for arm64 (vmm/vireo-arm64)
 # make setup      install Debian packages and fetch the test kernel
+# make install    vireo.ko under /lib/modules/KVER/extra with depmod, its
+#                 modprobe.d options and udev rule (DESTDIR to stage; dkms.conf
+#                 for DKMS)
 # make fuzz       replay every fuzz target's committed inputs, then fuzz each
 #                 for FUZZ_SECONDS (default 300; make check runs them briefly)
 #
@@ -29,7 +32,7 @@ export CACHE
 
 .PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm vmm-arm64 \
 	tests check check-host check-vm bench setup \
-	clean sparse checkpatch demo check-vmx check-vmx-full check-selftests \
+	clean clean-modules install uninstall sparse checkpatch demo check-vmx check-vmx-full check-selftests \
 	bench-vmx fuzz profile
 
 all: modules vmm tests
@@ -153,15 +156,37 @@ demo: setup
 	$(MAKE) vmm tests
 	scripts/demo.sh
 
+# Installed as a distribution installs a module: under the kernel the
+# module was built for (its vermagic, so KDIR picks the kernel), with
+# depmod, so `modprobe vireo` works; the modprobe.d options (devkvm=1) and
+# the udev rule for /dev/kvm come with it. DESTDIR stages it elsewhere.
+KVER = $(firstword $(shell modinfo -F vermagic kmod/vireo.ko 2>/dev/null))
+INSTALLED = $(DESTDIR)/lib/modules/$(KVER)/extra/vireo.ko \
+	$(DESTDIR)/etc/modprobe.d/vireo.conf \
+	$(DESTDIR)/etc/udev/rules.d/65-vireo-kvm.rules
+install: modules
+	install -D -m 0644 kmod/vireo.ko $(DESTDIR)/lib/modules/$(KVER)/extra/vireo.ko
+	install -D -m 0644 scripts/modprobe.d/vireo.conf $(DESTDIR)/etc/modprobe.d/vireo.conf
+	install -D -m 0644 scripts/udev/65-vireo-kvm.rules \
+		$(DESTDIR)/etc/udev/rules.d/65-vireo-kvm.rules
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+uninstall:
+	@test -n "$(KVER)" || { echo "uninstall: build kmod/vireo.ko first (it names the kernel)" >&2; exit 1; }
+	rm -f $(INSTALLED)
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
 # Not Kbuild's external-module clean: it deletes every *.ko below M=, and
 # below this tree lie the test kernels' modules (.cache/kernel). The
 # module's build outputs go by name, under kmod/ and at the top only.
 KMOD_OUTPUTS = -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 	-o -name '.*.cmd' -o -name '.*.d' -o -name '*.o.d' -o -name modules.order
-clean:
+clean-modules:
 	find kmod uapi -type f \( $(KMOD_OUTPUTS) \) -delete
 	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	rm -rf .tmp_versions
+
+clean: clean-modules
 	$(MAKE) -C vmm clean
 	$(MAKE) -C tests/vm clean
 	$(MAKE) -C tests/vm/arm64 clean

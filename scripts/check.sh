@@ -74,6 +74,9 @@ if [ -n "$rest" ]; then
 		echo "# program: harness-test"
 		scripts/harness-test.sh 2>&1
 		echo "# exit: $?"
+		echo "# program: install-test"
+		scripts/install-test.sh 2>&1
+		echo "# exit: $?"
 	} > "$logs/unit.tap" 2>&1
 	account host < "$logs/unit.tap"
 	[ -s "$logs/unit-build.log" ] && grep -q 'Error' "$logs/unit-build.log" &&

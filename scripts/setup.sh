@@ -22,6 +22,8 @@ packages=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 	# Unmodified KVM clients in the --hostroot test VM (tests/clients).
 	libvirt-daemon-system libvirt-clients
+	# make install's DKMS path (scripts/install-test.sh).
+	dkms
 )
 
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
