@@ -20,6 +20,7 @@
 #include <linux/err.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -113,21 +114,32 @@ enum tdp_zap_mode {
 	TDP_DESTROY,	/* drop every reference and every table */
 };
 
-/* A leaf that overlaps the range goes whole, 2 MiB ones included. */
+/*
+ * A leaf that overlaps the range goes whole, 2 MiB ones included.  Only
+ * the entries the range overlaps are looked at, so that the core's small
+ * chunks of a large, sparse range cost no more than the range itself.
+ * TDP_DESTROY reschedules as it goes: it runs without the lock, on tables
+ * no CPU uses any more.
+ */
 static unsigned long tdp_zap(struct x86_tdp *t, u64 *table, int level,
 			     u64 base, u64 start, u64 end,
 			     enum tdp_zap_mode mode)
 {
 	const struct x86_tdp_format *f = t->fmt;
-	u64 span = tdp_span(level);
+	unsigned int shift = PAGE_SHIFT + 9 * level;
+	u64 span = tdp_span(level), first, last, i;
 	unsigned long n = 0, npages = span >> PAGE_SHIFT;
-	int i;
 
-	for (i = 0; i < 512; i++) {
+	first = start > base ? (start - base) >> shift : 0;
+	last = min_t(u64, (end - 1 - base) >> shift, 511);
+	for (i = first; i <= last; i++) {
 		u64 lo = base + i * span, e = table[i];
 
-		if (!e || lo + span <= start || lo >= end)
+		if (!e)
 			continue;
+		/* Each of these entries holds up to 512 references. */
+		if (mode == TDP_DESTROY && level > 0)
+			cond_resched();
 		if (level > 0 && !tdp_is_huge(t, level, e)) {
 			n += tdp_zap(t, tdp_table(e), level - 1, lo, start, end,
 				     mode);
@@ -185,6 +197,8 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 /**
  * x86_tdp_destroy - free every table and drop every page reference
  * @t: the tables, which no CPU may be using any more
+ *
+ * Sleeps: a large guest's tables take long to walk.
  */
 void x86_tdp_destroy(struct x86_tdp *t)
 {
@@ -224,8 +238,12 @@ static void tdp_flush_all(struct x86_tdp *t)
 	on_each_cpu_mask(t->cpus, x86_tdp_kick, NULL, true);
 }
 
-/* The 4 KiB leaf for @gpa if the tables reach one; nothing is built. */
-static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa)
+/*
+ * The 4 KiB leaf for @gpa if the tables reach one; nothing is built.
+ * Otherwise NULL, and *@level is that of the entry that ends the walk (no
+ * table below it, or a 2 MiB leaf): nothing else it covers has a leaf.
+ */
+static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa, int *level)
 {
 	u64 *table = page_address(t->root);
 	int l;
@@ -233,8 +251,10 @@ static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa)
 	for (l = t->levels - 1; l > 0; l--) {
 		u64 e = *tdp_entry(table, l, gpa);
 
-		if (!(e & t->fmt->present) || tdp_is_huge(t, l, e))
+		if (!(e & t->fmt->present) || tdp_is_huge(t, l, e)) {
+			*level = l;
 			return NULL;
+		}
 		table = tdp_table(e);
 	}
 	return tdp_entry(table, 0, gpa);
@@ -249,20 +269,35 @@ static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa)
  *
  * The guest's next write to such a page faults, and the fault logs it
  * again (x86_tdp_fault()).  A dirty-logged slot has only 4 KiB leaves.
- * When it returns no CPU can write through the old rights.  Does not
- * sleep.
+ * When it returns no CPU can write through the old rights.  Sleeps: a
+ * slot has up to 2^31 pages, so the lock is given up when the CPU is
+ * wanted, and the pages under a missing table are skipped at once.  A
+ * write meanwhile through a leaf already protected faults and is logged
+ * again; through a stale TLB entry it goes to a page this call reports
+ * dirty anyway.
  */
 void x86_tdp_write_protect(struct x86_tdp *t, u64 gpa,
 			   const unsigned long *mask, unsigned long npages)
 {
 	const struct x86_tdp_format *f = t->fmt;
 	unsigned long i, n = 0;
+	int level;
 	u64 *pte;
 
 	spin_lock(&t->lock);
-	for_each_set_bit(i, mask, npages) {
-		pte = tdp_lookup(t, gpa + ((u64)i << PAGE_SHIFT));
-		if (pte && (*pte & f->present) && (*pte & f->write)) {
+	for (i = find_first_bit(mask, npages); i < npages;
+	     i = find_next_bit(mask, npages, i + 1)) {
+		u64 a = gpa + ((u64)i << PAGE_SHIFT);
+
+		cond_resched_lock(&t->lock);
+		pte = tdp_lookup(t, a, &level);
+		if (!pte) {
+			/* On from the first page past that entry's span. */
+			i = ((ALIGN(a + 1, tdp_span(level)) - gpa) >>
+			     PAGE_SHIFT) - 1;
+			continue;
+		}
+		if ((*pte & f->present) && (*pte & f->write)) {
 			/* Its page was written through this leaf. */
 			set_page_dirty(pfn_to_page((*pte & TDP_ADDR) >> PAGE_SHIFT));
 			*pte &= ~f->write;
@@ -281,8 +316,9 @@ void x86_tdp_write_protect(struct x86_tdp *t, u64 gpa,
  * @size: its length
  *
  * When it returns no CPU can reach those pages any more and their
- * references are gone.  Does not sleep (the MMU notifier calls it under a
- * spinlock).
+ * references are gone.  Does not sleep (the MMU notifier may not); the
+ * core calls it for at most a bounded chunk at a time, so the lock is
+ * held for as long as that chunk's references take to drop.
  */
 void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 {
