@@ -29,7 +29,6 @@
 #include "x86/tdp.h"
 
 #define TDP_ADDR	GENMASK_ULL(51, 12)
-#define TDP_MAX_LEVELS	5
 #define TDP_HUGE_PAGES	(SZ_2M >> PAGE_SHIFT)
 
 static u64 *tdp_table(u64 e)
@@ -64,10 +63,11 @@ static bool tdp_is_huge(const struct x86_tdp *t, int level, u64 e)
 
 /*
  * Find or build the entry at @level for @gpa, taking missing tables from
- * @spare; NULL when a 2 MiB leaf covers @gpa above @level.
+ * the pool (t->lock held); NULL when a 2 MiB leaf covers @gpa above
+ * @level, or when the pool ran dry (another fault took its pages between
+ * tdp_topup() and here): the guest then faults again.
  */
-static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level,
-		     struct page **spare)
+static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level)
 {
 	const struct x86_tdp_format *f = t->fmt;
 	u64 *table = page_address(t->root);
@@ -79,13 +79,42 @@ static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level,
 		if (tdp_is_huge(t, l, *e))
 			return NULL;
 		if (!(*e & f->present)) {
-			tdp_account_table(spare[l], 1);
-			*e = page_to_phys(spare[l]) | f->table;
-			spare[l] = NULL;
+			struct page *page;
+
+			if (!t->nr_pool)
+				return NULL;
+			page = t->pool[--t->nr_pool];
+			tdp_account_table(page, 1);
+			*e = page_to_phys(page) | f->table;
 		}
 		table = tdp_table(*e);
 	}
 	return tdp_entry(table, level, gpa);
+}
+
+/*
+ * Fill the pool of zeroed table pages to as many as one walk can use.
+ * Pages stay there from fault to fault: most faults need no new table,
+ * and allocating (zeroing, charging) a page for each level on every fault
+ * only to free it again was most of a 4 KiB fault's own cost.
+ */
+static int tdp_topup(struct x86_tdp *t)
+{
+	struct page *page;
+
+	while (READ_ONCE(t->nr_pool) < t->levels - 1) {
+		page = vireo_alloc_page();
+		if (!page)
+			return -ENOMEM;
+		spin_lock(&t->lock);
+		if (t->nr_pool < t->levels - 1) {
+			t->pool[t->nr_pool++] = page;
+			page = NULL;
+		}
+		spin_unlock(&t->lock);
+		vireo_free_page(page);
+	}
+	return 0;
 }
 
 /*
@@ -190,6 +219,7 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 	t->levels = levels;
 	t->huge = huge ? fmt->huge : 0;
 	t->gen = 0;
+	t->nr_pool = 0;
 	spin_lock_init(&t->lock);
 	return 0;
 }
@@ -204,6 +234,8 @@ void x86_tdp_destroy(struct x86_tdp *t)
 {
 	tdp_zap(t, page_address(t->root), t->levels - 1, 0, 0, ~0ULL,
 		TDP_DESTROY);
+	while (t->nr_pool)
+		vireo_free_page(t->pool[--t->nr_pool]);
 	tdp_account_table(t->root, -1);
 	vireo_free_page(t->root);
 	free_cpumask_var(t->cpus);
@@ -369,7 +401,7 @@ static bool tdp_huge_fits(const struct x86_tdp *t,
  */
 static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 			  const struct vireo_slot *slot, u64 gpa, bool ro,
-			  unsigned long seq, struct page **spare)
+			  unsigned long seq)
 {
 	const struct x86_tdp_format *f = t->fmt;
 	u64 base = gpa & ~(u64)(SZ_2M - 1), *pde;
@@ -396,7 +428,7 @@ static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 	}
 
 	spin_lock(&t->lock);
-	pde = tdp_walk(t, base, 1, spare);
+	pde = tdp_walk(t, base, 1);
 	if (pde && *pde && !tdp_is_huge(t, 1, *pde)) {
 		/* 4 KiB leaves exist below: keep to them. */
 		r = -EAGAIN;
@@ -427,13 +459,12 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		  bool write)
 {
 	const struct x86_tdp_format *f = t->fmt;
-	struct page *spare[TDP_MAX_LEVELS] = { NULL };
 	struct vireo_slot *slot;
 	struct page *page;
 	unsigned long seq;
 	u64 uva, *pte;
-	int r, i;
 	bool ro, w;
+	int r;
 
 	slot = vireo_find_slot(vm, gpa);
 	if (!slot)
@@ -444,13 +475,9 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	uva = slot->uva + ((gpa & PAGE_MASK) - slot->gpa);
 
 	/* Tables are allocated up front: the walk runs under a spinlock. */
-	for (i = 1; i < t->levels; i++) {
-		spare[i] = vireo_alloc_page();
-		if (!spare[i]) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
+	r = tdp_topup(t);
+	if (r)
+		return r;
 	seq = READ_ONCE(vm->mmu_seq);
 	/* The count before the lookup: an invalidation after it is seen. */
 	smp_rmb();
@@ -464,25 +491,22 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	if (!w) {
 		w = write;
 		r = vireo_get_user_pages_fast(uva, 1, w ? FOLL_WRITE : 0, &page);
-		if (r != 1) {
-			r = r < 0 ? r : -EFAULT;
-			goto out;
-		}
+		if (r != 1)
+			return r < 0 ? r : -EFAULT;
 	}
 
 	/* Dirty logging counts 4 KiB pages: no 2 MiB leaf while it is on. */
 	if ((w || ro) && !slot->dirty && PageCompound(page) &&
 	    tdp_huge_fits(t, slot, gpa)) {
-		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq, spare);
+		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq);
 		if (r != -EAGAIN) {
 			vireo_put_user_page(page);
-			goto out;
+			return r;
 		}
 	}
 
-	r = 0;
 	spin_lock(&t->lock);
-	pte = tdp_walk(t, gpa, 0, spare);
+	pte = tdp_walk(t, gpa, 0);
 	if (pte && w && (*pte & f->present) && !(*pte & f->write) &&
 	    (*pte & TDP_ADDR) == page_to_phys(page) &&
 	    !vireo_mmu_retry(vm, seq)) {
@@ -495,25 +519,23 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		vireo_mark_dirty(slot, gpa);
 		spin_unlock(&t->lock);
 		vireo_put_user_page(page);
-		goto out;
+		return 0;
 	}
 	/*
 	 * Present: another vCPU won, or the page behind a read-only leaf
 	 * changed and an unmap will take the leaf.  Zapped: an unmap is
-	 * finishing.  No entry: a 2 MiB leaf covers it, present or going.
+	 * finishing.  No entry: a 2 MiB leaf covers it, present or going,
+	 * or the pool ran dry.
 	 */
 	if (!pte || *pte || vireo_mmu_retry(vm, seq)) {
 		spin_unlock(&t->lock);
 		vireo_put_user_page(page);
-		goto out;
+		return 0;
 	}
 	*pte = page_to_phys(page) | f->leaf | (w ? f->write : 0);
 	if (w)
 		vireo_mark_dirty(slot, gpa);
 	vireo_count_pages(1);
 	spin_unlock(&t->lock);
-out:
-	for (i = 0; i < TDP_MAX_LEVELS; i++)
-		vireo_free_page(spare[i]);
-	return r;
+	return 0;
 }
