@@ -44,11 +44,8 @@ static bool s2_is_block(u64 desc)
 /* Drop the references a 2 MiB block's 512 pages hold. */
 static void s2_put_block(u64 desc)
 {
-	struct page *page = phys_to_page(desc & S2_ADDR);
-	unsigned int i;
-
-	for (i = 0; i < S2_BLOCK_PAGES; i++)
-		vireo_put_user_page(nth_page(page, i));
+	vireo_put_user_pages(phys_to_page(desc & S2_ADDR), S2_BLOCK_PAGES,
+			     false);
 }
 
 static u64 *s2_table(u64 desc)

@@ -360,7 +360,7 @@ void vireo_count_pages(long n);
 void vireo_count_objects(long n);
 /*
  * References to the VMM's pages (guest memory): every one taken through
- * the first two must be dropped through the third, or the unload line
+ * the first two must be dropped through the last two, or the unload line
  * shows it.
  */
 int vireo_get_user_pages_fast(unsigned long start, int nr_pages,
@@ -369,6 +369,7 @@ bool vireo_get_user_page_fast_only(unsigned long addr,
 				   unsigned int gup_flags,
 				   struct page **pagep);
 void vireo_put_user_page(struct page *page);
+void vireo_put_user_pages(struct page *page, unsigned long n, bool dirty);
 /* A stage-2 leaf larger than a base page was created (statistics only). */
 void vireo_count_huge(void);
 /* The guest exited once (statistics only). */

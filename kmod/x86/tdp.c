@@ -117,23 +117,11 @@ static int tdp_topup(struct x86_tdp *t)
 	return 0;
 }
 
-/*
- * Drop the references of a leaf, one per 4 KiB page.  set_page_dirty()
- * rather than the _lock variants: this runs under spinlocks and must not
- * sleep.
- */
+/* Drop the references of a leaf, one per 4 KiB page. */
 static void tdp_put(u64 e, unsigned long npages, bool dirty)
 {
-	struct page *page = pfn_to_page((e & TDP_ADDR) >> PAGE_SHIFT);
-	unsigned long i;
-
-	for (i = 0; i < npages; i++) {
-		struct page *p = nth_page(page, i);
-
-		if (dirty)
-			set_page_dirty(p);
-		vireo_put_user_page(p);
-	}
+	vireo_put_user_pages(pfn_to_page((e & TDP_ADDR) >> PAGE_SHIFT), npages,
+			     dirty);
 	vireo_count_pages(-(long)npages);
 }
 
