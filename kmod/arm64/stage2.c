@@ -4,11 +4,13 @@
  * IPA space walked from level 1 (two concatenated root tables), 4 KiB
  * leaves that each hold a reference on the VMM's page, and 2 MiB blocks
  * where the VMM's memory is a huge page (each of its 512 pages referenced).  Every change is
- * made under vm->slots_lock, the lock the MMU notifier's unmap holds.
+ * made under vm->slots_lock, which a64_s2_unmap() takes for each chunk the
+ * core gives it.
  */
 #include <linux/gfp.h>
 #include <linux/libnvdimm.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <asm/cacheflush.h>
 #include <asm/kvm_arm.h>
@@ -42,11 +44,8 @@ static bool s2_is_block(u64 desc)
 /* Drop the references a 2 MiB block's 512 pages hold. */
 static void s2_put_block(u64 desc)
 {
-	struct page *page = phys_to_page(desc & S2_ADDR);
-	unsigned int i;
-
-	for (i = 0; i < S2_BLOCK_PAGES; i++)
-		vireo_put_user_page(nth_page(page, i));
+	vireo_put_user_pages(phys_to_page(desc & S2_ADDR), S2_BLOCK_PAGES,
+			     false);
 }
 
 static u64 *s2_table(u64 desc)
@@ -144,7 +143,8 @@ static u64 *s2_walk(struct a64_vm *v, u64 ipa, struct page **cache)
 
 /**
  * a64_s2_unmap - the backend's vm_unmap: forget [@gpa, @gpa + @size)
- * @vm: the VM, slots_lock held (no sleeping)
+ * @vm: the VM; slots_lock is taken here (no sleeping: the MMU notifier
+ *	may not, and the core bounds @size so that the lock is not held long)
  * @gpa: first guest-physical address
  * @size: bytes
  *
@@ -158,7 +158,7 @@ void a64_s2_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 	struct a64_vm *v = a64_vm(vm);
 	u64 end = gpa + size, ipa = gpa, *l1 = page_address(v->root);
 
-	lockdep_assert_held(&vm->slots_lock);
+	spin_lock(&vm->slots_lock);
 	while (ipa < end && ipa < BIT_ULL(A64_IPA_BITS)) {
 		u64 e1 = READ_ONCE(l1[ipa >> 30]), e2, *l2e, *l3, next;
 		unsigned int i, first, last;
@@ -207,11 +207,14 @@ void a64_s2_unmap(struct vireo_vm *vm, u64 gpa, u64 size)
 		}
 		ipa = next;
 	}
+	spin_unlock(&vm->slots_lock);
 }
 
 /**
  * a64_s2_free - drop what the tables still hold and free them
  * @v: the VM, which no vCPU can enter any more
+ *
+ * Sleeps: a large guest's tables take long to walk.
  */
 void a64_s2_free(struct a64_vm *v)
 {
@@ -229,6 +232,8 @@ void a64_s2_free(struct a64_vm *v)
 
 			if (!(l2[j] & S2_VALID))
 				continue;
+			/* Up to 512 references for each 2 MiB. */
+			cond_resched();
 			if (s2_is_block(l2[j])) {
 				s2_put_block(l2[j]);
 				continue;

@@ -141,6 +141,47 @@ void vireo_put_user_page(struct page *page)
 	atomic_long_dec(&vireo_page_refs);
 }
 
+/**
+ * vireo_put_user_pages - drop the references of @n consecutive pages
+ * @page: the first, each holding a reference as vireo_put_user_page() drops
+ * @n: how many (a stage-2 leaf's: 1, or the 512 of a 2 MiB one)
+ * @dirty: they were written: mark them dirty first
+ *
+ * What vireo_put_user_page() does for each, with one atomic operation for
+ * each folio rather than for each page: a 2 MiB leaf over a huge page
+ * drops its 512 references at once.  Safe under spinlocks.
+ */
+void vireo_put_user_pages(struct page *page, unsigned long n, bool dirty)
+{
+	unsigned long i = 0, run;
+
+	while (i < n) {
+		struct page *p = nth_page(page, i);
+		struct folio *folio = page_folio(p);
+
+		/* put_page() has more to do for device memory. */
+		if (is_zone_device_page(p)) {
+			if (dirty)
+				set_page_dirty(p);
+			put_page(p);
+			i++;
+			continue;
+		}
+		for (run = 1; i + run < n &&
+		     page_folio(nth_page(page, i + run)) == folio; run++)
+			;
+		/*
+		 * The folio's flag, once for all its pages; not the _lock
+		 * variant, under spinlocks.
+		 */
+		if (dirty)
+			set_page_dirty(p);
+		folio_put_refs(folio, run);
+		i += run;
+	}
+	atomic_long_sub(n, &vireo_page_refs);
+}
+
 void vireo_count_huge(void)
 {
 	atomic_inc(&vireo_huge);

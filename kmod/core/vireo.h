@@ -263,12 +263,14 @@ void vireo_stat_entering(struct vireo_vcpu *vcpu);
  *	about to be freed: stop what could still reach them (timers, work)
  * @vm_ioctl: arch ioctls on a VM fd (-ENOTTY if unknown)
  * @vm_unmap: forget stage-2 mappings in [gpa, gpa + size); when it returns
- *	no CPU can reach those pages.  Called from the MMU notifier with
- *	slots_lock held: must not sleep
+ *	no CPU can reach those pages.  Called without slots_lock, for at most
+ *	a bounded chunk (64 MiB) at a time, also from an MMU notifier that
+ *	may not block: must not sleep.  The core reschedules between chunks
  * @vm_write_protect: take write access to the pages of the dirty-logged
  *	slot @s whose bits are set in @mask (one per page of the slot), so
  *	that the next write to each faults and is logged; when it returns no
- *	CPU can write through the old rights.  Must not sleep
+ *	CPU can write through the old rights.  From the ioctl, with vm->lock
+ *	held: may sleep
  * @vcpu_create: set up @vcpu->arch in its reset state, or -errno for
  *	KVM_CREATE_VCPU to return (with vm->lock held); @vcpu_destroy frees it
  * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
@@ -358,7 +360,7 @@ void vireo_count_pages(long n);
 void vireo_count_objects(long n);
 /*
  * References to the VMM's pages (guest memory): every one taken through
- * the first two must be dropped through the third, or the unload line
+ * the first two must be dropped through the last two, or the unload line
  * shows it.
  */
 int vireo_get_user_pages_fast(unsigned long start, int nr_pages,
@@ -367,6 +369,7 @@ bool vireo_get_user_page_fast_only(unsigned long addr,
 				   unsigned int gup_flags,
 				   struct page **pagep);
 void vireo_put_user_page(struct page *page);
+void vireo_put_user_pages(struct page *page, unsigned long n, bool dirty);
 /* A stage-2 leaf larger than a base page was created (statistics only). */
 void vireo_count_huge(void);
 /* The guest exited once (statistics only). */

@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/nospec.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 
 #include "core/irq.h"
@@ -88,43 +89,79 @@ int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len)
 	return 0;
 }
 
-/* Unmap the guest view of the VMM's [start, end). */
+/*
+ * The most guest-physical memory one vm_unmap call covers.  What a call
+ * costs grows with the references it drops (one per 4 KiB page mapped,
+ * 2 MiB leaves included), so this bounds the time the backend spends
+ * under its lock; the core reschedules between calls where it may.
+ */
+#define VIREO_UNMAP_CHUNK	SZ_64M
+
+/*
+ * Take [@gpa, @gpa + @size) out of the guest's reach, one chunk at a time.
+ * The caller holds no spinlock; @may_block: it may also sleep.
+ */
+static void vireo_unmap_gpa(struct vireo_vm *vm, u64 gpa, u64 size,
+			    bool may_block)
+{
+	u64 end = gpa + size, next;
+
+	while (gpa < end) {
+		next = min(ALIGN(gpa + 1, VIREO_UNMAP_CHUNK), end);
+		vireo_impl->vm_unmap(vm, gpa, next - gpa);
+		gpa = next;
+		if (may_block)
+			cond_resched();
+	}
+}
+
+/*
+ * Unmap the guest view of the VMM's [start, end) in every slot that maps
+ * part of it, as many slots may (aliases of the same memory).
+ *
+ * slots_lock is held only to read one slot: a slot changed meanwhile
+ * costs nothing.  Its old range is unmapped by the change itself and its
+ * new one holds no mapping yet; with mmu_in_progress raised, as every
+ * caller does, no fault adds one before the invalidation ends, and
+ * unmapping a range that went to another slot only costs its faults.
+ */
 static void vireo_unmap_hva(struct vireo_vm *vm, unsigned long start,
-			    unsigned long end)
+			    unsigned long end, bool may_block)
 {
 	int i;
 
 	for (i = 0; i < VIREO_MAX_SLOTS; i++) {
 		struct vireo_slot *s = &vm->slots[i];
-		u64 lo, hi;
+		u64 lo = 0, hi = 0, gpa = 0;
 
-		if (!s->used || end <= s->uva || start >= s->uva + s->size)
-			continue;
-		lo = max_t(u64, start, s->uva);
-		hi = min_t(u64, end, s->uva + s->size);
-		vireo_impl->vm_unmap(vm, s->gpa + (lo - s->uva), hi - lo);
+		spin_lock(&vm->slots_lock);
+		if (s->used && end > s->uva && start < s->uva + s->size) {
+			lo = max_t(u64, start, s->uva);
+			hi = min_t(u64, end, s->uva + s->size);
+			gpa = s->gpa + (lo - s->uva);
+		}
+		spin_unlock(&vm->slots_lock);
+		if (hi > lo)
+			vireo_unmap_gpa(vm, gpa, hi - lo, may_block);
 	}
 }
 
-static int vireo_mn_start(struct mmu_notifier *mn,
-			  const struct mmu_notifier_range *range)
+/*
+ * An invalidation starts: faults from now on retry until it ends.  Slots
+ * are read only after this (vireo_unmap_hva()).
+ */
+static void vireo_mmu_begin(struct vireo_vm *vm, bool notifier)
 {
-	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
-
 	spin_lock(&vm->slots_lock);
-	vireo_vm_stat_inc(vm, VIREO_STAT_MMU_INVALIDATIONS);
+	if (notifier)
+		vireo_vm_stat_inc(vm, VIREO_STAT_MMU_INVALIDATIONS);
 	atomic_inc(&vm->mmu_in_progress);
 	WRITE_ONCE(vm->mmu_seq, vm->mmu_seq + 1);
-	vireo_unmap_hva(vm, range->start, range->end);
 	spin_unlock(&vm->slots_lock);
-	return 0;
 }
 
-static void vireo_mn_end(struct mmu_notifier *mn,
-			 const struct mmu_notifier_range *range)
+static void vireo_mmu_end(struct vireo_vm *vm)
 {
-	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
-
 	/*
 	 * A fault that read the count while this invalidation ran may have
 	 * pinned the page the VMM's mapping held before it: counting again
@@ -138,15 +175,40 @@ static void vireo_mn_end(struct mmu_notifier *mn,
 	spin_unlock(&vm->slots_lock);
 }
 
-/* The VMM's address space is going away: the guest loses all memory. */
+/*
+ * Non-blockable callers (the OOM reaper) cannot be told to come back: a
+ * notifier with invalidate_range_end must not fail its start (the core
+ * of mm WARNs), so the unmap runs to its end without rescheduling.  It
+ * still takes no lock for longer than a chunk.
+ */
+static int vireo_mn_start(struct mmu_notifier *mn,
+			  const struct mmu_notifier_range *range)
+{
+	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
+
+	vireo_mmu_begin(vm, true);
+	vireo_unmap_hva(vm, range->start, range->end,
+			mmu_notifier_range_blockable(range));
+	return 0;
+}
+
+static void vireo_mn_end(struct mmu_notifier *mn,
+			 const struct mmu_notifier_range *range)
+{
+	vireo_mmu_end(container_of(mn, struct vireo_vm, mn));
+}
+
+/*
+ * The VMM's address space is going away (exit_mmap(), or the VM's
+ * mmu_notifier_unregister()): the guest loses all memory.  Both may sleep.
+ */
 static void vireo_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
 
-	spin_lock(&vm->slots_lock);
-	WRITE_ONCE(vm->mmu_seq, vm->mmu_seq + 1);
-	vireo_unmap_hva(vm, 0, ULONG_MAX);
-	spin_unlock(&vm->slots_lock);
+	vireo_mmu_begin(vm, false);
+	vireo_unmap_hva(vm, 0, ULONG_MAX, true);
+	vireo_mmu_end(vm);
 }
 
 static const struct mmu_notifier_ops vireo_mn_ops = {
@@ -242,8 +304,9 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 			goto out;
 		}
 		vireo_slots_write_lock(vm);
+		/* No vCPU runs, and the notifier adds no mapping. */
+		vireo_unmap_gpa(vm, s->gpa, s->size, true);
 		spin_lock(&vm->slots_lock);
-		vireo_impl->vm_unmap(vm, s->gpa, s->size);
 		s->used = false;
 		old_dirty = s->dirty;
 		s->dirty = NULL;
@@ -285,9 +348,9 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 			bitmap_set(dirty, 0, mem->memory_size >> PAGE_SHIFT);
 	}
 	vireo_slots_write_lock(vm);
-	spin_lock(&vm->slots_lock);
 	if (s->used)
-		vireo_impl->vm_unmap(vm, s->gpa, s->size);
+		vireo_unmap_gpa(vm, s->gpa, s->size, true);
+	spin_lock(&vm->slots_lock);
 	if (!s->used || !log) {
 		old_dirty = s->dirty;
 		s->dirty = dirty;
@@ -328,9 +391,10 @@ static int vireo_slot_set_log(struct vireo_vm *vm, struct vireo_slot *s,
 			bitmap_set(dirty, 0, s->size >> PAGE_SHIFT);
 	}
 	vireo_slots_write_lock(vm);
+	if (dirty)
+		vireo_unmap_gpa(vm, s->gpa, s->size, true);
 	spin_lock(&vm->slots_lock);
 	if (dirty) {
-		vireo_impl->vm_unmap(vm, s->gpa, s->size);
 		s->dirty = dirty;
 	} else if (!log) {
 		old = s->dirty;
@@ -343,6 +407,9 @@ static int vireo_slot_set_log(struct vireo_vm *vm, struct vireo_slot *s,
 	vireo_dirty_free(old);
 	return 0;
 }
+
+/* Words of a dirty log between rescheduling points. */
+#define VIREO_RESCHED_WORDS	4096
 
 /* The slot KVM_{GET,CLEAR}_DIRTY_LOG name, with vm->lock held. */
 static struct vireo_slot *vireo_log_slot(struct vireo_vm *vm, u32 slot,
@@ -390,6 +457,9 @@ static int vireo_get_dirty_log(struct vireo_vm *vm, struct kvm_dirty_log *log)
 	if (!buf)
 		goto out;
 	for (i = 0; i < n / sizeof(long); i++) {
+		/* A slot's log runs to 2^31 bits: 2^25 words to look at. */
+		if (!(i % VIREO_RESCHED_WORDS))
+			cond_resched();
 		if (!READ_ONCE(s->dirty[i]))
 			continue;
 		buf[i] = xchg(&s->dirty[i], 0);
@@ -438,6 +508,8 @@ static int vireo_clear_dirty_log(struct vireo_vm *vm,
 	if (copy_from_user(mask, log->dirty_bitmap, n * sizeof(long)))
 		goto out;
 	for (i = 0; i < n; i++) {
+		if (!(i % VIREO_RESCHED_WORDS))
+			cond_resched();
 		if (!mask[i])
 			continue;
 		/* Only bits that were set are protected: the slot's own. */

@@ -20,6 +20,7 @@
 #include <linux/err.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -28,7 +29,6 @@
 #include "x86/tdp.h"
 
 #define TDP_ADDR	GENMASK_ULL(51, 12)
-#define TDP_MAX_LEVELS	5
 #define TDP_HUGE_PAGES	(SZ_2M >> PAGE_SHIFT)
 
 static u64 *tdp_table(u64 e)
@@ -63,10 +63,11 @@ static bool tdp_is_huge(const struct x86_tdp *t, int level, u64 e)
 
 /*
  * Find or build the entry at @level for @gpa, taking missing tables from
- * @spare; NULL when a 2 MiB leaf covers @gpa above @level.
+ * the pool (t->lock held); NULL when a 2 MiB leaf covers @gpa above
+ * @level, or when the pool ran dry (another fault took its pages between
+ * tdp_topup() and here): the guest then faults again.
  */
-static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level,
-		     struct page **spare)
+static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level)
 {
 	const struct x86_tdp_format *f = t->fmt;
 	u64 *table = page_address(t->root);
@@ -78,9 +79,13 @@ static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level,
 		if (tdp_is_huge(t, l, *e))
 			return NULL;
 		if (!(*e & f->present)) {
-			tdp_account_table(spare[l], 1);
-			*e = page_to_phys(spare[l]) | f->table;
-			spare[l] = NULL;
+			struct page *page;
+
+			if (!t->nr_pool)
+				return NULL;
+			page = t->pool[--t->nr_pool];
+			tdp_account_table(page, 1);
+			*e = page_to_phys(page) | f->table;
 		}
 		table = tdp_table(*e);
 	}
@@ -88,22 +93,35 @@ static u64 *tdp_walk(struct x86_tdp *t, u64 gpa, int level,
 }
 
 /*
- * Drop the references of a leaf, one per 4 KiB page.  set_page_dirty()
- * rather than the _lock variants: this runs under spinlocks and must not
- * sleep.
+ * Fill the pool of zeroed table pages to as many as one walk can use.
+ * Pages stay there from fault to fault: most faults need no new table,
+ * and allocating (zeroing, charging) a page for each level on every fault
+ * only to free it again was most of a 4 KiB fault's own cost.
  */
+static int tdp_topup(struct x86_tdp *t)
+{
+	struct page *page;
+
+	while (READ_ONCE(t->nr_pool) < t->levels - 1) {
+		page = vireo_alloc_page();
+		if (!page)
+			return -ENOMEM;
+		spin_lock(&t->lock);
+		if (t->nr_pool < t->levels - 1) {
+			t->pool[t->nr_pool++] = page;
+			page = NULL;
+		}
+		spin_unlock(&t->lock);
+		vireo_free_page(page);
+	}
+	return 0;
+}
+
+/* Drop the references of a leaf, one per 4 KiB page. */
 static void tdp_put(u64 e, unsigned long npages, bool dirty)
 {
-	struct page *page = pfn_to_page((e & TDP_ADDR) >> PAGE_SHIFT);
-	unsigned long i;
-
-	for (i = 0; i < npages; i++) {
-		struct page *p = nth_page(page, i);
-
-		if (dirty)
-			set_page_dirty(p);
-		vireo_put_user_page(p);
-	}
+	vireo_put_user_pages(pfn_to_page((e & TDP_ADDR) >> PAGE_SHIFT), npages,
+			     dirty);
 	vireo_count_pages(-(long)npages);
 }
 
@@ -113,21 +131,32 @@ enum tdp_zap_mode {
 	TDP_DESTROY,	/* drop every reference and every table */
 };
 
-/* A leaf that overlaps the range goes whole, 2 MiB ones included. */
+/*
+ * A leaf that overlaps the range goes whole, 2 MiB ones included.  Only
+ * the entries the range overlaps are looked at, so that the core's small
+ * chunks of a large, sparse range cost no more than the range itself.
+ * TDP_DESTROY reschedules as it goes: it runs without the lock, on tables
+ * no CPU uses any more.
+ */
 static unsigned long tdp_zap(struct x86_tdp *t, u64 *table, int level,
 			     u64 base, u64 start, u64 end,
 			     enum tdp_zap_mode mode)
 {
 	const struct x86_tdp_format *f = t->fmt;
-	u64 span = tdp_span(level);
+	unsigned int shift = PAGE_SHIFT + 9 * level;
+	u64 span = tdp_span(level), first, last, i;
 	unsigned long n = 0, npages = span >> PAGE_SHIFT;
-	int i;
 
-	for (i = 0; i < 512; i++) {
+	first = start > base ? (start - base) >> shift : 0;
+	last = min_t(u64, (end - 1 - base) >> shift, 511);
+	for (i = first; i <= last; i++) {
 		u64 lo = base + i * span, e = table[i];
 
-		if (!e || lo + span <= start || lo >= end)
+		if (!e)
 			continue;
+		/* Each of these entries holds up to 512 references. */
+		if (mode == TDP_DESTROY && level > 0)
+			cond_resched();
 		if (level > 0 && !tdp_is_huge(t, level, e)) {
 			n += tdp_zap(t, tdp_table(e), level - 1, lo, start, end,
 				     mode);
@@ -178,6 +207,7 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 	t->levels = levels;
 	t->huge = huge ? fmt->huge : 0;
 	t->gen = 0;
+	t->nr_pool = 0;
 	spin_lock_init(&t->lock);
 	return 0;
 }
@@ -185,11 +215,15 @@ int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
 /**
  * x86_tdp_destroy - free every table and drop every page reference
  * @t: the tables, which no CPU may be using any more
+ *
+ * Sleeps: a large guest's tables take long to walk.
  */
 void x86_tdp_destroy(struct x86_tdp *t)
 {
 	tdp_zap(t, page_address(t->root), t->levels - 1, 0, 0, ~0ULL,
 		TDP_DESTROY);
+	while (t->nr_pool)
+		vireo_free_page(t->pool[--t->nr_pool]);
 	tdp_account_table(t->root, -1);
 	vireo_free_page(t->root);
 	free_cpumask_var(t->cpus);
@@ -224,8 +258,12 @@ static void tdp_flush_all(struct x86_tdp *t)
 	on_each_cpu_mask(t->cpus, x86_tdp_kick, NULL, true);
 }
 
-/* The 4 KiB leaf for @gpa if the tables reach one; nothing is built. */
-static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa)
+/*
+ * The 4 KiB leaf for @gpa if the tables reach one; nothing is built.
+ * Otherwise NULL, and *@level is that of the entry that ends the walk (no
+ * table below it, or a 2 MiB leaf): nothing else it covers has a leaf.
+ */
+static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa, int *level)
 {
 	u64 *table = page_address(t->root);
 	int l;
@@ -233,8 +271,10 @@ static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa)
 	for (l = t->levels - 1; l > 0; l--) {
 		u64 e = *tdp_entry(table, l, gpa);
 
-		if (!(e & t->fmt->present) || tdp_is_huge(t, l, e))
+		if (!(e & t->fmt->present) || tdp_is_huge(t, l, e)) {
+			*level = l;
 			return NULL;
+		}
 		table = tdp_table(e);
 	}
 	return tdp_entry(table, 0, gpa);
@@ -249,20 +289,35 @@ static u64 *tdp_lookup(struct x86_tdp *t, u64 gpa)
  *
  * The guest's next write to such a page faults, and the fault logs it
  * again (x86_tdp_fault()).  A dirty-logged slot has only 4 KiB leaves.
- * When it returns no CPU can write through the old rights.  Does not
- * sleep.
+ * When it returns no CPU can write through the old rights.  Sleeps: a
+ * slot has up to 2^31 pages, so the lock is given up when the CPU is
+ * wanted, and the pages under a missing table are skipped at once.  A
+ * write meanwhile through a leaf already protected faults and is logged
+ * again; through a stale TLB entry it goes to a page this call reports
+ * dirty anyway.
  */
 void x86_tdp_write_protect(struct x86_tdp *t, u64 gpa,
 			   const unsigned long *mask, unsigned long npages)
 {
 	const struct x86_tdp_format *f = t->fmt;
 	unsigned long i, n = 0;
+	int level;
 	u64 *pte;
 
 	spin_lock(&t->lock);
-	for_each_set_bit(i, mask, npages) {
-		pte = tdp_lookup(t, gpa + ((u64)i << PAGE_SHIFT));
-		if (pte && (*pte & f->present) && (*pte & f->write)) {
+	for (i = find_first_bit(mask, npages); i < npages;
+	     i = find_next_bit(mask, npages, i + 1)) {
+		u64 a = gpa + ((u64)i << PAGE_SHIFT);
+
+		cond_resched_lock(&t->lock);
+		pte = tdp_lookup(t, a, &level);
+		if (!pte) {
+			/* On from the first page past that entry's span. */
+			i = ((ALIGN(a + 1, tdp_span(level)) - gpa) >>
+			     PAGE_SHIFT) - 1;
+			continue;
+		}
+		if ((*pte & f->present) && (*pte & f->write)) {
 			/* Its page was written through this leaf. */
 			set_page_dirty(pfn_to_page((*pte & TDP_ADDR) >> PAGE_SHIFT));
 			*pte &= ~f->write;
@@ -281,8 +336,9 @@ void x86_tdp_write_protect(struct x86_tdp *t, u64 gpa,
  * @size: its length
  *
  * When it returns no CPU can reach those pages any more and their
- * references are gone.  Does not sleep (the MMU notifier calls it under a
- * spinlock).
+ * references are gone.  Does not sleep (the MMU notifier may not); the
+ * core calls it for at most a bounded chunk at a time, so the lock is
+ * held for as long as that chunk's references take to drop.
  */
 void x86_tdp_unmap(struct x86_tdp *t, u64 gpa, u64 size)
 {
@@ -333,7 +389,7 @@ static bool tdp_huge_fits(const struct x86_tdp *t,
  */
 static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 			  const struct vireo_slot *slot, u64 gpa, bool ro,
-			  unsigned long seq, struct page **spare)
+			  unsigned long seq)
 {
 	const struct x86_tdp_format *f = t->fmt;
 	u64 base = gpa & ~(u64)(SZ_2M - 1), *pde;
@@ -360,7 +416,7 @@ static int tdp_fault_huge(struct x86_tdp *t, struct vireo_vm *vm,
 	}
 
 	spin_lock(&t->lock);
-	pde = tdp_walk(t, base, 1, spare);
+	pde = tdp_walk(t, base, 1);
 	if (pde && *pde && !tdp_is_huge(t, 1, *pde)) {
 		/* 4 KiB leaves exist below: keep to them. */
 		r = -EAGAIN;
@@ -391,13 +447,12 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		  bool write)
 {
 	const struct x86_tdp_format *f = t->fmt;
-	struct page *spare[TDP_MAX_LEVELS] = { NULL };
 	struct vireo_slot *slot;
 	struct page *page;
 	unsigned long seq;
 	u64 uva, *pte;
-	int r, i;
 	bool ro, w;
+	int r;
 
 	slot = vireo_find_slot(vm, gpa);
 	if (!slot)
@@ -408,13 +463,9 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	uva = slot->uva + ((gpa & PAGE_MASK) - slot->gpa);
 
 	/* Tables are allocated up front: the walk runs under a spinlock. */
-	for (i = 1; i < t->levels; i++) {
-		spare[i] = vireo_alloc_page();
-		if (!spare[i]) {
-			r = -ENOMEM;
-			goto out;
-		}
-	}
+	r = tdp_topup(t);
+	if (r)
+		return r;
 	seq = READ_ONCE(vm->mmu_seq);
 	/* The count before the lookup: an invalidation after it is seen. */
 	smp_rmb();
@@ -428,25 +479,22 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 	if (!w) {
 		w = write;
 		r = vireo_get_user_pages_fast(uva, 1, w ? FOLL_WRITE : 0, &page);
-		if (r != 1) {
-			r = r < 0 ? r : -EFAULT;
-			goto out;
-		}
+		if (r != 1)
+			return r < 0 ? r : -EFAULT;
 	}
 
 	/* Dirty logging counts 4 KiB pages: no 2 MiB leaf while it is on. */
 	if ((w || ro) && !slot->dirty && PageCompound(page) &&
 	    tdp_huge_fits(t, slot, gpa)) {
-		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq, spare);
+		r = tdp_fault_huge(t, vm, slot, gpa, ro, seq);
 		if (r != -EAGAIN) {
 			vireo_put_user_page(page);
-			goto out;
+			return r;
 		}
 	}
 
-	r = 0;
 	spin_lock(&t->lock);
-	pte = tdp_walk(t, gpa, 0, spare);
+	pte = tdp_walk(t, gpa, 0);
 	if (pte && w && (*pte & f->present) && !(*pte & f->write) &&
 	    (*pte & TDP_ADDR) == page_to_phys(page) &&
 	    !vireo_mmu_retry(vm, seq)) {
@@ -459,25 +507,23 @@ int x86_tdp_fault(struct x86_tdp *t, struct vireo_vm *vm, u64 gpa,
 		vireo_mark_dirty(slot, gpa);
 		spin_unlock(&t->lock);
 		vireo_put_user_page(page);
-		goto out;
+		return 0;
 	}
 	/*
 	 * Present: another vCPU won, or the page behind a read-only leaf
 	 * changed and an unmap will take the leaf.  Zapped: an unmap is
-	 * finishing.  No entry: a 2 MiB leaf covers it, present or going.
+	 * finishing.  No entry: a 2 MiB leaf covers it, present or going,
+	 * or the pool ran dry.
 	 */
 	if (!pte || *pte || vireo_mmu_retry(vm, seq)) {
 		spin_unlock(&t->lock);
 		vireo_put_user_page(page);
-		goto out;
+		return 0;
 	}
 	*pte = page_to_phys(page) | f->leaf | (w ? f->write : 0);
 	if (w)
 		vireo_mark_dirty(slot, gpa);
 	vireo_count_pages(1);
 	spin_unlock(&t->lock);
-out:
-	for (i = 0; i < TDP_MAX_LEVELS; i++)
-		vireo_free_page(spare[i]);
-	return r;
+	return 0;
 }

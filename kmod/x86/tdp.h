@@ -17,6 +17,9 @@
 
 #include "core/vireo.h"
 
+/* Levels of the deepest tables (five-level paging). */
+#define X86_TDP_MAX_LEVELS	5
+
 /**
  * struct x86_tdp_format - how a backend's hardware reads an entry
  * @present: an entry with any of these bits set is used by the CPU
@@ -48,6 +51,8 @@ struct x86_tdp_format {
  * @gen: bumped when mappings go away; a backend flushes its TLBs for this
  *	VM on a CPU whose last flush saw an older value
  * @cpus: CPUs that have entered this VM: where unmaps send their IPI
+ * @pool: zeroed pages for the tables a fault adds, under @lock
+ * @nr_pool: how many; at most @levels - 1, what one walk can take
  */
 struct x86_tdp {
 	const struct x86_tdp_format *fmt;
@@ -57,6 +62,8 @@ struct x86_tdp {
 	spinlock_t lock;	/* the tables; never held across a sleep */
 	u64 gen;
 	cpumask_var_t cpus;
+	struct page *pool[X86_TDP_MAX_LEVELS - 1];
+	int nr_pool;
 };
 
 int x86_tdp_init(struct x86_tdp *t, const struct x86_tdp_format *fmt,
