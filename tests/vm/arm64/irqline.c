@@ -43,12 +43,12 @@ static int line(int vm, uint32_t type, uint32_t num, int level)
 	return ioctl(vm, KVM_IRQ_LINE, &l) ? -errno : 0;
 }
 
-static void expect_mmio(struct __test_metadata *_metadata, struct va_vm *t,
+static void expect_mmio(struct __test_metadata *_metadata, struct vt_vm *t,
 			uint64_t off)
 {
-	ASSERT_EQ(0, va_run(t));
+	ASSERT_EQ(0, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
 	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
 }
 
@@ -56,7 +56,7 @@ TEST(cpu_irq_line)
 {
 	struct itimerval it = { .it_value = { 0, 300000 } };
 	struct sigaction sa;
-	struct va_vm t;
+	struct vt_vm t;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
@@ -73,10 +73,10 @@ TEST(cpu_irq_line)
 	ASSERT_EQ(0, line(t.vm, KVM_ARM_IRQ_TYPE_CPU, KVM_ARM_IRQ_CPU_IRQ, 0));
 	/* Lowered: the guest waits in WFI until the signal. */
 	setitimer(ITIMER_REAL, &it, NULL);
-	EXPECT_EQ(-EINTR, va_run(&t));
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
-	va_vm_destroy(&t);
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

@@ -17,7 +17,7 @@
 #define CORE_OFF(field) (offsetof(struct kvm_regs, field) / sizeof(uint32_t))
 
 FIXTURE(regs) {
-	struct va_vm t;
+	struct vt_vm t;
 };
 
 FIXTURE_SETUP(regs)
@@ -28,7 +28,7 @@ FIXTURE_SETUP(regs)
 
 FIXTURE_TEARDOWN(regs)
 {
-	va_vm_destroy(&self->t);
+	vt_vm_destroy(&self->t);
 }
 
 static int get(int vcpu, uint64_t id, void *buf)
@@ -162,12 +162,12 @@ TEST_F(regs, reg_list)
 	struct kvm_reg_list head = { .n = 0 }, *list;
 	unsigned char buf[256];
 	uint64_t i, j, off, found = 0;
-	struct va_vm fresh;
+	struct vt_vm fresh;
 
 	ASSERT_EQ(0, va_vm_create(&fresh, 0x10000));
 	EXPECT_EQ(-1, ioctl(fresh.vcpu, KVM_GET_REG_LIST, &head));
 	EXPECT_EQ(ENOEXEC, errno);
-	va_vm_destroy(&fresh);
+	vt_vm_destroy(&fresh);
 
 	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_GET_REG_LIST, &head));
 	EXPECT_EQ(E2BIG, errno);

@@ -96,13 +96,13 @@ static void *second_thread(void *arg)
 }
 
 static uint64_t mmio_write(struct __test_metadata *_metadata,
-			   struct va_vm *t, uint64_t off)
+			   struct vt_vm *t, uint64_t off)
 {
 	uint64_t v = 0;
 
-	EXPECT_EQ(0, va_run(t));
+	EXPECT_EQ(0, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
 	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
 	memcpy(&v, t->run->mmio.data, 8);
 	return v;
@@ -114,7 +114,7 @@ TEST(cpu_on)
 	struct kvm_mp_state mp;
 	struct sigaction sa;
 	struct second s;
-	struct va_vm t;
+	struct vt_vm t;
 	pthread_t th;
 	int i;
 
@@ -151,7 +151,7 @@ TEST(cpu_on)
 	 */
 	for (i = 0; i < 1000 && s.runs < 2 && !s.done; i++)
 		usleep(10000);
-	EXPECT_EQ(0, va_run(&t));
+	EXPECT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
 
 	/* vCPU 1 spins (or is stopped): a signal ends its KVM_RUN. */
@@ -162,19 +162,19 @@ TEST(cpu_on)
 	ASSERT_EQ(1, s.done);
 	pthread_join(th, NULL);
 	EXPECT_EQ(2, s.runs) TH_LOG("KVM_RUN of vCPU 1: %d, exit %s", s.last,
-				    va_exit_name(s.run->exit_reason));
+				    vt_exit_name(s.run->exit_reason));
 	EXPECT_EQ(0xc0ffeeULL, s.ctx);
 	EXPECT_EQ(0x80000001ULL, s.mpidr);
 	EXPECT_EQ(-EINTR, s.last);
 	munmap(s.run, t.run_size);
 	close(s.vcpu);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST(mp_state)
 {
 	struct kvm_mp_state mp;
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
 	ASSERT_EQ(0, va_vcpu_init(&t));
@@ -190,7 +190,7 @@ TEST(mp_state)
 	mp.mp_state = KVM_MP_STATE_INIT_RECEIVED;
 	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_SET_MP_STATE, &mp));
 	EXPECT_EQ(EINVAL, errno);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

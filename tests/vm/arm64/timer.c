@@ -32,14 +32,14 @@ static uint64_t frq(void)
 	return f;
 }
 
-static uint64_t store(struct __test_metadata *_metadata, struct va_vm *t,
+static uint64_t store(struct __test_metadata *_metadata, struct vt_vm *t,
 		      uint64_t off)
 {
 	uint64_t v = 0;
 
-	EXPECT_EQ(0, va_run(t));
+	EXPECT_EQ(0, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
 	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
 	memcpy(&v, t->run->mmio.data, 8);
 	return v;
@@ -48,7 +48,7 @@ static uint64_t store(struct __test_metadata *_metadata, struct va_vm *t,
 TEST(timer_regs)
 {
 	uint64_t v, cnt, f = frq();
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_read_start, g_read_end));
 	/* Out of reset: off, compare value 0, so ISTATUS reads set. */
@@ -79,7 +79,7 @@ TEST(timer_regs)
 	/* And what the guest left is what ONE_REG reads. */
 	ASSERT_EQ(0, va_get_reg(t.vcpu, KVM_REG_ARM_TIMER_CVAL, &v));
 	EXPECT_EQ(cnt + 100 * f, v);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

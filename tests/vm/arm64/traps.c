@@ -43,13 +43,13 @@ VA_GUEST(g_traps,
 	"eret\n");
 
 static uint64_t mmio_write(struct __test_metadata *_metadata,
-			   struct va_vm *t, uint64_t off)
+			   struct vt_vm *t, uint64_t off)
 {
 	uint64_t v = 0;
 
-	EXPECT_EQ(0, va_run(t));
+	EXPECT_EQ(0, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
 	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
 	memcpy(&v, t->run->mmio.data, 8);
 	return v;
@@ -57,7 +57,7 @@ static uint64_t mmio_write(struct __test_metadata *_metadata,
 
 TEST(undef_smc_mpidr)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t v;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_traps_start, g_traps_end));
@@ -68,9 +68,9 @@ TEST(undef_smc_mpidr)
 	EXPECT_EQ((uint64_t)-1, v) TH_LOG("SMC returned %#lx", v);
 	/* vCPU 0: affinity 0, bit 31 (RES1) set. */
 	EXPECT_EQ(0x80000000ULL, mmio_write(_metadata, &t, 24));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -119,7 +119,7 @@ TEST(fp_and_tls_switched)
 	struct kvm_one_reg reg;
 	unsigned char v0[16];
 	uint64_t v, d8, tls_before, tls_after;
-	struct va_vm t;
+	struct vt_vm t;
 	int i;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_fp_start, g_fp_end));
@@ -144,9 +144,9 @@ TEST(fp_and_tls_switched)
 	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_ONE_REG, &reg));
 	memcpy(&v, v0, 8);
 	EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, v);
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -188,7 +188,7 @@ static uint64_t field(uint64_t v, int shift)
 TEST(id_and_debug_registers)
 {
 	uint64_t pfr0, pfr1, isar1, dfr0, zfr0;
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_ids_start, g_ids_end));
 	pfr0 = mmio_write(_metadata, &t, 0);
@@ -212,9 +212,9 @@ TEST(id_and_debug_registers)
 	/* OSLM "implemented" (bit 3), OSLK (bit 1) as OSLAR set it. */
 	EXPECT_EQ(0xaULL, mmio_write(_metadata, &t, 48));
 	EXPECT_EQ(0x8ULL, mmio_write(_metadata, &t, 56));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

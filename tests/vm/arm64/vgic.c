@@ -194,7 +194,7 @@ TEST(device_attributes)
 					.flags = KVM_CREATE_DEVICE_TEST };
 	uint64_t a = DIST;
 	uint32_t nr;
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 
 	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
@@ -273,7 +273,7 @@ TEST(device_attributes)
 	EXPECT_EQ(-ENXIO, irq_line(t.vm, KVM_ARM_IRQ_TYPE_CPU, 0, 0, 1));
 	EXPECT_EQ(-EINVAL, irq_line(t.vm, 7, 0, 40, 1));
 	close(gic);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -282,44 +282,44 @@ TEST(device_attributes)
  */
 TEST(run_needs_gic_addresses)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_irq_start, g_irq_end));
 	gic = create_gic(t.vm);
 	ASSERT_GE(gic, 0);
-	EXPECT_EQ(-ENXIO, va_run(&t));
+	EXPECT_EQ(-ENXIO, vt_run(&t));
 	close(gic);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST(run_needs_gic_init)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_irq_start, g_irq_end));
 	gic = setup_gic(t.vm);
 	ASSERT_GE(gic, 0);
-	EXPECT_EQ(-EBUSY, va_run(&t));
+	EXPECT_EQ(-EBUSY, vt_run(&t));
 	close(gic);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /* A vCPU has run: too late for a GIC. */
 TEST(gic_after_run)
 {
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_irq_start, g_irq_end));
 	t.run->immediate_exit = 1;
-	EXPECT_EQ(-EINTR, va_run(&t));
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ(-EBUSY, create_gic(t.vm));
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 struct irq_vm {
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 };
 
@@ -327,7 +327,7 @@ struct irq_vm {
 static int irq_vm(struct irq_vm *v, uint64_t intid, uint64_t edge,
 		  uint64_t timer)
 {
-	struct va_vm *t = &v->t;
+	struct vt_vm *t = &v->t;
 	int r = va_vm_create(t, 0x10000);
 
 	if (r)
@@ -349,18 +349,18 @@ static void irq_vm_destroy(struct irq_vm *v)
 {
 	if (v->gic >= 0)
 		close(v->gic);
-	va_vm_destroy(&v->t);
+	vt_vm_destroy(&v->t);
 }
 
 /* The next exit: a store of the guest's to MMIO + @off; its value. */
 static uint64_t guest_store(struct __test_metadata *_metadata,
-			    struct va_vm *t, uint64_t off)
+			    struct vt_vm *t, uint64_t off)
 {
 	uint64_t v = 0;
 
-	EXPECT_EQ(0, va_run(t));
+	EXPECT_EQ(0, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
 	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
 	EXPECT_EQ(1, t->run->mmio.is_write);
 	memcpy(&v, t->run->mmio.data, 8);
@@ -368,12 +368,12 @@ static uint64_t guest_store(struct __test_metadata *_metadata,
 }
 
 /* Nothing more comes: the vCPU waits in WFI until a signal. */
-static void expect_quiet(struct __test_metadata *_metadata, struct va_vm *t)
+static void expect_quiet(struct __test_metadata *_metadata, struct vt_vm *t)
 {
 	arm_alarm(300);
-	EXPECT_EQ(-EINTR, va_run(t));
+	EXPECT_EQ(-EINTR, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t->run->exit_reason)
-		TH_LOG("exit %s, at %#llx", va_exit_name(t->run->exit_reason),
+		TH_LOG("exit %s, at %#llx", vt_exit_name(t->run->exit_reason),
 		       (unsigned long long)t->run->mmio.phys_addr);
 }
 
@@ -480,7 +480,7 @@ TEST(timer_fires_while_spinning)
 TEST(sgi_between_vcpus)
 {
 	struct kvm_vcpu_init init;
-	struct va_vm t1 = { .sys = -1, .vm = -1, .vcpu = -1 };
+	struct vt_vm t1 = { .sys = -1, .vm = -1, .vcpu = -1 };
 	struct irq_vm v;
 	int gic;
 

@@ -55,7 +55,7 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void guest(struct __test_metadata *_metadata, struct va_vm *t,
+static void guest(struct __test_metadata *_metadata, struct vt_vm *t,
 		  uint64_t ctl, uint64_t ticks)
 {
 	ASSERT_EQ(0, va_vm_guest(t, 0x10000, g_wfi_start, g_wfi_end));
@@ -63,32 +63,32 @@ static void guest(struct __test_metadata *_metadata, struct va_vm *t,
 	ASSERT_EQ(0, va_set_reg(t->vcpu, VA_REG_X(1), ticks));
 }
 
-static void expect_mmio(struct __test_metadata *_metadata, struct va_vm *t)
+static void expect_mmio(struct __test_metadata *_metadata, struct vt_vm *t)
 {
-	ASSERT_EQ(0, va_run(t));
+	ASSERT_EQ(0, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
 	EXPECT_EQ(VA_MMIO_GPA, t->run->mmio.phys_addr);
 }
 
 /* Timer off: only the signal ends the wait; the guest then goes on. */
 TEST(wfi_waits_for_signal)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t pc;
 	long t0;
 
 	guest(_metadata, &t, 0, 0);
 	t0 = now_ms();
 	arm_alarm(300);
-	EXPECT_EQ(-EINTR, va_run(&t));
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	EXPECT_GE(now_ms() - t0, 250);
 	ASSERT_EQ(0, va_get_reg(t.vcpu, VA_REG_PC, &pc));
 	EXPECT_EQ(VA_RAM_GPA + WFI_OFF + 4, pc);
 	expect_mmio(_metadata, &t);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -97,27 +97,27 @@ TEST(wfi_waits_for_signal)
  */
 TEST(wfi_timer_without_irqchip_waits)
 {
-	struct va_vm t;
+	struct vt_vm t;
 
 	guest(_metadata, &t, 1, 0);
 	arm_alarm(300);
-	EXPECT_EQ(-EINTR, va_run(&t));
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
-	va_vm_destroy(&t);
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+	vt_vm_destroy(&t);
 }
 
 /* Timer expired but masked (IMASK): it wakes nothing. */
 TEST(wfi_masked_timer_waits)
 {
-	struct va_vm t;
+	struct vt_vm t;
 
 	guest(_metadata, &t, 3, 0);
 	arm_alarm(300);
-	EXPECT_EQ(-EINTR, va_run(&t));
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
-	va_vm_destroy(&t);
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

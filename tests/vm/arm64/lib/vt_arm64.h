@@ -12,12 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vt_dev.h"
+#include "vireo_test.h"
 
 /* Guest RAM starts here, as on QEMU's virt machine; MMIO lies below. */
 #define VA_RAM_GPA	0x40000000ULL
 /* An address outside every slot: the guests' MMIO "device". */
-#define VA_MMIO_GPA	0x10000000ULL
+#define VA_MMIO_GPA	VT_REPORT_GPA
 
 /* KVM_REG_ARM_CORE register ids (struct kvm_regs offsets, in 32-bit words). */
 #define VA_CORE_REG(field) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | \
@@ -37,16 +37,6 @@
 #define VA_PSCI_SYSTEM_OFF	0x84000008U
 #define VA_PSCI_SYSTEM_RESET	0x84000009U
 #define VA_PSCI_FEATURES	0x8400000aU
-
-struct va_vm {
-	int sys;
-	int vm;
-	int vcpu;
-	struct kvm_run *run;
-	size_t run_size;
-	uint8_t *mem;
-	size_t mem_size;
-};
 
 /*
  * The guest code between symbols NAME_start and NAME_end, assembled into
@@ -70,17 +60,13 @@ struct va_vm {
  * A VM with @mem_size bytes of RAM at VA_RAM_GPA and one vCPU: created,
  * not yet initialised.  Returns 0 or -errno.
  */
-int va_vm_create(struct va_vm *t, size_t mem_size);
+int va_vm_create(struct vt_vm *t, size_t mem_size);
 /* KVM_ARM_PREFERRED_TARGET then KVM_ARM_VCPU_INIT with PSCI 0.2. */
-int va_vcpu_init(struct va_vm *t);
+int va_vcpu_init(struct vt_vm *t);
 /* Both of the above, then the guest code copied to VA_RAM_GPA and PC there. */
-int va_vm_guest(struct va_vm *t, size_t mem_size, const uint8_t *start,
+int va_vm_guest(struct vt_vm *t, size_t mem_size, const uint8_t *start,
 		const uint8_t *end);
-void va_vm_destroy(struct va_vm *t);
 int va_get_reg(int vcpu, uint64_t id, uint64_t *val);
 int va_set_reg(int vcpu, uint64_t id, uint64_t val);
-/* KVM_RUN; returns 0 or -errno. */
-int va_run(struct va_vm *t);
-const char *va_exit_name(uint32_t reason);
 
 #endif
