@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vt_arm64.h"
@@ -158,4 +161,61 @@ bool vt_exit_stop(const struct vt_vm *t)
 {
 	return t->run->exit_reason == KVM_EXIT_SYSTEM_EVENT &&
 	       t->run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN;
+}
+
+static void va_on_alarm(int sig)
+{
+}
+
+void va_alarm(long ms)
+{
+	struct itimerval it = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000 },
+	};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = va_on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+long va_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int va_vcpu_add(struct vt_vm *t, unsigned int id, uint32_t features,
+		struct vt_vm *out)
+{
+	struct kvm_vcpu_init init;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	out->sys = out->vm = -1;
+	out->vcpu = ioctl(t->vm, KVM_CREATE_VCPU, id);
+	if (out->vcpu < 0)
+		return -errno;
+	out->run_size = t->run_size;
+	out->run = mmap(NULL, out->run_size, PROT_READ | PROT_WRITE,
+			MAP_SHARED, out->vcpu, 0);
+	if (out->run == MAP_FAILED) {
+		r = -errno;
+		out->run = NULL;
+		goto err;
+	}
+	if (ioctl(t->vm, KVM_ARM_PREFERRED_TARGET, &init))
+		goto err_errno;
+	init.features[0] = 1U << KVM_ARM_VCPU_PSCI_0_2 | features;
+	if (ioctl(out->vcpu, KVM_ARM_VCPU_INIT, &init))
+		goto err_errno;
+	return va_set_reg(out->vcpu, VA_REG_PC, VA_RAM_GPA);
+err_errno:
+	r = -errno;
+err:
+	vt_vm_destroy(out);
+	return r;
 }

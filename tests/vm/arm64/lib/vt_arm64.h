@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "vireo_test.h"
 
@@ -66,7 +67,38 @@ int va_vcpu_init(struct vt_vm *t);
 /* Both of the above, then the guest code copied to VA_RAM_GPA and PC there. */
 int va_vm_guest(struct vt_vm *t, size_t mem_size, const uint8_t *start,
 		const uint8_t *end);
+/*
+ * Another vCPU @id of @t's VM, initialised (PSCI 0.2 and @features, more
+ * KVM_ARM_VCPU_* bits) with PC at VA_RAM_GPA, in @out: its vcpu and run
+ * only (vt_vm_destroy() on it closes those).  Returns 0 or -errno.
+ */
+int va_vcpu_add(struct vt_vm *t, unsigned int id, uint32_t features,
+		struct vt_vm *out);
+/* A SIGALRM in @ms ms whose handler does nothing: it ends a KVM_RUN. */
+void va_alarm(long ms);
+long va_now_ms(void);
 int va_get_reg(int vcpu, uint64_t id, uint64_t *val);
 int va_set_reg(int vcpu, uint64_t id, uint64_t val);
+
+/*
+ * For tests (after kselftest_harness.h): run @t; the exit must be the
+ * guest's store to VA_MMIO_GPA + @off.  Returns the value stored.
+ */
+#define va_store(t, off)	va_store_(_metadata, t, off)
+#ifdef TEST_HARNESS_MAIN
+static inline uint64_t va_store_(struct __test_metadata *_metadata,
+				 struct vt_vm *t, uint64_t off)
+{
+	uint64_t v = 0;
+
+	EXPECT_EQ(0, vt_run(t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
+		TH_LOG("exit %s", vt_exit_name(t->run->exit_reason));
+	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
+	EXPECT_EQ(1, t->run->mmio.is_write);
+	memcpy(&v, t->run->mmio.data, 8);
+	return v;
+}
+#endif
 
 #endif
