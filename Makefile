@@ -9,6 +9,8 @@
 # make check-vmx-full  the VT-x stage plus the VMM booting Debian's kernel
 # make bench      benchmarks on both modules in one test VM, with ratios
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
+# make bench-arm64  the arm64 exit and boot benchmarks, vireo.ko vs the
+#                 kernel's built-in KVM (qemu-arm64 test VM)
 # make profile    one VMM boot on each module: exits, time, faults side by side
 # make vmm-arm64  the VMM cross-compiled static for arm64 (vmm/vireo-arm64)
 # make setup      install Debian packages and fetch the test kernel
@@ -33,7 +35,7 @@ export CACHE
 .PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm vmm-arm64 \
 	tests check check-host check-vm bench setup \
 	clean clean-modules install uninstall sparse checkpatch demo check-vmx check-vmx-full check-selftests \
-	bench-vmx fuzz profile
+	bench-vmx bench-arm64 fuzz profile
 
 all: modules vmm tests
 
@@ -146,6 +148,12 @@ bench-vmx: setup
 	$(MAKE) vmm tests
 	scripts/bench.sh --vmx
 
+# The arm64 benchmarks (tests/bench/arm64) in the qemu-arm64 test VM,
+# vireo.ko against the kernel's built-in KVM, one boot per module and round.
+bench-arm64: setup modules-arm64 vmm-arm64
+	$(MAKE) -C tests/bench/arm64
+	scripts/bench.sh --arm64
+
 profile: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)
 	$(MAKE) vmm tests
@@ -190,6 +198,7 @@ clean: clean-modules
 	$(MAKE) -C vmm clean
 	$(MAKE) -C tests/vm clean
 	$(MAKE) -C tests/vm/arm64 clean
+	$(MAKE) -C tests/bench/arm64 clean
 	$(MAKE) -C tests/bench clean
 	$(MAKE) -C tests/unit clean
 	$(MAKE) -C tests/fuzz clean

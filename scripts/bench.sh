@@ -12,6 +12,13 @@
 # on VT-x in Bochs, vireo.ko against kvm_intel, interleaved the same way.
 # Bochs has no room for the boot benchmark's guest kernels or for QEMU.
 #
+# bench.sh --arm64 (make bench-arm64): tests/bench/arm64 (MMIO and HVC exits,
+# the VMM's boot to init) in the qemu-arm64 test VM, vireo.ko against the
+# kernel's built-in KVM. The two cannot share a boot (vireo.ko needs
+# kvm-arm.mode=none), so each round boots the same emulated machine once
+# per module, which goes first alternating; no warm-up round (every boot
+# starts cold alike).
+#
 # Environment:
 #   VIREO_BENCH_ROUNDS   counted rounds (default 5; 3 with --vmx)
 #   VIREO_BENCH          benchmark programs to run (default all; "exits", "boot")
@@ -27,9 +34,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 logs=$top/build/logs
 mkdir -p "$logs"
-vmx=0
+vmx=0 arm64=0
 [ "${1:-}" = --vmx ] && vmx=1
-if [ $vmx = 1 ]; then
+[ "${1:-}" = --arm64 ] && arm64=1
+if [ $vmx = 1 ] || [ $arm64 = 1 ]; then
 	rounds=${VIREO_BENCH_ROUNDS:-3} batches=${VIREO_BENCH_BATCHES:-3}
 else
 	rounds=${VIREO_BENCH_ROUNDS:-5} batches=${VIREO_BENCH_BATCHES:-7}
@@ -40,7 +48,32 @@ cmd="VIREO_BENCH_ROUNDS=$rounds VIREO_BENCH_BATCHES=$batches"
 for v in VIREO_BENCH_BOOTS VIREO_BENCH_QEMU_MACHINE; do
 	[ -n "${!v:-}" ] && cmd="$cmd $v='${!v}'"
 done
-if [ $vmx = 1 ]; then
+if [ $arm64 = 1 ]; then
+	res=$logs/bench-arm64.results ref="built-in KVM"
+	: > "$res"
+	rc=0
+	r=1
+	while [ $r -le "$rounds" ]; do
+		order="kvm vireo"
+		[ $((r % 2)) = 0 ] && order="vireo kvm"
+		echo "# round $r: $order" >> "$res"
+		for m in $order; do
+			one=$logs/bench-arm64-$m.results
+			scripts/vm.sh --platform qemu-arm64 --mode "$m" --mem 1024 \
+				--quiet --timeout "${VIREO_BENCH_TIMEOUT:-1200}" \
+				--console-log "$logs/bench-arm64-$m.console" \
+				--add "$top/tests/bench/arm64/bin/exits:/vireo/bench/exits" \
+				--add "$top/scripts/vm/run-bench-arm64:/vireo/run-bench-arm64" \
+				--results "$one" -- \
+				"VIREO_BENCH_BATCHES=$batches /vireo/run-bench-arm64 $m $r"
+			st=$?
+			tr -d '\r' < "$one" | grep -E '^(BENCH|# )' | tee -a "$res" |
+				grep -E '^(BENCH|# FAILED)'
+			[ $st = 0 ] || { echo "# FAILED round $r on $m: the test VM's status $st" | tee -a "$res"; rc=1; }
+		done
+		r=$((r + 1))
+	done
+elif [ $vmx = 1 ]; then
 	res=$logs/bench-vmx.results ref=kvm_intel
 	scripts/vm.sh --platform bochs-x86 --mode none --smp 1 --mem 256 --quiet \
 		--timeout "${VIREO_BENCH_TIMEOUT:-$((1800 + 1200 * rounds))}" \
@@ -64,6 +97,7 @@ else
 fi
 sum=$logs/bench.summary
 [ $vmx = 1 ] && sum=$logs/bench-vmx.summary
+[ $arm64 = 1 ] && sum=$logs/bench-arm64.summary
 tr -d '\r' < "$res" | awk -v ref="$ref" '
 function med(list,    a, n, i, j, t) {
 	n = split(list, a, " ")

@@ -137,12 +137,14 @@ if [ -f tests/vm/vmx.list ] && [ -z "$only_st" ]; then
 	result $r "host/vmx.list: names every in-VM C program and only those${bad:+:$bad}"
 fi
 
-# The arm64 stage: every tests/vm/arm64 program, on vireo.ko (the kernel's
-# KVM off with kvm-arm.mode=none) and on the kernel's built-in KVM.
-arm64_progs=$(for f in tests/vm/arm64/*.c tests/vm/arm64/*.sh; do
+# The arm64 stage: every tests/vm/arm64 program and the tests/vm programs
+# tests/vm/arm64/shared.list names (built for arm64 too), on vireo.ko (the
+# kernel's KVM off with kvm-arm.mode=none) and on the kernel's built-in KVM.
+arm64_progs=$({ for f in tests/vm/arm64/*.c tests/vm/arm64/*.sh; do
 	[ -f "$f" ] || continue
 	b=${f##*/}; echo "${b%.c}"
-done | tr '\n' ' ')
+done; sed -n 's/^\([^#[:space:]][^[:space:]]*\).*/\1/p' \
+	tests/vm/arm64/shared.list 2>/dev/null; } | tr '\n' ' ')
 # Left out of the vireo.ko run on purpose, one per line with the reason:
 # tests/vm/arm64/vireo-out.list (the module lacks what they need yet).
 arm64_vireo_out=$(sed -n 's/^\([^#[:space:]][^[:space:]]*\).*/\1/p' \

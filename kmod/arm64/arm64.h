@@ -193,6 +193,8 @@ int a64_vcpu_blocked(struct vireo_vcpu *vcpu);
 /* sysreg.c */
 void a64_sysreg(struct a64_vcpu *a, u64 esr);
 void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val);
+u64 a64_sysreg_id(unsigned int i);
+int a64_sysreg_one_reg(struct a64_vcpu *a, u64 id, u64 *val, bool set);
 
 /* timer.c */
 void a64_timer_init(void);

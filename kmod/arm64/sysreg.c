@@ -206,3 +206,107 @@ void a64_sysreg(struct a64_vcpu *a, u64 esr)
 		a64_set_x(a, rt, val);
 	a->pc += 4;
 }
+
+/*
+ * KVM_REG_ARM64_SYSREG's index packs op0, op1, CRn, CRm and op2 as
+ * sys_reg() does, without sys_reg()'s low five bits.
+ */
+#define A64_SYSREG_SHIFT	5
+#define A64_ONE_REG_BASE	(KVM_REG_ARM64 | KVM_REG_SIZE_U64 | \
+				 KVM_REG_ARM64_SYSREG)
+#define A64_ONE_REG(reg)	(A64_ONE_REG_BASE | ((reg) >> A64_SYSREG_SHIFT))
+
+/*
+ * The EL1 and EL0 registers the world switch loads and saves, as
+ * KVM_GET_ONE_REG reaches them, in the order of their encodings.  ELR_EL1,
+ * SPSR_EL1 and SP_EL1 are core registers; CNTV_* the timer's.
+ */
+static const struct {
+	u32 reg;
+	u16 off;
+} a64_ctx_regs[] = {
+	{ SYS_SCTLR_EL1, offsetof(struct a64_sysregs, sctlr) },
+	{ SYS_CPACR_EL1, offsetof(struct a64_sysregs, cpacr) },
+	{ SYS_TTBR0_EL1, offsetof(struct a64_sysregs, ttbr0) },
+	{ SYS_TTBR1_EL1, offsetof(struct a64_sysregs, ttbr1) },
+	{ SYS_TCR_EL1, offsetof(struct a64_sysregs, tcr) },
+	{ SYS_AFSR0_EL1, offsetof(struct a64_sysregs, afsr0) },
+	{ SYS_AFSR1_EL1, offsetof(struct a64_sysregs, afsr1) },
+	{ SYS_ESR_EL1, offsetof(struct a64_sysregs, esr) },
+	{ SYS_FAR_EL1, offsetof(struct a64_sysregs, far) },
+	{ SYS_PAR_EL1, offsetof(struct a64_sysregs, par) },
+	{ SYS_MAIR_EL1, offsetof(struct a64_sysregs, mair) },
+	{ SYS_AMAIR_EL1, offsetof(struct a64_sysregs, amair) },
+	{ SYS_VBAR_EL1, offsetof(struct a64_sysregs, vbar) },
+	{ SYS_CONTEXTIDR_EL1, offsetof(struct a64_sysregs, contextidr) },
+	{ SYS_TPIDR_EL1, offsetof(struct a64_sysregs, tpidr_el1) },
+	{ SYS_CNTKCTL_EL1, offsetof(struct a64_sysregs, cntkctl) },
+	{ SYS_CSSELR_EL1, offsetof(struct a64_sysregs, csselr) },
+	{ SYS_TPIDR_EL0, offsetof(struct a64_sysregs, tpidr_el0) },
+	{ SYS_TPIDRRO_EL0, offsetof(struct a64_sysregs, tpidrro_el0) },
+};
+
+/*
+ * The ID registers: op0 3, op1 0, CRn 0, CRm 1-7, every op2, as kvm.ko
+ * lists them; consecutive indexes from op0 3, CRm 1.
+ */
+#define A64_ID_FIRST		((3 << 14) | (1 << 3))
+#define A64_NR_ID_REGS		(7 * 8)
+
+/**
+ * a64_sysreg_id - the @i-th system register KVM_GET_REG_LIST lists
+ * @i: from 0
+ *
+ * Return: its KVM_REG_ARM64_SYSREG id, or 0 past the last one.
+ */
+u64 a64_sysreg_id(unsigned int i)
+{
+	if (i < A64_NR_ID_REGS)
+		return A64_ONE_REG_BASE | (A64_ID_FIRST + i);
+	i -= A64_NR_ID_REGS;
+	if (i < ARRAY_SIZE(a64_ctx_regs))
+		return A64_ONE_REG(a64_ctx_regs[i].reg);
+	return 0;
+}
+
+/**
+ * a64_sysreg_one_reg - KVM_GET_ONE_REG or KVM_SET_ONE_REG of a system register
+ * @a: the vCPU, not running
+ * @id: a KVM_REG_ARM64_SYSREG id
+ * @val: the value read, or the value to write
+ * @set: write rather than read
+ *
+ * The ID registers read as the guest reads them and, as under kvm.ko,
+ * take only the value they have; the others take any value (the guest
+ * could write it itself) and the guest finds it at its next entry.
+ *
+ * Return: 0, -ENOENT for a size, encoding or register kvm.ko's rules do
+ * not give this way, -EINVAL for a changed ID register.
+ */
+int a64_sysreg_one_reg(struct a64_vcpu *a, u64 id, u64 *val, bool set)
+{
+	u32 idx = id & 0xffff, reg = idx << A64_SYSREG_SHIFT;
+	unsigned int i;
+	u64 *p;
+
+	if ((id & ~(u64)0xffff) != A64_ONE_REG_BASE)
+		return -ENOENT;
+	if (idx >= A64_ID_FIRST && idx < A64_ID_FIRST + A64_NR_ID_REGS) {
+		if (!set)
+			*val = a64_id_reg(reg);
+		else if (*val != a64_id_reg(reg))
+			return -EINVAL;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(a64_ctx_regs); i++) {
+		if (a64_ctx_regs[i].reg != reg)
+			continue;
+		p = (u64 *)((u8 *)&a->s + a64_ctx_regs[i].off);
+		if (set)
+			*p = *val;
+		else
+			*val = *p;
+		return 0;
+	}
+	return -ENOENT;
+}

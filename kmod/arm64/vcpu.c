@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vCPU state and KVM's arm64 vCPU ioctls: KVM_ARM_VCPU_INIT and the core
- * and timer registers through KVM_GET_ONE_REG/KVM_SET_ONE_REG, with
- * kvm.ko's errnos.
+ * timer and system registers through KVM_GET_ONE_REG/KVM_SET_ONE_REG,
+ * with kvm.ko's errnos.
  */
 #include <linux/uaccess.h>
 #include <asm/cputype.h>
@@ -199,6 +199,7 @@ static int a64_one_reg(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 	void *addr;
 	u64 off, val;
 	u32 size;
+	int r;
 
 	/* Registers exist once the vCPU has a target, as under kvm.ko. */
 	if (a->target == (u32)-1)
@@ -216,7 +217,15 @@ static int a64_one_reg(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 			return -EFAULT;
 		return a64_timer_reg(a, reg.id, &val, true);
 	}
-	/* The core and timer registers so far: every other id is unknown. */
+	if ((reg.id & KVM_REG_ARM_COPROC_MASK) == KVM_REG_ARM64_SYSREG) {
+		if (set && get_user(val, (u64 __user *)u64_to_user_ptr(reg.addr)))
+			return -EFAULT;
+		r = a64_sysreg_one_reg(a, reg.id, &val, set);
+		if (r || set)
+			return r;
+		return put_user(val, (u64 __user *)u64_to_user_ptr(reg.addr));
+	}
+	/* The core, timer and system registers so far: the rest is unknown. */
 	if ((reg.id & KVM_REG_ARM_COPROC_MASK) != KVM_REG_ARM_CORE)
 		return -ENOENT;
 	off = reg.id & ~(KVM_REG_ARCH_MASK | KVM_REG_SIZE_MASK | KVM_REG_ARM_CORE);
@@ -264,8 +273,9 @@ static const u64 a64_timer_ids[] = {
 };
 
 /*
- * KVM_GET_REG_LIST: the core and timer registers, the ones ONE_REG
- * reaches here; -E2BIG with the count when the VMM's array is too small.
+ * KVM_GET_REG_LIST: the core, timer and system registers, the ones ONE_REG
+ * reaches here, in kvm.ko's order; -E2BIG with the count when the VMM's
+ * array is too small.
  */
 static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
 {
@@ -274,6 +284,7 @@ static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
 	struct a64_vcpu *a = a64_vcpu(vcpu);
 	struct kvm_reg_list head;
 	u64 off, id, n = 0;
+	unsigned int i;
 
 	if (a->target == (u32)-1)
 		return -ENOEXEC;
@@ -283,6 +294,8 @@ static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
 		if (a64_core_id(a, off))
 			n++;
 	n += ARRAY_SIZE(a64_timer_ids);
+	for (i = 0; a64_sysreg_id(i); i++)
+		n++;
 	if (put_user(n, &user->n))
 		return -EFAULT;
 	if (head.n < n)
@@ -295,6 +308,9 @@ static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
 	}
 	for (off = 0; off < ARRAY_SIZE(a64_timer_ids); off++)
 		if (put_user(a64_timer_ids[off], &user->reg[n++]))
+			return -EFAULT;
+	for (i = 0; (id = a64_sysreg_id(i)); i++)
+		if (put_user(id, &user->reg[n++]))
 			return -EFAULT;
 	return 0;
 }

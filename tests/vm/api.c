@@ -1,16 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The system fd and the bare VM and vCPU fds: versions, capabilities and
- * the errnos of bad requests, identical on vireo.ko and kvm.ko.
+ * the errnos of bad requests, identical on vireo.ko and kvm.ko.  Built for
+ * x86-64 and arm64 (tests/vm/arm64/shared.list); each architecture's own
+ * part (CPUID and segment registers; the arm64 capabilities, target and
+ * VMIDs) is at the end.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#ifdef __x86_64__
 #include "vt_host.h"
+#else
+#include "vt_arm64.h"
+#endif
 
 FIXTURE(sys) {
 	int fd;
@@ -38,8 +46,10 @@ TEST_F(sys, api_version)
 TEST_F(sys, check_extension)
 {
 	static const int caps[] = {
-		KVM_CAP_USER_MEMORY, KVM_CAP_SET_TSS_ADDR, KVM_CAP_EXT_CPUID,
-		KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS,
+#ifdef __x86_64__
+		KVM_CAP_SET_TSS_ADDR, KVM_CAP_EXT_CPUID,
+#endif
+		KVM_CAP_USER_MEMORY, KVM_CAP_IMMEDIATE_EXIT, KVM_CAP_NR_VCPUS, KVM_CAP_MAX_VCPUS,
 		KVM_CAP_NR_MEMSLOTS, KVM_CAP_CHECK_EXTENSION_VM,
 		KVM_CAP_DESTROY_MEMORY_REGION_WORKS,
 		KVM_CAP_JOIN_MEMORY_REGIONS_WORKS,
@@ -89,6 +99,13 @@ TEST_F(sys, many_vms)
 		close(vms[i]);
 }
 
+/* What an unknown VM ioctl gets: the architecture's code answers it. */
+#ifdef __x86_64__
+#define VM_UNKNOWN_ERRNO	ENOTTY
+#else
+#define VM_UNKNOWN_ERRNO	EINVAL
+#endif
+
 TEST_F(sys, unknown_ioctl)
 {
 	int vm, vcpu;
@@ -101,7 +118,7 @@ TEST_F(sys, unknown_ioctl)
 	vm = ioctl(self->fd, KVM_CREATE_VM, 0);
 	ASSERT_GE(vm, 0);
 	EXPECT_EQ(-1, ioctl(vm, _IO(KVMIO, 0xfe), 0));
-	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(VM_UNKNOWN_ERRNO, errno);
 
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	ASSERT_GE(vcpu, 0);
@@ -137,20 +154,43 @@ TEST_F(sys, create_vcpu)
 	close(vm);
 }
 
+/* A vCPU's ioctl that needs its VM, once the VM's fd is closed. */
+static int vcpu_uses_vm(int vcpu, int vm)
+{
+#ifdef __x86_64__
+	struct kvm_regs regs;
+
+	return ioctl(vcpu, KVM_GET_REGS, &regs) ? -errno : 0;
+#else
+	/* KVM_ARM_VCPU_INIT checks the target against the VM's. */
+	struct kvm_vcpu_init init;
+	uint64_t pc;
+
+	if (ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init))
+		return -errno;
+	close(vm);
+	if (ioctl(vcpu, KVM_ARM_VCPU_INIT, &init))
+		return -errno;
+	return va_get_reg(vcpu, VA_REG_PC, &pc);
+#endif
+}
+
 TEST_F(sys, vm_outlives_fd)
 {
 	int vm = ioctl(self->fd, KVM_CREATE_VM, 0);
 	int vcpu;
-	struct kvm_regs regs;
 
 	ASSERT_GE(vm, 0);
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	ASSERT_GE(vcpu, 0);
+#ifdef __x86_64__
 	close(vm);
-	EXPECT_EQ(0, ioctl(vcpu, KVM_GET_REGS, &regs));
+#endif
+	EXPECT_EQ(0, vcpu_uses_vm(vcpu, vm));
 	close(vcpu);
 }
 
+#ifdef __x86_64__
 TEST_F(sys, set_tss_addr)
 {
 	int vm = ioctl(self->fd, KVM_CREATE_VM, 0);
@@ -455,5 +495,102 @@ TEST_F(sregs, efer_cr0_modes)
 	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_SET_SREGS, &s));
 	EXPECT_EQ(EINVAL, errno);
 }
+
+#else
+/* KVM_GET_REGS and KVM_SET_REGS are not part of the arm64 ABI: ONE_REG is. */
+TEST(no_get_regs)
+{
+	struct kvm_regs regs;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
+	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	EXPECT_EQ(EINVAL, errno);
+	vt_vm_destroy(&t);
+}
+
+/*
+ * KVM_CHECK_EXTENSION says exactly what works: what vireo.ko implements
+ * is there on both modules; what it lacks so far it does not claim.
+ */
+TEST(capabilities)
+{
+	static const long both[] = {
+		KVM_CAP_USER_MEMORY, KVM_CAP_ONE_REG, KVM_CAP_ARM_PSCI_0_2,
+		KVM_CAP_READONLY_MEM, KVM_CAP_SYNC_MMU, KVM_CAP_IMMEDIATE_EXIT,
+		KVM_CAP_MP_STATE, KVM_CAP_IRQCHIP, KVM_CAP_DEVICE_CTRL,
+		KVM_CAP_IOEVENTFD, KVM_CAP_IRQFD,
+	};
+	static const long missing[] = {
+		KVM_CAP_ARM_PSCI, KVM_CAP_ARM_PMU_V3,
+		KVM_CAP_ARM_SVE, KVM_CAP_ARM_PTRAUTH_ADDRESS,
+		KVM_CAP_ARM_PTRAUTH_GENERIC, KVM_CAP_ARM_VM_IPA_SIZE,
+		KVM_CAP_VCPU_EVENTS, KVM_CAP_ARM_EL1_32BIT,
+		KVM_CAP_ARM_USER_IRQ,
+		KVM_CAP_ARM_NISV_TO_USER, KVM_CAP_SET_GUEST_DEBUG,
+	};
+	int sys = vt_open_dev(), vireo = !strcmp(vt_mode(), "vireo");
+	unsigned int i;
+	long r;
+
+	ASSERT_GE(sys, 0);
+	for (i = 0; i < sizeof(both) / sizeof(both[0]); i++)
+		EXPECT_EQ(1, ioctl(sys, KVM_CHECK_EXTENSION, both[i]))
+			TH_LOG("capability %ld", both[i]);
+	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+		r = ioctl(sys, KVM_CHECK_EXTENSION, missing[i]);
+		if (vireo) {
+			EXPECT_EQ(0, r) TH_LOG("capability %ld", missing[i]);
+		} else {
+			EXPECT_GE(r, 0);
+		}
+	}
+	close(sys);
+}
+
+TEST(preferred_target)
+{
+	struct kvm_vcpu_init init;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
+	EXPECT_EQ(0, ioctl(t.vm, KVM_ARM_PREFERRED_TARGET, &init));
+	/* The system fd has no arm64 ioctls. */
+	EXPECT_EQ(-1, ioctl(t.sys, KVM_ARM_PREFERRED_TARGET, &init));
+	vt_vm_destroy(&t);
+}
+
+VA_GUEST(g_off,
+	"ldr x0, =0x84000008\n"
+	"hvc #0\n"
+	"b .\n");
+
+/*
+ * More VMs at once than 8-bit VMIDs can tell apart; the last one still
+ * runs a guest (its VMID above 255 where the CPU has 16-bit VMIDs).
+ */
+TEST(many_vms)
+{
+	int sys = vt_open_dev(), fds[299];
+	struct vt_vm t;
+	unsigned int i;
+
+	ASSERT_GE(sys, 0);
+	for (i = 0; i < 299; i++) {
+		fds[i] = ioctl(sys, KVM_CREATE_VM, 0);
+		ASSERT_GE(fds[i], 0) TH_LOG("VM %u: %m", i);
+	}
+	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_off_start, g_off_end));
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
+	vt_vm_destroy(&t);
+	for (i = 0; i < 299; i++)
+		close(fds[i]);
+	close(sys);
+}
+
+#endif
 
 TEST_HARNESS_MAIN

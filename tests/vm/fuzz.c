@@ -16,6 +16,10 @@
  * sequence exactly (the kvm_run and timer interplay aside). The run ends
  * after $VIREO_FUZZ_ROUNDS calls (default 4000) or $VIREO_FUZZ_SECONDS
  * (default 20), whichever comes first.
+ *
+ * Built for x86-64 and arm64 (tests/vm/arm64/shared.list): the ioctls and
+ * their plausible arguments are each architecture's; on arm64 a device fd
+ * (the vGIC's, from KVM_CREATE_DEVICE) gets its attribute ioctls too.
  */
 #include <errno.h>
 #include <signal.h>
@@ -35,6 +39,7 @@
 #define BUF		8192
 #define MEM_PAGES	16
 
+#ifdef __x86_64__
 /*
  * What either module answers, and some it may not (those must fail
  * cleanly): GET_MSR_FEATURE_INDEX_LIST, GET_EMULATED_CPUID, TRANSLATE,
@@ -66,6 +71,39 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS, KVM_SET_SIGNAL_MASK,
 	KVM_TRANSLATE, KVM_GET_TSC_KHZ, KVM_GET_STATS_FD, _IO(KVMIO, 0xf2),
 };
+
+/* No device fd is ever taken on x86. */
+static const unsigned long dev_ioctls[] = { _IO(KVMIO, 0xf3) };
+#else
+static const unsigned long sys_ioctls[] = {
+	KVM_GET_API_VERSION, KVM_CHECK_EXTENSION, KVM_GET_VCPU_MMAP_SIZE,
+	KVM_CREATE_VM, KVM_ARM_PREFERRED_TARGET, _IO(KVMIO, 0xf0),
+};
+
+static const unsigned long vm_ioctls[] = {
+	KVM_SET_USER_MEMORY_REGION, KVM_CREATE_VCPU, KVM_CHECK_EXTENSION,
+	KVM_IOEVENTFD, KVM_IRQFD, KVM_SET_GSI_ROUTING, KVM_IRQ_LINE,
+	KVM_SIGNAL_MSI, KVM_CREATE_DEVICE, KVM_ARM_PREFERRED_TARGET,
+	KVM_ARM_SET_DEVICE_ADDR, KVM_GET_DIRTY_LOG, KVM_ENABLE_CAP,
+	KVM_GET_STATS_FD, _IO(KVMIO, 0xf1),
+};
+
+static const unsigned long vcpu_ioctls[] = {
+	KVM_RUN, KVM_ARM_VCPU_INIT, KVM_GET_ONE_REG, KVM_SET_ONE_REG,
+	KVM_GET_REG_LIST, KVM_GET_MP_STATE, KVM_SET_MP_STATE,
+	KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_SET_SIGNAL_MASK,
+	KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR,
+	KVM_GET_STATS_FD, _IO(KVMIO, 0xf2),
+};
+
+static const unsigned long dev_ioctls[] = {
+	KVM_SET_DEVICE_ATTR, KVM_GET_DEVICE_ATTR, KVM_HAS_DEVICE_ATTR,
+	_IO(KVMIO, 0xf3),
+};
+
+/* The target KVM_ARM_PREFERRED_TARGET gives, for plausible VCPU_INITs. */
+static uint32_t arm_target;
+#endif
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -106,6 +144,76 @@ static double now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+#ifdef __aarch64__
+/*
+ * Arguments shaped like arm64's: VCPU_INIT with the real target, ONE_REG
+ * ids of real kinds, IRQ_LINE numbers of every type, the vGIC's attribute
+ * groups with addresses and offsets it may take.
+ */
+static void arm64_arg(unsigned long cmd, uint8_t *buf)
+{
+	static const uint64_t kinds[] = {
+		KVM_REG_ARM_CORE, KVM_REG_ARM64_SYSREG, KVM_REG_ARM_FW,
+		KVM_REG_ARM64_SVE, KVM_REG_ARM_DEMUX,
+	};
+	struct kvm_vcpu_init *init = (void *)buf;
+	struct kvm_one_reg *reg = (void *)buf;
+	struct kvm_device_attr *attr = (void *)buf;
+	struct kvm_create_device *dev = (void *)buf;
+	struct kvm_irq_level *irq = (void *)buf;
+	uint64_t size;
+
+	switch (cmd) {
+	case KVM_ARM_VCPU_INIT:
+		memset(init, 0, sizeof(*init));
+		init->target = arm_target;
+		init->features[0] = rnd() & (rnd() % 2 ? 0x7f : 0x4);
+		break;
+	case KVM_GET_ONE_REG:
+	case KVM_SET_ONE_REG:
+		size = (rnd() % 5) << KVM_REG_SIZE_SHIFT;
+		reg->id = KVM_REG_ARM64 | size | kinds[rnd() % N(kinds)] |
+			  (rnd() % 2 ? rnd() % 0x200 : rnd() & 0xffff);
+		reg->addr = (uintptr_t)(buf + 512);
+		break;
+	case KVM_IRQ_LINE:
+		irq->irq = (rnd() % 4) << 24 | (rnd() % 4) << 16 | rnd() % 160;
+		irq->level = rnd() % 2;
+		break;
+	case KVM_CREATE_DEVICE:
+		dev->type = rnd() % 4 ? KVM_DEV_TYPE_ARM_VGIC_V3 : rnd() % 16;
+		dev->flags = rnd() % 4 == 0;
+		break;
+	case KVM_SET_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_HAS_DEVICE_ATTR:
+		attr->flags = 0;
+		attr->group = rnd() % 10;
+		attr->attr = rnd() % 2 ? rnd() % 8 :
+			     (rnd() % 4) << 32 | (rnd() % 0x10000 & ~3ULL);
+		attr->addr = (uintptr_t)(buf + 512);
+		/* A GPA or a value: 64 KiB-aligned half the time. */
+		*(uint64_t *)(buf + 512) = rnd() % 2 ?
+			(rnd() % 0x1000) << 16 : rnd();
+		break;
+	}
+}
+
+/* arm_target from a VM of the moment; 0 or -errno. */
+static int arm64_target(int sys)
+{
+	struct kvm_vcpu_init init;
+	int vm = ioctl(sys, KVM_CREATE_VM, 0), r;
+
+	if (vm < 0)
+		return -errno;
+	r = ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init) ? -errno : 0;
+	arm_target = init.target;
+	close(vm);
+	return r;
+}
+#endif
 
 /* A buffer for the ioctl: random bytes, with sizes that are plausible. */
 static unsigned long arg_for(unsigned long cmd, uint8_t *buf, uint8_t *mem)
@@ -175,6 +283,10 @@ static unsigned long arg_for(unsigned long cmd, uint8_t *buf, uint8_t *mem)
 	}
 	if (cmd == KVM_CREATE_VCPU)
 		return rnd() % 8;
+#ifdef __aarch64__
+	if (rnd() % 2)
+		arm64_arg(cmd, buf);
+#endif
 	return (unsigned long)buf;
 }
 
@@ -192,7 +304,7 @@ static void scribble(struct kvm_run *run)
 }
 
 struct fds {
-	int vm, vcpu;
+	int vm, vcpu, dev;
 	struct kvm_run *run;
 	size_t run_size;
 };
@@ -231,11 +343,11 @@ TEST(random_ioctls)
 		.it_value = { .tv_usec = 5000 },
 		.it_interval = { .tv_usec = 5000 },
 	};
-	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 };
-	struct fds f = { .vm = -1, .vcpu = -1 };
+	struct fds f = { .vm = -1, .vcpu = -1, .dev = -1 };
 	uint64_t seed, rounds, i;
 	unsigned int runs = 0, scribbles = 0, vms = 0, preads_failed = 0;
 	int stats = -1;
+	uint64_t v;
 	double start, secs;
 	uint8_t *buf, *mem;
 	struct vt_vm t;
@@ -279,10 +391,14 @@ TEST(random_ioctls)
 	}
 	sys = vt_open_dev();
 	ASSERT_GE(sys, 0);
+#ifdef __aarch64__
+	ASSERT_EQ(0, arm64_target(sys));
+#endif
 	start = now_s();
 	for (i = 0; i < rounds && now_s() - start < secs; i++) {
-		unsigned long cmd;
+		unsigned long cmd, arg;
 		int fd, r, which = rnd() % 10;
+		bool arg_is_buf;
 
 		if (f.vm < 0 || rnd() % 500 == 0) {
 			/* Close them in either order; a vCPU may outlive its VM. */
@@ -290,6 +406,11 @@ TEST(random_ioctls)
 				drop_vcpu(&f);
 			if (f.vm >= 0)
 				close(f.vm);
+			/* A device fd too may outlive its VM. */
+			if (f.dev >= 0 && rnd() % 2) {
+				close(f.dev);
+				f.dev = -1;
+			}
 			do
 				f.vm = ioctl(sys, KVM_CREATE_VM, 0);
 			while (f.vm < 0 && errno == EINTR);
@@ -324,6 +445,9 @@ TEST(random_ioctls)
 		} else if (which < 4 || f.vcpu < 0) {
 			fd = f.vm;
 			cmd = vm_ioctls[rnd() % N(vm_ioctls)];
+		} else if (which < 6 && f.dev >= 0) {
+			fd = f.dev;
+			cmd = dev_ioctls[rnd() % N(dev_ioctls)];
 		} else {
 			fd = f.vcpu;
 			cmd = vcpu_ioctls[rnd() % N(vcpu_ioctls)];
@@ -351,11 +475,22 @@ TEST(random_ioctls)
 			if (pread(stats, buf, len, off) < 0)
 				preads_failed++;
 		}
-		r = ioctl(fd, cmd, arg_for(cmd, buf, mem));
+		arg = arg_for(cmd, buf, mem);
+		arg_is_buf = arg == (unsigned long)buf;
+		r = ioctl(fd, cmd, arg);
 		if (cmd == KVM_GET_STATS_FD && r >= 0) {
 			if (stats >= 0)
 				close(stats);
 			stats = r;
+			continue;
+		}
+		/* A device's fd: keep the newest. */
+		if (cmd == KVM_CREATE_DEVICE && r == 0 &&
+		    !(((struct kvm_create_device *)buf)->flags & 1) &&
+		    arg_is_buf) {
+			if (f.dev >= 0)
+				close(f.dev);
+			f.dev = ((struct kvm_create_device *)buf)->fd;
 			continue;
 		}
 		/* New fds from CREATE_VCPU on a random id: keep one. */
@@ -376,6 +511,8 @@ TEST(random_ioctls)
 	if (stats >= 0)
 		close(stats);
 	drop_vcpu(&f);
+	if (f.dev >= 0)
+		close(f.dev);
 	close(f.vm);
 	close(sys);
 	for (i = 0; i < NR_EFDS; i++)
@@ -385,11 +522,13 @@ TEST(random_ioctls)
 
 	/* The module still works. */
 	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
-	memcpy(t.mem + 0x1000, code, sizeof(code));
+	ASSERT_EQ(0, vt_guest_report(&t, 0x1000, 0x5a));
 	ASSERT_EQ(0, vt_run(&t));
-	EXPECT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	EXPECT_TRUE(vt_exit_report(&t, &v) && v == 0x5a)
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	ASSERT_EQ(0, vt_run(&t));
-	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
+	EXPECT_TRUE(vt_exit_stop(&t))
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	vt_vm_destroy(&t);
 }
 

@@ -2,7 +2,8 @@
 /*
  * Lifetimes: fds closed while a vCPU runs, a VMM killed inside KVM_RUN,
  * guest memory unmapped under a running guest.  Nothing may leak: the
- * harness checks the module's counts at unload.
+ * harness checks the module's counts at unload.  Built for x86-64 and
+ * arm64 (tests/vm/arm64/shared.list).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,19 +16,6 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
-#include "vt_host.h"
-
-/* A guest that writes to 255 of its 256 pages (not its own), forever. */
-static const uint8_t spin[] = {
-	0x31, 0xdb,			/* l: xor bx, bx */
-	0x88, 0x3f,			/* m: mov [bx], bh */
-	0x81, 0xc3, 0x00, 0x01,		/* add bx, 0x100 */
-	0x80, 0xff, 0xff,		/* cmp bh, 0xff */
-	0x75, 0xf5,			/* jne m */
-	0xeb, 0xf1,			/* jmp l */
-};
-
-#define SPIN_AT	0x0
 
 struct runner {
 	struct vt_vm *t;
@@ -50,19 +38,20 @@ static void on_usr1(int sig)
 {
 }
 
-/* The spinning guest in @t; 0 or -errno. */
+/*
+ * A guest that writes to 255 of its 256 "pages" of 256 bytes (not its
+ * own), forever, in @t; 0 or -errno.
+ */
 static int spin_create(struct vt_vm *t)
 {
-	struct kvm_regs regs;
 	int r = vt_vm_create(t, 0x10000, 0xff00);
 
 	if (r)
 		return r;
-	memcpy(t->mem + 0xff00, spin, sizeof(spin));
-	if (ioctl(t->vcpu, KVM_GET_REGS, &regs))
-		return -errno;
-	regs.rflags = vt_spin_rflags();
-	return ioctl(t->vcpu, KVM_SET_REGS, &regs) ? -errno : 0;
+	r = vt_guest_spin(t, 0xff00);
+	if (r)
+		vt_vm_destroy(t);
+	return r;
 }
 
 static void spin_vm(struct __test_metadata *_metadata, struct vt_vm *t)
@@ -149,16 +138,18 @@ TEST(unmap_under_guest)
 /* Many short-lived VMs with vCPUs that ran: creation and teardown. */
 TEST(churn)
 {
-	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 };
+	uint64_t v;
 	int i;
 
 	for (i = 0; i < 50; i++) {
 		struct vt_vm t;
 
 		ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
-		memcpy(t.mem + 0x1000, code, sizeof(code));
+		ASSERT_EQ(0, vt_guest_report(&t, 0x1000, i));
 		ASSERT_EQ(0, vt_run(&t));
-		ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+		ASSERT_TRUE(vt_exit_report(&t, &v))
+			TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+		EXPECT_EQ((uint64_t)i, v);
 		vt_vm_destroy(&t);
 	}
 }

@@ -37,7 +37,7 @@ TEST(mmio_notify)
 		.addr = VA_MMIO_GPA + 0x100, .len = 4,
 		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH, .datamatch = 7,
 	};
-	struct va_vm t;
+	struct vt_vm t;
 	int efd;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_notify_start, g_notify_end));
@@ -47,16 +47,16 @@ TEST(mmio_notify)
 	io.fd = efd;
 	ASSERT_EQ(0, ioctl(t.vm, KVM_IOEVENTFD, &io));
 	/* 7 matches: no exit; 8 does not: the VMM sees it. */
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	EXPECT_EQ(VA_MMIO_GPA + 0x100, t.run->mmio.phys_addr);
 	EXPECT_EQ(8, t.run->mmio.data[0]);
 	EXPECT_EQ(1ULL, count(efd));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ(VA_MMIO_GPA, t.run->mmio.phys_addr);
 	close(efd);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

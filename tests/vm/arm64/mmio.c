@@ -72,7 +72,7 @@ static uint64_t loaded_bits(const struct access *a)
 
 TEST(sizes_and_extension)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t v;
 	size_t i;
 
@@ -80,10 +80,10 @@ TEST(sizes_and_extension)
 	for (i = 0; i < sizeof(accesses) / sizeof(accesses[0]); i++) {
 		const struct access *a = &accesses[i];
 
-		ASSERT_EQ(0, va_run(&t));
+		ASSERT_EQ(0, vt_run(&t));
 		ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason)
 			TH_LOG("access %zu: exit %s", i,
-			       va_exit_name(t.run->exit_reason));
+			       vt_exit_name(t.run->exit_reason));
 		EXPECT_EQ(VA_MMIO_GPA + a->off, t.run->mmio.phys_addr);
 		EXPECT_EQ(a->len, t.run->mmio.len);
 		EXPECT_EQ(a->write, t.run->mmio.is_write);
@@ -107,10 +107,10 @@ TEST(sizes_and_extension)
 			TH_LOG("load into x%d: %#lx", a->reg, v);
 	}
 	/* PSCI SYSTEM_OFF. */
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
-	va_vm_destroy(&t);
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -119,13 +119,13 @@ TEST(sizes_and_extension)
  */
 TEST(completion_from_the_vcpu)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t v;
 	int i;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_mmio_start, g_mmio_end));
 	for (i = 0; i < 6; i++) {
-		ASSERT_EQ(0, va_run(&t));
+		ASSERT_EQ(0, vt_run(&t));
 		ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	}
 	/* The ldrb into w2: a 1-byte read the VMM now calls an 8-byte write. */
@@ -135,12 +135,12 @@ TEST(completion_from_the_vcpu)
 	t.run->mmio.data[0] = 0x5a;
 	t.run->mmio.len = 8;
 	t.run->mmio.is_write = 1;
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	ASSERT_EQ(VA_MMIO_GPA + 48, t.run->mmio.phys_addr);
 	ASSERT_EQ(0, va_get_reg(t.vcpu, VA_REG_X(2), &v));
 	EXPECT_EQ(0x5aULL, v);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

@@ -42,7 +42,7 @@ TEST(many_pages)
 {
 	size_t size = DATA + NPAGES * 4096UL;
 	uint64_t sum = 0, v;
-	struct va_vm t;
+	struct vt_vm t;
 	unsigned int i;
 
 	ASSERT_EQ(0, va_vm_guest(&t, size, g_pages_start, g_pages_end));
@@ -53,9 +53,9 @@ TEST(many_pages)
 	}
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), VA_RAM_GPA + DATA));
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(1), NPAGES));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	memcpy(&v, t.run->mmio.data, 8);
 	EXPECT_EQ(sum, v);
 	for (i = 0; i < NPAGES; i++) {
@@ -64,9 +64,9 @@ TEST(many_pages)
 		if (v != i)
 			break;
 	}
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /* Read the word at x0 twice, each time to MMIO. */
@@ -82,13 +82,13 @@ VA_GUEST(g_twice,
 
 TEST(page_replaced_under_the_guest)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t v = 0x1111;
 
 	ASSERT_EQ(0, va_vm_guest(&t, DATA + 4096, g_twice_start, g_twice_end));
 	memcpy(t.mem + DATA, &v, 8);
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), VA_RAM_GPA + DATA));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	memcpy(&v, t.run->mmio.data, 8);
 	ASSERT_EQ(0x1111ULL, v);
@@ -96,11 +96,11 @@ TEST(page_replaced_under_the_guest)
 	ASSERT_EQ(0, madvise(t.mem + DATA, 4096, MADV_DONTNEED));
 	v = 0x2222;
 	memcpy(t.mem + DATA, &v, 8);
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	memcpy(&v, t.run->mmio.data, 8);
 	EXPECT_EQ(0x2222ULL, v);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /* x0 = a read-only slot: read its word to MMIO, then write to it. */
@@ -122,7 +122,7 @@ TEST(readonly_slot)
 		.guest_phys_addr = 0x50000000,
 		.memory_size = 4096,
 	};
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t v = 0x4444;
 	uint8_t *ro;
 
@@ -134,20 +134,20 @@ TEST(readonly_slot)
 	mr.userspace_addr = (uintptr_t)ro;
 	ASSERT_EQ(0, ioctl(t.vm, KVM_SET_USER_MEMORY_REGION, &mr));
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), 0x50000000));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	memcpy(&v, t.run->mmio.data, 8);
 	EXPECT_EQ(0x4444ULL, v);
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	EXPECT_EQ(0x50000008ULL, t.run->mmio.phys_addr);
 	EXPECT_EQ(1, t.run->mmio.is_write);
 	memcpy(&v, t.run->mmio.data, 8);
 	EXPECT_EQ(0x3333ULL, v);
 	memcpy(&v, ro + 8, 8);
 	EXPECT_EQ(0ULL, v);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 	munmap(ro, 4096);
 }
 
@@ -192,7 +192,7 @@ static long anon_huge_kb(const void *addr)
 }
 
 /* A 2 MiB-aligned huge page for slot 1 at 0x80000000; words 7, 8, ... */
-static uint8_t *huge_slot(struct __test_metadata *_metadata, struct va_vm *t,
+static uint8_t *huge_slot(struct __test_metadata *_metadata, struct vt_vm *t,
 			  uint8_t **raw, uint64_t *sum)
 {
 	struct kvm_userspace_memory_region mr = {
@@ -229,7 +229,7 @@ TEST(huge_block)
 	long before = -1, after;
 	uint8_t *raw, *slot;
 	uint64_t sum, v;
-	struct va_vm t;
+	struct vt_vm t;
 	unsigned int i;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_pages_start, g_pages_end));
@@ -239,7 +239,7 @@ TEST(huge_block)
 		before = huge_mappings();
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), 0x80000000));
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(1), 512));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	memcpy(&v, t.run->mmio.data, 8);
 	EXPECT_EQ(sum, v);
@@ -255,7 +255,7 @@ TEST(huge_block)
 		EXPECT_LT(before, after) TH_LOG("%ld blocks before, %ld after",
 						before, after);
 	}
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 	munmap(raw, 2 * SZ_2M);
 }
 
@@ -268,24 +268,24 @@ TEST(huge_block_split)
 {
 	uint8_t *raw, *slot;
 	uint64_t sum, v;
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_twice_start, g_twice_end));
 	slot = huge_slot(_metadata, &t, &raw, &sum);
 	ASSERT_NE(NULL, slot);
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), 0x80000000 + 5 * 4096));
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	memcpy(&v, t.run->mmio.data, 8);
 	ASSERT_EQ(12ULL, v);
 	ASSERT_EQ(0, madvise(slot + 5 * 4096, 4096, MADV_DONTNEED));
 	v = 0x2222;
 	memcpy(slot + 5 * 4096, &v, 8);
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, t.run->exit_reason);
 	memcpy(&v, t.run->mmio.data, 8);
 	EXPECT_EQ(0x2222ULL, v);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 	munmap(raw, 2 * SZ_2M);
 }
 

@@ -34,44 +34,30 @@ VA_GUEST(g_calls,
 	"str x0, [x10, #40]\n"
 	"b .\n");
 
-static uint64_t mmio_value(struct __test_metadata *_metadata, struct va_vm *t,
-			   uint64_t off)
-{
-	uint64_t v = 0;
-
-	EXPECT_EQ(0, va_run(t));
-	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
-	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
-	EXPECT_EQ(1, t->run->mmio.is_write);
-	memcpy(&v, t->run->mmio.data, 8);
-	return v;
-}
-
 static void calls(struct __test_metadata *_metadata, uint32_t last,
 		  uint32_t event)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t v;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_calls_start, g_calls_end));
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(20), last));
-	v = mmio_value(_metadata, &t, 0);
+	v = va_store(&t, 0);
 	/* PSCI 1.x: kvm.ko says 1.1, vireo.ko 1.0. */
 	EXPECT_EQ(1ULL, v >> 16) TH_LOG("PSCI version %#lx", v);
-	EXPECT_EQ(0ULL, mmio_value(_metadata, &t, 8));
-	EXPECT_EQ((uint64_t)-1, mmio_value(_metadata, &t, 16));
-	EXPECT_EQ((uint64_t)-1, mmio_value(_metadata, &t, 24));
+	EXPECT_EQ(0ULL, va_store(&t, 8));
+	EXPECT_EQ((uint64_t)-1, va_store(&t, 16));
+	EXPECT_EQ((uint64_t)-1, va_store(&t, 24));
 	/* SMCCC: x1 to x3 do not keep what the guest passed. */
-	EXPECT_EQ(0ULL, mmio_value(_metadata, &t, 32));
-	ASSERT_EQ(0, va_run(&t));
+	EXPECT_EQ(0ULL, va_store(&t, 32));
+	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t.run->exit_reason));
+		TH_LOG("exit %s", vt_exit_name(t.run->exit_reason));
 	EXPECT_EQ(event, t.run->system_event.type);
 	/* The call has returned "internal failure" should the VM go on. */
 	ASSERT_EQ(0, va_get_reg(t.vcpu, VA_REG_X(0), &v));
 	EXPECT_EQ((uint64_t)-6, v);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST(system_off)

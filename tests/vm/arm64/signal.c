@@ -15,50 +15,35 @@
 
 VA_GUEST(g_spin, "1: b 1b\n");
 
-static void on_alarm(int sig)
-{
-}
-
-static void arm_alarm(long ms)
-{
-	struct sigaction sa;
-	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
 TEST(immediate_exit)
 {
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_spin_start, g_spin_end));
 	t.run->immediate_exit = 1;
-	EXPECT_EQ(-EINTR, va_run(&t));
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	t.run->immediate_exit = 0;
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST(signal_while_spinning)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t pc;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_spin_start, g_spin_end));
-	arm_alarm(300);
-	EXPECT_EQ(-EINTR, va_run(&t));
+	va_alarm(300);
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t.run->exit_reason);
 	ASSERT_EQ(0, va_get_reg(t.vcpu, VA_REG_PC, &pc));
 	EXPECT_EQ(VA_RAM_GPA, pc);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST(powered_off_waits)
 {
 	struct kvm_vcpu_init init;
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
 	memcpy(t.mem, g_spin_start, g_spin_end - g_spin_start);
@@ -67,10 +52,10 @@ TEST(powered_off_waits)
 			   1U << KVM_ARM_VCPU_POWER_OFF;
 	ASSERT_EQ(0, ioctl(t.vcpu, KVM_ARM_VCPU_INIT, &init));
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_PC, VA_RAM_GPA + 4));
-	arm_alarm(300);
-	EXPECT_EQ(-EINTR, va_run(&t));
+	va_alarm(300);
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

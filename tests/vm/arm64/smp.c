@@ -95,26 +95,12 @@ static void *second_thread(void *arg)
 	return NULL;
 }
 
-static uint64_t mmio_write(struct __test_metadata *_metadata,
-			   struct va_vm *t, uint64_t off)
-{
-	uint64_t v = 0;
-
-	EXPECT_EQ(0, va_run(t));
-	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
-	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
-	memcpy(&v, t->run->mmio.data, 8);
-	return v;
-}
-
 TEST(cpu_on)
 {
-	struct kvm_vcpu_init init;
 	struct kvm_mp_state mp;
 	struct sigaction sa;
+	struct vt_vm t, t1;
 	struct second s;
-	struct va_vm t;
 	pthread_t th;
 	int i;
 
@@ -123,15 +109,9 @@ TEST(cpu_on)
 	sigaction(SIGUSR1, &sa, NULL);
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_smp_start, g_smp_end));
 	memset(&s, 0, sizeof(s));
-	s.vcpu = ioctl(t.vm, KVM_CREATE_VCPU, 1);
-	ASSERT_GE(s.vcpu, 0);
-	s.run = mmap(NULL, t.run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		     s.vcpu, 0);
-	ASSERT_NE(MAP_FAILED, s.run);
-	ASSERT_EQ(0, ioctl(t.vm, KVM_ARM_PREFERRED_TARGET, &init));
-	init.features[0] = 1U << KVM_ARM_VCPU_PSCI_0_2 |
-			   1U << KVM_ARM_VCPU_POWER_OFF;
-	ASSERT_EQ(0, ioctl(s.vcpu, KVM_ARM_VCPU_INIT, &init));
+	ASSERT_EQ(0, va_vcpu_add(&t, 1, 1U << KVM_ARM_VCPU_POWER_OFF, &t1));
+	s.vcpu = t1.vcpu;
+	s.run = t1.run;
 	ASSERT_EQ(0, ioctl(s.vcpu, KVM_GET_MP_STATE, &mp));
 	EXPECT_EQ((uint32_t)KVM_MP_STATE_STOPPED, mp.mp_state);
 	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_MP_STATE, &mp));
@@ -140,18 +120,18 @@ TEST(cpu_on)
 	ASSERT_EQ(0, pthread_create(&th, NULL, second_thread, &s));
 	/* Let it block in KVM_RUN first: CPU_ON must wake it there. */
 	usleep(100000);
-	EXPECT_EQ(1ULL, mmio_write(_metadata, &t, 0));		/* OFF */
-	EXPECT_EQ((uint64_t)-2, mmio_write(_metadata, &t, 8));	/* INVALID */
-	EXPECT_EQ(0ULL, mmio_write(_metadata, &t, 16));		/* SUCCESS */
-	EXPECT_EQ((uint64_t)-4, mmio_write(_metadata, &t, 24));	/* ALREADY_ON */
-	EXPECT_EQ(0ULL, mmio_write(_metadata, &t, 32));		/* ON */
+	EXPECT_EQ(1ULL, va_store(&t, 0));		/* OFF */
+	EXPECT_EQ((uint64_t)-2, va_store(&t, 8));	/* INVALID */
+	EXPECT_EQ(0ULL, va_store(&t, 16));		/* SUCCESS */
+	EXPECT_EQ((uint64_t)-4, va_store(&t, 24));	/* ALREADY_ON */
+	EXPECT_EQ(0ULL, va_store(&t, 32));		/* ON */
 	/*
 	 * vCPU 1 reports before vCPU 0 powers the system off, which stops
 	 * every vCPU, vCPU 1 too if it has not run yet.
 	 */
 	for (i = 0; i < 1000 && s.runs < 2 && !s.done; i++)
 		usleep(10000);
-	EXPECT_EQ(0, va_run(&t));
+	EXPECT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
 
 	/* vCPU 1 spins (or is stopped): a signal ends its KVM_RUN. */
@@ -162,19 +142,18 @@ TEST(cpu_on)
 	ASSERT_EQ(1, s.done);
 	pthread_join(th, NULL);
 	EXPECT_EQ(2, s.runs) TH_LOG("KVM_RUN of vCPU 1: %d, exit %s", s.last,
-				    va_exit_name(s.run->exit_reason));
+				    vt_exit_name(s.run->exit_reason));
 	EXPECT_EQ(0xc0ffeeULL, s.ctx);
 	EXPECT_EQ(0x80000001ULL, s.mpidr);
 	EXPECT_EQ(-EINTR, s.last);
-	munmap(s.run, t.run_size);
-	close(s.vcpu);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t1);
+	vt_vm_destroy(&t);
 }
 
 TEST(mp_state)
 {
 	struct kvm_mp_state mp;
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
 	ASSERT_EQ(0, va_vcpu_init(&t));
@@ -190,7 +169,7 @@ TEST(mp_state)
 	mp.mp_state = KVM_MP_STATE_INIT_RECEIVED;
 	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_SET_MP_STATE, &mp));
 	EXPECT_EQ(EINVAL, errno);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

@@ -32,23 +32,10 @@ static uint64_t frq(void)
 	return f;
 }
 
-static uint64_t store(struct __test_metadata *_metadata, struct va_vm *t,
-		      uint64_t off)
-{
-	uint64_t v = 0;
-
-	EXPECT_EQ(0, va_run(t));
-	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
-	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
-	memcpy(&v, t->run->mmio.data, 8);
-	return v;
-}
-
 TEST(timer_regs)
 {
 	uint64_t v, cnt, f = frq();
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_read_start, g_read_end));
 	/* Out of reset: off, compare value 0, so ISTATUS reads set. */
@@ -71,15 +58,15 @@ TEST(timer_regs)
 	EXPECT_GE(v, 1000 * f);
 	EXPECT_LT(v, 1010 * f);
 	/* The guest sees the same. */
-	EXPECT_EQ(3ULL, store(_metadata, &t, 0) & 3);
-	EXPECT_EQ(cnt + 100 * f, store(_metadata, &t, 8));
-	v = store(_metadata, &t, 16);
+	EXPECT_EQ(3ULL, va_store(&t, 0) & 3);
+	EXPECT_EQ(cnt + 100 * f, va_store(&t, 8));
+	v = va_store(&t, 16);
 	EXPECT_GE(v, 1000 * f);
 	EXPECT_LT(v, 1010 * f);
 	/* And what the guest left is what ONE_REG reads. */
 	ASSERT_EQ(0, va_get_reg(t.vcpu, KVM_REG_ARM_TIMER_CVAL, &v));
 	EXPECT_EQ(cnt + 100 * f, v);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

@@ -42,35 +42,22 @@ VA_GUEST(g_traps,
 	"msr elr_el1, x10\n"
 	"eret\n");
 
-static uint64_t mmio_write(struct __test_metadata *_metadata,
-			   struct va_vm *t, uint64_t off)
-{
-	uint64_t v = 0;
-
-	EXPECT_EQ(0, va_run(t));
-	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
-	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
-	memcpy(&v, t->run->mmio.data, 8);
-	return v;
-}
-
 TEST(undef_smc_mpidr)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	uint64_t v;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_traps_start, g_traps_end));
 	/* UNDEF: EC 0 (unknown), IL set, at the MRS (the fifth instruction). */
-	EXPECT_EQ(0x02000000ULL, mmio_write(_metadata, &t, 0));
-	EXPECT_EQ(VA_RAM_GPA + 16, mmio_write(_metadata, &t, 8));
-	v = mmio_write(_metadata, &t, 16);
+	EXPECT_EQ(0x02000000ULL, va_store(&t, 0));
+	EXPECT_EQ(VA_RAM_GPA + 16, va_store(&t, 8));
+	v = va_store(&t, 16);
 	EXPECT_EQ((uint64_t)-1, v) TH_LOG("SMC returned %#lx", v);
 	/* vCPU 0: affinity 0, bit 31 (RES1) set. */
-	EXPECT_EQ(0x80000000ULL, mmio_write(_metadata, &t, 24));
-	ASSERT_EQ(0, va_run(&t));
+	EXPECT_EQ(0x80000000ULL, va_store(&t, 24));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -119,7 +106,7 @@ TEST(fp_and_tls_switched)
 	struct kvm_one_reg reg;
 	unsigned char v0[16];
 	uint64_t v, d8, tls_before, tls_after;
-	struct va_vm t;
+	struct vt_vm t;
 	int i;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_fp_start, g_fp_end));
@@ -129,8 +116,8 @@ TEST(fp_and_tls_switched)
 	reg.id = (reg.id & ~KVM_REG_SIZE_MASK) | KVM_REG_SIZE_U128;
 	reg.addr = (uintptr_t)v0;
 	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_ONE_REG, &reg));
-	EXPECT_EQ(0x1716151413121110ULL, mmio_write(_metadata, &t, 0));
-	EXPECT_EQ(0x1f1e1d1c1b1a1918ULL, mmio_write(_metadata, &t, 8));
+	EXPECT_EQ(0x1716151413121110ULL, va_store(&t, 0));
+	EXPECT_EQ(0x1f1e1d1c1b1a1918ULL, va_store(&t, 8));
 
 	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(tls_before));
 	ASSERT_EQ(0, run_with_d8(t.vcpu, 0x0123456789abcdefULL, &d8));
@@ -144,9 +131,9 @@ TEST(fp_and_tls_switched)
 	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_ONE_REG, &reg));
 	memcpy(&v, v0, 8);
 	EXPECT_EQ(0x5a5a5a5a5a5a5a5aULL, v);
-	ASSERT_EQ(0, va_run(&t));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -188,14 +175,14 @@ static uint64_t field(uint64_t v, int shift)
 TEST(id_and_debug_registers)
 {
 	uint64_t pfr0, pfr1, isar1, dfr0, zfr0;
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_ids_start, g_ids_end));
-	pfr0 = mmio_write(_metadata, &t, 0);
-	pfr1 = mmio_write(_metadata, &t, 8);
-	isar1 = mmio_write(_metadata, &t, 16);
-	dfr0 = mmio_write(_metadata, &t, 24);
-	zfr0 = mmio_write(_metadata, &t, 32);
+	pfr0 = va_store(&t, 0);
+	pfr1 = va_store(&t, 8);
+	isar1 = va_store(&t, 16);
+	dfr0 = va_store(&t, 24);
+	zfr0 = va_store(&t, 32);
 	/* What the vCPU was not given: SVE, SME, MTE, pointer auth, PMU. */
 	EXPECT_EQ(0ULL, field(pfr0, 32)) TH_LOG("ID_AA64PFR0 %#lx", pfr0);
 	EXPECT_EQ(0ULL, field(pfr1, 24)) TH_LOG("ID_AA64PFR1 %#lx", pfr1);
@@ -208,13 +195,13 @@ TEST(id_and_debug_registers)
 	EXPECT_NE(0xfULL, field(pfr0, 20));
 	EXPECT_NE(0ULL, field(pfr0, 0));
 	EXPECT_NE(0ULL, field(pfr0, 4));
-	EXPECT_EQ(0x8000ULL, mmio_write(_metadata, &t, 40));
+	EXPECT_EQ(0x8000ULL, va_store(&t, 40));
 	/* OSLM "implemented" (bit 3), OSLK (bit 1) as OSLAR set it. */
-	EXPECT_EQ(0xaULL, mmio_write(_metadata, &t, 48));
-	EXPECT_EQ(0x8ULL, mmio_write(_metadata, &t, 56));
-	ASSERT_EQ(0, va_run(&t));
+	EXPECT_EQ(0xaULL, va_store(&t, 48));
+	EXPECT_EQ(0x8ULL, va_store(&t, 56));
+	ASSERT_EQ(0, vt_run(&t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_SYSTEM_EVENT, t.run->exit_reason);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST_HARNESS_MAIN

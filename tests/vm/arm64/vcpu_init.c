@@ -11,7 +11,7 @@
 #include "vt_arm64.h"
 
 FIXTURE(vcpu) {
-	struct va_vm t;
+	struct vt_vm t;
 	struct kvm_vcpu_init pref;
 };
 
@@ -24,7 +24,7 @@ FIXTURE_SETUP(vcpu)
 
 FIXTURE_TEARDOWN(vcpu)
 {
-	va_vm_destroy(&self->t);
+	vt_vm_destroy(&self->t);
 }
 
 TEST_F(vcpu, preferred_target)
@@ -43,7 +43,7 @@ TEST_F(vcpu, uninitialised)
 
 	EXPECT_EQ(-ENOEXEC, va_get_reg(self->t.vcpu, VA_REG_PC, &v));
 	EXPECT_EQ(-ENOEXEC, va_set_reg(self->t.vcpu, VA_REG_PC, 0));
-	EXPECT_EQ(-ENOEXEC, va_run(&self->t));
+	EXPECT_EQ(-ENOEXEC, vt_run(&self->t));
 }
 
 TEST_F(vcpu, bad_target)
@@ -54,7 +54,7 @@ TEST_F(vcpu, bad_target)
 	EXPECT_EQ(-1, ioctl(self->t.vcpu, KVM_ARM_VCPU_INIT, &init));
 	EXPECT_EQ(EINVAL, errno);
 	/* Still uninitialised. */
-	EXPECT_EQ(-ENOEXEC, va_run(&self->t));
+	EXPECT_EQ(-ENOEXEC, vt_run(&self->t));
 }
 
 TEST_F(vcpu, unknown_features)

@@ -109,29 +109,6 @@ VA_GUEST(g_irq,
 	"isb\n"
 	"eret\n");
 
-static void on_alarm(int sig)
-{
-}
-
-static void arm_alarm(long ms)
-{
-	struct sigaction sa;
-	struct itimerval it = { .it_value = { ms / 1000, (ms % 1000) * 1000 } };
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigaction(SIGALRM, &sa, NULL);
-	setitimer(ITIMER_REAL, &it, NULL);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int attr(int fd, unsigned long cmd, uint32_t group, uint64_t a,
 		void *val)
 {
@@ -194,7 +171,7 @@ TEST(device_attributes)
 					.flags = KVM_CREATE_DEVICE_TEST };
 	uint64_t a = DIST;
 	uint32_t nr;
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 
 	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
@@ -273,7 +250,7 @@ TEST(device_attributes)
 	EXPECT_EQ(-ENXIO, irq_line(t.vm, KVM_ARM_IRQ_TYPE_CPU, 0, 0, 1));
 	EXPECT_EQ(-EINVAL, irq_line(t.vm, 7, 0, 40, 1));
 	close(gic);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /*
@@ -282,44 +259,44 @@ TEST(device_attributes)
  */
 TEST(run_needs_gic_addresses)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_irq_start, g_irq_end));
 	gic = create_gic(t.vm);
 	ASSERT_GE(gic, 0);
-	EXPECT_EQ(-ENXIO, va_run(&t));
+	EXPECT_EQ(-ENXIO, vt_run(&t));
 	close(gic);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 TEST(run_needs_gic_init)
 {
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_irq_start, g_irq_end));
 	gic = setup_gic(t.vm);
 	ASSERT_GE(gic, 0);
-	EXPECT_EQ(-EBUSY, va_run(&t));
+	EXPECT_EQ(-EBUSY, vt_run(&t));
 	close(gic);
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 /* A vCPU has run: too late for a GIC. */
 TEST(gic_after_run)
 {
-	struct va_vm t;
+	struct vt_vm t;
 
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_irq_start, g_irq_end));
 	t.run->immediate_exit = 1;
-	EXPECT_EQ(-EINTR, va_run(&t));
+	EXPECT_EQ(-EINTR, vt_run(&t));
 	EXPECT_EQ(-EBUSY, create_gic(t.vm));
-	va_vm_destroy(&t);
+	vt_vm_destroy(&t);
 }
 
 struct irq_vm {
-	struct va_vm t;
+	struct vt_vm t;
 	int gic;
 };
 
@@ -327,7 +304,7 @@ struct irq_vm {
 static int irq_vm(struct irq_vm *v, uint64_t intid, uint64_t edge,
 		  uint64_t timer)
 {
-	struct va_vm *t = &v->t;
+	struct vt_vm *t = &v->t;
 	int r = va_vm_create(t, 0x10000);
 
 	if (r)
@@ -349,31 +326,16 @@ static void irq_vm_destroy(struct irq_vm *v)
 {
 	if (v->gic >= 0)
 		close(v->gic);
-	va_vm_destroy(&v->t);
-}
-
-/* The next exit: a store of the guest's to MMIO + @off; its value. */
-static uint64_t guest_store(struct __test_metadata *_metadata,
-			    struct va_vm *t, uint64_t off)
-{
-	uint64_t v = 0;
-
-	EXPECT_EQ(0, va_run(t));
-	EXPECT_EQ((uint32_t)KVM_EXIT_MMIO, t->run->exit_reason)
-		TH_LOG("exit %s", va_exit_name(t->run->exit_reason));
-	EXPECT_EQ(VA_MMIO_GPA + off, t->run->mmio.phys_addr);
-	EXPECT_EQ(1, t->run->mmio.is_write);
-	memcpy(&v, t->run->mmio.data, 8);
-	return v;
+	vt_vm_destroy(&v->t);
 }
 
 /* Nothing more comes: the vCPU waits in WFI until a signal. */
-static void expect_quiet(struct __test_metadata *_metadata, struct va_vm *t)
+static void expect_quiet(struct __test_metadata *_metadata, struct vt_vm *t)
 {
-	arm_alarm(300);
-	EXPECT_EQ(-EINTR, va_run(t));
+	va_alarm(300);
+	EXPECT_EQ(-EINTR, vt_run(t));
 	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t->run->exit_reason)
-		TH_LOG("exit %s, at %#llx", va_exit_name(t->run->exit_reason),
+		TH_LOG("exit %s, at %#llx", vt_exit_name(t->run->exit_reason),
 		       (unsigned long long)t->run->mmio.phys_addr);
 }
 
@@ -382,10 +344,10 @@ TEST(spi_from_irq_line)
 	struct irq_vm v;
 
 	ASSERT_EQ(0, irq_vm(&v, 40, 0, 0));
-	EXPECT_EQ(40ULL, guest_store(_metadata, &v.t, 0));
+	EXPECT_EQ(40ULL, va_store(&v.t, 0));
 	expect_quiet(_metadata, &v.t);
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 1));
-	EXPECT_EQ(40ULL, guest_store(_metadata, &v.t, 8));
+	EXPECT_EQ(40ULL, va_store(&v.t, 8));
 	/* Lowered before the guest's EOI: taken once. */
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 0));
 	expect_quiet(_metadata, &v.t);
@@ -394,7 +356,7 @@ TEST(spi_from_irq_line)
 	expect_quiet(_metadata, &v.t);
 	/* The enabled one, raised again, is taken again. */
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 1));
-	EXPECT_EQ(40ULL, guest_store(_metadata, &v.t, 8));
+	EXPECT_EQ(40ULL, va_store(&v.t, 8));
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 0));
 	expect_quiet(_metadata, &v.t);
 	irq_vm_destroy(&v);
@@ -405,9 +367,9 @@ TEST(ppi_from_irq_line)
 	struct irq_vm v;
 
 	ASSERT_EQ(0, irq_vm(&v, 20, 0, 0));
-	EXPECT_EQ(20ULL, guest_store(_metadata, &v.t, 0));
+	EXPECT_EQ(20ULL, va_store(&v.t, 0));
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_PPI, 0, 20, 1));
-	EXPECT_EQ(20ULL, guest_store(_metadata, &v.t, 8));
+	EXPECT_EQ(20ULL, va_store(&v.t, 8));
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_PPI, 0, 20, 0));
 	expect_quiet(_metadata, &v.t);
 	irq_vm_destroy(&v);
@@ -427,9 +389,9 @@ TEST(spi_from_irqfd)
 	ASSERT_GE(efd, 0);
 	fd.fd = efd;
 	ASSERT_EQ(0, ioctl(v.t.vm, KVM_IRQFD, &fd));
-	EXPECT_EQ(45ULL, guest_store(_metadata, &v.t, 0));
+	EXPECT_EQ(45ULL, va_store(&v.t, 0));
 	ASSERT_EQ(8, write(efd, &one, 8));
-	EXPECT_EQ(45ULL, guest_store(_metadata, &v.t, 8));
+	EXPECT_EQ(45ULL, va_store(&v.t, 8));
 	/* Edge-triggered: once. */
 	expect_quiet(_metadata, &v.t);
 	close(efd);
@@ -445,12 +407,12 @@ TEST(timer_wakes_wfi)
 
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
 	ASSERT_EQ(0, irq_vm(&v, 27, 0, frq / 5));
-	t0 = now_ms();
-	arm_alarm(5000);
-	EXPECT_EQ(27ULL, guest_store(_metadata, &v.t, 0));
-	EXPECT_EQ(27ULL, guest_store(_metadata, &v.t, 8));
-	dt = now_ms() - t0;
-	arm_alarm(0);
+	t0 = va_now_ms();
+	va_alarm(5000);
+	EXPECT_EQ(27ULL, va_store(&v.t, 0));
+	EXPECT_EQ(27ULL, va_store(&v.t, 8));
+	dt = va_now_ms() - t0;
+	va_alarm(0);
 	EXPECT_GE(dt, 150) TH_LOG("after %ld ms", dt);
 	/* The guest masked it: it fires no more. */
 	expect_quiet(_metadata, &v.t);
@@ -469,54 +431,43 @@ TEST(timer_fires_while_spinning)
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(frq));
 	ASSERT_EQ(0, irq_vm(&v, 27, 0, frq / 5));
 	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(26), 1));
-	arm_alarm(5000);
-	EXPECT_EQ(27ULL, guest_store(_metadata, &v.t, 0));
-	EXPECT_EQ(27ULL, guest_store(_metadata, &v.t, 8));
-	arm_alarm(0);
+	va_alarm(5000);
+	EXPECT_EQ(27ULL, va_store(&v.t, 0));
+	EXPECT_EQ(27ULL, va_store(&v.t, 8));
+	va_alarm(0);
 	irq_vm_destroy(&v);
 }
 
 /* vCPU 1 sends SGI 3 to vCPU 0 through ICC_SGI1R_EL1. */
 TEST(sgi_between_vcpus)
 {
-	struct kvm_vcpu_init init;
-	struct va_vm t1 = { .sys = -1, .vm = -1, .vcpu = -1 };
+	struct vt_vm t1;
 	struct irq_vm v;
 	int gic;
 
 	ASSERT_EQ(0, va_vm_create(&v.t, 0x10000));
 	memcpy(v.t.mem, g_irq_start, g_irq_end - g_irq_start);
-	t1.vcpu = ioctl(v.t.vm, KVM_CREATE_VCPU, 1);
-	ASSERT_GE(t1.vcpu, 0);
-	t1.run_size = v.t.run_size;
-	t1.run = mmap(NULL, t1.run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      t1.vcpu, 0);
-	ASSERT_NE(MAP_FAILED, t1.run);
+	ASSERT_EQ(0, va_vcpu_add(&v.t, 1, 0, &t1));
 	gic = setup_gic(v.t.vm);
 	v.gic = gic;
 	ASSERT_GE(gic, 0);
 	ASSERT_EQ(0, va_vcpu_init(&v.t));
-	ASSERT_EQ(0, ioctl(v.t.vm, KVM_ARM_PREFERRED_TARGET, &init));
-	init.features[0] = 1U << KVM_ARM_VCPU_PSCI_0_2;
-	ASSERT_EQ(0, ioctl(t1.vcpu, KVM_ARM_VCPU_INIT, &init));
 	ASSERT_EQ(0, gic_init(gic));
 	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_PC, VA_RAM_GPA));
 	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(20), DIST));
 	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(21), REDIST));
 	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(22), 3));
-	ASSERT_EQ(0, va_set_reg(t1.vcpu, VA_REG_PC, VA_RAM_GPA));
 	ASSERT_EQ(0, va_set_reg(t1.vcpu, VA_REG_X(20), DIST));
 	ASSERT_EQ(0, va_set_reg(t1.vcpu, VA_REG_X(21), REDIST + 0x20000));
 	ASSERT_EQ(0, va_set_reg(t1.vcpu, VA_REG_X(22), 5));
 	/* INTID 3, target list: Aff0 0 (vCPU 0). */
 	ASSERT_EQ(0, va_set_reg(t1.vcpu, VA_REG_X(23), 3ULL << 24 | 1));
-	EXPECT_EQ(3ULL, guest_store(_metadata, &v.t, 0));
-	EXPECT_EQ(5ULL, guest_store(_metadata, &t1, 0));
-	EXPECT_EQ(3ULL << 24 | 1, guest_store(_metadata, &t1, 16));
-	EXPECT_EQ(3ULL, guest_store(_metadata, &v.t, 8));
+	EXPECT_EQ(3ULL, va_store(&v.t, 0));
+	EXPECT_EQ(5ULL, va_store(&t1, 0));
+	EXPECT_EQ(3ULL << 24 | 1, va_store(&t1, 16));
+	EXPECT_EQ(3ULL, va_store(&v.t, 8));
 	expect_quiet(_metadata, &v.t);
-	munmap(t1.run, t1.run_size);
-	close(t1.vcpu);
+	vt_vm_destroy(&t1);
 	irq_vm_destroy(&v);
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The part of the helpers that names no architecture (vireo_test.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,11 +10,9 @@
 
 #include "vireo_test.h"
 
-int vt_vm_create(struct vt_vm *t, size_t mem_size, uint64_t rip)
+int vt_vm_open(struct vt_vm *t, uint64_t gpa, size_t mem_size)
 {
 	struct kvm_userspace_memory_region mr = { 0 };
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
 	int r;
 
 	memset(t, 0, sizeof(*t));
@@ -31,6 +30,7 @@ int vt_vm_create(struct vt_vm *t, size_t mem_size, uint64_t rip)
 		t->mem = NULL;
 		goto err;
 	}
+	mr.guest_phys_addr = gpa;
 	mr.memory_size = mem_size;
 	mr.userspace_addr = (uintptr_t)t->mem;
 	if (ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &mr))
@@ -48,17 +48,6 @@ int vt_vm_create(struct vt_vm *t, size_t mem_size, uint64_t rip)
 		t->run = NULL;
 		goto err;
 	}
-	if (ioctl(t->vcpu, KVM_GET_SREGS, &sregs))
-		goto err;
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	if (ioctl(t->vcpu, KVM_SET_SREGS, &sregs))
-		goto err;
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = rip;
-	regs.rflags = 2;
-	if (ioctl(t->vcpu, KVM_SET_REGS, &regs))
-		goto err;
 	return 0;
 err:
 	r = -errno;
@@ -82,44 +71,9 @@ void vt_vm_destroy(struct vt_vm *t)
 	t->sys = t->vm = t->vcpu = -1;
 }
 
-int vt_long_mode(struct vt_vm *t, uint64_t pt)
-{
-	uint64_t *pml4 = (uint64_t *)(t->mem + pt);
-	uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024;
-	struct kvm_segment cs = {
-		.limit = 0xffffffff, .selector = 8, .type = 11, .present = 1,
-		.s = 1, .l = 1, .g = 1,
-	};
-	struct kvm_segment ds = {
-		.limit = 0xffffffff, .selector = 16, .type = 3, .present = 1,
-		.s = 1, .db = 1, .g = 1,
-	};
-	struct kvm_sregs s;
-	int i;
-
-	pml4[0] = (pt + 0x1000) | 3;
-	pdpt[0] = (pt + 0x2000) | 3;
-	for (i = 0; i < 512; i++)
-		pd[i] = ((uint64_t)i << 21) | 0x83;
-	if (ioctl(t->vcpu, KVM_GET_SREGS, &s))
-		return -errno;
-	s.cs = cs;
-	s.ds = s.es = s.fs = s.gs = s.ss = ds;
-	s.cr3 = pt;
-	s.cr4 = 1 << 5;			/* PAE */
-	s.cr0 = 0x80000001 | (1 << 4);	/* PG, PE, ET */
-	s.efer = (1 << 8) | (1 << 10);	/* LME, LMA */
-	return ioctl(t->vcpu, KVM_SET_SREGS, &s) ? -errno : 0;
-}
-
 int vt_run(struct vt_vm *t)
 {
 	return ioctl(t->vcpu, KVM_RUN, 0) ? -errno : 0;
-}
-
-uint8_t *vt_io_data(struct vt_vm *t)
-{
-	return (uint8_t *)t->run + t->run->io.data_offset;
 }
 
 const char *vt_exit_name(uint32_t reason)
@@ -128,12 +82,15 @@ const char *vt_exit_name(uint32_t reason)
 		[KVM_EXIT_UNKNOWN] = "UNKNOWN",
 		[KVM_EXIT_EXCEPTION] = "EXCEPTION",
 		[KVM_EXIT_IO] = "IO",
+		[KVM_EXIT_HYPERCALL] = "HYPERCALL",
 		[KVM_EXIT_HLT] = "HLT",
 		[KVM_EXIT_MMIO] = "MMIO",
 		[KVM_EXIT_SHUTDOWN] = "SHUTDOWN",
 		[KVM_EXIT_FAIL_ENTRY] = "FAIL_ENTRY",
 		[KVM_EXIT_INTR] = "INTR",
 		[KVM_EXIT_INTERNAL_ERROR] = "INTERNAL_ERROR",
+		[KVM_EXIT_SYSTEM_EVENT] = "SYSTEM_EVENT",
+		[KVM_EXIT_ARM_NISV] = "ARM_NISV",
 	};
 
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
