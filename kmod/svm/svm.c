@@ -198,6 +198,7 @@ static int svm_vm_create(struct vireo_vm *vm)
 static void svm_vm_destroy(struct vireo_vm *vm)
 {
 	x86_irqchip_free(vm);
+	x86_msr_filter_free(vm->arch);
 	svm_npt_destroy(to_svm_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -242,6 +243,8 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
+		/* VMCALL, Intel's hypercall, is one (x86_fix_hypercall()) */
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_UD,
 	};
 	unsigned int i;
 
@@ -580,7 +583,7 @@ static u64 svm_msr_cr4(void *ctx)
 	return to_svm(ctx)->vmcb->save.cr4;
 }
 
-static const struct x86_cpuid *svm_msr_cpuid(void *ctx)
+static struct x86_cpuid *svm_msr_cpuid(void *ctx)
 {
 	return &to_svm(ctx)->cpuid;
 }
@@ -660,6 +663,8 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return x86_msrs_ioctl(argp, false, svm_get_msr, svm_set_msr, vcpu);
 	case KVM_SET_MSRS:
 		return x86_msrs_ioctl(argp, true, svm_get_msr, svm_set_msr, vcpu);
+	case KVM_ENABLE_CAP:
+		return x86_vcpu_enable_cap(vcpu, argp);
 	case KVM_NMI:
 	case KVM_GET_VCPU_EVENTS:
 	case KVM_SET_VCPU_EVENTS:

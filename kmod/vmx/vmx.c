@@ -433,6 +433,7 @@ static int vmx_vm_create(struct vireo_vm *vm)
 static void vmx_vm_destroy(struct vireo_vm *vm)
 {
 	x86_irqchip_free(vm);
+	x86_msr_filter_free(vm->arch);
 	vmx_ept_destroy(to_vmx_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -689,9 +690,10 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	 * #AC and #DB can be raised by their own delivery, an endless loop
 	 * without an instruction boundary where the host could take its CPU
 	 * back (CVE-2015-5307, CVE-2015-8104); a machine check is the host's.
+	 * #UD: AMD's VMMCALL may be a hypercall (x86_fix_hypercall()).
 	 */
 	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
-		   BIT(X86_TRAP_MC));
+		   BIT(X86_TRAP_MC) | BIT(X86_TRAP_UD));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -1043,6 +1045,8 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return vmx_msrs_ioctl(vcpu, argp, false);
 	case KVM_SET_MSRS:
 		return vmx_msrs_ioctl(vcpu, argp, true);
+	case KVM_ENABLE_CAP:
+		return x86_vcpu_enable_cap(vcpu, argp);
 	case KVM_GET_SREGS:
 		vmx_get_sregs(vmx, &sr);
 		return copy_to_user(argp, &sr, sizeof(sr)) ? -EFAULT : 0;

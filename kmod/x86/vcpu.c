@@ -12,6 +12,7 @@
 #include <asm/tsc.h>
 #include <linux/errno.h>
 #include <linux/kvm.h>
+#include <linux/kvm_para.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -20,6 +21,22 @@
 #include "x86/irqchip/irqchip.h"
 #include "x86/lapic.h"
 #include "x86/x86.h"
+
+/* What KVM_CAP_X86_USER_SPACE_MSR may ask to see in userspace. */
+#define X86_USER_MSR_REASONS	(KVM_MSR_EXIT_REASON_INVAL | \
+				 KVM_MSR_EXIT_REASON_UNKNOWN | \
+				 KVM_MSR_EXIT_REASON_FILTER)
+
+/*
+ * The KVM_X86_QUIRK_* whose disabling Vireo carries out (hypercall.c,
+ * msr.c); the others are not offered.
+ */
+#define X86_QUIRKS	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
+			 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS | \
+			 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT)
+
+/* The hypercalls KVM_CAP_EXIT_HYPERCALL may send to userspace. */
+#define X86_HYPERCALL_EXITS	BIT_ULL(KVM_HC_MAP_GPA_RANGE)
 
 /**
  * x86_check_extension - KVM_CHECK_EXTENSION for what every backend offers
@@ -59,7 +76,14 @@ long x86_check_extension(long cap)
 	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 		return 1;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return X86_QUIRKS;
+	case KVM_CAP_EXIT_HYPERCALL:
+		return X86_HYPERCALL_EXITS;
 	default:
 		return 0;
 	}
@@ -140,6 +164,24 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 				   !cap.args[0]);
 			return 0;
 		}
+		if (cap.cap == KVM_CAP_DISABLE_QUIRKS2) {
+			if (cap.args[0] & ~X86_QUIRKS)
+				return -EINVAL;
+			WRITE_ONCE(to_x86_vm(vm)->disabled_quirks, cap.args[0]);
+			return 0;
+		}
+		if (cap.cap == KVM_CAP_EXIT_HYPERCALL) {
+			if (cap.args[0] & ~X86_HYPERCALL_EXITS)
+				return -EINVAL;
+			WRITE_ONCE(to_x86_vm(vm)->hypercall_exits, cap.args[0]);
+			return 0;
+		}
+		if (cap.cap == KVM_CAP_X86_USER_SPACE_MSR) {
+			if (cap.args[0] & ~X86_USER_MSR_REASONS)
+				return -EINVAL;
+			WRITE_ONCE(to_x86_vm(vm)->user_msr_mask, cap.args[0]);
+			return 0;
+		}
 		/* kvm.ko: -EINVAL for a capability it cannot enable. */
 		if (cap.cap != KVM_CAP_SPLIT_IRQCHIP ||
 		    !vireo_impl->check_extension(cap.cap))
@@ -156,6 +198,8 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 	case KVM_GET_CLOCK:
 	case KVM_SET_CLOCK:
 		return x86_kvmclock_ioctl(vm, cmd, argp);
+	case KVM_X86_SET_MSR_FILTER:
+		return x86_set_msr_filter(vm, argp);
 	case KVM_SET_IDENTITY_MAP_ADDR: {
 		u64 addr;
 		long r = -EINVAL;
@@ -283,6 +327,26 @@ long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 	default:
 		return -ENOIOCTLCMD;
 	}
+}
+
+/**
+ * x86_vcpu_enable_cap - KVM_ENABLE_CAP on a vCPU fd
+ * @vcpu: the vCPU
+ * @argp: the struct kvm_enable_cap
+ *
+ * Return: 0 or -errno; -EINVAL for a capability that cannot be enabled
+ * here, as kvm.ko.
+ */
+long x86_vcpu_enable_cap(struct vireo_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags || cap.cap != KVM_CAP_ENFORCE_PV_FEATURE_CPUID)
+		return -EINVAL;
+	WRITE_ONCE(to_x86_vcpu(vcpu)->pv_enforce, !!cap.args[0]);
+	return 0;
 }
 
 /**
