@@ -387,6 +387,42 @@ static struct x86_cpuid *vmx_msr_cpuid(void *ctx)
 	return &to_vmx(ctx)->cpuid;
 }
 
+/* KVM_VCPU_TSC_OFFSET: the offset lives in the VMCS, loaded meanwhile. */
+static u64 vmx_tsc_offset_get(void *ctx)
+{
+	struct vmx_vcpu *vmx = to_vmx(ctx);
+	u64 offset;
+
+	vmx_get(vmx);
+	offset = vmx_msr_get(ctx, X86_MSR_TSC_OFFSET);
+	vmx_put(vmx);
+	return offset;
+}
+
+static void vmx_tsc_offset_set(void *ctx, u64 offset)
+{
+	struct vmx_vcpu *vmx = to_vmx(ctx);
+
+	vmx_get(vmx);
+	vmx_msr_set(ctx, X86_MSR_TSC_OFFSET, offset);
+	vmx_put(vmx);
+}
+
+/**
+ * vmx_tsc_attr_ioctl - KVM_{HAS,GET,SET}_DEVICE_ATTR on a vCPU
+ * @vcpu: the vCPU
+ * @cmd: the ioctl
+ * @argp: the struct kvm_device_attr
+ *
+ * Return: 0 or -errno.
+ */
+long vmx_tsc_attr_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
+			void __user *argp)
+{
+	return x86_tsc_attr_ioctl(vcpu, vmx_tsc_offset_get, vmx_tsc_offset_set,
+				  cmd, argp);
+}
+
 static const struct x86_msr_ops vmx_msr_ops = {
 	.get			= vmx_msr_get,
 	.set			= vmx_msr_set,

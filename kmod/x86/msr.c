@@ -27,22 +27,18 @@ const u32 x86_msr_list[] = {
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
 	MSR_KVM_WALL_CLOCK_NEW,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO,
-	MSR_IA32_TSC_ADJUST, MSR_IA32_POWER_CTL,
+	MSR_IA32_TSC_ADJUST, MSR_IA32_POWER_CTL, MSR_IA32_UCODE_REV,
 };
 
 const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
 
-long x86_get_msr_index_list(void __user *argp)
+/* A struct kvm_msr_list: its count back always, the indices if they fit. */
+static long x86_put_msr_list(void __user *argp, const u32 *list,
+			     unsigned int len)
 {
 	struct kvm_msr_list __user *user = argp;
-	u32 list[ARRAY_SIZE(x86_msr_list)];
-	unsigned int i, len = 0;
 	u32 n;
 
-	/* Like kvm.ko, only a host with TSC_AUX lists it. */
-	for (i = 0; i < x86_msr_list_len; i++)
-		if (x86_msr_list[i] != MSR_TSC_AUX || x86_tsc_aux_ok)
-			list[len++] = x86_msr_list[i];
 	if (get_user(n, &user->nmsrs))
 		return -EFAULT;
 	if (put_user(len, &user->nmsrs))
@@ -52,6 +48,18 @@ long x86_get_msr_index_list(void __user *argp)
 	if (copy_to_user(user->indices, list, len * sizeof(list[0])))
 		return -EFAULT;
 	return 0;
+}
+
+long x86_get_msr_index_list(void __user *argp)
+{
+	u32 list[ARRAY_SIZE(x86_msr_list)];
+	unsigned int i, len = 0;
+
+	/* Like kvm.ko, only a host with TSC_AUX lists it. */
+	for (i = 0; i < x86_msr_list_len; i++)
+		if (x86_msr_list[i] != MSR_TSC_AUX || x86_tsc_aux_ok)
+			list[len++] = x86_msr_list[i];
+	return x86_put_msr_list(argp, list, len);
 }
 
 /*
@@ -149,18 +157,31 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 }
 
 /*
- * Feature MSRs, KVM_GET_MSRS on the system fd: what a VMM may offer its
- * guests.  Only the PMU's capabilities are answered (none: there is no
- * virtual PMU); kvm.ko's others (ARCH_CAPABILITIES, the microcode
- * revision, DE_CFG) stay unknown, so KVM_CAP_GET_MSR_FEATURES and its
- * index list are not offered.
+ * Feature MSRs, KVM_GET_MSRS and KVM_GET_MSR_FEATURE_INDEX_LIST on the
+ * system fd: what a VMM may offer its guests.  The PMU's capabilities
+ * (none: there is no virtual PMU) and the microcode revision (the host's,
+ * which a vCPU then takes from the VMM); kvm.ko's others
+ * (ARCH_CAPABILITIES, DE_CFG, nested VMX) are MSRs its guests have and
+ * Vireo's do not, so they are not listed.
  */
+static const u32 x86_feature_msrs[] = {
+	MSR_IA32_UCODE_REV, MSR_IA32_PERF_CAPABILITIES,
+};
+
 static int x86_feature_msr_get(void *ctx, u32 index, u64 *data)
 {
-	if (index != MSR_IA32_PERF_CAPABILITIES)
+	switch (index) {
+	case MSR_IA32_PERF_CAPABILITIES:
+		*data = 0;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		/* kvm.ko's: the raw MSR, 0 where the host cannot read it */
+		*data = 0;
+		rdmsrl_safe(index, data);
+		return 0;
+	default:
 		return 1;
-	*data = 0;
-	return 0;
+	}
 }
 
 /**
@@ -172,6 +193,57 @@ static int x86_feature_msr_get(void *ctx, u32 index, u64 *data)
 long x86_get_feature_msrs(void __user *argp)
 {
 	return x86_msrs_ioctl(argp, false, x86_feature_msr_get, NULL, NULL);
+}
+
+/**
+ * x86_get_feature_msr_index_list - KVM_GET_MSR_FEATURE_INDEX_LIST
+ * @argp: the struct kvm_msr_list
+ *
+ * Return: 0 or -errno (-E2BIG, with the count filled in, when it is short).
+ */
+long x86_get_feature_msr_index_list(void __user *argp)
+{
+	return x86_put_msr_list(argp, x86_feature_msrs,
+				ARRAY_SIZE(x86_feature_msrs));
+}
+
+/**
+ * x86_tsc_attr_ioctl - KVM_{HAS,GET,SET}_DEVICE_ATTR on a vCPU
+ * @ctx: the vCPU, for @get and @set
+ * @get: the guest's TSC offset from the host's TSC
+ * @set: set it
+ * @cmd: the ioctl
+ * @argp: the struct kvm_device_attr
+ *
+ * Only KVM_VCPU_TSC_CTRL's KVM_VCPU_TSC_OFFSET exists: the guest's TSC is
+ * the host's plus that offset, as under kvm.ko (no TSC scaling here).
+ *
+ * Return: 0 or -errno; -ENXIO for another group or attribute.
+ */
+long x86_tsc_attr_ioctl(void *ctx, u64 (*get)(void *ctx),
+			void (*set)(void *ctx, u64 offset), unsigned int cmd,
+			void __user *argp)
+{
+	struct kvm_device_attr attr;
+	u64 __user *uaddr;
+	u64 offset;
+
+	if (copy_from_user(&attr, argp, sizeof(attr)))
+		return -EFAULT;
+	if (attr.group != KVM_VCPU_TSC_CTRL || attr.attr != KVM_VCPU_TSC_OFFSET)
+		return -ENXIO;
+	uaddr = u64_to_user_ptr(attr.addr);
+	switch (cmd) {
+	case KVM_GET_DEVICE_ATTR:
+		return put_user(get(ctx), uaddr);
+	case KVM_SET_DEVICE_ATTR:
+		if (get_user(offset, uaddr))
+			return -EFAULT;
+		set(ctx, offset);
+		return 0;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -276,6 +348,10 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		*data = to_x86_vcpu(ctx)->power_ctl;
 		return 0;
 	}
+	if (index == MSR_IA32_UCODE_REV) {
+		*data = to_x86_vcpu(ctx)->ucode_rev;
+		return 0;
+	}
 	if (x86_is_mtrr_msr(index)) {
 		x86_mtrr_get(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx), index,
 			     data);
@@ -338,6 +414,12 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 	if (index == MSR_IA32_POWER_CTL) {
 		/* Stored for the guest to read back, as kvm.ko does. */
 		to_x86_vcpu(ctx)->power_ctl = data;
+		return 0;
+	}
+	if (index == MSR_IA32_UCODE_REV) {
+		/* The VMM's to set; the guest's writes are dropped. */
+		if (to_x86_vcpu(ctx)->msr_host)
+			to_x86_vcpu(ctx)->ucode_rev = data;
 		return 0;
 	}
 	if (x86_is_mtrr_msr(index))

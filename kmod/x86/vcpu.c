@@ -35,6 +35,10 @@
 			 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS | \
 			 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT)
 
+/* What kvm_run's sync area carries (KVM_CAP_SYNC_REGS). */
+#define X86_SYNC_FIELDS	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | \
+			 KVM_SYNC_X86_EVENTS)
+
 /* The hypercalls KVM_CAP_EXIT_HYPERCALL may send to userspace. */
 #define X86_HYPERCALL_EXITS	BIT_ULL(KVM_HC_MAP_GPA_RANGE)
 
@@ -79,7 +83,11 @@ long x86_check_extension(long cap)
 	case KVM_CAP_X86_USER_SPACE_MSR:
 	case KVM_CAP_X86_MSR_FILTER:
 	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_VCPU_ATTRIBUTES:
 		return 1;
+	case KVM_CAP_SYNC_REGS:
+		return X86_SYNC_FIELDS;
 	case KVM_CAP_DISABLE_QUIRKS2:
 		return X86_QUIRKS;
 	case KVM_CAP_EXIT_HYPERCALL:
@@ -136,6 +144,8 @@ long x86_dev_ioctl(unsigned int cmd, void __user *argp)
 		return x86_mce_cap_supported(argp);
 	case KVM_GET_MSRS:
 		return x86_get_feature_msrs(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return x86_get_feature_msr_index_list(argp);
 	default:
 		return -EINVAL;
 	}
@@ -326,6 +336,104 @@ long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 		return x86_xsave_ioctl(fpu, cpuid, xcr0, pkru, cmd, argp);
 	default:
 		return -ENOIOCTLCMD;
+	}
+}
+
+/*
+ * Each part of kvm_run's sync area is copied out of the shared page once
+ * and applied from the copy, as KVM_SET_REGS, _SREGS and _VCPU_EVENTS
+ * would; kvm.ko's dirty bits are cleared as each part is taken.
+ */
+static int x86_sync_sregs_in(struct vireo_vcpu *vcpu,
+			     const struct x86_sync_ops *ops)
+{
+	struct kvm_sregs sr;
+
+	memcpy(&sr, &vcpu->run->s.regs.sregs, sizeof(sr));
+	return ops->set_sregs(vcpu, &sr) ? -EINVAL : 0;
+}
+
+static int x86_sync_events_in(struct vireo_vcpu *vcpu,
+			      const struct x86_sync_ops *ops)
+{
+	struct kvm_vcpu_events e;
+
+	memcpy(&e, &vcpu->run->s.regs.events, sizeof(e));
+	return ops->set_events(vcpu, &e) ? -EINVAL : 0;
+}
+
+/**
+ * x86_sync_regs_in - KVM_RUN starts: take what kvm_run's dirty bits name
+ * @vcpu: the vCPU, before the last exit is completed (as kvm.ko orders it)
+ * @ops: the backend's accessors
+ *
+ * Return: 0, or -EINVAL for an unknown bit in kvm_valid_regs or
+ * kvm_dirty_regs or a state the ioctl would refuse (KVM_RUN fails).
+ */
+int x86_sync_regs_in(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	struct kvm_regs regs;
+	int r;
+
+	if ((valid | dirty) & ~X86_SYNC_FIELDS)
+		return -EINVAL;
+	if (dirty & KVM_SYNC_X86_REGS) {
+		memcpy(&regs, &run->s.regs.regs, sizeof(regs));
+		ops->set_regs(vcpu, &regs);
+		dirty &= ~KVM_SYNC_X86_REGS;
+		WRITE_ONCE(run->kvm_dirty_regs, dirty);
+	}
+	if (dirty & KVM_SYNC_X86_SREGS) {
+		r = x86_sync_sregs_in(vcpu, ops);
+		if (r)
+			return r;
+		dirty &= ~KVM_SYNC_X86_SREGS;
+		WRITE_ONCE(run->kvm_dirty_regs, dirty);
+	}
+	if (dirty & KVM_SYNC_X86_EVENTS) {
+		r = x86_sync_events_in(vcpu, ops);
+		if (r)
+			return r;
+		dirty &= ~KVM_SYNC_X86_EVENTS;
+		WRITE_ONCE(run->kvm_dirty_regs, dirty);
+	}
+	return 0;
+}
+
+/**
+ * x86_sync_regs_out - KVM_RUN ends: fill what kvm_valid_regs names
+ * @vcpu: the vCPU
+ * @ops: the backend's accessors
+ *
+ * Also after a failed KVM_RUN, as kvm.ko does.  Written, never read back.
+ */
+void x86_sync_regs_out(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+		struct kvm_vcpu_events events;
+	} u;
+
+	if (valid & KVM_SYNC_X86_REGS) {
+		memset(&u, 0, sizeof(u));
+		ops->get_regs(vcpu, &u.regs);
+		memcpy(&run->s.regs.regs, &u.regs, sizeof(u.regs));
+	}
+	if (valid & KVM_SYNC_X86_SREGS) {
+		memset(&u, 0, sizeof(u));
+		ops->get_sregs(vcpu, &u.sregs);
+		memcpy(&run->s.regs.sregs, &u.sregs, sizeof(u.sregs));
+	}
+	if (valid & KVM_SYNC_X86_EVENTS) {
+		memset(&u, 0, sizeof(u));
+		ops->get_events(vcpu, &u.events);
+		memcpy(&run->s.regs.events, &u.events, sizeof(u.events));
 	}
 }
 

@@ -67,6 +67,10 @@ typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
 
 long x86_get_msr_index_list(void __user *argp);
 long x86_get_feature_msrs(void __user *argp);
+long x86_get_feature_msr_index_list(void __user *argp);
+long x86_tsc_attr_ioctl(void *ctx, u64 (*get)(void *ctx),
+			void (*set)(void *ctx, u64 offset), unsigned int cmd,
+			void __user *argp);
 
 /* Where the guest's values of x86_msr_list live: the backend's to say. */
 enum x86_msr_reg {
@@ -249,6 +253,7 @@ struct x86_vcpu {
 	u64 platform_info;		/* MSR_PLATFORM_INFO, the VMM's */
 	u64 tsc_adjust;			/* MSR_IA32_TSC_ADJUST */
 	u64 power_ctl;			/* MSR_IA32_POWER_CTL */
+	u64 ucode_rev;			/* MSR_IA32_UCODE_REV, the VMM's */
 	bool msr_host;			/* KVM_{GET,SET}_MSRS, not the guest */
 	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID: KVM_CPUID_FEATURES limits it */
 	bool pv_enforce;
@@ -304,6 +309,24 @@ bool x86_cr4_write_valid(const struct x86_cpuid *cpuid, u64 old, u64 cr4,
 			 u64 efer);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
+
+/*
+ * KVM_CAP_SYNC_REGS: a backend's accessors for the state kvm_run carries
+ * (struct kvm_sync_regs), each taking the vCPU.
+ */
+struct x86_sync_ops {
+	void (*get_regs)(struct vireo_vcpu *vcpu, struct kvm_regs *regs);
+	void (*set_regs)(struct vireo_vcpu *vcpu, const struct kvm_regs *regs);
+	void (*get_sregs)(struct vireo_vcpu *vcpu, struct kvm_sregs *sr);
+	int (*set_sregs)(struct vireo_vcpu *vcpu, const struct kvm_sregs *sr);
+	void (*get_events)(struct vireo_vcpu *vcpu, struct kvm_vcpu_events *e);
+	int (*set_events)(struct vireo_vcpu *vcpu,
+			  const struct kvm_vcpu_events *e);
+};
+
+int x86_sync_regs_in(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops);
+void x86_sync_regs_out(struct vireo_vcpu *vcpu,
+		       const struct x86_sync_ops *ops);
 
 /* kmod/x86/irqroute.c: the core's GSI routes, to the controllers */
 enum vireo_irqchip x86_irqchip_in_kernel(struct vireo_vm *vm);
