@@ -181,7 +181,7 @@ long a64_set_mp_state(struct vireo_vcpu *vcpu, void __user *argp);
 void a64_reset(struct a64_vcpu *a);
 
 /* run.c */
-void a64_vcpu_load(struct vireo_vcpu *vcpu);
+int a64_vcpu_load(struct vireo_vcpu *vcpu);
 void a64_vcpu_put(struct vireo_vcpu *vcpu);
 int a64_vcpu_run(struct vireo_vcpu *vcpu);
 u64 a64_get_x(struct a64_vcpu *a, unsigned int n);

@@ -325,8 +325,10 @@ static void a64_mmio_load(struct a64_vcpu *a, const struct a64_mmio *m,
  *
  * What the access was comes from the vCPU's own record; from the kvm_run
  * page only a read's data, and only as many bytes as the guest asked for.
+ *
+ * Return: 0 (nothing here can fail KVM_RUN).
  */
-void a64_vcpu_load(struct vireo_vcpu *vcpu)
+int a64_vcpu_load(struct vireo_vcpu *vcpu)
 {
 	struct a64_vcpu *a = a64_vcpu(vcpu);
 	struct a64_mmio *m = &a->mmio;
@@ -338,13 +340,14 @@ void a64_vcpu_load(struct vireo_vcpu *vcpu)
 	if (a->target != (u32)-1)
 		WRITE_ONCE(a64_vm(vcpu->vm)->ran, true);
 	if (!m->pending)
-		return;
+		return 0;
 	m->pending = false;
 	if (!m->write) {
 		memcpy(&data, vcpu->run->mmio.data, m->len);
 		a64_mmio_load(a, m, data);
 	}
 	a->pc += m->insn_len;
+	return 0;
 }
 
 void a64_vcpu_put(struct vireo_vcpu *vcpu)

@@ -152,8 +152,10 @@ static long vireo_run(struct vireo_vcpu *vcpu)
 	WRITE_ONCE(vcpu->task, current);
 	/* Completing an exit reads and writes guest memory: slots must hold. */
 	down_read(&vm->mem_lock);
-	vireo_impl->vcpu_load(vcpu);
+	r = vireo_impl->vcpu_load(vcpu);
 	up_read(&vm->mem_lock);
+	if (r)
+		goto out;
 	if (READ_ONCE(run->immediate_exit)) {
 		r = -EINTR;
 		goto out;

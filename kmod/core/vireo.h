@@ -277,8 +277,11 @@ void vireo_stat_entering(struct vireo_vcpu *vcpu);
  * @get_regs: read the general registers; @set_regs writes them.  Both
  *	NULL where KVM_GET_REGS and KVM_SET_REGS are not the architecture's
  *	ABI (its registers go through ONE_REG): they then fail with -EINVAL
- * @vcpu_load: KVM_RUN starts: guest FPU in, and finish the exit userspace
- *	has just handled (mem_lock held for reading); @vcpu_put: KVM_RUN ends
+ * @vcpu_load: KVM_RUN starts: guest FPU in, take the registers the VMM
+ *	left in @vcpu->run for it, if the architecture has such, and finish
+ *	the exit userspace has just handled (mem_lock held for reading).
+ *	0, or -errno for KVM_RUN to return (@vcpu_put is still called);
+ *	@vcpu_put: KVM_RUN ends
  * @vcpu_run: enter the guest once and handle the exit; VIREO_RUN_AGAIN,
  *	VIREO_RUN_USER with @vcpu->run filled in, or -errno.  Called with
  *	mem_lock held for reading.  With interrupts off just before entry it
@@ -334,7 +337,7 @@ struct vireo_impl {
 			   void __user *argp);
 	void (*get_regs)(struct vireo_vcpu *vcpu, struct kvm_regs *regs);
 	void (*set_regs)(struct vireo_vcpu *vcpu, const struct kvm_regs *regs);
-	void (*vcpu_load)(struct vireo_vcpu *vcpu);
+	int (*vcpu_load)(struct vireo_vcpu *vcpu);
 	void (*vcpu_put)(struct vireo_vcpu *vcpu);
 	int (*vcpu_run)(struct vireo_vcpu *vcpu);
 	int (*vcpu_blocked)(struct vireo_vcpu *vcpu);

@@ -106,19 +106,22 @@ static int svm_fetch_insn(struct vireo_vcpu *vcpu, u8 *bytes,
  * (WBNOINVD is F3 0F 09 and exits as WBINVD), and a fixed length would
  * resume it in the middle of the instruction.
  */
-static void svm_skip_insn(struct vireo_vcpu *vcpu, unsigned int opcode_len)
+static u64 svm_next_rip(struct vireo_vcpu *vcpu, unsigned int opcode_len)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u8 bytes[X86_MAX_INSN_LEN], rex;
 	unsigned int len;
 	int pfx;
 
-	if (boot_cpu_has(X86_FEATURE_NRIPS) && sv->vmcb->control.next_rip) {
-		sv->vmcb->save.rip = sv->vmcb->control.next_rip;
-		return;
-	}
+	if (boot_cpu_has(X86_FEATURE_NRIPS) && sv->vmcb->control.next_rip)
+		return sv->vmcb->control.next_rip;
 	pfx = svm_fetch_insn(vcpu, bytes, &len, &rex);
-	svm_skip(sv, (pfx < 0 ? 0 : pfx) + opcode_len);
+	return sv->vmcb->save.rip + (pfx < 0 ? 0 : pfx) + opcode_len;
+}
+
+static void svm_skip_insn(struct vireo_vcpu *vcpu, unsigned int opcode_len)
+{
+	to_svm(vcpu)->vmcb->save.rip = svm_next_rip(vcpu, opcode_len);
 }
 
 /* Writes to a 32-bit register clear the upper half, as on hardware. */
@@ -145,28 +148,70 @@ static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_AGAIN;
 }
 
+/* RDMSR or WRMSR: see x86_guest_msr() for who answers. */
 static int svm_exit_msr(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
-	u32 index = sv->gprs.r[X86_RCX];
-	u64 val;
+	bool write = sv->vmcb->control.exit_info_1;
+	u64 val = (u32)sv->vmcb->save.rax | sv->gprs.r[X86_RDX] << 32;
+	u64 next = svm_next_rip(vcpu, 2);
 
-	if (!x86_msr_guest_ok(&sv->cpuid, index))
-		goto gp;
-	if (sv->vmcb->control.exit_info_1) {
-		val = (u32)sv->vmcb->save.rax | sv->gprs.r[X86_RDX] << 32;
-		if (svm_set_msr(vcpu, index, val))
-			goto gp;
-	} else {
-		if (svm_get_msr(vcpu, index, &val))
-			goto gp;
+	switch (x86_guest_msr(vcpu, &sv->uexit, &sv->cpuid, write,
+			      sv->gprs.r[X86_RCX], &val, svm_get_msr,
+			      svm_set_msr, sv->vmcb->save.rip, next)) {
+	case X86_GUEST_MSR_USER:
+		return VIREO_RUN_USER;
+	case X86_GUEST_MSR_GP:
+		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	if (!write) {
 		svm_set_reg32(sv, X86_RAX, val);
 		svm_set_reg32(sv, X86_RDX, val >> 32);
 	}
-	svm_skip_insn(vcpu, 2);
+	sv->vmcb->save.rip = next;
 	return VIREO_RUN_AGAIN;
-gp:
-	svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+}
+
+/* VMMCALL: KVM's hypercalls (x86_hypercall()). */
+static int svm_exit_vmmcall(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	u64 next = svm_next_rip(vcpu, 3);
+
+	if (x86_hypercall(vcpu, &sv->uexit, &sv->cpuid, sv->gprs.r, &s->rax,
+			  s->cpl, svm_code_size(s) == 8, s->rip, next) ==
+	    X86_GUEST_MSR_USER)
+		return VIREO_RUN_USER;
+	s->rip = next;
+	return VIREO_RUN_AGAIN;
+}
+
+/* The guest's #UD: Intel's VMCALL may become VMMCALL and run again. */
+static int svm_exit_ud(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	struct x86_paging pg;
+	u64 lin;
+
+	svm_paging(s, &pg);
+	lin = svm_code_size(s) == 8 ? s->rip : (u32)(s->cs.base + (u32)s->rip);
+	if (!x86_fix_hypercall(vcpu->vm, &pg, lin, false))
+		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
+	return VIREO_RUN_AGAIN;
+}
+
+/* MONITOR and MWAIT: NOPs, or #UD (x86_mwait_ud()). */
+static int svm_exit_mwait(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+
+	if (x86_mwait_ud(vcpu->vm, &sv->cpuid))
+		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
+	else
+		svm_skip_insn(vcpu, 3);
 	return VIREO_RUN_AGAIN;
 }
 
@@ -409,6 +454,10 @@ void svm_complete_user(struct vireo_vcpu *vcpu)
 	r = x86_uexit_complete(&sv->uexit, &v, sv->vmcb->save.rip, vcpu->run);
 	if (r == X86_STR_IDLE)
 		return;
+	if (r == X86_UEXIT_GP) {
+		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+		return;
+	}
 	sv->vmcb->save.rax = sv->gprs.r[X86_RAX];
 	sv->vmcb->save.rsp = sv->gprs.r[X86_RSP];
 	svm_str_rip(sv, r);
@@ -557,6 +606,16 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		/* Intercepted only so that each delivery passes the host. */
 		svm_inject_exception(sv, X86_TRAP_AC, true, 0);
 		return VIREO_RUN_AGAIN;
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_UD:
+		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
+		return svm_exit_ud(vcpu);
+	case SVM_EXIT_VMMCALL:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
+		return svm_exit_vmmcall(vcpu);
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
+		return svm_exit_mwait(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
 		vireo_stat_exit(vcpu, VIREO_EXIT_NMI);
 		/* svm_vcpu_run() gave it to the host's handler. */
@@ -585,18 +644,14 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMMCALL:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_MONITOR:
-	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_RDPRU:
-		vireo_stat_exit(vcpu, c->exit_code == SVM_EXIT_VMMCALL ?
-				VIREO_EXIT_HYPERCALL : VIREO_EXIT_INSN);
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_ERR:

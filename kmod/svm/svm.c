@@ -198,6 +198,7 @@ static int svm_vm_create(struct vireo_vm *vm)
 static void svm_vm_destroy(struct vireo_vm *vm)
 {
 	x86_irqchip_free(vm);
+	x86_msr_filter_free(vm->arch);
 	svm_npt_destroy(to_svm_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -242,6 +243,8 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_DB,
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_AC,
 		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_MC,
+		/* VMCALL, Intel's hypercall, is one (x86_fix_hypercall()) */
+		INTERCEPT_EXCEPTION_OFFSET + X86_TRAP_UD,
 	};
 	unsigned int i;
 
@@ -364,6 +367,8 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	x86_tsc_start(vcpu);
 	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
 	x86_mce_init(&sv->x86.mce);
+	/* kvm_amd's made-up microcode revision, until the VMM sets one */
+	sv->x86.ucode_rev = 0x01000065;
 	vcpu->arch = sv;
 	if (x86_lapic_create(vcpu, &svm_lapic_ops)) {
 		x86_fpu_free(&sv->fpu);
@@ -580,7 +585,7 @@ static u64 svm_msr_cr4(void *ctx)
 	return to_svm(ctx)->vmcb->save.cr4;
 }
 
-static const struct x86_cpuid *svm_msr_cpuid(void *ctx)
+static struct x86_cpuid *svm_msr_cpuid(void *ctx)
 {
 	return &to_svm(ctx)->cpuid;
 }
@@ -626,6 +631,16 @@ int svm_set_msr(void *ctx, u32 index, u64 data)
 	return x86_set_msr(&svm_msr_ops, ctx, index, data);
 }
 
+static u64 svm_tsc_offset_get(void *ctx)
+{
+	return svm_msr_get(ctx, X86_MSR_TSC_OFFSET);
+}
+
+static void svm_tsc_offset_set(void *ctx, u64 offset)
+{
+	svm_msr_set(ctx, X86_MSR_TSC_OFFSET, offset);
+}
+
 static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
@@ -660,6 +675,13 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return x86_msrs_ioctl(argp, false, svm_get_msr, svm_set_msr, vcpu);
 	case KVM_SET_MSRS:
 		return x86_msrs_ioctl(argp, true, svm_get_msr, svm_set_msr, vcpu);
+	case KVM_ENABLE_CAP:
+		return x86_vcpu_enable_cap(vcpu, argp);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return x86_tsc_attr_ioctl(vcpu, svm_tsc_offset_get,
+					  svm_tsc_offset_set, cmd, argp);
 	case KVM_NMI:
 	case KVM_GET_VCPU_EVENTS:
 	case KVM_SET_VCPU_EVENTS:
@@ -680,10 +702,49 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	}
 }
 
-static void svm_vcpu_load(struct vireo_vcpu *vcpu)
+static void svm_sync_get_sregs(struct vireo_vcpu *vcpu, struct kvm_sregs *sr)
 {
+	svm_get_sregs(to_svm(vcpu), sr);
+}
+
+static int svm_sync_set_sregs(struct vireo_vcpu *vcpu,
+			      const struct kvm_sregs *sr)
+{
+	return svm_set_sregs(to_svm(vcpu), sr);
+}
+
+static void svm_sync_get_events(struct vireo_vcpu *vcpu,
+				struct kvm_vcpu_events *e)
+{
+	x86_get_events(&to_svm(vcpu)->events, &svm_event_ops, vcpu, e);
+}
+
+static int svm_sync_set_events(struct vireo_vcpu *vcpu,
+			       const struct kvm_vcpu_events *e)
+{
+	return x86_set_events(&to_svm(vcpu)->events, &svm_event_ops, vcpu, e);
+}
+
+static const struct x86_sync_ops svm_sync_ops = {
+	.get_regs	= svm_get_regs,
+	.set_regs	= svm_set_regs,
+	.get_sregs	= svm_sync_get_sregs,
+	.set_sregs	= svm_sync_set_sregs,
+	.get_events	= svm_sync_get_events,
+	.set_events	= svm_sync_set_events,
+};
+
+static int svm_vcpu_load(struct vireo_vcpu *vcpu)
+{
+	int r;
+
 	fpu_swap_kvm_fpstate(&to_svm(vcpu)->fpu, true);
+	/* The VMM's registers first: the completion may build on them. */
+	r = x86_sync_regs_in(vcpu, &svm_sync_ops);
+	if (r)
+		return r;
 	svm_complete_user(vcpu);
+	return 0;
 }
 
 static bool svm_interrupt_allowed(struct svm_vcpu *sv)
@@ -704,6 +765,7 @@ static void svm_vcpu_put(struct vireo_vcpu *vcpu)
 		(!sv->x86.apic || x86_lapic_accept_extint(sv->x86.apic));
 	run->cr8 = sv->vmcb->control.int_ctl & V_TPR_MASK;
 	run->apic_base = sv->apic_base;
+	x86_sync_regs_out(vcpu, &svm_sync_ops);
 }
 
 /*

@@ -382,9 +382,45 @@ static u64 vmx_msr_cr4(void *ctx)
 	return to_vmx(ctx)->cr4;
 }
 
-static const struct x86_cpuid *vmx_msr_cpuid(void *ctx)
+static struct x86_cpuid *vmx_msr_cpuid(void *ctx)
 {
 	return &to_vmx(ctx)->cpuid;
+}
+
+/* KVM_VCPU_TSC_OFFSET: the offset lives in the VMCS, loaded meanwhile. */
+static u64 vmx_tsc_offset_get(void *ctx)
+{
+	struct vmx_vcpu *vmx = to_vmx(ctx);
+	u64 offset;
+
+	vmx_get(vmx);
+	offset = vmx_msr_get(ctx, X86_MSR_TSC_OFFSET);
+	vmx_put(vmx);
+	return offset;
+}
+
+static void vmx_tsc_offset_set(void *ctx, u64 offset)
+{
+	struct vmx_vcpu *vmx = to_vmx(ctx);
+
+	vmx_get(vmx);
+	vmx_msr_set(ctx, X86_MSR_TSC_OFFSET, offset);
+	vmx_put(vmx);
+}
+
+/**
+ * vmx_tsc_attr_ioctl - KVM_{HAS,GET,SET}_DEVICE_ATTR on a vCPU
+ * @vcpu: the vCPU
+ * @cmd: the ioctl
+ * @argp: the struct kvm_device_attr
+ *
+ * Return: 0 or -errno.
+ */
+long vmx_tsc_attr_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
+			void __user *argp)
+{
+	return x86_tsc_attr_ioctl(vcpu, vmx_tsc_offset_get, vmx_tsc_offset_set,
+				  cmd, argp);
 }
 
 static const struct x86_msr_ops vmx_msr_ops = {
@@ -424,29 +460,28 @@ int vmx_set_msr(void *ctx, u32 index, u64 data)
 	return x86_set_msr(&vmx_msr_ops, ctx, index, data);
 }
 
+/* RDMSR or WRMSR: see x86_guest_msr() for who answers. */
 static int vmx_exit_msr(struct vireo_vcpu *vcpu, bool write)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 *r = vmx->gprs.r;
-	u32 msr = r[X86_RCX];
-	u64 v;
+	u64 v = (u32)r[X86_RAX] | r[X86_RDX] << 32;
+	u64 rip = vmcs_read(GUEST_RIP);
 
-	if (!x86_msr_guest_ok(&vmx->cpuid, msr))
-		goto gp;
-	if (write) {
-		v = (u32)r[X86_RAX] | r[X86_RDX] << 32;
-		if (vmx_set_msr(vcpu, msr, v))
-			goto gp;
-	} else {
-		if (vmx_get_msr(vcpu, msr, &v))
-			goto gp;
+	switch (x86_guest_msr(vcpu, &vmx->uexit, &vmx->cpuid, write,
+			      r[X86_RCX], &v, vmx_get_msr, vmx_set_msr, rip,
+			      rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN))) {
+	case X86_GUEST_MSR_USER:
+		return VIREO_RUN_USER;
+	case X86_GUEST_MSR_GP:
+		vmx_inject_exception(X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	if (!write) {
 		r[X86_RAX] = (u32)v;
 		r[X86_RDX] = v >> 32;
 	}
 	vmx_skip();
-	return VIREO_RUN_AGAIN;
-gp:
-	vmx_inject_exception(X86_TRAP_GP, true, 0);
 	return VIREO_RUN_AGAIN;
 }
 
@@ -570,6 +605,10 @@ void vmx_complete_user(struct vireo_vcpu *vcpu)
 			       vcpu->run);
 	if (r == X86_STR_IDLE)
 		return;
+	if (r == X86_UEXIT_GP) {
+		vmx_inject_exception(X86_TRAP_GP, true, 0);
+		return;
+	}
 	vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
 	vmx_str_rip(vmx, r);
 }
@@ -680,6 +719,39 @@ static int vmx_simul_ex(struct vireo_vcpu *vcpu, u32 info)
  * of one passes the host.  A machine check went to the host's handler in
  * vmx_vcpu_run().
  */
+/* The guest's #UD: AMD's VMMCALL may become VMCALL and run again. */
+static int vmx_exit_ud(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_paging pg = {
+		.cr0 = vmx->cr0, .cr3 = vmcs_read(GUEST_CR3),
+		.cr4 = vmx->cr4, .efer = vmx->efer,
+	};
+	u64 rip = vmcs_read(GUEST_RIP);
+	u64 lin = vmx_code_size(vmx) == 8 ? rip :
+		  (u32)(vmcs_read(GUEST_CS_BASE) + (u32)rip);
+
+	if (!x86_fix_hypercall(vcpu->vm, &pg, lin, true))
+		vmx_inject_exception(X86_TRAP_UD, false, 0);
+	return VIREO_RUN_AGAIN;
+}
+
+/* VMCALL: KVM's hypercalls (x86_hypercall()). */
+static int vmx_exit_vmcall(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 rip = vmcs_read(GUEST_RIP);
+	unsigned int cpl = (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3;
+
+	if (x86_hypercall(vcpu, &vmx->uexit, &vmx->cpuid, vmx->gprs.r,
+			  &vmx->gprs.r[X86_RAX], cpl, vmx_long_mode(vmx), rip,
+			  rip + vmcs_read(VM_EXIT_INSTRUCTION_LEN)) ==
+	    X86_GUEST_MSR_USER)
+		return VIREO_RUN_USER;
+	vmx_skip();
+	return VIREO_RUN_AGAIN;
+}
+
 static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -703,6 +775,8 @@ static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
 	case X86_TRAP_AC:
 		vmx_inject_exception(X86_TRAP_AC, true, 0);
 		return VIREO_RUN_AGAIN;
+	case X86_TRAP_UD:
+		return vmx_exit_ud(vcpu);
 	case X86_TRAP_DB:
 		/*
 		 * The CPU left DR6 and DR7 alone and put the DR6 bits of this
@@ -812,9 +886,20 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		 */
 		vmx_skip();
 		return VIREO_RUN_AGAIN;
+	case EXIT_REASON_VMCALL:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
+		return vmx_exit_vmcall(vcpu);
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
+		/* NOPs, or #UD: x86_mwait_ud() */
+		if (x86_mwait_ud(vcpu->vm, &to_vmx(vcpu)->cpuid))
+			vmx_inject_exception(X86_TRAP_UD, false, 0);
+		else
+			vmx_skip();
+		return VIREO_RUN_AGAIN;
 	case VMX_EXIT_RSM:
 	case VMX_EXIT_GETSEC:
-	case EXIT_REASON_VMCALL:
 	case EXIT_REASON_VMCLEAR:
 	case EXIT_REASON_VMLAUNCH:
 	case EXIT_REASON_VMPTRLD:
@@ -827,10 +912,7 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 	case EXIT_REASON_INVEPT:
 	case EXIT_REASON_INVVPID:
 	case EXIT_REASON_VMFUNC:
-	case EXIT_REASON_MWAIT_INSTRUCTION:
-	case EXIT_REASON_MONITOR_INSTRUCTION:
-		vireo_stat_exit(vcpu, (u16)reason == EXIT_REASON_VMCALL ?
-				VIREO_EXIT_HYPERCALL : VIREO_EXIT_INSN);
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		vmx_inject_exception(X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	}

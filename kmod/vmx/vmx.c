@@ -433,6 +433,7 @@ static int vmx_vm_create(struct vireo_vm *vm)
 static void vmx_vm_destroy(struct vireo_vm *vm)
 {
 	x86_irqchip_free(vm);
+	x86_msr_filter_free(vm->arch);
 	vmx_ept_destroy(to_vmx_vm(vm));
 	vireo_free(vm->arch);
 }
@@ -689,9 +690,10 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	 * #AC and #DB can be raised by their own delivery, an endless loop
 	 * without an instruction boundary where the host could take its CPU
 	 * back (CVE-2015-5307, CVE-2015-8104); a machine check is the host's.
+	 * #UD: AMD's VMMCALL may be a hypercall (x86_fix_hypercall()).
 	 */
 	vmcs_write(EXCEPTION_BITMAP, BIT(X86_TRAP_DB) | BIT(X86_TRAP_AC) |
-		   BIT(X86_TRAP_MC));
+		   BIT(X86_TRAP_MC) | BIT(X86_TRAP_UD));
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write(CR3_TARGET_COUNT, 0);
@@ -839,6 +841,8 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	preempt_notifier_init(&vmx->pn, &vmx_preempt_ops);
 	vmx->vpid = vmx_alloc_vpid();
 	x86_mce_init(&vmx->x86.mce);
+	/* kvm_intel's made-up microcode revision, until the VMM sets one */
+	vmx->x86.ucode_rev = 0x100000000ULL;
 	vcpu->arch = vmx;
 
 	/* VMCLEAR puts a fresh VMCS in the "clear" launch state. */
@@ -1043,6 +1047,12 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return vmx_msrs_ioctl(vcpu, argp, false);
 	case KVM_SET_MSRS:
 		return vmx_msrs_ioctl(vcpu, argp, true);
+	case KVM_ENABLE_CAP:
+		return x86_vcpu_enable_cap(vcpu, argp);
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return vmx_tsc_attr_ioctl(vcpu, cmd, argp);
 	case KVM_GET_SREGS:
 		vmx_get_sregs(vmx, &sr);
 		return copy_to_user(argp, &sr, sizeof(sr)) ? -EFAULT : 0;
@@ -1077,16 +1087,54 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	}
 }
 
-static void vmx_vcpu_load(struct vireo_vcpu *vcpu)
+static void vmx_sync_get_sregs(struct vireo_vcpu *vcpu, struct kvm_sregs *sr)
+{
+	vmx_get_sregs(to_vmx(vcpu), sr);
+}
+
+static int vmx_sync_set_sregs(struct vireo_vcpu *vcpu,
+			      const struct kvm_sregs *sr)
+{
+	return vmx_set_sregs(to_vmx(vcpu), sr);
+}
+
+static void vmx_sync_get_events(struct vireo_vcpu *vcpu,
+				struct kvm_vcpu_events *e)
+{
+	x86_get_events(&to_vmx(vcpu)->events, &vmx_event_ops, vcpu, e);
+}
+
+static int vmx_sync_set_events(struct vireo_vcpu *vcpu,
+			       const struct kvm_vcpu_events *e)
+{
+	return x86_set_events(&to_vmx(vcpu)->events, &vmx_event_ops, vcpu, e);
+}
+
+static const struct x86_sync_ops vmx_sync_ops = {
+	.get_regs	= vmx_get_regs,
+	.set_regs	= vmx_set_regs,
+	.get_sregs	= vmx_sync_get_sregs,
+	.set_sregs	= vmx_sync_set_sregs,
+	.get_events	= vmx_sync_get_events,
+	.set_events	= vmx_sync_set_events,
+};
+
+static int vmx_vcpu_load(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	int r;
 
 	fpu_swap_kvm_fpstate(&vmx->fpu, true);
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	preempt_notifier_register(&vmx->pn);
 	preempt_enable();
+	/* The VMM's registers first: the completion may build on them. */
+	r = x86_sync_regs_in(vcpu, &vmx_sync_ops);
+	if (r)
+		return r;
 	vmx_complete_user(vcpu);
+	return 0;
 }
 
 static void vmx_vcpu_put(struct vireo_vcpu *vcpu)
@@ -1104,6 +1152,7 @@ static void vmx_vcpu_put(struct vireo_vcpu *vcpu)
 	preempt_enable();
 	run->cr8 = vmx->cr8;
 	run->apic_base = vmx->apic_base;
+	x86_sync_regs_out(vcpu, &vmx_sync_ops);
 	fpu_swap_kvm_fpstate(&vmx->fpu, false);
 }
 

@@ -175,6 +175,8 @@ void vmx_ept_sync(struct vmx_vm *vv, bool force);
 
 int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason);
 void vmx_complete_user(struct vireo_vcpu *vcpu);
+long vmx_tsc_attr_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
+			void __user *argp);
 void vmx_inject_exception(u8 vector, bool has_err, u32 err);
 void vmx_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmx_set_cr4(struct vmx_vcpu *vmx, u64 cr4);

@@ -44,6 +44,27 @@ void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
 	out[3] = e ? e->edx : 0;
 }
 
+/**
+ * x86_cpuid_set_mwait - set or clear MWAIT in leaf 1
+ * @c: the guest's CPUID table
+ * @on: the value
+ *
+ * With KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT disabled, MISC_ENABLE's MWAIT
+ * bit decides it, as kvm.ko has it; a table without leaf 1 stays so.
+ */
+void x86_cpuid_set_mwait(struct x86_cpuid *c, bool on)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	e = (struct kvm_cpuid_entry2 *)x86_cpuid_find(c, 1, 0);
+	if (!e)
+		return;
+	if (on)
+		e->ecx |= BIT(X86_FEATURE_MWAIT & 31);
+	else
+		e->ecx &= ~BIT(X86_FEATURE_MWAIT & 31);
+}
+
 /*
  * The bits of the table that follow the guest's CR4 rather than the VMM:
  * OSXSAVE (leaf 1 ECX) and OSPKE (leaf 7.0 ECX).

@@ -30,9 +30,15 @@ static unsigned int x86_nmi_limit(const struct x86_event_state *st)
 	return st->nmi_masked || st->inj.type == X86_EVENT_NMI ? 1 : 2;
 }
 
-static void x86_get_events(struct x86_events *ev,
-			   const struct x86_event_ops *ops, void *ctx,
-			   struct kvm_vcpu_events *e)
+/**
+ * x86_get_events - KVM_GET_VCPU_EVENTS
+ * @ev: the vCPU's queued events
+ * @ops: the backend's accessors
+ * @ctx: the vCPU, for @ops
+ * @e: filled in
+ */
+void x86_get_events(struct x86_events *ev, const struct x86_event_ops *ops,
+		    void *ctx, struct kvm_vcpu_events *e)
 {
 	struct x86_event_state st;
 
@@ -67,9 +73,17 @@ static void x86_get_events(struct x86_events *ev,
 		   KVM_VCPUEVENT_VALID_SMM;
 }
 
-static int x86_set_events(struct x86_events *ev,
-			  const struct x86_event_ops *ops, void *ctx,
-			  const struct kvm_vcpu_events *e)
+/**
+ * x86_set_events - KVM_SET_VCPU_EVENTS
+ * @ev: the vCPU's queued events
+ * @ops: the backend's accessors
+ * @ctx: the vCPU, for @ops
+ * @e: what userspace passed, in the kernel
+ *
+ * Return: 0 or -EINVAL.
+ */
+int x86_set_events(struct x86_events *ev, const struct x86_event_ops *ops,
+		   void *ctx, const struct kvm_vcpu_events *e)
 {
 	struct x86_event_state st = { };
 

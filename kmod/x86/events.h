@@ -56,6 +56,10 @@ struct x86_event_ops {
 
 long x86_events_ioctl(struct x86_events *ev, const struct x86_event_ops *ops,
 		      void *ctx, unsigned int cmd, void __user *argp);
+void x86_get_events(struct x86_events *ev, const struct x86_event_ops *ops,
+		    void *ctx, struct kvm_vcpu_events *e);
+int x86_set_events(struct x86_events *ev, const struct x86_event_ops *ops,
+		   void *ctx, const struct kvm_vcpu_events *e);
 
 /* Take one queued NMI for injection; false if none is queued. */
 static inline bool x86_nmi_take(struct x86_events *ev)

@@ -175,11 +175,14 @@ bool x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
  * @run: userspace's answer: only the data of a read is taken from it
  *
  * A plain IN or OUT whose RIP userspace moved meanwhile is abandoned, as
- * under kvm.ko.
+ * under kvm.ko; so is an RDMSR, a WRMSR or a hypercall.  Of an MSR exit's
+ * answer the error byte and a read's data are each read once, as is a
+ * hypercall's return value.
  *
  * Return: X86_STR_IDLE when nothing was done (registers untouched),
  * X86_STR_DONE when RIP moves on to @u->next_rip, X86_STR_AGAIN when the
- * instruction runs again for its next element.
+ * instruction runs again for its next element, X86_UEXIT_GP when the
+ * guest takes #GP at the instruction.
  */
 int x86_uexit_complete(struct x86_uexit *u, struct x86_str_view *v, u64 rip,
 		       const struct kvm_run *run)
@@ -208,6 +211,25 @@ int x86_uexit_complete(struct x86_uexit *u, struct x86_str_view *v, u64 rip,
 		return x86_string_io_complete(v, &u->strio, run);
 	case X86_UEXIT_MMIO_STR:
 		return x86_string_complete(v, &u->str, run);
+	case X86_UEXIT_RDMSR:
+	case X86_UEXIT_WRMSR:
+		if (rip != u->rip)
+			return X86_STR_IDLE;
+		/* Any nonzero error byte refuses the access (api.rst). */
+		if (READ_ONCE(run->msr.error))
+			return X86_UEXIT_GP;
+		if (kind == X86_UEXIT_RDMSR) {
+			val = READ_ONCE(run->msr.data);
+			v->gprs[X86_RAX] = (u32)val;
+			v->gprs[X86_RDX] = val >> 32;
+		}
+		return X86_STR_DONE;
+	case X86_UEXIT_HYPERCALL:
+		if (rip != u->rip)
+			return X86_STR_IDLE;
+		val = READ_ONCE(run->hypercall.ret);
+		v->gprs[X86_RAX] = u->longmode ? val : (u32)val;
+		return X86_STR_DONE;
 	default:
 		return X86_STR_IDLE;
 	}

@@ -20,6 +20,9 @@ enum x86_uexit_kind {
 	X86_UEXIT_MMIO,
 	X86_UEXIT_PIO_STR,
 	X86_UEXIT_MMIO_STR,
+	X86_UEXIT_RDMSR,
+	X86_UEXIT_WRMSR,
+	X86_UEXIT_HYPERCALL,
 };
 
 /**
@@ -27,6 +30,7 @@ enum x86_uexit_kind {
  * @kind: enum x86_uexit_kind
  * @size: bytes of a plain IN
  * @in: a plain IN, or a plain MMIO read
+ * @longmode: a hypercall from 64-bit code (else its answer is 32 bits)
  * @rip: the instruction that exited
  * @next_rip: the instruction after it
  * @insn: a plain MMIO access
@@ -37,6 +41,7 @@ struct x86_uexit {
 	u8 kind;
 	u8 size;
 	bool in;
+	bool longmode;
 	u64 rip;
 	u64 next_rip;
 	struct x86_insn insn;
@@ -46,6 +51,8 @@ struct x86_uexit {
 
 /* x86_uexit_complete(): nothing was pending, or it was abandoned. */
 #define X86_STR_IDLE	(-1)
+/* x86_uexit_complete(): userspace refused the MSR access: #GP, RIP stays. */
+#define X86_UEXIT_GP	(-2)
 
 int x86_uexit_pio(struct x86_uexit *u, struct vireo_vm *vm,
 		  struct kvm_run *run, u16 port, unsigned int size, bool in,

@@ -12,6 +12,7 @@
 #include <asm/tsc.h>
 #include <linux/errno.h>
 #include <linux/kvm.h>
+#include <linux/kvm_para.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -20,6 +21,26 @@
 #include "x86/irqchip/irqchip.h"
 #include "x86/lapic.h"
 #include "x86/x86.h"
+
+/* What KVM_CAP_X86_USER_SPACE_MSR may ask to see in userspace. */
+#define X86_USER_MSR_REASONS	(KVM_MSR_EXIT_REASON_INVAL | \
+				 KVM_MSR_EXIT_REASON_UNKNOWN | \
+				 KVM_MSR_EXIT_REASON_FILTER)
+
+/*
+ * The KVM_X86_QUIRK_* whose disabling Vireo carries out (hypercall.c,
+ * msr.c); the others are not offered.
+ */
+#define X86_QUIRKS	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
+			 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS | \
+			 KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT)
+
+/* What kvm_run's sync area carries (KVM_CAP_SYNC_REGS). */
+#define X86_SYNC_FIELDS	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | \
+			 KVM_SYNC_X86_EVENTS)
+
+/* The hypercalls KVM_CAP_EXIT_HYPERCALL may send to userspace. */
+#define X86_HYPERCALL_EXITS	BIT_ULL(KVM_HC_MAP_GPA_RANGE)
 
 /**
  * x86_check_extension - KVM_CHECK_EXTENSION for what every backend offers
@@ -59,7 +80,18 @@ long x86_check_extension(long cap)
 	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
 	case KVM_CAP_MSR_PLATFORM_INFO:
 	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_VCPU_ATTRIBUTES:
 		return 1;
+	case KVM_CAP_SYNC_REGS:
+		return X86_SYNC_FIELDS;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return X86_QUIRKS;
+	case KVM_CAP_EXIT_HYPERCALL:
+		return X86_HYPERCALL_EXITS;
 	default:
 		return 0;
 	}
@@ -112,6 +144,8 @@ long x86_dev_ioctl(unsigned int cmd, void __user *argp)
 		return x86_mce_cap_supported(argp);
 	case KVM_GET_MSRS:
 		return x86_get_feature_msrs(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return x86_get_feature_msr_index_list(argp);
 	default:
 		return -EINVAL;
 	}
@@ -140,6 +174,24 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 				   !cap.args[0]);
 			return 0;
 		}
+		if (cap.cap == KVM_CAP_DISABLE_QUIRKS2) {
+			if (cap.args[0] & ~X86_QUIRKS)
+				return -EINVAL;
+			WRITE_ONCE(to_x86_vm(vm)->disabled_quirks, cap.args[0]);
+			return 0;
+		}
+		if (cap.cap == KVM_CAP_EXIT_HYPERCALL) {
+			if (cap.args[0] & ~X86_HYPERCALL_EXITS)
+				return -EINVAL;
+			WRITE_ONCE(to_x86_vm(vm)->hypercall_exits, cap.args[0]);
+			return 0;
+		}
+		if (cap.cap == KVM_CAP_X86_USER_SPACE_MSR) {
+			if (cap.args[0] & ~X86_USER_MSR_REASONS)
+				return -EINVAL;
+			WRITE_ONCE(to_x86_vm(vm)->user_msr_mask, cap.args[0]);
+			return 0;
+		}
 		/* kvm.ko: -EINVAL for a capability it cannot enable. */
 		if (cap.cap != KVM_CAP_SPLIT_IRQCHIP ||
 		    !vireo_impl->check_extension(cap.cap))
@@ -156,6 +208,8 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 	case KVM_GET_CLOCK:
 	case KVM_SET_CLOCK:
 		return x86_kvmclock_ioctl(vm, cmd, argp);
+	case KVM_X86_SET_MSR_FILTER:
+		return x86_set_msr_filter(vm, argp);
 	case KVM_SET_IDENTITY_MAP_ADDR: {
 		u64 addr;
 		long r = -EINVAL;
@@ -283,6 +337,124 @@ long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 	default:
 		return -ENOIOCTLCMD;
 	}
+}
+
+/*
+ * Each part of kvm_run's sync area is copied out of the shared page once
+ * and applied from the copy, as KVM_SET_REGS, _SREGS and _VCPU_EVENTS
+ * would; kvm.ko's dirty bits are cleared as each part is taken.
+ */
+static int x86_sync_sregs_in(struct vireo_vcpu *vcpu,
+			     const struct x86_sync_ops *ops)
+{
+	struct kvm_sregs sr;
+
+	memcpy(&sr, &vcpu->run->s.regs.sregs, sizeof(sr));
+	return ops->set_sregs(vcpu, &sr) ? -EINVAL : 0;
+}
+
+static int x86_sync_events_in(struct vireo_vcpu *vcpu,
+			      const struct x86_sync_ops *ops)
+{
+	struct kvm_vcpu_events e;
+
+	memcpy(&e, &vcpu->run->s.regs.events, sizeof(e));
+	return ops->set_events(vcpu, &e) ? -EINVAL : 0;
+}
+
+/**
+ * x86_sync_regs_in - KVM_RUN starts: take what kvm_run's dirty bits name
+ * @vcpu: the vCPU, before the last exit is completed (as kvm.ko orders it)
+ * @ops: the backend's accessors
+ *
+ * Return: 0, or -EINVAL for an unknown bit in kvm_valid_regs or
+ * kvm_dirty_regs or a state the ioctl would refuse (KVM_RUN fails).
+ */
+int x86_sync_regs_in(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	struct kvm_regs regs;
+	int r;
+
+	if ((valid | dirty) & ~X86_SYNC_FIELDS)
+		return -EINVAL;
+	if (dirty & KVM_SYNC_X86_REGS) {
+		memcpy(&regs, &run->s.regs.regs, sizeof(regs));
+		ops->set_regs(vcpu, &regs);
+		dirty &= ~KVM_SYNC_X86_REGS;
+		WRITE_ONCE(run->kvm_dirty_regs, dirty);
+	}
+	if (dirty & KVM_SYNC_X86_SREGS) {
+		r = x86_sync_sregs_in(vcpu, ops);
+		if (r)
+			return r;
+		dirty &= ~KVM_SYNC_X86_SREGS;
+		WRITE_ONCE(run->kvm_dirty_regs, dirty);
+	}
+	if (dirty & KVM_SYNC_X86_EVENTS) {
+		r = x86_sync_events_in(vcpu, ops);
+		if (r)
+			return r;
+		dirty &= ~KVM_SYNC_X86_EVENTS;
+		WRITE_ONCE(run->kvm_dirty_regs, dirty);
+	}
+	return 0;
+}
+
+/**
+ * x86_sync_regs_out - KVM_RUN ends: fill what kvm_valid_regs names
+ * @vcpu: the vCPU
+ * @ops: the backend's accessors
+ *
+ * Also after a failed KVM_RUN, as kvm.ko does.  Written, never read back.
+ */
+void x86_sync_regs_out(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+		struct kvm_vcpu_events events;
+	} u;
+
+	if (valid & KVM_SYNC_X86_REGS) {
+		memset(&u, 0, sizeof(u));
+		ops->get_regs(vcpu, &u.regs);
+		memcpy(&run->s.regs.regs, &u.regs, sizeof(u.regs));
+	}
+	if (valid & KVM_SYNC_X86_SREGS) {
+		memset(&u, 0, sizeof(u));
+		ops->get_sregs(vcpu, &u.sregs);
+		memcpy(&run->s.regs.sregs, &u.sregs, sizeof(u.sregs));
+	}
+	if (valid & KVM_SYNC_X86_EVENTS) {
+		memset(&u, 0, sizeof(u));
+		ops->get_events(vcpu, &u.events);
+		memcpy(&run->s.regs.events, &u.events, sizeof(u.events));
+	}
+}
+
+/**
+ * x86_vcpu_enable_cap - KVM_ENABLE_CAP on a vCPU fd
+ * @vcpu: the vCPU
+ * @argp: the struct kvm_enable_cap
+ *
+ * Return: 0 or -errno; -EINVAL for a capability that cannot be enabled
+ * here, as kvm.ko.
+ */
+long x86_vcpu_enable_cap(struct vireo_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags || cap.cap != KVM_CAP_ENFORCE_PV_FEATURE_CPUID)
+		return -EINVAL;
+	WRITE_ONCE(to_x86_vcpu(vcpu)->pv_enforce, !!cap.args[0]);
+	return 0;
 }
 
 /**

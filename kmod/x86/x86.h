@@ -44,6 +44,7 @@ struct x86_cpuid {
 };
 
 void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4]);
+void x86_cpuid_set_mwait(struct x86_cpuid *c, bool on);
 void x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
 		     u32 out[4]);
 bool x86_cpuid_is_intel(const struct x86_cpuid *c);
@@ -55,12 +56,21 @@ long x86_get_supported_cpuid(void __user *argp);
 extern const u32 x86_msr_list[];
 extern const unsigned int x86_msr_list_len;
 
-/* Backend accessors: 0, or nonzero for "no such MSR / bad value" (#GP). */
+/*
+ * Backend accessors: 0, or nonzero for #GP; X86_MSR_UNKNOWN of these when
+ * the module does not know the MSR at all (KVM_MSR_EXIT_REASON_UNKNOWN
+ * rather than _INVAL for an exit to userspace).
+ */
+#define X86_MSR_UNKNOWN		2
 typedef int (*x86_msr_get_fn)(void *ctx, u32 index, u64 *data);
 typedef int (*x86_msr_set_fn)(void *ctx, u32 index, u64 data);
 
 long x86_get_msr_index_list(void __user *argp);
 long x86_get_feature_msrs(void __user *argp);
+long x86_get_feature_msr_index_list(void __user *argp);
+long x86_tsc_attr_ioctl(void *ctx, u64 (*get)(void *ctx),
+			void (*set)(void *ctx, u64 offset), unsigned int cmd,
+			void __user *argp);
 
 /* Where the guest's values of x86_msr_list live: the backend's to say. */
 enum x86_msr_reg {
@@ -77,7 +87,8 @@ enum x86_msr_reg {
  * @set: store a value x86_set_msr() has checked; nonzero refuses it
  * @cr0: the guest's CR0, for EFER.LME under paging
  * @cr4: the guest's CR4, for the canonical checks
- * @cpuid: the guest's CPUID, for checks that depend on its vendor
+ * @cpuid: the guest's CPUID, for checks that depend on its vendor, and
+ *	for the bits MSR writes change (MISC_ENABLE's MWAIT)
  * @efer_valid: EFER bits the guest may set
  * @sysenter_canonical: SYSENTER_ESP/EIP must be canonical too
  */
@@ -86,7 +97,7 @@ struct x86_msr_ops {
 	int (*set)(void *ctx, enum x86_msr_reg reg, u64 data);
 	u64 (*cr0)(void *ctx);
 	u64 (*cr4)(void *ctx);
-	const struct x86_cpuid *(*cpuid)(void *ctx);
+	struct x86_cpuid *(*cpuid)(void *ctx);
 	u64 efer_valid;
 	bool sysenter_canonical;
 };
@@ -98,6 +109,30 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		    x86_msr_set_fn put, void *ctx);
 bool x86_msr_guest_ok(const struct x86_cpuid *c, u32 index);
+
+/* x86_guest_msr()'s results */
+enum { X86_GUEST_MSR_DONE, X86_GUEST_MSR_GP, X86_GUEST_MSR_USER };
+
+struct x86_uexit;
+struct x86_vm;
+int x86_guest_msr(struct vireo_vcpu *vcpu, struct x86_uexit *u,
+		  const struct x86_cpuid *c, bool write, u32 index, u64 *data,
+		  x86_msr_get_fn get, x86_msr_set_fn set, u64 rip,
+		  u64 next_rip);
+long x86_set_msr_filter(struct vireo_vm *vm, void __user *argp);
+
+/* kmod/x86/hypercall.c */
+struct x86_paging;
+bool x86_pv_has(struct vireo_vcpu *vcpu, const struct x86_cpuid *c,
+		unsigned int feature);
+int x86_hypercall(struct vireo_vcpu *vcpu, struct x86_uexit *u,
+		  const struct x86_cpuid *c, const u64 *gprs, u64 *rax,
+		  unsigned int cpl, bool longmode, u64 rip, u64 next_rip);
+bool x86_fix_hypercall(struct vireo_vm *vm, const struct x86_paging *pg,
+		       u64 lin, bool intel);
+bool x86_mwait_ud(struct vireo_vm *vm, const struct x86_cpuid *c);
+long x86_vcpu_enable_cap(struct vireo_vcpu *vcpu, void __user *argp);
+void x86_msr_filter_free(struct x86_vm *xv);
 bool x86_guest_has_tsc_aux(const struct x86_cpuid *c);
 
 /*
@@ -190,6 +225,14 @@ struct x86_vm {
 	u32 bsp_id;
 	/* Every vCPU's TSC offset at reset: from 0 at the first vCPU */
 	u64 tsc_offset0;
+	/* KVM_CAP_X86_USER_SPACE_MSR: the KVM_MSR_EXIT_REASON_* that exit */
+	u32 user_msr_mask;
+	/* KVM_X86_SET_MSR_FILTER's, read under RCU; NULL: none */
+	struct x86_msr_filter __rcu *msr_filter;
+	/* KVM_CAP_DISABLE_QUIRKS2: the KVM_X86_QUIRK_* turned off */
+	u64 disabled_quirks;
+	/* KVM_CAP_EXIT_HYPERCALL: a bit per KVM_HC_* that exits */
+	u64 hypercall_exits;
 };
 
 /* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
@@ -209,7 +252,11 @@ struct x86_vcpu {
 	struct x86_mtrr mtrr;
 	u64 platform_info;		/* MSR_PLATFORM_INFO, the VMM's */
 	u64 tsc_adjust;			/* MSR_IA32_TSC_ADJUST */
+	u64 power_ctl;			/* MSR_IA32_POWER_CTL */
+	u64 ucode_rev;			/* MSR_IA32_UCODE_REV, the VMM's */
 	bool msr_host;			/* KVM_{GET,SET}_MSRS, not the guest */
+	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID: KVM_CPUID_FEATURES limits it */
+	bool pv_enforce;
 	/*
 	 * The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before entering, as a
 	 * triple fault the guest took (a machine check it cannot take).
@@ -262,6 +309,24 @@ bool x86_cr4_write_valid(const struct x86_cpuid *cpuid, u64 old, u64 cr4,
 			 u64 efer);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
+
+/*
+ * KVM_CAP_SYNC_REGS: a backend's accessors for the state kvm_run carries
+ * (struct kvm_sync_regs), each taking the vCPU.
+ */
+struct x86_sync_ops {
+	void (*get_regs)(struct vireo_vcpu *vcpu, struct kvm_regs *regs);
+	void (*set_regs)(struct vireo_vcpu *vcpu, const struct kvm_regs *regs);
+	void (*get_sregs)(struct vireo_vcpu *vcpu, struct kvm_sregs *sr);
+	int (*set_sregs)(struct vireo_vcpu *vcpu, const struct kvm_sregs *sr);
+	void (*get_events)(struct vireo_vcpu *vcpu, struct kvm_vcpu_events *e);
+	int (*set_events)(struct vireo_vcpu *vcpu,
+			  const struct kvm_vcpu_events *e);
+};
+
+int x86_sync_regs_in(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops);
+void x86_sync_regs_out(struct vireo_vcpu *vcpu,
+		       const struct x86_sync_ops *ops);
 
 /* kmod/x86/irqroute.c: the core's GSI routes, to the controllers */
 enum vireo_irqchip x86_irqchip_in_kernel(struct vireo_vm *vm);
