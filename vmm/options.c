@@ -22,6 +22,10 @@ const char options_usage[] =
 "                     or input to virtio-console (hvc0), or nothing\n"
 "  --virtio mmio|pci  transport of the virtio devices: virtio-mmio (default)\n"
 "                     or PCI (virtio-pci modern, INTx; MSI-X with --cpus > 1)\n"
+"  --irqchip kernel|split|user  interrupt controllers: all in the kernel\n"
+"                     (with the PIT), local APICs in the kernel and the I/O\n"
+"                     APIC and 8259 in the VMM, or all in the VMM (default:\n"
+"                     split when the module offers it, else user)\n"
 "  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3: vCPU i on\n"
 "                     the i-th CPU listed when there are enough, else all\n"
 "                     vCPUs on the whole list\n"
@@ -200,7 +204,7 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		"--kernel", "--initrd", "--cmdline", "--memory", "--cpus",
 		"--disk", "--net", "--console", "--virtio", "--pin", "--device",
 		"--pin-io", "--weight", "--cap", "--cgroup", "--rt", "--mem-lock",
-		"--user", "--no-sandbox", "--jail", NULL,
+		"--user", "--no-sandbox", "--jail", "--irqchip", NULL,
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -293,6 +297,16 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 				cfg->transport = VIRTIO_PCI;
 			else
 				return errmsg(err, errlen, "--virtio: expected mmio or pci, got '%s'",
+					    val);
+		} else if (!strcmp(name, "--irqchip")) {
+			if (!strcmp(val, "kernel"))
+				cfg->irqchip = IRQCHIP_KERNEL;
+			else if (!strcmp(val, "split"))
+				cfg->irqchip = IRQCHIP_SPLIT;
+			else if (!strcmp(val, "user"))
+				cfg->irqchip = IRQCHIP_USER;
+			else
+				return errmsg(err, errlen, "--irqchip: expected kernel, split or user, got '%s'",
 					    val);
 		} else if (!strcmp(name, "--pin")) {
 			if (options_cpulist(val, &cfg->pin_mask))

@@ -267,6 +267,24 @@ TEST(sandbox_options)
 	EXPECT_STREQ("--jail: 'empty' is not an absolute path", err);
 }
 
+TEST(irqchip_modes)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_EQ(IRQCHIP_AUTO, c.irqchip);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--irqchip", "kernel"));
+	EXPECT_EQ(IRQCHIP_KERNEL, c.irqchip);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--irqchip=split"));
+	EXPECT_EQ(IRQCHIP_SPLIT, c.irqchip);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--irqchip", "user"));
+	EXPECT_EQ(IRQCHIP_USER, c.irqchip);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--irqchip", "on"));
+	EXPECT_STREQ("--irqchip: expected kernel, split or user, got 'on'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--irqchip"));
+}
+
 TEST(durations)
 {
 	uint64_t ns;
