@@ -738,7 +738,7 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_control_area *c = &sv->vmcb->control;
-	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window);
+	bool want_window = x86_lapic_user_window(sv->x86.apic, vcpu->run);
 
 	svm_nmi_prepare(sv);
 	if (svm_apic_prepare(sv))
@@ -881,7 +881,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	if (r == VIREO_RUN_AGAIN && sv->x86.apic &&
 	    x86_lapic_eoi_exit(sv->x86.apic, vcpu->run))
 		r = VIREO_RUN_USER;
-	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
+	if (r == VIREO_RUN_AGAIN && x86_lapic_user_window(sv->x86.apic, vcpu->run) &&
 	    svm_interrupt_allowed(sv)) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		r = VIREO_RUN_USER;

@@ -1138,7 +1138,7 @@ static bool vmx_apic_prepare(struct vmx_vcpu *vmx)
 static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	bool window = READ_ONCE(vcpu->run->request_interrupt_window);
+	bool window = x86_lapic_user_window(vmx->x86.apic, vcpu->run);
 
 	/*
 	 * As on kvm_intel, the vector goes in on the next entry whatever
@@ -1325,7 +1325,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
 	    x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run))
 		r = VIREO_RUN_USER;
-	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
+	if (r == VIREO_RUN_AGAIN && x86_lapic_user_window(vmx->x86.apic, vcpu->run) &&
 	    vmx->pending_irq < 0 && vmx_interrupt_allowed()) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		r = VIREO_RUN_USER;

@@ -697,6 +697,30 @@ bool x86_lapic_accept_extint(struct x86_lapic *apic)
 	return apic->extint < 0 && lapic_lint0_extint(apic);
 }
 
+/**
+ * x86_lapic_user_window - does the VMM's interrupt window request count?
+ * @apic: the vCPU's in-kernel APIC, or NULL without one
+ * @run: the vCPU's kvm_run, where the VMM asks
+ *
+ * kvm.ko's condition: the window is the VMM's to wait for only while its
+ * KVM_INTERRUPT could go in once the guest's IF allows, so with no APIC in
+ * the kernel, or a split irqchip whose APIC takes the 8259's vector through
+ * LINT0.  With LINT0 masked the VMM would otherwise be told, entry after
+ * entry, of a window that is open and not ready, and the guest would not
+ * run; with the whole irqchip in the kernel the request means nothing.
+ *
+ * Return: true when the backend should open the window and exit for it.
+ */
+bool x86_lapic_user_window(struct x86_lapic *apic, struct kvm_run *run)
+{
+	if (!READ_ONCE(run->request_interrupt_window))
+		return false;
+	if (!apic)
+		return true;
+	return to_x86_vm(apic->vcpu->vm)->irqchip->mode == X86_IRQCHIP_SPLIT &&
+	       x86_lapic_accept_extint(apic);
+}
+
 /* --- registers --- */
 
 static bool lapic_readable(const struct x86_lapic *a, unsigned int off)

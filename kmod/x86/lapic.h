@@ -94,6 +94,8 @@ int x86_lapic_blocked(struct x86_lapic *apic);
 bool x86_lapic_eoi_exit(struct x86_lapic *apic, struct kvm_run *run);
 /* May userspace's KVM_INTERRUPT go in now (ready_for_interrupt_injection)? */
 bool x86_lapic_accept_extint(struct x86_lapic *apic);
+/* Open the window the VMM asked for (request_interrupt_window)? */
+bool x86_lapic_user_window(struct x86_lapic *apic, struct kvm_run *run);
 
 /* An access to @gpa hits the APIC page: handled if true. */
 bool x86_lapic_mmio(struct x86_lapic *apic, u64 gpa, unsigned int size,
