@@ -10,7 +10,7 @@
 #include "../uapi/vireo.h"
 
 #define OPT_MAX_DISKS	4
-#define OPT_MAX_CPUS	4
+#define OPT_MAX_CPUS	64	/* and the module's KVM_CAP_MAX_VCPUS */
 #define OPT_MAX_WEIGHT	10000	/* cgroup v2 cpu.weight's range is 1..10000 */
 #define OPT_MAX_CAP	6400	/* percent: 64 CPUs */
 

@@ -119,8 +119,8 @@ for CPUS in $CPU_LIST; do
 	fi
 done
 
-"$VIREO" run --device "$DEV" --kernel "$KERNEL" --cpus 5 > "$tmp/bad.out" 2>&1 < /dev/null
+"$VIREO" run --device "$DEV" --kernel "$KERNEL" --cpus 65 > "$tmp/bad.out" 2>&1 < /dev/null
 rc=$?
-[ $rc = 2 ] && [ "$(wc -l < "$tmp/bad.out")" = 1 ] && grep -q 'at most 4' "$tmp/bad.out"
-res $? "--cpus 5: status $rc, $(cat "$tmp/bad.out")"
+[ $rc = 2 ] && [ "$(wc -l < "$tmp/bad.out")" = 1 ] && grep -q "at most 64" "$tmp/bad.out"
+res $? "--cpus 65: status $rc, $(cat "$tmp/bad.out")"
 tap_done

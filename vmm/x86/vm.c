@@ -188,8 +188,9 @@ int arch_add_devices(struct vm *vm)
 	ret |= bus_add(&vm->mmio, PCI_MMIO_BASE, PCI_MMIO_SIZE, pci_mmio_io,
 		       &vm->arch.pci);
 	if (vm->arch.smp && vm->arch.irqchip != IRQCHIP_KERNEL) {
-		/* APIC ID after the vCPUs'; the MADT says the same. */
-		ioapic_init(&vm->arch.ioapic, (uint8_t)vm->cfg->cpus, vm->arch.apic_ptrs,
+		/* The MADT gives the same ID. */
+		ioapic_init(&vm->arch.ioapic, acpi_ioapic_id(vm->cfg->cpus),
+			    vm->arch.apic_ptrs,
 			    vm->cfg->cpus);
 		if (vm->arch.irqchip == IRQCHIP_SPLIT) {
 			vm->arch.ioapic.msi = x86_signal_msi;
