@@ -145,7 +145,7 @@ fi
 # --cpus 4 with each irqchip: init on 4 CPUs, kvm-clock, power-off.
 for m in $IRQCHIPS; do
 	o=$tmp/smp-$m.out
-	BOOT_TIMEOUT=${SMP_BOOT_TIMEOUT:-400} run_vmm "$o" --kernel "$KERNEL" \
+	BOOT_TIMEOUT=${SMP_BOOT_TIMEOUT:-240} run_vmm "$o" --kernel "$KERNEL" \
 		--initrd "$tmp/initrd" --memory 256M --cpus 4 --irqchip "$m" \
 		--cmdline "$CMDLINE vireo.test=off"
 	t=$(grep -o 'guest init after [0-9.]* ms' "$o" | tr -d '\r')

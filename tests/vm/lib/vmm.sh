@@ -106,16 +106,45 @@ guest_init() {
 # --- host side ---
 # run_vmm OUT ARGS...: `vireo run` on $DEV with ARGS, at most $BOOT_TIMEOUT
 # s; stdout and stderr in OUT, stdin from $vmm_in (/dev/null), status $rc.
+#
+# On kvm.ko only, a guest that hangs until the timeout is booted again, up
+# to $KVM_HANG_RETRIES (2) times, each said in a TAP comment: QEMU 7.2's
+# TCG emulation of SVM (the test VM's CPU) sometimes delivers an interrupt
+# injected through EVENTINJ a second time, with the guest's IF clear, at the
+# first instruction of its handler (kmod/svm/svm.c, svm_intr_needs_exit());
+# the Linux guest then deadlocks in native_queued_spin_lock_slowpath.
+# vireo.ko forces an exit after each such injection and gets no retry;
+# kvm.ko does not: in a loaded test VM (load 13 on 2 cores) one Debian boot
+# in six hung there, --irqchip user and split alike, in check_timer() or
+# later.
 run_vmm() {
 	out=$1; shift
-	timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" "$@" \
-		> "$out" 2>&1 < "${vmm_in:-/dev/null}"
-	rc=$?
+	hang_tries=0
+	while :; do
+		t0=$(date +%s)
+		timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" "$@" \
+			> "$out" 2>&1 < "${vmm_in:-/dev/null}"
+		rc=$?
+		# SIGTERM from timeout: status 5, after the whole timeout.
+		[ "${VIREO_TEST_MODE:-}" = kvm ] && [ $rc = 5 ] &&
+			[ $(($(date +%s) - t0)) -ge "$BOOT_TIMEOUT" ] &&
+			[ $hang_tries -lt "${KVM_HANG_RETRIES:-2}" ] || break
+		hang_tries=$((hang_tries + 1))
+		echo "# kvm.ko: the guest hung for ${BOOT_TIMEOUT} s (QEMU's TCG SVM interrupt redelivery, see tests/vm/lib/vmm.sh): boot $((hang_tries + 1))"
+		# The console input again, for the new boot.
+		if [ -n "${feed_marker:-}" ] && [ -n "${vmm_in:-}" ]; then
+			fo=$feed_out fm=$feed_marker fl=$feed_line
+			feed_stop
+			rm -f "$tmp/in"
+			feed_when "$fo" "$fm" "$fl"
+		fi
+	done
 }
 
 # feed_when OUT MARKER LINE: stdin for run_vmm ($vmm_in, a fifo) that
 # gives LINE once MARKER shows in OUT, then stays open; feed_stop ends it.
 feed_when() {
+	feed_out=$1 feed_marker=$2 feed_line=$3
 	mkfifo "$tmp/in"
 	(
 		i=0
@@ -128,7 +157,7 @@ feed_when() {
 	feeder=$!
 	vmm_in=$tmp/in
 }
-feed_stop() { kill "$feeder" 2>/dev/null; vmm_in=; }
+feed_stop() { kill "$feeder" 2>/dev/null; vmm_in= feed_marker=; }
 
 # marker_disk FILE: a 1 MiB disk image starting with "HOST-MARKER".
 marker_disk() {
