@@ -579,6 +579,12 @@ static int open_fds(struct vm *vm)
 static void debug_dump(struct vm *vm)
 {
 	arch_debug_dump(vm);
+	for (unsigned int i = 0; i < VIRTIO_SLOTS; i++)
+		if (vm->ioev[i].vm)
+			vm_error("virtio %u: ioeventfd notifies %llu, resamples %llu, at %#llx",
+				 i, (unsigned long long)vm->ioev[i].notifies,
+				 (unsigned long long)vm->ioev[i].resamples,
+				 (unsigned long long)vm->ioev[i].base);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
 			arch_vcpu_dump(&vm->vcpus[i]);
