@@ -3,11 +3,13 @@
 # make            build kmod/vireo.ko, the vireo VMM and the tests
 # make check      host unit tests, then the in-VM suite on vireo.ko and kvm.ko
 # make check-vmx  only the suite's VT-x stage (Bochs, tests/vm/vmx.list)
+# make check-selftests  only Linux 6.1's KVM selftests, on vireo.ko and kvm.ko
 # make modules-arm64 / tests-arm64  vireo.ko and the in-VM programs for the
 #                 arm64 test VM (cross-built; scripts/vm.sh --platform qemu-arm64)
 # make check-vmx-full  the VT-x stage plus the VMM booting Debian's kernel
 # make bench      benchmarks on both modules in one test VM, with ratios
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
+# make profile    one VMM boot on each module: exits, time, faults side by side
 # make vmm-arm64  the VMM cross-compiled static for arm64 (vmm/vireo-arm64)
 # make setup      install Debian packages and fetch the test kernel
 # make fuzz       replay every fuzz target's committed inputs, then fuzz each
@@ -27,7 +29,8 @@ export CACHE
 
 .PHONY: all modules modules-std modules-debug modules-arm64 tests-arm64 sparse-arm64 vmm vmm-arm64 \
 	tests check check-host check-vm bench setup \
-	clean sparse checkpatch demo check-vmx check-vmx-full bench-vmx fuzz
+	clean sparse checkpatch demo check-vmx check-vmx-full check-selftests \
+	bench-vmx fuzz profile
 
 all: modules vmm tests
 
@@ -129,10 +132,21 @@ check-vmx check-vmx-full: setup
 	VIREO_CHECK_ONLY_VMX=1 $(if $(filter check-vmx-full,$@),VIREO_CHECK_VMX_FULL=1) \
 		scripts/check.sh
 
+# Linux 6.1's own KVM selftests on vireo.ko and kvm.ko, nothing else
+# (make check's selftests stage alone).
+check-selftests: setup
+	$(MAKE) modules KDIR=$(TEST_KDIR)
+	VIREO_CHECK_ONLY_SELFTESTS=1 scripts/check.sh
+
 bench-vmx: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)
 	$(MAKE) vmm tests
 	scripts/bench.sh --vmx
+
+profile: setup
+	$(MAKE) modules KDIR=$(TEST_KDIR)
+	$(MAKE) vmm tests
+	scripts/profile.sh
 
 demo: setup
 	$(MAKE) modules KDIR=$(TEST_KDIR)

@@ -14,8 +14,10 @@
  *   in Documentation/userspace-api/ioctl/ioctl-number.rst.  No ioctl uses
  *   it yet, and KVM_CHECK_EXTENSION reports only KVM's capabilities.
  * - Read-only debugfs counters under VIREO_DEBUGFS: huge_mappings (2 MiB
- *   nested mappings made since load) and exits (guest exits since load,
- *   as kvm.ko's debugfs kvm/exits).  Debugging aids, not a stable ABI.
+ *   nested mappings made since load), exits (guest exits since load, as
+ *   kvm.ko's debugfs kvm/exits) and stats/NAME (each binary statistic of
+ *   KVM_GET_STATS_FD summed over the live VMs or vCPUs).  Debugging aids,
+ *   not a stable ABI.
  */
 #ifndef _UAPI_VIREO_H
 #define _UAPI_VIREO_H

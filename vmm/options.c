@@ -46,6 +46,8 @@ const char options_usage[] =
 "  --no-sandbox       no seccomp filters (by default each thread may make only\n"
 "                     the system calls its kind needs once the guest runs)\n"
 "  --device PATH      KVM-ABI device (default " DEFAULT_DEVICE ", or /dev/kvm)\n"
+"  --profile          at exit, print to stderr each vCPU's time in and out of\n"
+"                     KVM_RUN and the module's statistics (KVM_GET_STATS_FD)\n"
 "Console: Ctrl-A x quits, Ctrl-A Ctrl-A sends Ctrl-A.\n"
 "Exit status: 0 guest powered off, 1 VMM error, 2 bad usage, 3 guest reboot,\n"
 "             4 guest triple fault, 5 quit from the console or a signal.\n";
@@ -204,7 +206,8 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		"--kernel", "--initrd", "--cmdline", "--memory", "--cpus",
 		"--disk", "--net", "--console", "--virtio", "--pin", "--device",
 		"--pin-io", "--weight", "--cap", "--cgroup", "--rt", "--mem-lock",
-		"--user", "--no-sandbox", "--jail", "--irqchip", NULL,
+		"--user", "--no-sandbox", "--jail", "--irqchip", "--profile",
+		NULL,
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -236,11 +239,14 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 				break;
 		if (!with_value[k])
 			return errmsg(err, errlen, "unknown option '%s'", name);
-		if (!strcmp(name, "--mem-lock") || !strcmp(name, "--no-sandbox")) {
+		if (!strcmp(name, "--mem-lock") || !strcmp(name, "--no-sandbox") ||
+		    !strcmp(name, "--profile")) {
 			if (eq)
 				return errmsg(err, errlen, "%s takes no value", name);
 			if (!strcmp(name, "--mem-lock"))
 				cfg->mem_lock = true;
+			else if (!strcmp(name, "--profile"))
+				cfg->profile = true;
 			else
 				cfg->no_sandbox = true;
 			continue;

@@ -53,6 +53,7 @@ struct vm_config {
 	const char *user;	/* --user: run as this user after set-up */
 	const char *jail;	/* --jail: this directory becomes / after set-up */
 	bool no_sandbox;	/* --no-sandbox: no seccomp filters */
+	bool profile;		/* --profile: time and statistics at exit */
 	const char *device;
 	bool help;
 	char disk_buf[OPT_MAX_DISKS][4096];

@@ -9,7 +9,8 @@
 # arm64's <linux/kvm.h> (kernel loader, device tree): the host's tests and
 # fuzz targets build it too.
 VMM_COMMON_SRCS := vmm/bus.c vmm/console.c vmm/cpusched.c vmm/ioevent.c \
-	    vmm/irqfd.c vmm/mem.c vmm/options.c vmm/serial.c vmm/vcpu.c vmm/vm.c
+	    vmm/irqfd.c vmm/mem.c vmm/options.c vmm/profile.c vmm/serial.c \
+	    vmm/vcpu.c vmm/vm.c
 VMM_VIRTIO_SRCS := vmm/virtio_blk.c vmm/virtio_console.c vmm/virtio_mmio.c \
 	    vmm/virtio_net.c vmm/virtio_rng.c vmm/virtq.c
 VMM_X86_SRCS := vmm/acpi.c vmm/ioapic.c vmm/lapic.c vmm/loader.c vmm/pci.c \

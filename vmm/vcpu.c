@@ -135,6 +135,7 @@ static void *vcpu_thread(void *arg)
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
 	char err[256], name[16];
+	bool prof = vm->cfg->profile;
 	sigset_t set;
 
 	/*
@@ -162,14 +163,21 @@ static void *vcpu_thread(void *arg)
 	}
 
 	for (;;) {
+		uint64_t t0 = 0;
 		bool stopping;
+		int r;
 
 		pthread_mutex_lock(&vm->lock);
 		stopping = vm->stopping;
 		pthread_mutex_unlock(&vm->lock);
 		if (stopping || !arch_vcpu_enter(v))
 			break;
-		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+		if (prof)
+			profile_run_start(&v->prof, t0 = vm_now_ns());
+		r = ioctl(v->fd, KVM_RUN, 0);
+		if (prof)
+			profile_run_end(&v->prof, t0, vm_now_ns());
+		if (r < 0) {
 			int err = errno;
 
 			v->run->immediate_exit = 0;

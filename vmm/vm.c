@@ -605,6 +605,9 @@ static void vm_destroy(struct vm *vm)
 			ioevent_destroy(&vm->ioev[i]);
 	if (vm->exit_code == EXIT_QUIT && getenv("VIREO_DEBUG"))
 		debug_dump(vm);
+	if (vm->cfg->profile)
+		profile_dump(vm);
+	profile_close(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -644,6 +647,7 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	memset(&vm, 0, sizeof(vm));
 	vm.cfg = cfg;
 	vm.sys_fd = vm.vm_fd = vm.event_fd = vm.signal_fd = vm.stop_fd = -1;
+	vm.stats_fd = -1;
 	vm.con.in_fd = vm.con.out_fd = -1;
 	vm.con.in_eof = true;
 	pthread_mutex_init(&vm.lock, NULL);
@@ -686,12 +690,15 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	if (!vm.vcpus)
 		goto out;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
-		vm.vcpus[i].fd = -1;
+		vm.vcpus[i].fd = vm.vcpus[i].stats_fd = -1;
 	for (unsigned int i = 0; i < vm.nr_vcpus; i++)
 		if (vcpu_create(&vm, &vm.vcpus[i], i))
 			goto out;
 	if (arch_vcpus_done(&vm))
 		goto out;
+	/* Before the sandbox, which allows vCPU threads KVM_RUN's ioctls only. */
+	if (cfg->profile)
+		profile_open(&vm);
 
 	/* Threads made from here on inherit --pin-io; vCPUs get their own. */
 	if (sched_cgroup_enter(&vm.sched, cfg, err, sizeof(err)) ||

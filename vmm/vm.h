@@ -14,6 +14,7 @@
 #include "cpusched.h"
 #include "mem.h"
 #include "options.h"
+#include "profile.h"
 #include "serial.h"
 #include "virtio_blk.h"
 #include "virtio_console.h"
@@ -66,6 +67,9 @@ struct vcpu {
 	uint64_t exits, mmio_exits, eintr;
 	uint32_t last_exit;
 	uint64_t last_exit_ns;
+	/* --profile (vmm/profile.c): the module's statistics fd, or -1 */
+	int stats_fd;
+	struct vcpu_profile prof;
 };
 
 /* What main() hands the VM besides the options (x86: the DSDT). */
@@ -77,6 +81,7 @@ struct firmware {
 struct vm {
 	const struct vm_config *cfg;
 	int sys_fd, vm_fd;
+	int stats_fd;		/* --profile: the VM's statistics fd, or -1 */
 	struct guest_mem mem;
 	size_t run_size;
 	struct bus pio, mmio;

@@ -76,6 +76,8 @@ static int a64_init(void)
 		   VTCR_EL2_IRGN0_WBWA | (ps << VTCR_EL2_PS_SHIFT) |
 		   (vmid16 ? VTCR_EL2_VS_16BIT : VTCR_EL2_VS_8BIT);
 	a64_nr_vmids = vmid16 ? BIT(16) : BIT(8);
+	a64_timer_init();
+	a64_vgic_probe();
 	bitmap_zero(a64_vmids, A64_MAX_VMIDS);
 	set_bit(0, a64_vmids);
 	return 0;
@@ -83,19 +85,23 @@ static int a64_init(void)
 
 static void a64_fini(void)
 {
+	a64_vgic_exit();
 }
 
 /*
  * Nothing stays set on a CPU between guest runs: every entry loads and
- * every exit restores what it changes (run.c).
+ * every exit restores what it changes (run.c).  Only the host's interrupt
+ * for the guests' virtual timer is on while the module is loaded.
  */
 static int a64_cpu_enable(void)
 {
+	a64_vgic_cpu_enable();
 	return 0;
 }
 
 static void a64_cpu_disable(void)
 {
+	a64_vgic_cpu_disable();
 }
 
 /* What works, and only that (the rest of kvm.ko's arm64 answers are 0). */
@@ -107,7 +113,10 @@ static long a64_check_extension(long cap)
 	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_MP_STATE:
+	case KVM_CAP_DEVICE_CTRL:
 		return 1;
+	case KVM_CAP_IRQCHIP:
+		return a64_gicv3;
 	default:
 		return 0;
 	}
@@ -146,6 +155,7 @@ static int a64_vm_create(struct vireo_vm *vm)
 		goto err;
 	}
 	v->vmid = vmid;
+	v->voff = a64_timer_vm_offset();
 	spin_lock_init(&v->lock);
 	r = a64_s2_init(v);
 	if (r)
@@ -172,6 +182,7 @@ static void a64_vm_destroy(struct vireo_vm *vm)
 	 */
 	a64_tlb_flush_vmid(v);
 	a64_s2_free(v);
+	a64_vgic_free(vm);
 	spin_lock(&a64_vmid_lock);
 	clear_bit(v->vmid, a64_vmids);
 	spin_unlock(&a64_vmid_lock);
@@ -189,6 +200,8 @@ static long a64_vm_ioctl(struct vireo_vm *vm, unsigned int cmd,
 		memset(&init, 0, sizeof(init));
 		init.target = a64_target();
 		return copy_to_user(argp, &init, sizeof(init)) ? -EFAULT : 0;
+	case KVM_CREATE_DEVICE:
+		return a64_create_device(vm, argp);
 	default:
 		return -EINVAL;
 	}
@@ -214,4 +227,9 @@ const struct vireo_impl vireo_arm64_impl = {
 	.vcpu_load	 = a64_vcpu_load,
 	.vcpu_put	 = a64_vcpu_put,
 	.vcpu_run	 = a64_vcpu_run,
+	.vcpu_blocked	 = a64_vcpu_blocked,
+	.irq_line	 = a64_irq_line,
+	.irqchip_in_kernel = a64_irqchip_in_kernel,
+	.irq_route_check = a64_irq_route_check,
+	.irq_deliver	 = a64_irq_deliver,
 };

@@ -10,6 +10,7 @@
 #ifndef VIREO_ARM64_H
 #define VIREO_ARM64_H
 
+#include <linux/hrtimer.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -23,10 +24,14 @@
 #define A64_FEATURES		(BIT(KVM_ARM_VCPU_POWER_OFF) | \
 				 BIT(KVM_ARM_VCPU_PSCI_0_2))
 
+struct a64_vgic;
+
 struct a64_vm {
 	/* Stage-2 root: two concatenated level-1 tables (40-bit IPA). */
 	struct page *root;
 	u16 vmid;
+	/* The counter offset each new vCPU starts with: CNTVOFF_EL2 */
+	u64 voff;
 	/*
 	 * Per host CPU, the id + 1 of the vCPU that last ran there: another
 	 * vCPU of this VM must not see its stage-1 TLB entries (same VMID).
@@ -38,6 +43,10 @@ struct a64_vm {
 	 */
 	spinlock_t lock;
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
+	/* KVM_CREATE_DEVICE's GICv3 (vgic.c), set once; NULL without one */
+	struct a64_vgic *gic;
+	/* A vCPU has been in KVM_RUN: too late for a GIC */
+	bool ran;
 };
 
 /* Registers switch.S loads and stores: x0-x30, SP_EL0. */
@@ -72,7 +81,20 @@ struct a64_debug {
 	bool oslk;
 };
 
+/*
+ * A virtual CPU interface's state (ICH_* registers): the guest's while it
+ * is out, or the host's while the guest runs.
+ */
+struct a64_gic_regs {
+	u32 vmcr;
+	u32 ap0r[4], ap1r[4];
+	unsigned int nr_lr;
+	u64 lr_in[16];		/* as loaded (or the host's, as saved) */
+	u64 lr_out[16];		/* as the guest left them */
+};
+
 struct a64_vcpu {
+	struct vireo_vcpu *vcpu;
 	struct a64_gregs g;
 	u64 pc;
 	u64 pstate;
@@ -89,6 +111,20 @@ struct a64_vcpu {
 	u64 reset_ctx;
 	struct a64_mmio mmio;
 	struct a64_debug dbg;
+	/* In WFI: KVM_RUN waits until an interrupt or the timer wakes it. */
+	bool wfi;
+	/* CNTVOFF_EL2 while it runs: its virtual count is the physical less it. */
+	u64 voff;
+	/* Kicks the vCPU when its timer fires while it waits. */
+	struct hrtimer wake;
+	/* KVM_IRQ_LINE's IRQ and FIQ lines (no in-kernel GIC), bits 0 and 1 */
+	unsigned long irq_lines;
+	/* With the VM's GIC, from its INIT: its redistributor, its interface */
+	bool gic_on;
+	u32 gic_cpu;
+	struct a64_gic_regs gic;
+	bool timer_line;	/* the timer's PPI as last driven */
+	bool vtimer_masked;	/* the host's timer PPI masked for this run */
 };
 
 /* What one guest exit left in the EL2 registers. */
@@ -150,10 +186,48 @@ void a64_vcpu_put(struct vireo_vcpu *vcpu);
 int a64_vcpu_run(struct vireo_vcpu *vcpu);
 u64 a64_get_x(struct a64_vcpu *a, unsigned int n);
 void a64_inject_undef(struct a64_vcpu *a);
+void a64_wfi(struct a64_vcpu *a);
+void a64_cpu_line(struct vireo_vcpu *vcpu, u32 line, int level);
+int a64_vcpu_blocked(struct vireo_vcpu *vcpu);
 
 /* sysreg.c */
 void a64_sysreg(struct a64_vcpu *a, u64 esr);
 void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val);
+
+/* timer.c */
+void a64_timer_init(void);
+u64 a64_timer_vm_offset(void);
+void a64_timer_vcpu_init(struct a64_vcpu *a, u64 voff);
+void a64_timer_vcpu_destroy(struct a64_vcpu *a);
+u64 a64_timer_count(struct a64_vcpu *a);
+bool a64_timer_level(struct a64_vcpu *a);
+void a64_timer_schedule(struct a64_vcpu *a);
+int a64_timer_reg(struct a64_vcpu *a, u64 id, u64 *val, bool set);
+
+/* vgic.c */
+void a64_vgic_probe(void);
+void a64_vgic_exit(void);
+void a64_vgic_cpu_enable(void);
+void a64_vgic_cpu_disable(void);
+long a64_create_device(struct vireo_vm *vm, void __user *argp);
+void a64_vgic_free(struct vireo_vm *vm);
+int a64_vgic_run_check(struct vireo_vcpu *vcpu);
+bool a64_vgic_load(struct a64_vcpu *a, struct a64_gic_regs *host);
+void a64_vgic_unload(struct a64_vcpu *a, const struct a64_gic_regs *host);
+void a64_vgic_flush(struct vireo_vcpu *vcpu);
+void a64_vgic_unmask(struct a64_vcpu *a);
+void a64_vgic_sync(struct vireo_vcpu *vcpu);
+bool a64_vgic_pending(struct vireo_vcpu *vcpu);
+bool a64_vgic_mmio(struct vireo_vcpu *vcpu, u64 ipa, unsigned int len,
+		   bool write, u64 *val);
+bool a64_vgic_sgi(struct vireo_vcpu *vcpu, u64 val, bool group1);
+int a64_irq_line(struct vireo_vm *vm, u32 irq, int level);
+enum vireo_irqchip a64_irqchip_in_kernel(struct vireo_vm *vm);
+int a64_irq_route_check(struct vireo_vm *vm,
+			const struct kvm_irq_routing_entry *e);
+int a64_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
+		    int level, unsigned int src);
+bool a64_vgic_initialised(struct vireo_vm *vm);
 
 /* switch.S */
 u64 a64_switch(struct a64_gregs *g);

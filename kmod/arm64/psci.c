@@ -192,7 +192,8 @@ int a64_hvc(struct vireo_vcpu *vcpu)
 		break;
 	case PSCI_0_2_FN_CPU_SUSPEND:
 	case PSCI_0_2_FN64_CPU_SUSPEND:
-		/* A standby: the guest resumes at once, as after a WFI. */
+		/* A standby: the vCPU waits as in WFI. */
+		a64_wfi(a);
 		val = PSCI_RET_SUCCESS;
 		break;
 	case PSCI_0_2_FN_CPU_OFF:

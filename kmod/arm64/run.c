@@ -46,7 +46,7 @@
 /* CNTHCTL_EL2 with E2H: EL1 may read the physical counter, not its timer. */
 #define A64_CNTHCTL_EL1PCTEN	BIT(10)
 #define A64_CNTHCTL_EL1PTEN	BIT(11)
-/* ICH_HCR_EL2: every GIC CPU interface register traps (no vGIC yet). */
+/* ICH_HCR_EL2 without an in-kernel GIC: every CPU interface register traps. */
 #define A64_ICH_HCR_TRAPS	(ICH_HCR_TC | BIT(11) | BIT(12))
 
 /* The trapped instruction's size: an AArch32 EL0 may run T32 code. */
@@ -79,7 +79,7 @@ void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val)
  * under VHE (its own EL1 registers live in the EL2 ones).
  */
 struct a64_host {
-	u64 hcr, vbar, cptr, mdcr, cnthctl, ich_hcr, vmpidr;
+	u64 hcr, vbar, cptr, mdcr, cnthctl, cntvoff, ich_hcr, vmpidr;
 	u64 tpidr_el0, tpidrro_el0, tpidr2_el0, mdscr, csselr, par;
 };
 
@@ -152,8 +152,11 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 {
 	struct a64_vcpu *a = a64_vcpu(vcpu);
 	struct a64_vm *v = a64_vm(vcpu->vm);
+	struct a64_gic_regs gic_host;
 	struct a64_host h;
-	unsigned long daif;
+	unsigned long daif, lines;
+	bool gic;
+	u64 hcr;
 	unsigned int cpu;
 	bool flush;
 
@@ -167,6 +170,7 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	h.cptr = read_sysreg(cptr_el2);
 	h.mdcr = read_sysreg(mdcr_el2);
 	h.cnthctl = read_sysreg(cnthctl_el2);
+	h.cntvoff = read_sysreg(cntvoff_el2);
 	h.vmpidr = read_sysreg(vmpidr_el2);
 	h.tpidr_el0 = read_sysreg(tpidr_el0);
 	h.tpidrro_el0 = read_sysreg(tpidrro_el0);
@@ -184,11 +188,20 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	write_sysreg((h.mdcr & ~MDCR_EL2_TDE) | A64_MDCR_TRAPS, mdcr_el2);
 	write_sysreg((h.cnthctl | A64_CNTHCTL_EL1PCTEN) & ~A64_CNTHCTL_EL1PTEN,
 		     cnthctl_el2);
-	if (a64_gicv3)
+	write_sysreg(a->voff, cntvoff_el2);
+	gic = a64_gicv3 && a64_vgic_load(a, &gic_host);
+	if (a64_gicv3 && !gic)
 		write_sysreg_s(A64_ICH_HCR_TRAPS, SYS_ICH_HCR_EL2);
 	write_sysreg(a64_vtcr, vtcr_el2);
 	write_sysreg(a64_vttbr(v), vttbr_el2);
-	write_sysreg(A64_HCR_GUEST, hcr_el2);
+	/* KVM_IRQ_LINE's lines, where the GIC is the VMM's: virtual IRQ, FIQ. */
+	lines = READ_ONCE(a->irq_lines);
+	hcr = A64_HCR_GUEST;
+	if (lines & BIT(KVM_ARM_IRQ_CPU_IRQ))
+		hcr |= HCR_VI;
+	if (lines & BIT(KVM_ARM_IRQ_CPU_FIQ))
+		hcr |= HCR_VF;
+	write_sysreg(hcr, hcr_el2);
 	isb();
 	if (flush) {
 		/* Another vCPU's stage-1 entries carry this VMID too. */
@@ -218,7 +231,10 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	a64_save_guest(a);
 	write_sysreg(h.mdcr, mdcr_el2);
 	write_sysreg(h.cnthctl, cnthctl_el2);
+	write_sysreg(h.cntvoff, cntvoff_el2);
 	write_sysreg(h.vmpidr, vmpidr_el2);
+	if (gic)
+		a64_vgic_unload(a, &gic_host);
 	if (a64_gicv3)
 		write_sysreg_s(h.ich_hcr, SYS_ICH_HCR_EL2);
 	write_sysreg(h.tpidr_el0, tpidr_el0);
@@ -292,6 +308,17 @@ static void a64_inject_abort(struct a64_vcpu *a, bool iabt, u64 addr)
 		   ESR_ELx_FSC_EXTABT, addr);
 }
 
+/* A load's value into its register: sign-extended, 32 or 64 bits wide. */
+static void a64_mmio_load(struct a64_vcpu *a, const struct a64_mmio *m,
+			  u64 data)
+{
+	if (m->sign_extend && m->len < 8)
+		data = sign_extend64(data, m->len * 8 - 1);
+	if (!m->reg64)
+		data = lower_32_bits(data);
+	a64_set_x(a, m->rt, data);
+}
+
 /**
  * a64_vcpu_load - KVM_RUN starts: finish the MMIO exit userspace handled
  * @vcpu: the vCPU
@@ -305,16 +332,17 @@ void a64_vcpu_load(struct vireo_vcpu *vcpu)
 	struct a64_mmio *m = &a->mmio;
 	u64 data = 0;
 
+	/* A WFI that a signal interrupted is over, as under kvm.ko. */
+	a->wfi = false;
+	/* Even an immediate_exit: too late for a GIC (KVM_CREATE_DEVICE). */
+	if (a->target != (u32)-1)
+		WRITE_ONCE(a64_vm(vcpu->vm)->ran, true);
 	if (!m->pending)
 		return;
 	m->pending = false;
 	if (!m->write) {
 		memcpy(&data, vcpu->run->mmio.data, m->len);
-		if (m->sign_extend && m->len < 8)
-			data = sign_extend64(data, m->len * 8 - 1);
-		if (!m->reg64)
-			data = lower_32_bits(data);
-		a64_set_x(a, m->rt, data);
+		a64_mmio_load(a, m, data);
 	}
 	a->pc += m->insn_len;
 }
@@ -328,7 +356,7 @@ static int a64_mmio_exit(struct vireo_vcpu *vcpu, u64 esr, u64 ipa)
 	struct a64_vcpu *a = a64_vcpu(vcpu);
 	struct kvm_run *run = vcpu->run;
 	struct a64_mmio *m = &a->mmio;
-	u64 data;
+	u64 data = 0;
 
 	/* kvm.ko's answer without KVM_CAP_ARM_NISV_TO_USER. */
 	if (!(esr & ESR_ELx_ISV))
@@ -339,6 +367,20 @@ static int a64_mmio_exit(struct vireo_vcpu *vcpu, u64 esr, u64 ipa)
 	m->reg64 = esr & ESR_ELx_SF;
 	m->rt = (esr & ESR_ELx_SRT_MASK) >> ESR_ELx_SRT_SHIFT;
 	m->insn_len = a64_insn_len(esr);
+	if (m->write) {
+		data = a64_get_x(a, m->rt);
+		if (m->len < 8)
+			data &= BIT_ULL(m->len * 8) - 1;
+	}
+	/* The in-kernel GIC's registers, then the VMM's ioeventfds. */
+	if (a64_vgic_mmio(vcpu, ipa, m->len, m->write, &data) ||
+	    (m->write && vireo_ioeventfd_write(vcpu->vm, VIREO_BUS_MMIO, ipa,
+					       m->len, &data))) {
+		if (!m->write)
+			a64_mmio_load(a, m, data);
+		a->pc += m->insn_len;
+		return VIREO_RUN_AGAIN;
+	}
 	m->pending = true;
 
 	run->exit_reason = KVM_EXIT_MMIO;
@@ -346,10 +388,8 @@ static int a64_mmio_exit(struct vireo_vcpu *vcpu, u64 esr, u64 ipa)
 	run->mmio.len = m->len;
 	run->mmio.is_write = m->write;
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (m->write) {
-		data = a64_get_x(a, m->rt);
+	if (m->write)
 		memcpy(run->mmio.data, &data, m->len);
-	}
 	return VIREO_RUN_USER;
 }
 
@@ -392,33 +432,44 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	switch (e->code) {
 	case A64_EXIT_IRQ:
 	case A64_EXIT_FIQ:
+		vireo_stat_exit(vcpu, VIREO_EXIT_IRQ);
 		/* The host takes it as soon as interrupts are on again. */
 		return VIREO_RUN_AGAIN;
 	case A64_EXIT_SERROR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_OTHER);
 		pr_warn_ratelimited("SError during a guest run (ESR %#llx)\n",
 				    e->esr);
 		return VIREO_RUN_AGAIN;
 	}
 	switch (ESR_ELx_EC(e->esr)) {
 	case ESR_ELx_EC_WFx:
-		/* For now WFI returns at once; the run loop reschedules. */
+		vireo_stat_exit(vcpu, VIREO_EXIT_HALT);
 		a->pc += a64_insn_len(e->esr);
+		/* Only WFI traps; the run loop waits (a64_vcpu_blocked()). */
+		if ((e->esr & ESR_ELx_WFx_ISS_TI) == ESR_ELx_WFx_ISS_WFI)
+			a64_wfi(a);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_HVC64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
 		return a64_hvc(vcpu);
 	case ESR_ELx_EC_SYS64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SYSREG);
 		a64_sysreg(a, e->esr);
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_SMC64:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HYPERCALL);
 		/* No secure firmware behind it: "not supported", as kvm.ko. */
 		a->g.x[0] = SMCCC_RET_NOT_SUPPORTED;
 		a->pc += 4;
 		return VIREO_RUN_AGAIN;
 	case ESR_ELx_EC_DABT_LOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return a64_abort(vcpu, e, false);
 	case ESR_ELx_EC_IABT_LOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return a64_abort(vcpu, e, true);
 	default:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/*
 		 * Trapped system registers, SVE/SME, pointer
 		 * authentication: none is offered to the guest.
@@ -426,6 +477,58 @@ static int a64_handle_exit(struct vireo_vcpu *vcpu, struct a64_exit *e)
 		a64_inject_undef(a);
 		return VIREO_RUN_AGAIN;
 	}
+}
+
+/**
+ * a64_wfi - the vCPU waits for an interrupt (WFI, PSCI CPU_SUSPEND)
+ * @a: the vCPU, on its own thread, out of the guest
+ */
+void a64_wfi(struct a64_vcpu *a)
+{
+	a->wfi = true;
+	/* Its interrupt reaches the vCPU only through the GIC. */
+	if (a->gic_on)
+		a64_timer_schedule(a);
+}
+
+/**
+ * a64_cpu_line - KVM_IRQ_LINE for a VM without an in-kernel GIC
+ * @vcpu: the vCPU
+ * @line: KVM_ARM_IRQ_CPU_IRQ or KVM_ARM_IRQ_CPU_FIQ
+ * @level: asserted or not; the guest sees it as a virtual IRQ or FIQ
+ */
+void a64_cpu_line(struct vireo_vcpu *vcpu, u32 line, int level)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+
+	if (level)
+		set_bit(line, &a->irq_lines);
+	else
+		clear_bit(line, &a->irq_lines);
+	vireo_vcpu_kick(vcpu);
+}
+
+/**
+ * a64_vcpu_blocked - the backend's vcpu_blocked: a vCPU in WFI waits
+ * @vcpu: the vCPU, on its own thread
+ *
+ * The wait ends when an interrupt is pending for it (in the GIC, or on
+ * KVM_IRQ_LINE's lines), or with a signal (the core's wait).  Without an
+ * in-kernel GIC its timer's interrupt goes nowhere, as under kvm.ko.
+ *
+ * Return: 1 while it must wait, else 0.
+ */
+int a64_vcpu_blocked(struct vireo_vcpu *vcpu)
+{
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+
+	if (!a->wfi)
+		return 0;
+	if (READ_ONCE(a->irq_lines) || a64_vgic_pending(vcpu)) {
+		a->wfi = false;
+		return 0;
+	}
+	return 1;
 }
 
 /**
@@ -440,8 +543,13 @@ int a64_vcpu_run(struct vireo_vcpu *vcpu)
 	struct a64_vcpu *a = a64_vcpu(vcpu);
 	struct a64_exit e;
 
+	int r;
+
 	if (a->target == (u32)-1)
 		return -ENOEXEC;
+	r = a64_vgic_run_check(vcpu);
+	if (r)
+		return r;
 	if (!a64_power_check(vcpu)) {
 		/*
 		 * Stopped until another vCPU's CPU_ON wakes it or a signal
@@ -460,8 +568,13 @@ int a64_vcpu_run(struct vireo_vcpu *vcpu)
 		kernel_neon_end();
 		return VIREO_RUN_AGAIN;
 	}
+	a64_vgic_flush(vcpu);
+	vireo_stat_entering(vcpu);
 	a64_enter(vcpu, &e);
+	vireo_stat_exited(vcpu);
+	a64_vgic_unmask(a);
 	local_irq_enable();
 	kernel_neon_end();
+	a64_vgic_sync(vcpu);
 	return a64_handle_exit(vcpu, &e);
 }

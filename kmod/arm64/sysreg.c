@@ -4,7 +4,8 @@
  * values without what the guest is not given (SVE, SME, MTE, pointer
  * authentication, PMU, statistical profiling, trace, AMU, MPAM, RAS,
  * LORegions, EL2), the debug registers are plain storage (the guest's own
- * breakpoints are not armed yet), everything else is an UNDEF.
+ * breakpoints are not armed yet), the SGI registers go to the in-kernel
+ * GIC, everything else is an UNDEF.
  */
 #include <asm/cpufeature.h>
 #include <asm/esr.h>
@@ -190,6 +191,10 @@ void a64_sysreg(struct a64_vcpu *a, u64 esr)
 	if (r.op0 == 3 && r.op1 == 0 && r.crn == 0 && r.crm >= 1 && r.crm <= 7) {
 		ok = read;
 		val = a64_id_reg(sys_reg(r.op0, r.op1, r.crn, r.crm, r.op2));
+	} else if (r.op0 == 3 && r.op1 == 0 && r.crn == 12 && r.crm == 11 &&
+		   r.op2 >= 5) {
+		/* ICC_SGI1R_EL1 (5), ICC_ASGI1R_EL1 (6), ICC_SGI0R_EL1 (7) */
+		ok = !read && a64_vgic_sgi(a->vcpu, val, r.op2 == 5);
 	} else {
 		ok = a64_debug_reg(a, &r, read, &val);
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vCPU state and KVM's arm64 vCPU ioctls: KVM_ARM_VCPU_INIT and the core
- * registers through KVM_GET_ONE_REG/KVM_SET_ONE_REG, with kvm.ko's errnos.
+ * and timer registers through KVM_GET_ONE_REG/KVM_SET_ONE_REG, with
+ * kvm.ko's errnos.
  */
 #include <linux/uaccess.h>
 #include <asm/cputype.h>
@@ -53,11 +54,17 @@ u32 a64_target(void)
 int a64_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct a64_vm *v = a64_vm(vcpu->vm);
-	struct a64_vcpu *a = vireo_zalloc(sizeof(*a));
+	struct a64_vcpu *a;
 
+	/* Too late once the GIC has its redistributors: kvm.ko's -EBUSY. */
+	if (a64_vgic_initialised(vcpu->vm))
+		return -EBUSY;
+	a = vireo_zalloc(sizeof(*a));
 	if (!a)
 		return -ENOMEM;
 	a->target = -1;
+	a->vcpu = vcpu;
+	a64_timer_vcpu_init(a, v->voff);
 	vcpu->arch = a;
 	spin_lock(&v->lock);
 	v->vcpus[vcpu->id] = vcpu;
@@ -72,6 +79,7 @@ void a64_vcpu_destroy(struct vireo_vcpu *vcpu)
 	spin_lock(&v->lock);
 	v->vcpus[vcpu->id] = NULL;
 	spin_unlock(&v->lock);
+	a64_timer_vcpu_destroy(vcpu->arch);
 	vireo_free(vcpu->arch);
 }
 
@@ -95,6 +103,7 @@ void a64_reset(struct a64_vcpu *a)
 	a->s.sctlr = A64_SCTLR_RESET;
 	a->power_off = a->features & BIT(KVM_ARM_VCPU_POWER_OFF);
 	a->reset_pending = false;
+	a->wfi = false;
 }
 
 static int a64_vcpu_init(struct vireo_vcpu *vcpu, void __user *argp)
@@ -188,7 +197,7 @@ static int a64_one_reg(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 	struct kvm_one_reg reg;
 	u8 buf[16];
 	void *addr;
-	u64 off;
+	u64 off, val;
 	u32 size;
 
 	/* Registers exist once the vCPU has a target, as under kvm.ko. */
@@ -200,7 +209,14 @@ static int a64_one_reg(struct vireo_vcpu *vcpu, void __user *argp, bool set)
 	a64_power_check(vcpu);
 	if ((reg.id & ~KVM_REG_SIZE_MASK) >> 32 != KVM_REG_ARM64 >> 32)
 		return -EINVAL;
-	/* Only the core registers so far: every other id is unknown. */
+	if (a64_timer_reg(a, reg.id, &val, false) != -ENOENT) {
+		if (!set)
+			return put_user(val, (u64 __user *)u64_to_user_ptr(reg.addr));
+		if (get_user(val, (u64 __user *)u64_to_user_ptr(reg.addr)))
+			return -EFAULT;
+		return a64_timer_reg(a, reg.id, &val, true);
+	}
+	/* The core and timer registers so far: every other id is unknown. */
 	if ((reg.id & KVM_REG_ARM_COPROC_MASK) != KVM_REG_ARM_CORE)
 		return -ENOENT;
 	off = reg.id & ~(KVM_REG_ARCH_MASK | KVM_REG_SIZE_MASK | KVM_REG_ARM_CORE);
@@ -242,9 +258,14 @@ static u64 a64_core_id(struct a64_vcpu *a, u64 off)
 	return 0;
 }
 
+/* The timer's registers, after the core ones, as kvm.ko lists them. */
+static const u64 a64_timer_ids[] = {
+	KVM_REG_ARM_TIMER_CTL, KVM_REG_ARM_TIMER_CNT, KVM_REG_ARM_TIMER_CVAL,
+};
+
 /*
- * KVM_GET_REG_LIST: the core registers, the only ones ONE_REG reaches
- * here; -E2BIG with the count when the VMM's array is too small.
+ * KVM_GET_REG_LIST: the core and timer registers, the ones ONE_REG
+ * reaches here; -E2BIG with the count when the VMM's array is too small.
  */
 static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
 {
@@ -261,6 +282,7 @@ static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
 	for (off = 0; off < nr_words; off++)
 		if (a64_core_id(a, off))
 			n++;
+	n += ARRAY_SIZE(a64_timer_ids);
 	if (put_user(n, &user->n))
 		return -EFAULT;
 	if (head.n < n)
@@ -271,6 +293,9 @@ static long a64_reg_list(struct vireo_vcpu *vcpu, void __user *argp)
 		if (id && put_user(id, &user->reg[n++]))
 			return -EFAULT;
 	}
+	for (off = 0; off < ARRAY_SIZE(a64_timer_ids); off++)
+		if (put_user(a64_timer_ids[off], &user->reg[n++]))
+			return -EFAULT;
 	return 0;
 }
 

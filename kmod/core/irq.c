@@ -253,9 +253,18 @@ static long vireo_irq_line(struct vireo_vm *vm, unsigned int cmd,
 			   struct kvm_irq_level __user *argp)
 {
 	struct kvm_irq_level l;
+	int r;
 
 	if (copy_from_user(&l, argp, sizeof(l)))
 		return -EFAULT;
+	if (vireo_impl->irq_line) {
+		r = vireo_impl->irq_line(vm, l.irq, l.level);
+		if (r)
+			return r;
+		if (cmd == KVM_IRQ_LINE_STATUS && copy_to_user(argp, &l, sizeof(l)))
+			return -EFAULT;
+		return 0;
+	}
 	if (vireo_irqchip_of(vm) == VIREO_IRQCHIP_NONE)
 		return -ENXIO;
 	l.status = vireo_irq_set(vm, l.irq, !!l.level);

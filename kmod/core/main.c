@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "core/irq.h"
+#include "core/stats.h"
 #include "uapi/vireo.h"
 
 const struct vireo_impl *vireo_impl;
@@ -170,6 +171,7 @@ long vireo_check_extension(long cap)
 	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_BINARY_STATS_FD:
 		return 1;
 	/* Only where the backend has interrupt controllers to route to. */
 	case KVM_CAP_IOEVENTFD:
@@ -317,6 +319,7 @@ static int __init vireo_init(void)
 				&vireo_huge);
 	debugfs_create_file_unsafe("exits", 0444, vireo_debugfs, NULL,
 				   &vireo_exits_fops);
+	vireo_stats_init(vireo_debugfs);
 	pr_info("loaded, %s backend%s\n", vireo_impl->name,
 		kvm_dev_registered ? ", also /dev/kvm" : "");
 	return 0;

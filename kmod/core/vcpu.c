@@ -8,12 +8,13 @@
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
 #include <linux/signal.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
-#include "core/vireo.h"
+#include "core/stats.h"
 
 void vireo_vcpu_free(struct vireo_vcpu *vcpu)
 {
@@ -112,12 +113,16 @@ void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
 static int vireo_vcpu_wait(struct vireo_vcpu *vcpu)
 {
 	int r, err;
+	u64 t0;
+	s64 ns;
 
 	if (!vireo_impl->vcpu_blocked)
 		return 0;
 	r = vireo_impl->vcpu_blocked(vcpu);
 	if (r <= 0)
 		return r;
+	vcpu->stats.c[VIREO_STAT_BLOCKING] = 1;
+	t0 = local_clock();
 	/*
 	 * Without mem_lock: a slot writer need not wait for a halted vCPU.
 	 * The condition's own result is what counts: it may have used up a
@@ -125,6 +130,12 @@ static int vireo_vcpu_wait(struct vireo_vcpu *vcpu)
 	 */
 	err = wait_event_interruptible(vcpu->wait,
 				       (r = vireo_impl->vcpu_blocked(vcpu)) <= 0);
+	ns = local_clock() - t0;
+	if (ns > 0)
+		vcpu->stats.c[VIREO_STAT_HALT_WAIT_NS] += ns;
+	vcpu->stats.c[VIREO_STAT_BLOCKING] = 0;
+	if (!err)
+		vireo_stat_inc(vcpu, VIREO_STAT_HALT_WAKEUP);
 	return err ? -EINTR : r;
 }
 
@@ -150,6 +161,7 @@ static long vireo_run(struct vireo_vcpu *vcpu)
 	for (;;) {
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
+			vireo_stat_inc(vcpu, VIREO_STAT_SIGNAL_EXITS);
 			r = -EINTR;
 			break;
 		}
@@ -162,6 +174,7 @@ static long vireo_run(struct vireo_vcpu *vcpu)
 		down_read(&vm->mem_lock);
 		r = vireo_impl->vcpu_run(vcpu);
 		up_read(&vm->mem_lock);
+		vireo_stats_run_done(vcpu, r);
 		vireo_count_exit();
 		if (r != VIREO_RUN_AGAIN)
 			break;
@@ -203,6 +216,8 @@ static long vireo_vcpu_ioctl_locked(struct vireo_vcpu *vcpu, unsigned int cmd,
 		return 0;
 	case KVM_SET_SIGNAL_MASK:
 		return vireo_set_sigmask(vcpu, argp);
+	case KVM_GET_STATS_FD:
+		return vireo_vcpu_stats_fd(vcpu);
 	default:
 		return vireo_impl->vcpu_ioctl(vcpu, cmd, argp);
 	}
@@ -264,18 +279,20 @@ static const struct file_operations vireo_vcpu_fops = {
 	.llseek		= noop_llseek,
 };
 
+/* The vCPU, or an ERR_PTR: -ENOMEM, or what the backend refused it with. */
 static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 {
 	struct vireo_vcpu *vcpu;
-	int i;
+	int i, r = -ENOMEM;
 
 	vcpu = vireo_zalloc(sizeof(*vcpu));
 	if (!vcpu)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->lock);
 	init_waitqueue_head(&vcpu->wait);
+	vireo_stats_vcpu_init(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++) {
 		vcpu->run_pages[i] = vireo_alloc_page();
 		if (!vcpu->run_pages[i])
@@ -284,7 +301,8 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	vcpu->run = vmap(vcpu->run_pages, VIREO_RUN_PAGES, VM_MAP, PAGE_KERNEL);
 	if (!vcpu->run)
 		goto err;
-	if (vireo_impl->vcpu_create(vcpu)) {
+	r = vireo_impl->vcpu_create(vcpu);
+	if (r) {
 		vunmap(vcpu->run);
 		goto err;
 	}
@@ -293,7 +311,7 @@ err:
 	for (i = 0; i < VIREO_RUN_PAGES; i++)
 		vireo_free_page(vcpu->run_pages[i]);
 	vireo_free(vcpu);
-	return NULL;
+	return ERR_PTR(r);
 }
 
 int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
@@ -315,9 +333,9 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
 	for (i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i]->id == id)
 			goto out;
-	r = -ENOMEM;
 	vcpu = vireo_vcpu_alloc(vm, id);
-	if (!vcpu)
+	r = PTR_ERR_OR_ZERO(vcpu);
+	if (r)
 		goto out;
 	kref_get(&vm->ref);
 	r = anon_inode_getfd("vireo-vcpu", &vireo_vcpu_fops, vcpu,

@@ -32,6 +32,11 @@
 #define VIREO_DIRTY_LOG_MANUAL	(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | \
 				 KVM_DIRTY_LOG_INITIALLY_SET)
 #define VIREO_PIO_OFFSET	1
+/*
+ * The statistics' name and id size: kvm.ko's (KVM_STATS_NAME_SIZE, which
+ * is not in the UAPI; tools take it from the header's name_size).
+ */
+#define VIREO_STATS_NAME_SIZE	48
 
 struct vireo_slot {
 	u64 gpa;
@@ -70,6 +75,84 @@ enum vireo_irqchip {
 
 struct vireo_irq_routes;
 struct vireo_iobus;
+
+/*
+ * Why the guest exited, for the statistics (kmod/core/stats.c): a backend
+ * names the kind at its exit dispatch with vireo_stat_exit().  Kinds, not
+ * a CPU's exit codes, so that every backend's figures read alike.
+ */
+enum vireo_exit_reason {
+	VIREO_EXIT_IRQ,		/* a host interrupt or timer ended the run */
+	VIREO_EXIT_NMI,		/* a host NMI, SMI or machine check */
+	VIREO_EXIT_IRQ_WINDOW,	/* the guest can take an interrupt now */
+	VIREO_EXIT_NMI_WINDOW,	/* ... an NMI now */
+	VIREO_EXIT_PIO,		/* port I/O */
+	VIREO_EXIT_HALT,	/* the guest waits for an interrupt */
+	VIREO_EXIT_PAGE_FAULT,	/* stage-2 fault: memory to map, or MMIO */
+	VIREO_EXIT_CPU_ID,	/* the guest asked what the CPU is */
+	VIREO_EXIT_SYSREG,	/* model-specific or system register access */
+	VIREO_EXIT_CTRL_REG,	/* control register access */
+	VIREO_EXIT_DEBUG_REG,	/* debug register access */
+	VIREO_EXIT_EXCEPTION,	/* a guest exception the module intercepts */
+	VIREO_EXIT_HYPERCALL,	/* a call to the hypervisor or firmware */
+	VIREO_EXIT_INSN,	/* another instruction carried out or refused */
+	VIREO_EXIT_SHUTDOWN,	/* the guest's CPU reset or failed entry */
+	VIREO_EXIT_OTHER,
+	VIREO_NR_EXIT_REASONS
+};
+
+/*
+ * A vCPU's counters, under kvm.ko's names where it counts the same thing
+ * (the binary statistics' descriptors are in kmod/core/stats.c).
+ */
+enum vireo_vcpu_stat {
+	VIREO_STAT_HALT_SUCCESSFUL_POLL,
+	VIREO_STAT_HALT_ATTEMPTED_POLL,
+	VIREO_STAT_HALT_POLL_INVALID,
+	VIREO_STAT_HALT_WAKEUP,
+	VIREO_STAT_HALT_POLL_SUCCESS_NS,
+	VIREO_STAT_HALT_POLL_FAIL_NS,
+	VIREO_STAT_HALT_WAIT_NS,
+	VIREO_STAT_BLOCKING,
+	VIREO_STAT_PF_TAKEN,
+	VIREO_STAT_PF_FIXED,
+	VIREO_STAT_PF_EMULATE,
+	VIREO_STAT_EXITS,
+	VIREO_STAT_IO_EXITS,
+	VIREO_STAT_MMIO_EXITS,
+	VIREO_STAT_SIGNAL_EXITS,
+	VIREO_STAT_IRQ_WINDOW_EXITS,
+	VIREO_STAT_NMI_WINDOW_EXITS,
+	VIREO_STAT_HALT_EXITS,
+	VIREO_STAT_REQUEST_IRQ_EXITS,
+	VIREO_STAT_IRQ_EXITS,
+	VIREO_STAT_IRQ_INJECTIONS,
+	VIREO_STAT_NMI_INJECTIONS,
+	VIREO_NR_VCPU_STATS
+};
+
+/*
+ * The data block of a vCPU's statistics fd, in place: the counters, then
+ * per exit reason the exits and the nanoseconds from each to the next
+ * entry or KVM_RUN's return (vireo_stat_exited()).  Written by the vCPU's thread
+ * alone; readers take whole u64s as they are.
+ */
+struct vireo_vcpu_stats {
+	u64 c[VIREO_NR_VCPU_STATS];
+	u64 exits[VIREO_NR_EXIT_REASONS];
+	u64 exit_ns[VIREO_NR_EXIT_REASONS];
+};
+
+/* A VM's counters (VM statistics fd); kmod/core only. */
+enum vireo_vm_stat {
+	VIREO_STAT_MMU_INVALIDATIONS,
+	VIREO_STAT_MEMSLOT_UPDATES,
+	VIREO_NR_VM_STATS
+};
+
+struct vireo_vm_stats {
+	u64 c[VIREO_NR_VM_STATS];
+};
 
 struct vireo_vm {
 	struct kref ref;
@@ -114,6 +197,10 @@ struct vireo_vm {
 	u64 dirty_log_manual;
 	/* KVM_CAP_MAX_VCPU_ID as enabled; 0 until then */
 	u32 max_vcpu_ids;
+	/* Statistics: the creator's id (KVM's "kvm-PID"), the list of VMs */
+	char stats_id[VIREO_STATS_NAME_SIZE];
+	struct vireo_vm_stats stats;
+	struct list_head stats_node;
 	void *arch;
 };
 
@@ -130,8 +217,31 @@ struct vireo_vcpu {
 	sigset_t sigmask;
 	/* Where KVM_RUN waits while the backend says the vCPU is blocked. */
 	wait_queue_head_t wait;
+	char stats_id[VIREO_STATS_NAME_SIZE];
+	struct vireo_vcpu_stats stats;
+	/*
+	 * The last exit's reason (VIREO_NR_EXIT_REASONS: none yet) and when
+	 * it happened (0: not timed), until the next entry or KVM_RUN's end.
+	 */
+	enum vireo_exit_reason exit_reason;
+	u64 exit_start;
 	void *arch;
 };
+
+/**
+ * vireo_stat_inc - count one event of a vCPU
+ * @vcpu: the vCPU, on its own thread (or under its ioctl lock)
+ * @stat: the counter
+ */
+static inline void vireo_stat_inc(struct vireo_vcpu *vcpu,
+				  enum vireo_vcpu_stat stat)
+{
+	vcpu->stats.c[stat]++;
+}
+
+void vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why);
+void vireo_stat_exited(struct vireo_vcpu *vcpu);
+void vireo_stat_entering(struct vireo_vcpu *vcpu);
 
 /* vcpu_run() results other than a negative errno */
 #define VIREO_RUN_AGAIN		0
@@ -159,7 +269,8 @@ struct vireo_vcpu {
  *	slot @s whose bits are set in @mask (one per page of the slot), so
  *	that the next write to each faults and is logged; when it returns no
  *	CPU can write through the old rights.  Must not sleep
- * @vcpu_create: set up @vcpu->arch in its reset state; @vcpu_destroy frees it
+ * @vcpu_create: set up @vcpu->arch in its reset state, or -errno for
+ *	KVM_CREATE_VCPU to return (with vm->lock held); @vcpu_destroy frees it
  * @vcpu_ioctl: arch ioctls on a vCPU fd (-EINVAL if unknown)
  * @get_regs: read the general registers; @set_regs writes them.  Both
  *	NULL where KVM_GET_REGS and KVM_SET_REGS are not the architecture's
@@ -175,6 +286,10 @@ struct vireo_vcpu {
  *	entering (a halted CPU)?  >0 wait, 0 run, -errno end KVM_RUN with it.
  *	On the vCPU's thread without mem_lock, also as the condition of the
  *	wait: must not sleep.  Whatever ends the wait calls vireo_vcpu_kick().
+ * @irq_line: optional: KVM_IRQ_LINE and KVM_IRQ_LINE_STATUS where the
+ *	architecture's irq field is more than a GSI: drive line @irq to
+ *	@level; 0 or -errno, and the struct comes back unchanged.  Without
+ *	it the core drives the GSI's routes.
  * @irqchip_in_kernel: which interrupt controllers of @vm are in the kernel
  *	(enum vireo_irqchip).  KVM_IRQ_LINE, KVM_SET_GSI_ROUTING,
  *	KVM_SIGNAL_MSI and KVM_IRQFD need VIREO_IRQCHIP_MSI at least,
@@ -221,6 +336,7 @@ struct vireo_impl {
 	void (*vcpu_put)(struct vireo_vcpu *vcpu);
 	int (*vcpu_run)(struct vireo_vcpu *vcpu);
 	int (*vcpu_blocked)(struct vireo_vcpu *vcpu);
+	int (*irq_line)(struct vireo_vm *vm, u32 irq, int level);
 	enum vireo_irqchip (*irqchip_in_kernel)(struct vireo_vm *vm);
 	int (*irq_route_check)(struct vireo_vm *vm,
 			       const struct kvm_irq_routing_entry *e);

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 
 #include "core/irq.h"
+#include "core/stats.h"
 
 /* A dirty bitmap as KVM_GET_DIRTY_LOG copies it: whole longs. */
 static unsigned long vireo_dirty_bytes(const struct vireo_slot *s)
@@ -42,6 +43,7 @@ static void vireo_vm_free(struct kref *ref)
 	struct vireo_vm *vm = container_of(ref, struct vireo_vm, ref);
 	unsigned int i;
 
+	vireo_stats_vm_del(vm);
 	vireo_irq_vm_destroy(vm);
 	if (vireo_impl->vm_release)
 		vireo_impl->vm_release(vm);
@@ -110,6 +112,7 @@ static int vireo_mn_start(struct mmu_notifier *mn,
 	struct vireo_vm *vm = container_of(mn, struct vireo_vm, mn);
 
 	spin_lock(&vm->slots_lock);
+	vireo_vm_stat_inc(vm, VIREO_STAT_MMU_INVALIDATIONS);
 	atomic_inc(&vm->mmu_in_progress);
 	WRITE_ONCE(vm->mmu_seq, vm->mmu_seq + 1);
 	vireo_unmap_hva(vm, range->start, range->end);
@@ -299,6 +302,8 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 	spin_unlock(&vm->slots_lock);
 	up_write(&vm->mem_lock);
 out:
+	if (!r)
+		vireo_vm_stat_inc(vm, VIREO_STAT_MEMSLOT_UPDATES);
 	mutex_unlock(&vm->lock);
 	vireo_dirty_free(old_dirty);
 	return r;
@@ -532,6 +537,8 @@ static long vireo_vm_ioctl(struct file *file, unsigned int cmd,
 	}
 	case KVM_ENABLE_CAP:
 		return vireo_vm_enable_cap(vm, argp);
+	case KVM_GET_STATS_FD:
+		return vireo_vm_stats_fd(vm);
 	default:
 		return vireo_impl->vm_ioctl(vm, cmd, argp);
 	}
@@ -576,6 +583,7 @@ int vireo_create_vm(unsigned long type)
 		vireo_impl->vm_destroy(vm);
 		goto err;
 	}
+	vireo_stats_vm_add(vm);
 	r = anon_inode_getfd("vireo-vm", &vireo_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0)
 		vireo_vm_put(vm);

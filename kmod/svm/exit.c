@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * #VMEXIT handling.  The CPUs this is tested on have no NRIP save, so each
- * handler knows its instruction's length (the IOIO exit reports the next
- * RIP itself).
+ * handler knows its opcode's length and svm_skip_insn() adds the prefixes
+ * (the IOIO exit reports the next RIP itself).
  */
 #include <linux/sched.h>
 #include <linux/smp.h>
@@ -40,6 +40,87 @@ static int svm_internal_error(struct vireo_vcpu *vcpu, u32 suberror)
 	return VIREO_RUN_USER;
 }
 
+static int svm_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
+{
+	return vireo_read_guest(ctx, gpa, buf, len);
+}
+
+static unsigned int svm_code_size(const struct vmcb_save_area *s)
+{
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SELECTOR_L_MASK))
+		return 8;
+	return (s->cs.attrib & SVM_SELECTOR_DB_MASK) ? 4 : 2;
+}
+
+static void svm_paging(const struct vmcb_save_area *s, struct x86_paging *pg)
+{
+	pg->cr0 = s->cr0;
+	pg->cr3 = s->cr3;
+	pg->cr4 = s->cr4;
+	pg->efer = s->efer;
+}
+
+/*
+ * Fetch the instruction at CS:RIP into @bytes (*@len of them: up to the
+ * architectural maximum, or the end of its page).  Returns how many legacy
+ * and REX prefixes come before the opcode, *@rex the REX byte (or 0), or
+ * -EFAULT when the guest's tables do not map it.
+ */
+static int svm_fetch_insn(struct vireo_vcpu *vcpu, u8 *bytes,
+			  unsigned int *len, u8 *rex)
+{
+	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
+	unsigned int mode = svm_code_size(s), i;
+	struct x86_paging pg;
+	u64 lin;
+
+	svm_paging(s, &pg);
+	lin = mode == 8 ? s->rip : (u32)(s->cs.base + (u32)s->rip);
+	*len = min_t(unsigned int, X86_MAX_INSN_LEN,
+		     PAGE_SIZE - (lin & ~PAGE_MASK));
+	*rex = 0;
+	if (x86_read_virt(&pg, lin, svm_read_phys, vcpu->vm, bytes, *len))
+		return -EFAULT;
+	for (i = 0; i < *len; i++) {
+		u8 b = bytes[i];
+
+		if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e ||
+		    b == 0x64 || b == 0x65 || b == 0x66 || b == 0x67 ||
+		    b == 0xf0 || b == 0xf2 || b == 0xf3) {
+			*rex = 0;
+			continue;
+		}
+		if (mode == 8 && (b & 0xf0) == 0x40) {
+			*rex = b;
+			continue;
+		}
+		break;
+	}
+	return i;
+}
+
+/*
+ * Step over the intercepted instruction at RIP, whose opcode takes
+ * @opcode_len bytes.  With NRIP save the CPU gives the next RIP; without
+ * it, prefixes before the opcode count too: a guest may put any there
+ * (WBNOINVD is F3 0F 09 and exits as WBINVD), and a fixed length would
+ * resume it in the middle of the instruction.
+ */
+static void svm_skip_insn(struct vireo_vcpu *vcpu, unsigned int opcode_len)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	u8 bytes[X86_MAX_INSN_LEN], rex;
+	unsigned int len;
+	int pfx;
+
+	if (boot_cpu_has(X86_FEATURE_NRIPS) && sv->vmcb->control.next_rip) {
+		sv->vmcb->save.rip = sv->vmcb->control.next_rip;
+		return;
+	}
+	pfx = svm_fetch_insn(vcpu, bytes, &len, &rex);
+	svm_skip(sv, (pfx < 0 ? 0 : pfx) + opcode_len);
+}
+
 /* Writes to a 32-bit register clear the upper half, as on hardware. */
 static void svm_set_reg32(struct svm_vcpu *sv, int reg, u32 val)
 {
@@ -54,13 +135,13 @@ static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u32 out[4];
 
-	x86_cpuid_lookup(&sv->cpuid, sv->vmcb->save.rax, sv->gprs.r[X86_RCX],
-			 out);
+	x86_cpuid_guest(&sv->cpuid, sv->vmcb->save.rax, sv->gprs.r[X86_RCX],
+			sv->vmcb->save.cr4, out);
 	svm_set_reg32(sv, X86_RAX, out[0]);
 	svm_set_reg32(sv, X86_RBX, out[1]);
 	svm_set_reg32(sv, X86_RCX, out[2]);
 	svm_set_reg32(sv, X86_RDX, out[3]);
-	svm_skip(sv, 2);
+	svm_skip_insn(vcpu, 2);
 	return VIREO_RUN_AGAIN;
 }
 
@@ -82,7 +163,7 @@ static int svm_exit_msr(struct vireo_vcpu *vcpu)
 		svm_set_reg32(sv, X86_RAX, val);
 		svm_set_reg32(sv, X86_RDX, val >> 32);
 	}
-	svm_skip(sv, 2);
+	svm_skip_insn(vcpu, 2);
 	return VIREO_RUN_AGAIN;
 gp:
 	svm_inject_exception(sv, X86_TRAP_GP, true, 0);
@@ -101,7 +182,7 @@ static int svm_exit_xsetbv(struct vireo_vcpu *vcpu)
 		return VIREO_RUN_AGAIN;
 	}
 	sv->xcr0 = val;
-	svm_skip(sv, 3);
+	svm_skip_insn(vcpu, 3);
 	return VIREO_RUN_AGAIN;
 }
 
@@ -143,24 +224,46 @@ static int svm_exit_dr(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_AGAIN;
 }
 
-static int svm_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
+/*
+ * MOV to CR4.  The CPU would check CR4 against itself only, not against the
+ * guest's CPUID: a bit the host has and the guest's CPUID hides (PKE, UMIP,
+ * FSGSBASE, ...) must be #GP as under kvm.ko, so every write exits here.
+ * No decode assists: the source register comes from the instruction.
+ */
+static int svm_exit_cr4_write(struct vireo_vcpu *vcpu)
 {
-	return vireo_read_guest(ctx, gpa, buf, len);
-}
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	unsigned int mode = svm_code_size(s), len;
+	u8 bytes[X86_MAX_INSN_LEN], rex;
+	u64 val;
+	int i, reg;
 
-static unsigned int svm_code_size(const struct vmcb_save_area *s)
-{
-	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SELECTOR_L_MASK))
-		return 8;
-	return (s->cs.attrib & SVM_SELECTOR_DB_MASK) ? 4 : 2;
-}
-
-static void svm_paging(const struct vmcb_save_area *s, struct x86_paging *pg)
-{
-	pg->cr0 = s->cr0;
-	pg->cr3 = s->cr3;
-	pg->cr4 = s->cr4;
-	pg->efer = s->efer;
+	i = svm_fetch_insn(vcpu, bytes, &len, &rex);
+	/* 0F 22 /r with ModRM.reg (and REX.R) naming CR4 */
+	if (i < 0 || i + 3 > len || bytes[i] != 0x0f || bytes[i + 1] != 0x22 ||
+	    ((bytes[i + 2] >> 3) & 7) != 4 || (rex & 4))
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	reg = (bytes[i + 2] & 7) | (rex & 1 ? 8 : 0);
+	if (reg == X86_RAX)
+		val = s->rax;
+	else if (reg == X86_RSP)
+		val = s->rsp;
+	else
+		val = sv->gprs.r[reg];
+	if (mode != 8)
+		val = (u32)val;
+	if (!x86_cr4_write_valid(&sv->cpuid, s->cr4, val, s->efer)) {
+		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	/* What the CPU's own MOV to CR4 would have flushed. */
+	if ((val ^ s->cr4) & (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE |
+			      X86_CR4_SMEP | X86_CR4_PCIDE | X86_CR4_LA57))
+		sv->tlb_flush = true;
+	s->cr4 = val;
+	svm_skip(sv, i + 3);
+	return VIREO_RUN_AGAIN;
 }
 
 /* The registers STOS and MOVS use, RAX and RSP from the VMCB. */
@@ -365,6 +468,7 @@ static int svm_exit_npf(struct vireo_vcpu *vcpu)
 
 	if (r < 0)
 		return r;
+	vireo_stat_inc(vcpu, r ? VIREO_STAT_PF_EMULATE : VIREO_STAT_PF_FIXED);
 	if (r == 0)
 		return VIREO_RUN_AGAIN;
 	return svm_exit_mmio(vcpu, c->exit_info_2);
@@ -404,17 +508,23 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 	case SVM_EXIT_SMI:
+		vireo_stat_exit(vcpu, c->exit_code == SVM_EXIT_INTR ?
+				VIREO_EXIT_IRQ : VIREO_EXIT_NMI);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_VINTR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_IRQ_WINDOW);
 		/* The window is open; svm_prepare_events() decides again. */
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_RSM:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_IOIO:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PIO);
 		return svm_exit_io(vcpu);
 	case SVM_EXIT_HLT:
-		svm_skip(sv, 1);
+		vireo_stat_exit(vcpu, VIREO_EXIT_HALT);
+		svm_skip_insn(vcpu, 1);
 		if (sv->x86.apic) {
 			x86_lapic_halt(sv->x86.apic);
 			return VIREO_RUN_AGAIN;
@@ -422,41 +532,55 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_HLT;
 		return VIREO_RUN_USER;
 	case SVM_EXIT_CPUID:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CPU_ID);
 		return svm_exit_cpuid(vcpu);
 	case SVM_EXIT_MSR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SYSREG);
 		return svm_exit_msr(vcpu);
 	case SVM_EXIT_XSETBV:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CTRL_REG);
 		return svm_exit_xsetbv(vcpu);
+	case SVM_EXIT_WRITE_CR4:
+		return svm_exit_cr4_write(vcpu);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		vireo_stat_exit(vcpu, VIREO_EXIT_DEBUG_REG);
 		return svm_exit_dr(vcpu);
 	case SVM_EXIT_IRET:
+		vireo_stat_exit(vcpu, VIREO_EXIT_NMI_WINDOW);
 		return svm_exit_iret(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
+		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
 		return svm_exit_db(vcpu);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
+		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
 		/* Intercepted only so that each delivery passes the host. */
 		svm_inject_exception(sv, X86_TRAP_AC, true, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_MC:
+		vireo_stat_exit(vcpu, VIREO_EXIT_NMI);
 		/* svm_vcpu_run() gave it to the host's handler. */
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/*
 		 * INVD would drop the host's dirty lines; WBINVD would stall
 		 * every CPU for the guest.  Without devices that bypass the
 		 * caches a guest needs neither: a NOP, as under kvm.ko.
 		 */
-		svm_skip(sv, 2);
+		svm_skip_insn(vcpu, 2);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_RDPMC:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/* No virtual PMU: every counter index is out of range. */
 		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_NPF:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return svm_exit_npf(vcpu);
 	case SVM_EXIT_SHUTDOWN:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SHUTDOWN);
 		svm_vcpu_reinit(vcpu);
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
@@ -471,14 +595,18 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_RDPRU:
+		vireo_stat_exit(vcpu, c->exit_code == SVM_EXIT_VMMCALL ?
+				VIREO_EXIT_HYPERCALL : VIREO_EXIT_INSN);
 		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	case SVM_EXIT_ERR:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SHUTDOWN);
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason = c->exit_code;
 		run->fail_entry.cpu = raw_smp_processor_id();
 		return VIREO_RUN_USER;
 	default:
+		vireo_stat_exit(vcpu, VIREO_EXIT_OTHER);
 		return svm_internal_error(vcpu,
 				KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
 	}

@@ -228,6 +228,8 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 		INTERCEPT_STGI, INTERCEPT_CLGI, INTERCEPT_SKINIT,
 		INTERCEPT_XSETBV, INTERCEPT_MONITOR, INTERCEPT_MWAIT,
 		INTERCEPT_RSM,
+		/* CR4 against the guest's CPUID, which the CPU does not know */
+		INTERCEPT_CR4_WRITE,
 		/* host caches, host-wide stalls, host counters */
 		INTERCEPT_INVD, INTERCEPT_WBINVD, INTERCEPT_RDPMC,
 		INTERCEPT_RDPRU,
@@ -275,8 +277,10 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	s->g_pat = SVM_RESET_PAT;
 
 	memset(&sv->gprs, 0, sizeof(sv->gprs));
+	c->tsc_offset = svm->x86.tsc_offset0;
 	sv->xcr0 = XFEATURE_MASK_FP;
-	sv->apic_base = SVM_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	sv->apic_base = SVM_RESET_APIC_BASE |
+			(x86_is_bsp(&svm->x86, id) ? MSR_IA32_APICBASE_BSP : 0);
 	sv->last_cpu = -1;
 	sv->uexit.kind = X86_UEXIT_NONE;
 	memset(&sv->dregs, 0, sizeof(sv->dregs));
@@ -357,6 +361,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 		goto err;
 	sv->vmcb = page_address(sv->vmcb_page);
 	sv->vmcb_pa = page_to_phys(sv->vmcb_page);
+	x86_tsc_start(vcpu);
 	svm_vmcb_reset(sv, to_svm_vm(vcpu->vm), vcpu->id);
 	x86_mce_init(&sv->x86.mce);
 	vcpu->arch = sv;
@@ -565,6 +570,11 @@ static int svm_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 	return 0;
 }
 
+static u64 svm_msr_cr0(void *ctx)
+{
+	return to_svm(ctx)->vmcb->save.cr0;
+}
+
 static u64 svm_msr_cr4(void *ctx)
 {
 	return to_svm(ctx)->vmcb->save.cr4;
@@ -578,6 +588,7 @@ static const struct x86_cpuid *svm_msr_cpuid(void *ctx)
 static const struct x86_msr_ops svm_msr_ops = {
 	.get		= svm_msr_get,
 	.set		= svm_msr_set,
+	.cr0		= svm_msr_cr0,
 	.cr4		= svm_msr_cr4,
 	.cpuid		= svm_msr_cpuid,
 	.efer_valid	= EFER_SCE | EFER_LME | EFER_LMA | EFER_NX | EFER_FFXSR,
@@ -738,7 +749,8 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_control_area *c = &sv->vmcb->control;
-	bool want_window = x86_lapic_user_window(sv->x86.apic, vcpu->run);
+	bool want_window = READ_ONCE(vcpu->run->request_interrupt_window) &&
+			   (!sv->x86.apic || x86_lapic_user_window(sv->x86.apic));
 
 	svm_nmi_prepare(sv);
 	if (svm_apic_prepare(sv))
@@ -774,6 +786,14 @@ static bool svm_intr_needs_exit(const struct vmcb *vmcb)
 	       (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR);
 }
 
+static void svm_count_injection(struct vireo_vcpu *vcpu, u32 inj)
+{
+	if ((inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_INTR)
+		vireo_stat_inc(vcpu, VIREO_STAT_IRQ_INJECTIONS);
+	else if ((inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_NMI)
+		vireo_stat_inc(vcpu, VIREO_STAT_NMI_INJECTIONS);
+}
+
 /*
  * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
  * runs a different VMCB than last time, the vCPU comes from another CPU, or
@@ -787,7 +807,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	bool swap_xcr0;
 	struct svm_cpu *sc;
 	int cpu, r;
-	u64 gen;
+	u64 gen, rip;
 
 	if (unlikely(sv->x86.triple_fault)) {
 		sv->x86.triple_fault = false;
@@ -795,8 +815,11 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	}
+	sv->cpuid.frozen = true;
 	svm_prepare_events(vcpu);
 	x86_kvmclock_enter(vcpu, &sv->cpuid, vmcb->control.tsc_offset);
+	if (sv->x86.apic)
+		x86_lapic_vapic_enter(sv->x86.apic);
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
 	vmcb->control.clean = 0;
 
@@ -834,12 +857,17 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		x86_ibpb_new_vcpu();
 	gen = x86_tdp_gen_on(&svm->tdp, cpu);
 	if (sv->last_cpu != cpu || sc->last_vmcb != vmcb ||
-	    sv->npt_gen != gen) {
+	    sv->npt_gen != gen || sv->tlb_flush) {
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		sv->tlb_flush = false;
 		sv->last_cpu = cpu;
 		sc->last_vmcb = vmcb;
 		sv->npt_gen = gen;
 	}
+	/* Each delivery counts, a repeated one too, as under kvm.ko. */
+	if (vmcb->control.event_inj & SVM_EVTINJ_VALID)
+		svm_count_injection(vcpu, vmcb->control.event_inj);
+	vireo_stat_entering(vcpu);
 	/* Pending until VMRUN sets GIF: the exit follows the delivery. */
 	if (svm_intr_needs_exit(vmcb))
 		smp_send_reschedule(cpu);
@@ -858,6 +886,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
 	raw_local_irq_disable();
 	x86_guest_exited();
+	vireo_stat_exited(vcpu);
 	x86_dr_exit(&sv->dregs, NULL);
 	/*
 	 * Read back what the guest left in XCR0: a CPU that does not honour
@@ -875,14 +904,19 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		x86_machine_check();
 	local_irq_enable();
 
-	if (sv->x86.apic)
+	rip = vmcb->save.rip;
+	if (sv->x86.apic) {
 		x86_lapic_set_cr8(sv->x86.apic, vmcb->control.int_ctl & V_TPR_MASK);
+		x86_lapic_vapic_exit(sv->x86.apic);
+	}
 	r = svm_handle_exit(vcpu);
 	if (r == VIREO_RUN_AGAIN && sv->x86.apic &&
-	    x86_lapic_eoi_exit(sv->x86.apic, vcpu->run))
+	    (x86_lapic_eoi_exit(sv->x86.apic, vcpu->run) ||
+	     x86_lapic_tpr_exit(sv->x86.apic, vcpu->run, rip)))
 		r = VIREO_RUN_USER;
-	if (r == VIREO_RUN_AGAIN && x86_lapic_user_window(sv->x86.apic, vcpu->run) &&
-	    svm_interrupt_allowed(sv)) {
+	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    svm_interrupt_allowed(sv) &&
+	    (!sv->x86.apic || x86_lapic_user_window(sv->x86.apic))) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		r = VIREO_RUN_USER;
 	}

@@ -62,6 +62,8 @@ struct svm_vcpu {
 	struct x86_dregs dregs;
 	/* MOV DR no longer exits: DR0-3 are switched at every entry */
 	bool dr_native;
+	/* a CR4 write the CPU did not make: flush as it would have */
+	bool tlb_flush;
 	/* TSC_AUX (the SYSCALL MSRs are in the VMCB, VMLOAD switches them) */
 	u64 uret[X86_URET_NR];
 };

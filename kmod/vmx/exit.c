@@ -110,7 +110,7 @@ static int vmx_exit_cpuid(struct vireo_vcpu *vcpu)
 	u64 *r = vmx->gprs.r;
 	u32 out[4];
 
-	x86_cpuid_lookup(&vmx->cpuid, r[X86_RAX], r[X86_RCX], out);
+	x86_cpuid_guest(&vmx->cpuid, r[X86_RAX], r[X86_RCX], vmx->cr4, out);
 	r[X86_RAX] = out[0];
 	r[X86_RBX] = out[1];
 	r[X86_RCX] = out[2];
@@ -161,14 +161,8 @@ static bool vmx_cr0_valid(struct vmx_vcpu *vmx, u64 cr0)
 
 static bool vmx_cr4_valid(struct vmx_vcpu *vmx, u64 cr4)
 {
-	if (!x86_cr4_valid(&vmx->cpuid, cr4) || (cr4 & ~vmx_cfg.cr4_fixed1))
-		return false;
-	if ((vmx->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
-		return false;
-	/* The paging depth cannot change in long mode. */
-	if ((vmx->efer & EFER_LMA) && ((cr4 ^ vmx->cr4) & X86_CR4_LA57))
-		return false;
-	return true;
+	return x86_cr4_write_valid(&vmx->cpuid, vmx->cr4, cr4, vmx->efer) &&
+	       !(cr4 & ~vmx_cfg.cr4_fixed1);
 }
 
 /*
@@ -378,6 +372,11 @@ static int vmx_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 	return 0;
 }
 
+static u64 vmx_msr_cr0(void *ctx)
+{
+	return to_vmx(ctx)->cr0;
+}
+
 static u64 vmx_msr_cr4(void *ctx)
 {
 	return to_vmx(ctx)->cr4;
@@ -391,6 +390,7 @@ static const struct x86_cpuid *vmx_msr_cpuid(void *ctx)
 static const struct x86_msr_ops vmx_msr_ops = {
 	.get			= vmx_msr_get,
 	.set			= vmx_msr_set,
+	.cr0			= vmx_msr_cr0,
 	.cr4			= vmx_msr_cr4,
 	.cpuid			= vmx_msr_cpuid,
 	.efer_valid		= VMX_EFER_GUEST,
@@ -435,10 +435,6 @@ static int vmx_exit_msr(struct vireo_vcpu *vcpu, bool write)
 		goto gp;
 	if (write) {
 		v = (u32)r[X86_RAX] | r[X86_RDX] << 32;
-		/* LME can't change while paging is on. */
-		if (msr == MSR_EFER && (vmx->cr0 & X86_CR0_PG) &&
-		    ((v ^ vmx->efer) & EFER_LME))
-			goto gp;
 		if (vmx_set_msr(vcpu, msr, v))
 			goto gp;
 	} else {
@@ -636,6 +632,7 @@ static int vmx_exit_ept(struct vireo_vcpu *vcpu, u32 reason)
 
 	if (r < 0)
 		return r;
+	vireo_stat_inc(vcpu, r ? VIREO_STAT_PF_EMULATE : VIREO_STAT_PF_FIXED);
 	if (r == 0)
 		return VIREO_RUN_AGAIN;
 	return vmx_exit_mmio(vcpu, gpa, reason);
@@ -732,6 +729,7 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 	struct kvm_run *run = vcpu->run;
 
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		vireo_stat_exit(vcpu, VIREO_EXIT_SHUTDOWN);
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason = reason;
 		run->fail_entry.cpu = raw_smp_processor_id();
@@ -743,26 +741,35 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 	case EXIT_REASON_EXCEPTION_NMI:
 		/* NMIs went to the host in vmx_vcpu_run(). */
 		if ((vmcs_read(VM_EXIT_INTR_INFO) & INTR_INFO_INTR_TYPE_MASK) ==
-		    INTR_TYPE_NMI_INTR)
+		    INTR_TYPE_NMI_INTR) {
+			vireo_stat_exit(vcpu, VIREO_EXIT_NMI);
 			return VIREO_RUN_AGAIN;
+		}
+		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
 		return vmx_exit_exception(vcpu, reason);
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
+		vireo_stat_exit(vcpu, VIREO_EXIT_IRQ);
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_NMI_WINDOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_NMI_WINDOW);
 		/* NMIs unblocked; vmx_nmi_prepare() injects the next one. */
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_INTERRUPT_WINDOW:
+		vireo_stat_exit(vcpu, VIREO_EXIT_IRQ_WINDOW);
 		/* The window is open; vmx_prepare_events() decides again. */
 		vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL,
 				CPU_BASED_INTR_WINDOW_EXITING);
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_TRIPLE_FAULT:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SHUTDOWN);
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	case EXIT_REASON_IO_INSTRUCTION:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PIO);
 		return vmx_exit_io(vcpu, reason);
 	case EXIT_REASON_HLT:
+		vireo_stat_exit(vcpu, VIREO_EXIT_HALT);
 		vmx_skip();
 		if (to_vmx(vcpu)->x86.apic) {
 			x86_lapic_halt(to_vmx(vcpu)->x86.apic);
@@ -771,24 +778,33 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 		run->exit_reason = KVM_EXIT_HLT;
 		return VIREO_RUN_USER;
 	case EXIT_REASON_CPUID:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CPU_ID);
 		return vmx_exit_cpuid(vcpu);
 	case EXIT_REASON_CR_ACCESS:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CTRL_REG);
 		return vmx_exit_cr(vcpu);
 	case EXIT_REASON_DR_ACCESS:
+		vireo_stat_exit(vcpu, VIREO_EXIT_DEBUG_REG);
 		return vmx_exit_dr(vcpu);
 	case EXIT_REASON_MSR_READ:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SYSREG);
 		return vmx_exit_msr(vcpu, false);
 	case EXIT_REASON_MSR_WRITE:
+		vireo_stat_exit(vcpu, VIREO_EXIT_SYSREG);
 		return vmx_exit_msr(vcpu, true);
 	case EXIT_REASON_XSETBV:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CTRL_REG);
 		return vmx_exit_xsetbv(vcpu);
 	case EXIT_REASON_EPT_VIOLATION:
+		vireo_stat_exit(vcpu, VIREO_EXIT_PAGE_FAULT);
 		return vmx_exit_ept(vcpu, reason);
 	case EXIT_REASON_RDPMC:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		vmx_inject_exception(X86_TRAP_GP, true, 0);
 		return VIREO_RUN_AGAIN;
 	case EXIT_REASON_INVD:
 	case EXIT_REASON_WBINVD:
+		vireo_stat_exit(vcpu, VIREO_EXIT_INSN);
 		/*
 		 * INVD would drop the host's dirty lines; WBINVD would stall
 		 * every CPU for the guest.  Without devices that bypass the
@@ -813,9 +829,12 @@ int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)
 	case EXIT_REASON_VMFUNC:
 	case EXIT_REASON_MWAIT_INSTRUCTION:
 	case EXIT_REASON_MONITOR_INSTRUCTION:
+		vireo_stat_exit(vcpu, (u16)reason == EXIT_REASON_VMCALL ?
+				VIREO_EXIT_HYPERCALL : VIREO_EXIT_INSN);
 		vmx_inject_exception(X86_TRAP_UD, false, 0);
 		return VIREO_RUN_AGAIN;
 	}
+	vireo_stat_exit(vcpu, VIREO_EXIT_OTHER);
 	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
 				  reason);
 }

@@ -741,14 +741,15 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->pat = VMX_RESET_PAT;
 	vmx->kernel_gs_base = 0;
 	vmx->misc_enable = 0;
-	vmx->tsc_offset = 0;
+	vmx->tsc_offset = vv->x86.tsc_offset0;
 	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
-		vmcs_write(TSC_OFFSET, 0);
+		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
 	memset(vmx->uret, 0, sizeof(vmx->uret));
 	memset(&vmx->dregs, 0, sizeof(vmx->dregs));
 	vmx->dr6 = VMX_DR6_FIXED;
 	vmx->pending_irq = -1;
-	vmx->apic_base = VMX_RESET_APIC_BASE | (id ? 0 : MSR_IA32_APICBASE_BSP);
+	vmx->apic_base = VMX_RESET_APIC_BASE |
+			 (x86_is_bsp(&vv->x86, id) ? MSR_IA32_APICBASE_BSP : 0);
 	vmx->uexit.kind = X86_UEXIT_NONE;
 }
 
@@ -844,6 +845,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	if (vmx_vmclear(vmx->vmcs_pa))
 		goto err_vpid;
 	vmx_get(vmx);
+	x86_tsc_start(vcpu);
 	vmx_vmcs_reset(vmx, to_vmx_vm(vcpu->vm), vcpu->id);
 	vmx_put(vmx);
 	if (x86_lapic_create(vcpu, &vmx_lapic_ops)) {
@@ -1138,7 +1140,8 @@ static bool vmx_apic_prepare(struct vmx_vcpu *vmx)
 static void vmx_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	bool window = x86_lapic_user_window(vmx->x86.apic, vcpu->run);
+	bool window = READ_ONCE(vcpu->run->request_interrupt_window) &&
+		      (!vmx->x86.apic || x86_lapic_user_window(vmx->x86.apic));
 
 	/*
 	 * As on kvm_intel, the vector goes in on the next entry whatever
@@ -1175,6 +1178,16 @@ static bool vmx_exit_is_mce(u32 reason)
 	       (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | X86_TRAP_MC);
 }
 
+static void vmx_count_injection(struct vireo_vcpu *vcpu, u32 info)
+{
+	if (!(info & INTR_INFO_VALID_MASK))
+		return;
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_EXT_INTR)
+		vireo_stat_inc(vcpu, VIREO_STAT_IRQ_INJECTIONS);
+	else if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		vireo_stat_inc(vcpu, VIREO_STAT_NMI_INJECTIONS);
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1186,14 +1199,18 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	unsigned long host_debugctl;
 	u32 reason = 0;
 	int fail, r;
+	u64 rip;
 
 	if (unlikely(vmx->x86.triple_fault)) {
 		vmx->x86.triple_fault = false;
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
 	}
+	vmx->cpuid.frozen = true;
 	/* Guest memory may fault in: before preemption goes off. */
 	x86_kvmclock_enter(vcpu, &vmx->cpuid, vmx->tsc_offset);
+	if (vmx->x86.apic)
+		x86_lapic_vapic_enter(vmx->x86.apic);
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	vmx_prepare_events(vcpu);
@@ -1260,9 +1277,13 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (host_cr2 != guest_cr2)
 		native_write_cr2(guest_cr2);
 
+	/* Each delivery counts, a repeated one too, as under kvm.ko. */
+	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
+	vireo_stat_entering(vcpu);
 	x86_l1d_flush();
 	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
 	x86_guest_exited();
+	vireo_stat_exited(vcpu);
 
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
@@ -1320,13 +1341,18 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		preempt_enable();
 		return VIREO_RUN_USER;
 	}
+	rip = vmcs_read(GUEST_RIP);
 	preempt_enable();
+	if (vmx->x86.apic)
+		x86_lapic_vapic_exit(vmx->x86.apic);
 	r = vmx_handle_exit(vcpu, reason);
 	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
-	    x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run))
+	    (x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run) ||
+	     x86_lapic_tpr_exit(vmx->x86.apic, vcpu->run, rip)))
 		r = VIREO_RUN_USER;
-	if (r == VIREO_RUN_AGAIN && x86_lapic_user_window(vmx->x86.apic, vcpu->run) &&
-	    vmx->pending_irq < 0 && vmx_interrupt_allowed()) {
+	if (r == VIREO_RUN_AGAIN && READ_ONCE(vcpu->run->request_interrupt_window) &&
+	    vmx->pending_irq < 0 && vmx_interrupt_allowed() &&
+	    (!vmx->x86.apic || x86_lapic_user_window(vmx->x86.apic))) {
 		vcpu->run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 		r = VIREO_RUN_USER;
 	}

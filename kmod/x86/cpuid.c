@@ -16,7 +16,8 @@
 /* kvm.ko's limit, so VMMs that size their buffers for it work. */
 #define X86_KVM_MAX_CPUID_ENTRIES	256
 
-void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
+static const struct kvm_cpuid_entry2 *x86_cpuid_find(const struct x86_cpuid *c,
+						     u32 fn, u32 idx)
 {
 	unsigned int i;
 
@@ -28,16 +29,69 @@ void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
 		if ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) &&
 		    e->index != idx)
 			continue;
-		out[0] = e->eax;
-		out[1] = e->ebx;
-		out[2] = e->ecx;
-		out[3] = e->edx;
-		return;
+		return e;
 	}
-	out[0] = 0;
-	out[1] = 0;
-	out[2] = 0;
-	out[3] = 0;
+	return NULL;
+}
+
+void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
+{
+	const struct kvm_cpuid_entry2 *e = x86_cpuid_find(c, fn, idx);
+
+	out[0] = e ? e->eax : 0;
+	out[1] = e ? e->ebx : 0;
+	out[2] = e ? e->ecx : 0;
+	out[3] = e ? e->edx : 0;
+}
+
+/*
+ * The bits of the table that follow the guest's CR4 rather than the VMM:
+ * OSXSAVE (leaf 1 ECX) and OSPKE (leaf 7.0 ECX).
+ */
+static u32 x86_cpuid_cr4_bits(u32 fn, u32 idx)
+{
+	if (fn == 1 && boot_cpu_has(X86_FEATURE_XSAVE))
+		return BIT(X86_FEATURE_OSXSAVE & 31);
+	if (fn == 7 && idx == 0 && boot_cpu_has(X86_FEATURE_PKU))
+		return BIT(X86_FEATURE_OSPKE & 31);
+	return 0;
+}
+
+/**
+ * x86_cpuid_guest - what the guest's CPUID instruction returns
+ * @c: the guest's CPUID table
+ * @fn: EAX
+ * @idx: ECX
+ * @cr4: the guest's CR4
+ * @out: EAX, EBX, ECX, EDX
+ *
+ * The table's entry, with OSXSAVE and OSPKE as the guest's CR4 has them
+ * now, as on hardware and under kvm.ko (a leaf the table lacks stays
+ * all zeroes).
+ */
+void x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
+		     u32 out[4])
+{
+	u32 bit = x86_cpuid_cr4_bits(fn, idx);
+	bool on;
+
+	x86_cpuid_lookup(c, fn, idx, out);
+	if (!bit || !x86_cpuid_find(c, fn, idx))
+		return;
+	on = cr4 & (fn == 1 ? X86_CR4_OSXSAVE : X86_CR4_PKE);
+	out[2] = on ? out[2] | bit : out[2] & ~bit;
+}
+
+/* The table again, but for the bits the guest's CR4 sets. */
+static bool x86_cpuid_same(const struct kvm_cpuid_entry2 *a,
+			   const struct kvm_cpuid_entry2 *b)
+{
+	u32 dyn = x86_cpuid_cr4_bits(a->function, a->index);
+
+	return a->function == b->function && a->index == b->index &&
+	       a->flags == b->flags && a->eax == b->eax &&
+	       a->ebx == b->ebx && ((a->ecx ^ b->ecx) & ~dyn) == 0 &&
+	       a->edx == b->edx;
 }
 
 /**
@@ -65,6 +119,20 @@ long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp)
 		return -E2BIG;
 	if (head.nent > X86_MAX_CPUID_ENTRIES)
 		return -ENOMEM;
+	if (c->frozen) {
+		struct kvm_cpuid_entry2 e;
+		unsigned int i;
+
+		if (head.nent != c->nent)
+			return -EINVAL;
+		for (i = 0; i < head.nent; i++) {
+			if (copy_from_user(&e, &user->entries[i], sizeof(e)))
+				return -EFAULT;
+			if (!x86_cpuid_same(&e, &c->e[i]))
+				return -EINVAL;
+		}
+		return 0;
+	}
 	if (copy_from_user(c->e, user->entries, head.nent * sizeof(c->e[0])))
 		return -EFAULT;
 	c->nent = head.nent;
@@ -133,7 +201,10 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		if (e->index)
 			break;
 		e->ebx &= ~(BIT(2) | BIT(14));
-		e->ecx &= ~BIT(5);
+		/* Emulated (kmod/x86/msr.c), whatever the host has. */
+		e->ebx |= BIT(X86_FEATURE_TSC_ADJUST & 31);
+		/* OSPKE is the guest's CR4.PKE (x86_cpuid_guest()). */
+		e->ecx &= ~(BIT(5) | BIT(X86_FEATURE_OSPKE & 31));
 		if (!x86_tsc_aux_ok)
 			e->ecx &= ~BIT(X86_FEATURE_RDPID & 31);
 		e->edx &= ~(BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30) |

@@ -698,25 +698,18 @@ bool x86_lapic_accept_extint(struct x86_lapic *apic)
 }
 
 /**
- * x86_lapic_user_window - does the VMM's interrupt window request count?
- * @apic: the vCPU's in-kernel APIC, or NULL without one
- * @run: the vCPU's kvm_run, where the VMM asks
+ * x86_lapic_user_window - does the VMM's request_interrupt_window count now?
+ * @apic: the vCPU's APIC
  *
- * kvm.ko's condition: the window is the VMM's to wait for only while its
- * KVM_INTERRUPT could go in once the guest's IF allows, so with no APIC in
- * the kernel, or a split irqchip whose APIC takes the 8259's vector through
- * LINT0.  With LINT0 masked the VMM would otherwise be told, entry after
- * entry, of a window that is open and not ready, and the guest would not
- * run; with the whole irqchip in the kernel the request means nothing.
+ * Only the VMM's 8259 (split irqchip) asks for the window, and, as kvm.ko
+ * has it, only while KVM_INTERRUPT could take its vector: with LINT0
+ * masked a VMM that keeps asking would otherwise get an interrupt-window
+ * exit at every entry and the guest would never run.
  *
- * Return: true when the backend should open the window and exit for it.
+ * Return: true if the window opens for the VMM.
  */
-bool x86_lapic_user_window(struct x86_lapic *apic, struct kvm_run *run)
+bool x86_lapic_user_window(struct x86_lapic *apic)
 {
-	if (!READ_ONCE(run->request_interrupt_window))
-		return false;
-	if (!apic)
-		return true;
 	return to_x86_vm(apic->vcpu->vm)->irqchip->mode == X86_IRQCHIP_SPLIT &&
 	       x86_lapic_accept_extint(apic);
 }
@@ -753,6 +746,10 @@ static u32 lapic_read(struct x86_lapic *a, unsigned int off)
 		return lapic_current_count(a);
 	case APIC_ICR:
 		return lapic_reg(a, APIC_ICR) & ~APIC_ICR_BUSY;
+	case APIC_TASKPRI:
+		if (a->tpr_report)
+			a->tpr_access = 1;
+		return lapic_reg(a, off);
 	default:
 		return lapic_reg(a, off);
 	}
@@ -815,6 +812,8 @@ static int lapic_write(struct x86_lapic *a, unsigned int off, u32 v,
 		break;
 	case APIC_TASKPRI:
 		lapic_set_reg(a, APIC_TASKPRI, v & 0xff);
+		if (a->tpr_report)
+			a->tpr_access = 2;
 		break;
 	case APIC_EOI:
 		if (x2 && v)
@@ -949,6 +948,30 @@ bool x86_lapic_mmio(struct x86_lapic *apic, u64 gpa, unsigned int size,
 }
 
 /**
+ * x86_apic_base_valid - may IA32_APIC_BASE hold this value at all?
+ * @c: the guest's CPUID
+ * @base: the value
+ *
+ * The checks that do not depend on the mode the APIC is in: a VM without
+ * an in-kernel APIC gets them too, as under kvm.ko.
+ *
+ * Return: false for a reserved bit (7:0, 9, the physical address width
+ * and up, EXTD without CPUID's x2APIC) or for EXTD without EN.
+ */
+bool x86_apic_base_valid(const struct x86_cpuid *c, u64 base)
+{
+	u64 reserved = 0x2ff | ~((1ULL << boot_cpu_data.x86_phys_bits) - 1);
+	u32 leaf1[4];
+
+	x86_cpuid_lookup(c, 1, 0, leaf1);
+	if (!(leaf1[2] & BIT(21)))
+		reserved |= X2APIC_ENABLE;
+	if (base & reserved)
+		return false;
+	return !(base & X2APIC_ENABLE) || (base & MSR_IA32_APICBASE_ENABLE);
+}
+
+/**
  * x86_lapic_set_base - IA32_APIC_BASE is written
  * @apic: the vCPU's APIC
  * @base: the new value
@@ -958,17 +981,11 @@ bool x86_lapic_mmio(struct x86_lapic *apic, u64 gpa, unsigned int size,
  */
 int x86_lapic_set_base(struct x86_lapic *apic, u64 base, bool host)
 {
-	const struct x86_cpuid *c = apic->ops->cpuid(apic->vcpu);
-	u64 reserved = 0x2ff | ~((1ULL << boot_cpu_data.x86_phys_bits) - 1);
 	bool en = base & MSR_IA32_APICBASE_ENABLE, x2 = base & X2APIC_ENABLE;
 	unsigned long flags;
-	u32 leaf1[4];
 	u64 old;
 
-	x86_cpuid_lookup(c, 1, 0, leaf1);
-	if (!(leaf1[2] & BIT(21)))
-		reserved |= X2APIC_ENABLE;
-	if ((base & reserved) || (x2 && !en))
+	if (!x86_apic_base_valid(apic->ops->cpuid(apic->vcpu), base))
 		return 1;
 	old = apic->base;
 	if (!host) {
@@ -1066,6 +1083,110 @@ int x86_lapic_set_msr(struct x86_lapic *apic, u32 index, u64 data)
 	return lapic_write_unlocked(apic, off, data, data >> 32);
 }
 
+/* --- the VAPIC word and TPR access reports (QEMU's kvmvapic ROM) --- */
+
+/*
+ * The word's layout, as kvm.ko writes it: byte 0 the TPR, byte 1 the
+ * class of the highest in-service vector, byte 3 the highest requested
+ * vector (0 for none).  The guest's ROM code writes byte 0 only.
+ */
+static u32 lapic_vapic_word(struct x86_lapic *a)
+{
+	int irr, isr;
+	u32 tpr;
+
+	tpr = lapic_reg(a, APIC_TASKPRI) & 0xff;
+	irr = lapic_highest(a, APIC_IRR);
+	isr = lapic_highest(a, APIC_ISR);
+	return tpr | ((isr < 0 ? 0 : isr & 0xf0) << 8) |
+	       ((irr < 0 ? 0 : irr) << 24);
+}
+
+/**
+ * x86_lapic_vapic_enter - publish the TPR and the vectors in the VAPIC word
+ * @apic: the vCPU's APIC
+ *
+ * Before an entry, preemptible, slots held.  A word that is no longer in
+ * guest memory is skipped, as kvm.ko skips it.
+ */
+void x86_lapic_vapic_enter(struct x86_lapic *apic)
+{
+	unsigned long flags;
+	u32 w;
+
+	if (!apic->vapic_addr)
+		return;
+	spin_lock_irqsave(&apic->lock, flags);
+	w = lapic_vapic_word(apic);
+	spin_unlock_irqrestore(&apic->lock, flags);
+	vireo_write_guest(apic->vcpu->vm, apic->vapic_addr, &w, sizeof(w));
+}
+
+/**
+ * x86_lapic_vapic_exit - take the TPR the guest wrote in the VAPIC word
+ * @apic: the vCPU's APIC
+ *
+ * After an exit, preemptible, slots held.  Any byte is a valid TPR: the
+ * guest's memory only ever becomes the guest's own TPR.
+ */
+void x86_lapic_vapic_exit(struct x86_lapic *apic)
+{
+	unsigned long flags;
+	u32 w;
+
+	if (!apic->vapic_addr ||
+	    vireo_read_guest(apic->vcpu->vm, apic->vapic_addr, &w, sizeof(w)))
+		return;
+	spin_lock_irqsave(&apic->lock, flags);
+	lapic_set_reg(apic, APIC_TASKPRI, w & 0xff);
+	spin_unlock_irqrestore(&apic->lock, flags);
+}
+
+/**
+ * x86_lapic_tpr_exit - report a TPR access the guest made, as kvm.ko does
+ * @apic: the vCPU's APIC
+ * @run: the kvm_run page, for KVM_EXIT_TPR_ACCESS
+ * @rip: the address of the instruction that made it
+ *
+ * Return: true when KVM_RUN goes back to the VMM with the report.
+ */
+bool x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run, u64 rip)
+{
+	u8 access = apic->tpr_access;
+
+	if (!access)
+		return false;
+	apic->tpr_access = 0;
+	run->exit_reason = KVM_EXIT_TPR_ACCESS;
+	run->tpr_access.rip = rip;
+	run->tpr_access.is_write = access == 2;
+	run->tpr_access.pad = 0;
+	return true;
+}
+
+/* kvm.ko takes an address in writable guest memory only. */
+static long lapic_set_vapic_addr(struct x86_lapic *a, void __user *argp)
+{
+	struct vireo_vm *vm = a->vcpu->vm;
+	struct kvm_vapic_addr va;
+	struct vireo_slot *s;
+	long r = 0;
+
+	if (copy_from_user(&va, argp, sizeof(va)))
+		return -EFAULT;
+	if (va.vapic_addr) {
+		spin_lock(&vm->slots_lock);
+		s = vireo_find_slot(vm, va.vapic_addr);
+		if (!s || (s->flags & KVM_MEM_READONLY) ||
+		    va.vapic_addr + sizeof(u32) - s->gpa > s->size)
+			r = -EINVAL;
+		spin_unlock(&vm->slots_lock);
+	}
+	if (!r)
+		a->vapic_addr = va.vapic_addr;
+	return r;
+}
+
 /* --- ioctls --- */
 
 static long lapic_get_state(struct x86_lapic *a, void __user *argp)
@@ -1153,6 +1274,7 @@ static long lapic_set_state(struct x86_lapic *a, void __user *argp)
 long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 		     void __user *argp)
 {
+	struct kvm_tpr_access_ctl tac;
 	struct kvm_mp_state mp;
 	int irq;
 
@@ -1161,6 +1283,20 @@ long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 		return apic ? lapic_get_state(apic, argp) : -EINVAL;
 	case KVM_SET_LAPIC:
 		return apic ? lapic_set_state(apic, argp) : -EINVAL;
+	case KVM_SET_VAPIC_ADDR:
+		return apic ? lapic_set_vapic_addr(apic, argp) : -EINVAL;
+	case KVM_TPR_ACCESS_REPORTING:
+		/*
+		 * kvm.ko takes it with or without an in-kernel APIC and
+		 * writes the structure back; only that APIC reports.
+		 */
+		if (copy_from_user(&tac, argp, sizeof(tac)))
+			return -EFAULT;
+		if (tac.flags)
+			return -EINVAL;
+		if (apic)
+			apic->tpr_report = tac.enabled;
+		return copy_to_user(argp, &tac, sizeof(tac)) ? -EFAULT : 0;
 	}
 	if (!apic)
 		return -ENOIOCTLCMD;
@@ -1216,6 +1352,7 @@ long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 int x86_lapic_create(struct vireo_vcpu *vcpu, const struct x86_lapic_ops *ops)
 {
 	struct x86_lapic *a;
+	bool bsp;
 
 	if (!to_x86_vm(vcpu->vm)->irqchip)
 		return 0;
@@ -1227,12 +1364,12 @@ int x86_lapic_create(struct vireo_vcpu *vcpu, const struct x86_lapic_ops *ops)
 	spin_lock_init(&a->lock);
 	hrtimer_init(&a->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	a->timer.function = lapic_timer_fn;
+	bsp = x86_is_bsp(to_x86_vm(vcpu->vm), vcpu->id);
 	a->base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-		  (vcpu->id ? 0 : MSR_IA32_APICBASE_BSP);
+		  (bsp ? MSR_IA32_APICBASE_BSP : 0);
 	lapic_reset(a, false);
 	/* kvm.ko: vCPUs but the BSP wait for INIT and SIPI. */
-	a->mp_state = vcpu->id ? KVM_MP_STATE_UNINITIALIZED :
-				 KVM_MP_STATE_RUNNABLE;
+	a->mp_state = bsp ? KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_UNINITIALIZED;
 	to_x86_vcpu(vcpu)->apic = a;
 	return 0;
 }

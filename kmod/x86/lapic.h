@@ -66,6 +66,15 @@ struct x86_lapic {
 	ktime_t timer_expire;
 	u64 timer_period;	/* ns; 0 for one-shot */
 	u64 tsc_deadline;
+	/*
+	 * KVM_SET_VAPIC_ADDR: the guest-physical word through which QEMU's
+	 * TPR-patching option ROM reads and writes the TPR, or 0
+	 */
+	u64 vapic_addr;
+	/* KVM_TPR_ACCESS_REPORTING: TPR accesses exit as KVM_EXIT_TPR_ACCESS */
+	bool tpr_report;
+	/* A TPR access to report: 1 a read, 2 a write, 0 none */
+	u8 tpr_access;
 };
 
 int x86_lapic_create(struct vireo_vcpu *vcpu, const struct x86_lapic_ops *ops);
@@ -94,8 +103,14 @@ int x86_lapic_blocked(struct x86_lapic *apic);
 bool x86_lapic_eoi_exit(struct x86_lapic *apic, struct kvm_run *run);
 /* May userspace's KVM_INTERRUPT go in now (ready_for_interrupt_injection)? */
 bool x86_lapic_accept_extint(struct x86_lapic *apic);
-/* Open the window the VMM asked for (request_interrupt_window)? */
-bool x86_lapic_user_window(struct x86_lapic *apic, struct kvm_run *run);
+/* Does the VMM's request_interrupt_window open the window now? */
+bool x86_lapic_user_window(struct x86_lapic *apic);
+
+/* The VAPIC word (KVM_SET_VAPIC_ADDR): before entry, after exit. */
+void x86_lapic_vapic_enter(struct x86_lapic *apic);
+void x86_lapic_vapic_exit(struct x86_lapic *apic);
+/* After an exit handled in the kernel: a TPR access for the VMM? */
+bool x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run, u64 rip);
 
 /* An access to @gpa hits the APIC page: handled if true. */
 bool x86_lapic_mmio(struct x86_lapic *apic, u64 gpa, unsigned int size,
@@ -107,7 +122,11 @@ bool x86_apic_mmio(struct x86_lapic *apic, const struct x86_insn *insn,
 int x86_lapic_get_msr(struct x86_lapic *apic, u32 index, u64 *data);
 int x86_lapic_set_msr(struct x86_lapic *apic, u32 index, u64 data);
 int x86_lapic_set_base(struct x86_lapic *apic, u64 base, bool host);
-/* KVM_{GET,SET}_LAPIC, KVM_{GET,SET}_MP_STATE, KVM_INTERRUPT; -ENOIOCTLCMD */
+bool x86_apic_base_valid(const struct x86_cpuid *c, u64 base);
+/*
+ * KVM_{GET,SET}_LAPIC, KVM_{GET,SET}_MP_STATE, KVM_INTERRUPT,
+ * KVM_SET_VAPIC_ADDR, KVM_TPR_ACCESS_REPORTING; -ENOIOCTLCMD
+ */
 long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 		     void __user *argp);
 

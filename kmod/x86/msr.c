@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "x86/lapic.h"
 #include "x86/x86.h"
 
 /* kvm.ko's bound on one KVM_{GET,SET}_MSRS call. */
@@ -22,7 +23,8 @@ const u32 x86_msr_list[] = {
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
 	MSR_KVM_WALL_CLOCK_NEW,
-	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO,
+	MSR_IA32_TSC_ADJUST,
 };
 
 const unsigned int x86_msr_list_len = ARRAY_SIZE(x86_msr_list);
@@ -49,6 +51,52 @@ long x86_get_msr_index_list(void __user *argp)
 	return 0;
 }
 
+/*
+ * MSR_PLATFORM_INFO: whatever the VMM put there, which the guest may read
+ * unless KVM_CAP_MSR_PLATFORM_INFO was turned off, and never write
+ * (kvm.ko's).  There is no CPUID faulting here, so the bit that would
+ * offer it to the guest is refused.
+ */
+static int x86_platform_info(void *ctx, bool set, bool host, u64 *data)
+{
+	struct vireo_vcpu *vcpu = ctx;
+	struct x86_vcpu *x = to_x86_vcpu(vcpu);
+
+	if (!host && (set || READ_ONCE(to_x86_vm(vcpu->vm)->no_platform_info)))
+		return 1;
+	if (!set) {
+		*data = x->platform_info;
+		return 0;
+	}
+	if (*data & MSR_PLATFORM_INFO_CPUID_FAULT)
+		return 1;
+	x->platform_info = *data;
+	return 0;
+}
+
+/*
+ * MSR_IA32_TSC_ADJUST (SDM 17.17.3): the guest's writes to it move its TSC
+ * by as much, and its writes to the TSC move it by as much; the VMM's
+ * reach only what they name.  Writes are dropped when the guest's CPUID
+ * lacks the MSR (kvm.ko's).
+ */
+static int x86_set_tsc_adjust(const struct x86_msr_ops *ops, void *ctx,
+			      u64 data)
+{
+	struct x86_vcpu *x = to_x86_vcpu(ctx);
+	u32 leaf7[4];
+
+	x86_cpuid_lookup(ops->cpuid(ctx), 7, 0, leaf7);
+	if (!(leaf7[1] & BIT(X86_FEATURE_TSC_ADJUST & 31)))
+		return 0;
+	if (!x->msr_host)
+		ops->set(ctx, X86_MSR_TSC_OFFSET,
+			 ops->get(ctx, X86_MSR_TSC_OFFSET) + data -
+			 x->tsc_adjust);
+	x->tsc_adjust = data;
+	return 0;
+}
+
 /* Like kvm.ko: stop at the first entry that fails, return how many went. */
 long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 		    x86_msr_set_fn put, void *ctx)
@@ -66,6 +114,9 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 	e = memdup_user(user->entries, head.nmsrs * sizeof(*e));
 	if (IS_ERR(e))
 		return PTR_ERR(e);
+	/* The vCPU's ioctls exclude its KVM_RUN: no guest access meanwhile. */
+	if (ctx)
+		to_x86_vcpu(ctx)->msr_host = true;
 	for (i = 0; i < head.nmsrs; i++) {
 		u32 index = e[i].index;
 
@@ -76,10 +127,17 @@ long x86_msrs_ioctl(void __user *argp, bool set, x86_msr_get_fn get,
 				break;
 			continue;
 		}
+		if (ctx && index == MSR_PLATFORM_INFO) {
+			if (x86_platform_info(ctx, set, true, &e[i].data))
+				break;
+			continue;
+		}
 		if (set ? put(ctx, index, e[i].data) :
 			  get(ctx, index, &e[i].data))
 			break;
 	}
+	if (ctx)
+		to_x86_vcpu(ctx)->msr_host = false;
 	r = i;
 	if (!set && copy_to_user(user->entries, e, i * sizeof(*e)))
 		r = -EFAULT;
@@ -154,6 +212,12 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		return x86_kvmclock_get_msr(ctx, index, data);
 	if (x86_is_mce_msr(index))
 		return x86_mce_get_msr(ctx, index, data, false);
+	if (index == MSR_PLATFORM_INFO)
+		return x86_platform_info(ctx, false, false, data);
+	if (index == MSR_IA32_TSC_ADJUST) {
+		*data = to_x86_vcpu(ctx)->tsc_adjust;
+		return 0;
+	}
 	if (x86_is_mtrr_msr(index)) {
 		x86_mtrr_get(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx), index,
 			     data);
@@ -165,6 +229,23 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 	if (reg == X86_MSR_TSC_OFFSET)
 		*data += rdtsc();
 	return 0;
+}
+
+/*
+ * Each byte must name a memory type: 0 (UC), 1 (WC), 4 (WT), 5 (WP),
+ * 6 (WB) or 7 (UC-); 2 and 3 are reserved too.
+ */
+static bool x86_pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
 }
 
 /**
@@ -188,6 +269,10 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		return x86_kvmclock_set_msr(ctx, index, data);
 	if (x86_is_mce_msr(index))
 		return x86_mce_set_msr(ctx, index, data, false);
+	if (index == MSR_PLATFORM_INFO)
+		return x86_platform_info(ctx, true, false, &data);
+	if (index == MSR_IA32_TSC_ADJUST)
+		return x86_set_tsc_adjust(ops, ctx, data);
 	if (x86_is_mtrr_msr(index))
 		return x86_mtrr_set(&to_x86_vcpu(ctx)->mtrr, ops->cpuid(ctx),
 				    index, data);
@@ -209,14 +294,27 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 		break;
 	case X86_MSR_TSC_OFFSET:
 		data -= rdtsc();
+		/* The guest's write shows in TSC_ADJUST, the VMM's does not. */
+		if (!to_x86_vcpu(ctx)->msr_host)
+			to_x86_vcpu(ctx)->tsc_adjust +=
+				data - ops->get(ctx, X86_MSR_TSC_OFFSET);
 		break;
 	case X86_MSR_PAT:
-		/* Each byte must name a valid memory type. */
-		if (data & 0xf8f8f8f8f8f8f8f8ULL)
+		if (!x86_pat_valid(data))
+			return 1;
+		break;
+	case X86_MSR_APIC_BASE:
+		/* Without an in-kernel APIC nothing else checks it. */
+		if (!x86_apic_base_valid(ops->cpuid(ctx), data))
 			return 1;
 		break;
 	case X86_MSR_EFER:
 		if (data & ~ops->efer_valid)
+			return 1;
+		/* The guest's LME is fixed while it pages; the VMM's restores. */
+		if (!to_x86_vcpu(ctx)->msr_host &&
+		    (ops->cr0(ctx) & X86_CR0_PG) &&
+		    ((data ^ ops->get(ctx, X86_MSR_EFER)) & EFER_LME))
 			return 1;
 		break;
 	case X86_MSR_TSC_AUX:

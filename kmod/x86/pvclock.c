@@ -170,6 +170,19 @@ void x86_kvmclock_vm_init(struct x86_vm *xv)
 	spin_unlock(&c->lock);
 }
 
+/**
+ * x86_tsc_start - the VM's guest TSC starts at 0 with its first vCPU
+ * @vcpu: the vCPU being created (vm->lock held)
+ *
+ * Every later vCPU takes the same offset (x86_vm.tsc_offset0), so the
+ * VM's TSCs agree, as under kvm.ko.
+ */
+void x86_tsc_start(struct vireo_vcpu *vcpu)
+{
+	if (!vcpu->vm->nr_vcpus)
+		to_x86_vm(vcpu->vm)->tsc_offset0 = -rdtsc();
+}
+
 /*
  * The VM's time now (clock->lock held) and the real time; on the master
  * clock both of one instant, with the host TSC of that instant in *@tsc

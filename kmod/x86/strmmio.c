@@ -245,7 +245,7 @@ int x86_string_io(struct x86_str_view *v, struct x86_strio *io,
 
 /**
  * x86_string_io_complete - store what INS read and move the registers
- * @v: the vCPU's registers and address space
+ * @v: the vCPU's registers and address space (rCX as userspace left it)
  * @io: what x86_string_io() left
  * @run: userspace's answer
  *
@@ -255,15 +255,23 @@ int x86_string_io_complete(struct x86_str_view *v, const struct x86_strio *io,
 			   const struct kvm_run *run)
 {
 	u64 amask = x86_str_amask(io->asize);
-	u64 bytes = (u64)io->count * io->size;
+	u64 n = io->count, bytes;
 
+	/*
+	 * Userspace may have lowered rCX meanwhile: elements past it are not
+	 * the instruction's any more (kvm.ko drops them too), and rCX must
+	 * not wrap below zero into an endless REP.
+	 */
+	if (io->rep)
+		n = min(n, v->gprs[X86_RCX] & amask);
+	bytes = n * io->size;
 	/* A target that is not RAM gets nothing, as a failed store. */
-	if (io->in)
+	if (io->in && bytes)
 		x86_write_virt(&v->pg, io->lin, x86_str_read, x86_str_write,
 			       v->vm, x86_pio_data(run), bytes);
 	x86_str_step(v, amask, io->in ? X86_RDI : X86_RSI, bytes);
 	if (!io->rep)
 		return X86_STR_DONE;
-	x86_str_set(&v->gprs[X86_RCX], v->gprs[X86_RCX] - io->count, amask);
+	x86_str_set(&v->gprs[X86_RCX], v->gprs[X86_RCX] - n, amask);
 	return (v->gprs[X86_RCX] & amask) ? X86_STR_AGAIN : X86_STR_DONE;
 }

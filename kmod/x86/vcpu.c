@@ -44,6 +44,7 @@ long x86_check_extension(long cap)
 	case KVM_CAP_PIT2:
 	case KVM_CAP_PIT_STATE2:
 	case KVM_CAP_REINJECT_CONTROL:
+	case KVM_CAP_VAPIC:
 		return 1;
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
@@ -55,10 +56,42 @@ long x86_check_extension(long cap)
 		return X86_MCE_MAX_BANKS;
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
+	case KVM_CAP_MSR_PLATFORM_INFO:
+	case KVM_CAP_SET_BOOT_CPU_ID:
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+/* kvm.ko's KVM_MIN_ALLOC_MMU_PAGES */
+#define X86_MIN_MMU_PAGES	64UL
+
+/*
+ * KVM_GET_NR_MMU_PAGES: what KVM_SET_NR_MMU_PAGES asked for, else kvm.ko's
+ * default of one for every 50 pages of slots (at least its minimum) once
+ * a slot exists.  Nested paging has no shadow page cache to size: the numbers
+ * are only kept for the VMM.
+ */
+static long x86_nr_mmu_pages(struct vireo_vm *vm)
+{
+	unsigned long n = READ_ONCE(to_x86_vm(vm)->nr_mmu_pages);
+	u64 pages = 0;
+	bool any = false;
+	unsigned int i;
+
+	if (n)
+		return n;
+	spin_lock(&vm->slots_lock);
+	for (i = 0; i < VIREO_MAX_SLOTS; i++) {
+		if (!vm->slots[i].used)
+			continue;
+		any = true;
+		pages += vm->slots[i].size >> PAGE_SHIFT;
+	}
+	spin_unlock(&vm->slots_lock);
+	return any ? max_t(u64, pages / 50, X86_MIN_MMU_PAGES) : 0;
 }
 
 /**
@@ -102,6 +135,11 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 			return -EFAULT;
 		if (cap.flags)
 			return -EINVAL;
+		if (cap.cap == KVM_CAP_MSR_PLATFORM_INFO) {
+			WRITE_ONCE(to_x86_vm(vm)->no_platform_info,
+				   !cap.args[0]);
+			return 0;
+		}
 		/* kvm.ko: -EINVAL for a capability it cannot enable. */
 		if (cap.cap != KVM_CAP_SPLIT_IRQCHIP ||
 		    !vireo_impl->check_extension(cap.cap))
@@ -135,6 +173,25 @@ long x86_vm_ioctl(struct vireo_vm *vm, unsigned int cmd, void __user *argp)
 	case KVM_GET_TSC_KHZ:
 		/* Guests run at the host's TSC rate (no TSC scaling). */
 		return tsc_khz;
+	case KVM_SET_BOOT_CPU_ID: {
+		long r = 0;
+
+		/* Any ID, as kvm.ko: none may match, and no vCPU is the BSP. */
+		mutex_lock(&vm->lock);
+		if (vm->nr_vcpus)
+			r = -EBUSY;
+		else
+			WRITE_ONCE(to_x86_vm(vm)->bsp_id, (unsigned long)argp);
+		mutex_unlock(&vm->lock);
+		return r;
+	}
+	case KVM_SET_NR_MMU_PAGES:
+		if ((unsigned long)argp < X86_MIN_MMU_PAGES)
+			return -EINVAL;
+		WRITE_ONCE(to_x86_vm(vm)->nr_mmu_pages, (unsigned long)argp);
+		return 0;
+	case KVM_GET_NR_MMU_PAGES:
+		return x86_nr_mmu_pages(vm);
 	default:
 		return x86_irqchip_vm_ioctl(vm, cmd, argp);
 	}
@@ -318,6 +375,28 @@ bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4)
 			return false;
 	}
 	return true;
+}
+
+/**
+ * x86_cr4_write_valid - may the guest's own MOV to CR4 load this value?
+ * @cpuid: the guest's CPUID table
+ * @old: CR4 before the write
+ * @cr4: the value written
+ * @efer: the guest's EFER
+ *
+ * x86_cr4_valid()'s checks, and those of long mode: PAE stays on and the
+ * paging depth (LA57) does not change.
+ *
+ * Return: true when the write is taken, false for #GP.
+ */
+bool x86_cr4_write_valid(const struct x86_cpuid *cpuid, u64 old, u64 cr4,
+			 u64 efer)
+{
+	if (!x86_cr4_valid(cpuid, cr4))
+		return false;
+	if ((efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
+		return false;
+	return !(efer & EFER_LMA) || !((cr4 ^ old) & X86_CR4_LA57);
 }
 
 /**

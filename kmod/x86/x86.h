@@ -35,10 +35,17 @@ void x86_gprs_from_kvm(struct x86_gprs *g, const struct kvm_regs *regs);
 
 struct x86_cpuid {
 	unsigned int nent;
+	/*
+	 * The vCPU has run: KVM_SET_CPUID2 may only repeat the table, as
+	 * under kvm.ko (what the guest saw must not change under it).
+	 */
+	bool frozen;
 	struct kvm_cpuid_entry2 e[X86_MAX_CPUID_ENTRIES];
 };
 
 void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4]);
+void x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
+		     u32 out[4]);
 bool x86_cpuid_is_intel(const struct x86_cpuid *c);
 long x86_set_cpuid2(struct x86_cpuid *c, void __user *argp);
 long x86_get_cpuid2(const struct x86_cpuid *c, void __user *argp);
@@ -68,6 +75,7 @@ enum x86_msr_reg {
  * struct x86_msr_ops - a backend's storage for the guest's MSRs
  * @get: the stored value (the TSC as its offset from the host's)
  * @set: store a value x86_set_msr() has checked; nonzero refuses it
+ * @cr0: the guest's CR0, for EFER.LME under paging
  * @cr4: the guest's CR4, for the canonical checks
  * @cpuid: the guest's CPUID, for checks that depend on its vendor
  * @efer_valid: EFER bits the guest may set
@@ -76,6 +84,7 @@ enum x86_msr_reg {
 struct x86_msr_ops {
 	u64 (*get)(void *ctx, enum x86_msr_reg reg);
 	int (*set)(void *ctx, enum x86_msr_reg reg, u64 data);
+	u64 (*cr0)(void *ctx);
 	u64 (*cr4)(void *ctx);
 	const struct x86_cpuid *(*cpuid)(void *ctx);
 	u64 efer_valid;
@@ -173,6 +182,14 @@ struct x86_vm {
 	/* KVM_CREATE_PIT2, which kvm.ko allows with or without an irqchip */
 	struct x86_pit *pit;
 	struct x86_kvmclock clock;
+	/* KVM_SET_NR_MMU_PAGES; 0 until then */
+	unsigned long nr_mmu_pages;
+	/* KVM_CAP_MSR_PLATFORM_INFO turned off: the guest's RDMSR gets #GP */
+	bool no_platform_info;
+	/* KVM_SET_BOOT_CPU_ID: the vCPU whose APIC base says BSP at reset */
+	u32 bsp_id;
+	/* Every vCPU's TSC offset at reset: from 0 at the first vCPU */
+	u64 tsc_offset0;
 };
 
 /* kmod/x86/mtrr.c: the guest's MTRRs, kvm.ko's 8 variable ranges */
@@ -190,6 +207,9 @@ struct x86_vcpu {
 	struct x86_pvclock pvclock;
 	struct x86_mce mce;
 	struct x86_mtrr mtrr;
+	u64 platform_info;		/* MSR_PLATFORM_INFO, the VMM's */
+	u64 tsc_adjust;			/* MSR_IA32_TSC_ADJUST */
+	bool msr_host;			/* KVM_{GET,SET}_MSRS, not the guest */
 	/*
 	 * The next KVM_RUN ends in KVM_EXIT_SHUTDOWN before entering, as a
 	 * triple fault the guest took (a machine check it cannot take).
@@ -207,10 +227,17 @@ static inline struct x86_vcpu *to_x86_vcpu(struct vireo_vcpu *vcpu)
 	return vcpu->arch;
 }
 
+/* Is @id the VM's boot processor (vCPU 0 unless KVM_SET_BOOT_CPU_ID)? */
+static inline bool x86_is_bsp(const struct x86_vm *vm, u32 id)
+{
+	return id == READ_ONCE(vm->bsp_id);
+}
+
 /* kmod/x86/pvclock.c */
 int x86_kvmclock_init(void);
 void x86_kvmclock_fini(void);
 void x86_kvmclock_vm_init(struct x86_vm *xv);
+void x86_tsc_start(struct vireo_vcpu *vcpu);
 long x86_kvmclock_ioctl(struct vireo_vm *vm, unsigned int cmd,
 			void __user *argp);
 bool x86_kvmclock_msr(u32 index);
@@ -231,6 +258,8 @@ long x86_vcpu_ioctl(struct fpu_guest *fpu, struct x86_cpuid *cpuid,
 		    u64 *xcr0, u32 *pkru, unsigned int cmd, void __user *argp);
 int x86_get_interrupt(void __user *argp);
 bool x86_cr4_valid(const struct x86_cpuid *cpuid, u64 cr4);
+bool x86_cr4_write_valid(const struct x86_cpuid *cpuid, u64 old, u64 cr4,
+			 u64 efer);
 int x86_sregs_check(const struct x86_cpuid *cpuid, const struct kvm_sregs *sr);
 int x86_sregs_irq(const struct kvm_sregs *sr);
 

@@ -308,4 +308,18 @@ TEST(durations)
 	EXPECT_EQ(-1, options_duration("99999999999999999999999", &ns));
 }
 
+TEST(profile_option)
+{
+	struct vm_config c;
+	char err[160];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_FALSE(c.profile);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--profile"));
+	EXPECT_TRUE(c.profile);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--profile=1"));
+	EXPECT_STREQ("--profile takes no value", err);
+	EXPECT_NE(NULL, strstr(options_usage, "--profile"));
+}
+
 TEST_HARNESS_MAIN

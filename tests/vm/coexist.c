@@ -5,7 +5,6 @@
  * /vireo/kvm-modules), and the devkvm parameter.  Each test runs in both
  * modes, loading and unloading the modules it needs by hand.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -13,73 +12,19 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
 #include "vt_host.h"
+#include "vt_modules.h"
 
 #define VIREO_KO	"/vireo/kmod/vireo.ko"
-#define KVM_MODS	"/vireo/kvm-modules"
-
-static int load(const char *path, const char *params)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
-
-	if (fd < 0)
-		return errno;
-	r = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
-	close(fd);
-	return r;
-}
-
-static int unload(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? errno : 0;
-}
 
 static bool is_mode(const char *m)
 {
 	return strcmp(vt_mode(), m) == 0;
-}
-
-/* Load the reference modules in their order (NN-name.ko). */
-static int load_kvm(void)
-{
-	struct dirent **list;
-	int n, i, r = 0;
-
-	n = scandir(KVM_MODS, &list, NULL, alphasort);
-	if (n < 0)
-		return errno;
-	for (i = 0; i < n; i++) {
-		char path[512];
-
-		if (!r && strstr(list[i]->d_name, ".ko")) {
-			snprintf(path, sizeof(path), KVM_MODS "/%s",
-				 list[i]->d_name);
-			r = load(path, "");
-			if (r == EEXIST)
-				r = 0;
-		}
-		free(list[i]);
-	}
-	free(list);
-	return r;
-}
-
-/* Unload what load_kvm() loaded, the vendor module first. */
-static int unload_kvm(void)
-{
-	int r = unload(vt_host_vmx() ? "kvm_intel" : "kvm_amd");
-
-	if (!r)
-		r = unload("kvm");
-	if (!r)
-		r = unload("irqbypass");
-	return r;
 }
 
 /*
@@ -95,8 +40,8 @@ static int use_kvm(void)
 
 	if (!is_mode("vireo"))
 		return 0;
-	r = unload("vireo");
-	return r ? r : load_kvm();
+	r = vt_module_unload("vireo");
+	return r ? r : vt_kvm_load();
 }
 
 static int unuse_kvm(void)
@@ -105,8 +50,8 @@ static int unuse_kvm(void)
 
 	if (!is_mode("vireo"))
 		return 0;
-	r = unload_kvm();
-	return r ? r : load(VIREO_KO, "");
+	r = vt_kvm_unload();
+	return r ? r : vt_module_load(VIREO_KO, "");
 }
 
 static int use_vireo(void)
@@ -115,8 +60,8 @@ static int use_vireo(void)
 
 	if (!is_mode("kvm"))
 		return 0;
-	r = unload_kvm();
-	return r ? r : load(VIREO_KO, "");
+	r = vt_kvm_unload();
+	return r ? r : vt_module_load(VIREO_KO, "");
 }
 
 static int unuse_vireo(void)
@@ -125,8 +70,8 @@ static int unuse_vireo(void)
 
 	if (!is_mode("kvm"))
 		return 0;
-	r = unload("vireo");
-	return r ? r : load_kvm();
+	r = vt_module_unload("vireo");
+	return r ? r : vt_kvm_load();
 }
 
 /* The device node of a module just loaded shows up asynchronously. */
@@ -154,17 +99,17 @@ TEST(vireo_refuses_busy_cpu)
 	ASSERT_GE(sys, 0);
 	vm = ioctl(sys, KVM_CREATE_VM, 0);
 	ASSERT_GE(vm, 0);
-	EXPECT_EQ(EBUSY, load(VIREO_KO, ""));
+	EXPECT_EQ(EBUSY, vt_module_load(VIREO_KO, ""));
 	close(vm);
 	close(sys);
 	/* With no VM left kvm.ko lets go of it; /dev/kvm stays kvm.ko's. */
-	ASSERT_EQ(0, load(VIREO_KO, "devkvm=1"));
+	ASSERT_EQ(0, vt_module_load(VIREO_KO, "devkvm=1"));
 	ASSERT_EQ(0, wait_node("/dev/vireo"));
 	sys = open("/dev/vireo", O_RDWR);
 	ASSERT_GE(sys, 0);
 	EXPECT_EQ(12, ioctl(sys, KVM_GET_API_VERSION, 0));
 	close(sys);
-	EXPECT_EQ(0, unload("vireo"));
+	EXPECT_EQ(0, vt_module_unload("vireo"));
 	ASSERT_EQ(0, unuse_kvm());
 	if (is_mode("vireo"))
 		EXPECT_EQ(0, wait_node("/dev/vireo"));
@@ -184,7 +129,7 @@ TEST(kvm_refused)
 	ASSERT_GE(ours, 0);
 	ourvm = ioctl(ours, KVM_CREATE_VM, 0);
 	ASSERT_GE(ourvm, 0);
-	ASSERT_EQ(0, load_kvm());
+	ASSERT_EQ(0, vt_kvm_load());
 	sys = open("/dev/kvm", O_RDWR);
 	ASSERT_GE(sys, 0);
 	vm = ioctl(sys, KVM_CREATE_VM, 0);
@@ -193,7 +138,7 @@ TEST(kvm_refused)
 	if (vm >= 0)
 		close(vm);
 	close(sys);
-	EXPECT_EQ(0, unload_kvm());
+	EXPECT_EQ(0, vt_kvm_unload());
 	close(ourvm);
 	close(ours);
 	ASSERT_EQ(0, unuse_vireo());
@@ -208,8 +153,8 @@ TEST(devkvm_param)
 	int fd;
 
 	ASSERT_EQ(0, use_vireo());
-	ASSERT_EQ(0, unload("vireo"));
-	ASSERT_EQ(0, load(VIREO_KO, "devkvm=1"));
+	ASSERT_EQ(0, vt_module_unload("vireo"));
+	ASSERT_EQ(0, vt_module_load(VIREO_KO, "devkvm=1"));
 	ASSERT_EQ(0, wait_node("/dev/kvm"));
 	ASSERT_EQ(0, stat("/dev/kvm", &st));
 	EXPECT_EQ(10u, major(st.st_rdev));
@@ -219,8 +164,8 @@ TEST(devkvm_param)
 	EXPECT_EQ(12, ioctl(fd, KVM_GET_API_VERSION, 0));
 	close(fd);
 	/* Back to the harness's own configuration. */
-	ASSERT_EQ(0, unload("vireo"));
-	ASSERT_EQ(0, load(VIREO_KO, ""));
+	ASSERT_EQ(0, vt_module_unload("vireo"));
+	ASSERT_EQ(0, vt_module_load(VIREO_KO, ""));
 	ASSERT_EQ(0, wait_node("/dev/vireo"));
 	ASSERT_EQ(0, unuse_vireo());
 	if (is_mode("kvm"))

@@ -4,9 +4,10 @@
  * system fd (including VM creation), VM fds and vCPU fds, with random,
  * short and bad buffers, vCPU and VM fds closed in either order while the
  * other is still used, eventfds for KVM_IOEVENTFD and KVM_IRQFD that are
- * signalled and closed under them, random guest code, and the vCPU's
- * kvm_run page scribbled on between runs (KVM_RUN itself cut short by a
- * timer). It
+ * signalled and closed under them, statistics fds (KVM_GET_STATS_FD)
+ * read at random offsets after their VM or vCPU may be gone, random guest
+ * code, and the vCPU's kvm_run page scribbled on between runs (KVM_RUN
+ * itself cut short by a timer). It
  * passes when nothing hangs or crashes (the harness also fails the run on
  * any kernel warning or leak) and a fresh VM still runs a guest afterwards.
  *
@@ -53,7 +54,7 @@ static const unsigned long vm_ioctls[] = {
 	KVM_IRQ_LINE_STATUS, KVM_SIGNAL_MSI, KVM_CREATE_IRQCHIP,
 	KVM_GET_IRQCHIP, KVM_SET_IRQCHIP,
 	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_REINJECT_CONTROL, KVM_SET_CLOCK,
-	_IO(KVMIO, 0xf1),
+	KVM_GET_STATS_FD, _IO(KVMIO, 0xf1),
 };
 
 static const unsigned long vcpu_ioctls[] = {
@@ -63,7 +64,7 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_INTERRUPT, KVM_NMI, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS,
 	KVM_GET_XSAVE, KVM_SET_XSAVE, KVM_GET_XCRS, KVM_SET_XCRS,
 	KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS, KVM_SET_SIGNAL_MASK,
-	KVM_TRANSLATE, KVM_GET_TSC_KHZ, _IO(KVMIO, 0xf2),
+	KVM_TRANSLATE, KVM_GET_TSC_KHZ, KVM_GET_STATS_FD, _IO(KVMIO, 0xf2),
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -233,7 +234,8 @@ TEST(random_ioctls)
 	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 };
 	struct fds f = { .vm = -1, .vcpu = -1 };
 	uint64_t seed, rounds, i;
-	unsigned int runs = 0, scribbles = 0, vms = 0;
+	unsigned int runs = 0, scribbles = 0, vms = 0, preads_failed = 0;
+	int stats = -1;
 	double start, secs;
 	uint8_t *buf, *mem;
 	struct vt_vm t;
@@ -342,7 +344,20 @@ TEST(random_ioctls)
 				close(r);
 			continue;
 		}
+		if (stats >= 0 && rnd() % 8 == 0) {
+			/* A statistics fd outlives what it counts: read it. */
+			uint64_t off = rnd() % 4096, len = rnd() % 2048;
+
+			if (pread(stats, buf, len, off) < 0)
+				preads_failed++;
+		}
 		r = ioctl(fd, cmd, arg_for(cmd, buf, mem));
+		if (cmd == KVM_GET_STATS_FD && r >= 0) {
+			if (stats >= 0)
+				close(stats);
+			stats = r;
+			continue;
+		}
 		/* New fds from CREATE_VCPU on a random id: keep one. */
 		if (cmd == KVM_CREATE_VCPU && r >= 0) {
 			if (f.vcpu < 0 || rnd() % 2)
@@ -356,6 +371,10 @@ TEST(random_ioctls)
 	setitimer(ITIMER_REAL, &it, NULL);
 	TH_LOG("%llu rounds in %.1f s: %u VMs, %u KVM_RUN (%u after scribbling on kvm_run)",
 	       (unsigned long long)i, now_s() - start, vms, runs, scribbles);
+	/* Reads within the file and past its end never fail. */
+	EXPECT_EQ(0u, preads_failed);
+	if (stats >= 0)
+		close(stats);
 	drop_vcpu(&f);
 	close(f.vm);
 	close(sys);

@@ -646,6 +646,62 @@ TEST(interrupt_ioctl)
 	vm_destroy(&m);
 }
 
+/*
+ * The VMM's request for the interrupt window (its 8259 has an interrupt)
+ * counts only while KVM_INTERRUPT could deliver through LINT0, as under
+ * kvm.ko: QEMU keeps asking while its 8259's timer interrupt waits, and a
+ * Linux guest runs for a long time with LINT0 masked.  At WINDOW_CODE:
+ * LINT0 masked, IF set, an OUT; LINT0 unmasked, an OUT; a loop.
+ */
+#define WINDOW_CODE	0xb000
+asm(".pushsection .rodata\n.code32\n"
+"g_window:\n"
+"	movl $0x1ff, 0xfee000f0\n"
+"	movl $0x10700, 0xfee00350\n"
+"	sti\n	nop\n"
+"	out %al, $0x10\n"
+"	movl $0x700, 0xfee00350\n"
+"	out %al, $0x11\n"
+"1:	nop\n	jmp 1b\n"
+"g_window_end:\n"
+".code64\n.popsection\n");
+extern const char g_window[], g_window_end[];
+
+static void window_run(struct __test_metadata *_metadata, struct vm *m,
+		       uint32_t reason, int port)
+{
+	struct kvm_run *run = m->v[0].run;
+
+	ASSERT_EQ(0, ioctl(m->v[0].fd, KVM_RUN, 0));
+	EXPECT_EQ(reason, run->exit_reason);
+	if (reason == KVM_EXIT_IO)
+		EXPECT_EQ(port, run->io.port);
+}
+
+TEST(interrupt_window_needs_lint0)
+{
+	struct kvm_regs r;
+	struct vm m;
+
+	ASSERT_EQ(0, vm_create(&m, 1, 0));
+	memcpy(mem32(&m, WINDOW_CODE), g_window, g_window_end - g_window);
+	ASSERT_EQ(0, set_pmode(&m, 0, 0));
+	ASSERT_EQ(0, ioctl(m.v[0].fd, KVM_GET_REGS, &r));
+	r.rip = WINDOW_CODE;
+	ASSERT_EQ(0, ioctl(m.v[0].fd, KVM_SET_REGS, &r));
+	m.v[0].run->request_interrupt_window = 1;
+	/* LINT0 masked: the guest runs on to its OUT with IF set. */
+	window_run(_metadata, &m, KVM_EXIT_IO, 0x10);
+	EXPECT_EQ(0, m.v[0].run->ready_for_interrupt_injection);
+	m.v[0].run->request_interrupt_window = 0;
+	window_run(_metadata, &m, KVM_EXIT_IO, 0x11);
+	/* LINT0 takes ExtINT again: the window opens. */
+	m.v[0].run->request_interrupt_window = 1;
+	window_run(_metadata, &m, KVM_EXIT_IRQ_WINDOW_OPEN, 0);
+	EXPECT_EQ(1, m.v[0].run->ready_for_interrupt_injection);
+	vm_destroy(&m);
+}
+
 /* --- guests --- */
 
 FIXTURE(guest) {

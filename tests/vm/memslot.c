@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KVM_SET_USER_MEMORY_REGION: good and bad requests get kvm.ko's answers,
- * and a guest sees memory where the slots put it.
+ * and a guest sees memory where the slots put it; KVM_SET_NR_MMU_PAGES.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -142,6 +142,37 @@ TEST_F(slots, above_phys_width)
 	/* Nor can a slot move there. */
 	EXPECT_EQ(EINVAL, set(self->vm, 0, 0, top, MB, self->mem));
 	EXPECT_EQ(0, set(self->vm, 0, 0, 0, MB, self->mem));
+}
+
+/*
+ * KVM_SET_NR_MMU_PAGES and KVM_GET_NR_MMU_PAGES (Linux's
+ * set_memory_region_test sets 64 before its first KVM_RUN): kvm.ko's
+ * minimum, and its default of a page for every 50 pages of slots.
+ */
+TEST_F(slots, nr_mmu_pages)
+{
+	size_t size = 256 * MB;
+	void *big = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, big);
+	EXPECT_EQ(1, ioctl(self->vm, KVM_CHECK_EXTENSION,
+			   KVM_CAP_MMU_SHADOW_CACHE_CONTROL));
+	EXPECT_EQ(0, ioctl(self->vm, KVM_GET_NR_MMU_PAGES, 0));
+	EXPECT_EQ(0, set(self->vm, 0, 0, 0, size, big));
+	EXPECT_EQ((int)(size / 4096 / 50),
+		  ioctl(self->vm, KVM_GET_NR_MMU_PAGES, 0));
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_NR_MMU_PAGES, 63ul));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_NR_MMU_PAGES, 64ul));
+	EXPECT_EQ(64, ioctl(self->vm, KVM_GET_NR_MMU_PAGES, 0));
+	/* Asked for, it stays whatever the slots do. */
+	EXPECT_EQ(0, set(self->vm, 1, 0, size, MB, self->mem));
+	EXPECT_EQ(64, ioctl(self->vm, KVM_GET_NR_MMU_PAGES, 0));
+	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_NR_MMU_PAGES, 1000ul));
+	EXPECT_EQ(1000, ioctl(self->vm, KVM_GET_NR_MMU_PAGES, 0));
+	EXPECT_EQ(0, set(self->vm, 0, 0, 0, 0, NULL));
+	munmap(big, size);
 }
 
 /* The guest reads through two slots and a move. */

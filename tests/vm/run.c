@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KVM_RUN on real-mode guests: port I/O in both directions, HLT, CPUID
- * answered in the kernel, triple fault, signals and immediate_exit.
+ * answered in the kernel (its table fixed once the vCPU has run, OSXSAVE
+ * following CR4), triple fault, signals and immediate_exit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -168,6 +169,109 @@ TEST_F(rm, cpuid)
 		memcpy(&got, vt_io_data(t), 4);
 		EXPECT_EQ(want[i], got);
 	}
+	ASSERT_EQ(0, vt_run(t));
+	EXPECT_EXIT(t, KVM_EXIT_HLT);
+}
+
+/*
+ * Once the vCPU has run, KVM_SET_CPUID2 may repeat its table but not
+ * change it (Linux's cpuid_test): EINVAL, and the old table stays.
+ */
+TEST_F(rm, cpuid_fixed_after_run)
+{
+	static const uint8_t code[] = { 0xf4 };	/* hlt */
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[2];
+	} cpuid = { 0 }, got = { 0 };
+	struct vt_vm *t = &self->t;
+
+	cpuid.c.nent = 2;
+	cpuid.e[0].function = 0x40000000;
+	cpuid.e[0].eax = 0x40000001;
+	cpuid.e[0].ebx = 0x12345678;
+	cpuid.e[1].function = 0x40000001;
+	cpuid.e[1].eax = 0x11;
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_SET_CPUID2, &cpuid));
+	/* Before the first KVM_RUN the VMM may still change it. */
+	cpuid.e[1].eax = 0x22;
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_SET_CPUID2, &cpuid));
+	load(t, code, sizeof(code));
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EXIT(t, KVM_EXIT_HLT);
+
+	EXPECT_EQ(0, ioctl(t->vcpu, KVM_SET_CPUID2, &cpuid));
+	cpuid.e[0].ebx--;
+	EXPECT_EQ(-1, ioctl(t->vcpu, KVM_SET_CPUID2, &cpuid));
+	EXPECT_EQ(EINVAL, errno);
+	cpuid.e[0].ebx++;
+	cpuid.c.nent = 1;
+	EXPECT_EQ(-1, ioctl(t->vcpu, KVM_SET_CPUID2, &cpuid));
+	EXPECT_EQ(EINVAL, errno);
+
+	got.c.nent = 2;
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_GET_CPUID2, &got));
+	ASSERT_EQ(2u, got.c.nent);
+	EXPECT_EQ(0x12345678u, got.e[0].ebx);
+	EXPECT_EQ(0x22u, got.e[1].eax);
+}
+
+/*
+ * CPUID.1:ECX.OSXSAVE (bit 27) follows the guest's CR4.OSXSAVE, whatever
+ * the VMM's table says (Linux's cr4_cpuid_sync_test).
+ */
+TEST_F(rm, cpuid_osxsave_follows_cr4)
+{
+	static const uint8_t code[] = {
+		0x66, 0xb8, 0x01, 0x00, 0x00, 0x00,	/* mov eax, 1 */
+		0x0f, 0xa2,				/* cpuid */
+		0x66, 0x89, 0xc8,			/* mov eax, ecx */
+		0x66, 0xe7, 0x30,			/* out 0x30, eax */
+		0x0f, 0x20, 0xe0,			/* mov eax, cr4 */
+		0x66, 0x0d, 0x00, 0x00, 0x04, 0x00,	/* or eax, 0x40000 */
+		0x0f, 0x22, 0xe0,			/* mov cr4, eax */
+		0x66, 0xb8, 0x01, 0x00, 0x00, 0x00,	/* mov eax, 1 */
+		0x0f, 0xa2,				/* cpuid */
+		0x66, 0x89, 0xc8,			/* mov eax, ecx */
+		0x66, 0xe7, 0x30,			/* out 0x30, eax */
+		0xf4,
+	};
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[256];
+	} cpuid = { .c.nent = 256 };
+	struct vt_vm *t = &self->t;
+	struct kvm_cpuid_entry2 *one = NULL;
+	uint32_t ecx;
+	unsigned int i;
+
+	ASSERT_EQ(0, ioctl(t->sys, KVM_GET_SUPPORTED_CPUID, &cpuid));
+	for (i = 0; i < cpuid.c.nent; i++)
+		if (cpuid.e[i].function == 1)
+			one = &cpuid.e[i];
+	ASSERT_NE(NULL, one);
+	/*
+	 * Neither OSXSAVE nor OSPKE (leaf 7 ECX bit 4) is the VMM's to offer:
+	 * the host's CR4 must not show through.
+	 */
+	EXPECT_EQ(0u, one->ecx & (1u << 27));
+	for (i = 0; i < cpuid.c.nent; i++)
+		if (cpuid.e[i].function == 7 && cpuid.e[i].index == 0)
+			EXPECT_EQ(0u, cpuid.e[i].ecx & (1u << 4));
+	if (!(one->ecx & (1u << 26)))
+		SKIP(return, "no XSAVE in the supported CPUID");
+	/* The table says OSXSAVE is off: the guest's CR4 decides. */
+	one->ecx &= ~(1u << 27);
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_SET_CPUID2, &cpuid));
+	load(t, code, sizeof(code));
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EXIT(t, KVM_EXIT_IO);
+	memcpy(&ecx, vt_io_data(t), 4);
+	EXPECT_EQ(0u, ecx & (1u << 27));
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EXIT(t, KVM_EXIT_IO);
+	memcpy(&ecx, vt_io_data(t), 4);
+	EXPECT_EQ(1u << 27, ecx & (1u << 27));
 	ASSERT_EQ(0, vt_run(t));
 	EXPECT_EXIT(t, KVM_EXIT_HLT);
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Several vCPUs of one VM running at once in their own threads, each
- * exiting to userspace a few thousand times.
+ * exiting to userspace a few thousand times; the boot CPU's choice.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -113,6 +113,59 @@ TEST(four_vcpus)
 		close(w[i].fd);
 	}
 	vt_vm_destroy(&t);
+}
+
+/* MSR_IA32_APICBASE's BSP bit (8) of one vCPU. */
+static int apic_bsp(int vcpu)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = 0x1b };
+
+	if (ioctl(vcpu, KVM_GET_MSRS, &m) != 1)
+		return -1;
+	return !!(m.e.data & (1u << 8));
+}
+
+/*
+ * KVM_SET_BOOT_CPU_ID (Linux's set_boot_cpu_id): the vCPU it names is
+ * the BSP, the others are not and, with an in-kernel irqchip, wait for
+ * INIT and SIPI; it is refused with EBUSY once a vCPU exists.
+ */
+TEST(boot_cpu_id)
+{
+	int sys = vt_open_dev(), vm, v[2], i, chip;
+
+	ASSERT_GE(sys, 0);
+	EXPECT_EQ(1, ioctl(sys, KVM_CHECK_EXTENSION, KVM_CAP_SET_BOOT_CPU_ID));
+	for (chip = 0; chip < 2; chip++) {
+		struct kvm_mp_state mp;
+
+		vm = ioctl(sys, KVM_CREATE_VM, 0);
+		ASSERT_GE(vm, 0);
+		if (chip)
+			ASSERT_EQ(0, ioctl(vm, KVM_CREATE_IRQCHIP, 0));
+		ASSERT_EQ(0, ioctl(vm, KVM_SET_BOOT_CPU_ID, 1ul));
+		for (i = 0; i < 2; i++) {
+			v[i] = ioctl(vm, KVM_CREATE_VCPU, i);
+			ASSERT_GE(v[i], 0);
+		}
+		EXPECT_EQ(0, apic_bsp(v[0])) TH_LOG("irqchip %d", chip);
+		EXPECT_EQ(1, apic_bsp(v[1])) TH_LOG("irqchip %d", chip);
+		if (chip) {
+			ASSERT_EQ(0, ioctl(v[0], KVM_GET_MP_STATE, &mp));
+			EXPECT_EQ((__u32)KVM_MP_STATE_UNINITIALIZED, mp.mp_state);
+			ASSERT_EQ(0, ioctl(v[1], KVM_GET_MP_STATE, &mp));
+			EXPECT_EQ((__u32)KVM_MP_STATE_RUNNABLE, mp.mp_state);
+		}
+		EXPECT_EQ(-1, ioctl(vm, KVM_SET_BOOT_CPU_ID, 0ul));
+		EXPECT_EQ(EBUSY, errno);
+		for (i = 0; i < 2; i++)
+			close(v[i]);
+		close(vm);
+	}
+	close(sys);
 }
 
 TEST_HARNESS_MAIN

@@ -94,4 +94,48 @@ TEST(rep_zero_count)
 	vt_vm_destroy(&t);
 }
 
+/*
+ * A VMM that lowers rCX while a REP INS waits for its data (Linux's
+ * userspace_io_test does): the instruction ends when rCX runs out, with
+ * one element stored per count left, whatever the exit asked for.
+ */
+TEST(rep_insb_count_lowered)
+{
+	static const uint8_t code[] = {
+		0xbf, 0x00, 0x30,	/* mov di, 0x3000 */
+		0xb9, 0x04, 0x00,	/* mov cx, 4 */
+		0xba, 0x80, 0x00,	/* mov dx, 0x80 */
+		0xfc,			/* cld */
+		0xf3, 0x6c,		/* rep insb */
+		0xf4,
+	};
+	struct kvm_regs regs;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, CODE));
+	memcpy(t.mem + CODE, code, sizeof(code));
+	memset(t.mem + 0x3000, 0x11, 8);
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	ASSERT_EQ(KVM_EXIT_IO_IN, t.run->io.direction);
+	ASSERT_EQ(0x80, t.run->io.port);
+	ASSERT_LE(1u, t.run->io.count);
+	ASSERT_GE(4u, t.run->io.count);
+	memset(vt_io_data(&t), 0xaa, t.run->io.count);
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	ASSERT_EQ(4u, regs.rcx & 0xffff);
+	regs.rcx = (regs.rcx & ~0xffffULL) | 1;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason)
+		TH_LOG("exit %s, count %u", vt_exit_name(t.run->exit_reason),
+		       t.run->io.count);
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	EXPECT_EQ(0u, regs.rcx & 0xffff);
+	EXPECT_EQ(0x3001u, regs.rdi & 0xffff);
+	EXPECT_EQ(0xaa, t.mem[0x3000]);
+	EXPECT_EQ(0x11, t.mem[0x3001]);
+	vt_vm_destroy(&t);
+}
+
 TEST_HARNESS_MAIN

@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The guest's GICv3 distributor and redistributors as a state machine
+ * (gic_model.h says what is left out).  Every value a guest writes is
+ * masked to the fields it may set before it is kept; every index comes
+ * from an offset checked against the model's own bounds.
+ */
+#ifdef __KERNEL__
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+
+#include "arm64/gic_model.h"
+
+/* GICD_CTLR: the group enables are the guest's, ARE and DS read as one. */
+#define GICD_CTLR_ENABLES	0x3U
+#define GICD_CTLR_ARE		BIT(4)
+#define GICD_CTLR_DS		BIT(6)
+/* GICD_TYPER: 10 INTID bits, no 1-of-N routing. */
+#define GICD_TYPER_IDBITS	(9U << 19)
+#define GICD_TYPER_NO1N		BIT(25)
+/* Implementer Arm (0x43b), product 'V' */
+#define GIC_IIDR		((0x56U << 24) | 0x43bU)
+/* PIDR2: architecture revision 3 */
+#define GIC_PIDR2		0x3bU
+#define GIC_PIDR2_OFF		0xffe8
+#define GICR_TYPER_LAST		BIT_ULL(4)
+#define GICR_WAKER_SLEEP	BIT(1)
+#define GICR_WAKER_ASLEEP	BIT(2)
+#define GICD_IROUTER		0x6000
+/* IROUTER's affinity fields: Aff3 39:32, Aff2 23:16, Aff1 15:8, Aff0 7:0 */
+#define GIC_AFF_MASK		0xff00ffffffULL
+/* Priority bits kept: as many as the virtual CPU interface has at least. */
+#define GIC_PRIO_MASK		0xf8
+#define GIC_PRIO_RESET		0xa0
+
+enum gic_reg {
+	GR_GROUP, GR_SENABLE, GR_CENABLE, GR_SPEND, GR_CPEND, GR_SACTIVE,
+	GR_CACTIVE, GR_PRIO, GR_CFG, GR_NONE
+};
+
+static struct gic_irq *gic_irq(struct gic_model *g, u32 cpu, u32 intid)
+{
+	if (intid < GIC_NR_PRIV)
+		return cpu < g->nr_cpus ? &g->priv[cpu][intid] : NULL;
+	if (intid >= g->nr_irqs || intid > GIC_MAX_SPI)
+		return NULL;
+	return &g->spi[intid - GIC_NR_PRIV];
+}
+
+static bool gic_pending(const struct gic_irq *irq)
+{
+	return irq->latch || (!irq->edge && irq->level);
+}
+
+static bool gic_group_on(const struct gic_model *g, const struct gic_irq *irq)
+{
+	return g->ctlr & (irq->group1 ? 2 : 1);
+}
+
+/* Pending, enabled and its group forwarded by the distributor. */
+static bool gic_deliverable(const struct gic_model *g,
+			    const struct gic_irq *irq)
+{
+	return gic_pending(irq) && irq->enabled && gic_group_on(g, irq);
+}
+
+/* The vCPU whose MPIDR has the affinity @aff (IROUTER layout). */
+static u8 gic_route(const struct gic_model *g, u64 aff)
+{
+	u32 c;
+
+	for (c = 0; c < g->nr_cpus; c++)
+		if ((g->mpidr[c] & GIC_AFF_MASK) == (aff & GIC_AFF_MASK))
+			return c;
+	return GIC_NO_CPU;
+}
+
+/**
+ * gic_model_init - a GIC out of reset
+ * @g: the model
+ * @nr_irqs: INTIDs, 64 to 1024 and a multiple of 32 (checked by the caller)
+ * @nr_cpus: vCPUs, at most GIC_MAX_CPUS
+ * @mpidr: each vCPU's MPIDR_EL1
+ */
+void gic_model_init(struct gic_model *g, u32 nr_irqs, u32 nr_cpus,
+		    const u64 *mpidr)
+{
+	u32 c, i;
+
+	memset(g, 0, sizeof(*g));
+	g->nr_irqs = nr_irqs > GIC_MAX_IRQS ? GIC_MAX_IRQS : nr_irqs;
+	g->nr_cpus = nr_cpus > GIC_MAX_CPUS ? GIC_MAX_CPUS : nr_cpus;
+	for (c = 0; c < g->nr_cpus; c++) {
+		g->mpidr[c] = mpidr[c];
+		g->sleep[c] = true;
+		for (i = 0; i < GIC_NR_PRIV; i++) {
+			g->priv[c][i].edge = i < GIC_NR_SGIS;
+			g->priv[c][i].lr_cpu = GIC_NO_CPU;
+			g->priv[c][i].target = c;
+		}
+	}
+	for (i = 0; i < GIC_MAX_IRQS - GIC_NR_PRIV; i++) {
+		g->spi[i].lr_cpu = GIC_NO_CPU;
+		g->spi[i].target = g->nr_cpus ? 0 : GIC_NO_CPU;
+	}
+}
+
+/* Which register of the 32-interrupt banks @off is, and its first INTID. */
+static enum gic_reg gic_decode(u64 off, u32 *first)
+{
+	if (off >= 0x80 && off < 0x400) {
+		*first = (off & 0x7f) * 8;
+		return GR_GROUP + (off - 0x80) / 0x80;
+	}
+	if (off >= 0x400 && off < 0x800) {
+		*first = off - 0x400;
+		return GR_PRIO;
+	}
+	if (off >= 0xc00 && off < 0xd00) {
+		*first = (off - 0xc00) * 4;
+		return GR_CFG;
+	}
+	return GR_NONE;
+}
+
+static bool gic_bit(const struct gic_irq *irq, enum gic_reg r)
+{
+	switch (r) {
+	case GR_GROUP:
+		return irq->group1;
+	case GR_SENABLE:
+	case GR_CENABLE:
+		return irq->enabled;
+	case GR_SPEND:
+	case GR_CPEND:
+		return gic_pending(irq);
+	case GR_SACTIVE:
+	case GR_CACTIVE:
+		return irq->active;
+	default:
+		return false;
+	}
+}
+
+static u32 gic_bank_read(struct gic_model *g, u32 cpu, enum gic_reg r,
+			 u32 first, unsigned int len)
+{
+	struct gic_irq *irq;
+	u32 v = 0, i;
+
+	if (len > 4)
+		return 0;
+	if (r == GR_PRIO) {
+		for (i = 0; i < len; i++) {
+			irq = gic_irq(g, cpu, first + i);
+			if (irq)
+				v |= (u32)irq->prio << (8 * i);
+		}
+		return v;
+	}
+	if (len != 4)
+		return 0;
+	for (i = 0; i < 32; i++) {
+		irq = gic_irq(g, cpu, first + i);
+		if (!irq)
+			continue;
+		if (r == GR_CFG) {
+			if (i < 16 && irq->edge)
+				v |= 2U << (2 * i);
+		} else if (gic_bit(irq, r)) {
+			v |= 1U << i;
+		}
+	}
+	return v;
+}
+
+/* Returns true when an interrupt may have become deliverable. */
+static bool gic_bank_write(struct gic_model *g, u32 cpu, enum gic_reg r,
+			   u32 first, unsigned int len, u32 v)
+{
+	struct gic_irq *irq;
+	bool kick = false;
+	u32 i;
+
+	if (len > 4)
+		return false;
+	if (r == GR_PRIO) {
+		for (i = 0; i < len; i++) {
+			irq = gic_irq(g, cpu, first + i);
+			if (irq)
+				irq->prio = (v >> (8 * i)) & GIC_PRIO_MASK;
+		}
+		return true;
+	}
+	if (len != 4)
+		return false;
+	for (i = 0; i < 32; i++) {
+		bool bit = v & (1U << i);
+
+		irq = gic_irq(g, cpu, first + i);
+		if (!irq)
+			continue;
+		switch (r) {
+		case GR_GROUP:
+			kick |= irq->group1 != bit;
+			irq->group1 = bit;
+			break;
+		case GR_SENABLE:
+			kick |= bit;
+			irq->enabled |= bit;
+			break;
+		case GR_CENABLE:
+			irq->enabled &= !bit;
+			break;
+		case GR_SPEND:
+			kick |= bit;
+			irq->latch |= bit;
+			break;
+		case GR_CPEND:
+			irq->latch &= !bit;
+			break;
+		case GR_SACTIVE:
+			irq->active |= bit;
+			break;
+		case GR_CACTIVE:
+			kick |= bit;
+			irq->active &= !bit;
+			break;
+		case GR_CFG:
+			/* SGIs are always edge-triggered. */
+			if (i < 16 && first + i >= GIC_NR_SGIS) {
+				kick = true;
+				irq->edge = v & (2U << (2 * i));
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	return kick;
+}
+
+/* The half or whole of a 64-bit register an access of @len at @off reads. */
+static u64 gic_part(u64 reg, u64 off, unsigned int len)
+{
+	if (len == 8)
+		return reg;
+	return (u32)(reg >> (off & 4 ? 32 : 0));
+}
+
+static u64 gic_merge(u64 reg, u64 off, unsigned int len, u64 val)
+{
+	if (len == 8)
+		return val;
+	if (off & 4)
+		return (reg & 0xffffffffULL) | (val << 32);
+	return (reg & ~0xffffffffULL) | (u32)val;
+}
+
+/* Only naturally aligned accesses of 4 bytes, or of 8 where @wide. */
+static bool gic_sized(u64 off, unsigned int len, bool wide)
+{
+	return !(off & (len - 1)) && (len == 4 || (wide && len == 8));
+}
+
+/**
+ * gic_dist_read - a guest read of the distributor
+ * @g: the model
+ * @off: offset into GIC_DIST_SIZE
+ * @len: 1, 2, 4 or 8
+ *
+ * Return: the value, zero-extended.
+ */
+u64 gic_dist_read(struct gic_model *g, u64 off, unsigned int len)
+{
+	enum gic_reg r;
+	u32 first, n;
+
+	if (off >= GIC_DIST_SIZE || !len || (off & (len - 1)))
+		return 0;
+	r = gic_decode(off, &first);
+	if (r == GR_PRIO && len <= 4)
+		return first < GIC_NR_PRIV ? 0 : gic_bank_read(g, 0, r, first, len);
+	if (off >= GICD_IROUTER + 8 * GIC_NR_PRIV && off < GICD_IROUTER + 0x2000) {
+		n = (off - GICD_IROUTER) / 8;
+		if (!gic_sized(off, len, true) || n >= g->nr_irqs || n > GIC_MAX_SPI)
+			return 0;
+		return gic_part(g->spi[n - GIC_NR_PRIV].irouter, off, len);
+	}
+	if (len != 4)
+		return 0;
+	if (r != GR_NONE)
+		return first < GIC_NR_PRIV ? 0 : gic_bank_read(g, 0, r, first, 4);
+	switch (off) {
+	case 0x0:
+		return (g->ctlr & GICD_CTLR_ENABLES) | GICD_CTLR_ARE |
+		       GICD_CTLR_DS;
+	case 0x4:
+		return (g->nr_irqs / 32 - 1) | GICD_TYPER_IDBITS |
+		       GICD_TYPER_NO1N;
+	case 0x8:
+		return GIC_IIDR;
+	case GIC_PIDR2_OFF:
+		return GIC_PIDR2;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * gic_dist_write - a guest write to the distributor
+ * @g: the model
+ * @off: offset into GIC_DIST_SIZE
+ * @len: 1, 2, 4 or 8
+ * @val: the value written (the low @len bytes count)
+ *
+ * Return: true when an interrupt may have become deliverable.
+ */
+bool gic_dist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
+{
+	struct gic_irq *irq;
+	enum gic_reg r;
+	u32 first, n;
+
+	if (off >= GIC_DIST_SIZE || !len || (off & (len - 1)))
+		return false;
+	r = gic_decode(off, &first);
+	if (r == GR_PRIO && len <= 4)
+		return first >= GIC_NR_PRIV &&
+		       gic_bank_write(g, 0, r, first, len, (u32)val);
+	if (off >= GICD_IROUTER + 8 * GIC_NR_PRIV && off < GICD_IROUTER + 0x2000) {
+		n = (off - GICD_IROUTER) / 8;
+		if (!gic_sized(off, len, true) || n >= g->nr_irqs || n > GIC_MAX_SPI)
+			return false;
+		irq = &g->spi[n - GIC_NR_PRIV];
+		irq->irouter = gic_merge(irq->irouter, off, len, val) &
+			       GIC_AFF_MASK;
+		irq->target = gic_route(g, irq->irouter);
+		return true;
+	}
+	if (len != 4)
+		return false;
+	if (r != GR_NONE)
+		return first >= GIC_NR_PRIV &&
+		       gic_bank_write(g, 0, r, first, 4, (u32)val);
+	if (off == 0x0) {
+		g->ctlr = val & GICD_CTLR_ENABLES;
+		return true;
+	}
+	return false;
+}
+
+/* GICR_TYPER: the vCPU's affinity, its number, and the last frame's flag. */
+static u64 gic_redist_typer(const struct gic_model *g, u32 cpu)
+{
+	u64 m = g->mpidr[cpu];
+	u64 aff = (m & 0xffffff) | ((m >> 32) & 0xff) << 24;
+
+	return aff << 32 | (u64)cpu << 8 |
+	       (cpu + 1 == g->nr_cpus ? GICR_TYPER_LAST : 0);
+}
+
+/**
+ * gic_redist_read - a guest read of the redistributors
+ * @g: the model
+ * @off: offset into the redistributors (GIC_REDIST_SIZE per vCPU)
+ * @len: 1, 2, 4 or 8
+ *
+ * Return: the value, zero-extended.
+ */
+u64 gic_redist_read(struct gic_model *g, u64 off, unsigned int len)
+{
+	u64 cpu = off / GIC_REDIST_SIZE, r = off % GIC_REDIST_SIZE;
+	enum gic_reg reg;
+	u32 first;
+
+	if (cpu >= g->nr_cpus || !len || (off & (len - 1)))
+		return 0;
+	if (r >= 0x10000) {
+		reg = gic_decode(r - 0x10000, &first);
+		if (reg == GR_NONE || first >= GIC_NR_PRIV)
+			return 0;
+		return gic_bank_read(g, cpu, reg, first, len);
+	}
+	if (r == 0x8 || r == 0xc)
+		return gic_sized(r, len, true) ?
+		       gic_part(gic_redist_typer(g, cpu), r, len) : 0;
+	if (len != 4)
+		return 0;
+	switch (r) {
+	case 0x4:
+		return GIC_IIDR;
+	case 0x14:
+		return g->sleep[cpu] ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
+	case GIC_PIDR2_OFF:
+		return GIC_PIDR2;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * gic_redist_write - a guest write to the redistributors
+ * @g: the model
+ * @off: offset into the redistributors (GIC_REDIST_SIZE per vCPU)
+ * @len: 1, 2, 4 or 8
+ * @val: the value written
+ *
+ * Return: true when an interrupt may have become deliverable.
+ */
+bool gic_redist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
+{
+	u64 cpu = off / GIC_REDIST_SIZE, r = off % GIC_REDIST_SIZE;
+	enum gic_reg reg;
+	u32 first;
+
+	if (cpu >= g->nr_cpus || !len || (off & (len - 1)))
+		return false;
+	if (r >= 0x10000) {
+		reg = gic_decode(r - 0x10000, &first);
+		if (reg == GR_NONE || first >= GIC_NR_PRIV)
+			return false;
+		return gic_bank_write(g, cpu, reg, first, len, (u32)val);
+	}
+	if (r == 0x14 && len == 4)
+		g->sleep[cpu] = val & GICR_WAKER_SLEEP;
+	return false;
+}
+
+/**
+ * gic_set_line - drive an interrupt input
+ * @g: the model
+ * @cpu: the vCPU whose PPI it is (ignored for SPIs)
+ * @intid: a PPI (16-31) or SPI INTID
+ * @level: the line's level; an edge-triggered one pends at each assertion
+ *
+ * Return: the vCPU that may now have it to take, or -1.
+ */
+int gic_set_line(struct gic_model *g, u32 cpu, u32 intid, bool level)
+{
+	struct gic_irq *irq;
+
+	if (intid < GIC_NR_SGIS)
+		return -1;
+	irq = gic_irq(g, cpu, intid);
+	if (!irq)
+		return -1;
+	irq->level = level;
+	if (irq->edge && level)
+		irq->latch = true;
+	if (!gic_deliverable(g, irq) || irq->target == GIC_NO_CPU)
+		return -1;
+	return irq->target;
+}
+
+/**
+ * gic_sgi - a vCPU generates SGIs (ICC_SGI1R_EL1 and its siblings)
+ * @g: the model
+ * @cpu: the sender
+ * @val: the register's value: INTID, targets by affinity, or all but self
+ * @group1: ICC_SGI1R_EL1, which pends an SGI of either group; the others
+ *	only pend Group 0 SGIs
+ *
+ * Return: a bit per vCPU an SGI was made pending for.
+ */
+u32 gic_sgi(struct gic_model *g, u32 cpu, u64 val, bool group1)
+{
+	u32 intid = (val >> 24) & 0xf, list = val & 0xffff, rs = (val >> 44) & 0xf;
+	u64 aff = ((val >> 16) & 0xff) << 8 | ((val >> 32) & 0xff) << 16 |
+		  ((val >> 48) & 0xffULL) << 32;
+	bool all = val & BIT_ULL(40);
+	u32 c, sent = 0;
+
+	for (c = 0; c < g->nr_cpus; c++) {
+		u64 m = g->mpidr[c] & GIC_AFF_MASK;
+		struct gic_irq *irq = &g->priv[c][intid];
+
+		if (all) {
+			if (c == cpu)
+				continue;
+		} else if ((m & ~0xffULL) != aff || (m & 0xf0) >> 4 != rs ||
+			   !(list & (1U << (m & 0xf)))) {
+			continue;
+		}
+		if (!group1 && irq->group1)
+			continue;
+		irq->latch = true;
+		sent |= 1U << c;
+	}
+	return sent;
+}
+
+/* Is @a to be presented before @b: active ones first, then by priority. */
+static bool gic_before(const struct gic_irq *a, const struct gic_irq *b)
+{
+	if (a->active != b->active)
+		return a->active;
+	return a->prio < b->prio;
+}
+
+/**
+ * gic_lr_fill - what @cpu's list registers hold for its next run
+ * @g: the model
+ * @cpu: the vCPU
+ * @lr: the ICH_LR<n>_EL2 values
+ * @n: how many list registers the CPU has (at most 16)
+ *
+ * Interrupts the vCPU's list registers held that are no longer active,
+ * nor pending and routed to it, are let go; an interrupt another vCPU's
+ * list registers hold stays there.
+ *
+ * Return: how many of @lr are filled.
+ */
+unsigned int gic_lr_fill(struct gic_model *g, u32 cpu, u64 *lr, unsigned int n)
+{
+	struct gic_irq *best[16];
+	u32 ids[16], i, j, k, nr = 0;
+
+	if (cpu >= g->nr_cpus)
+		return 0;
+	if (n > 16)
+		n = 16;
+	for (i = 0; i < g->nr_irqs && i <= GIC_MAX_SPI; i++) {
+		struct gic_irq *irq = gic_irq(g, cpu, i);
+
+		if (!irq)
+			continue;
+		if (irq->lr_cpu == cpu)
+			irq->lr_cpu = GIC_NO_CPU;
+		else if (irq->lr_cpu != GIC_NO_CPU || irq->target != cpu)
+			continue;
+		/* An active one stays; a pending one goes where it is routed. */
+		if (!irq->active &&
+		    (irq->target != cpu || !gic_deliverable(g, irq)))
+			continue;
+		/* Insert into the best @n so far, in order. */
+		for (j = 0; j < nr && !gic_before(irq, best[j]); j++)
+			;
+		if (j >= n)
+			continue;
+		if (nr < n)
+			nr++;
+		for (k = nr - 1; k > j; k--) {
+			best[k] = best[k - 1];
+			ids[k] = ids[k - 1];
+		}
+		best[j] = irq;
+		ids[j] = i;
+	}
+	for (j = 0; j < nr; j++) {
+		struct gic_irq *irq = best[j];
+
+		lr[j] = ids[j] | (u64)irq->prio << GIC_LR_PRIO_SHIFT |
+			(irq->group1 ? GIC_LR_GROUP1 : 0) |
+			(irq->active ? GIC_LR_ACTIVE : 0) |
+			(gic_deliverable(g, irq) ? GIC_LR_PENDING : 0);
+		irq->lr_cpu = cpu;
+	}
+	return nr;
+}
+
+/**
+ * gic_lr_sync - take back what the guest did with its list registers
+ * @g: the model
+ * @cpu: the vCPU
+ * @in: the values gic_lr_fill() gave
+ * @out: the same registers after the run: only their state bits count
+ * @n: how many
+ * @acked: where the INTIDs of deactivated level-sensitive SPIs go
+ *
+ * An interrupt no longer pending was acknowledged: its pending latch is
+ * spent (a level-sensitive one stays pending while its line is high).
+ *
+ * Return: how many INTIDs @acked holds.
+ */
+unsigned int gic_lr_sync(struct gic_model *g, u32 cpu, const u64 *in,
+			 const u64 *out, unsigned int n, u32 *acked)
+{
+	unsigned int i, nr = 0;
+
+	for (i = 0; i < n; i++) {
+		u32 intid = in[i] & GIC_LR_INTID;
+		struct gic_irq *irq = gic_irq(g, cpu, intid);
+		u64 st = out[i] & (GIC_LR_PENDING | GIC_LR_ACTIVE);
+
+		if (!irq || irq->lr_cpu != cpu)
+			continue;
+		if ((in[i] & GIC_LR_PENDING) && !(st & GIC_LR_PENDING))
+			irq->latch = false;
+		irq->active = st & GIC_LR_ACTIVE;
+		if (st)
+			continue;
+		irq->lr_cpu = GIC_NO_CPU;
+		if (intid >= GIC_NR_PRIV && !irq->edge)
+			acked[nr++] = intid;
+	}
+	return nr;
+}
+
+/**
+ * gic_cpu_pending - would @cpu take an interrupt (what ends its WFI)?
+ * @g: the model
+ * @cpu: the vCPU
+ * @vmcr: its ICH_VMCR_EL2: the group enables and the priority mask
+ *
+ * Return: true when one is deliverable, not active, enabled in the CPU
+ * interface and above its priority mask.
+ */
+bool gic_cpu_pending(const struct gic_model *g, u32 cpu, u32 vmcr)
+{
+	u32 pmr = vmcr >> GIC_VMCR_PMR_SHIFT, i;
+
+	if (cpu >= g->nr_cpus)
+		return false;
+	for (i = 0; i < g->nr_irqs && i <= GIC_MAX_SPI; i++) {
+		const struct gic_irq *irq = i < GIC_NR_PRIV ? &g->priv[cpu][i] :
+					    &g->spi[i - GIC_NR_PRIV];
+
+		if (irq->target != cpu || irq->active ||
+		    !gic_deliverable(g, irq) || irq->prio >= pmr)
+			continue;
+		if (vmcr & (irq->group1 ? GIC_VMCR_ENG1 : GIC_VMCR_ENG0))
+			return true;
+	}
+	return false;
+}

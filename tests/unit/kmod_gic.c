@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The module's GICv3 model (kmod/arm64/gic_model.c), on the host: the
+ * distributor's and redistributors' registers as a guest sees them, lines,
+ * SGIs, and what the list registers present and take back.
+ */
+#include <string.h>
+
+/* The harness leaves parameters unused and compares mixed signedness. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#include "kselftest_harness.h"
+#include "arm64/gic_model.h"
+
+static struct gic_model g;
+
+/* Two vCPUs with kvm.ko's MPIDRs (Aff0 = id), 128 INTIDs. */
+static void setup(void)
+{
+	static const u64 mpidr[2] = { 0x80000000, 0x80000001 };
+
+	gic_model_init(&g, 128, 2, mpidr);
+}
+
+/* Enable @intid in group 1, priority 0x80, on @cpu's side for a private. */
+static void enable(u32 cpu, u32 intid)
+{
+	u32 bit = 1U << (intid % 32);
+
+	if (intid < 32) {
+		u64 sgi = cpu * GIC_REDIST_SIZE + 0x10000;
+
+		gic_redist_write(&g, sgi + 0x80, 4,
+				 gic_redist_read(&g, sgi + 0x80, 4) | bit);
+		gic_redist_write(&g, sgi + 0x400 + intid, 1, 0x80);
+		gic_redist_write(&g, sgi + 0x100, 4, bit);
+	} else {
+		gic_dist_write(&g, 0x80 + intid / 32 * 4, 4,
+			       gic_dist_read(&g, 0x80 + intid / 32 * 4, 4) | bit);
+		gic_dist_write(&g, 0x400 + intid, 1, 0x80);
+		gic_dist_write(&g, 0x100 + intid / 32 * 4, 4, bit);
+	}
+}
+
+TEST(ids_and_typer)
+{
+	setup();
+	EXPECT_EQ(0x30, gic_dist_read(&g, 0xffe8, 4) & 0xf0);
+	/* 4 x 32 INTIDs, 10 ID bits, no 1-of-N. */
+	EXPECT_EQ(3 | 9 << 19 | 1 << 25, gic_dist_read(&g, 0x4, 4));
+	EXPECT_EQ(0x50, gic_dist_read(&g, 0x0, 4));
+	gic_dist_write(&g, 0x0, 4, ~0ULL);
+	EXPECT_EQ(0x53, gic_dist_read(&g, 0x0, 4));
+	EXPECT_EQ(0x30, gic_redist_read(&g, 0xffe8, 4) & 0xf0);
+	/* GICR_TYPER: affinity, processor number, Last on the second. */
+	EXPECT_EQ(0ULL, gic_redist_read(&g, 0x8, 8));
+	EXPECT_EQ(1ULL << 32 | 1 << 8 | 1 << 4,
+		  gic_redist_read(&g, GIC_REDIST_SIZE + 0x8, 8));
+	EXPECT_EQ(1, gic_redist_read(&g, GIC_REDIST_SIZE + 0xc, 4));
+	/* Past the last redistributor, unaligned, odd sizes: nothing. */
+	EXPECT_EQ(0, gic_redist_read(&g, 2 * GIC_REDIST_SIZE + 0x8, 8));
+	EXPECT_EQ(0, gic_dist_read(&g, 0x5, 4));
+	EXPECT_EQ(0, gic_dist_read(&g, 0x4, 2));
+	/* GICR_WAKER: asleep out of reset, awake once told. */
+	EXPECT_EQ(6, gic_redist_read(&g, 0x14, 4));
+	gic_redist_write(&g, 0x14, 4, 0);
+	EXPECT_EQ(0, gic_redist_read(&g, 0x14, 4));
+}
+
+TEST(banks)
+{
+	setup();
+	/* The distributor's first word is the redistributors'. */
+	gic_dist_write(&g, 0x100, 4, ~0ULL);
+	EXPECT_EQ(0, gic_dist_read(&g, 0x100, 4));
+	gic_dist_write(&g, 0x104, 4, 0x5);
+	EXPECT_EQ(0x5, gic_dist_read(&g, 0x104, 4));
+	gic_dist_write(&g, 0x184, 4, 0x1);
+	EXPECT_EQ(0x4, gic_dist_read(&g, 0x104, 4));
+	/* Beyond NR_IRQS: nothing kept. */
+	gic_dist_write(&g, 0x110, 4, ~0ULL);
+	EXPECT_EQ(0, gic_dist_read(&g, 0x110, 4));
+	/* Priorities by byte and word, 5 bits kept. */
+	gic_dist_write(&g, 0x420, 4, 0xffa08001);
+	EXPECT_EQ(0xf8a08000, gic_dist_read(&g, 0x420, 4));
+	EXPECT_EQ(0xa0, gic_dist_read(&g, 0x422, 1));
+	EXPECT_EQ(0, gic_dist_read(&g, 0x400, 4));
+	/* SGIs edge, always; PPIs and SPIs as written. */
+	EXPECT_EQ(0xaaaaaaaa, gic_redist_read(&g, 0x10000 + 0xc00, 4));
+	gic_redist_write(&g, 0x10000 + 0xc00, 4, 0);
+	EXPECT_EQ(0xaaaaaaaa, gic_redist_read(&g, 0x10000 + 0xc00, 4));
+	gic_dist_write(&g, 0xc08, 4, 0x2);
+	EXPECT_EQ(0x2, gic_dist_read(&g, 0xc08, 4));
+	/* IROUTER: 64 bits or halves, affinity fields only. */
+	gic_dist_write(&g, 0x6000 + 8 * 40, 8, ~0ULL);
+	EXPECT_EQ(0xff00ffffffULL, gic_dist_read(&g, 0x6000 + 8 * 40, 8));
+	gic_dist_write(&g, 0x6000 + 8 * 40, 4, 1);
+	gic_dist_write(&g, 0x6000 + 8 * 40 + 4, 4, 0);
+	EXPECT_EQ(1ULL, gic_dist_read(&g, 0x6000 + 8 * 40, 8));
+	EXPECT_EQ(1, g.spi[8].target);
+	gic_dist_write(&g, 0x6000 + 8 * 40, 8, 7);
+	EXPECT_EQ(GIC_NO_CPU, g.spi[8].target);
+	/* SGIs and PPIs have no IROUTER. */
+	gic_dist_write(&g, 0x6000 + 8 * 20, 8, 1);
+	EXPECT_EQ(0ULL, gic_dist_read(&g, 0x6000 + 8 * 20, 8));
+}
+
+TEST(spi_level_through_lrs)
+{
+	u64 lr[4], out[4];
+	u32 acked[4];
+
+	setup();
+	gic_dist_write(&g, 0x0, 4, 2);
+	/* Not enabled: pending, not presented. */
+	EXPECT_EQ(-1, gic_set_line(&g, 0, 40, true));
+	EXPECT_EQ(0x100, gic_dist_read(&g, 0x204, 4));
+	EXPECT_EQ(0, gic_lr_fill(&g, 0, lr, 4));
+	enable(0, 40);
+	EXPECT_EQ(1, gic_lr_fill(&g, 0, lr, 4));
+	EXPECT_EQ(40 | 0x80ULL << 48 | GIC_LR_GROUP1 | GIC_LR_PENDING, lr[0]);
+	EXPECT_TRUE(gic_cpu_pending(&g, 0, GIC_VMCR_ENG1 | 0xffU << 24));
+	EXPECT_FALSE(gic_cpu_pending(&g, 0, GIC_VMCR_ENG1 | 0x80U << 24));
+	EXPECT_FALSE(gic_cpu_pending(&g, 0, 0xffU << 24));
+	EXPECT_FALSE(gic_cpu_pending(&g, 1, GIC_VMCR_ENG1 | 0xffU << 24));
+	/* The guest acknowledged it: active; the line still high. */
+	out[0] = (lr[0] & ~GIC_LR_PENDING) | GIC_LR_ACTIVE;
+	EXPECT_EQ(0, gic_lr_sync(&g, 0, lr, out, 1, acked));
+	EXPECT_EQ(0x100, gic_dist_read(&g, 0x304, 4));
+	EXPECT_EQ(1, gic_lr_fill(&g, 0, lr, 4));
+	EXPECT_EQ(GIC_LR_ACTIVE | GIC_LR_PENDING, lr[0] & (3ULL << 62));
+	/* The line falls, the guest deactivates: a resampler hears it. */
+	EXPECT_EQ(-1, gic_set_line(&g, 0, 40, false));
+	EXPECT_EQ(1, gic_lr_fill(&g, 0, lr, 4));
+	EXPECT_EQ(GIC_LR_ACTIVE, lr[0] & (3ULL << 62));
+	out[0] = lr[0] & ~(3ULL << 62);
+	EXPECT_EQ(1, gic_lr_sync(&g, 0, lr, out, 1, acked));
+	EXPECT_EQ(40, acked[0]);
+	EXPECT_EQ(0, gic_lr_fill(&g, 0, lr, 4));
+	EXPECT_EQ(GIC_NO_CPU, g.spi[8].lr_cpu);
+}
+
+TEST(edge_and_priority_order)
+{
+	u64 lr[2], out[2];
+	u32 acked[2];
+
+	setup();
+	gic_dist_write(&g, 0x0, 4, 2);
+	enable(0, 33);
+	enable(0, 34);
+	enable(0, 35);
+	gic_dist_write(&g, 0x400 + 34, 1, 0x10);
+	gic_dist_write(&g, 0x400 + 35, 1, 0x20);
+	gic_dist_write(&g, 0xc08, 4, 0x2 << 2);	/* 33 edge */
+	EXPECT_EQ(0, gic_set_line(&g, 0, 33, true));
+	EXPECT_EQ(0, gic_set_line(&g, 0, 33, false));
+	EXPECT_EQ(0, gic_set_line(&g, 0, 34, true));
+	EXPECT_EQ(0, gic_set_line(&g, 0, 35, true));
+	/* Two list registers: the two best priorities. */
+	EXPECT_EQ(2, gic_lr_fill(&g, 0, lr, 2));
+	EXPECT_EQ(34, lr[0] & GIC_LR_INTID);
+	EXPECT_EQ(35, lr[1] & GIC_LR_INTID);
+	out[0] = lr[0];
+	out[1] = lr[1];
+	gic_lr_sync(&g, 0, lr, out, 2, acked);
+	gic_set_line(&g, 0, 34, false);
+	gic_set_line(&g, 0, 35, false);
+	EXPECT_EQ(1, gic_lr_fill(&g, 0, lr, 2));
+	EXPECT_EQ(33, lr[0] & GIC_LR_INTID);
+	/* Edge: taken, the latch is spent. */
+	out[0] = lr[0] & ~GIC_LR_PENDING;
+	gic_lr_sync(&g, 0, lr, out, 1, acked);
+	EXPECT_EQ(0, gic_dist_read(&g, 0x204, 4) & (1 << 1));
+	out[0] = 0;
+	lr[0] = 33 | GIC_LR_ACTIVE;
+	EXPECT_EQ(0, gic_lr_sync(&g, 0, lr, out, 1, acked));
+}
+
+TEST(sgis_and_ppis)
+{
+	u64 lr[4];
+
+	setup();
+	gic_dist_write(&g, 0x0, 4, 2);
+	enable(0, 3);
+	enable(1, 3);
+	enable(1, 20);
+	/* By target list (Aff0 1), then to all but the sender. */
+	EXPECT_EQ(2, gic_sgi(&g, 0, 3ULL << 24 | 2, true));
+	EXPECT_EQ(1, gic_lr_fill(&g, 1, lr, 4));
+	EXPECT_EQ(3, lr[0] & GIC_LR_INTID);
+	EXPECT_EQ(0, gic_lr_fill(&g, 0, lr, 4));
+	EXPECT_EQ(1, gic_sgi(&g, 1, 3ULL << 24 | 1ULL << 40, true));
+	EXPECT_EQ(1, gic_lr_fill(&g, 0, lr, 4));
+	/* A wrong Aff1, an RS past the vCPUs: nobody. */
+	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 1ULL << 16 | 1, true));
+	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 1ULL << 44 | 1, true));
+	/* ICC_SGI0R_EL1 only pends Group 0 SGIs. */
+	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 2, false));
+	EXPECT_EQ(2, gic_sgi(&g, 0, 4ULL << 24 | 2, false));
+	/* A PPI is its vCPU's alone. */
+	EXPECT_EQ(1, gic_set_line(&g, 1, 20, true));
+	EXPECT_EQ(-1, gic_set_line(&g, 0, 20, true));
+	EXPECT_EQ(-1, gic_set_line(&g, 5, 20, true));
+	EXPECT_EQ(-1, gic_set_line(&g, 0, 5, true));
+	EXPECT_EQ(-1, gic_set_line(&g, 0, 128, true));
+}
+
+/* What another vCPU's list registers hold stays there. */
+TEST(lr_owner)
+{
+	u64 lr[4], out[4];
+	u32 acked[4];
+
+	setup();
+	gic_dist_write(&g, 0x0, 4, 2);
+	enable(0, 40);
+	gic_set_line(&g, 0, 40, true);
+	EXPECT_EQ(1, gic_lr_fill(&g, 0, lr, 4));
+	gic_dist_write(&g, 0x6000 + 8 * 40, 8, 1);
+	EXPECT_EQ(0, gic_lr_fill(&g, 1, lr + 1, 3));
+	out[0] = lr[0];
+	gic_lr_sync(&g, 0, lr, out, 1, acked);
+	/* vCPU 0 lets it go at its next fill; then vCPU 1 has it. */
+	EXPECT_EQ(0, gic_lr_fill(&g, 0, lr, 4));
+	EXPECT_EQ(1, gic_lr_fill(&g, 1, lr, 4));
+	/* A list register value naming what the vCPU does not hold. */
+	lr[0] = 41;
+	out[0] = GIC_LR_ACTIVE;
+	EXPECT_EQ(0, gic_lr_sync(&g, 0, lr, out, 1, acked));
+	EXPECT_FALSE(g.spi[9].active);
+}
+
+TEST_HARNESS_MAIN
