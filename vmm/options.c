@@ -26,6 +26,9 @@ const char options_usage[] =
 "                     (with the PIT), local APICs in the kernel and the I/O\n"
 "                     APIC and 8259 in the VMM, or all in the VMM (default:\n"
 "                     split when the module offers it, else user)\n"
+"  --no-pv-eoi        with the local APICs in the kernel, do not offer the\n"
+"                     guest the module's PV EOI (the guest then acknowledges\n"
+"                     every interrupt at its local APIC)\n"
 "  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3: vCPU i on\n"
 "                     the i-th CPU listed when there are enough, else all\n"
 "                     vCPUs on the whole list\n"
@@ -207,7 +210,7 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		"--disk", "--net", "--console", "--virtio", "--pin", "--device",
 		"--pin-io", "--weight", "--cap", "--cgroup", "--rt", "--mem-lock",
 		"--user", "--no-sandbox", "--jail", "--irqchip", "--profile",
-		NULL,
+		"--no-pv-eoi", NULL,
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -240,13 +243,15 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		if (!with_value[k])
 			return errmsg(err, errlen, "unknown option '%s'", name);
 		if (!strcmp(name, "--mem-lock") || !strcmp(name, "--no-sandbox") ||
-		    !strcmp(name, "--profile")) {
+		    !strcmp(name, "--profile") || !strcmp(name, "--no-pv-eoi")) {
 			if (eq)
 				return errmsg(err, errlen, "%s takes no value", name);
 			if (!strcmp(name, "--mem-lock"))
 				cfg->mem_lock = true;
 			else if (!strcmp(name, "--profile"))
 				cfg->profile = true;
+			else if (!strcmp(name, "--no-pv-eoi"))
+				cfg->no_pv_eoi = true;
 			else
 				cfg->no_sandbox = true;
 			continue;

@@ -43,6 +43,7 @@ struct vm_config {
 	enum console_mode console;
 	enum virtio_transport transport;	/* --virtio */
 	enum irqchip_mode irqchip;		/* --irqchip */
+	bool no_pv_eoi;		/* --no-pv-eoi: no KVM_FEATURE_PV_EOI */
 	uint64_t pin_mask;	/* host CPUs for vCPU threads; 0 = any */
 	uint64_t pin_io_mask;	/* --pin-io: the VMM's other threads; 0 = any */
 	unsigned int weight;	/* --weight: cgroup v2 cpu.weight; 0 = unset */

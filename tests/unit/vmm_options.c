@@ -322,4 +322,18 @@ TEST(profile_option)
 	EXPECT_NE(NULL, strstr(options_usage, "--profile"));
 }
 
+TEST(no_pv_eoi_option)
+{
+	struct vm_config c;
+	char err[160];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_FALSE(c.no_pv_eoi);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--no-pv-eoi"));
+	EXPECT_TRUE(c.no_pv_eoi);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--no-pv-eoi=1"));
+	EXPECT_STREQ("--no-pv-eoi takes no value", err);
+	EXPECT_NE(NULL, strstr(options_usage, "--no-pv-eoi"));
+}
+
 TEST_HARNESS_MAIN

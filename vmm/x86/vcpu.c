@@ -45,12 +45,13 @@ static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
  * paravirtual features that need an in-kernel APIC; kvmclock stays. With
  * the kernel's, plus the TSC deadline timer when the module has it
  * (KVM_CAP_TSC_DEADLINE_TIMER, which the supported CPUID leaves out) and PV
- * EOI when offered. With one vCPU and the VMM's irqchip there is no local
+ * EOI when offered and not refused (--no-pv-eoi). With one vCPU and the VMM's irqchip there is no local
  * APIC at all (Linux then runs on the 8259 and the PIT); otherwise each vCPU
  * reports its APIC ID.
  */
 static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
-			 unsigned int nr, bool smp, bool kapic, bool deadline)
+			 unsigned int nr, bool smp, bool kapic, bool deadline,
+			 bool pv_eoi)
 {
 	for (unsigned int i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
@@ -78,7 +79,7 @@ static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
 		case 0x40000001:
 			/* kvmclock (both MSR sets), no-op io delay, stable bit. */
 			e->eax &= 1u << 0 | 1u << 1 | 1u << 3 | 1u << 24 |
-				  (kapic ? 1u << 6 : 0);	/* PV EOI */
+				  (kapic && pv_eoi ? 1u << 6 : 0);	/* PV EOI */
 			break;
 		default:
 			break;
@@ -278,7 +279,8 @@ int arch_vcpu_init(struct vcpu *v)
 	adjust_cpuid(c, id, vm->nr_vcpus, vm->arch.smp,
 		     vm->arch.irqchip != IRQCHIP_USER,
 		     ioctl(vm->sys_fd, KVM_CHECK_EXTENSION,
-			   KVM_CAP_TSC_DEADLINE_TIMER) > 0);
+			   KVM_CAP_TSC_DEADLINE_TIMER) > 0,
+		     !vm->cfg->no_pv_eoi);
 	ret = ioctl(v->fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (ret < 0) {
