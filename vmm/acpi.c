@@ -11,7 +11,7 @@
 #define OFF_XSDT	0x80
 #define OFF_FADT	0x100
 #define OFF_MADT	0x300
-#define OFF_DSDT	0x400
+#define OFF_DSDT	0x800	/* the MADT has room for 140 CPUs */
 #define FADT_LEN	276
 /* Local APICs, their NMI, the I/O APIC, then the source overrides. */
 #define MADT_LEN(n, isos) (44 + 8 * (n) + 6 + 12 + 10 * (isos))
@@ -124,7 +124,7 @@ static uint8_t *iso(uint8_t *e, uint8_t irq, uint32_t gsi, uint16_t flags)
 /*
  * MADT: the local APICs at LAPIC_BASE, one enabled processor per vCPU
  * (UID and APIC ID = index), LINT1 as NMI on all of them, PCAT_COMPAT (the
- * 8259s are there too), the I/O APIC (ID nr_cpus, GSIs 0-23 on its pins),
+ * 8259s are there too), the I/O APIC (ID acpi_ioapic_id(), GSIs 0-23 on its pins),
  * and the overrides of the identity ISA IRQ n = GSI n: the PIT's IRQ 0 is
  * on pin 2, the SCI is level-triggered active-low as the ACPI default
  * for it says, and so are the ISA IRQs in level_irqs (the PCI INTx lines
@@ -153,7 +153,7 @@ static void madt(uint8_t *t, unsigned int nr_cpus, uint16_t level_irqs)
 	e += 6;
 	e[0] = 1;				/* I/O APIC */
 	e[1] = 12;
-	e[2] = (uint8_t)nr_cpus;		/* I/O APIC ID */
+	e[2] = acpi_ioapic_id(nr_cpus);
 	e[3] = 0;
 	put32(e + 4, (uint32_t)IOAPIC_BASE);
 	put32(e + 8, 0);			/* GSI base */
@@ -174,7 +174,7 @@ uint64_t acpi_build(uint8_t *area, uint64_t gpa, size_t len,
 	uint32_t xsdt_len = 36 + 8 * (nr_cpus ? 2 : 1);
 
 	if (gpa & 15 || len < OFF_DSDT || dsdt_len > len - OFF_DSDT ||
-	    dsdt_len < 36 || nr_cpus >= 15 ||
+	    dsdt_len < 36 || nr_cpus > 254 ||
 	    OFF_MADT + MADT_LEN(nr_cpus, nr_isos(level_irqs)) > OFF_DSDT)
 		return 0;
 	memset(area, 0, OFF_DSDT);

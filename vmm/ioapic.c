@@ -33,6 +33,15 @@ static bool is_level(uint64_t rte)
 	return (rte & IOAPIC_RTE_LEVEL) && (mode == DM_FIXED || mode == DM_LOWEST);
 }
 
+void ioapic_msi_of(uint64_t rte, uint64_t *addr, uint32_t *data)
+{
+	*addr = LAPIC_BASE | (rte >> IOAPIC_RTE_DEST_SHIFT & 0xff) << 12 |
+		(rte & IOAPIC_RTE_LOGICAL ? 1u << 2 : 0);
+	/* Bit 14: the level is asserted, as an MSI's always is. */
+	*data = (uint32_t)(rte & IOAPIC_RTE_VECTOR) | mode_of(rte) << 8 |
+		1u << 14 | (is_level(rte) ? 1u << 15 : 0);
+}
+
 /* Send pin's message; returns how many local APICs took it. */
 static unsigned int send(struct ioapic *a, unsigned int pin)
 {
@@ -46,6 +55,13 @@ static unsigned int send(struct ioapic *a, unsigned int pin)
 	};
 
 	a->sent++;
+	if (a->msi) {
+		uint64_t addr;
+		uint32_t data;
+
+		ioapic_msi_of(rte, &addr, &data);
+		return a->msi(a->msi_ctx, addr, data);
+	}
 	return lapic_deliver(a->group, a->group_n, &m);
 }
 
@@ -156,6 +172,8 @@ void ioapic_write(struct ioapic *a, uint8_t reg, uint32_t val)
 			rte &= ~IOAPIC_RTE_REMOTE_IRR;
 	}
 	a->rte[pin] = rte;
+	if (a->rte_changed)
+		a->rte_changed(a->msi_ctx, pin);
 	/* An unmasked level entry over an asserted line sends now. */
 	if (is_level(rte))
 		service_level(a, pin);

@@ -42,10 +42,25 @@ struct ioapic {
 	uint32_t asserted;		/* input lines, a bit per pin */
 	struct lapic *const *group;	/* the local APICs it sends to */
 	unsigned int group_n;
+	/*
+	 * Local APICs in the kernel (split irqchip): a message goes out as an
+	 * MSI (address and data of ioapic_msi_of()) through msi, which says
+	 * how many APICs took it; and the kernel hears of each entry that
+	 * changes through rte_changed, to know which vectors' EOIs to report.
+	 */
+	unsigned int (*msi)(void *ctx, uint64_t addr, uint32_t data);
+	void (*rte_changed)(void *ctx, unsigned int pin);
+	void *msi_ctx;
 	/* Statistics, for the VIREO_DEBUG dump. */
 	uint64_t sent;
 };
 
+/*
+ * The MSI a redirection entry stands for (Intel SDM vol. 3, 11.11): its
+ * destination and mode in the address, vector, delivery mode and trigger
+ * mode in the data.
+ */
+void ioapic_msi_of(uint64_t rte, uint64_t *addr, uint32_t *data);
 /* Power-up state (every pin masked) with APIC ID id. */
 void ioapic_init(struct ioapic *a, uint8_t id, struct lapic *const *group,
 		 unsigned int group_n);

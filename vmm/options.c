@@ -14,14 +14,21 @@ const char options_usage[] =
 "  --initrd PATH      initial ramdisk\n"
 "  --cmdline STR      kernel command line (default \"" DEFAULT_CMDLINE "\")\n"
 "  --memory SIZE      guest RAM, e.g. 512M, 2G (default 512M; plain number: MiB)\n"
-"  --cpus N           virtual CPUs, 1..4 (default 1: 8259 only; more than one\n"
-"                     gives each a local APIC, an I/O APIC and an ACPI MADT)\n"
+"  --cpus N           virtual CPUs, 1..64 and at most the module's limit\n"
+"                     (default 1)\n"
 "  --disk PATH[,ro]   virtio-blk raw image (repeatable)\n"
 "  --net tap:NAME     virtio-net on a tap device\n"
 "  --console stdio|virtio|none  stdin/stdout on the serial port (ttyS0),\n"
 "                     or input to virtio-console (hvc0), or nothing\n"
 "  --virtio mmio|pci  transport of the virtio devices: virtio-mmio (default)\n"
 "                     or PCI (virtio-pci modern, INTx; MSI-X with --cpus > 1)\n"
+"  --irqchip kernel|split|user  interrupt controllers: all in the kernel\n"
+"                     (with the PIT), local APICs in the kernel and the I/O\n"
+"                     APIC and 8259 in the VMM, or all in the VMM (default:\n"
+"                     split when the module offers it, else user)\n"
+"  --no-pv-eoi        with the local APICs in the kernel, do not offer the\n"
+"                     guest the module's PV EOI (the guest then acknowledges\n"
+"                     every interrupt at its local APIC)\n"
 "  --pin CPULIST      host CPUs for the vCPU threads, e.g. 0-1,3: vCPU i on\n"
 "                     the i-th CPU listed when there are enough, else all\n"
 "                     vCPUs on the whole list\n"
@@ -202,7 +209,8 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		"--kernel", "--initrd", "--cmdline", "--memory", "--cpus",
 		"--disk", "--net", "--console", "--virtio", "--pin", "--device",
 		"--pin-io", "--weight", "--cap", "--cgroup", "--rt", "--mem-lock",
-		"--user", "--no-sandbox", "--jail", "--profile", NULL,
+		"--user", "--no-sandbox", "--jail", "--irqchip", "--profile",
+		"--no-pv-eoi", NULL,
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -235,13 +243,15 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		if (!with_value[k])
 			return errmsg(err, errlen, "unknown option '%s'", name);
 		if (!strcmp(name, "--mem-lock") || !strcmp(name, "--no-sandbox") ||
-		    !strcmp(name, "--profile")) {
+		    !strcmp(name, "--profile") || !strcmp(name, "--no-pv-eoi")) {
 			if (eq)
 				return errmsg(err, errlen, "%s takes no value", name);
 			if (!strcmp(name, "--mem-lock"))
 				cfg->mem_lock = true;
 			else if (!strcmp(name, "--profile"))
 				cfg->profile = true;
+			else if (!strcmp(name, "--no-pv-eoi"))
+				cfg->no_pv_eoi = true;
 			else
 				cfg->no_sandbox = true;
 			continue;
@@ -298,6 +308,16 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 				cfg->transport = VIRTIO_PCI;
 			else
 				return errmsg(err, errlen, "--virtio: expected mmio or pci, got '%s'",
+					    val);
+		} else if (!strcmp(name, "--irqchip")) {
+			if (!strcmp(val, "kernel"))
+				cfg->irqchip = IRQCHIP_KERNEL;
+			else if (!strcmp(val, "split"))
+				cfg->irqchip = IRQCHIP_SPLIT;
+			else if (!strcmp(val, "user"))
+				cfg->irqchip = IRQCHIP_USER;
+			else
+				return errmsg(err, errlen, "--irqchip: expected kernel, split or user, got '%s'",
 					    val);
 		} else if (!strcmp(name, "--pin")) {
 			if (options_cpulist(val, &cfg->pin_mask))

@@ -10,12 +10,20 @@
 #include "../uapi/vireo.h"
 
 #define OPT_MAX_DISKS	4
-#define OPT_MAX_CPUS	4
+#define OPT_MAX_CPUS	64	/* and the module's KVM_CAP_MAX_VCPUS */
 #define OPT_MAX_WEIGHT	10000	/* cgroup v2 cpu.weight's range is 1..10000 */
 #define OPT_MAX_CAP	6400	/* percent: 64 CPUs */
 
 /* stdio: stdin/stdout on the 16550 (ttyS0); virtio: input to hvc0 instead. */
 enum console_mode { CONSOLE_STDIO, CONSOLE_VIRTIO, CONSOLE_NONE };
+
+/*
+ * Where the interrupt controllers are (--irqchip): chosen from what the
+ * module offers (split when it has KVM_CAP_SPLIT_IRQCHIP, else user), all
+ * in the VMM, local APICs in the kernel with the VMM's I/O APIC and 8259
+ * (split), or all of them and the PIT in the kernel.
+ */
+enum irqchip_mode { IRQCHIP_AUTO, IRQCHIP_USER, IRQCHIP_SPLIT, IRQCHIP_KERNEL };
 
 /* Which transport the virtio devices sit on. */
 enum virtio_transport { VIRTIO_MMIO, VIRTIO_PCI };
@@ -34,6 +42,8 @@ struct vm_config {
 	const char *tap;	/* --net tap:NAME */
 	enum console_mode console;
 	enum virtio_transport transport;	/* --virtio */
+	enum irqchip_mode irqchip;		/* --irqchip */
+	bool no_pv_eoi;		/* --no-pv-eoi: no KVM_FEATURE_PV_EOI */
 	uint64_t pin_mask;	/* host CPUs for vCPU threads; 0 = any */
 	uint64_t pin_io_mask;	/* --pin-io: the VMM's other threads; 0 = any */
 	unsigned int weight;	/* --weight: cgroup v2 cpu.weight; 0 = unset */

@@ -227,6 +227,17 @@ static const int common[] = {
 static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN, KVM_INTERRUPT, KVM_NMI, KVM_GET_REGS, KVM_SET_REGS,
 	KVM_GET_SREGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_GET_VCPU_EVENTS,
+	KVM_IOEVENTFD,		/* a virtio-pci BAR the guest moved */
+};
+
+/*
+ * Every kind: a device model raises its interrupt from whichever thread
+ * runs it, and with the interrupt controllers in the kernel that is a VM
+ * ioctl (an I/O APIC message, an ISA line, an MSI route that moved). They
+ * reach only this VM's own interrupt controllers.
+ */
+static const unsigned long irq_ioctls[] = {
+	KVM_SIGNAL_MSI, KVM_IRQ_LINE, KVM_SET_GSI_ROUTING,
 };
 
 /* The terminal restored at exit, the debugging dump of a stuck guest. */
@@ -279,6 +290,8 @@ int sandbox_enter(enum sandbox_kind kind, char *err, size_t errlen)
 	/* Signals only to this process's threads (vCPU kicks). */
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 			     arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)))
+		goto out;
+	if (allow_ioctls(ctx, irq_ioctls, sizeof(irq_ioctls) / sizeof(irq_ioctls[0])))
 		goto out;
 	switch (kind) {
 	case SANDBOX_VCPU:

@@ -261,7 +261,7 @@ static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)
 		else if (!v)
 			q->ready = false;
 		break;
-	case 0x050:
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		virtio_mmio_notify(t, v);
 		break;
 	case 0x064:

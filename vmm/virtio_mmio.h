@@ -15,6 +15,7 @@
 #include "virtq.h"
 
 #define VIRTIO_MMIO_SIZE	0x1000
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050	/* the register, 32-bit queue index */
 #define VIRTIO_MAX_QUEUES	4
 #define VIRTIO_F_VERSION_1	32
 /* virtio_mmio_signal()'s q for a configuration change interrupt. */

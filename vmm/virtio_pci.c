@@ -203,7 +203,7 @@ static void msix_fire(struct virtio_pci *vp, unsigned int v)
 	}
 	vp->msix_pending &= ~(1u << v);
 	if (vp->msi)
-		vp->msi(vp->msi_ctx, (uint64_t)e[1] << 32 | e[0], e[2]);
+		vp->msi(vp->msi_ctx, v, (uint64_t)e[1] << 32 | e[0], e[2]);
 }
 
 /* Pending vectors whose mask went away: send them now. */
@@ -329,11 +329,31 @@ static void cfg_read(void *opaque, unsigned int off, unsigned int size)
 	}
 }
 
+/* Where the notify structure decodes now (see notify_base). */
+static uint64_t notify_at(const struct virtio_pci *vp)
+{
+	uint16_t cmd = (uint16_t)bus_get(vp->pci.cfg + PCI_COMMAND, 2);
+	uint64_t bar = pci_bar_addr(&vp->pci, 0);
+
+	if (!(cmd & PCI_CMD_MEM) || bar < PCI_MMIO_BASE ||
+	    bar + VIRTIO_PCI_BAR_SIZE > PCI_MMIO_BASE + PCI_MMIO_SIZE)
+		return 0;
+	return bar + VIRTIO_PCI_NOTIFY;
+}
+
 static void cfg_written(void *opaque, unsigned int off, unsigned int size)
 {
 	struct virtio_pci *vp = opaque;
+	uint64_t notify = notify_at(vp);
 	uint32_t bar_off;
 	unsigned int len;
+
+	/* BAR 0 moved, or memory decode went on or off. */
+	if (notify != vp->notify_base) {
+		vp->notify_base = notify;
+		if (vp->notify_moved)
+			vp->notify_moved(vp->notify_ctx, notify);
+	}
 
 	/* Message control: enabling or unmasking sends what is pending. */
 	if (vp->msix_cap && off < vp->msix_cap + MSIX_CTRL + 2 &&
@@ -372,6 +392,8 @@ void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
 	vp->msix_cap = vp->msix_n = 0;
 	vp->msix_pending = 0;
 	vp->msi = NULL;
+	vp->notify_base = 0;
+	vp->notify_moved = NULL;
 	reset_vectors(vp);
 	pci_dev_init(&vp->pci, VIRTIO_PCI_VENDOR,
 		     (uint16_t)(VIRTIO_PCI_DEVICE_BASE + ops->device_id),
@@ -400,7 +422,8 @@ void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
 }
 
 void virtio_pci_msix(struct virtio_pci *vp,
-		     void (*msi)(void *ctx, uint64_t addr, uint32_t data),
+		     void (*msi)(void *ctx, unsigned int vector, uint64_t addr,
+				 uint32_t data),
 		     void *ctx)
 {
 	uint8_t body[10];

@@ -60,8 +60,17 @@ struct virtio_pci {
 	uint32_t msix_pending;		/* the pending bit array */
 	uint16_t config_vector;
 	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
-	void (*msi)(void *ctx, uint64_t addr, uint32_t data);
+	void (*msi)(void *ctx, unsigned int vector, uint64_t addr, uint32_t data);
 	void *msi_ctx;
+	/*
+	 * Where the notify structure decodes now: BAR 0's + VIRTIO_PCI_NOTIFY
+	 * while memory decode is on and BAR 0 lies in the host bridge's
+	 * window, else 0. notify_moved hears of each change (ioevent.c
+	 * registers the queues' notify addresses there).
+	 */
+	uint64_t notify_base;
+	void (*notify_moved)(void *ctx, uint64_t base);
+	void *notify_ctx;
 };
 
 /* The interrupt line to attach the device model with: vp's INTA#. */
@@ -71,10 +80,12 @@ void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
 		     uint32_t class_code);
 /*
  * Give vp (after virtio_pci_init, before pci_plug) an MSI-X capability
- * whose messages msi sends (the address and data of a table entry).
+ * whose messages msi sends (the vector, the address and data of its table
+ * entry).
  */
 void virtio_pci_msix(struct virtio_pci *vp,
-		     void (*msi)(void *ctx, uint64_t addr, uint32_t data),
+		     void (*msi)(void *ctx, unsigned int vector, uint64_t addr,
+				 uint32_t data),
 		     void *ctx);
 /* BAR 0 and 1 accesses (BAR 0 also through the PCI_CFG capability). */
 void virtio_pci_bar(void *opaque, unsigned int bar, uint64_t off,

@@ -57,9 +57,13 @@ void vm_wake_loop(struct vm *vm)
 
 void vm_stop_locked(struct vm *vm, int code)
 {
+	uint64_t one = 1;
+
 	if (vm->stopping)
 		return;
 	vm->stopping = true;
+	if (vm->stop_fd >= 0 && write(vm->stop_fd, &one, sizeof(one)) < 0)
+		vm_error("eventfd: %s", strerror(errno));
 	vm->exit_code = code;
 	pthread_cond_broadcast(&vm->wake);
 	pthread_cond_broadcast(&vm->work);
@@ -156,6 +160,9 @@ int vm_virtio_worker_start(struct vm *vm)
 	if (pthread_create(&vm->worker, NULL, virtio_worker, vm))
 		return -1;
 	vm->worker_started = true;
+	for (unsigned int i = 0; i < VIRTIO_SLOTS; i++)
+		if (vm->ioev[i].vm && ioevent_start(&vm->ioev[i]))
+			return -1;
 	return 0;
 }
 
@@ -558,7 +565,8 @@ static int open_fds(struct vm *vm)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	vm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	vm->event_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (vm->signal_fd < 0 || vm->event_fd < 0) {
+	vm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->signal_fd < 0 || vm->event_fd < 0 || vm->stop_fd < 0) {
 		vm_error("cannot create event descriptors: %s", strerror(errno));
 		return -1;
 	}
@@ -571,6 +579,12 @@ static int open_fds(struct vm *vm)
 static void debug_dump(struct vm *vm)
 {
 	arch_debug_dump(vm);
+	for (unsigned int i = 0; i < VIRTIO_SLOTS; i++)
+		if (vm->ioev[i].vm)
+			vm_error("virtio %u: ioeventfd notifies %llu, resamples %llu, at %#llx",
+				 i, (unsigned long long)vm->ioev[i].notifies,
+				 (unsigned long long)vm->ioev[i].resamples,
+				 (unsigned long long)vm->ioev[i].base);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
 			arch_vcpu_dump(&vm->vcpus[i]);
@@ -586,6 +600,9 @@ static void vm_destroy(struct vm *vm)
 	}
 	if (vm->worker_started)
 		pthread_join(vm->worker, NULL);
+	for (unsigned int i = 0; i < VIRTIO_SLOTS; i++)
+		if (vm->ioev[i].vm)
+			ioevent_destroy(&vm->ioev[i]);
 	if (vm->exit_code == EXIT_QUIT && getenv("VIREO_DEBUG"))
 		debug_dump(vm);
 	if (vm->cfg->profile)
@@ -609,7 +626,8 @@ static void vm_destroy(struct vm *vm)
 	arch_vm_destroy(vm);
 	if (vm->mem.host)
 		munmap(vm->mem.host, vm->mem.size);
-	int fds[] = { vm->vm_fd, vm->sys_fd, vm->event_fd, vm->signal_fd };
+	int fds[] = { vm->vm_fd, vm->sys_fd, vm->event_fd, vm->signal_fd,
+		      vm->stop_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (fds[i] >= 0)
@@ -628,7 +646,8 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 
 	memset(&vm, 0, sizeof(vm));
 	vm.cfg = cfg;
-	vm.sys_fd = vm.vm_fd = vm.event_fd = vm.signal_fd = vm.stats_fd = -1;
+	vm.sys_fd = vm.vm_fd = vm.event_fd = vm.signal_fd = vm.stop_fd = -1;
+	vm.stats_fd = -1;
 	vm.con.in_fd = vm.con.out_fd = -1;
 	vm.con.in_eof = true;
 	pthread_mutex_init(&vm.lock, NULL);
@@ -706,7 +725,7 @@ int vm_run(const struct vm_config *cfg, const struct firmware *fw)
 	if (cfg->console != CONSOLE_NONE)
 		console_open(&vm.con, STDIN_FILENO, STDOUT_FILENO);
 	if (vm_virtio_worker_start(&vm)) {
-		vm_error("cannot start the virtio worker thread");
+		vm_error("cannot start the virtio threads");
 		goto stop;
 	}
 	if (sandbox_enter(SANDBOX_MAIN, err, sizeof(err))) {

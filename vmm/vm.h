@@ -10,6 +10,7 @@
 
 #include "bus.h"
 #include "console.h"
+#include "ioevent.h"
 #include "cpusched.h"
 #include "mem.h"
 #include "options.h"
@@ -105,12 +106,19 @@ struct vm {
 	bool work_pending;
 	pthread_t worker;
 	bool worker_started;
+	/*
+	 * With the interrupt controllers in the kernel: each virtio device's
+	 * queue notifications through ioeventfds, on an I/O thread of its own
+	 * (ioev[n].vm set when device n has them).
+	 */
+	struct ioevent ioev[VIRTIO_SLOTS];
 	char cmdline[CMDLINE_MAX];
 
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
 	struct arch_vm arch;
 	int event_fd, signal_fd;
+	int stop_fd;		/* readable once the VM stops (I/O threads) */
 	uint64_t start_ns;
 	bool boot_timed;	/* the boot timer has been logged */
 	bool stopping;

@@ -32,9 +32,10 @@ static void pin(void *ctx, unsigned int irq, int l)
 	level = l;
 }
 
-static void msi(void *ctx, uint64_t addr, uint32_t data)
+static void msi(void *ctx, unsigned int vector, uint64_t addr, uint32_t data)
 {
 	(void)ctx;
+	(void)vector;
 	(void)addr;
 	(void)data;
 	msis++;

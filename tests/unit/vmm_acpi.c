@@ -120,6 +120,17 @@ TEST(madt_lists_the_cpus)
 	/* Without CPUs: no MADT. */
 	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 0, 0));
 	EXPECT_EQ(44, rd32(xsdt + 4));
+	/* 16 CPUs: the I/O APIC's 4-bit ID cannot follow theirs, it is 0. */
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 16,
+				   0));
+	madt = table(area, rd64(xsdt + 44));
+	e = madt + 44 + 16 * 8 + 6;
+	EXPECT_EQ(1, e[0]);
+	EXPECT_EQ(0, e[2]);
+	EXPECT_EQ(15, madt[44 + 15 * 8 + 3]);	/* the last CPU's APIC ID */
+	/* 64 fit. */
+	ASSERT_EQ(BASE, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 64,
+				   0xffff));
 	/* Too many for the space before the DSDT. */
 	EXPECT_EQ(0, acpi_build(area, BASE, sizeof(area), dsdt, sizeof(dsdt), 200, 0));
 }

@@ -419,4 +419,97 @@ TEST(msi_messages)
 		EXPECT_FALSE(in_irr(&e.apic[i], 0x44));
 }
 
+/* Split irqchip: messages leave as MSIs, entries are reported as they change. */
+struct sink {
+	int msis, changes;
+	unsigned int last_pin;
+	uint64_t addr;
+	uint32_t data;
+	unsigned int took;	/* what the kernel says: APICs that took it */
+};
+
+static unsigned int sink_msi(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct sink *k = ctx;
+
+	k->msis++;
+	k->addr = addr;
+	k->data = data;
+	return k->took;
+}
+
+static void sink_changed(void *ctx, unsigned int pin)
+{
+	struct sink *k = ctx;
+
+	k->changes++;
+	k->last_pin = pin;
+}
+
+TEST(msi_of_entries)
+{
+	uint64_t addr;
+	uint32_t data;
+
+	/* Physical, fixed, edge: APIC ID 3, vector 0x31. */
+	ioapic_msi_of(0x31 | 3ULL << IOAPIC_RTE_DEST_SHIFT, &addr, &data);
+	EXPECT_EQ(0xfee03000ULL, addr);
+	EXPECT_EQ(0x4031u, data);
+	/* Logical, lowest priority, level, active low: mask bit left out. */
+	ioapic_msi_of(0x42 | DM_LOWEST << IOAPIC_RTE_MODE_SHIFT |
+		      IOAPIC_RTE_LOGICAL | IOAPIC_RTE_LEVEL | IOAPIC_RTE_ACTIVE_LOW |
+		      IOAPIC_RTE_MASKED | 0x0fULL << IOAPIC_RTE_DEST_SHIFT,
+		      &addr, &data);
+	EXPECT_EQ(0xfee0f004ULL, addr);
+	EXPECT_EQ(0xc142u, data);
+	/* NMI is edge whatever the trigger bit says. */
+	ioapic_msi_of(DM_NMI << IOAPIC_RTE_MODE_SHIFT | IOAPIC_RTE_LEVEL, &addr,
+		      &data);
+	EXPECT_EQ(0x4400u, data);
+}
+
+TEST(split_msi_delivery)
+{
+	struct ioapic a;
+	struct sink k = { .took = 1 };
+
+	ioapic_init(&a, 4, NULL, 0);
+	a.msi = sink_msi;
+	a.rte_changed = sink_changed;
+	a.msi_ctx = &k;
+	/* Each dword written is a change the kernel hears of. */
+	route(&a, 5, 0x35 | IOAPIC_RTE_LEVEL, 1);
+	EXPECT_EQ(2, k.changes);
+	EXPECT_EQ(5u, k.last_pin);
+	EXPECT_EQ(0, k.msis);
+	/* Level: sent while asserted, once until the EOI. */
+	ioapic_set_irq(&a, 5, 1);
+	EXPECT_EQ(1, k.msis);
+	EXPECT_EQ(0xfee01000ULL, k.addr);
+	EXPECT_EQ(0xc035u, k.data);
+	EXPECT_TRUE(a.rte[5] & IOAPIC_RTE_REMOTE_IRR);
+	ioapic_set_irq(&a, 5, 1);
+	EXPECT_EQ(1, k.msis);
+	/* KVM_EXIT_IOAPIC_EOI with the line still up: again. */
+	ioapic_eoi(&a, 0x35);
+	EXPECT_EQ(2, k.msis);
+	ioapic_set_irq(&a, 5, 0);
+	ioapic_eoi(&a, 0x35);
+	EXPECT_EQ(2, k.msis);
+	EXPECT_FALSE(a.rte[5] & IOAPIC_RTE_REMOTE_IRR);
+	/* No APIC took it (the kernel said 0): no remote IRR to wait on. */
+	k.took = 0;
+	ioapic_set_irq(&a, 5, 1);
+	EXPECT_EQ(3, k.msis);
+	EXPECT_FALSE(a.rte[5] & IOAPIC_RTE_REMOTE_IRR);
+	/* Edge pin: one message per rising edge. */
+	route(&a, 4, 0x34, 0);
+	ioapic_set_irq(&a, 4, 1);
+	ioapic_set_irq(&a, 4, 1);
+	ioapic_set_irq(&a, 4, 0);
+	ioapic_set_irq(&a, 4, 1);
+	EXPECT_EQ(5, k.msis);
+	EXPECT_EQ(0x4034u, k.data);
+}
+
 TEST_HARNESS_MAIN

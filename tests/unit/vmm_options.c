@@ -112,10 +112,10 @@ TEST(errors)
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--memory", "0"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "0"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "65"));
-	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "5"));
-	EXPECT_STREQ("--cpus 5: at most 4 vCPUs are supported", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "65"));
+	EXPECT_STREQ("--cpus 65: at most 64 vCPUs are supported", err);
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "0"));
-	EXPECT_STREQ("--cpus: bad count '0' (1..4)", err);
+	EXPECT_STREQ("--cpus: bad count '0' (1..64)", err);
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--cpus", "2x"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--console", "tty"));
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--net", "user"));
@@ -267,6 +267,24 @@ TEST(sandbox_options)
 	EXPECT_STREQ("--jail: 'empty' is not an absolute path", err);
 }
 
+TEST(irqchip_modes)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_EQ(IRQCHIP_AUTO, c.irqchip);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--irqchip", "kernel"));
+	EXPECT_EQ(IRQCHIP_KERNEL, c.irqchip);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--irqchip=split"));
+	EXPECT_EQ(IRQCHIP_SPLIT, c.irqchip);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--irqchip", "user"));
+	EXPECT_EQ(IRQCHIP_USER, c.irqchip);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--irqchip", "on"));
+	EXPECT_STREQ("--irqchip: expected kernel, split or user, got 'on'", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--irqchip"));
+}
+
 TEST(durations)
 {
 	uint64_t ns;
@@ -302,6 +320,20 @@ TEST(profile_option)
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--profile=1"));
 	EXPECT_STREQ("--profile takes no value", err);
 	EXPECT_NE(NULL, strstr(options_usage, "--profile"));
+}
+
+TEST(no_pv_eoi_option)
+{
+	struct vm_config c;
+	char err[160];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_FALSE(c.no_pv_eoi);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--no-pv-eoi"));
+	EXPECT_TRUE(c.no_pv_eoi);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--no-pv-eoi=1"));
+	EXPECT_STREQ("--no-pv-eoi takes no value", err);
+	EXPECT_NE(NULL, strstr(options_usage, "--no-pv-eoi"));
 }
 
 TEST_HARNESS_MAIN

@@ -319,15 +319,17 @@ TEST(blk_device_config_in_the_bar)
 /* MSI-X: the sink records the messages the device sends. */
 struct msi_sink {
 	int n;
+	unsigned int vector;
 	uint64_t addr;
 	uint32_t data;
 };
 
-static void msi(void *ctx, uint64_t addr, uint32_t data)
+static void msi(void *ctx, unsigned int vector, uint64_t addr, uint32_t data)
 {
 	struct msi_sink *m = ctx;
 
 	m->n++;
+	m->vector = vector;
 	m->addr = addr;
 	m->data = data;
 }
@@ -361,6 +363,64 @@ static void rng_request(struct env *e, uint16_t idx)
 	memcpy(e->ram + AVAIL + 4 + 2 * ((idx - 1) % 16), &head, 2);
 	memcpy(e->ram + AVAIL + 2, &idx, 2);
 	wr(e, VIRTIO_PCI_NOTIFY + 0, 2, 0);
+}
+
+/* Where the notify structure decodes, as ioevent.c hears of it. */
+struct moves {
+	int n;
+	uint64_t base;
+};
+
+static void moved(void *ctx, uint64_t base)
+{
+	struct moves *m = ctx;
+
+	m->n++;
+	m->base = base;
+}
+
+TEST(notify_base_follows_bar_and_decode)
+{
+	struct env e;
+	struct moves m = { 0 };
+
+	memset(&e, 0, sizeof(e));
+	e.ram = calloc(1, RAM);
+	gmem_init(&e.m, e.ram, RAM);
+	pci_init(&e.bus);
+	virtio_rng_attach(&e.rng, &e.m, virtio_pci_irq(&e.vp));
+	virtio_pci_init(&e.vp, &e.rng.t, 0x00ff00);
+	e.vp.notify_moved = moved;
+	e.vp.notify_ctx = &m;
+	ASSERT_EQ(0, pci_plug(&e.bus, &e.vp.pci, SLOT));
+	e.bar = pci_cfg_read(&e.bus, DEVFN, PCI_BAR0, 4) & ~15u;
+	/* Placed at plug time, but not decoded yet: nowhere. */
+	EXPECT_EQ(0, m.n);
+	EXPECT_EQ(0u, e.vp.notify_base);
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM);
+	EXPECT_EQ(1, m.n);
+	EXPECT_EQ(e.bar + VIRTIO_PCI_NOTIFY, m.base);
+	/* Other writes tell nothing. */
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM | PCI_CMD_MASTER);
+	EXPECT_EQ(1, m.n);
+	/* Sizing with decode off (as Linux does), then a new address. */
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, 0);
+	EXPECT_EQ(2, m.n);
+	EXPECT_EQ(0u, m.base);
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0, 4, 0xffffffffu);
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0, 4, e.bar + 0x10000);
+	EXPECT_EQ(2, m.n);
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM);
+	EXPECT_EQ(3, m.n);
+	EXPECT_EQ(e.bar + 0x10000 + VIRTIO_PCI_NOTIFY, m.base);
+	/* Moved while decoded; then outside the host bridge's window. */
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0, 4, e.bar);
+	EXPECT_EQ(4, m.n);
+	EXPECT_EQ(e.bar + VIRTIO_PCI_NOTIFY, m.base);
+	pci_cfg_write(&e.bus, DEVFN, PCI_BAR0, 4, 0x10000000u);
+	EXPECT_EQ(5, m.n);
+	EXPECT_EQ(0u, m.base);
+	free(e.ram);
 }
 
 TEST(msix_vectors_table_and_masks)
@@ -440,6 +500,7 @@ TEST(msix_vectors_table_and_masks)
 	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0x8000);
 	rng_request(&e, ++idx);
 	EXPECT_EQ(1, m.n);
+	EXPECT_EQ(1u, m.vector);
 	EXPECT_EQ(0xfee01000u, m.addr);
 	EXPECT_EQ(0x45u, m.data);
 	EXPECT_EQ(0, e.level);

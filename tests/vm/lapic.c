@@ -46,7 +46,7 @@
 #define D_PONG		0x7100		/* vector 0x41 on AP n: + 4n */
 
 enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
-       T_HALT, T_EXTINT, T_TPR, T_NMI };
+       T_HALT, T_EXTINT, T_TPR, T_NMI, T_WINDOW };
 
 #define NR_VCPUS	4
 #define PORT_DONE	0x10
@@ -74,6 +74,7 @@ asm(
 "	cmp $8, %esi\n	je t_extint\n"
 "	cmp $9, %esi\n	je t_tpr\n"
 "	cmp $10, %esi\n	je t_nmi\n"
+"	cmp $11, %esi\n	je t_window\n"
 "	ud2\n"
 /* x2APIC on if asked, software enable, flat logical ID 1 << index. */
 "setup:\n"
@@ -222,6 +223,10 @@ asm(
 "	mov $0x80, %ecx\n	xor %eax, %eax\n	call apic_write\n"
 "	mov $0x7030, %edi\n	mov $1, %edx\n	call wait_for\n"
 "	mov 0x7030, %eax\n	jmp done\n"
+/* interrupts enabled for a while, then done with 1 */
+"t_window:\n"
+"	sti\n	mov $20000, %ecx\n1:	loop 1b\n"
+"	mov $1, %eax\n	jmp done\n"
 /* an NMI IPI to APIC ID 0, itself */
 "t_nmi:\n"
 "	sti\n	mov $0x400, %eax\n	xor %edx, %edx\n	call send_ipi\n"
@@ -787,6 +792,38 @@ TEST_F(guest, extint)
 	ASSERT_EQ(0, ioctl(self->m.v[0].fd, KVM_INTERRUPT, &irq));
 	run_bsp(_metadata, &self->m, T_EXTINT);
 	EXPECT_EQ(1u, self->m.v[0].val);
+}
+
+/*
+ * The VMM's interrupt window (request_interrupt_window) opens only when a
+ * KVM_INTERRUPT could go in: with the BSP's LINT0 in ExtINT mode it exits
+ * as soon as IF is set, ready for injection; with LINT0 masked the 8259
+ * cannot reach the CPU, so, as under kvm.ko, the request is no reason to
+ * exit (the VMM would be called back in a loop it cannot end, forever
+ * exiting with ready_for_interrupt_injection 0).
+ */
+TEST_F(guest, window_extint)
+{
+	self->m.v[0].run->request_interrupt_window = 1;
+	ASSERT_EQ(0, set_pmode(&self->m, 0, T_WINDOW));
+	start(&self->m, 0);
+	ASSERT_EQ(0, join(&self->m, 0, 20));
+	EXPECT_EQ((uint32_t)KVM_EXIT_IRQ_WINDOW_OPEN, self->m.v[0].reason);
+	EXPECT_EQ(1, self->m.v[0].run->ready_for_interrupt_injection);
+	EXPECT_EQ(1, self->m.v[0].run->if_flag);
+}
+
+TEST_F(guest, window_lint0_masked)
+{
+	struct kvm_lapic_state s;
+
+	ASSERT_EQ(0, ioctl(self->m.v[0].fd, KVM_GET_LAPIC, &s));
+	set_reg(&s, 0x350, 0x10700);		/* LVT0: masked ExtINT */
+	ASSERT_EQ(0, ioctl(self->m.v[0].fd, KVM_SET_LAPIC, &s));
+	self->m.v[0].run->request_interrupt_window = 1;
+	run_bsp(_metadata, &self->m, T_WINDOW);
+	EXPECT_EQ(1u, self->m.v[0].val);
+	EXPECT_EQ(0, self->m.v[0].run->ready_for_interrupt_injection);
 }
 
 static void ipis(struct __test_metadata *_metadata, struct vm *m, int dest)

@@ -8,9 +8,14 @@
 # the same with --cpus 2: the devices use MSI-X, whose messages reach the
 # local APICs. 4: with --cpus 2 and pci=nomsi, the _PRT's GSIs are I/O APIC
 # pins and the level-triggered active-low INTx come through the I/O APIC.
+# 3 and 4 run with the default irqchip (split: MSI-X through irqfds on MSI
+# routes; INTx through the VMM's I/O APIC, KVM_SIGNAL_MSI and
+# KVM_EXIT_IOAPIC_EOI). 5: 4 with --irqchip kernel (INTx through irqfds with
+# resample into the kernel's I/O APIC). 6: 3 with --irqchip user (MSI-X
+# through the VMM's local APICs).
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 
-plan 25
+plan 33
 make_tmp vmm_pci
 guest_tree dev proc sys tmp
 have_mods=1
@@ -96,12 +101,13 @@ irq_sum() {
 	grep "^GUEST: irq .*$2" "$1" |
 		awk '{ for (i = 4; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'
 }
-# boot_smp NAME [CMDLINE...]: --virtio pci --cpus 2 over the marker disk,
-# console in $tmp/NAME.out without CRs, its GUEST lines shown.
+# boot_smp NAME [CMDLINE [IRQCHIP]]: --virtio pci --cpus 2 over the marker
+# disk, console in $tmp/NAME.out without CRs, its GUEST lines shown.
 boot_smp() {
 	marker_disk "$tmp/rw.img"
 	run_vmm "$tmp/$1.out" --kernel "$KERNEL" --initrd "$tmp/initrd" \
 		--memory 256M --virtio pci --disk "$tmp/rw.img" --cpus 2 \
+		${3:+--irqchip $3} \
 		--cmdline "console=ttyS0 panic=-1 loglevel=1 ${2:-}vireo.test=pci"
 	tr -d '\r' < "$tmp/$1.out" > "$tmp/$1.lf" && mv "$tmp/$1.lf" "$tmp/$1.out"
 	show_guest "$tmp/$1.out"
@@ -127,4 +133,24 @@ v=$(irq_sum "$tmp/intx.out" 'IO-APIC *[0-9]*-fasteoi *virtio')
 ! grep -q '^GUEST: irq .*\(XT-PIC\|PCI-MSI\)' "$tmp/intx.out" && [ "$v" -gt 0 ]
 res $? "pci=nomsi: virtio-pci INTx are level-triggered IO-APIC interrupts ($v taken)"
 res_status $rc 0 "pci=nomsi: guest powers off with status 0" "$tmp/intx.out" 25
+
+# --- 5: INTx with the kernel's irqchip: level irqfds with resample ---
+boot_smp kintx "pci=nomsi " kernel
+t() { res_grep "$tmp/kintx.out" "$@"; }
+t "GUEST: VDA-READ-OK" "--irqchip kernel, pci=nomsi: virtio-pci blk: the guest reads the host's marker"
+t "GUEST: rng-hex-chars 128" "--irqchip kernel, pci=nomsi: virtio-pci rng: /dev/hwrng gives 64 bytes"
+v=$(irq_sum "$tmp/kintx.out" 'IO-APIC *[0-9]*-fasteoi *virtio')
+! grep -q '^GUEST: irq .*\(XT-PIC\|PCI-MSI\)' "$tmp/kintx.out" && [ "$v" -gt 0 ]
+res $? "--irqchip kernel, pci=nomsi: INTx are level-triggered IO-APIC interrupts ($v taken)"
+res_status $rc 0 "--irqchip kernel, pci=nomsi: guest powers off with status 0" "$tmp/kintx.out" 25
+
+# --- 6: MSI-X with the VMM's local APICs ---
+boot_smp umsi "" user
+t() { res_grep "$tmp/umsi.out" "$@"; }
+t "GUEST: VDA-READ-OK" "--irqchip user: virtio-pci blk: the guest reads the host's marker"
+t "GUEST: rng-hex-chars 128" "--irqchip user: virtio-pci rng: /dev/hwrng gives 64 bytes"
+v=$(irq_sum "$tmp/umsi.out" 'PCI-MSI.*virtio[0-9]*-')
+! grep -q '^GUEST: irq .*\(XT-PIC\|IO-APIC\).*virtio' "$tmp/umsi.out" && [ "$v" -gt 0 ]
+res $? "--irqchip user: virtio-pci interrupts are MSI-X (PCI-MSI, $v taken), none on INTx"
+res_status $rc 0 "--irqchip user: guest powers off with status 0" "$tmp/umsi.out" 25
 tap_done

@@ -102,15 +102,16 @@ if start "$tmp/pin.out" --cpus 2 --pin 0-1 --pin-io 1; then
 	[ "$am" = 1 ] && [ "$aw" = 1 ]
 	res $? "--pin-io 1: main thread allowed on $am, virtio worker on $aw"
 	# Seccomp 2: a filter on every thread (main, vcpu0, vcpu1, virtio,
-	# console writer).
+	# console writer, and the default split irqchip's virtio-io threads,
+	# one per virtio device: rng and console).
 	k=0 f=0
 	for t in /proc/"$pid"/task/*; do
 		k=$((k + 1))
 		grep -q '^Seccomp:[[:space:]]*2$' "$t/status" && f=$((f + 1))
 		echo "# $(cat "$t/comm"): $(grep '^Seccomp:' "$t/status")"
 	done
-	[ $k = 5 ] && [ $f = 5 ]
-	res $? "sandbox: a seccomp filter on $f of the VMM's $k threads (5)"
+	[ $k = 7 ] && [ $f = 7 ]
+	res $? "sandbox: a seccomp filter on $f of the VMM's $k threads (7)"
 	stop "$pid"
 else
 	not_ok "--cpus 2 --pin 0-1 --pin-io 1: guest spins (got no spin)"

@@ -3,10 +3,16 @@
 # In-VM test of the vireo VMM's virtio-mmio devices (prints TAP): a guest
 # with a read-write and a read-only virtio-blk disk and virtio-rng reads a
 # host marker, writes its own, fails to write the read-only disk, flushes,
-# reads random bytes; the host then checks the images.
+# reads random bytes; the host then checks the images. With the default
+# irqchip (split): notifications through ioeventfds, interrupts through
+# the VMM's I/O APIC. Then again with --irqchip kernel (the devices' lines
+# as irqfds with resample into the kernel's I/O APIC) and --irqchip user.
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 
-plan 8
+IRQCHIPS=${VMM_VIRTIO_IRQCHIPS:-kernel user}
+k=0
+for m in $IRQCHIPS; do k=$((k + 1)); done
+plan $((8 + 4 * k))
 # The guest needs the test kernel's virtio modules (the cloud kernel has
 # them as modules, not built in).
 make_tmp vmm_virtio
@@ -66,4 +72,20 @@ t "GUEST: rng-hex-chars 128" "virtio-rng: /dev/hwrng gives 64 bytes"
 t "^HVC-OUTPUT-OK" "virtio-console: guest output on hvc0 reaches stdout"
 t "GUEST: HVC-GOT:hvc-input-line" "virtio-console: stdin reaches the guest's hvc0 (--console virtio)"
 res_status $rc 0 "guest powers off with status 0" "$tmp/out" 25
+
+for m in $IRQCHIPS; do
+	marker_disk "$tmp/rw.img"
+	rm -f "$tmp/in"
+	feed_when "$tmp/$m.out" HVC-READY "hvc-input-line"
+	run_vmm "$tmp/$m.out" --kernel "$KERNEL" --initrd "$tmp/initrd" \
+		--memory 256M --console virtio --irqchip "$m" \
+		--cmdline "console=ttyS0 panic=-1 quiet" \
+		--disk "$tmp/rw.img" --disk "$tmp/ro.img,ro"
+	feed_stop
+	res_grep "$tmp/$m.out" "GUEST: VDA-READ-OK" "--irqchip $m: virtio-blk: guest reads the host's marker"
+	guest_wrote "$tmp/rw.img"
+	res $? "--irqchip $m: virtio-blk: the guest's write is in the host image"
+	res_grep "$tmp/$m.out" "GUEST: rng-hex-chars 128" "--irqchip $m: virtio-rng: /dev/hwrng gives 64 bytes"
+	res_status $rc 0 "--irqchip $m: guest powers off with status 0" "$tmp/$m.out" 25
+done
 tap_done

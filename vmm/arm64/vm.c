@@ -24,6 +24,11 @@ int arch_check(const struct vm_config *cfg)
 		vm_error("--virtio pci: not on arm64 (its virtio devices are virtio-mmio)");
 		return -1;
 	}
+	/* The vGIC is the kernel's: there is no interrupt controller to split. */
+	if (cfg->irqchip == IRQCHIP_USER || cfg->irqchip == IRQCHIP_SPLIT) {
+		vm_error("--irqchip: only kernel on arm64 (the GIC is the kernel's vGIC)");
+		return -1;
+	}
 	if (cfg->mem_bytes > ARM64_RAM_MAX) {
 		vm_error("--memory: at most %llu GiB on arm64",
 			 ARM64_RAM_MAX >> 30);

@@ -40,21 +40,28 @@ static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
 }
 
 /*
- * The guest sees the host's supported CPUID minus x2APIC and the TSC
- * deadline timer (the userspace local APIC has neither), minus the KVM
+ * The guest sees the host's supported CPUID. With the VMM's local APIC,
+ * minus x2APIC and the TSC deadline timer (it has neither) and the KVM
  * paravirtual features that need an in-kernel APIC; kvmclock stays. With
- * one vCPU there is no local APIC at all (Linux then runs on the 8259 and
- * the PIT); with more, each vCPU reports its APIC ID.
+ * the kernel's, plus the TSC deadline timer when the module has it
+ * (KVM_CAP_TSC_DEADLINE_TIMER, which the supported CPUID leaves out) and PV
+ * EOI when offered and not refused (--no-pv-eoi). With one vCPU and the VMM's irqchip there is no local
+ * APIC at all (Linux then runs on the 8259 and the PIT); otherwise each vCPU
+ * reports its APIC ID.
  */
 static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
-			 unsigned int nr, bool smp)
+			 unsigned int nr, bool smp, bool kapic, bool deadline,
+			 bool pv_eoi)
 {
 	for (unsigned int i = 0; i < c->nent; i++) {
 		struct kvm_cpuid_entry2 *e = &c->entries[i];
 
 		switch (e->function) {
 		case 1:
-			e->ecx &= ~(1u << 21 | 1u << 24);	/* x2APIC, TSC deadline */
+			if (!kapic)
+				e->ecx &= ~(1u << 21 | 1u << 24);	/* x2APIC, TSC deadline */
+			else if (deadline)
+				e->ecx |= 1u << 24;
 			e->ecx |= 1u << 31;			/* hypervisor */
 			if (!smp)
 				e->edx &= ~(1u << 9);		/* APIC */
@@ -71,7 +78,8 @@ static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
 			break;
 		case 0x40000001:
 			/* kvmclock (both MSR sets), no-op io delay, stable bit. */
-			e->eax &= 1u << 0 | 1u << 1 | 1u << 3 | 1u << 24;
+			e->eax &= 1u << 0 | 1u << 1 | 1u << 3 | 1u << 24 |
+				  (kapic && pv_eoi ? 1u << 6 : 0);	/* PV EOI */
 			break;
 		default:
 			break;
@@ -131,7 +139,7 @@ static int setup_regs(struct vcpu *v, const struct boot_entry *b)
 	 * KVM derives CPUID.1:EDX.APIC from the APIC base MSR's enable bit:
 	 * off without a local APIC, on (with BSP on vCPU 0) with one.
 	 */
-	sr.apic_base = v->arch.apic ? LAPIC_BASE | LAPIC_MSR_EN |
+	sr.apic_base = v->vm->arch.smp ? LAPIC_BASE | LAPIC_MSR_EN |
 		       (v->id ? 0 : LAPIC_MSR_BSP) : 0;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
 		return -1;
@@ -247,7 +255,7 @@ int arch_vcpu_init(struct vcpu *v)
 		vm_error("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
 		return -1;
 	}
-	if (vm->arch.smp) {
+	if (vm->arch.smp && vm->arch.irqchip == IRQCHIP_USER) {
 		/* Non-blocking: the I/O thread reads it after poll(). */
 		v->arch.apic_timer_fd = timerfd_create(CLOCK_MONOTONIC,
 						  TFD_CLOEXEC | TFD_NONBLOCK);
@@ -268,7 +276,11 @@ int arch_vcpu_init(struct vcpu *v)
 		vm->arch.apic_ptrs[id] = v->arch.apic;
 		pthread_mutex_unlock(&vm->lock);
 	}
-	adjust_cpuid(c, id, vm->nr_vcpus, vm->arch.smp);
+	adjust_cpuid(c, id, vm->nr_vcpus, vm->arch.smp,
+		     vm->arch.irqchip != IRQCHIP_USER,
+		     ioctl(vm->sys_fd, KVM_CHECK_EXTENSION,
+			   KVM_CAP_TSC_DEADLINE_TIMER) > 0,
+		     !vm->cfg->no_pv_eoi);
 	ret = ioctl(v->fd, KVM_SET_CPUID2, c);
 	free(c);
 	if (ret < 0) {
@@ -306,14 +318,17 @@ static bool irq_pending(struct vcpu *v)
 
 /*
  * Deliver a pending NMI, then an ExtINT from the 8259 or the local APIC's
- * highest deliverable vector, or ask for the interrupt window.
+ * highest deliverable vector, or ask for the interrupt window. With a split
+ * irqchip only the 8259's vectors come this way (the in-kernel local APIC
+ * takes them through LINT0 and says so in ready_for_interrupt_injection);
+ * with the kernel's irqchip none do.
  */
 static void inject(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	struct kvm_run *run = v->run;
 
-	if (v->id != 0 && !v->arch.apic)
+	if ((v->id != 0 && !v->arch.apic) || vm->arch.irqchip == IRQCHIP_KERNEL)
 		return;
 	pthread_mutex_lock(&vm->lock);
 	if (v->arch.apic && v->arch.apic->nmi_pending) {
@@ -448,6 +463,13 @@ int arch_vcpu_exit(struct vcpu *v)
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 		v->arch.window_exits++;
 		return 1;
+	case KVM_EXIT_IOAPIC_EOI:
+		/* Split irqchip: a level-triggered vector's EOI, for remote IRR. */
+		v->arch.eoi_exits++;
+		pthread_mutex_lock(&v->vm->lock);
+		ioapic_eoi(&v->vm->arch.ioapic, run->eoi.vector);
+		pthread_mutex_unlock(&v->vm->lock);
+		return 1;
 	case KVM_EXIT_SHUTDOWN: {
 		struct kvm_regs r;
 
@@ -480,13 +502,14 @@ void arch_vcpu_dump(struct vcpu *v)
 		 ev.interrupt.shadow, ev.exception.injected, ev.exception.nr,
 		 ev.nmi.injected, ev.nmi.pending);
 	vm_error("vcpu%u: rip %#llx rflags %#llx exits %llu (io %llu mmio %llu "
-		 "hlt %llu window %llu eintr %llu) injected %llu last exit %u "
+		 "hlt %llu window %llu eoi %llu eintr %llu) injected %llu last exit %u "
 		 "if %u ready %u window-req %u; last exit %llu ms ago, last halt %llu ms",
 		 v->id, (unsigned long long)r.rip, (unsigned long long)r.rflags,
 		 (unsigned long long)v->exits, (unsigned long long)v->arch.io_exits,
 		 (unsigned long long)v->mmio_exits,
 		 (unsigned long long)v->arch.hlt_exits,
 		 (unsigned long long)v->arch.window_exits,
+		 (unsigned long long)v->arch.eoi_exits,
 		 (unsigned long long)v->eintr, (unsigned long long)v->arch.injected,
 		 v->last_exit, run->if_flag, run->ready_for_interrupt_injection,
 		 run->request_interrupt_window,

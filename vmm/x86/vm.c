@@ -57,17 +57,50 @@ static void isa_irq_set(void *ctx, unsigned int irq, int level)
 		ioapic_set_irq(&vm->arch.ioapic, irq ? irq : 2, level);
 }
 
+/* The line of ISA IRQ (and GSI) irq: to the VMM's controllers or the kernel's. */
 static struct irq_line isa_line(struct vm *vm, unsigned int irq)
 {
+	if (vm->arch.irqchip == IRQCHIP_KERNEL)
+		return (struct irq_line){ x86_irq_line_kernel, vm, irq };
 	return (struct irq_line){ isa_irq_set, vm, irq };
 }
 
-/* A PCI device's MSI-X message: a write to the local APICs' range. */
-static void msi_send(void *ctx, uint64_t addr, uint32_t data)
+/*
+ * A virtio-pci device's MSI-X message (ctx its struct x86_virtio): a write
+ * to the local APICs' range; with theirs in the kernel, the vector's irqfd
+ * once its route carries this message.
+ */
+static void msi_send(void *ctx, unsigned int vector, uint64_t addr,
+		     uint32_t data)
 {
-	struct vm *vm = ctx;
+	struct x86_virtio *xv = ctx;
+	struct vm *vm = xv->vm;
 
-	lapic_msi(vm->arch.apic_ptrs, vm->cfg->cpus, addr, data);
+	if (vm->arch.irqchip == IRQCHIP_USER) {
+		lapic_msi(vm->arch.apic_ptrs, vm->cfg->cpus, addr, data);
+		return;
+	}
+	if (vector < VIRTIO_PCI_MSIX_MAX && xv->msix[vector].fd >= 0 &&
+	    x86_msi_route(vm, xv->n * VIRTIO_PCI_MSIX_MAX + vector, addr, data))
+		irqfd_trigger(&xv->msix[vector]);
+	else
+		x86_signal_msi(vm, addr, data);
+}
+
+/* Virtio-pci's BAR 0 moved: its queues' notify addresses follow. */
+static void notify_moved(void *ctx, uint64_t base)
+{
+	ioevent_place(ctx, base, VIRTIO_PCI_NOTIFY_MULT, 2);
+}
+
+/* ISA IRQs of the virtio devices: level-triggered (ELCR, MADT). */
+static uint16_t virtio_level_irqs(void)
+{
+	uint16_t level_irqs = 0;
+
+	for (unsigned int i = 0; i < X86_VIRTIO_SLOTS; i++)
+		level_irqs |= (uint16_t)(1u << virtio_irqs[i]);
+	return level_irqs;
 }
 
 static uint64_t pit_now(void *ctx)
@@ -133,11 +166,14 @@ int arch_add_devices(struct vm *vm)
 	pm_init(&vm->arch.pm, pm_event, vm);
 	pci_init(&vm->arch.pci);
 
-	ret |= bus_add(&vm->pio, 0x20, 2, pic_master_io, &vm->arch.pic);
-	ret |= bus_add(&vm->pio, 0xa0, 2, pic_slave_io, &vm->arch.pic);
-	ret |= bus_add(&vm->pio, 0x4d0, 2, pic_elcr_io, &vm->arch.pic);
-	ret |= bus_add(&vm->pio, 0x40, 4, pit_io, &vm->arch.pit);
-	ret |= bus_add(&vm->pio, 0x61, 1, pit_port61_io, &vm->arch.pit);
+	/* With the kernel's irqchip its 8259s, PIT and port 0x61 answer. */
+	if (vm->arch.irqchip != IRQCHIP_KERNEL) {
+		ret |= bus_add(&vm->pio, 0x20, 2, pic_master_io, &vm->arch.pic);
+		ret |= bus_add(&vm->pio, 0xa0, 2, pic_slave_io, &vm->arch.pic);
+		ret |= bus_add(&vm->pio, 0x4d0, 2, pic_elcr_io, &vm->arch.pic);
+		ret |= bus_add(&vm->pio, 0x40, 4, pit_io, &vm->arch.pit);
+		ret |= bus_add(&vm->pio, 0x61, 1, pit_port61_io, &vm->arch.pit);
+	}
 	ret |= bus_add(&vm->pio, 0x64, 1, i8042_io, vm);
 	ret |= bus_add(&vm->pio, 0x70, 2, rtc_io, &vm->arch.rtc);
 	ret |= bus_add(&vm->pio, COM1_PORT, 8, serial_io, &vm->com1);
@@ -151,10 +187,16 @@ int arch_add_devices(struct vm *vm)
 	ret |= bus_add(&vm->pio, PCI_IO_BASE, PCI_IO_SIZE, pci_pio_io, &vm->arch.pci);
 	ret |= bus_add(&vm->mmio, PCI_MMIO_BASE, PCI_MMIO_SIZE, pci_mmio_io,
 		       &vm->arch.pci);
-	if (vm->arch.smp) {
-		/* APIC ID after the vCPUs'; the MADT says the same. */
-		ioapic_init(&vm->arch.ioapic, (uint8_t)vm->cfg->cpus, vm->arch.apic_ptrs,
+	if (vm->arch.smp && vm->arch.irqchip != IRQCHIP_KERNEL) {
+		/* The MADT gives the same ID. */
+		ioapic_init(&vm->arch.ioapic, acpi_ioapic_id(vm->cfg->cpus),
+			    vm->arch.apic_ptrs,
 			    vm->cfg->cpus);
+		if (vm->arch.irqchip == IRQCHIP_SPLIT) {
+			vm->arch.ioapic.msi = x86_signal_msi;
+			vm->arch.ioapic.rte_changed = x86_ioapic_rte_changed;
+			vm->arch.ioapic.msi_ctx = vm;
+		}
 		ret |= bus_add(&vm->mmio, IOAPIC_BASE, IOAPIC_SIZE, ioapic_io,
 			       &vm->arch.ioapic);
 	}
@@ -166,6 +208,25 @@ int arch_add_devices(struct vm *vm)
 }
 
 /*
+ * Virtio device n's INTx (or virtio-mmio) line: its ISA IRQ, through the
+ * kernel's irqchip an irqfd with resample when it can have one.
+ */
+static struct irq_line virtio_intx(struct vm *vm, unsigned int n)
+{
+	struct x86_virtio *xv = &vm->arch.vdev[n];
+
+	if (vm->arch.irqchip != IRQCHIP_KERNEL)
+		return isa_line(vm, virtio_irqs[n]);
+	if (xv->intx.fd < 0 &&
+	    irqfd_assign(&xv->intx, vm->vm_fd, virtio_irqs[n], true) < 0) {
+		vm_error("KVM_IRQFD (GSI %u): %s; KVM_IRQ_LINE instead",
+			 virtio_irqs[n], strerror(errno));
+		return isa_line(vm, virtio_irqs[n]);
+	}
+	return irqfd_line(&xv->intx);
+}
+
+/*
  * The interrupt line the n-th virtio device model signals on: its ISA IRQ,
  * or with --virtio pci its INTA#, which dsdt.asl's _PRT routes to the same
  * IRQ (GSI).
@@ -174,7 +235,7 @@ struct irq_line arch_virtio_line(struct vm *vm, unsigned int n)
 {
 	if (vm->cfg->transport == VIRTIO_PCI)
 		return virtio_pci_irq(&vm->arch.vpci[n]);
-	return isa_line(vm, virtio_irqs[n]);
+	return virtio_intx(vm, n);
 }
 
 /*
@@ -187,14 +248,41 @@ int arch_add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 	uint64_t base = VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE;
 	unsigned int irq = virtio_irqs[n];
 
+	struct x86_virtio *xv = &vm->arch.vdev[n];
+	struct ioevent *ev = NULL;
+
 	vm->arch.pic.chip[irq >> 3].elcr |= 1u << (irq & 7);
+	/* Queue notifications without an exit, when the irqchip is the kernel's. */
+	if (vm->arch.irqchip != IRQCHIP_USER) {
+		ev = &vm->ioev[n];
+		if (ioevent_init(ev, vm, t)) {
+			vm_error("virtio device %u: eventfd: %s", n, strerror(errno));
+			return -1;
+		}
+		if (xv->intx.resample_fd >= 0)
+			ev->resample = &xv->intx;
+	}
 	if (vm->cfg->transport == VIRTIO_PCI) {
-		virtio_pci_init(&vm->arch.vpci[n], t, class_code);
-		pci_dev_intx(&vm->arch.vpci[n].pci, isa_line(vm, irq));
+		struct virtio_pci *vp = &vm->arch.vpci[n];
+
+		virtio_pci_init(vp, t, class_code);
+		pci_dev_intx(&vp->pci, virtio_intx(vm, n));
+		if (xv->intx.resample_fd >= 0)
+			ev->resample = &xv->intx;
 		/* MSI-X needs the local APICs of an SMP guest. */
 		if (vm->arch.smp)
-			virtio_pci_msix(&vm->arch.vpci[n], msi_send, vm);
-		if (pci_plug(&vm->arch.pci, &vm->arch.vpci[n].pci, n + 1)) {
+			virtio_pci_msix(vp, msi_send, xv);
+		for (unsigned int v = 0; ev && v < vp->msix_n; v++)
+			if (irqfd_assign(&xv->msix[v], vm->vm_fd,
+					 X86_MSI_GSI(n * VIRTIO_PCI_MSIX_MAX + v),
+					 false) < 0)
+				vm_error("KVM_IRQFD (MSI-X): %s; KVM_SIGNAL_MSI instead",
+					 strerror(errno));
+		if (ev) {
+			vp->notify_moved = notify_moved;
+			vp->notify_ctx = ev;
+		}
+		if (pci_plug(&vm->arch.pci, &vp->pci, n + 1)) {
 			vm_error("virtio device %u: no room on PCI bus 0", n);
 			return -1;
 		}
@@ -204,6 +292,8 @@ int arch_add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 		vm_error("virtio device %u: MMIO window taken", n);
 		return -1;
 	}
+	if (ev)
+		ioevent_place(ev, base + VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
 	vm->arch.virtio_slots |= 1u << n;
 	return 0;
 }
@@ -217,10 +307,8 @@ int arch_load(struct vm *vm, const struct firmware *fw, const uint8_t *kernel,
 		.cmdline = vm->cmdline,
 	};
 	char err[256];
-	uint16_t level_irqs = 0;
+	uint16_t level_irqs = virtio_level_irqs();
 
-	for (unsigned int i = 0; i < X86_VIRTIO_SLOTS; i++)
-		level_irqs |= (uint16_t)(1u << virtio_irqs[i]);
 	img.rsdp = acpi_build(gmem_ptr(&vm->mem, BOOT_BIOS,
 				       BOOT_BIOS_END - BOOT_BIOS),
 			      BOOT_BIOS, BOOT_BIOS_END - BOOT_BIOS, fw->dsdt,
@@ -257,7 +345,8 @@ void arch_debug_dump(struct vm *vm)
 	vm_error("com1: ier %02x iir-pending thre %d rx %u mcr %02x irq %d",
 		 vm->com1.ier, vm->com1.thre_pending, vm->com1.rx_count,
 		 vm->com1.mcr, vm->com1.irq_level);
-	if (vm->arch.smp) {
+	vm_error("irqchip: %s", x86_irqchip_name(vm));
+	if (vm->arch.smp && vm->arch.irqchip != IRQCHIP_KERNEL) {
 		vm_error("ioapic: asserted %06x sent %llu",
 			 vm->arch.ioapic.asserted,
 			 (unsigned long long)vm->arch.ioapic.sent);
@@ -281,9 +370,20 @@ void arch_mem_init(struct guest_mem *m, void *host, uint64_t size)
 
 int arch_vm_init(struct vm *vm)
 {
-	vm->arch.smp = vm->cfg->cpus > 1;
+	for (unsigned int n = 0; n < X86_VIRTIO_SLOTS; n++) {
+		struct x86_virtio *xv = &vm->arch.vdev[n];
+
+		xv->vm = vm;
+		xv->n = n;
+		irqfd_init(&xv->intx);
+		for (unsigned int v = 0; v < VIRTIO_PCI_MSIX_MAX; v++)
+			irqfd_init(&xv->msix[v]);
+	}
 	vm->arch.has_nmi = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION,
 				 KVM_CAP_USER_NMI) > 0;
+	if (x86_irqchip_create(vm, virtio_level_irqs()))
+		return -1;
+	vm->arch.smp = vm->cfg->cpus > 1 || vm->arch.irqchip != IRQCHIP_USER;
 	/* Needed by VT-x without unrestricted guest; harmless elsewhere. */
 	ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, KVM_TSS_ADDR);
 	/* Non-blocking: re-arming between poll() and read() drops the expiry. */
@@ -309,7 +409,8 @@ unsigned int arch_poll_fds(struct vm *vm, struct pollfd *pf, unsigned int max)
 
 	if (n < max)
 		pf[n++] = (struct pollfd){ .fd = vm->arch.pit_fd, .events = POLLIN };
-	for (unsigned int i = 0; vm->arch.smp && i < vm->nr_vcpus && n < max; i++)
+	for (unsigned int i = 0; vm->arch.irqchip == IRQCHIP_USER && vm->arch.smp &&
+	     i < vm->nr_vcpus && n < max; i++)
 		pf[n++] = (struct pollfd){ .fd = vm->vcpus[i].arch.apic_timer_fd,
 					   .events = POLLIN };
 	return n;
@@ -335,6 +436,12 @@ void arch_poll_serve(struct vm *vm, const struct pollfd *pf, unsigned int n)
 
 void arch_vm_destroy(struct vm *vm)
 {
+	/* Closing the VM unbinds its irqfds: only the descriptors are ours. */
+	for (unsigned int n = 0; n < X86_VIRTIO_SLOTS && vm->arch.vdev[n].vm; n++) {
+		irqfd_release(&vm->arch.vdev[n].intx, -1);
+		for (unsigned int v = 0; v < VIRTIO_PCI_MSIX_MAX; v++)
+			irqfd_release(&vm->arch.vdev[n].msix[v], -1);
+	}
 	if (vm->arch.pit_fd > 0)
 		close(vm->arch.pit_fd);
 }

@@ -104,18 +104,83 @@ guest_init() {
 }
 
 # --- host side ---
-# run_vmm OUT ARGS...: `vireo run` on $DEV with ARGS, at most $BOOT_TIMEOUT
-# s; stdout and stderr in OUT, stdin from $vmm_in (/dev/null), status $rc.
+# REF_ARGS: what `vireo run` gets on the reference only, under the test VM's
+# emulated AMD-V (QEMU 7.2's TCG SVM; the test VM never has another AMD-V):
+# --no-pv-eoi. That emulator delivers an interrupt injected through
+# EVENTINJ a second time, with IF clear, when anything asks its CPU loop to
+# stop (the other CPU's interrupts, its round-robin kick) before the guest's
+# next exception or #VMEXIT (kmod/svm/svm.c, svm_intr_needs_exit()). With
+# kvm.ko's PV EOI the guest acknowledges its interrupts in memory, without
+# an exit, so that window spans the whole handler and more; the guest's
+# second EOI then retires another in-service vector and a CPU loses its
+# timer. --cpus 4 --irqchip split on kvm.ko, 5 boots each: with PV EOI 6 of
+# 6 hung (RCU: "timer wakeup didn't happen"), without 6 of 6 reached init
+# (21-30 s). vireo.ko has no PV EOI (its guests never see it) and forces an
+# exit after each injection; this takes nothing from what it is tested on.
+REF_ARGS=
+if [ "${VIREO_TEST_MODE:-}" = kvm ] && grep -qw svm /proc/cpuinfo 2>/dev/null; then
+	REF_ARGS=--no-pv-eoi
+fi
+ref_noted=
+
+# run_vmm OUT ARGS...: `vireo run` on $DEV with ARGS (and $REF_ARGS), at
+# most $BOOT_TIMEOUT s; stdout and stderr in OUT, stdin from $vmm_in
+# (/dev/null), status $rc.
+#
+# On kvm.ko only, a guest that hangs until the timeout, or panics (status
+# 3 with "Kernel panic" on its console), is booted again, up to
+# $KVM_HANG_RETRIES (2) times, each said in a TAP comment: QEMU 7.2's
+# TCG emulation of SVM (the test VM's CPU) sometimes delivers an interrupt
+# injected through EVENTINJ a second time, with the guest's IF clear, at the
+# first instruction of its handler (kmod/svm/svm.c, svm_intr_needs_exit());
+# the Linux guest then deadlocks in native_queued_spin_lock_slowpath, or
+# faults until it panics.
+# vireo.ko forces an exit after each such injection and gets no retry;
+# kvm.ko does not: in a loaded test VM (load 13 on 2 cores) one Debian boot
+# in six hung there, --irqchip user and split alike, in check_timer() or
+# later.
 run_vmm() {
 	out=$1; shift
-	timeout "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" "$@" \
-		> "$out" 2>&1 < "${vmm_in:-/dev/null}"
-	rc=$?
+	hang_tries=0
+	if [ -n "$REF_ARGS" ] && [ -z "$ref_noted" ]; then
+		ref_noted=1
+		echo "# reference note: kvm.ko under QEMU's TCG AMD-V boots with $REF_ARGS (the emulator's EVENTINJ redelivery, tests/vm/lib/vmm.sh)"
+	fi
+	while :; do
+		t0=$(date +%s)
+		# SIGKILL 60 s after the SIGTERM: a VMM whose vCPUs spin on a
+		# deadlocked guest's lock is slow to go on a loaded test VM.
+		timeout -k 60 "$BOOT_TIMEOUT" "$VIREO" run --device "$DEV" $REF_ARGS "$@" \
+			> "$out" 2>&1 < "${vmm_in:-/dev/null}"
+		rc=$?
+		[ "${VIREO_TEST_MODE:-}" = kvm ] &&
+			[ $hang_tries -lt "${KVM_HANG_RETRIES:-2}" ] || break
+		# SIGTERM from timeout (status 5) or its SIGKILL (137), after
+		# the whole timeout; or a guest panic (panic=-1: a reboot).
+		if { [ $rc = 5 ] || [ $rc = 137 ]; } &&
+			[ $(($(date +%s) - t0)) -ge "$BOOT_TIMEOUT" ]; then
+			why="hung for $BOOT_TIMEOUT s"
+		elif [ $rc = 3 ] && grep -q "Kernel panic" "$out"; then
+			why="panicked ($(grep -m1 -o 'Kernel panic.*' "$out" | tr -d '\r'))"
+		else
+			break
+		fi
+		hang_tries=$((hang_tries + 1))
+		echo "# kvm.ko: the guest $why (QEMU's TCG SVM interrupt redelivery, see tests/vm/lib/vmm.sh): boot $((hang_tries + 1))"
+		# The console input again, for the new boot.
+		if [ -n "${feed_marker:-}" ] && [ -n "${vmm_in:-}" ]; then
+			fo=$feed_out fm=$feed_marker fl=$feed_line
+			feed_stop
+			rm -f "$tmp/in"
+			feed_when "$fo" "$fm" "$fl"
+		fi
+	done
 }
 
 # feed_when OUT MARKER LINE: stdin for run_vmm ($vmm_in, a fifo) that
 # gives LINE once MARKER shows in OUT, then stays open; feed_stop ends it.
 feed_when() {
+	feed_out=$1 feed_marker=$2 feed_line=$3
 	mkfifo "$tmp/in"
 	(
 		i=0
@@ -128,7 +193,7 @@ feed_when() {
 	feeder=$!
 	vmm_in=$tmp/in
 }
-feed_stop() { kill "$feeder" 2>/dev/null; vmm_in=; }
+feed_stop() { kill "$feeder" 2>/dev/null; vmm_in= feed_marker=; }
 
 # marker_disk FILE: a 1 MiB disk image starting with "HOST-MARKER".
 marker_disk() {
