@@ -216,6 +216,7 @@ const struct vireo_impl vireo_arm64_impl = {
 	.cpu_disable	 = a64_cpu_disable,
 	.check_extension = a64_check_extension,
 	.gpa_bits	 = a64_gpa_bits,
+	.gpa_range_errno = -EFAULT,
 	.dev_ioctl	 = a64_dev_ioctl,
 	.vm_create	 = a64_vm_create,
 	.vm_destroy	 = a64_vm_destroy,

@@ -257,6 +257,9 @@ void vireo_stat_entering(struct vireo_vcpu *vcpu);
  * @check_extension: value of an arch capability for KVM_CHECK_EXTENSION
  * @gpa_bits: guest-physical address bits the stage-2 tables translate;
  *	memory slots must end at or below 1 << @gpa_bits
+ * @gpa_range_errno: what KVM_SET_USER_MEMORY_REGION returns for a slot
+ *	that ends above that (the reference's: -EINVAL on x86, -EFAULT on
+ *	arm64)
  * @dev_ioctl: arch ioctls on the system fd (-EINVAL if unknown)
  * @vm_create: set up @vm->arch; @vm_destroy frees it
  * @vm_release: optional; the VM's last reference is gone and its vCPUs are
@@ -321,6 +324,7 @@ struct vireo_impl {
 	void (*cpu_disable)(void);
 	long (*check_extension)(long cap);
 	unsigned int (*gpa_bits)(void);
+	int gpa_range_errno;
 	long (*dev_ioctl)(unsigned int cmd, void __user *argp);
 	int (*vm_create)(struct vireo_vm *vm);
 	void (*vm_destroy)(struct vireo_vm *vm);

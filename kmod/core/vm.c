@@ -334,7 +334,7 @@ static int vireo_set_memory_region(struct vireo_vm *vm,
 	/* The stage-2 tables index only so many bits: above, GPAs would alias. */
 	if (mem->guest_phys_addr + mem->memory_size >
 	    BIT_ULL(vireo_impl->gpa_bits())) {
-		r = -EINVAL;
+		r = vireo_impl->gpa_range_errno;
 		goto out;
 	}
 	/* A moved slot keeps its log, as under kvm.ko. */

@@ -994,6 +994,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.cpu_disable	 = svm_cpu_disable,
 	.check_extension = x86_check_extension,
 	.gpa_bits	 = svm_gpa_bits,
+	.gpa_range_errno = -EINVAL,
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = svm_vm_create,
 	.vm_destroy	 = svm_vm_destroy,
