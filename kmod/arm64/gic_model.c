@@ -456,6 +456,59 @@ int gic_set_line(struct gic_model *g, u32 cpu, u32 intid, bool level)
 }
 
 /**
+ * gic_level_info - the input lines of 32 INTIDs, as KVM's LEVEL_INFO reads them
+ * @g: the model
+ * @cpu: whose SGIs and PPIs
+ * @intid: the first, a multiple of 32
+ *
+ * Return: bit i set where INTID @intid + i is level-sensitive and its line
+ * high; SGIs and INTIDs past the model's are 0.
+ */
+u32 gic_level_info(struct gic_model *g, u32 cpu, u32 intid)
+{
+	struct gic_irq *irq;
+	u32 i, val = 0;
+
+	for (i = 0; i < 32; i++) {
+		if (intid + i < GIC_NR_SGIS)
+			continue;
+		irq = gic_irq(g, cpu, intid + i);
+		if (irq && !irq->edge && irq->level)
+			val |= BIT(i);
+	}
+	return val;
+}
+
+/**
+ * gic_set_level_info - set the input lines of 32 INTIDs (LEVEL_INFO)
+ * @g: the model
+ * @cpu: whose SGIs and PPIs
+ * @intid: the first, a multiple of 32
+ * @val: bit i the line of INTID @intid + i, whatever its trigger (as
+ *	KVM's: a VMM may restore the lines before the configuration); a
+ *	raised line latches no edge
+ *
+ * Return: a bit per vCPU that has an interrupt to take now.
+ */
+u32 gic_set_level_info(struct gic_model *g, u32 cpu, u32 intid, u32 val)
+{
+	struct gic_irq *irq;
+	u32 i, kick = 0;
+
+	for (i = 0; i < 32; i++) {
+		if (intid + i < GIC_NR_SGIS)
+			continue;
+		irq = gic_irq(g, cpu, intid + i);
+		if (!irq)
+			continue;
+		irq->level = val & BIT(i);
+		if (gic_deliverable(g, irq) && irq->target != GIC_NO_CPU)
+			kick |= BIT(irq->target);
+	}
+	return kick;
+}
+
+/**
  * gic_sgi - a vCPU generates SGIs (ICC_SGI1R_EL1 and its siblings)
  * @g: the model
  * @cpu: the sender

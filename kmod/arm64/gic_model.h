@@ -104,6 +104,8 @@ int gic_set_line(struct gic_model *g, u32 cpu, u32 intid, bool level);
  * @cpu: returns a bit per vCPU that got an SGI.
  */
 u32 gic_sgi(struct gic_model *g, u32 cpu, u64 val, bool group1);
+u32 gic_level_info(struct gic_model *g, u32 cpu, u32 intid);
+u32 gic_set_level_info(struct gic_model *g, u32 cpu, u32 intid, u32 val);
 /*
  * Up to @n list register values for @cpu: whatever it has active, then
  * its pending interrupts by priority.  Returns how many.

@@ -597,6 +597,60 @@ static int a64_vgic_set_addr(struct vireo_vm *vm, struct a64_vgic *gic,
 	return 0;
 }
 
+/*
+ * The model's vCPU whose MPIDR is @mpidr in KVM's attribute layout (Aff3
+ * to Aff0, a byte each), or -1.
+ */
+static int a64_vgic_mpidr_cpu(struct vireo_vm *vm, u64 mpidr)
+{
+	/* Pairs with KVM_CREATE_VCPU's release: the array is filled. */
+	unsigned int i, n = smp_load_acquire(&vm->nr_vcpus);
+
+	for (i = 0; i < n && i < GIC_MAX_CPUS; i++)
+		if ((a64_vmpidr(vm->vcpus[i]->id) & 0xffffff) == mpidr)
+			return i;
+	return -1;
+}
+
+/*
+ * KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO: the input lines of 32 INTIDs, as a
+ * VMM saves and restores them; kvm.ko's checks in its order (the vCPU,
+ * the buffer, INIT, the kind and the INTID's alignment).
+ */
+static int a64_vgic_level_info(struct vireo_vm *vm, struct a64_vgic *gic,
+			       const struct kvm_device_attr *at, bool set)
+{
+	u32 __user *u32p = u64_to_user_ptr(at->addr);
+	u32 info = (at->attr & KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK) >>
+		   KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT;
+	u32 intid = at->attr & KVM_DEV_ARM_VGIC_LINE_LEVEL_INTID_MASK;
+	u32 val = 0, kick = 0;
+	int cpu, i, r = 0;
+
+	cpu = a64_vgic_mpidr_cpu(vm, (at->attr & KVM_DEV_ARM_VGIC_V3_MPIDR_MASK) >>
+				 KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT);
+	if (cpu < 0)
+		return -EINVAL;
+	if (set && get_user(val, u32p))
+		return -EFAULT;
+	spin_lock_irq(&gic->lock);
+	if (!gic->init)
+		r = -EBUSY;
+	else if (info != VGIC_LEVEL_INFO_LINE_LEVEL || intid % 32)
+		r = -EINVAL;
+	else if (set)
+		kick = gic_set_level_info(&gic->m, cpu, intid, val);
+	else
+		val = gic_level_info(&gic->m, cpu, intid);
+	spin_unlock_irq(&gic->lock);
+	for (i = 0; kick; i++, kick >>= 1)
+		if (kick & 1)
+			a64_vgic_kick(vm, i);
+	if (r || set)
+		return r;
+	return put_user(val, u32p);
+}
+
 static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 			 const struct kvm_device_attr *at, bool set)
 {
@@ -632,6 +686,8 @@ static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 		if (!set || at->attr != KVM_DEV_ARM_VGIC_CTRL_INIT)
 			return -ENXIO;
 		return a64_vgic_init(vm, gic);
+	case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
+		return a64_vgic_level_info(vm, gic, at, set);
 	default:
 		return -ENXIO;
 	}
@@ -647,6 +703,10 @@ static int a64_vgic_has_attr(const struct kvm_device_attr *at)
 		return 0;
 	case KVM_DEV_ARM_VGIC_GRP_CTRL:
 		return at->attr == KVM_DEV_ARM_VGIC_CTRL_INIT ? 0 : -ENXIO;
+	case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
+		return (at->attr & KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_MASK) >>
+		       KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT ==
+		       VGIC_LEVEL_INFO_LINE_LEVEL ? 0 : -ENXIO;
 	default:
 		return -ENXIO;
 	}

@@ -5,7 +5,8 @@
  * distributor and redistributor and take interrupts through their CPU
  * interface: an SPI from KVM_IRQ_LINE (and not one the guest left
  * disabled), a PPI, an SPI from an irqfd, an SGI from another vCPU, and
- * the virtual timer's PPI waking a WFI or reaching a spinning guest.
+ * the virtual timer's PPI waking a WFI or reaching a spinning guest; the
+ * input lines saved and restored through LEVEL_INFO.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,7 +28,9 @@
 /*
  * x20 distributor, x21 this vCPU's redistributor, x22 the INTID to
  * enable (group 1, priority 0x80), x23 a value for ICC_SGI1R_EL1 (0:
- * none), x24 non-zero: the SPI edge-triggered, x25 non-zero: the timer
+ * none), x24 non-zero: the SPI edge-triggered, x27 non-zero: the SPI
+ * level-sensitive (kvm.ko's SPIs start edge-triggered, vireo.ko's
+ * level-sensitive; without either, the default), x25 non-zero: the timer
  * armed that many ticks ahead.  Then "ready" (x22) to MMIO + 0 and WFI in
  * a loop (x26 non-zero: a spin); each interrupt's INTID goes to MMIO + 8
  * before its EOI (the timer's masked first).
@@ -62,7 +65,18 @@ VA_GUEST(g_irq,
 	"ldr w5, [x4, x6, lsl #2]\n"
 	"orr w5, w5, w8\n"
 	"str w5, [x4, x6, lsl #2]\n"
-	"2: add x4, x20, #0x100\n"		/* GICD_ISENABLER<n> */
+	"2: cbz x27, 12f\n"
+	"lsr x6, x22, #4\n"			/* GICD_ICFGR<n>: level */
+	"and x7, x22, #15\n"
+	"lsl x7, x7, #1\n"
+	"add x7, x7, #1\n"
+	"mov w8, #1\n"
+	"lsl w8, w8, w7\n"
+	"add x4, x20, #0xc00\n"
+	"ldr w5, [x4, x6, lsl #2]\n"
+	"bic w5, w5, w8\n"
+	"str w5, [x4, x6, lsl #2]\n"
+	"12: add x4, x20, #0x100\n"		/* GICD_ISENABLER<n> */
 	"str w3, [x4, x1, lsl #2]\n"
 	"b 3f\n"
 	"1: add x4, x21, #0x10000\n"		/* SGI/PPI: the SGI frame */
@@ -359,6 +373,102 @@ TEST(spi_from_irq_line)
 	EXPECT_EQ(40ULL, va_store(&v.t, 8));
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 0));
 	expect_quiet(_metadata, &v.t);
+	irq_vm_destroy(&v);
+}
+
+/* KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO's attribute: vCPU @mpidr, @intid. */
+#define LEVEL_INFO(mpidr, info, intid) \
+	((uint64_t)(mpidr) << KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT | \
+	 (uint64_t)(info) << KVM_DEV_ARM_VGIC_LINE_LEVEL_INFO_SHIFT | (intid))
+
+/*
+ * KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, which a VMM saves and restores the
+ * input lines with: it reads what KVM_IRQ_LINE drove, a line it raises is
+ * taken by the guest, and kvm.ko's errnos (EBUSY before INIT, EINVAL for
+ * no such vCPU, another kind or an unaligned INTID, EFAULT).
+ */
+TEST(level_info)
+{
+	uint32_t val = 0;
+	struct irq_vm v;
+	struct vt_vm t;
+	int gic;
+
+	/* Before INIT: busy, once the vCPU is known. */
+	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
+	gic = setup_gic(t.vm);
+	ASSERT_GE(gic, 0);
+	EXPECT_EQ(0, attr(gic, KVM_HAS_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			  LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32), NULL));
+	EXPECT_EQ(-ENXIO, attr(gic, KVM_HAS_DEVICE_ATTR,
+			       KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			       LEVEL_INFO(0, 1, 32), NULL));
+	EXPECT_EQ(-EBUSY, attr(gic, KVM_GET_DEVICE_ATTR,
+			       KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			       LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32),
+			       &val));
+	EXPECT_EQ(-EINVAL, attr(gic, KVM_GET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+				LEVEL_INFO(1, VGIC_LEVEL_INFO_LINE_LEVEL, 32),
+				&val));
+	close(gic);
+	vt_vm_destroy(&t);
+
+	ASSERT_EQ(0, irq_vm(&v, 40, 0, 0));
+	/* SPI 40 level-sensitive, whatever the GIC's default. */
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(27), 1));
+	EXPECT_EQ(40ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			  LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32), &val));
+	EXPECT_EQ(0U, val);
+	/* KVM_IRQ_LINE's level (SPI 40: bit 8). */
+	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 1));
+	EXPECT_EQ(0, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			  LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32), &val));
+	EXPECT_EQ(1U << 8, val);
+	EXPECT_EQ(40ULL, va_store(&v.t, 8));
+	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 0));
+	EXPECT_EQ(0, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			  LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32), &val));
+	EXPECT_EQ(0U, val);
+	expect_quiet(_metadata, &v.t);
+	/* Raised through the attribute: the guest takes SPI 40. */
+	val = 1U << 8;
+	EXPECT_EQ(0, attr(v.gic, KVM_SET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			  LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32), &val));
+	val = 0;
+	EXPECT_EQ(0, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			  LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32), &val));
+	EXPECT_EQ(1U << 8, val);
+	EXPECT_EQ(40ULL, va_store(&v.t, 8));
+	/* Lowered before the guest's EOI: taken once. */
+	val = 0;
+	EXPECT_EQ(0, attr(v.gic, KVM_SET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+			  LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32), &val));
+	expect_quiet(_metadata, &v.t);
+	/* Another kind, an unaligned INTID, no such vCPU, a bad buffer. */
+	EXPECT_EQ(-EINVAL, attr(v.gic, KVM_GET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+				LEVEL_INFO(0, 1, 32), &val));
+	EXPECT_EQ(-EINVAL, attr(v.gic, KVM_GET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+				LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 40),
+				&val));
+	EXPECT_EQ(-EINVAL, attr(v.gic, KVM_GET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+				LEVEL_INFO(3, VGIC_LEVEL_INFO_LINE_LEVEL, 32),
+				&val));
+	EXPECT_EQ(-EFAULT, attr(v.gic, KVM_SET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO,
+				LEVEL_INFO(0, VGIC_LEVEL_INFO_LINE_LEVEL, 32),
+				(void *)8));
 	irq_vm_destroy(&v);
 }
 
