@@ -195,11 +195,15 @@ static int svm_exit_ud(struct vireo_vcpu *vcpu)
 	struct vmcb_save_area *s = &sv->vmcb->save;
 	struct x86_paging pg;
 	u64 lin;
+	int v;
 
 	svm_paging(s, &pg);
 	lin = svm_code_size(s) == 8 ? s->rip : (u32)(s->cs.base + (u32)s->rip);
-	if (!x86_fix_hypercall(vcpu->vm, &pg, lin, false))
-		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
+	v = x86_fix_hypercall(vcpu->vm, &pg, lin, false, s->cpl,
+			      (s->cr0 & X86_CR0_PE) &&
+			      !(s->rflags & X86_EFLAGS_VM));
+	if (v >= 0)
+		svm_inject_exception(sv, v, v == X86_TRAP_GP, 0);
 	return VIREO_RUN_AGAIN;
 }
 

@@ -730,9 +730,14 @@ static int vmx_exit_ud(struct vireo_vcpu *vcpu)
 	u64 rip = vmcs_read(GUEST_RIP);
 	u64 lin = vmx_code_size(vmx) == 8 ? rip :
 		  (u32)(vmcs_read(GUEST_CS_BASE) + (u32)rip);
+	int v;
 
-	if (!x86_fix_hypercall(vcpu->vm, &pg, lin, true))
-		vmx_inject_exception(X86_TRAP_UD, false, 0);
+	v = x86_fix_hypercall(vcpu->vm, &pg, lin, true,
+			      (vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3,
+			      (vmx->cr0 & X86_CR0_PE) &&
+			      !(vmcs_read(GUEST_RFLAGS) & X86_EFLAGS_VM));
+	if (v >= 0)
+		vmx_inject_exception(v, v == X86_TRAP_GP, 0);
 	return VIREO_RUN_AGAIN;
 }
 

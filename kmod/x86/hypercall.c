@@ -7,6 +7,7 @@
  * answers: Documentation/virt/kvm/x86/hypercalls.rst.
  */
 #include <asm/kvm_para.h>
+#include <asm/trapnr.h>
 #include <linux/errno.h>
 #include <linux/kvm_para.h>
 #include <linux/mm.h>
@@ -133,30 +134,40 @@ static int x86_hc_write(void *ctx, u64 gpa, void *buf, unsigned int len)
  * @pg: the guest's paging
  * @lin: the linear address of the instruction
  * @intel: the host runs VT-x, whose hypercall is VMCALL
+ * @cpl: the guest's privilege level
+ * @pmode: the guest runs in protected mode, not virtual-8086 mode
  *
  * With KVM_X86_QUIRK_FIX_HYPERCALL_INSN (on unless disabled), kvm.ko
  * writes the native instruction over the other one and lets the guest run
- * it again: a guest image built for one vendor works on the other.
+ * it again: a guest image built for one vendor works on the other.  Its
+ * emulator's rules come first: VMMCALL only in protected mode (else #UD),
+ * VMCALL only at CPL 0 (else #GP).
  *
- * Return: true when the instruction was rewritten (the guest resumes at
- * it), false when the #UD is the guest's.
+ * Return: -1 when the instruction was rewritten (the guest resumes at
+ * it), else the vector the guest takes: X86_TRAP_UD or X86_TRAP_GP.
  */
-bool x86_fix_hypercall(struct vireo_vm *vm, const struct x86_paging *pg,
-		       u64 lin, bool intel)
+int x86_fix_hypercall(struct vireo_vm *vm, const struct x86_paging *pg,
+		      u64 lin, bool intel, unsigned int cpl, bool pmode)
 {
 	static const u8 vmcall[3] = { 0x0f, 0x01, 0xc1 };
 	static const u8 vmmcall[3] = { 0x0f, 0x01, 0xd9 };
 	u8 insn[3], native[3];
 
-	if (READ_ONCE(to_x86_vm(vm)->disabled_quirks) &
-	    KVM_X86_QUIRK_FIX_HYPERCALL_INSN)
-		return false;
 	if (x86_read_virt(pg, lin, x86_hc_read, vm, insn, sizeof(insn)) ||
 	    memcmp(insn, intel ? vmmcall : vmcall, sizeof(insn)))
-		return false;
+		return X86_TRAP_UD;
+	if (intel && !pmode)
+		return X86_TRAP_UD;
+	if (!intel && cpl)
+		return X86_TRAP_GP;
+	if (READ_ONCE(to_x86_vm(vm)->disabled_quirks) &
+	    KVM_X86_QUIRK_FIX_HYPERCALL_INSN)
+		return X86_TRAP_UD;
 	memcpy(native, intel ? vmcall : vmmcall, sizeof(native));
-	return !x86_write_virt(pg, lin, x86_hc_read, x86_hc_write, vm, native,
-			       sizeof(native));
+	if (x86_write_virt(pg, lin, x86_hc_read, x86_hc_write, vm, native,
+			   sizeof(native)))
+		return X86_TRAP_UD;
+	return -1;
 }
 
 /**

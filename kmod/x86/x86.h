@@ -128,8 +128,8 @@ bool x86_pv_has(struct vireo_vcpu *vcpu, const struct x86_cpuid *c,
 int x86_hypercall(struct vireo_vcpu *vcpu, struct x86_uexit *u,
 		  const struct x86_cpuid *c, const u64 *gprs, u64 *rax,
 		  unsigned int cpl, bool longmode, u64 rip, u64 next_rip);
-bool x86_fix_hypercall(struct vireo_vm *vm, const struct x86_paging *pg,
-		       u64 lin, bool intel);
+int x86_fix_hypercall(struct vireo_vm *vm, const struct x86_paging *pg,
+		      u64 lin, bool intel, unsigned int cpl, bool pmode);
 bool x86_mwait_ud(struct vireo_vm *vm, const struct x86_cpuid *c);
 long x86_vcpu_enable_cap(struct vireo_vcpu *vcpu, void __user *argp);
 void x86_msr_filter_free(struct x86_vm *xv);
