@@ -98,6 +98,7 @@ vmm-arm64:
 
 tests:
 	$(MAKE) -C tests/vm
+	$(MAKE) -C tests/vm/guest
 	$(MAKE) -C tests/bench
 	$(MAKE) -C tests/unit
 
