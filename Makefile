@@ -103,6 +103,7 @@ vmm-arm64:
 
 tests:
 	$(MAKE) -C tests/vm
+	$(MAKE) -C tests/vm/guest
 	$(MAKE) -C tests/bench
 	$(MAKE) -C tests/unit
 

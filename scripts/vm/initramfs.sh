@@ -166,10 +166,14 @@ initramfs_payload() {
 	for f in "$top"/tests/vm/bin/* "$top"/tests/vm/*.sh; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/tests/"
 	done
-	# The VMM tests' shell library, sourced by them; outside /vireo/tests,
-	# whose every entry run-suite runs.
-	mkdir -p "$r/vireo/lib"
+	# The VMM tests' shell library, sourced by them, and the programs
+	# they put in their guests; outside /vireo/tests, whose every entry
+	# run-suite runs.
+	mkdir -p "$r/vireo/lib" "$r/vireo/guest-bin"
 	cp "$top/tests/vm/lib/vmm.sh" "$r/vireo/lib/"
+	for f in "$top"/tests/vm/guest/bin/*; do
+		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/guest-bin/"
+	done
 	for f in "$top"/tests/bench/bin/*; do
 		[ -f "$f" ] && [ -x "$f" ] && cp "$f" "$r/vireo/bench/"
 	done
