@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "irqfd.h"
-#include "virtio_mmio.h"
+#include "virtio/virtio_mmio.h"
 
 struct vm;
 

@@ -16,11 +16,11 @@
 #include "options.h"
 #include "profile.h"
 #include "serial.h"
-#include "virtio_blk.h"
-#include "virtio_console.h"
-#include "virtio_mmio.h"
-#include "virtio_net.h"
-#include "virtio_rng.h"
+#include "virtio/virtio_blk.h"
+#include "virtio/virtio_console.h"
+#include "virtio/virtio_mmio.h"
+#include "virtio/virtio_net.h"
+#include "virtio/virtio_rng.h"
 
 /*
  * The architecture's own devices, boot state and vCPU state: struct

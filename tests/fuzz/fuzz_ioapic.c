@@ -5,8 +5,8 @@
  * and polarity setting) with device lines going up and down on any pin,
  * delivering to two local APICs whose EOIs come back as broadcasts.
  */
-#include "ioapic.h"
-#include "lapic.h"
+#include "x86/ioapic.h"
+#include "x86/lapic.h"
 #include "ops.h"
 
 #define N 2

@@ -7,7 +7,7 @@
  * outside (fixed, level, MSI writes), acknowledges and a clock the fuzzer
  * advances: the vector a CPU would take is always a valid one.
  */
-#include "lapic.h"
+#include "x86/lapic.h"
 #include "ops.h"
 
 #define N 4

@@ -15,10 +15,10 @@
 #include "bus.h"
 #include "mem.h"
 #include "sink.h"
-#include "pci.h"
-#include "virtio_console.h"
-#include "virtio_pci.h"
-#include "virtio_rng.h"
+#include "x86/pci.h"
+#include "virtio/virtio_console.h"
+#include "virtio/virtio_pci.h"
+#include "virtio/virtio_rng.h"
 
 #define MEM (64 * 1024)
 

@@ -7,7 +7,7 @@
  * programmed block of the chip that gave it (or is the spurious one).
  */
 #include "ops.h"
-#include "pic.h"
+#include "x86/pic.h"
 
 static void notify(void *ctx)
 {

@@ -6,7 +6,7 @@
  * modes and reload values stay in range.
  */
 #include "ops.h"
-#include "pit.h"
+#include "x86/pit.h"
 
 static uint64_t clock_ns, deadline;
 

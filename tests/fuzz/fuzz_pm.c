@@ -5,7 +5,7 @@
  * SLP_EN, write-one-to-clear status bits, resets.
  */
 #include "ops.h"
-#include "pm.h"
+#include "x86/pm.h"
 
 static unsigned int events[2];
 

@@ -7,7 +7,7 @@
  * nanoseconds). The model does not guard against clocks outside that.
  */
 #include "ops.h"
-#include "rtc.h"
+#include "x86/rtc.h"
 
 /* KTIME_SEC_MAX: the last second CLOCK_REALTIME can hold. */
 #define CLOCK_SEC_MAX (INT64_MAX / 1000000000LL)

@@ -12,7 +12,7 @@
 
 #include "bus.h"
 #include "mem.h"
-#include "virtio_blk.h"
+#include "virtio/virtio_blk.h"
 
 #define MEM (64 * 1024)
 #define RAM_BYTES 4096	/* how much of RAM the input seeds */

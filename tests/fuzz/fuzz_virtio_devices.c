@@ -9,9 +9,9 @@
 
 #include "mem.h"
 #include "sink.h"
-#include "virtio_console.h"
-#include "virtio_net.h"
-#include "virtio_rng.h"
+#include "virtio/virtio_console.h"
+#include "virtio/virtio_net.h"
+#include "virtio/virtio_rng.h"
 
 #define MEM (64 * 1024)
 

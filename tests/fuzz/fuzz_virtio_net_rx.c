@@ -13,7 +13,7 @@
 
 #include "mem.h"
 #include "ops.h"
-#include "virtio_net.h"
+#include "virtio/virtio_net.h"
 
 #define MEM (64 * 1024)
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "mem.h"
-#include "virtq.h"
+#include "virtio/virtq.h"
 
 #define MEM (64 * 1024)
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "loader.h"
+#include "x86/loader.h"
 #include "mem.h"
 
 #define FUZZ_LOW	(64ULL << 20)

@@ -6,8 +6,8 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "vmm/acpi.h"
-#include "vmm/pm.h"
+#include "vmm/x86/acpi.h"
+#include "vmm/x86/pm.h"
 
 /* ACPI tables and the PM1/reset registers they describe. */
 

@@ -13,7 +13,7 @@
 #include "vmm/arm64/fdt.h"
 #include "vmm/arm64/image.h"
 #include "vmm/arm64/layout.h"
-#include "vmm/virtio_mmio.h"
+#include "vmm/virtio/virtio_mmio.h"
 
 /*
  * The arm64 Image loader against synthetic headers, and the device tree

@@ -6,7 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "vmm/ioapic.h"
+#include "vmm/x86/ioapic.h"
 
 /* An I/O APIC in front of the local APICs of a 4-vCPU group. */
 

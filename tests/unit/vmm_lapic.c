@@ -6,7 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "vmm/lapic.h"
+#include "vmm/x86/lapic.h"
 
 /* Local APICs of a 4-vCPU group against a fake clock. */
 

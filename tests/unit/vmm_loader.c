@@ -12,7 +12,7 @@
 
 #include <asm/bootparam.h>
 
-#include "vmm/loader.h"
+#include "vmm/x86/loader.h"
 
 /* bzImage loading against a synthetic image and Debian's real kernel. */
 

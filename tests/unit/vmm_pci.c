@@ -7,7 +7,7 @@
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
 #include "vmm/bus.h"
-#include "vmm/pci.h"
+#include "vmm/x86/pci.h"
 
 /*
  * The PCI host bridge through the ports, as Linux's conf1 accessors and its

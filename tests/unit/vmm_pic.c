@@ -6,7 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "vmm/pic.h"
+#include "vmm/x86/pic.h"
 
 /* 8259 pair, programmed as Linux's init_8259A() does. */
 

@@ -6,7 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "vmm/pit.h"
+#include "vmm/x86/pit.h"
 
 /* 8254 against a fake clock; IRQ0 edges are counted. */
 

@@ -9,7 +9,7 @@
 #include <elf.h>
 #include <sys/mman.h>
 
-#include "vmm/loader.h"
+#include "vmm/x86/loader.h"
 
 /* PVH loading of a synthetic ELF: two PT_LOADs and a Xen PHYS32_ENTRY note. */
 

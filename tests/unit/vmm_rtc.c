@@ -6,7 +6,7 @@
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #pragma GCC diagnostic ignored "-Wsign-compare"
 #include "kselftest_harness.h"
-#include "vmm/rtc.h"
+#include "vmm/x86/rtc.h"
 
 /* CMOS RTC against a fixed clock: 2024-02-29 13:45:07 UTC, a Thursday. */
 

@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vmm/virtio_blk.h"
-#include "vmm/virtio_console.h"
-#include "vmm/virtq.h"
+#include "vmm/virtio/virtio_blk.h"
+#include "vmm/virtio/virtio_console.h"
+#include "vmm/virtio/virtq.h"
 
 /*
  * Split virtqueues and virtio-blk, driven as a guest driver would: rings

@@ -11,11 +11,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "vmm/virtio_blk.h"
-#include "vmm/virtio_console.h"
-#include "vmm/virtio_net.h"
-#include "vmm/virtio_rng.h"
-#include "vmm/virtq.h"
+#include "vmm/virtio/virtio_blk.h"
+#include "vmm/virtio/virtio_console.h"
+#include "vmm/virtio/virtio_net.h"
+#include "vmm/virtio/virtio_rng.h"
+#include "vmm/virtio/virtq.h"
 #include "vmm/vm.h"
 
 /*

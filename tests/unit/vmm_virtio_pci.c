@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "vmm/bus.h"
-#include "vmm/pci.h"
-#include "vmm/virtio_blk.h"
-#include "vmm/virtio_pci.h"
-#include "vmm/virtio_rng.h"
+#include "vmm/x86/pci.h"
+#include "vmm/virtio/virtio_blk.h"
+#include "vmm/virtio/virtio_pci.h"
+#include "vmm/virtio/virtio_rng.h"
 
 /*
  * virtio-pci modern, driven as Linux's virtio_pci_modern does: find the

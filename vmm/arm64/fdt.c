@@ -10,7 +10,7 @@
 
 #include <libfdt.h>
 
-#include "../virtio_mmio.h"
+#include "../virtio/virtio_mmio.h"
 #include "fdt.h"
 #include "layout.h"
 

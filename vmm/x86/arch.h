@@ -9,17 +9,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../ioapic.h"
+#include "ioapic.h"
 #include "../irqfd.h"
-#include "../lapic.h"
-#include "../loader.h"
+#include "lapic.h"
+#include "loader.h"
 #include "../options.h"
-#include "../pci.h"
-#include "../pic.h"
-#include "../pit.h"
-#include "../pm.h"
-#include "../rtc.h"
-#include "../virtio_pci.h"
+#include "pci.h"
+#include "pic.h"
+#include "pit.h"
+#include "pm.h"
+#include "rtc.h"
+#include "../virtio/virtio_pci.h"
 
 #define ARCH_MIN_MEM	BOOT_MIN_MEM
 #define BOOT_TIMER_MMIO	0xd0000000ULL

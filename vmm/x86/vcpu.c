@@ -18,7 +18,7 @@
 
 #include <linux/kvm.h>
 
-#include "../loader.h"
+#include "loader.h"
 #include "../vm.h"
 
 static struct kvm_cpuid2 *supported_cpuid(int sys_fd)

@@ -15,8 +15,8 @@
 
 #include <linux/kvm.h>
 
-#include "../acpi.h"
-#include "../loader.h"
+#include "acpi.h"
+#include "loader.h"
 #include "../vm.h"
 
 /*

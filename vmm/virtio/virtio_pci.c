@@ -2,7 +2,7 @@
 /* virtio-pci modern transport; layouts from virtio 1.2, 4.1.3-4.1.4. */
 #include <string.h>
 
-#include "bus.h"
+#include "../bus.h"
 #include "virtio_pci.h"
 
 #define NO_VECTOR	VIRTIO_PCI_NO_VECTOR	/* VIRTIO_MSI_NO_VECTOR */

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "bus.h"
+#include "../bus.h"
 #include "pci.h"
 
 /*

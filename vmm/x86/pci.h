@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "irq.h"
+#include "../irq.h"
 
 #define PCI_ADDR_PORT	0xcf8
 #define PCI_DATA_PORT	0xcfc

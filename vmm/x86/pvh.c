@@ -16,7 +16,7 @@
 #include <asm/bootparam.h>
 
 #include "loader.h"
-#include "errmsg.h"
+#include "../errmsg.h"
 
 #define NOTE_PHYS32_ENTRY	18
 #define START_MAGIC		0x336ec578

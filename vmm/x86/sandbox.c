@@ -30,8 +30,8 @@
 
 #include <linux/kvm.h>
 
-#include "errmsg.h"
-#include "sandbox.h"
+#include "../errmsg.h"
+#include "../sandbox.h"
 
 #define NR_NAMES	512
 

@@ -12,7 +12,7 @@
 #include <asm/bootparam.h>
 
 #include "loader.h"
-#include "errmsg.h"
+#include "../errmsg.h"
 
 #define HDR_OFFSET	0x1f1
 #define HDR_MAGIC	0x53726448	/* "HdrS" */

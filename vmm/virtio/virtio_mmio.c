@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
-#include "bus.h"
+#include "../bus.h"
 #include "virtio_mmio.h"
 
 #define MAGIC		0x74726976	/* "virt" */

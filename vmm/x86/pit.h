@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "irq.h"
+#include "../irq.h"
 
 #define PIT_HZ 1193182ULL
 /*

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "irq.h"
-#include "mem.h"
+#include "../irq.h"
+#include "../mem.h"
 #include "virtq.h"
 
 #define VIRTIO_MMIO_SIZE	0x1000

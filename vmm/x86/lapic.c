@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "bus.h"
+#include "../bus.h"
 #include "lapic.h"
 
 static void vec_set(uint32_t *r, unsigned int v)

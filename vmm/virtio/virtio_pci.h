@@ -20,7 +20,7 @@
 
 #include <stdint.h>
 
-#include "pci.h"
+#include "../x86/pci.h"
 #include "virtio_mmio.h"
 
 #define VIRTIO_PCI_VENDOR	0x1af4

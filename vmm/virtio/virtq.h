@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mem.h"
+#include "../mem.h"
 
 #define VIRTQ_MAX_SIZE	256
 /* A chain may use every descriptor of the largest queue (virtio 1.2, 2.7.5). */

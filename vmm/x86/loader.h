@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mem.h"
+#include "../mem.h"
 
 /* Guest-physical layout of everything the VMM writes before boot. */
 #define BOOT_GDT	0x500ULL

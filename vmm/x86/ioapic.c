@@ -13,7 +13,7 @@
  */
 #include <string.h>
 
-#include "bus.h"
+#include "../bus.h"
 #include "ioapic.h"
 
 /* Bits the guest may write in an entry's low and high dwords. */
