@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_proc.h"
 #include "../../uapi/vireo.h"
 
 /*
@@ -238,63 +239,6 @@ static bool is_vireo(void)
 	return !strcmp(vt_mode(), "vireo");
 }
 
-/* vireo.ko's count of 2 MiB nested mappings made since load, or -1. */
-static long huge_mappings(void)
-{
-	const char *path = VIREO_DEBUGFS "/huge_mappings";
-	long n = -1;
-	FILE *f;
-
-	if (access(path, R_OK))
-		mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
-/* AnonHugePages of the VMM's mapping that holds @addr, in kB, or -1. */
-static long anon_huge_kb(const void *addr)
-{
-	unsigned long lo, hi, a = (unsigned long)addr;
-	char line[256];
-	bool in = false;
-	long v = -1;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		/* A mapping's header starts "lo-hi", in lower-case hex. */
-		if (line[strspn(line, "0123456789abcdef")] == '-' &&
-		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			in = a >= lo && a < hi;
-		if (in && !strncmp(line, "AnonHugePages:", 14))
-			v = strtol(line + 14, NULL, 10);
-	}
-	fclose(f);
-	return v;
-}
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) &&
-		    line[strlen(key)] == ':')
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /*
  * Touch every page of a huge-page-backed slot, take one 4 KiB page away
  * from under the guest in the VMM (MADV_DONTNEED splits the huge mapping
@@ -305,7 +249,7 @@ static void huge_slot(struct __test_metadata *_metadata, struct mem_vm *m,
 		      bool thp)
 {
 	uint64_t hole = 2 * SZ_2M + 5 * 4096;
-	long before = is_vireo() ? huge_mappings() : -1, after, huge_kb;
+	long before = is_vireo() ? vt_huge_mappings() : -1, after, huge_kb;
 
 	ASSERT_EQ(0, touch(&m->t, SLOT_GPA, SLOT_GPA + m->size));
 	EXPECT_EQ(0u, bad_pages(m));
@@ -314,11 +258,11 @@ static void huge_slot(struct __test_metadata *_metadata, struct mem_vm *m,
 	 * advised for them: a slot without any would leave the 2 MiB nested
 	 * mappings unchecked, on either module.
 	 */
-	huge_kb = thp ? anon_huge_kb(m->slot) : (long)(m->size / 1024);
+	huge_kb = thp ? vt_anon_huge_kb(m->slot) : (long)(m->size / 1024);
 	ASSERT_LT(0, huge_kb)
 		TH_LOG("no transparent huge page backs the slot");
 	if (is_vireo()) {
-		after = huge_mappings();
+		after = vt_huge_mappings();
 		ASSERT_LE(0, before) TH_LOG("no vireo/huge_mappings in debugfs");
 		/* One for each 2 MiB of the slot backed by a huge page. */
 		EXPECT_LE(before + huge_kb / 2048, after)
@@ -380,7 +324,7 @@ TEST(hugetlb_slot)
 	int fd, r;
 
 	/* Reserve what the slot needs on top of what is free already. */
-	have = meminfo_kb("HugePages_Total");
+	have = vt_meminfo("HugePages_Total");
 	want = have + size / SZ_2M;
 	fd = open("/proc/sys/vm/nr_hugepages", O_WRONLY);
 	if (fd >= 0) {
@@ -389,7 +333,7 @@ TEST(hugetlb_slot)
 		close(fd);
 		(void)r;
 	}
-	if (meminfo_kb("HugePages_Free") < (long)(size / SZ_2M))
+	if (vt_meminfo("HugePages_Free") < (long)(size / SZ_2M))
 		SKIP(return, "cannot reserve %zu hugetlbfs pages", size / SZ_2M);
 	ASSERT_EQ(0, mem_vm_create(&m, size, MAP_HUGETLB, -1));
 	/* hugetlbfs pages do not split: MADV_DONTNEED there frees 2 MiB. */
@@ -407,9 +351,9 @@ TEST(touch_every_page_of_1g)
 	const size_t size = 1UL << 30;
 	struct mem_vm m;
 
-	if (meminfo_kb("MemAvailable") < (long)(size / 1024) + 256 * 1024)
+	if (vt_meminfo("MemAvailable") < (long)(size / 1024) + 256 * 1024)
 		SKIP(return, "%ld kB available, 1 GiB slot needs more",
-		     meminfo_kb("MemAvailable"));
+		     vt_meminfo("MemAvailable"));
 	ASSERT_EQ(0, mem_vm_create(&m, size, 0, -1));
 	ASSERT_EQ(0, touch(&m.t, SLOT_GPA, SLOT_GPA + size));
 	EXPECT_EQ(0u, bad_pages(&m));

@@ -36,6 +36,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_proc.h"
 
 /* The guest's faults take most of the time: 12 s each test. */
 #undef TEST_TIMEOUT_DEFAULT
@@ -317,48 +318,6 @@ static void watcher_stop(struct watcher *w)
 #define STALL_PARAM	"/sys/module/rcupdate/parameters/rcu_cpu_stall_timeout"
 #define HUGEPAGES	"/proc/sys/vm/nr_hugepages"
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
-}
-
-static int write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-	int r;
-
-	if (!f)
-		return -errno;
-	r = fprintf(f, "%ld\n", v) < 0 ? -EIO : 0;
-	if (fclose(f))
-		r = -errno;
-	return r;
-}
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) &&
-		    line[strlen(key)] == ':')
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 FIXTURE(teardown) {
 	long stall_timeout;
 	long hugepages;
@@ -369,12 +328,12 @@ FIXTURE_SETUP(teardown)
 {
 	long want = MEMFD_SIZE / SZ_2M;
 
-	self->stall_timeout = read_long(STALL_PARAM);
-	self->hugepages = read_long(HUGEPAGES);
+	self->stall_timeout = vt_read_long(STALL_PARAM);
+	self->hugepages = vt_read_long(HUGEPAGES);
 	ASSERT_LE(0, self->hugepages);
-	if (meminfo_kb("HugePages_Free") < want)
-		ASSERT_EQ(0, write_long(HUGEPAGES, self->hugepages + want));
-	ASSERT_LE(want, meminfo_kb("HugePages_Free"))
+	if (vt_meminfo("HugePages_Free") < want)
+		ASSERT_EQ(0, vt_write_long(HUGEPAGES, self->hugepages + want));
+	ASSERT_LE(want, vt_meminfo("HugePages_Free"))
 		TH_LOG("%ld MiB of huge pages not to be had", want * 2);
 	ASSERT_EQ(0, pin_self(0));
 }
@@ -382,8 +341,8 @@ FIXTURE_SETUP(teardown)
 FIXTURE_TEARDOWN(teardown)
 {
 	if (self->stall_timeout > STALL_TIMEOUT_S)
-		write_long(STALL_PARAM, self->stall_timeout);
-	write_long(HUGEPAGES, self->hugepages);
+		vt_write_long(STALL_PARAM, self->stall_timeout);
+	vt_write_long(HUGEPAGES, self->hugepages);
 }
 
 /*
@@ -406,7 +365,7 @@ static int measure_start(struct measure *m, long stall_timeout)
 
 	memset(m, 0, sizeof(*m));
 	if (stall_timeout > STALL_TIMEOUT_S)
-		write_long(STALL_PARAM, STALL_TIMEOUT_S);
+		vt_write_long(STALL_PARAM, STALL_TIMEOUT_S);
 	m->have_ctl = sysconf(_SC_NPROCESSORS_ONLN) > 1;
 	if (m->have_ctl) {
 		r = watcher_start(&m->ctl, 1);
@@ -428,7 +387,7 @@ static void measure_stop(struct measure *m, long stall_timeout)
 	if (m->have_ctl)
 		watcher_stop(&m->ctl);
 	if (stall_timeout > STALL_TIMEOUT_S)
-		write_long(STALL_PARAM, stall_timeout);
+		vt_write_long(STALL_PARAM, stall_timeout);
 }
 
 /* How late CPU 0's watcher was at worst beyond the control's, in ms. */

@@ -16,6 +16,7 @@
 
 #include "kselftest_harness.h"
 #include "vt_arm64.h"
+#include "vt_proc.h"
 
 #define NPAGES	1024
 #define SZ_2M	0x200000UL
@@ -151,46 +152,6 @@ TEST(readonly_slot)
 	munmap(ro, 4096);
 }
 
-/* vireo.ko's count of 2 MiB stage-2 blocks made since load, or -1. */
-static long huge_mappings(void)
-{
-	const char *path = "/sys/kernel/debug/vireo/huge_mappings";
-	long n = -1;
-	FILE *f;
-
-	if (access(path, R_OK))
-		mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%ld", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
-/* AnonHugePages of the mapping that holds @addr, in kB, or -1. */
-static long anon_huge_kb(const void *addr)
-{
-	unsigned long lo, hi, a = (unsigned long)addr;
-	char line[256];
-	int in = 0;
-	long v = -1;
-	FILE *f = fopen("/proc/self/smaps", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (line[strspn(line, "0123456789abcdef")] == '-' &&
-		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			in = a >= lo && a < hi;
-		if (in && !strncmp(line, "AnonHugePages:", 14))
-			v = strtol(line + 14, NULL, 10);
-	}
-	fclose(f);
-	return v;
-}
-
 /* A 2 MiB-aligned huge page for slot 1 at 0x80000000; words 7, 8, ... */
 static uint8_t *huge_slot(struct __test_metadata *_metadata, struct vt_vm *t,
 			  uint8_t **raw, uint64_t *sum)
@@ -217,7 +178,7 @@ static uint8_t *huge_slot(struct __test_metadata *_metadata, struct vt_vm *t,
 		*sum += v;
 	}
 	/* Without a huge page the blocks would go unchecked on either module. */
-	EXPECT_LT(0, anon_huge_kb(slot)) TH_LOG("no transparent huge page");
+	EXPECT_LT(0, vt_anon_huge_kb(slot)) TH_LOG("no transparent huge page");
 	mr.userspace_addr = (uintptr_t)slot;
 	EXPECT_EQ(0, ioctl(t->vm, KVM_SET_USER_MEMORY_REGION, &mr));
 	return slot;
@@ -236,7 +197,7 @@ TEST(huge_block)
 	slot = huge_slot(_metadata, &t, &raw, &sum);
 	ASSERT_NE(NULL, slot);
 	if (!strcmp(vt_mode(), "vireo"))
-		before = huge_mappings();
+		before = vt_huge_mappings();
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(0), 0x80000000));
 	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(1), 512));
 	ASSERT_EQ(0, vt_run(&t));
@@ -250,7 +211,7 @@ TEST(huge_block)
 			break;
 	}
 	if (!strcmp(vt_mode(), "vireo")) {
-		after = huge_mappings();
+		after = vt_huge_mappings();
 		ASSERT_LE(0, before) TH_LOG("no vireo/huge_mappings in debugfs");
 		EXPECT_LT(before, after) TH_LOG("%ld blocks before, %ld after",
 						before, after);
