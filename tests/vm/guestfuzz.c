@@ -727,7 +727,11 @@ static const uint8_t rand_heads[][4] = {
  *   after the exit and crashes at the host's next DR7 write
  *   (tests/vm/hostile.c); DR7 is also written without its enable bits;
  * - the 0F 38 and 0F 3A opcode maps, also through a VEX prefix: QEMU
- *   segfaulted on 0F 38 0C 09 (seed 0x18eeb7079a68ba4a, under kvm.ko).
+ *   segfaulted on 0F 38 0C 09 (seed 0x18eeb7079a68ba4a, under kvm.ko);
+ * - LTR (0F 00 /3): given a null selector, QEMU empties TR where the
+ *   architecture raises #GP, and the guest's next exception, through the
+ *   IST, aborts QEMU ("qemu: fatal: invalid tss"; seed 0x18eec50a6753da8b
+ *   step 379, 0F 00 1C E2, on either module).
  */
 static bool qemu_crashes_on(const uint8_t *b, unsigned int n)
 {
@@ -736,6 +740,9 @@ static bool qemu_crashes_on(const uint8_t *b, unsigned int n)
 	for (i = 0; i + 1 < n; i++) {
 		if (b[i] == 0x0f && (b[i + 1] == 0x23 || b[i + 1] == 0x38 ||
 				     b[i + 1] == 0x3a))
+			return true;
+		if (b[i] == 0x0f && b[i + 1] == 0x00 && i + 2 < n &&
+		    (b[i + 2] >> 3 & 7) == 3)
 			return true;
 		if (b[i] == 0xc4 && ((b[i + 1] & 0x1f) == 2 ||
 				     (b[i + 1] & 0x1f) == 3))
