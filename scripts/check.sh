@@ -14,9 +14,8 @@
 # them). VIREO_CHECK_NO_ARM64=1 leaves out the arm64 stage (QEMU's virt
 # machine with VHE: tests/vm/arm64 on vireo.ko and the kernel's built-in
 # KVM); VIREO_CHECK_PROGS narrows it too.
-# them). VIREO_CHECK_SELFTESTS=1 adds Linux's own KVM selftests on every
-# mode (opt-in until vireo.ko has the in-kernel irqchip they all create;
-# VIREO_CHECK_SELFTEST_PROGS narrows them). VIREO_CHECK_CLIENTS=1 adds
+# VIREO_CHECK_SELFTESTS=1 adds Linux's own KVM selftests on every mode
+# (opt-in for their length; VIREO_CHECK_SELFTEST_PROGS narrows them). VIREO_CHECK_CLIENTS=1 adds
 # QEMU and libvirt (tests/clients) the same way.
 set -uo pipefail
 
