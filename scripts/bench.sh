@@ -89,7 +89,7 @@ else
 	for k in "$top"/.cache/kernel/standard/root/boot/vmlinuz-*; do
 		[ -f "$k" ] && add=(--add "$k:/vireo/kernel/std-vmlinuz")
 	done
-	scripts/vm.sh --qemu --mode none --smp "${VIREO_BENCH_SMP:-1}" --mem 1536 \
+	scripts/vm.sh --qemu --mode none --smp "${VIREO_BENCH_SMP:-1}" --mem 2560 \
 		--quiet --timeout "${VIREO_BENCH_TIMEOUT:-$((900 + 900 * rounds))}" \
 		--console-log "$logs/bench.console" ${add[@]+"${add[@]}"} \
 		--results "$res" -- "$cmd /vireo/run-bench ${VIREO_BENCH:-}"
