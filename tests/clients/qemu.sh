@@ -90,7 +90,7 @@ up() {
 if up && guest_ok $log $SMP; then
 	ok "clients/qemu: monitor: the guest is up"
 	check "clients/qemu: monitor: info kvm" hmp "info kvm" "kvm support: enabled"
-	check "clients/qemu: monitor: info cpus" hmp "info cpus" "CPU #3"
+	check "clients/qemu: monitor: info cpus" hmp "info cpus" "CPU #$((SMP - 1))"
 	check "clients/qemu: monitor: info registers" hmp "info registers" "RIP="
 	check "clients/qemu: monitor: stop" hmp "stop" "(qemu)"
 	check "clients/qemu: monitor: info status says paused" hmp "info status" "VM status: paused"
