@@ -136,7 +136,7 @@ struct a64_vcpu {
 	int ctx_cpu;
 	struct preempt_notifier pn;
 	u64 host_tpidr_el0, host_tpidrro_el0, host_tpidr2_el0;
-	u64 host_csselr, host_par, host_vmpidr;
+	u64 host_csselr, host_par, host_vmpidr, host_hcr;
 };
 
 /* What one guest exit left in the EL2 registers. */

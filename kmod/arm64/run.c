@@ -33,6 +33,13 @@
 			 HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | HCR_TIDCP | \
 			 HCR_TACR | HCR_TSW | HCR_BSU_IS | HCR_FB | HCR_PTW | \
 			 HCR_TLOR | HCR_TERR)
+/*
+ * Stage-2 controls the host keeps set while a vCPU's context is loaded:
+ * with HCR_EL2.{E2H,TGE} = {1,1} nothing uses the EL1&0 regime they
+ * govern, and leaving them alone spares each exit two changes to the
+ * stage-2 setup (which an emulated CPU may pay for with a TLB flush).
+ */
+#define A64_HCR_LOADED	(HCR_VM | HCR_PTW)
 /* Debug, PMU, statistical profiling and trace filter registers trap. */
 #define A64_MDCR_TRAPS	(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | \
 			 MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TPMS | \
@@ -79,7 +86,7 @@ void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val)
  * control the host's own breakpoints and single-step use at EL2.
  */
 struct a64_host {
-	u64 hcr, vbar, cptr, mdcr, cnthctl, cntvoff, ich_hcr, mdscr;
+	u64 vbar, cptr, mdcr, cnthctl, cntvoff, ich_hcr, mdscr;
 };
 
 /*
@@ -87,7 +94,8 @@ struct a64_host {
  * aside.  Under VHE the host kernel runs at EL2 with its own registers
  * (the EL1 names reach the EL2 ones), so the guest's can stay loaded
  * while the host handles an exit; what the host does use of these (TLS
- * at EL0, CSSELR, PAR, VMPIDR) waits in the vCPU until a64_ctx_put().
+ * at EL0, CSSELR, PAR, VMPIDR, HCR_EL2 as it was) waits in the vCPU
+ * until a64_ctx_put().
  */
 static void a64_ctx_load(struct vireo_vcpu *vcpu)
 {
@@ -101,6 +109,7 @@ static void a64_ctx_load(struct vireo_vcpu *vcpu)
 	a->host_csselr = read_sysreg(csselr_el1);
 	a->host_par = read_sysreg(par_el1);
 	a->host_vmpidr = read_sysreg(vmpidr_el2);
+	a->host_hcr = read_sysreg(hcr_el2);
 	/* SME's TLS register: EL1 reaches it whatever CPTR_EL2.SMEN says. */
 	if (system_supports_sme())
 		a->host_tpidr2_el0 = read_sysreg_s(SYS_TPIDR2_EL0);
@@ -175,6 +184,7 @@ void a64_ctx_put(struct a64_vcpu *a)
 	write_sysreg(a->host_csselr, csselr_el1);
 	write_sysreg(a->host_par, par_el1);
 	write_sysreg(a->host_vmpidr, vmpidr_el2);
+	write_sysreg(a->host_hcr, hcr_el2);
 	if (system_supports_sme())
 		write_sysreg_s(a->host_tpidr2_el0, SYS_TPIDR2_EL0);
 	isb();
@@ -244,7 +254,6 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	flush = v->last_vcpu[cpu] != vcpu->id + 1;
 	v->last_vcpu[cpu] = vcpu->id + 1;
 
-	h.hcr = read_sysreg(hcr_el2);
 	h.vbar = read_sysreg(vbar_el2);
 	h.cptr = read_sysreg(cptr_el2);
 	h.mdcr = read_sysreg(mdcr_el2);
@@ -299,7 +308,7 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	a->pstate = read_sysreg(spsr_el2);
 
 	write_sysreg(h.vbar, vbar_el2);
-	write_sysreg(h.hcr, hcr_el2);
+	write_sysreg(a->host_hcr | A64_HCR_LOADED, hcr_el2);
 	write_sysreg(h.cptr, cptr_el2);
 	isb();
 	a->s.cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
