@@ -137,6 +137,7 @@ struct a64_vcpu {
 	struct preempt_notifier pn;
 	u64 host_tpidr_el0, host_tpidrro_el0, host_tpidr2_el0;
 	u64 host_csselr, host_par, host_vmpidr, host_hcr;
+	u64 host_cnthctl, host_cntvoff;
 };
 
 /* What one guest exit left in the EL2 registers. */

@@ -86,7 +86,7 @@ void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val)
  * control the host's own breakpoints and single-step use at EL2.
  */
 struct a64_host {
-	u64 vbar, cptr, mdcr, cnthctl, cntvoff, ich_hcr, mdscr;
+	u64 vbar, cptr, mdcr, ich_hcr, mdscr;
 };
 
 /*
@@ -94,8 +94,8 @@ struct a64_host {
  * aside.  Under VHE the host kernel runs at EL2 with its own registers
  * (the EL1 names reach the EL2 ones), so the guest's can stay loaded
  * while the host handles an exit; what the host does use of these (TLS
- * at EL0, CSSELR, PAR, VMPIDR, HCR_EL2 as it was) waits in the vCPU
- * until a64_ctx_put().
+ * at EL0, CSSELR, PAR, VMPIDR, and HCR_EL2, CNTHCTL_EL2 and CNTVOFF_EL2
+ * as they were) waits in the vCPU until a64_ctx_put().
  */
 static void a64_ctx_load(struct vireo_vcpu *vcpu)
 {
@@ -110,6 +110,8 @@ static void a64_ctx_load(struct vireo_vcpu *vcpu)
 	a->host_par = read_sysreg(par_el1);
 	a->host_vmpidr = read_sysreg(vmpidr_el2);
 	a->host_hcr = read_sysreg(hcr_el2);
+	a->host_cnthctl = read_sysreg(cnthctl_el2);
+	a->host_cntvoff = read_sysreg(cntvoff_el2);
 	/* SME's TLS register: EL1 reaches it whatever CPTR_EL2.SMEN says. */
 	if (system_supports_sme())
 		a->host_tpidr2_el0 = read_sysreg_s(SYS_TPIDR2_EL0);
@@ -137,6 +139,14 @@ static void a64_ctx_load(struct vireo_vcpu *vcpu)
 	write_sysreg(s->par, par_el1);
 	write_sysreg(s->csselr, csselr_el1);
 	write_sysreg(a64_vmpidr(vcpu->id), vmpidr_el2);
+	/*
+	 * The counter controls and offset of EL1 only: with E2H set the
+	 * host's EL2 and EL0 see no virtual offset, and its own bits of
+	 * CNTHCTL_EL2 stay as they are.
+	 */
+	write_sysreg((a->host_cnthctl | A64_CNTHCTL_EL1PCTEN) &
+		     ~A64_CNTHCTL_EL1PTEN, cnthctl_el2);
+	write_sysreg(a->voff, cntvoff_el2);
 	a->ctx_cpu = smp_processor_id();
 	a->ctx_loaded = true;
 }
@@ -185,6 +195,8 @@ void a64_ctx_put(struct a64_vcpu *a)
 	write_sysreg(a->host_par, par_el1);
 	write_sysreg(a->host_vmpidr, vmpidr_el2);
 	write_sysreg(a->host_hcr, hcr_el2);
+	write_sysreg(a->host_cnthctl, cnthctl_el2);
+	write_sysreg(a->host_cntvoff, cntvoff_el2);
 	if (system_supports_sme())
 		write_sysreg_s(a->host_tpidr2_el0, SYS_TPIDR2_EL0);
 	isb();
@@ -257,8 +269,6 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	h.vbar = read_sysreg(vbar_el2);
 	h.cptr = read_sysreg(cptr_el2);
 	h.mdcr = read_sysreg(mdcr_el2);
-	h.cnthctl = read_sysreg(cnthctl_el2);
-	h.cntvoff = read_sysreg(cntvoff_el2);
 	h.mdscr = read_sysreg(mdscr_el1);
 	if (a64_gicv3)
 		h.ich_hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
@@ -267,9 +277,6 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	/* Breakpoints, watchpoints and single-step are the host's: off. */
 	write_sysreg(0, mdscr_el1);
 	write_sysreg((h.mdcr & ~MDCR_EL2_TDE) | A64_MDCR_TRAPS, mdcr_el2);
-	write_sysreg((h.cnthctl | A64_CNTHCTL_EL1PCTEN) & ~A64_CNTHCTL_EL1PTEN,
-		     cnthctl_el2);
-	write_sysreg(a->voff, cntvoff_el2);
 	write_sysreg_s(a->s.cntv_cval, SYS_CNTV_CVAL_EL02);
 	write_sysreg_s(a->s.cntv_ctl, SYS_CNTV_CTL_EL02);
 	gic = a64_gicv3 && a64_vgic_load(a, &gic_host);
@@ -316,8 +323,6 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	/* The guest's timer must not fire while it is out (nor in the host). */
 	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
 	write_sysreg(h.mdcr, mdcr_el2);
-	write_sysreg(h.cnthctl, cnthctl_el2);
-	write_sysreg(h.cntvoff, cntvoff_el2);
 	if (gic)
 		a64_vgic_unload(a, &gic_host);
 	if (a64_gicv3)
