@@ -77,6 +77,7 @@ static int a64_init(void)
 		   (vmid16 ? VTCR_EL2_VS_16BIT : VTCR_EL2_VS_8BIT);
 	a64_nr_vmids = vmid16 ? BIT(16) : BIT(8);
 	a64_timer_init();
+	a64_run_init();
 	a64_vgic_probe();
 	bitmap_zero(a64_vmids, A64_MAX_VMIDS);
 	set_bit(0, a64_vmids);
@@ -86,11 +87,12 @@ static int a64_init(void)
 static void a64_fini(void)
 {
 	a64_vgic_exit();
+	a64_run_fini();
 }
 
 /*
- * Nothing stays set on a CPU between guest runs: every entry loads and
- * every exit restores what it changes (run.c).  Only the host's interrupt
+ * Nothing stays set on a CPU outside KVM_RUN: a vCPU's context leaves the
+ * CPU with its task (run.c).  Only the host's interrupt
  * for the guests' virtual timer is on while the module is loaded.
  */
 static int a64_cpu_enable(void)

@@ -12,6 +12,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
+#include <linux/preempt.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
@@ -125,6 +126,18 @@ struct a64_vcpu {
 	struct a64_gic_regs gic;
 	bool timer_line;	/* the timer's PPI as last driven */
 	bool vtimer_masked;	/* the host's timer PPI masked for this run */
+	/*
+	 * Inside KVM_RUN the guest's EL1/EL0 context (struct a64_sysregs but
+	 * its timer) stays in the CPU from the first entry to the next
+	 * time the task leaves the CPU or KVM_RUN ends (run.c); meanwhile
+	 * @s holds stale values for it and the host's values wait here.
+	 */
+	bool ctx_loaded;
+	int ctx_cpu;
+	struct preempt_notifier pn;
+	u64 host_tpidr_el0, host_tpidrro_el0, host_tpidr2_el0;
+	u64 host_csselr, host_par, host_vmpidr, host_hcr;
+	u64 host_cnthctl, host_cntvoff;
 };
 
 /* What one guest exit left in the EL2 registers. */
@@ -181,6 +194,10 @@ long a64_set_mp_state(struct vireo_vcpu *vcpu, void __user *argp);
 void a64_reset(struct a64_vcpu *a);
 
 /* run.c */
+void a64_run_init(void);
+void a64_run_fini(void);
+void a64_run_vcpu_init(struct a64_vcpu *a);
+void a64_ctx_put(struct a64_vcpu *a);
 int a64_vcpu_load(struct vireo_vcpu *vcpu);
 void a64_vcpu_put(struct vireo_vcpu *vcpu);
 int a64_vcpu_run(struct vireo_vcpu *vcpu);

@@ -33,6 +33,13 @@
 			 HCR_AMO | HCR_TSC | HCR_TWI | HCR_TID3 | HCR_TIDCP | \
 			 HCR_TACR | HCR_TSW | HCR_BSU_IS | HCR_FB | HCR_PTW | \
 			 HCR_TLOR | HCR_TERR)
+/*
+ * Stage-2 controls the host keeps set while a vCPU's context is loaded:
+ * with HCR_EL2.{E2H,TGE} = {1,1} nothing uses the EL1&0 regime they
+ * govern, and leaving them alone spares each exit two changes to the
+ * stage-2 setup (which an emulated CPU may pay for with a TLB flush).
+ */
+#define A64_HCR_LOADED	(HCR_VM | HCR_PTW)
 /* Debug, PMU, statistical profiling and trace filter registers trap. */
 #define A64_MDCR_TRAPS	(MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA | \
 			 MDCR_EL2_TPM | MDCR_EL2_TPMCR | MDCR_EL2_TPMS | \
@@ -74,18 +81,40 @@ void a64_set_x(struct a64_vcpu *a, unsigned int n, u64 val)
 }
 
 /*
- * The host state a guest run changes, beyond what switch.S keeps: EL2
- * controls, and the EL1/EL0 registers the host shares with the guest
- * under VHE (its own EL1 registers live in the EL2 ones).
+ * The host state one guest run changes, beyond what switch.S keeps and
+ * the context that stays loaded across runs: EL2 controls, and the debug
+ * control the host's own breakpoints and single-step use at EL2.
  */
 struct a64_host {
-	u64 hcr, vbar, cptr, mdcr, cnthctl, cntvoff, ich_hcr, vmpidr;
-	u64 tpidr_el0, tpidrro_el0, tpidr2_el0, mdscr, csselr, par;
+	u64 vbar, cptr, mdcr, ich_hcr, mdscr;
 };
 
-static void a64_load_guest(struct a64_vcpu *a)
+/*
+ * The guest's EL1/EL0 context in, the host's EL0 and shared EL1 values
+ * aside.  Under VHE the host kernel runs at EL2 with its own registers
+ * (the EL1 names reach the EL2 ones), so the guest's can stay loaded
+ * while the host handles an exit; what the host does use of these (TLS
+ * at EL0, CSSELR, PAR, VMPIDR, and HCR_EL2, CNTHCTL_EL2 and CNTVOFF_EL2
+ * as they were) waits in the vCPU until a64_ctx_put().
+ */
+static void a64_ctx_load(struct vireo_vcpu *vcpu)
 {
+	struct a64_vcpu *a = a64_vcpu(vcpu);
 	struct a64_sysregs *s = &a->s;
+
+	if (a->ctx_loaded)
+		return;
+	a->host_tpidr_el0 = read_sysreg(tpidr_el0);
+	a->host_tpidrro_el0 = read_sysreg(tpidrro_el0);
+	a->host_csselr = read_sysreg(csselr_el1);
+	a->host_par = read_sysreg(par_el1);
+	a->host_vmpidr = read_sysreg(vmpidr_el2);
+	a->host_hcr = read_sysreg(hcr_el2);
+	a->host_cnthctl = read_sysreg(cnthctl_el2);
+	a->host_cntvoff = read_sysreg(cntvoff_el2);
+	/* SME's TLS register: EL1 reaches it whatever CPTR_EL2.SMEN says. */
+	if (system_supports_sme())
+		a->host_tpidr2_el0 = read_sysreg_s(SYS_TPIDR2_EL0);
 
 	write_sysreg_s(s->sctlr, SYS_SCTLR_EL12);
 	write_sysreg_s(s->cpacr, SYS_CPACR_EL12);
@@ -103,22 +132,40 @@ static void a64_load_guest(struct a64_vcpu *a)
 	write_sysreg_s(s->cntkctl, SYS_CNTKCTL_EL12);
 	write_sysreg_s(s->elr, SYS_ELR_EL12);
 	write_sysreg_s(s->spsr, SYS_SPSR_EL12);
-	write_sysreg_s(s->cntv_cval, SYS_CNTV_CVAL_EL02);
-	write_sysreg_s(s->cntv_ctl, SYS_CNTV_CTL_EL02);
 	write_sysreg(s->sp_el1, sp_el1);
 	write_sysreg(s->tpidr_el1, tpidr_el1);
 	write_sysreg(s->tpidr_el0, tpidr_el0);
 	write_sysreg(s->tpidrro_el0, tpidrro_el0);
 	write_sysreg(s->par, par_el1);
 	write_sysreg(s->csselr, csselr_el1);
-	/* Breakpoints, watchpoints and single-step are the host's: off. */
-	write_sysreg(0, mdscr_el1);
+	write_sysreg(a64_vmpidr(vcpu->id), vmpidr_el2);
+	/*
+	 * The counter controls and offset of EL1 only: with E2H set the
+	 * host's EL2 and EL0 see no virtual offset, and its own bits of
+	 * CNTHCTL_EL2 stay as they are.
+	 */
+	write_sysreg((a->host_cnthctl | A64_CNTHCTL_EL1PCTEN) &
+		     ~A64_CNTHCTL_EL1PTEN, cnthctl_el2);
+	write_sysreg(a->voff, cntvoff_el2);
+	a->ctx_cpu = smp_processor_id();
+	a->ctx_loaded = true;
 }
 
-static void a64_save_guest(struct a64_vcpu *a)
+/**
+ * a64_ctx_put - the guest's EL1/EL0 context out of the CPU, the host's back
+ * @a: the vCPU, on the CPU that loaded it (preemption off)
+ *
+ * Called when the task leaves the CPU (preempt notifier), when KVM_RUN
+ * ends, and before the kernel edits the saved context between runs
+ * (an injected exception, a reset); the next entry loads it again.
+ */
+void a64_ctx_put(struct a64_vcpu *a)
 {
 	struct a64_sysregs *s = &a->s;
 
+	if (!a->ctx_loaded)
+		return;
+	WARN_ON_ONCE(a->ctx_cpu != smp_processor_id());
 	s->sctlr = read_sysreg_s(SYS_SCTLR_EL12);
 	s->cpacr = read_sysreg_s(SYS_CPACR_EL12);
 	s->ttbr0 = read_sysreg_s(SYS_TTBR0_EL12);
@@ -135,16 +182,70 @@ static void a64_save_guest(struct a64_vcpu *a)
 	s->cntkctl = read_sysreg_s(SYS_CNTKCTL_EL12);
 	s->elr = read_sysreg_s(SYS_ELR_EL12);
 	s->spsr = read_sysreg_s(SYS_SPSR_EL12);
-	s->cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
-	s->cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);
-	/* The guest's timer must not fire while it is out (nor in the host). */
-	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
 	s->sp_el1 = read_sysreg(sp_el1);
 	s->tpidr_el1 = read_sysreg(tpidr_el1);
 	s->tpidr_el0 = read_sysreg(tpidr_el0);
 	s->tpidrro_el0 = read_sysreg(tpidrro_el0);
 	s->par = read_sysreg(par_el1);
 	s->csselr = read_sysreg(csselr_el1);
+
+	write_sysreg(a->host_tpidr_el0, tpidr_el0);
+	write_sysreg(a->host_tpidrro_el0, tpidrro_el0);
+	write_sysreg(a->host_csselr, csselr_el1);
+	write_sysreg(a->host_par, par_el1);
+	write_sysreg(a->host_vmpidr, vmpidr_el2);
+	write_sysreg(a->host_hcr, hcr_el2);
+	write_sysreg(a->host_cnthctl, cnthctl_el2);
+	write_sysreg(a->host_cntvoff, cntvoff_el2);
+	if (system_supports_sme())
+		write_sysreg_s(a->host_tpidr2_el0, SYS_TPIDR2_EL0);
+	isb();
+	a->ctx_loaded = false;
+}
+
+/* Outside a run, with preemption on: the saved context made current. */
+static void a64_ctx_sync(struct a64_vcpu *a)
+{
+	preempt_disable();
+	a64_ctx_put(a);
+	preempt_enable();
+}
+
+static void a64_sched_in(struct preempt_notifier *pn, int cpu)
+{
+	/* The next entry loads the context where the task now runs. */
+}
+
+static void a64_sched_out(struct preempt_notifier *pn,
+			  struct task_struct *next)
+{
+	a64_ctx_put(container_of(pn, struct a64_vcpu, pn));
+}
+
+static struct preempt_ops a64_preempt_ops = {
+	.sched_in	= a64_sched_in,
+	.sched_out	= a64_sched_out,
+};
+
+/** a64_run_init - at load: vCPUs use preempt notifiers */
+void a64_run_init(void)
+{
+	preempt_notifier_inc();
+}
+
+/** a64_run_fini - at unload */
+void a64_run_fini(void)
+{
+	preempt_notifier_dec();
+}
+
+/**
+ * a64_run_vcpu_init - a new vCPU's run state
+ * @a: the vCPU, its context not loaded anywhere
+ */
+void a64_run_vcpu_init(struct a64_vcpu *a)
+{
+	preempt_notifier_init(&a->pn, &a64_preempt_ops);
 }
 
 /* One guest run, with every exception masked around it. */
@@ -165,30 +266,19 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	flush = v->last_vcpu[cpu] != vcpu->id + 1;
 	v->last_vcpu[cpu] = vcpu->id + 1;
 
-	h.hcr = read_sysreg(hcr_el2);
 	h.vbar = read_sysreg(vbar_el2);
 	h.cptr = read_sysreg(cptr_el2);
 	h.mdcr = read_sysreg(mdcr_el2);
-	h.cnthctl = read_sysreg(cnthctl_el2);
-	h.cntvoff = read_sysreg(cntvoff_el2);
-	h.vmpidr = read_sysreg(vmpidr_el2);
-	h.tpidr_el0 = read_sysreg(tpidr_el0);
-	h.tpidrro_el0 = read_sysreg(tpidrro_el0);
 	h.mdscr = read_sysreg(mdscr_el1);
-	h.csselr = read_sysreg(csselr_el1);
-	h.par = read_sysreg(par_el1);
-	/* SME's TLS register: EL1 reaches it whatever CPTR_EL2.SMEN says. */
-	if (system_supports_sme())
-		h.tpidr2_el0 = read_sysreg_s(SYS_TPIDR2_EL0);
 	if (a64_gicv3)
 		h.ich_hcr = read_sysreg_s(SYS_ICH_HCR_EL2);
 
-	a64_load_guest(a);
-	write_sysreg(a64_vmpidr(vcpu->id), vmpidr_el2);
+	a64_ctx_load(vcpu);
+	/* Breakpoints, watchpoints and single-step are the host's: off. */
+	write_sysreg(0, mdscr_el1);
 	write_sysreg((h.mdcr & ~MDCR_EL2_TDE) | A64_MDCR_TRAPS, mdcr_el2);
-	write_sysreg((h.cnthctl | A64_CNTHCTL_EL1PCTEN) & ~A64_CNTHCTL_EL1PTEN,
-		     cnthctl_el2);
-	write_sysreg(a->voff, cntvoff_el2);
+	write_sysreg_s(a->s.cntv_cval, SYS_CNTV_CVAL_EL02);
+	write_sysreg_s(a->s.cntv_ctl, SYS_CNTV_CTL_EL02);
 	gic = a64_gicv3 && a64_vgic_load(a, &gic_host);
 	if (a64_gicv3 && !gic)
 		write_sysreg_s(A64_ICH_HCR_TRAPS, SYS_ICH_HCR_EL2);
@@ -225,25 +315,19 @@ static void a64_enter(struct vireo_vcpu *vcpu, struct a64_exit *e)
 	a->pstate = read_sysreg(spsr_el2);
 
 	write_sysreg(h.vbar, vbar_el2);
-	write_sysreg(h.hcr, hcr_el2);
+	write_sysreg(a->host_hcr | A64_HCR_LOADED, hcr_el2);
 	write_sysreg(h.cptr, cptr_el2);
 	isb();
-	a64_save_guest(a);
+	a->s.cntv_ctl = read_sysreg_s(SYS_CNTV_CTL_EL02);
+	a->s.cntv_cval = read_sysreg_s(SYS_CNTV_CVAL_EL02);
+	/* The guest's timer must not fire while it is out (nor in the host). */
+	write_sysreg_s(0, SYS_CNTV_CTL_EL02);
 	write_sysreg(h.mdcr, mdcr_el2);
-	write_sysreg(h.cnthctl, cnthctl_el2);
-	write_sysreg(h.cntvoff, cntvoff_el2);
-	write_sysreg(h.vmpidr, vmpidr_el2);
 	if (gic)
 		a64_vgic_unload(a, &gic_host);
 	if (a64_gicv3)
 		write_sysreg_s(h.ich_hcr, SYS_ICH_HCR_EL2);
-	write_sysreg(h.tpidr_el0, tpidr_el0);
-	write_sysreg(h.tpidrro_el0, tpidrro_el0);
 	write_sysreg(h.mdscr, mdscr_el1);
-	write_sysreg(h.csselr, csselr_el1);
-	write_sysreg(h.par, par_el1);
-	if (system_supports_sme())
-		write_sysreg_s(h.tpidr2_el0, SYS_TPIDR2_EL0);
 	isb();
 	local_daif_restore(daif);
 }
@@ -256,6 +340,7 @@ static void a64_inject(struct a64_vcpu *a, u64 esr, u64 far)
 {
 	u64 mode = a->pstate & (PSR_MODE32_BIT | PSR_MODE_MASK), off;
 
+	a64_ctx_sync(a);
 	switch (mode) {
 	case PSR_MODE_EL1h:
 		off = 0x200;
@@ -290,6 +375,8 @@ static void a64_inject(struct a64_vcpu *a, u64 esr, u64 far)
  */
 void a64_inject_undef(struct a64_vcpu *a)
 {
+	/* Its FAR stays as the guest left it. */
+	a64_ctx_sync(a);
 	a64_inject(a, ((u64)ESR_ELx_EC_UNKNOWN << ESR_ELx_EC_SHIFT) |
 		   ESR_ELx_IL, a->s.far);
 }
@@ -334,6 +421,8 @@ int a64_vcpu_load(struct vireo_vcpu *vcpu)
 	struct a64_mmio *m = &a->mmio;
 	u64 data = 0;
 
+	/* Until a64_vcpu_put(): the context leaves the CPU with the task. */
+	preempt_notifier_register(&a->pn);
 	/* A WFI that a signal interrupted is over, as under kvm.ko. */
 	a->wfi = false;
 	/* Even an immediate_exit: too late for a GIC (KVM_CREATE_DEVICE). */
@@ -352,6 +441,12 @@ int a64_vcpu_load(struct vireo_vcpu *vcpu)
 
 void a64_vcpu_put(struct vireo_vcpu *vcpu)
 {
+	struct a64_vcpu *a = a64_vcpu(vcpu);
+
+	preempt_disable();
+	a64_ctx_put(a);
+	preempt_notifier_unregister(&a->pn);
+	preempt_enable();
 }
 
 static int a64_mmio_exit(struct vireo_vcpu *vcpu, u64 esr, u64 ipa)

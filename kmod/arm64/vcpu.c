@@ -65,6 +65,7 @@ int a64_vcpu_create(struct vireo_vcpu *vcpu)
 	a->target = -1;
 	a->vcpu = vcpu;
 	a64_timer_vcpu_init(a, v->voff);
+	a64_run_vcpu_init(a);
 	vcpu->arch = a;
 	spin_lock(&v->lock);
 	v->vcpus[vcpu->id] = vcpu;
@@ -87,10 +88,13 @@ void a64_vcpu_destroy(struct vireo_vcpu *vcpu)
  * a64_reset - the architectural reset state of an AArch64 EL1 vCPU
  * @a: the vCPU; powered off if its KVM_ARM_VCPU_INIT asked for that
  *
- * Callers that race with CPU_ON hold the VM's lock.
+ * Callers that race with CPU_ON hold the VM's lock; every caller runs on
+ * the vCPU's own thread with preemption off.
  */
 void a64_reset(struct a64_vcpu *a)
 {
+	/* A CPU_ON from inside KVM_RUN: the loaded context is overwritten. */
+	a64_ctx_put(a);
 	memset(&a->g, 0, sizeof(a->g));
 	memset(&a->s, 0, sizeof(a->s));
 	memset(&a->fp, 0, sizeof(a->fp));
