@@ -47,6 +47,16 @@ static int a64_probe(void)
 		pr_err("only 4 KiB pages are supported\n");
 		return -EOPNOTSUPP;
 	}
+	/*
+	 * A guest's EL1 context stays loaded while the host runs (as KVM's
+	 * VHE code keeps it): on CPUs whose speculative AT walks may then
+	 * use the guest's tables (Cortex-A55/A76/A77 errata 1165522,
+	 * 1530923) that needs KVM's workarounds, which Vireo lacks.
+	 */
+	if (cpus_have_final_cap(ARM64_WORKAROUND_SPECULATIVE_AT)) {
+		pr_err("CPUs with the speculative AT errata are not supported\n");
+		return -EOPNOTSUPP;
+	}
 	mmfr0 = read_sanitised_ftr_reg(SYS_ID_AA64MMFR0_EL1);
 	/* PARange 2 is 40 bits, the IPA size the tables translate. */
 	if ((mmfr0 & 0xf) < 2) {
