@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupt benchmarks with the in-kernel irqchip (KVM_CREATE_IRQCHIP), run
+ * on kvm.ko and vireo.ko in the same test VM by scripts/bench.sh. Each
+ * figure is time per operation, lower is better; only ratios between the
+ * two modules mean anything under TCG.
+ *
+ *   ipi_roundtrip_xapic   vCPU 0 sends a fixed IPI (vector 0x40) to vCPU 1,
+ *   ipi_roundtrip_x2apic  whose handler sends one back (0x41) and EOIs; vCPU
+ *                         0 waits for it with STI;HLT, EOIs, and goes again.
+ *                         Real-mode guest, the APIC through its xAPIC page
+ *                         (ICR high then low, as Linux's xAPIC driver) or
+ *                         its x2APIC MSRs. Both vCPUs have a host thread;
+ *                         the host clock runs around vCPU 0's KVM_RUN that
+ *                         does IPI_ITERS round trips, then exits with an OUT.
+ *   irqfd_msi             the host writes an eventfd bound with KVM_IRQFD to
+ *   irqfd_ioapic          an MSI route (vector 0x30 to APIC ID 0), or to GSI
+ *                         10, an edge pin of the in-kernel I/O APIC by the
+ *                         default routes; the guest's handler acknowledges
+ *                         with an OUT (an exit to userspace). From the
+ *                         write() to KVM_RUN's return in the vCPU's thread,
+ *                         with the vCPU halted (STI;HLT, asleep in the
+ *                         kernel) at the write: the host waits for the vCPU
+ *                         thread to sleep before each write.
+ *
+ * As exits.c: BATCHES timed batches after an untimed warm-up batch, none
+ * with a VM's first entry; the BENCH line gives the median of the batch
+ * means, a "#" line before it every batch mean.
+ */
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "vireo_test.h"
+#include "irqchip_vm.h"
+
+#define IPI_ITERS	400	/* round trips per batch */
+#define IRQFD_ITERS	200	/* interrupts per batch */
+#define APIC_BASE	0xfee00000u
+#define FLAG		0x500	/* guest data: the pong arrived */
+#define COUNT		0x504	/* round trips of the next batch */
+#define STACK0		0x8000
+#define STACK1		0x9000
+#define PORT_DONE	0x10
+#define PORT_AP		0x11
+#define PORT_ACK	0x98
+#define VEC_PING	0x40
+#define VEC_PONG	0x41
+#define VEC_MSI		0x30
+#define VEC_IOAPIC	0x31
+#define GSI_MSI		24
+#define GSI_IOAPIC	10
+#define WAIT_S		30	/* a batch that takes longer is a failure */
+#define STR(x)		#x
+#define XSTR(x)		STR(x)
+
+/*
+ * Real-mode guests (CS base 0, FS base at the xAPIC page): an APIC
+ * register write, an IPI, the x2APIC switch. The handlers keep every
+ * register; vCPU 0's loop counts in SI, which the macros leave alone.
+ */
+asm(".pushsection .rodata\n"
+    ".code16\n"
+    ".macro apicw reg, val, x2\n"
+    ".if \\x2\n"
+    "	mov $(0x800 + (\\reg >> 4)), %ecx\n"
+    "	mov $\\val, %eax\n"
+    "	xor %edx, %edx\n"
+    "	wrmsr\n"
+    ".else\n"
+    "	movl $\\val, %fs:\\reg\n"
+    ".endif\n"
+    ".endm\n"
+    ".macro ipi vec, dest, x2\n"
+    ".if \\x2\n"
+    "	mov $0x830, %ecx\n"
+    "	mov $(0x4000 | \\vec), %eax\n"
+    "	mov $\\dest, %edx\n"
+    "	wrmsr\n"
+    ".else\n"
+    "	movl $(\\dest << 24), %fs:0x310\n"
+    "	movl $(0x4000 | \\vec), %fs:0x300\n"
+    ".endif\n"
+    ".endm\n"
+    ".macro x2on x2\n"
+    ".if \\x2\n"
+    "	mov $0x1b, %ecx\n"
+    "	rdmsr\n"
+    "	or $0xc00, %eax\n"
+    "	wrmsr\n"
+    ".endif\n"
+    ".endm\n"
+    ".macro ipi_guest name, x2\n"
+    "\\name\\()_bsp:\n"
+    "	x2on \\x2\n"
+    "	apicw 0xf0, 0x1ff, \\x2\n"
+    "	out %al, $" XSTR(PORT_DONE) "\n"
+    "1:	mov " XSTR(COUNT) ", %si\n"
+    "2:	movw $0, " XSTR(FLAG) "\n"
+    "	ipi " XSTR(VEC_PING) ", 1, \\x2\n"
+    "3:	cli\n"
+    "	cmpw $0, " XSTR(FLAG) "\n"
+    "	jne 4f\n"
+    "	sti\n"
+    "	hlt\n"
+    "	jmp 3b\n"
+    "4:	dec %si\n"
+    "	jnz 2b\n"
+    "	out %al, $" XSTR(PORT_DONE) "\n"
+    "	jmp 1b\n"
+    "\\name\\()_pong:\n"
+    "	push %eax\n	push %ecx\n	push %edx\n"
+    "	movw $1, " XSTR(FLAG) "\n"
+    "	apicw 0xb0, 0, \\x2\n"
+    "	pop %edx\n	pop %ecx\n	pop %eax\n"
+    "	iret\n"
+    "\\name\\()_ap:\n"
+    "	x2on \\x2\n"
+    "	apicw 0xf0, 0x1ff, \\x2\n"
+    "	out %al, $" XSTR(PORT_AP) "\n"
+    "5:	sti\n"
+    "	hlt\n"
+    "	jmp 5b\n"
+    "\\name\\()_ping:\n"
+    "	push %eax\n	push %ecx\n	push %edx\n"
+    "	ipi " XSTR(VEC_PONG) ", 0, \\x2\n"
+    "	apicw 0xb0, 0, \\x2\n"
+    "	pop %edx\n	pop %ecx\n	pop %eax\n"
+    "	iret\n"
+    "\\name\\()_end:\n"
+    ".endm\n"
+    "ipi_guest g_xapic, 0\n"
+    "ipi_guest g_x2apic, 1\n"
+    /* irqfd: 8259s masked, APIC on, then halted until an interrupt. */
+    "g_irqfd:\n"
+    "	mov $0xff, %al\n"
+    "	out %al, $0x21\n"
+    "	out %al, $0xa1\n"
+    "	movl $0x1ff, %fs:0xf0\n"
+    "	out %al, $" XSTR(PORT_DONE) "\n"
+    "1:	sti\n"
+    "	hlt\n"
+    "	jmp 1b\n"
+    "g_irqfd_handler:\n"
+    "	out %al, $" XSTR(PORT_ACK) "\n"
+    "	movl $0, %fs:0xb0\n"
+    "	iret\n"
+    "g_irqfd_end:\n"
+    ".code64\n"
+    ".popsection\n");
+
+extern const char g_xapic_bsp[], g_xapic_pong[], g_xapic_ap[],
+	g_xapic_ping[], g_xapic_end[];
+extern const char g_x2apic_bsp[], g_x2apic_pong[], g_x2apic_ap[],
+	g_x2apic_ping[], g_x2apic_end[];
+extern const char g_irqfd[], g_irqfd_handler[], g_irqfd_end[];
+
+static volatile sig_atomic_t alarmed;
+
+static void on_alarm(int sig)
+{
+	alarmed = 1;
+}
+
+static void on_usr1(int sig)
+{
+}
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "bench: %s\n", what);
+	exit(1);
+}
+
+/* Guest memory: a 16-bit word, and a real-mode IVT entry at offset @at. */
+static void set_vector(struct vt_vm *t, unsigned int vec, uint32_t at)
+{
+	uint16_t *ivt = (uint16_t *)t->mem;
+
+	ivt[vec * 2] = at;
+	ivt[vec * 2 + 1] = 0;
+}
+
+/* The VM with its APIC page at FS and the stack at STACK0. */
+static void guest_vm(struct vt_vm *t, const char *start, const char *end)
+{
+	struct kvm_sregs s;
+	struct kvm_regs r;
+
+	errno = -chip_vm(t, WITH_IRQCHIP, start, end - start);
+	if (errno)
+		die("a VM with KVM_CREATE_IRQCHIP");
+	if (ioctl(t->vcpu, KVM_GET_SREGS, &s))
+		die("KVM_GET_SREGS");
+	s.fs.base = APIC_BASE;
+	if (ioctl(t->vcpu, KVM_SET_SREGS, &s))
+		die("KVM_SET_SREGS");
+	if (ioctl(t->vcpu, KVM_GET_REGS, &r))
+		die("KVM_GET_REGS");
+	r.rsp = STACK0;
+	if (ioctl(t->vcpu, KVM_SET_REGS, &r))
+		die("KVM_SET_REGS");
+}
+
+/* The supported CPUID with x2APIC, as Linux's KVM clients give it. */
+static void set_x2apic_cpuid(int sys, int vcpu)
+{
+	static struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} buf;
+	unsigned int i;
+
+	buf.c.nent = 100;
+	if (ioctl(sys, KVM_GET_SUPPORTED_CPUID, &buf))
+		die("KVM_GET_SUPPORTED_CPUID");
+	for (i = 0; i < buf.c.nent; i++)
+		if (buf.e[i].function == 1)
+			buf.e[i].ecx |= 1u << 21;
+	if (ioctl(vcpu, KVM_SET_CPUID2, &buf))
+		die("KVM_SET_CPUID2");
+}
+
+/*
+ * KVM_RUN until the guest's OUT to @port; the alarm (WAIT_S) ends a guest
+ * that never gets there. EAGAIN is kvm.ko's "run again".
+ */
+static void run_to(int fd, struct kvm_run *run, uint16_t port)
+{
+	alarm(WAIT_S);
+	for (;;) {
+		if (ioctl(fd, KVM_RUN, 0)) {
+			if (alarmed)
+				fail("the guest did not get there in time");
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			die("KVM_RUN");
+		}
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == port)
+			break;
+		fprintf(stderr, "bench: exit %s (%u), port %#x, not port %#x\n",
+			vt_exit_name(run->exit_reason), run->exit_reason,
+			run->exit_reason == KVM_EXIT_IO ? run->io.port : 0,
+			port);
+		exit(1);
+	}
+	alarm(0);
+}
+
+/* The other vCPU's thread: KVM_RUN until told to stop. */
+struct peer {
+	int fd;
+	struct kvm_run *run;
+	pthread_t th;
+	pid_t tid;
+	volatile int stop;
+	sem_t sem;		/* posted at each OUT of the guest */
+	double t_out;		/* host clock at the last OUT's return */
+	uint16_t port;
+	int err;
+};
+
+static void *peer_thread(void *arg)
+{
+	struct peer *p = arg;
+
+	p->tid = syscall(SYS_gettid);
+	while (!p->stop) {
+		if (ioctl(p->fd, KVM_RUN, 0)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			p->err = errno;
+			break;
+		}
+		if (p->run->exit_reason != KVM_EXIT_IO) {
+			p->err = -(int)p->run->exit_reason;
+			break;
+		}
+		p->t_out = now_us();
+		p->port = p->run->io.port;
+		sem_post(&p->sem);
+	}
+	sem_post(&p->sem);
+	return NULL;
+}
+
+/* SIGALRM for the main thread only: it interrupts vCPU 0's KVM_RUN. */
+static void peer_start(struct peer *p)
+{
+	sigset_t set, old;
+
+	sem_init(&p->sem, 0, 0);
+	sigemptyset(&set);
+	sigaddset(&set, SIGALRM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	if (pthread_create(&p->th, NULL, peer_thread, p))
+		fail("pthread_create");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Wait for the peer's next OUT, to @port. */
+static void peer_wait(struct peer *p, uint16_t port)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += WAIT_S;
+	while (sem_timedwait(&p->sem, &ts)) {
+		if (errno != EINTR)
+			fail("the other vCPU did not exit in time");
+	}
+	if (p->err > 0) {
+		errno = p->err;
+		die("KVM_RUN on the other vCPU");
+	}
+	if (p->err < 0 || p->port != port) {
+		fprintf(stderr, "bench: the other vCPU: exit %d, port %#x\n",
+			-p->err, p->port);
+		exit(1);
+	}
+}
+
+/* immediate_exit ends a KVM_RUN about to start, the signal one under way. */
+static void peer_stop(struct peer *p)
+{
+	p->stop = 1;
+	p->run->immediate_exit = 1;
+	pthread_kill(p->th, SIGUSR1);
+	pthread_join(p->th, NULL);
+	sem_destroy(&p->sem);
+}
+
+static void ipi_bench(const char *name, int x2, const char *start,
+		      const char *pong, const char *ap, const char *ping,
+		      const char *end)
+{
+	double mean[MAX_BATCHES], t0;
+	struct peer p = { 0 };
+	struct vt_vm t;
+	int i;
+
+	guest_vm(&t, start, end);
+	set_vector(&t, VEC_PONG, CODE + (pong - start));
+	set_vector(&t, VEC_PING, CODE + (ping - start));
+	p.fd = chip_vcpu(&t, 1, CODE + (ap - start), STACK1, &p.run);
+	if (p.fd < 0) {
+		errno = -p.fd;
+		die("the second vCPU");
+	}
+	if (x2) {
+		set_x2apic_cpuid(t.sys, t.vcpu);
+		set_x2apic_cpuid(t.sys, p.fd);
+	}
+	/* vCPU 1's APIC on and halted before vCPU 0's first IPI. */
+	peer_start(&p);
+	peer_wait(&p, PORT_AP);
+	run_to(t.vcpu, t.run, PORT_DONE);
+	*(volatile uint16_t *)(t.mem + COUNT) = IPI_ITERS;
+	run_to(t.vcpu, t.run, PORT_DONE);
+	for (i = 0; i < batches; i++) {
+		t0 = now_us();
+		run_to(t.vcpu, t.run, PORT_DONE);
+		mean[i] = (now_us() - t0) / IPI_ITERS;
+	}
+	report(name, mean, "%.1f");
+	peer_stop(&p);
+	munmap(p.run, t.run_size);
+	close(p.fd);
+	vt_vm_destroy(&t);
+}
+
+/* The thread's state in /proc (R, S, D...). */
+static char thread_state(pid_t tid)
+{
+	char path[64], buf[256], *c;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("open the vCPU thread's stat");
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		die("read the vCPU thread's stat");
+	buf[n] = 0;
+	c = strrchr(buf, ')');
+	return c && c[1] == ' ' ? c[2] : '?';
+}
+
+/* Until the vCPU's thread sleeps: the guest halted in the kernel. */
+static void wait_asleep(struct peer *p)
+{
+	double t0 = now_us();
+	char st;
+
+	while ((st = thread_state(p->tid)) != 'S' && st != 'D') {
+		if (now_us() - t0 > WAIT_S * 1e6)
+			fail("the vCPU thread never slept in HLT");
+		sched_yield();
+	}
+}
+
+/* @iters interrupts through the irqfd, each from a halted vCPU: us each. */
+static double irqfd_batch(struct peer *p, int efd, int iters)
+{
+	const uint64_t one = 1;
+	double sum = 0, t0;
+
+	for (int i = 0; i < iters; i++) {
+		wait_asleep(p);
+		t0 = now_us();
+		if (write(efd, &one, sizeof(one)) != sizeof(one))
+			die("write the irqfd's eventfd");
+		peer_wait(p, PORT_ACK);
+		sum += p->t_out - t0;
+	}
+	return sum / iters;
+}
+
+static void irqfd_bench(const char *name, int ioapic)
+{
+	struct {
+		struct kvm_irq_routing r;
+		struct kvm_irq_routing_entry e[1];
+	} rt = { .r.nr = 1 };
+	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_IOAPIC };
+	double mean[MAX_BATCHES];
+	struct kvm_irqfd irqfd = { 0 };
+	struct peer p = { 0 };
+	struct vt_vm t;
+	int efd, i;
+
+	guest_vm(&t, g_irqfd, g_irqfd_end);
+	set_vector(&t, ioapic ? VEC_IOAPIC : VEC_MSI,
+		   CODE + (g_irqfd_handler - g_irqfd));
+	if (ioapic) {
+		/* The pin edge-triggered, fixed, to APIC ID 0, unmasked. */
+		if (ioctl(t.vm, KVM_GET_IRQCHIP, &chip))
+			die("KVM_GET_IRQCHIP");
+		chip.chip.ioapic.redirtbl[GSI_IOAPIC].bits = VEC_IOAPIC;
+		if (ioctl(t.vm, KVM_SET_IRQCHIP, &chip))
+			die("KVM_SET_IRQCHIP");
+		irqfd.gsi = GSI_IOAPIC;
+	} else {
+		rt.e[0].gsi = GSI_MSI;
+		rt.e[0].type = KVM_IRQ_ROUTING_MSI;
+		rt.e[0].u.msi.address_lo = APIC_BASE;
+		rt.e[0].u.msi.data = VEC_MSI;
+		if (ioctl(t.vm, KVM_SET_GSI_ROUTING, &rt))
+			die("KVM_SET_GSI_ROUTING");
+		irqfd.gsi = GSI_MSI;
+	}
+	efd = eventfd(0, EFD_CLOEXEC);
+	if (efd < 0)
+		die("eventfd");
+	irqfd.fd = efd;
+	if (ioctl(t.vm, KVM_IRQFD, &irqfd))
+		die("KVM_IRQFD");
+	/* The vCPU runs in its own thread; this one writes the eventfd. */
+	p.fd = t.vcpu;
+	p.run = t.run;
+	peer_start(&p);
+	peer_wait(&p, PORT_DONE);
+	irqfd_batch(&p, efd, IRQFD_ITERS);
+	for (i = 0; i < batches; i++)
+		mean[i] = irqfd_batch(&p, efd, IRQFD_ITERS);
+	report(name, mean, "%.1f");
+	peer_stop(&p);
+	close(efd);
+	vt_vm_destroy(&t);
+}
+
+int main(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (bench_batches())
+		return 1;
+	/* No SA_RESTART: both must interrupt KVM_RUN. */
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
+
+	ipi_bench("ipi_roundtrip_xapic", 0, g_xapic_bsp, g_xapic_pong,
+		  g_xapic_ap, g_xapic_ping, g_xapic_end);
+	ipi_bench("ipi_roundtrip_x2apic", 1, g_x2apic_bsp, g_x2apic_pong,
+		  g_x2apic_ap, g_x2apic_ping, g_x2apic_end);
+	irqfd_bench("irqfd_msi", 0);
+	irqfd_bench("irqfd_ioapic", 1);
+	return 0;
+}
