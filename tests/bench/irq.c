@@ -23,6 +23,10 @@
  *                         kernel) at the write: the host waits for the vCPU
  *                         thread to sleep before each write.
  *
+ * After each BENCH line a "#" line gives each vCPU's exits per operation
+ * over the timed batches, all of them and those for a host interrupt
+ * ("exits" and "irq_exits" of KVM_GET_STATS_FD, which both modules count).
+ *
  * As exits.c: BATCHES timed batches after an untimed warm-up batch, none
  * with a VM's first entry; the BENCH line gives the median of the batch
  * means, a "#" line before it every batch mean.
@@ -271,6 +275,76 @@ static int run_to(int fd, struct kvm_run *run, uint16_t port)
 	return 0;
 }
 
+/*
+ * A vCPU's "exits" and "irq_exits" (KVM_GET_STATS_FD). The fd comes before
+ * the vCPU runs (kvm.ko takes the vCPU's mutex for the ioctl, which a
+ * halted KVM_RUN holds); reading it takes no lock.
+ */
+struct exits {
+	int fd;
+	uint32_t off[2];
+	uint64_t v[2];
+};
+
+static const char *const exit_stat[2] = { "exits", "irq_exits" };
+
+static void exits_open(struct exits *e, int vcpu)
+{
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	size_t dsz;
+	char *buf;
+	int found = 0;
+
+	e->fd = ioctl(vcpu, KVM_GET_STATS_FD, NULL);
+	if (e->fd < 0)
+		die("KVM_GET_STATS_FD");
+	if (pread(e->fd, &h, sizeof(h), 0) != sizeof(h))
+		die("read the statistics header");
+	dsz = sizeof(*d) + h.name_size;
+	buf = calloc(h.num_desc, dsz);
+	if (!buf)
+		die("calloc");
+	if (pread(e->fd, buf, h.num_desc * dsz, h.desc_offset) !=
+	    (ssize_t)(h.num_desc * dsz))
+		die("read the statistics descriptors");
+	for (uint32_t i = 0; i < h.num_desc; i++) {
+		d = (struct kvm_stats_desc *)(buf + i * dsz);
+		for (int k = 0; k < 2; k++)
+			if (!strcmp(d->name, exit_stat[k])) {
+				e->off[k] = h.data_offset + d->offset;
+				found |= 1 << k;
+			}
+	}
+	free(buf);
+	if (found != 3)
+		fail("no exits or irq_exits statistic");
+}
+
+static void exits_read(struct exits *e, uint64_t v[2])
+{
+	for (int k = 0; k < 2; k++)
+		if (pread(e->fd, &v[k], sizeof(v[k]), e->off[k]) != sizeof(v[k]))
+			die("read a statistic");
+}
+
+static void exits_start(struct exits *e)
+{
+	exits_read(e, e->v);
+}
+
+/* "# NAME: vCPU N exits per op ..." since exits_start(). */
+static void exits_report(const char *name, int n, struct exits *e, int ops)
+{
+	uint64_t v[2];
+
+	exits_read(e, v);
+	printf("# %s: vCPU %d, per operation: %.2f exits, %.2f irq_exits\n",
+	       name, n, (double)(v[0] - e->v[0]) / ops,
+	       (double)(v[1] - e->v[1]) / ops);
+	close(e->fd);
+}
+
 /* The other vCPU's thread: KVM_RUN until told to stop. */
 struct peer {
 	int fd;
@@ -386,6 +460,7 @@ static void ipi_bench(const char *name, int x2, const char *start,
 		      const char *end)
 {
 	double mean[MAX_BATCHES], t0;
+	struct exits e0, e1;
 	struct peer p = { 0 };
 	struct vt_vm t;
 	int i;
@@ -402,6 +477,8 @@ static void ipi_bench(const char *name, int x2, const char *start,
 		set_x2apic_cpuid(t.sys, t.vcpu);
 		set_x2apic_cpuid(t.sys, p.fd);
 	}
+	exits_open(&e0, t.vcpu);
+	exits_open(&e1, p.fd);
 	/* vCPU 1's APIC on and halted before vCPU 0's first IPI. */
 	peer_start(&p);
 	peer_wait(&p, PORT_AP);
@@ -410,6 +487,8 @@ static void ipi_bench(const char *name, int x2, const char *start,
 	*(volatile uint16_t *)(t.mem + COUNT) = IPI_ITERS;
 	if (run_to(t.vcpu, t.run, PORT_DONE))
 		goto stuck;
+	exits_start(&e0);
+	exits_start(&e1);
 	for (i = 0; i < batches; i++) {
 		t0 = now_us();
 		if (run_to(t.vcpu, t.run, PORT_DONE))
@@ -417,6 +496,8 @@ static void ipi_bench(const char *name, int x2, const char *start,
 		mean[i] = (now_us() - t0) / IPI_ITERS;
 	}
 	report(name, mean, "%.1f");
+	exits_report(name, 0, &e0, batches * IPI_ITERS);
+	exits_report(name, 1, &e1, batches * IPI_ITERS);
 	printf("# %s: %u pongs taken between STI and HLT\n", name,
 	       *(volatile uint16_t *)(t.mem + SHADOW));
 	peer_stop(&p);
@@ -492,6 +573,7 @@ static void irqfd_bench(const char *name, int ioapic)
 	struct kvm_irqchip chip = { .chip_id = KVM_IRQCHIP_IOAPIC };
 	double mean[MAX_BATCHES];
 	struct kvm_irqfd irqfd = { 0 };
+	struct exits e;
 	struct peer p = { 0 };
 	struct vt_vm t;
 	int efd, i;
@@ -522,15 +604,18 @@ static void irqfd_bench(const char *name, int ioapic)
 	irqfd.fd = efd;
 	if (ioctl(t.vm, KVM_IRQFD, &irqfd))
 		die("KVM_IRQFD");
+	exits_open(&e, t.vcpu);
 	/* The vCPU runs in its own thread; this one writes the eventfd. */
 	p.fd = t.vcpu;
 	p.run = t.run;
 	peer_start(&p);
 	peer_wait(&p, PORT_DONE);
 	irqfd_batch(&p, efd, IRQFD_ITERS);
+	exits_start(&e);
 	for (i = 0; i < batches; i++)
 		mean[i] = irqfd_batch(&p, efd, IRQFD_ITERS);
 	report(name, mean, "%.1f");
+	exits_report(name, 0, &e, batches * IRQFD_ITERS);
 	peer_stop(&p);
 	close(efd);
 	vt_vm_destroy(&t);
