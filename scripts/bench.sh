@@ -92,7 +92,7 @@ else
 		[ -f "$k" ] && add=(--add "$k:/vireo/kernel/std-vmlinuz")
 	done
 	scripts/vm.sh --qemu --mode none --smp "${VIREO_BENCH_SMP:-1}" --mem 1536 \
-		--quiet --timeout "${VIREO_BENCH_TIMEOUT:-$((900 + 900 * rounds))}" \
+		--quiet --timeout "${VIREO_BENCH_TIMEOUT:-$((900 + 1800 * rounds))}" \
 		--console-log "$logs/bench.console" ${add[@]+"${add[@]}"} \
 		--results "$res" -- "$cmd /vireo/run-bench ${VIREO_BENCH:-}"
 	rc=$?
