@@ -21,7 +21,9 @@
  *                         write() to KVM_RUN's return in the vCPU's thread,
  *                         with the vCPU halted (STI;HLT, asleep in the
  *                         kernel) at the write: the host waits for the vCPU
- *                         thread to sleep before each write.
+ *                         thread to sleep before each write, so kvm.ko's
+ *                         halt polling is over by then (vireo.ko never
+ *                         polls): both wake a sleeping thread.
  *
  * After each BENCH line a "#" line gives each vCPU's exits per operation
  * over the timed batches, all of them and those for a host interrupt
