@@ -21,8 +21,10 @@
 #
 # Environment:
 #   VIREO_BENCH_ROUNDS   counted rounds (default 5; 3 with --vmx)
-#   VIREO_BENCH          benchmark programs to run (default all; "exits", "boot")
-#   VIREO_BENCH_BOOTS    boot benchmark's boots, of "cloud pvh std" (default all)
+#   VIREO_BENCH          benchmark programs to run (default all; "exits", "irq",
+#                        "boot")
+#   VIREO_BENCH_BOOTS    boot benchmark's boots, of "cloud pvh std smp" (default
+#                        all)
 #   VIREO_BENCH_BATCHES  exits.c's timed batches per run (default 7; 3 with --vmx)
 #   VIREO_BENCH_QEMU_MACHINE  QEMU machine for the boot benchmark (microvm)
 #   VIREO_BENCH_SMP, VIREO_BENCH_TIMEOUT  the test VM's CPUs and time limit
@@ -90,7 +92,7 @@ else
 		[ -f "$k" ] && add=(--add "$k:/vireo/kernel/std-vmlinuz")
 	done
 	scripts/vm.sh --qemu --mode none --smp "${VIREO_BENCH_SMP:-1}" --mem 2560 \
-		--quiet --timeout "${VIREO_BENCH_TIMEOUT:-$((900 + 900 * rounds))}" \
+		--quiet --timeout "${VIREO_BENCH_TIMEOUT:-$((900 + 1800 * rounds))}" \
 		--console-log "$logs/bench.console" ${add[@]+"${add[@]}"} \
 		--results "$res" -- "$cmd /vireo/run-bench ${VIREO_BENCH:-}"
 	rc=$?
@@ -115,6 +117,7 @@ function fmt(mod, b,    m) {
 	return sprintf("%-26s", sprintf("%g [%g-%g] n=%d", m, lo, hi, cnt))
 }
 /^# (round|FAILED)/ || /did not reach|no init/ { print }
+/reference note/ && !noted { sub(/^# [a-z]+ r[0-9]+ [a-z]+: /, "# "); print; noted = 1 }
 $1 == "BENCH" && $3 != "r0" {
 	mod = $2; b = $4
 	vals[mod, b] = vals[mod, b] " " $5
@@ -162,6 +165,20 @@ END {
 		q = med(vals["kvm", b]); k = med(vals["kvm", o])
 		if (q > 0)
 			printf "vireo VMM / QEMU on %s, %-22s %6.2f  (medians %g vs %g %s)\n", ref, o, k / q, k, q, unit[b]
+	}
+	# The VMM with 4 vCPUs: each irqchip against its default, split.
+	for (m = 0; m < 2; m++) {
+		mod = m ? "vireo" : "kvm"
+		if (vals[mod, "smp_boot_to_init"] == "")
+			continue
+		d = med(vals[mod, "smp_boot_to_init"])
+		for (c = 0; c < 2; c++) {
+			b = c ? "smp_user_boot_to_init" : "smp_kernel_boot_to_init"
+			if (vals[mod, b] == "" || d <= 0)
+				continue
+			k = med(vals[mod, b])
+			printf "vireo VMM on %s, --cpus 4 --irqchip %s / split %6.2f  (medians %g vs %g ms)\n", mname[mod], c ? "user" : "kernel", k / d, k, d
+		}
 	}
 }' | tee "$sum"
 if [ $rc != 0 ]; then

@@ -32,10 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "vt_proc.h"
 
-#define BATCHES		7
-#define MAX_BATCHES	64
 #define IO_ITERS	2000	/* per batch */
 #define CPUID_ITERS	2000	/* per batch */
 #define CREATE_ITERS	4	/* per batch */
@@ -99,20 +98,6 @@ struct vm {
 	void *mem;
 	size_t mem_size;
 };
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 /*
  * Guest RAM from 0: with @huge, 2 MiB-aligned and advised for transparent
@@ -225,41 +210,6 @@ static void vm_destroy(struct vm *v)
 	munmap(v->mem, v->mem_size);
 }
 
-static int batches = BATCHES;
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/*
- * The median of the batch means, printed as the benchmark's BENCH line,
- * after a "#" line with every batch mean in the order measured.
- */
-static void report(const char *name, double *mean, const char *fmt)
-{
-	double sorted[MAX_BATCHES];
-	char val[32];
-	int i;
-
-	printf("# %s batch means:", name);
-	for (i = 0; i < batches; i++) {
-		snprintf(val, sizeof(val), fmt, mean[i]);
-		printf(" %s", val);
-		sorted[i] = mean[i];
-	}
-	qsort(sorted, batches, sizeof(sorted[0]), cmp);
-	snprintf(val, sizeof(val), fmt, sorted[batches / 2]);
-	printf(" (median %s, min ", val);
-	printf(fmt, sorted[0]);
-	printf(", max ");
-	printf(fmt, sorted[batches - 1]);
-	printf(", %d batches)\n", batches);
-	printf("BENCH %s %s us\n", name, val);
-}
-
 /* @iters guest OUTs, each a KVM_RUN returning KVM_EXIT_IO: us each. */
 static double io_batch(struct vm *v, int iters)
 {
@@ -358,20 +308,13 @@ static double huge_batch(int sys)
 int main(void)
 {
 	const char *dev = getenv("VIREO_TEST_DEV");
-	const char *nb = getenv("VIREO_BENCH_BATCHES");
 	double mean[MAX_BATCHES];
 	struct vm v;
 	int sys, i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (nb) {
-		batches = atoi(nb);
-		if (batches < 1 || batches > MAX_BATCHES) {
-			fprintf(stderr, "bench: VIREO_BENCH_BATCHES %s not in 1..%d\n",
-				nb, MAX_BATCHES);
-			return 1;
-		}
-	}
+	if (bench_batches())
+		return 1;
 	sys = open(dev ? dev : "/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (sys < 0)
 		die("open device");

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared by the in-kernel irqchip tests: a VM whose 8259 pair, I/O APIC
- * and PIT exist before its vCPU, as KVM_CREATE_IRQCHIP requires.  Include
- * after kselftest_harness.h.
+ * and PIT exist before its vCPU, as KVM_CREATE_IRQCHIP requires, and more
+ * vCPUs beside the first.  The benchmarks (tests/bench) use it too: run_out()
+ * is there only when kselftest_harness.h is included first.
  */
 #ifndef IRQCHIP_VM_H
 #define IRQCHIP_VM_H
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vireo_test.h"
 
@@ -99,6 +101,44 @@ err:
 	return r ? r : -EIO;
 }
 
+/*
+ * Another vCPU of @t's VM, @id, in @t's first vCPU's mode (its segments and
+ * descriptor tables) at @rip with its stack at @rsp, runnable (not waiting for INIT and SIPI as an
+ * AP does under KVM_CREATE_IRQCHIP), with its kvm_run in *@run.  Returns
+ * its fd or -errno.
+ */
+static inline int chip_vcpu(struct vt_vm *t, int id, uint64_t rip,
+			    uint64_t rsp, struct kvm_run **run)
+{
+	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+	struct kvm_regs regs = { .rip = rip, .rsp = rsp, .rflags = 2 };
+	struct kvm_sregs s;
+	int fd, r;
+
+	if (ioctl(t->vcpu, KVM_GET_SREGS, &s))
+		return -errno;
+	fd = ioctl(t->vm, KVM_CREATE_VCPU, id);
+	if (fd < 0)
+		return -errno;
+	*run = mmap(NULL, t->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		    0);
+	if (*run == MAP_FAILED) {
+		*run = NULL;
+		goto err;
+	}
+	if (ioctl(fd, KVM_SET_SREGS, &s) || ioctl(fd, KVM_SET_REGS, &regs) ||
+	    ioctl(fd, KVM_SET_MP_STATE, &mp))
+		goto err;
+	return fd;
+err:
+	r = -errno;
+	if (*run)
+		munmap(*run, t->run_size);
+	close(fd);
+	return r ? r : -EIO;
+}
+
+#ifdef VT_KSELFTEST_HARNESS_H
 /* Run to the next OUT to a port no device claims; its byte or dword. */
 static inline int run_out(struct __test_metadata *_metadata, struct vt_vm *t,
 		   uint16_t port, uint32_t *val)
@@ -118,5 +158,6 @@ static inline int run_out(struct __test_metadata *_metadata, struct vt_vm *t,
 		*val = v;
 	return 0;
 }
+#endif
 
 #endif
