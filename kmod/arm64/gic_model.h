@@ -7,7 +7,8 @@
  * it also builds for userspace unit tests and fuzzing (kmod/pure.mk).
  *
  * One security state (GICD_CTLR.DS set), affinity routing always on, no
- * LPIs or ITS, SPIs routed to one vCPU each (no 1-of-N).  Facts from the
+ * LPIs or ITS, SPIs routed to one vCPU each (no 1-of-N).  SPIs start
+ * edge-triggered, PPIs are level-sensitive, SGIs edge, as kvm.ko's.  Facts from the
  * GICv3/v4 architecture specification (IHI 0069).
  */
 #ifndef VIREO_ARM64_GIC_MODEL_H
@@ -94,6 +95,15 @@ bool gic_dist_write(struct gic_model *g, u64 off, unsigned int len, u64 val);
 u64 gic_redist_read(struct gic_model *g, u64 off, unsigned int len);
 bool gic_redist_write(struct gic_model *g, u64 off, unsigned int len,
 		      u64 val);
+/*
+ * KVM_DEV_ARM_VGIC_GRP_DIST_REGS and _REDIST_REGS: a VMM's 32-bit accesses,
+ * KVM's registers and semantics (gic_model.c says which).
+ */
+bool gic_dist_reg_exists(u32 nr_irqs, u64 off);
+bool gic_redist_reg_exists(u64 off);
+bool gic_dist_uaccess(struct gic_model *g, u64 off, bool write, u32 *val);
+void gic_redist_uaccess(struct gic_model *g, u32 cpu, u64 off, bool write,
+			u32 *val);
 /*
  * Drive an input: a PPI of @cpu, or an SPI (@cpu ignored).  Returns the
  * vCPU to kick, or -1 (nothing changed, or no vCPU takes it).

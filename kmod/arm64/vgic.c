@@ -15,6 +15,7 @@
 #define pr_fmt(fmt) "vireo: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/bitfield.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/interrupt.h>
@@ -23,6 +24,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/irqchip/arm-gic-v3.h>
 #include <asm/sysreg.h>
 
 #include "arm64/arm64.h"
@@ -52,6 +54,7 @@ static unsigned int a64_vtimer_irq;
 static int __percpu *a64_vtimer_dev;
 /* The CPU's virtual interface: list registers and active-priority words. */
 static unsigned int a64_nr_lr, a64_nr_apr;
+static u64 a64_ich_vtr;
 
 static struct a64_vgic *a64_gic(struct vireo_vm *vm)
 {
@@ -525,6 +528,8 @@ int a64_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 static void a64_vgic_cpu_reset(struct a64_vcpu *a)
 {
 	memset(&a->gic, 0, sizeof(a->gic));
+	a->gic_pri_bits = FIELD_GET(ICH_VTR_PRI_BITS_MASK, a64_ich_vtr) + 1;
+	a->gic_id_bits = FIELD_GET(ICH_VTR_ID_BITS_MASK, a64_ich_vtr);
 	a->timer_line = false;
 }
 
@@ -651,6 +656,271 @@ static int a64_vgic_level_info(struct vireo_vm *vm, struct a64_vgic *gic,
 	return put_user(val, u32p);
 }
 
+/* ---- the save and restore groups: _DIST_REGS, _REDIST_REGS, _CPU_SYSREGS ---- */
+
+/* The ICC_* registers' encodings as the attribute has them (op0 3). */
+#define A64_ICC(op1, crn, crm, op2) \
+	(3U << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
+#define A64_ICC_PMR		A64_ICC(0, 4, 6, 0)
+#define A64_ICC_BPR0		A64_ICC(0, 12, 8, 3)
+#define A64_ICC_AP0R0		A64_ICC(0, 12, 8, 4)
+#define A64_ICC_AP1R0		A64_ICC(0, 12, 9, 0)
+#define A64_ICC_BPR1		A64_ICC(0, 12, 12, 3)
+#define A64_ICC_CTLR		A64_ICC(0, 12, 12, 4)
+#define A64_ICC_SRE		A64_ICC(0, 12, 12, 5)
+#define A64_ICC_IGRPEN0		A64_ICC(0, 12, 12, 6)
+#define A64_ICC_IGRPEN1		A64_ICC(0, 12, 12, 7)
+/* ICC_CTLR_EL1.EOImode */
+#define A64_ICC_CTLR_EOIMODE	BIT(1)
+
+static bool a64_icc_known(u32 enc)
+{
+	switch (enc) {
+	case A64_ICC_PMR:
+	case A64_ICC_BPR0:
+	case A64_ICC_AP0R0 ... A64_ICC_AP0R0 + 3:
+	case A64_ICC_AP1R0 ... A64_ICC_AP1R0 + 3:
+	case A64_ICC_BPR1:
+	case A64_ICC_CTLR:
+	case A64_ICC_SRE:
+	case A64_ICC_IGRPEN0:
+	case A64_ICC_IGRPEN1:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void a64_vmcr_set(struct a64_gic_regs *g, u32 mask, u32 shift, u64 v)
+{
+	g->vmcr = (g->vmcr & ~mask) | (((u32)v << shift) & mask);
+}
+
+/*
+ * One ICC_* register of a vCPU that is not running, from or into the
+ * virtual interface's state the vCPU keeps (ICH_VMCR_EL2, the active
+ * priorities): -EINVAL for what this CPU cannot restore, as kvm.ko.
+ */
+static int a64_icc_access(struct a64_vcpu *a, u32 enc, u64 *val, bool set)
+{
+	struct a64_gic_regs *g = &a->gic;
+	u32 vmcr = g->vmcr, n;
+	u64 v = *val;
+
+	switch (enc) {
+	case A64_ICC_PMR:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_PMR_MASK, ICH_VMCR_PMR_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_PMR_MASK, vmcr);
+		return 0;
+	case A64_ICC_BPR0:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_BPR0_MASK, ICH_VMCR_BPR0_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_BPR0_MASK, vmcr);
+		return 0;
+	case A64_ICC_BPR1:
+		/* With CBPR, BPR1 follows BPR0 and ignores writes. */
+		if (vmcr & ICH_VMCR_CBPR_MASK) {
+			if (!set)
+				*val = min_t(u32, FIELD_GET(ICH_VMCR_BPR0_MASK,
+							    vmcr) + 1, 7);
+		} else if (set) {
+			a64_vmcr_set(g, ICH_VMCR_BPR1_MASK, ICH_VMCR_BPR1_SHIFT, v);
+		} else {
+			*val = FIELD_GET(ICH_VMCR_BPR1_MASK, vmcr);
+		}
+		return 0;
+	case A64_ICC_IGRPEN0:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_ENG0_MASK, ICH_VMCR_ENG0_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_ENG0_MASK, vmcr);
+		return 0;
+	case A64_ICC_IGRPEN1:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_ENG1_MASK, ICH_VMCR_ENG1_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_ENG1_MASK, vmcr);
+		return 0;
+	case A64_ICC_SRE:
+		/* System register access only: SRE, and no bypass. */
+		if (set)
+			return v & ICC_SRE_EL1_SRE ? 0 : -EINVAL;
+		*val = ICC_SRE_EL1_SRE | ICC_SRE_EL1_DFB | ICC_SRE_EL1_DIB;
+		return 0;
+	case A64_ICC_CTLR:
+		if (!set) {
+			*val = FIELD_PREP(ICC_CTLR_EL1_PRI_BITS_MASK,
+					  a->gic_pri_bits - 1) |
+			       FIELD_PREP(ICC_CTLR_EL1_ID_BITS_MASK,
+					  a->gic_id_bits) |
+			       FIELD_PREP(ICC_CTLR_EL1_SEIS_MASK,
+					  FIELD_GET(ICH_VTR_SEIS_MASK, a64_ich_vtr)) |
+			       FIELD_PREP(ICC_CTLR_EL1_A3V_MASK,
+					  FIELD_GET(ICH_VTR_A3V_MASK, a64_ich_vtr)) |
+			       FIELD_PREP(ICC_CTLR_EL1_CBPR_MASK,
+					  FIELD_GET(ICH_VMCR_CBPR_MASK, vmcr)) |
+			       FIELD_PREP(A64_ICC_CTLR_EOIMODE,
+					  FIELD_GET(ICH_VMCR_EOIM_MASK, vmcr));
+			return 0;
+		}
+		/* A state this CPU's interface cannot give the guest. */
+		if (FIELD_GET(ICC_CTLR_EL1_PRI_BITS_MASK, v) + 1 > a->gic_pri_bits ||
+		    FIELD_GET(ICC_CTLR_EL1_ID_BITS_MASK, v) > a->gic_id_bits ||
+		    FIELD_GET(ICC_CTLR_EL1_SEIS_MASK, v) !=
+		    FIELD_GET(ICH_VTR_SEIS_MASK, a64_ich_vtr) ||
+		    FIELD_GET(ICC_CTLR_EL1_A3V_MASK, v) !=
+		    FIELD_GET(ICH_VTR_A3V_MASK, a64_ich_vtr))
+			return -EINVAL;
+		a->gic_pri_bits = FIELD_GET(ICC_CTLR_EL1_PRI_BITS_MASK, v) + 1;
+		a->gic_id_bits = FIELD_GET(ICC_CTLR_EL1_ID_BITS_MASK, v);
+		a64_vmcr_set(g, ICH_VMCR_CBPR_MASK, ICH_VMCR_CBPR_SHIFT,
+			     FIELD_GET(ICC_CTLR_EL1_CBPR_MASK, v));
+		a64_vmcr_set(g, ICH_VMCR_EOIM_MASK, ICH_VMCR_EOIM_SHIFT,
+			     FIELD_GET(A64_ICC_CTLR_EOIMODE, v));
+		return 0;
+	}
+	/* AP0R<n> and AP1R<n>: as many as the priority bits need. */
+	n = enc & 3;
+	if (n > (a->gic_pri_bits == 7 ? 3 : a->gic_pri_bits == 6 ? 1 : 0))
+		return -EINVAL;
+	if (enc - n == A64_ICC_AP0R0) {
+		if (set)
+			g->ap0r[n] = v;
+		else
+			*val = g->ap0r[n];
+	} else {
+		if (set)
+			g->ap1r[n] = v;
+		else
+			*val = g->ap1r[n];
+	}
+	return 0;
+}
+
+/* The vCPU a register group's attribute names, or NULL (-EINVAL). */
+static struct vireo_vcpu *a64_vgic_attr_vcpu(struct vireo_vm *vm,
+					     const struct kvm_device_attr *at)
+{
+	int cpu;
+
+	/* The distributor's are vCPU 0's, for no reason but kvm.ko's. */
+	if (at->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS)
+		cpu = READ_ONCE(vm->nr_vcpus) ? 0 : -1;
+	else
+		cpu = a64_vgic_mpidr_cpu(vm, (at->attr &
+				KVM_DEV_ARM_VGIC_V3_MPIDR_MASK) >>
+				KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT);
+	return cpu < 0 ? NULL : vm->vcpus[cpu];
+}
+
+/*
+ * Every vCPU out of KVM_RUN and its other ioctls for the access, as
+ * kvm.ko (busy otherwise): their list registers are then empty and the
+ * model and their a64_gic_regs are the whole state.
+ */
+static bool a64_vgic_lock_vcpus(struct vireo_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (!mutex_trylock(&vm->vcpus[i]->lock)) {
+			while (i--)
+				mutex_unlock(&vm->vcpus[i]->lock);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void a64_vgic_unlock_vcpus(struct vireo_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		mutex_unlock(&vm->vcpus[i]->lock);
+}
+
+/*
+ * KVM_DEV_ARM_VGIC_GRP_DIST_REGS, _REDIST_REGS and _CPU_SYSREGS: a VMM's
+ * save and restore, of the kernel's own state; kvm.ko's checks in its
+ * order (the vCPU, the buffer, INIT, the vCPUs idle, the register).
+ * vm->lock held: no vCPU comes or goes.
+ */
+static int a64_vgic_regs(struct vireo_vm *vm, struct a64_vgic *gic,
+			 const struct kvm_device_attr *at, bool set)
+{
+	u32 __user *u32p = u64_to_user_ptr(at->addr);
+	u64 __user *u64p = u64_to_user_ptr(at->addr);
+	u64 off = at->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK;
+	bool sys = at->group == KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS;
+	u32 enc = at->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK;
+	struct vireo_vcpu *vcpu = a64_vgic_attr_vcpu(vm, at);
+	struct a64_vcpu *a;
+	u64 v64 = 0;
+	u32 val = 0;
+	int r = 0;
+
+	if (!vcpu)
+		return -EINVAL;
+	a = a64_vcpu(vcpu);
+	if (set && !sys && get_user(val, u32p))
+		return -EFAULT;
+	if (!gic->init)
+		return -EBUSY;
+	if (!a64_vgic_lock_vcpus(vm))
+		return -EBUSY;
+	if (sys) {
+		if (!a64_icc_known(enc))
+			r = -ENOENT;
+		else if (set && get_user(v64, u64p))
+			r = -EFAULT;
+		else
+			r = a64_icc_access(a, enc, &v64, set);
+		if (!r && !set)
+			r = put_user(v64, u64p);
+		a64_vgic_unlock_vcpus(vm);
+		return r;
+	}
+	spin_lock_irq(&gic->lock);
+	if (at->group == KVM_DEV_ARM_VGIC_GRP_REDIST_REGS)
+		gic_redist_uaccess(&gic->m, a->gic_cpu, off, set, &val);
+	else if (!gic_dist_uaccess(&gic->m, off, set, &val))
+		r = -EINVAL;
+	spin_unlock_irq(&gic->lock);
+	a64_vgic_unlock_vcpus(vm);
+	if (r || set)
+		return r;
+	return put_user(val, u32p);
+}
+
+/* KVM_HAS_DEVICE_ATTR of a register group: its vCPU, then the register. */
+static int a64_vgic_has_reg(struct vireo_vm *vm, struct a64_vgic *gic,
+			    const struct kvm_device_attr *at)
+{
+	u64 off = at->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK;
+	u32 nr = gic->init ? gic->m.nr_irqs : gic->nr_irqs;
+	bool ok;
+
+	if (!a64_vgic_attr_vcpu(vm, at))
+		return -EINVAL;
+	switch (at->group) {
+	case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+		/* Before NR_IRQS, the private INTIDs' words only. */
+		ok = gic_dist_reg_exists(nr ? nr : GIC_NR_PRIV, off);
+		break;
+	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+		ok = gic_redist_reg_exists(off);
+		break;
+	default:
+		ok = a64_icc_known(at->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK);
+		break;
+	}
+	return ok ? 0 : -ENXIO;
+}
+
 static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 			 const struct kvm_device_attr *at, bool set)
 {
@@ -688,14 +958,23 @@ static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 		return a64_vgic_init(vm, gic);
 	case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
 		return a64_vgic_level_info(vm, gic, at, set);
+	case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+		return a64_vgic_regs(vm, gic, at, set);
 	default:
 		return -ENXIO;
 	}
 }
 
-static int a64_vgic_has_attr(const struct kvm_device_attr *at)
+static int a64_vgic_has_attr(struct vireo_vm *vm, struct a64_vgic *gic,
+			     const struct kvm_device_attr *at)
 {
 	switch (at->group) {
+	case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+		return a64_vgic_has_reg(vm, gic, at);
 	case KVM_DEV_ARM_VGIC_GRP_ADDR:
 		return at->attr == KVM_VGIC_V3_ADDR_TYPE_DIST ||
 		       at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST ? 0 : -ENXIO;
@@ -732,11 +1011,12 @@ static long a64_vgic_ioctl(struct file *file, unsigned int cmd,
 	}
 	if (copy_from_user(&at, (void __user *)arg, sizeof(at)))
 		return -EFAULT;
-	if (cmd == KVM_HAS_DEVICE_ATTR)
-		return a64_vgic_has_attr(&at);
 	/* vm->lock: the vCPUs INIT counts cannot change under it. */
 	mutex_lock(&vm->lock);
-	r = a64_vgic_attr(vm, gic, &at, cmd == KVM_SET_DEVICE_ATTR);
+	if (cmd == KVM_HAS_DEVICE_ATTR)
+		r = a64_vgic_has_attr(vm, gic, &at);
+	else
+		r = a64_vgic_attr(vm, gic, &at, cmd == KVM_SET_DEVICE_ATTR);
 	mutex_unlock(&vm->lock);
 	return r;
 }
@@ -884,6 +1164,7 @@ void a64_vgic_probe(void)
 	if (!a64_gicv3)
 		return;
 	vtr = read_sysreg_s(SYS_ICH_VTR_EL2);
+	a64_ich_vtr = vtr;
 	a64_nr_lr = (vtr & 0x1f) + 1;
 	if (a64_nr_lr > 16)
 		a64_nr_lr = 16;
