@@ -92,11 +92,20 @@ void gic_model_init(struct gic_model *g, u32 nr_irqs, u32 nr_cpus,
 	memset(g, 0, sizeof(*g));
 	g->nr_irqs = nr_irqs > GIC_MAX_IRQS ? GIC_MAX_IRQS : nr_irqs;
 	g->nr_cpus = nr_cpus > GIC_MAX_CPUS ? GIC_MAX_CPUS : nr_cpus;
+	/* One region of them all, until the caller says otherwise. */
+	g->last = g->nr_cpus ? BIT(g->nr_cpus - 1) : 0;
 	for (c = 0; c < g->nr_cpus; c++) {
 		g->mpidr[c] = mpidr[c];
 		g->sleep[c] = true;
+		/*
+		 * kvm.ko's reset values, which a guest restored from its
+		 * state or written for it may count on: every interrupt in
+		 * group 1, the SGIs enabled.
+		 */
 		for (i = 0; i < GIC_NR_PRIV; i++) {
 			g->priv[c][i].edge = i < GIC_NR_SGIS;
+			g->priv[c][i].enabled = i < GIC_NR_SGIS;
+			g->priv[c][i].group1 = true;
 			g->priv[c][i].lr_cpu = GIC_NO_CPU;
 			g->priv[c][i].target = c;
 		}
@@ -104,6 +113,7 @@ void gic_model_init(struct gic_model *g, u32 nr_irqs, u32 nr_cpus,
 	for (i = 0; i < GIC_MAX_IRQS - GIC_NR_PRIV; i++) {
 		/* As kvm.ko's: a guest that wants level says so. */
 		g->spi[i].edge = true;
+		g->spi[i].group1 = true;
 		g->spi[i].lr_cpu = GIC_NO_CPU;
 		g->spi[i].target = g->nr_cpus ? 0 : GIC_NO_CPU;
 	}
@@ -365,7 +375,7 @@ static u64 gic_redist_typer(const struct gic_model *g, u32 cpu)
 	u64 aff = (m & 0xffffff) | ((m >> 32) & 0xff) << 24;
 
 	return aff << 32 | (u64)cpu << 8 |
-	       (cpu + 1 == g->nr_cpus ? GICR_TYPER_LAST : 0);
+	       (g->last & BIT(cpu) ? GICR_TYPER_LAST : 0);
 }
 
 /**

@@ -7,8 +7,9 @@
  * it also builds for userspace unit tests and fuzzing (kmod/pure.mk).
  *
  * One security state (GICD_CTLR.DS set), affinity routing always on, no
- * LPIs or ITS, SPIs routed to one vCPU each (no 1-of-N).  SPIs start
- * edge-triggered, PPIs are level-sensitive, SGIs edge, as kvm.ko's.  Facts from the
+ * LPIs or ITS, SPIs routed to one vCPU each (no 1-of-N).  Out of reset
+ * as kvm.ko's: SPIs edge-triggered, PPIs level-sensitive (always), SGIs
+ * edge and enabled, everything in group 1.  Facts from the
  * GICv3/v4 architecture specification (IHI 0069).
  */
 #ifndef VIREO_ARM64_GIC_MODEL_H
@@ -77,6 +78,8 @@ struct gic_model {
 	u32 ctlr;	/* GICD_CTLR's group enables */
 	u64 mpidr[GIC_MAX_CPUS];
 	bool sleep[GIC_MAX_CPUS];	/* GICR_WAKER.ProcessorSleep */
+	/* GICR_TYPER.Last per vCPU: the redistributors' layout says */
+	u32 last;
 	struct gic_irq priv[GIC_MAX_CPUS][GIC_NR_PRIV];
 	struct gic_irq spi[GIC_MAX_IRQS - GIC_NR_PRIV];
 };

@@ -38,11 +38,31 @@
 /* Pins of irqchip 0: INTIDs 32 to 1019 */
 #define A64_VGIC_PINS		(1020 - 32)
 
+/* KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION's value */
+#define A64_RDREG_INDEX		GENMASK_ULL(11, 0)
+#define A64_RDREG_FLAGS		GENMASK_ULL(15, 12)
+#define A64_RDREG_BASE		GENMASK_ULL(51, 16)
+#define A64_RDREG_COUNT		GENMASK_ULL(63, 52)
+#define A64_VGIC_RDREGS		256
+
+/* A redistributor region: @count redistributors from @base. */
+struct a64_rdreg {
+	u64 base;
+	u32 count;
+};
+
 struct a64_vgic {
 	/* The model; taken with interrupts off (irqfd wakeups, entry) */
 	spinlock_t lock;
 	u64 dist;		/* guest-physical bases, or A64_VGIC_UNDEF */
+	/* KVM_VGIC_V3_ADDR_TYPE_REDIST's: one for every vCPU there is */
 	u64 redist;
+	/*
+	 * Or the regions' (index n at rdreg[n]); an entry is set before
+	 * nr_rdregs counts it and never changes after (read without locks).
+	 */
+	struct a64_rdreg rdreg[A64_VGIC_RDREGS];
+	u32 nr_rdregs;
 	u32 nr_irqs;		/* 0 until the VMM sets it */
 	bool init;		/* KVM_DEV_ARM_VGIC_CTRL_INIT done */
 	bool mapped;		/* checked at the first KVM_RUN */
@@ -357,6 +377,108 @@ bool a64_vgic_pending(struct vireo_vcpu *vcpu)
 	return r;
 }
 
+/*
+ * The redistributors' layout: vCPU n has the n-th frame pair of the
+ * regions in index order (or of the one KVM_VGIC_V3_ADDR_TYPE_REDIST
+ * gave).  Calls @fn(@arg, cpu, base, region's first cpu, region's count)
+ * (if any) for each of the model's vCPUs that has one, until it returns
+ * true; returns how many vCPUs were visited.
+ */
+static u32 a64_vgic_layout(struct a64_vgic *gic, u32 nr_cpus,
+			   bool (*fn)(void *arg, u32 cpu, u64 base, u32 first,
+				      u32 count),
+			   void *arg)
+{
+	/* Pairs with a64_vgic_add_rdreg(): the entries it counts are set. */
+	u32 n = smp_load_acquire(&gic->nr_rdregs), r, first = 0, c;
+
+	if (gic->redist != A64_VGIC_UNDEF) {
+		for (c = 0; c < nr_cpus && fn; c++)
+			if (fn(arg, c, gic->redist + c * GIC_REDIST_SIZE, 0,
+			       nr_cpus))
+				return c + 1;
+		return nr_cpus;
+	}
+	for (r = 0; r < n && first < nr_cpus; r++) {
+		const struct a64_rdreg *rd = &gic->rdreg[r];
+
+		for (c = 0; c < rd->count && first + c < nr_cpus; c++)
+			if (fn && fn(arg, first + c,
+				     rd->base + c * GIC_REDIST_SIZE, first,
+				     rd->count))
+				return first + c + 1;
+		first += c;
+	}
+	return first;
+}
+
+struct a64_redist_find {
+	u64 ipa;
+	u64 off;
+	bool found;
+};
+
+static bool a64_redist_find(void *arg, u32 cpu, u64 base, u32 first,
+			    u32 count)
+{
+	struct a64_redist_find *f = arg;
+
+	if (f->ipa - base >= GIC_REDIST_SIZE)
+		return false;
+	f->off = cpu * GIC_REDIST_SIZE + (f->ipa - base);
+	f->found = true;
+	return true;
+}
+
+/* @ipa in a vCPU's redistributor: *@off the model's offset for it. */
+static bool a64_vgic_redist_off(struct a64_vgic *gic, u64 ipa, u64 *off)
+{
+	struct a64_redist_find f = { .ipa = ipa };
+
+	a64_vgic_layout(gic, gic->m.nr_cpus, a64_redist_find, &f);
+	*off = f.off;
+	return f.found;
+}
+
+struct a64_redist_last {
+	struct a64_vgic *gic;
+	u32 nr_cpus;
+	u32 last;
+};
+
+/*
+ * GICR_TYPER.Last as kvm.ko sets it: the last redistributor a region's
+ * vCPUs use, unless the region is full and one right after it is used.
+ */
+static bool a64_redist_last(void *arg, u32 cpu, u64 base, u32 first,
+			    u32 count)
+{
+	struct a64_redist_last *l = arg;
+	struct a64_vgic *gic = l->gic;
+	u32 r, start = 0, used = min(count, l->nr_cpus - first);
+	u64 end = base + GIC_REDIST_SIZE;
+
+	if (cpu - first + 1 != used)
+		return false;
+	for (r = 0; gic->redist == A64_VGIC_UNDEF && used == count &&
+	     r < gic->nr_rdregs; r++) {
+		if (gic->rdreg[r].base == end && start < l->nr_cpus)
+			return false;
+		start += gic->rdreg[r].count;
+	}
+	l->last |= BIT(cpu);
+	return false;
+}
+
+/* The model's GICR_TYPER.Last bits for the layout there is; gic->lock held. */
+static void a64_vgic_set_last(struct a64_vgic *gic)
+{
+	struct a64_redist_last l = { .gic = gic, .nr_cpus = gic->m.nr_cpus };
+
+	a64_vgic_layout(gic, l.nr_cpus, a64_redist_last, &l);
+	gic->m.last = l.last;
+}
+
 /**
  * a64_vgic_mmio - a guest access to the distributor or a redistributor
  * @vcpu: the vCPU
@@ -380,9 +502,8 @@ bool a64_vgic_mmio(struct vireo_vcpu *vcpu, u64 ipa, unsigned int len,
 	if (ipa - gic->dist < GIC_DIST_SIZE) {
 		dist = true;
 		off = ipa - gic->dist;
-	} else if (ipa - gic->redist < gic->m.nr_cpus * GIC_REDIST_SIZE) {
+	} else if (a64_vgic_redist_off(gic, ipa, &off)) {
 		dist = false;
-		off = ipa - gic->redist;
 	} else {
 		return false;
 	}
@@ -561,6 +682,7 @@ static int a64_vgic_init(struct vireo_vm *vm, struct a64_vgic *gic)
 		return r;
 	spin_lock_irq(&gic->lock);
 	gic_model_init(&gic->m, gic->nr_irqs, n, mpidr);
+	a64_vgic_set_last(gic);
 	gic->init = true;
 	spin_unlock_irq(&gic->lock);
 	for (i = 0; i < n; i++) {
@@ -590,6 +712,9 @@ static int a64_vgic_set_addr(struct vireo_vm *vm, struct a64_vgic *gic,
 	default:
 		return -ENXIO;
 	}
+	/* One way of placing the redistributors, not both. */
+	if (type == KVM_VGIC_V3_ADDR_TYPE_REDIST && gic->nr_rdregs)
+		return -EINVAL;
 	if (*base != A64_VGIC_UNDEF)
 		return -EEXIST;
 	if (!IS_ALIGNED(addr, SZ_64K))
@@ -599,7 +724,89 @@ static int a64_vgic_set_addr(struct vireo_vm *vm, struct a64_vgic *gic,
 	     (addr + GIC_DIST_SIZE) >> vireo_impl->gpa_bits()))
 		return -E2BIG;
 	*base = addr;
+	if (type == KVM_VGIC_V3_ADDR_TYPE_REDIST && gic->init) {
+		spin_lock_irq(&gic->lock);
+		a64_vgic_set_last(gic);
+		spin_unlock_irq(&gic->lock);
+	}
 	return 0;
+}
+
+/* Do [@a, @a + @asize) and [@b, @b + @bsize) meet? */
+static bool a64_overlap(u64 a, u64 asize, u64 b, u64 bsize)
+{
+	return a < b + bsize && b < a + asize;
+}
+
+/*
+ * KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: the next region, in index order;
+ * kvm.ko's errnos in its order.
+ */
+static int a64_vgic_add_rdreg(struct vireo_vm *vm, struct a64_vgic *gic,
+			      u64 val)
+{
+	u32 index = FIELD_GET(A64_RDREG_INDEX, val), r;
+	u32 count = FIELD_GET(A64_RDREG_COUNT, val);
+	u64 base = val & A64_RDREG_BASE, size = count * GIC_REDIST_SIZE;
+	struct a64_rdreg *rd;
+
+	if (!count || FIELD_GET(A64_RDREG_FLAGS, val))
+		return -EINVAL;
+	/* After the one KVM_VGIC_V3_ADDR_TYPE_REDIST, region 0 is it. */
+	if (gic->redist != A64_VGIC_UNDEF) {
+		if (index != 1)
+			return -EINVAL;
+	} else if (index != gic->nr_rdregs) {
+		return -EINVAL;
+	}
+	if (gic->redist != A64_VGIC_UNDEF &&
+	    a64_overlap(base, size, gic->redist,
+			vm->nr_vcpus * GIC_REDIST_SIZE))
+		return -EINVAL;
+	for (r = 0; r < gic->nr_rdregs; r++)
+		if (a64_overlap(base, size, gic->rdreg[r].base,
+				gic->rdreg[r].count * GIC_REDIST_SIZE))
+			return -EINVAL;
+	if ((base + size) >> vireo_impl->gpa_bits())
+		return -E2BIG;
+	if (gic->dist != A64_VGIC_UNDEF &&
+	    a64_overlap(base, size, gic->dist, GIC_DIST_SIZE))
+		return -EINVAL;
+	/*
+	 * kvm.ko takes a region after the one REDIST (and leaves it unused):
+	 * a layout this model does not place.
+	 */
+	if (gic->redist != A64_VGIC_UNDEF || index >= A64_VGIC_RDREGS)
+		return -EINVAL;
+	rd = &gic->rdreg[index];
+	rd->base = base;
+	rd->count = count;
+	/* Pairs with a64_vgic_layout(): the entry is set before it counts. */
+	smp_store_release(&gic->nr_rdregs, index + 1);
+	if (gic->init) {
+		spin_lock_irq(&gic->lock);
+		a64_vgic_set_last(gic);
+		spin_unlock_irq(&gic->lock);
+	}
+	return 0;
+}
+
+/* Reading a region back: the index comes in the value. */
+static int a64_vgic_get_rdreg(struct a64_vgic *gic, u64 __user *u64p)
+{
+	u64 val;
+	u32 index;
+
+	if (get_user(val, u64p))
+		return -EFAULT;
+	index = FIELD_GET(A64_RDREG_INDEX, val);
+	if (gic->redist != A64_VGIC_UNDEF && index == 0)
+		return put_user(gic->redist, u64p);
+	if (index >= gic->nr_rdregs)
+		return -ENOENT;
+	return put_user(index | gic->rdreg[index].base |
+			FIELD_PREP(A64_RDREG_COUNT, gic->rdreg[index].count),
+			u64p);
 }
 
 /*
@@ -931,12 +1138,21 @@ static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 
 	switch (at->group) {
 	case KVM_DEV_ARM_VGIC_GRP_ADDR:
+		if (at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION) {
+			if (!set)
+				return a64_vgic_get_rdreg(gic, u64p);
+			if (get_user(addr, u64p))
+				return -EFAULT;
+			return a64_vgic_add_rdreg(vm, gic, addr);
+		}
 		if (at->attr != KVM_VGIC_V3_ADDR_TYPE_DIST &&
 		    at->attr != KVM_VGIC_V3_ADDR_TYPE_REDIST)
 			return -ENXIO;
+		/* The redistributors' base: the first region's, if any. */
 		if (!set)
 			return put_user(at->attr == KVM_VGIC_V3_ADDR_TYPE_DIST ?
-					gic->dist : gic->redist, u64p);
+					gic->dist : gic->nr_rdregs ?
+					gic->rdreg[0].base : gic->redist, u64p);
 		if (get_user(addr, u64p))
 			return -EFAULT;
 		return a64_vgic_set_addr(vm, gic, at->attr, addr);
@@ -977,7 +1193,9 @@ static int a64_vgic_has_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 		return a64_vgic_has_reg(vm, gic, at);
 	case KVM_DEV_ARM_VGIC_GRP_ADDR:
 		return at->attr == KVM_VGIC_V3_ADDR_TYPE_DIST ||
-		       at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST ? 0 : -ENXIO;
+		       at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST ||
+		       at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION ?
+		       0 : -ENXIO;
 	case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
 		return 0;
 	case KVM_DEV_ARM_VGIC_GRP_CTRL:
@@ -1092,8 +1310,9 @@ err:
  * a64_vgic_run_check - may the vCPU run? The GIC's set-up is complete
  * @vcpu: the vCPU, at KVM_RUN
  *
- * Return: 0, or kvm.ko's errno: -ENXIO without both addresses, -EINVAL
- * when the distributor and the redistributors overlap, -EBUSY before INIT.
+ * Return: 0, or kvm.ko's errno: -ENXIO without the distributor's address
+ * or a redistributor for every vCPU, -EINVAL when the distributor and the
+ * redistributors overlap, -EBUSY before INIT.
  */
 int a64_vgic_run_check(struct vireo_vcpu *vcpu)
 {
@@ -1101,21 +1320,32 @@ int a64_vgic_run_check(struct vireo_vcpu *vcpu)
 	struct a64_vgic *gic = a64_gic(vm);
 	u64 rsize;
 	int r = 0;
+	u32 i;
 
 	if (!gic || READ_ONCE(gic->mapped))
 		return 0;
 	mutex_lock(&vm->lock);
 	rsize = vm->nr_vcpus * GIC_REDIST_SIZE;
-	if (gic->dist == A64_VGIC_UNDEF || gic->redist == A64_VGIC_UNDEF)
+	if (gic->redist == A64_VGIC_UNDEF) {
+		if (gic->dist == A64_VGIC_UNDEF ||
+		    a64_vgic_layout(gic, vm->nr_vcpus, NULL, NULL) <
+		    vm->nr_vcpus)
+			r = -ENXIO;
+		for (i = 0; i < gic->nr_rdregs && !r; i++)
+			if (a64_overlap(gic->dist, GIC_DIST_SIZE,
+					gic->rdreg[i].base,
+					gic->rdreg[i].count * GIC_REDIST_SIZE))
+				r = -EINVAL;
+	} else if (gic->dist == A64_VGIC_UNDEF) {
 		r = -ENXIO;
-	else if (gic->dist < gic->redist + rsize &&
-		 gic->redist < gic->dist + GIC_DIST_SIZE)
+	} else if (a64_overlap(gic->dist, GIC_DIST_SIZE, gic->redist, rsize)) {
 		r = -EINVAL;
-	else if ((gic->redist + rsize) >> vireo_impl->gpa_bits())
+	} else if ((gic->redist + rsize) >> vireo_impl->gpa_bits()) {
 		r = -E2BIG;
-	else if (!gic->init)
+	}
+	if (!r && !gic->init)
 		r = -EBUSY;
-	else
+	else if (!r)
 		WRITE_ONCE(gic->mapped, true);
 	mutex_unlock(&vm->lock);
 	return r;

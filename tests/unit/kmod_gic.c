@@ -49,6 +49,11 @@ TEST(ids_and_typer)
 	/* 4 x 32 INTIDs, 10 ID bits, no 1-of-N. */
 	EXPECT_EQ(3 | 9 << 19 | 1 << 25, gic_dist_read(&g, 0x4, 4));
 	EXPECT_EQ(0x50, gic_dist_read(&g, 0x0, 4));
+	/* kvm.ko's reset: group 1 everywhere, SGIs enabled. */
+	EXPECT_EQ(0xffffffff, gic_dist_read(&g, 0x84, 4));
+	EXPECT_EQ(0xffffffff, gic_redist_read(&g, 0x10080, 4));
+	EXPECT_EQ(0xffff, gic_redist_read(&g, 0x10100, 4));
+	EXPECT_EQ(0, gic_dist_read(&g, 0x104, 4));
 	gic_dist_write(&g, 0x0, 4, ~0ULL);
 	EXPECT_EQ(0x53, gic_dist_read(&g, 0x0, 4));
 	EXPECT_EQ(0x30, gic_redist_read(&g, 0xffe8, 4) & 0xf0);
@@ -202,7 +207,8 @@ TEST(sgis_and_ppis)
 	/* A wrong Aff1, an RS past the vCPUs: nobody. */
 	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 1ULL << 16 | 1, true));
 	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 1ULL << 44 | 1, true));
-	/* ICC_SGI0R_EL1 only pends Group 0 SGIs. */
+	/* ICC_SGI0R_EL1 only pends Group 0 SGIs (SGI 4 of vCPU 1). */
+	gic_redist_write(&g, GIC_REDIST_SIZE + 0x10080, 4, ~(1U << 4));
 	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 2, false));
 	EXPECT_EQ(2, gic_sgi(&g, 0, 4ULL << 24 | 2, false));
 	/* A PPI is its vCPU's alone. */

@@ -5,9 +5,10 @@
  * registers by offset, the vCPU by MPIDR in the attribute) and
  * _CPU_SYSREGS (the ICC_* registers, 64-bit, by encoding).  Round trips
  * of each group, the errnos of bad attributes, busy while a vCPU runs,
- * the SPIs' reset configuration (edge, as kvm.ko's), and a whole GIC
- * saved from one VM and restored into a fresh one, whose guest then
- * takes the SPI that was pending when the state was saved.
+ * kvm.ko's reset values (SPIs edge-triggered), redistributor regions
+ * (KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION), and a whole GIC saved from one
+ * VM and restored into a fresh one, whose guest then takes the SPI that
+ * was pending when the state was saved.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -310,7 +311,10 @@ TEST(errnos)
 	gvm_destroy(&v);
 }
 
-/* SPIs start edge-triggered (kvm.ko's reset value), SGIs edge, PPIs level. */
+/*
+ * kvm.ko's reset values: SPIs edge-triggered, SGIs edge, PPIs level (and
+ * fixed); every interrupt in group 1, the SGIs enabled, nothing else.
+ */
 TEST(reset_config)
 {
 	uint32_t v32;
@@ -318,6 +322,16 @@ TEST(reset_config)
 	int i;
 
 	ASSERT_EQ(0, gvm_create(&v, true));
+	for (i = 1; i < NR_IRQS / 32; i++) {
+		EXPECT_EQ(0, dget(v.gic, 0x80 + 4 * i, &v32));
+		EXPECT_EQ(~0U, v32) TH_LOG("GICD_IGROUPR%d", i);
+		EXPECT_EQ(0, dget(v.gic, 0x100 + 4 * i, &v32));
+		EXPECT_EQ(0U, v32) TH_LOG("GICD_ISENABLER%d", i);
+	}
+	EXPECT_EQ(0, rget(v.gic, 1, SGI_FRAME + 0x80, &v32));
+	EXPECT_EQ(~0U, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, SGI_FRAME + 0x100, &v32));
+	EXPECT_EQ(0xffffU, v32);
 	for (i = 2; i < NR_IRQS / 16; i++) {
 		EXPECT_EQ(0, dget(v.gic, 0xc00 + 4 * i, &v32));
 		EXPECT_EQ(0xaaaaaaaaU, v32) TH_LOG("GICD_ICFGR%d", i);
@@ -566,6 +580,135 @@ TEST(busy_while_running)
 	pthread_join(th, NULL);
 	EXPECT_EQ(-EINTR, r.r);
 	EXPECT_EQ(0, dget(v.gic, 0x0, &v32));
+	gvm_destroy(&v);
+}
+
+/* KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION's value. */
+#define RDREG(index, base, count) \
+	((uint64_t)(index) | (base) | (uint64_t)(count) << 52)
+#define R0	0x080a0000ULL
+#define R1	0x09000000ULL
+
+/* x21 a redistributor: its GICR_TYPER to MMIO + 0, then a spin. */
+VA_GUEST(g_typer,
+	"ldr x10, =0x10000000\n"
+	"ldr x0, [x21, #8]\n"
+	"str x0, [x10]\n"
+	"b .\n");
+
+static int region(int gic, unsigned long cmd, uint64_t *val)
+{
+	return attr(gic, cmd, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		    KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION, val);
+}
+
+static int add_region(int gic, uint64_t val)
+{
+	return region(gic, KVM_SET_DEVICE_ATTR, &val);
+}
+
+/* Two vCPUs, the GIC with its distributor and NR_IRQS, no redistributor. */
+static int rvm_create(struct gvm *v)
+{
+	uint64_t dist = DIST;
+	uint32_t nr = NR_IRQS;
+
+	v->gic = -1;
+	if (va_vm_create(&v->t, 0x10000))
+		return -1;
+	memcpy(v->t.mem, g_typer_start, g_typer_end - g_typer_start);
+	if (va_vcpu_add(&v->t, 1, 0, &v->t1) || va_vcpu_init(&v->t) ||
+	    va_set_reg(v->t.vcpu, VA_REG_PC, VA_RAM_GPA))
+		return -1;
+	v->gic = create_gic(v->t.vm);
+	if (v->gic < 0)
+		return -1;
+	return attr(v->gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+		    KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) ?:
+	       attr(v->gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_NR_IRQS,
+		    0, &nr);
+}
+
+/*
+ * Redistributor regions: in index order, none empty or overlapping, not
+ * mixed with KVM_VGIC_V3_ADDR_TYPE_REDIST after them; read back by
+ * index; a vCPU without a redistributor cannot run; each vCPU finds its
+ * own where its region puts it, GICR_TYPER.Last on a region's last.
+ */
+TEST(redist_regions)
+{
+	uint64_t val;
+	uint32_t v32;
+	struct gvm v;
+
+	ASSERT_EQ(0, rvm_create(&v));
+	EXPECT_EQ(0, has(v.gic, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			 KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION));
+	val = 0;
+	EXPECT_EQ(-ENOENT, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(0, R0, 0)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(0, R0, 1) | 1U << 12));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(1, R0, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(0, DIST, 1)));
+	EXPECT_EQ(-E2BIG, add_region(v.gic, RDREG(0, (1ULL << 40) - 0x10000,
+						  1)));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(0, R0, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(0, R1, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(2, R1, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(1, R0 + 0x10000, 1)));
+	val = R1;
+	EXPECT_EQ(-EINVAL, attr(v.gic, KVM_SET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_ADDR,
+				KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	ASSERT_EQ(0, gic_init(v.gic));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(1, R1, 1)));
+	val = 1;
+	EXPECT_EQ(0, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(RDREG(1, R1, 1), val);
+	val = 0;
+	EXPECT_EQ(0, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(RDREG(0, R0, 1), val);
+	val = 2;
+	EXPECT_EQ(-ENOENT, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(-EFAULT, attr(v.gic, KVM_GET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_ADDR,
+				KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION,
+				(void *)8));
+	/* The redistributors' base reads as the first region's. */
+	val = 0;
+	EXPECT_EQ(0, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_ADDR,
+			  KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	EXPECT_EQ(R0, val);
+	/* Each the last of its region, the regions apart. */
+	EXPECT_EQ(0, rget(v.gic, 0, 0x8, &v32));
+	EXPECT_EQ(0x10U, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x8, &v32));
+	EXPECT_EQ(0x110U, v32);
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(21), R0));
+	ASSERT_EQ(0, va_set_reg(v.t1.vcpu, VA_REG_X(21), R1));
+	EXPECT_EQ(0x10ULL, va_store(&v.t, 0));
+	EXPECT_EQ(1ULL << 32 | 0x110, va_store(&v.t1, 0));
+	gvm_destroy(&v);
+
+	/* Adjacent regions: only the second's redistributor is the last. */
+	ASSERT_EQ(0, rvm_create(&v));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(0, R0, 1)));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(1, R0 + 0x20000, 4)));
+	ASSERT_EQ(0, gic_init(v.gic));
+	EXPECT_EQ(0, rget(v.gic, 0, 0x8, &v32));
+	EXPECT_EQ(0U, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x8, &v32));
+	EXPECT_EQ(0x110U, v32);
+	ASSERT_EQ(0, va_set_reg(v.t1.vcpu, VA_REG_X(21), R0 + 0x20000));
+	EXPECT_EQ(1ULL << 32 | 0x110, va_store(&v.t1, 0));
+	gvm_destroy(&v);
+
+	/* One redistributor for two vCPUs: no vCPU runs (kvm.ko: the VM). */
+	ASSERT_EQ(0, rvm_create(&v));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(0, R0, 1)));
+	ASSERT_EQ(0, gic_init(v.gic));
+	EXPECT_EQ(-ENXIO, vt_run(&v.t));
 	gvm_destroy(&v);
 }
 
