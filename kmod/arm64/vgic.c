@@ -825,9 +825,36 @@ static int a64_vgic_mpidr_cpu(struct vireo_vm *vm, u64 mpidr)
 }
 
 /*
+ * Every vCPU out of KVM_RUN and its other ioctls for the access, as
+ * kvm.ko (busy otherwise): their list registers are then empty and the
+ * model and their a64_gic_regs are the whole state.
+ */
+static bool a64_vgic_lock_vcpus(struct vireo_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (!mutex_trylock(&vm->vcpus[i]->lock)) {
+			while (i--)
+				mutex_unlock(&vm->vcpus[i]->lock);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void a64_vgic_unlock_vcpus(struct vireo_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		mutex_unlock(&vm->vcpus[i]->lock);
+}
+
+/*
  * KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO: the input lines of 32 INTIDs, as a
  * VMM saves and restores them; kvm.ko's checks in its order (the vCPU,
- * the buffer, INIT, the kind and the INTID's alignment).
+ * the buffer, INIT, the vCPUs idle, the kind and the INTID's alignment).
  */
 static int a64_vgic_level_info(struct vireo_vm *vm, struct a64_vgic *gic,
 			       const struct kvm_device_attr *at, bool set)
@@ -845,16 +872,17 @@ static int a64_vgic_level_info(struct vireo_vm *vm, struct a64_vgic *gic,
 		return -EINVAL;
 	if (set && get_user(val, u32p))
 		return -EFAULT;
+	if (!gic->init || !a64_vgic_lock_vcpus(vm))
+		return -EBUSY;
 	spin_lock_irq(&gic->lock);
-	if (!gic->init)
-		r = -EBUSY;
-	else if (info != VGIC_LEVEL_INFO_LINE_LEVEL || intid % 32)
+	if (info != VGIC_LEVEL_INFO_LINE_LEVEL || intid % 32)
 		r = -EINVAL;
 	else if (set)
 		kick = gic_set_level_info(&gic->m, cpu, intid, val);
 	else
 		val = gic_level_info(&gic->m, cpu, intid);
 	spin_unlock_irq(&gic->lock);
+	a64_vgic_unlock_vcpus(vm);
 	for (i = 0; kick; i++, kick >>= 1)
 		if (kick & 1)
 			a64_vgic_kick(vm, i);
@@ -1021,33 +1049,6 @@ static struct vireo_vcpu *a64_vgic_attr_vcpu(struct vireo_vm *vm,
 				KVM_DEV_ARM_VGIC_V3_MPIDR_MASK) >>
 				KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT);
 	return cpu < 0 ? NULL : vm->vcpus[cpu];
-}
-
-/*
- * Every vCPU out of KVM_RUN and its other ioctls for the access, as
- * kvm.ko (busy otherwise): their list registers are then empty and the
- * model and their a64_gic_regs are the whole state.
- */
-static bool a64_vgic_lock_vcpus(struct vireo_vm *vm)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->nr_vcpus; i++) {
-		if (!mutex_trylock(&vm->vcpus[i]->lock)) {
-			while (i--)
-				mutex_unlock(&vm->vcpus[i]->lock);
-			return false;
-		}
-	}
-	return true;
-}
-
-static void a64_vgic_unlock_vcpus(struct vireo_vm *vm)
-{
-	unsigned int i;
-
-	for (i = 0; i < vm->nr_vcpus; i++)
-		mutex_unlock(&vm->vcpus[i]->lock);
 }
 
 /*

@@ -546,7 +546,7 @@ static void *run_thread(void *p)
 	return NULL;
 }
 
-/* A vCPU inside KVM_RUN: every register group is busy, as kvm.ko's. */
+/* A vCPU inside KVM_RUN: every state group is busy, as kvm.ko's. */
 TEST(busy_while_running)
 {
 	struct runner r = { 0 };
@@ -572,6 +572,10 @@ TEST(busy_while_running)
 	EXPECT_EQ(-EBUSY, rget(v.gic, 0, SGI_FRAME + 0x100, &v32));
 	EXPECT_EQ(-EBUSY, sget(v.gic, 0, ICC_PMR, &v64));
 	EXPECT_EQ(-EBUSY, sset(v.gic, 1, ICC_PMR, 0));
+	/* The input lines too (LINE_LEVEL of INTIDs 32-63). */
+	EXPECT_EQ(-EBUSY, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			       KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO, rattr(0, 32),
+			       &v32));
 	for (i = 0; i < 500 && !r.done; i++) {
 		pthread_kill(th, SIGUSR1);
 		usleep(10000);
