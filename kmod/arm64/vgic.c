@@ -767,7 +767,7 @@ static int a64_vgic_add_rdreg(struct vireo_vm *vm, struct a64_vgic *gic,
 		if (a64_overlap(base, size, gic->rdreg[r].base,
 				gic->rdreg[r].count * GIC_REDIST_SIZE))
 			return -EINVAL;
-	if ((base + size) >> vireo_impl->gpa_bits())
+	if (base + size > BIT_ULL(vireo_impl->gpa_bits()))
 		return -E2BIG;
 	if (gic->dist != A64_VGIC_UNDEF &&
 	    a64_overlap(base, size, gic->dist, GIC_DIST_SIZE))

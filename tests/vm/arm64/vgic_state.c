@@ -699,6 +699,8 @@ TEST(redist_regions)
 	ASSERT_EQ(0, rvm_create(&v));
 	EXPECT_EQ(0, add_region(v.gic, RDREG(0, R0, 1)));
 	EXPECT_EQ(0, add_region(v.gic, RDREG(1, R0 + 0x20000, 4)));
+	/* One that ends where the 40-bit IPA space does. */
+	EXPECT_EQ(0, add_region(v.gic, RDREG(2, (1ULL << 40) - 0x20000, 1)));
 	ASSERT_EQ(0, gic_init(v.gic));
 	EXPECT_EQ(0, rget(v.gic, 0, 0x8, &v32));
 	EXPECT_EQ(0U, v32);
