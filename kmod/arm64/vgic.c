@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel GICv3: KVM_CREATE_DEVICE(KVM_DEV_TYPE_ARM_VGIC_V3) and its
- * attributes (addresses, number of interrupts, INIT), the distributor and
- * redistributors emulated in the kernel (gic_model.c), interrupts brought
- * to a vCPU through the list registers of the CPU's virtual interface,
- * KVM_IRQ_LINE, the core's GSI routes and irqfds, SGIs from the trapped
- * ICC_SGI*R_EL1, and the virtual timer's PPI.  Errnos as kvm.ko's.
+ * attributes (addresses and redistributor regions, number of interrupts,
+ * INIT, the input lines, the registers a VMM saves and restores), the
+ * distributor and redistributors emulated in the kernel (gic_model.c),
+ * interrupts brought to a vCPU through the list registers of the CPU's
+ * virtual interface, KVM_IRQ_LINE, the core's GSI routes and irqfds, SGIs
+ * from the trapped ICC_SGI*R_EL1, and the virtual timer's PPI.  Errnos as
+ * kvm.ko's.
  *
  * The model is changed under the VGIC's lock from any thread (interrupt
  * lines, guest accesses, list registers); whoever makes an interrupt
