@@ -124,6 +124,8 @@ struct a64_vcpu {
 	bool gic_on;
 	u32 gic_cpu;
 	struct a64_gic_regs gic;
+	/* ICC_CTLR_EL1's PRIbits + 1 and IDbits: the host's, or a VMM's fewer */
+	u8 gic_pri_bits, gic_id_bits;
 	bool timer_line;	/* the timer's PPI as last driven */
 	bool vtimer_masked;	/* the host's timer PPI masked for this run */
 	/*

@@ -92,16 +92,28 @@ void gic_model_init(struct gic_model *g, u32 nr_irqs, u32 nr_cpus,
 	memset(g, 0, sizeof(*g));
 	g->nr_irqs = nr_irqs > GIC_MAX_IRQS ? GIC_MAX_IRQS : nr_irqs;
 	g->nr_cpus = nr_cpus > GIC_MAX_CPUS ? GIC_MAX_CPUS : nr_cpus;
+	/* One region of them all, until the caller says otherwise. */
+	g->last = g->nr_cpus ? BIT(g->nr_cpus - 1) : 0;
 	for (c = 0; c < g->nr_cpus; c++) {
 		g->mpidr[c] = mpidr[c];
 		g->sleep[c] = true;
+		/*
+		 * kvm.ko's reset values, which a guest restored from its
+		 * state or written for it may count on: every interrupt in
+		 * group 1, the SGIs enabled.
+		 */
 		for (i = 0; i < GIC_NR_PRIV; i++) {
 			g->priv[c][i].edge = i < GIC_NR_SGIS;
+			g->priv[c][i].enabled = i < GIC_NR_SGIS;
+			g->priv[c][i].group1 = true;
 			g->priv[c][i].lr_cpu = GIC_NO_CPU;
 			g->priv[c][i].target = c;
 		}
 	}
 	for (i = 0; i < GIC_MAX_IRQS - GIC_NR_PRIV; i++) {
+		/* As kvm.ko's: a guest that wants level says so. */
+		g->spi[i].edge = true;
+		g->spi[i].group1 = true;
 		g->spi[i].lr_cpu = GIC_NO_CPU;
 		g->spi[i].target = g->nr_cpus ? 0 : GIC_NO_CPU;
 	}
@@ -229,8 +241,12 @@ static bool gic_bank_write(struct gic_model *g, u32 cpu, enum gic_reg r,
 			irq->active &= !bit;
 			break;
 		case GR_CFG:
-			/* SGIs are always edge-triggered. */
-			if (i < 16 && first + i >= GIC_NR_SGIS) {
+			/*
+			 * SGIs are always edge-triggered; PPIs stay level
+			 * (IMPLEMENTATION DEFINED; kvm.ko's are fixed too,
+			 * and the timer's PPI is level).
+			 */
+			if (i < 16 && first + i >= GIC_NR_PRIV) {
 				kick = true;
 				irq->edge = v & (2U << (2 * i));
 			}
@@ -359,7 +375,7 @@ static u64 gic_redist_typer(const struct gic_model *g, u32 cpu)
 	u64 aff = (m & 0xffffff) | ((m >> 32) & 0xff) << 24;
 
 	return aff << 32 | (u64)cpu << 8 |
-	       (cpu + 1 == g->nr_cpus ? GICR_TYPER_LAST : 0);
+	       (g->last & BIT(cpu) ? GICR_TYPER_LAST : 0);
 }
 
 /**
@@ -427,6 +443,168 @@ bool gic_redist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
 	if (r == 0x14 && len == 4)
 		g->sleep[cpu] = val & GICR_WAKER_SLEEP;
 	return false;
+}
+
+/* ---- a VMM's accesses: KVM_DEV_ARM_VGIC_GRP_DIST_REGS and _REDIST_REGS ---- */
+
+/**
+ * gic_dist_reg_exists - does KVM's ABI have a distributor register here?
+ * @nr_irqs: INTIDs the distributor has; per-INTID registers end there
+ * @off: offset into the distributor, of a 32-bit access
+ *
+ * Return: true for a register KVM_HAS_DEVICE_ATTR reports.
+ */
+bool gic_dist_reg_exists(u32 nr_irqs, u64 off)
+{
+	if (off & 3)
+		return false;
+	if (off < 0x14 || (off >= 0xffd0 && off < GIC_DIST_SIZE))
+		return true;
+	/* IGROUPR to ICACTIVER: a bit per INTID */
+	if (off >= 0x80 && off < 0x400)
+		return (off & 0x7f) * 8 < nr_irqs;
+	/* IPRIORITYR and ITARGETSR: a byte */
+	if (off >= 0x400 && off < 0xc00)
+		return (off & 0x3ff) < nr_irqs;
+	if (off >= 0xc00 && off < 0xd00)
+		return (off - 0xc00) * 4 < nr_irqs;
+	/* IGRPMODR */
+	if (off >= 0xd00 && off < 0xd80)
+		return (off - 0xd00) * 8 < nr_irqs;
+	if (off >= GICD_IROUTER && off < GICD_IROUTER + 0x2000)
+		return (off - GICD_IROUTER) / 8 < nr_irqs;
+	return false;
+}
+
+/**
+ * gic_redist_reg_exists - does KVM's ABI have a redistributor register here?
+ * @off: offset into one redistributor (GIC_REDIST_SIZE), a 32-bit access
+ *
+ * Return: true for a register KVM_HAS_DEVICE_ATTR reports.
+ */
+bool gic_redist_reg_exists(u64 off)
+{
+	if (off & 3 || off >= GIC_REDIST_SIZE)
+		return false;
+	if (off >= 0x10000) {
+		off -= 0x10000;
+		return (off >= 0x80 && off < 0x400 && !(off & 0x7c)) ||
+		       (off >= 0x400 && off < 0x420) ||
+		       off == 0xc00 || off == 0xc04 || off == 0xd00 ||
+		       off == 0xe00;
+	}
+	/* CTLR, IIDR, TYPER, STATUSR, WAKER; the LPI registers; the IDs */
+	return off < 0x18 || (off >= 0x70 && off < 0x80) ||
+	       (off >= 0xa0 && off < 0xa8) || (off >= 0xb0 && off < 0xb8) ||
+	       off == 0xc0 || off >= 0xffd0;
+}
+
+/*
+ * GICD_ISPENDR and GICR_ISPENDR0 as a VMM sees them: the pending latches
+ * alone (a level-sensitive interrupt's line is LEVEL_INFO's), written
+ * whole, set and clear alike.
+ */
+static u32 gic_latch_uaccess(struct gic_model *g, u32 cpu, u32 first,
+			     bool write, u32 val)
+{
+	struct gic_irq *irq;
+	u32 i, r = 0;
+
+	for (i = 0; i < 32; i++) {
+		irq = gic_irq(g, cpu, first + i);
+		if (!irq)
+			continue;
+		if (write)
+			irq->latch = val & BIT(i);
+		else if (irq->latch)
+			r |= BIT(i);
+	}
+	return r;
+}
+
+/**
+ * gic_dist_uaccess - a VMM's 32-bit access to the distributor's registers
+ * @g: the model
+ * @off: offset into the distributor
+ * @write: a store of *@val, else a load into it
+ * @val: the value
+ *
+ * As KVM's: what is not there reads as zero and ignores writes; the
+ * pending registers give and take the latches; the identification
+ * registers take only their own values.
+ *
+ * Return: false when the write is refused (EINVAL).
+ */
+bool gic_dist_uaccess(struct gic_model *g, u64 off, bool write, u32 *val)
+{
+	if (!gic_dist_reg_exists(g->nr_irqs, off)) {
+		if (!write)
+			*val = 0;
+		return true;
+	}
+	if (off >= 0x200 && off < 0x300) {
+		/* ICPENDR reads as zero and ignores writes. */
+		u32 first = (off & 0x7f) * 8;
+		bool set = off < 0x280;
+
+		if (first < GIC_NR_PRIV || !set) {
+			if (!write)
+				*val = 0;
+			return true;
+		}
+		if (write)
+			gic_latch_uaccess(g, 0, first, true, *val);
+		else
+			*val = gic_latch_uaccess(g, 0, first, false, 0);
+		return true;
+	}
+	if (!write) {
+		*val = gic_dist_read(g, off, 4);
+		return true;
+	}
+	switch (off) {
+	case 0x4:
+		return true;
+	case 0x8:
+	case 0xc:
+		return *val == gic_dist_read(g, off, 4);
+	default:
+		gic_dist_write(g, off, 4, *val);
+		return true;
+	}
+}
+
+/**
+ * gic_redist_uaccess - a VMM's 32-bit access to a redistributor's registers
+ * @g: the model
+ * @cpu: whose redistributor
+ * @off: offset into it (GIC_REDIST_SIZE)
+ * @write: a store of *@val, else a load into it
+ * @val: the value
+ *
+ * As gic_dist_uaccess(); GICR_TYPER and GICR_IIDR ignore writes.
+ */
+void gic_redist_uaccess(struct gic_model *g, u32 cpu, u64 off, bool write,
+			u32 *val)
+{
+	u64 base = (u64)cpu * GIC_REDIST_SIZE;
+
+	if (cpu >= g->nr_cpus || !gic_redist_reg_exists(off) ||
+	    off == 0x10280) {
+		if (!write)
+			*val = 0;
+		return;
+	}
+	if (off == 0x10200) {
+		if (write)
+			gic_latch_uaccess(g, cpu, 0, true, *val);
+		else
+			*val = gic_latch_uaccess(g, cpu, 0, false, 0);
+	} else if (!write) {
+		*val = gic_redist_read(g, base + off, 4);
+	} else {
+		gic_redist_write(g, base + off, 4, *val);
+	}
 }
 
 /**

@@ -7,7 +7,9 @@
  * it also builds for userspace unit tests and fuzzing (kmod/pure.mk).
  *
  * One security state (GICD_CTLR.DS set), affinity routing always on, no
- * LPIs or ITS, SPIs routed to one vCPU each (no 1-of-N).  Facts from the
+ * LPIs or ITS, SPIs routed to one vCPU each (no 1-of-N).  Out of reset
+ * as kvm.ko's: SPIs edge-triggered, PPIs level-sensitive (always), SGIs
+ * edge and enabled, everything in group 1.  Facts from the
  * GICv3/v4 architecture specification (IHI 0069).
  */
 #ifndef VIREO_ARM64_GIC_MODEL_H
@@ -76,6 +78,8 @@ struct gic_model {
 	u32 ctlr;	/* GICD_CTLR's group enables */
 	u64 mpidr[GIC_MAX_CPUS];
 	bool sleep[GIC_MAX_CPUS];	/* GICR_WAKER.ProcessorSleep */
+	/* GICR_TYPER.Last per vCPU: the redistributors' layout says */
+	u32 last;
 	struct gic_irq priv[GIC_MAX_CPUS][GIC_NR_PRIV];
 	struct gic_irq spi[GIC_MAX_IRQS - GIC_NR_PRIV];
 };
@@ -94,6 +98,15 @@ bool gic_dist_write(struct gic_model *g, u64 off, unsigned int len, u64 val);
 u64 gic_redist_read(struct gic_model *g, u64 off, unsigned int len);
 bool gic_redist_write(struct gic_model *g, u64 off, unsigned int len,
 		      u64 val);
+/*
+ * KVM_DEV_ARM_VGIC_GRP_DIST_REGS and _REDIST_REGS: a VMM's 32-bit accesses,
+ * KVM's registers and semantics (gic_model.c says which).
+ */
+bool gic_dist_reg_exists(u32 nr_irqs, u64 off);
+bool gic_redist_reg_exists(u64 off);
+bool gic_dist_uaccess(struct gic_model *g, u64 off, bool write, u32 *val);
+void gic_redist_uaccess(struct gic_model *g, u32 cpu, u64 off, bool write,
+			u32 *val);
 /*
  * Drive an input: a PPI of @cpu, or an SPI (@cpu ignored).  Returns the
  * vCPU to kick, or -1 (nothing changed, or no vCPU takes it).

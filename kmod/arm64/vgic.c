@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The in-kernel GICv3: KVM_CREATE_DEVICE(KVM_DEV_TYPE_ARM_VGIC_V3) and its
- * attributes (addresses, number of interrupts, INIT), the distributor and
- * redistributors emulated in the kernel (gic_model.c), interrupts brought
- * to a vCPU through the list registers of the CPU's virtual interface,
- * KVM_IRQ_LINE, the core's GSI routes and irqfds, SGIs from the trapped
- * ICC_SGI*R_EL1, and the virtual timer's PPI.  Errnos as kvm.ko's.
+ * attributes (addresses and redistributor regions, number of interrupts,
+ * INIT, the input lines, the registers a VMM saves and restores), the
+ * distributor and redistributors emulated in the kernel (gic_model.c),
+ * interrupts brought to a vCPU through the list registers of the CPU's
+ * virtual interface, KVM_IRQ_LINE, the core's GSI routes and irqfds, SGIs
+ * from the trapped ICC_SGI*R_EL1, and the virtual timer's PPI.  Errnos as
+ * kvm.ko's.
  *
  * The model is changed under the VGIC's lock from any thread (interrupt
  * lines, guest accesses, list registers); whoever makes an interrupt
@@ -15,6 +17,7 @@
 #define pr_fmt(fmt) "vireo: " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/bitfield.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/interrupt.h>
@@ -23,6 +26,7 @@
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/irqchip/arm-gic-v3.h>
 #include <asm/sysreg.h>
 
 #include "arm64/arm64.h"
@@ -36,11 +40,31 @@
 /* Pins of irqchip 0: INTIDs 32 to 1019 */
 #define A64_VGIC_PINS		(1020 - 32)
 
+/* KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION's value */
+#define A64_RDREG_INDEX		GENMASK_ULL(11, 0)
+#define A64_RDREG_FLAGS		GENMASK_ULL(15, 12)
+#define A64_RDREG_BASE		GENMASK_ULL(51, 16)
+#define A64_RDREG_COUNT		GENMASK_ULL(63, 52)
+#define A64_VGIC_RDREGS		256
+
+/* A redistributor region: @count redistributors from @base. */
+struct a64_rdreg {
+	u64 base;
+	u32 count;
+};
+
 struct a64_vgic {
 	/* The model; taken with interrupts off (irqfd wakeups, entry) */
 	spinlock_t lock;
 	u64 dist;		/* guest-physical bases, or A64_VGIC_UNDEF */
+	/* KVM_VGIC_V3_ADDR_TYPE_REDIST's: one for every vCPU there is */
 	u64 redist;
+	/*
+	 * Or the regions' (index n at rdreg[n]); an entry is set before
+	 * nr_rdregs counts it and never changes after (read without locks).
+	 */
+	struct a64_rdreg rdreg[A64_VGIC_RDREGS];
+	u32 nr_rdregs;
 	u32 nr_irqs;		/* 0 until the VMM sets it */
 	bool init;		/* KVM_DEV_ARM_VGIC_CTRL_INIT done */
 	bool mapped;		/* checked at the first KVM_RUN */
@@ -52,6 +76,7 @@ static unsigned int a64_vtimer_irq;
 static int __percpu *a64_vtimer_dev;
 /* The CPU's virtual interface: list registers and active-priority words. */
 static unsigned int a64_nr_lr, a64_nr_apr;
+static u64 a64_ich_vtr;
 
 static struct a64_vgic *a64_gic(struct vireo_vm *vm)
 {
@@ -354,6 +379,108 @@ bool a64_vgic_pending(struct vireo_vcpu *vcpu)
 	return r;
 }
 
+/*
+ * The redistributors' layout: vCPU n has the n-th frame pair of the
+ * regions in index order (or of the one KVM_VGIC_V3_ADDR_TYPE_REDIST
+ * gave).  Calls @fn(@arg, cpu, base, region's first cpu, region's count)
+ * (if any) for each of the model's vCPUs that has one, until it returns
+ * true; returns how many vCPUs were visited.
+ */
+static u32 a64_vgic_layout(struct a64_vgic *gic, u32 nr_cpus,
+			   bool (*fn)(void *arg, u32 cpu, u64 base, u32 first,
+				      u32 count),
+			   void *arg)
+{
+	/* Pairs with a64_vgic_add_rdreg(): the entries it counts are set. */
+	u32 n = smp_load_acquire(&gic->nr_rdregs), r, first = 0, c;
+
+	if (gic->redist != A64_VGIC_UNDEF) {
+		for (c = 0; c < nr_cpus && fn; c++)
+			if (fn(arg, c, gic->redist + c * GIC_REDIST_SIZE, 0,
+			       nr_cpus))
+				return c + 1;
+		return nr_cpus;
+	}
+	for (r = 0; r < n && first < nr_cpus; r++) {
+		const struct a64_rdreg *rd = &gic->rdreg[r];
+
+		for (c = 0; c < rd->count && first + c < nr_cpus; c++)
+			if (fn && fn(arg, first + c,
+				     rd->base + c * GIC_REDIST_SIZE, first,
+				     rd->count))
+				return first + c + 1;
+		first += c;
+	}
+	return first;
+}
+
+struct a64_redist_find {
+	u64 ipa;
+	u64 off;
+	bool found;
+};
+
+static bool a64_redist_find(void *arg, u32 cpu, u64 base, u32 first,
+			    u32 count)
+{
+	struct a64_redist_find *f = arg;
+
+	if (f->ipa - base >= GIC_REDIST_SIZE)
+		return false;
+	f->off = cpu * GIC_REDIST_SIZE + (f->ipa - base);
+	f->found = true;
+	return true;
+}
+
+/* @ipa in a vCPU's redistributor: *@off the model's offset for it. */
+static bool a64_vgic_redist_off(struct a64_vgic *gic, u64 ipa, u64 *off)
+{
+	struct a64_redist_find f = { .ipa = ipa };
+
+	a64_vgic_layout(gic, gic->m.nr_cpus, a64_redist_find, &f);
+	*off = f.off;
+	return f.found;
+}
+
+struct a64_redist_last {
+	struct a64_vgic *gic;
+	u32 nr_cpus;
+	u32 last;
+};
+
+/*
+ * GICR_TYPER.Last as kvm.ko sets it: the last redistributor a region's
+ * vCPUs use, unless the region is full and one right after it is used.
+ */
+static bool a64_redist_last(void *arg, u32 cpu, u64 base, u32 first,
+			    u32 count)
+{
+	struct a64_redist_last *l = arg;
+	struct a64_vgic *gic = l->gic;
+	u32 r, start = 0, used = min(count, l->nr_cpus - first);
+	u64 end = base + GIC_REDIST_SIZE;
+
+	if (cpu - first + 1 != used)
+		return false;
+	for (r = 0; gic->redist == A64_VGIC_UNDEF && used == count &&
+	     r < gic->nr_rdregs; r++) {
+		if (gic->rdreg[r].base == end && start < l->nr_cpus)
+			return false;
+		start += gic->rdreg[r].count;
+	}
+	l->last |= BIT(cpu);
+	return false;
+}
+
+/* The model's GICR_TYPER.Last bits for the layout there is; gic->lock held. */
+static void a64_vgic_set_last(struct a64_vgic *gic)
+{
+	struct a64_redist_last l = { .gic = gic, .nr_cpus = gic->m.nr_cpus };
+
+	a64_vgic_layout(gic, l.nr_cpus, a64_redist_last, &l);
+	gic->m.last = l.last;
+}
+
 /**
  * a64_vgic_mmio - a guest access to the distributor or a redistributor
  * @vcpu: the vCPU
@@ -377,9 +504,8 @@ bool a64_vgic_mmio(struct vireo_vcpu *vcpu, u64 ipa, unsigned int len,
 	if (ipa - gic->dist < GIC_DIST_SIZE) {
 		dist = true;
 		off = ipa - gic->dist;
-	} else if (ipa - gic->redist < gic->m.nr_cpus * GIC_REDIST_SIZE) {
+	} else if (a64_vgic_redist_off(gic, ipa, &off)) {
 		dist = false;
-		off = ipa - gic->redist;
 	} else {
 		return false;
 	}
@@ -525,6 +651,8 @@ int a64_irq_deliver(struct vireo_vm *vm, const struct kvm_irq_routing_entry *e,
 static void a64_vgic_cpu_reset(struct a64_vcpu *a)
 {
 	memset(&a->gic, 0, sizeof(a->gic));
+	a->gic_pri_bits = FIELD_GET(ICH_VTR_PRI_BITS_MASK, a64_ich_vtr) + 1;
+	a->gic_id_bits = FIELD_GET(ICH_VTR_ID_BITS_MASK, a64_ich_vtr);
 	a->timer_line = false;
 }
 
@@ -556,6 +684,7 @@ static int a64_vgic_init(struct vireo_vm *vm, struct a64_vgic *gic)
 		return r;
 	spin_lock_irq(&gic->lock);
 	gic_model_init(&gic->m, gic->nr_irqs, n, mpidr);
+	a64_vgic_set_last(gic);
 	gic->init = true;
 	spin_unlock_irq(&gic->lock);
 	for (i = 0; i < n; i++) {
@@ -585,6 +714,9 @@ static int a64_vgic_set_addr(struct vireo_vm *vm, struct a64_vgic *gic,
 	default:
 		return -ENXIO;
 	}
+	/* One way of placing the redistributors, not both. */
+	if (type == KVM_VGIC_V3_ADDR_TYPE_REDIST && gic->nr_rdregs)
+		return -EINVAL;
 	if (*base != A64_VGIC_UNDEF)
 		return -EEXIST;
 	if (!IS_ALIGNED(addr, SZ_64K))
@@ -594,7 +726,89 @@ static int a64_vgic_set_addr(struct vireo_vm *vm, struct a64_vgic *gic,
 	     (addr + GIC_DIST_SIZE) >> vireo_impl->gpa_bits()))
 		return -E2BIG;
 	*base = addr;
+	if (type == KVM_VGIC_V3_ADDR_TYPE_REDIST && gic->init) {
+		spin_lock_irq(&gic->lock);
+		a64_vgic_set_last(gic);
+		spin_unlock_irq(&gic->lock);
+	}
 	return 0;
+}
+
+/* Do [@a, @a + @asize) and [@b, @b + @bsize) meet? */
+static bool a64_overlap(u64 a, u64 asize, u64 b, u64 bsize)
+{
+	return a < b + bsize && b < a + asize;
+}
+
+/*
+ * KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: the next region, in index order;
+ * kvm.ko's errnos in its order.
+ */
+static int a64_vgic_add_rdreg(struct vireo_vm *vm, struct a64_vgic *gic,
+			      u64 val)
+{
+	u32 index = FIELD_GET(A64_RDREG_INDEX, val), r;
+	u32 count = FIELD_GET(A64_RDREG_COUNT, val);
+	u64 base = val & A64_RDREG_BASE, size = count * GIC_REDIST_SIZE;
+	struct a64_rdreg *rd;
+
+	if (!count || FIELD_GET(A64_RDREG_FLAGS, val))
+		return -EINVAL;
+	/* After the one KVM_VGIC_V3_ADDR_TYPE_REDIST, region 0 is it. */
+	if (gic->redist != A64_VGIC_UNDEF) {
+		if (index != 1)
+			return -EINVAL;
+	} else if (index != gic->nr_rdregs) {
+		return -EINVAL;
+	}
+	if (gic->redist != A64_VGIC_UNDEF &&
+	    a64_overlap(base, size, gic->redist,
+			vm->nr_vcpus * GIC_REDIST_SIZE))
+		return -EINVAL;
+	for (r = 0; r < gic->nr_rdregs; r++)
+		if (a64_overlap(base, size, gic->rdreg[r].base,
+				gic->rdreg[r].count * GIC_REDIST_SIZE))
+			return -EINVAL;
+	if (base + size > BIT_ULL(vireo_impl->gpa_bits()))
+		return -E2BIG;
+	if (gic->dist != A64_VGIC_UNDEF &&
+	    a64_overlap(base, size, gic->dist, GIC_DIST_SIZE))
+		return -EINVAL;
+	/*
+	 * kvm.ko takes a region after the one REDIST (and leaves it unused):
+	 * a layout this model does not place.
+	 */
+	if (gic->redist != A64_VGIC_UNDEF || index >= A64_VGIC_RDREGS)
+		return -EINVAL;
+	rd = &gic->rdreg[index];
+	rd->base = base;
+	rd->count = count;
+	/* Pairs with a64_vgic_layout(): the entry is set before it counts. */
+	smp_store_release(&gic->nr_rdregs, index + 1);
+	if (gic->init) {
+		spin_lock_irq(&gic->lock);
+		a64_vgic_set_last(gic);
+		spin_unlock_irq(&gic->lock);
+	}
+	return 0;
+}
+
+/* Reading a region back: the index comes in the value. */
+static int a64_vgic_get_rdreg(struct a64_vgic *gic, u64 __user *u64p)
+{
+	u64 val;
+	u32 index;
+
+	if (get_user(val, u64p))
+		return -EFAULT;
+	index = FIELD_GET(A64_RDREG_INDEX, val);
+	if (gic->redist != A64_VGIC_UNDEF && index == 0)
+		return put_user(gic->redist, u64p);
+	if (index >= gic->nr_rdregs)
+		return -ENOENT;
+	return put_user(index | gic->rdreg[index].base |
+			FIELD_PREP(A64_RDREG_COUNT, gic->rdreg[index].count),
+			u64p);
 }
 
 /*
@@ -613,9 +827,36 @@ static int a64_vgic_mpidr_cpu(struct vireo_vm *vm, u64 mpidr)
 }
 
 /*
+ * Every vCPU out of KVM_RUN and its other ioctls for the access, as
+ * kvm.ko (busy otherwise): their list registers are then empty and the
+ * model and their a64_gic_regs are the whole state.
+ */
+static bool a64_vgic_lock_vcpus(struct vireo_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++) {
+		if (!mutex_trylock(&vm->vcpus[i]->lock)) {
+			while (i--)
+				mutex_unlock(&vm->vcpus[i]->lock);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void a64_vgic_unlock_vcpus(struct vireo_vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < vm->nr_vcpus; i++)
+		mutex_unlock(&vm->vcpus[i]->lock);
+}
+
+/*
  * KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO: the input lines of 32 INTIDs, as a
  * VMM saves and restores them; kvm.ko's checks in its order (the vCPU,
- * the buffer, INIT, the kind and the INTID's alignment).
+ * the buffer, INIT, the vCPUs idle, the kind and the INTID's alignment).
  */
 static int a64_vgic_level_info(struct vireo_vm *vm, struct a64_vgic *gic,
 			       const struct kvm_device_attr *at, bool set)
@@ -633,22 +874,261 @@ static int a64_vgic_level_info(struct vireo_vm *vm, struct a64_vgic *gic,
 		return -EINVAL;
 	if (set && get_user(val, u32p))
 		return -EFAULT;
+	if (!gic->init || !a64_vgic_lock_vcpus(vm))
+		return -EBUSY;
 	spin_lock_irq(&gic->lock);
-	if (!gic->init)
-		r = -EBUSY;
-	else if (info != VGIC_LEVEL_INFO_LINE_LEVEL || intid % 32)
+	if (info != VGIC_LEVEL_INFO_LINE_LEVEL || intid % 32)
 		r = -EINVAL;
 	else if (set)
 		kick = gic_set_level_info(&gic->m, cpu, intid, val);
 	else
 		val = gic_level_info(&gic->m, cpu, intid);
 	spin_unlock_irq(&gic->lock);
+	a64_vgic_unlock_vcpus(vm);
 	for (i = 0; kick; i++, kick >>= 1)
 		if (kick & 1)
 			a64_vgic_kick(vm, i);
 	if (r || set)
 		return r;
 	return put_user(val, u32p);
+}
+
+/* ---- the save and restore groups: _DIST_REGS, _REDIST_REGS, _CPU_SYSREGS ---- */
+
+/* The ICC_* registers' encodings as the attribute has them (op0 3). */
+#define A64_ICC(op1, crn, crm, op2) \
+	(3U << 14 | (op1) << 11 | (crn) << 7 | (crm) << 3 | (op2))
+#define A64_ICC_PMR		A64_ICC(0, 4, 6, 0)
+#define A64_ICC_BPR0		A64_ICC(0, 12, 8, 3)
+#define A64_ICC_AP0R0		A64_ICC(0, 12, 8, 4)
+#define A64_ICC_AP1R0		A64_ICC(0, 12, 9, 0)
+#define A64_ICC_BPR1		A64_ICC(0, 12, 12, 3)
+#define A64_ICC_CTLR		A64_ICC(0, 12, 12, 4)
+#define A64_ICC_SRE		A64_ICC(0, 12, 12, 5)
+#define A64_ICC_IGRPEN0		A64_ICC(0, 12, 12, 6)
+#define A64_ICC_IGRPEN1		A64_ICC(0, 12, 12, 7)
+/* ICC_CTLR_EL1.EOImode */
+#define A64_ICC_CTLR_EOIMODE	BIT(1)
+
+static bool a64_icc_known(u32 enc)
+{
+	switch (enc) {
+	case A64_ICC_PMR:
+	case A64_ICC_BPR0:
+	case A64_ICC_AP0R0 ... A64_ICC_AP0R0 + 3:
+	case A64_ICC_AP1R0 ... A64_ICC_AP1R0 + 3:
+	case A64_ICC_BPR1:
+	case A64_ICC_CTLR:
+	case A64_ICC_SRE:
+	case A64_ICC_IGRPEN0:
+	case A64_ICC_IGRPEN1:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void a64_vmcr_set(struct a64_gic_regs *g, u32 mask, u32 shift, u64 v)
+{
+	g->vmcr = (g->vmcr & ~mask) | (((u32)v << shift) & mask);
+}
+
+/*
+ * One ICC_* register of a vCPU that is not running, from or into the
+ * virtual interface's state the vCPU keeps (ICH_VMCR_EL2, the active
+ * priorities): -EINVAL for what this CPU cannot restore, as kvm.ko.
+ */
+static int a64_icc_access(struct a64_vcpu *a, u32 enc, u64 *val, bool set)
+{
+	struct a64_gic_regs *g = &a->gic;
+	u32 vmcr = g->vmcr, n;
+	u64 v = *val;
+
+	switch (enc) {
+	case A64_ICC_PMR:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_PMR_MASK, ICH_VMCR_PMR_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_PMR_MASK, vmcr);
+		return 0;
+	case A64_ICC_BPR0:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_BPR0_MASK, ICH_VMCR_BPR0_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_BPR0_MASK, vmcr);
+		return 0;
+	case A64_ICC_BPR1:
+		/* With CBPR, BPR1 follows BPR0 and ignores writes. */
+		if (vmcr & ICH_VMCR_CBPR_MASK) {
+			if (!set)
+				*val = min_t(u32, FIELD_GET(ICH_VMCR_BPR0_MASK,
+							    vmcr) + 1, 7);
+		} else if (set) {
+			a64_vmcr_set(g, ICH_VMCR_BPR1_MASK, ICH_VMCR_BPR1_SHIFT, v);
+		} else {
+			*val = FIELD_GET(ICH_VMCR_BPR1_MASK, vmcr);
+		}
+		return 0;
+	case A64_ICC_IGRPEN0:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_ENG0_MASK, ICH_VMCR_ENG0_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_ENG0_MASK, vmcr);
+		return 0;
+	case A64_ICC_IGRPEN1:
+		if (set)
+			a64_vmcr_set(g, ICH_VMCR_ENG1_MASK, ICH_VMCR_ENG1_SHIFT, v);
+		else
+			*val = FIELD_GET(ICH_VMCR_ENG1_MASK, vmcr);
+		return 0;
+	case A64_ICC_SRE:
+		/* System register access only: SRE, and no bypass. */
+		if (set)
+			return v & ICC_SRE_EL1_SRE ? 0 : -EINVAL;
+		*val = ICC_SRE_EL1_SRE | ICC_SRE_EL1_DFB | ICC_SRE_EL1_DIB;
+		return 0;
+	case A64_ICC_CTLR:
+		if (!set) {
+			*val = FIELD_PREP(ICC_CTLR_EL1_PRI_BITS_MASK,
+					  a->gic_pri_bits - 1) |
+			       FIELD_PREP(ICC_CTLR_EL1_ID_BITS_MASK,
+					  a->gic_id_bits) |
+			       FIELD_PREP(ICC_CTLR_EL1_SEIS_MASK,
+					  FIELD_GET(ICH_VTR_SEIS_MASK, a64_ich_vtr)) |
+			       FIELD_PREP(ICC_CTLR_EL1_A3V_MASK,
+					  FIELD_GET(ICH_VTR_A3V_MASK, a64_ich_vtr)) |
+			       FIELD_PREP(ICC_CTLR_EL1_CBPR_MASK,
+					  FIELD_GET(ICH_VMCR_CBPR_MASK, vmcr)) |
+			       FIELD_PREP(A64_ICC_CTLR_EOIMODE,
+					  FIELD_GET(ICH_VMCR_EOIM_MASK, vmcr));
+			return 0;
+		}
+		/* A state this CPU's interface cannot give the guest. */
+		if (FIELD_GET(ICC_CTLR_EL1_PRI_BITS_MASK, v) + 1 > a->gic_pri_bits ||
+		    FIELD_GET(ICC_CTLR_EL1_ID_BITS_MASK, v) > a->gic_id_bits ||
+		    FIELD_GET(ICC_CTLR_EL1_SEIS_MASK, v) !=
+		    FIELD_GET(ICH_VTR_SEIS_MASK, a64_ich_vtr) ||
+		    FIELD_GET(ICC_CTLR_EL1_A3V_MASK, v) !=
+		    FIELD_GET(ICH_VTR_A3V_MASK, a64_ich_vtr))
+			return -EINVAL;
+		a->gic_pri_bits = FIELD_GET(ICC_CTLR_EL1_PRI_BITS_MASK, v) + 1;
+		a->gic_id_bits = FIELD_GET(ICC_CTLR_EL1_ID_BITS_MASK, v);
+		a64_vmcr_set(g, ICH_VMCR_CBPR_MASK, ICH_VMCR_CBPR_SHIFT,
+			     FIELD_GET(ICC_CTLR_EL1_CBPR_MASK, v));
+		a64_vmcr_set(g, ICH_VMCR_EOIM_MASK, ICH_VMCR_EOIM_SHIFT,
+			     FIELD_GET(A64_ICC_CTLR_EOIMODE, v));
+		return 0;
+	}
+	/* AP0R<n> and AP1R<n>: as many as the priority bits need. */
+	n = enc & 3;
+	if (n > (a->gic_pri_bits == 7 ? 3 : a->gic_pri_bits == 6 ? 1 : 0))
+		return -EINVAL;
+	if (enc - n == A64_ICC_AP0R0) {
+		if (set)
+			g->ap0r[n] = v;
+		else
+			*val = g->ap0r[n];
+	} else {
+		if (set)
+			g->ap1r[n] = v;
+		else
+			*val = g->ap1r[n];
+	}
+	return 0;
+}
+
+/* The vCPU a register group's attribute names, or NULL (-EINVAL). */
+static struct vireo_vcpu *a64_vgic_attr_vcpu(struct vireo_vm *vm,
+					     const struct kvm_device_attr *at)
+{
+	int cpu;
+
+	/* The distributor's are vCPU 0's, for no reason but kvm.ko's. */
+	if (at->group == KVM_DEV_ARM_VGIC_GRP_DIST_REGS)
+		cpu = READ_ONCE(vm->nr_vcpus) ? 0 : -1;
+	else
+		cpu = a64_vgic_mpidr_cpu(vm, (at->attr &
+				KVM_DEV_ARM_VGIC_V3_MPIDR_MASK) >>
+				KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT);
+	return cpu < 0 ? NULL : vm->vcpus[cpu];
+}
+
+/*
+ * KVM_DEV_ARM_VGIC_GRP_DIST_REGS, _REDIST_REGS and _CPU_SYSREGS: a VMM's
+ * save and restore, of the kernel's own state; kvm.ko's checks in its
+ * order (the vCPU, the buffer, INIT, the vCPUs idle, the register).
+ * vm->lock held: no vCPU comes or goes.
+ */
+static int a64_vgic_regs(struct vireo_vm *vm, struct a64_vgic *gic,
+			 const struct kvm_device_attr *at, bool set)
+{
+	u32 __user *u32p = u64_to_user_ptr(at->addr);
+	u64 __user *u64p = u64_to_user_ptr(at->addr);
+	u64 off = at->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK;
+	bool sys = at->group == KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS;
+	u32 enc = at->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK;
+	struct vireo_vcpu *vcpu = a64_vgic_attr_vcpu(vm, at);
+	struct a64_vcpu *a;
+	u64 v64 = 0;
+	u32 val = 0;
+	int r = 0;
+
+	if (!vcpu)
+		return -EINVAL;
+	a = a64_vcpu(vcpu);
+	if (set && !sys && get_user(val, u32p))
+		return -EFAULT;
+	if (!gic->init)
+		return -EBUSY;
+	if (!a64_vgic_lock_vcpus(vm))
+		return -EBUSY;
+	if (sys) {
+		if (!a64_icc_known(enc))
+			r = -ENOENT;
+		else if (set && get_user(v64, u64p))
+			r = -EFAULT;
+		else
+			r = a64_icc_access(a, enc, &v64, set);
+		if (!r && !set)
+			r = put_user(v64, u64p);
+		a64_vgic_unlock_vcpus(vm);
+		return r;
+	}
+	spin_lock_irq(&gic->lock);
+	if (at->group == KVM_DEV_ARM_VGIC_GRP_REDIST_REGS)
+		gic_redist_uaccess(&gic->m, a->gic_cpu, off, set, &val);
+	else if (!gic_dist_uaccess(&gic->m, off, set, &val))
+		r = -EINVAL;
+	spin_unlock_irq(&gic->lock);
+	a64_vgic_unlock_vcpus(vm);
+	if (r || set)
+		return r;
+	return put_user(val, u32p);
+}
+
+/* KVM_HAS_DEVICE_ATTR of a register group: its vCPU, then the register. */
+static int a64_vgic_has_reg(struct vireo_vm *vm, struct a64_vgic *gic,
+			    const struct kvm_device_attr *at)
+{
+	u64 off = at->attr & KVM_DEV_ARM_VGIC_OFFSET_MASK;
+	u32 nr = gic->init ? gic->m.nr_irqs : gic->nr_irqs;
+	bool ok;
+
+	if (!a64_vgic_attr_vcpu(vm, at))
+		return -EINVAL;
+	switch (at->group) {
+	case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+		/* Before NR_IRQS, the private INTIDs' words only. */
+		ok = gic_dist_reg_exists(nr ? nr : GIC_NR_PRIV, off);
+		break;
+	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+		ok = gic_redist_reg_exists(off);
+		break;
+	default:
+		ok = a64_icc_known(at->attr & KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK);
+		break;
+	}
+	return ok ? 0 : -ENXIO;
 }
 
 static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
@@ -661,12 +1141,21 @@ static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 
 	switch (at->group) {
 	case KVM_DEV_ARM_VGIC_GRP_ADDR:
+		if (at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION) {
+			if (!set)
+				return a64_vgic_get_rdreg(gic, u64p);
+			if (get_user(addr, u64p))
+				return -EFAULT;
+			return a64_vgic_add_rdreg(vm, gic, addr);
+		}
 		if (at->attr != KVM_VGIC_V3_ADDR_TYPE_DIST &&
 		    at->attr != KVM_VGIC_V3_ADDR_TYPE_REDIST)
 			return -ENXIO;
+		/* The redistributors' base: the first region's, if any. */
 		if (!set)
 			return put_user(at->attr == KVM_VGIC_V3_ADDR_TYPE_DIST ?
-					gic->dist : gic->redist, u64p);
+					gic->dist : gic->nr_rdregs ?
+					gic->rdreg[0].base : gic->redist, u64p);
 		if (get_user(addr, u64p))
 			return -EFAULT;
 		return a64_vgic_set_addr(vm, gic, at->attr, addr);
@@ -688,17 +1177,28 @@ static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 		return a64_vgic_init(vm, gic);
 	case KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO:
 		return a64_vgic_level_info(vm, gic, at, set);
+	case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+		return a64_vgic_regs(vm, gic, at, set);
 	default:
 		return -ENXIO;
 	}
 }
 
-static int a64_vgic_has_attr(const struct kvm_device_attr *at)
+static int a64_vgic_has_attr(struct vireo_vm *vm, struct a64_vgic *gic,
+			     const struct kvm_device_attr *at)
 {
 	switch (at->group) {
+	case KVM_DEV_ARM_VGIC_GRP_DIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_REDIST_REGS:
+	case KVM_DEV_ARM_VGIC_GRP_CPU_SYSREGS:
+		return a64_vgic_has_reg(vm, gic, at);
 	case KVM_DEV_ARM_VGIC_GRP_ADDR:
 		return at->attr == KVM_VGIC_V3_ADDR_TYPE_DIST ||
-		       at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST ? 0 : -ENXIO;
+		       at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST ||
+		       at->attr == KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION ?
+		       0 : -ENXIO;
 	case KVM_DEV_ARM_VGIC_GRP_NR_IRQS:
 		return 0;
 	case KVM_DEV_ARM_VGIC_GRP_CTRL:
@@ -732,11 +1232,12 @@ static long a64_vgic_ioctl(struct file *file, unsigned int cmd,
 	}
 	if (copy_from_user(&at, (void __user *)arg, sizeof(at)))
 		return -EFAULT;
-	if (cmd == KVM_HAS_DEVICE_ATTR)
-		return a64_vgic_has_attr(&at);
 	/* vm->lock: the vCPUs INIT counts cannot change under it. */
 	mutex_lock(&vm->lock);
-	r = a64_vgic_attr(vm, gic, &at, cmd == KVM_SET_DEVICE_ATTR);
+	if (cmd == KVM_HAS_DEVICE_ATTR)
+		r = a64_vgic_has_attr(vm, gic, &at);
+	else
+		r = a64_vgic_attr(vm, gic, &at, cmd == KVM_SET_DEVICE_ATTR);
 	mutex_unlock(&vm->lock);
 	return r;
 }
@@ -812,8 +1313,9 @@ err:
  * a64_vgic_run_check - may the vCPU run? The GIC's set-up is complete
  * @vcpu: the vCPU, at KVM_RUN
  *
- * Return: 0, or kvm.ko's errno: -ENXIO without both addresses, -EINVAL
- * when the distributor and the redistributors overlap, -EBUSY before INIT.
+ * Return: 0, or kvm.ko's errno: -ENXIO without the distributor's address
+ * or a redistributor for every vCPU, -EINVAL when the distributor and the
+ * redistributors overlap, -EBUSY before INIT.
  */
 int a64_vgic_run_check(struct vireo_vcpu *vcpu)
 {
@@ -821,21 +1323,32 @@ int a64_vgic_run_check(struct vireo_vcpu *vcpu)
 	struct a64_vgic *gic = a64_gic(vm);
 	u64 rsize;
 	int r = 0;
+	u32 i;
 
 	if (!gic || READ_ONCE(gic->mapped))
 		return 0;
 	mutex_lock(&vm->lock);
 	rsize = vm->nr_vcpus * GIC_REDIST_SIZE;
-	if (gic->dist == A64_VGIC_UNDEF || gic->redist == A64_VGIC_UNDEF)
+	if (gic->redist == A64_VGIC_UNDEF) {
+		if (gic->dist == A64_VGIC_UNDEF ||
+		    a64_vgic_layout(gic, vm->nr_vcpus, NULL, NULL) <
+		    vm->nr_vcpus)
+			r = -ENXIO;
+		for (i = 0; i < gic->nr_rdregs && !r; i++)
+			if (a64_overlap(gic->dist, GIC_DIST_SIZE,
+					gic->rdreg[i].base,
+					gic->rdreg[i].count * GIC_REDIST_SIZE))
+				r = -EINVAL;
+	} else if (gic->dist == A64_VGIC_UNDEF) {
 		r = -ENXIO;
-	else if (gic->dist < gic->redist + rsize &&
-		 gic->redist < gic->dist + GIC_DIST_SIZE)
+	} else if (a64_overlap(gic->dist, GIC_DIST_SIZE, gic->redist, rsize)) {
 		r = -EINVAL;
-	else if ((gic->redist + rsize) >> vireo_impl->gpa_bits())
+	} else if ((gic->redist + rsize) >> vireo_impl->gpa_bits()) {
 		r = -E2BIG;
-	else if (!gic->init)
+	}
+	if (!r && !gic->init)
 		r = -EBUSY;
-	else
+	else if (!r)
 		WRITE_ONCE(gic->mapped, true);
 	mutex_unlock(&vm->lock);
 	return r;
@@ -884,6 +1397,7 @@ void a64_vgic_probe(void)
 	if (!a64_gicv3)
 		return;
 	vtr = read_sysreg_s(SYS_ICH_VTR_EL2);
+	a64_ich_vtr = vtr;
 	a64_nr_lr = (vtr & 0x1f) + 1;
 	if (a64_nr_lr > 16)
 		a64_nr_lr = 16;

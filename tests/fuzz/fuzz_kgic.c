@@ -3,7 +3,9 @@
  * libFuzzer target: the module's GICv3 model (kmod/arm64/gic_model.c)
  * under what a guest sends it (distributor and redistributor accesses of
  * any offset, width and value, SGI register writes), what KVM_IRQ_LINE
- * and irqfds drive, and list registers coming back in any state.  The
+ * and irqfds drive, a VMM's saves and restores (KVM_DEV_ARM_VGIC_GRP_
+ * DIST_REGS and _REDIST_REGS), and list registers coming back in any
+ * state.  The
  * model must stay in bounds, present only INTIDs it has, to the vCPU
  * that holds them, and never more than the list registers there are.
  */
@@ -39,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int nr_lr[GIC_MAX_CPUS] = { 0 };
 	u32 acked[16], cpus, nr, c, i, n;
 	u64 off, val;
+	u32 v32;
 
 	cpus = take(&in, 1) % GIC_MAX_CPUS + 1;
 	nr = (take(&in, 1) % 31 + 2) * 32;
@@ -49,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned int op = take(&in, 1), len = widths[take(&in, 1) & 3];
 
 		c = take(&in, 1) % cpus;
-		switch (op % 8) {
+		switch (op % 10) {
 		case 0:
 			off = take(&in, 2);
 			gic_dist_read(&g, off, len);
@@ -98,6 +101,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 7:
 			gic_cpu_pending(&g, c, take(&in, 4));
+			break;
+		case 8:
+			off = take(&in, 4);
+			v32 = take(&in, 4);
+			gic_dist_uaccess(&g, off, len & 1, &v32);
+			break;
+		case 9:
+			off = take(&in, 3);
+			v32 = take(&in, 4);
+			gic_redist_uaccess(&g, take(&in, 1) % (cpus + 1), off,
+					   len & 1, &v32);
 			break;
 		}
 	}

@@ -49,6 +49,11 @@ TEST(ids_and_typer)
 	/* 4 x 32 INTIDs, 10 ID bits, no 1-of-N. */
 	EXPECT_EQ(3 | 9 << 19 | 1 << 25, gic_dist_read(&g, 0x4, 4));
 	EXPECT_EQ(0x50, gic_dist_read(&g, 0x0, 4));
+	/* kvm.ko's reset: group 1 everywhere, SGIs enabled. */
+	EXPECT_EQ(0xffffffff, gic_dist_read(&g, 0x84, 4));
+	EXPECT_EQ(0xffffffff, gic_redist_read(&g, 0x10080, 4));
+	EXPECT_EQ(0xffff, gic_redist_read(&g, 0x10100, 4));
+	EXPECT_EQ(0, gic_dist_read(&g, 0x104, 4));
 	gic_dist_write(&g, 0x0, 4, ~0ULL);
 	EXPECT_EQ(0x53, gic_dist_read(&g, 0x0, 4));
 	EXPECT_EQ(0x30, gic_redist_read(&g, 0xffe8, 4) & 0xf0);
@@ -85,10 +90,15 @@ TEST(banks)
 	EXPECT_EQ(0xf8a08000, gic_dist_read(&g, 0x420, 4));
 	EXPECT_EQ(0xa0, gic_dist_read(&g, 0x422, 1));
 	EXPECT_EQ(0, gic_dist_read(&g, 0x400, 4));
-	/* SGIs edge, always; PPIs and SPIs as written. */
+	/* SGIs edge and PPIs level, always; SPIs edge out of reset. */
 	EXPECT_EQ(0xaaaaaaaa, gic_redist_read(&g, 0x10000 + 0xc00, 4));
 	gic_redist_write(&g, 0x10000 + 0xc00, 4, 0);
 	EXPECT_EQ(0xaaaaaaaa, gic_redist_read(&g, 0x10000 + 0xc00, 4));
+	EXPECT_EQ(0, gic_redist_read(&g, 0x10000 + 0xc04, 4));
+	gic_redist_write(&g, 0x10000 + 0xc04, 4, 0xaaaaaaaa);
+	EXPECT_EQ(0, gic_redist_read(&g, 0x10000 + 0xc04, 4));
+	EXPECT_EQ(0xaaaaaaaa, gic_dist_read(&g, 0xc08, 4));
+	EXPECT_EQ(0xaaaaaaaa, gic_dist_read(&g, 0xc1c, 4));
 	gic_dist_write(&g, 0xc08, 4, 0x2);
 	EXPECT_EQ(0x2, gic_dist_read(&g, 0xc08, 4));
 	/* IROUTER: 64 bits or halves, affinity fields only. */
@@ -112,6 +122,7 @@ TEST(spi_level_through_lrs)
 
 	setup();
 	gic_dist_write(&g, 0x0, 4, 2);
+	gic_dist_write(&g, 0xc08, 4, 0);	/* 32-47 level */
 	/* Not enabled: pending, not presented. */
 	EXPECT_EQ(-1, gic_set_line(&g, 0, 40, true));
 	EXPECT_EQ(0x100, gic_dist_read(&g, 0x204, 4));
@@ -196,7 +207,8 @@ TEST(sgis_and_ppis)
 	/* A wrong Aff1, an RS past the vCPUs: nobody. */
 	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 1ULL << 16 | 1, true));
 	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 1ULL << 44 | 1, true));
-	/* ICC_SGI0R_EL1 only pends Group 0 SGIs. */
+	/* ICC_SGI0R_EL1 only pends Group 0 SGIs (SGI 4 of vCPU 1). */
+	gic_redist_write(&g, GIC_REDIST_SIZE + 0x10080, 4, ~(1U << 4));
 	EXPECT_EQ(0, gic_sgi(&g, 0, 3ULL << 24 | 2, false));
 	EXPECT_EQ(2, gic_sgi(&g, 0, 4ULL << 24 | 2, false));
 	/* A PPI is its vCPU's alone. */
@@ -205,6 +217,118 @@ TEST(sgis_and_ppis)
 	EXPECT_EQ(-1, gic_set_line(&g, 5, 20, true));
 	EXPECT_EQ(-1, gic_set_line(&g, 0, 5, true));
 	EXPECT_EQ(-1, gic_set_line(&g, 0, 128, true));
+}
+
+/* An edge on an SPI out of reset stays pending after the line falls. */
+TEST(spi_edge_by_default)
+{
+	u64 lr[4];
+
+	setup();
+	gic_dist_write(&g, 0x0, 4, 2);
+	enable(0, 40);
+	EXPECT_EQ(0, gic_set_line(&g, 0, 40, true));
+	/* Still pending after the line falls: still vCPU 0's to take. */
+	EXPECT_EQ(0, gic_set_line(&g, 0, 40, false));
+	EXPECT_EQ(0x100, gic_dist_read(&g, 0x204, 4));
+	EXPECT_EQ(1, gic_lr_fill(&g, 0, lr, 4));
+	EXPECT_EQ(40 | 0x80ULL << 48 | GIC_LR_GROUP1 | GIC_LR_PENDING, lr[0]);
+}
+
+/* KVM_DEV_ARM_VGIC_GRP_DIST_REGS and _REDIST_REGS: which registers exist. */
+TEST(uaccess_regs_exist)
+{
+	EXPECT_TRUE(gic_dist_reg_exists(128, 0x0));
+	EXPECT_TRUE(gic_dist_reg_exists(128, 0x10));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0x14));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0x102));
+	EXPECT_TRUE(gic_dist_reg_exists(128, 0x10c));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0x110));
+	EXPECT_TRUE(gic_dist_reg_exists(128, 0x47c));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0x480));
+	EXPECT_TRUE(gic_dist_reg_exists(128, 0xc1c));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0xc20));
+	EXPECT_TRUE(gic_dist_reg_exists(128, 0x6000 + 8 * 127 + 4));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0x6000 + 8 * 128));
+	EXPECT_TRUE(gic_dist_reg_exists(128, 0xfffc));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0x10000));
+	EXPECT_FALSE(gic_dist_reg_exists(128, 0x9000));
+	EXPECT_TRUE(gic_redist_reg_exists(0x14));
+	EXPECT_TRUE(gic_redist_reg_exists(0xc));
+	EXPECT_FALSE(gic_redist_reg_exists(0x18));
+	EXPECT_TRUE(gic_redist_reg_exists(0x10380));
+	EXPECT_FALSE(gic_redist_reg_exists(0x10384));
+	EXPECT_TRUE(gic_redist_reg_exists(0x1041c));
+	EXPECT_FALSE(gic_redist_reg_exists(0x10420));
+	EXPECT_TRUE(gic_redist_reg_exists(0x10c04));
+	EXPECT_FALSE(gic_redist_reg_exists(0x10c08));
+	EXPECT_FALSE(gic_redist_reg_exists(0x20000));
+}
+
+/*
+ * A VMM's accesses: the pending latches alone through ISPENDR, ICPENDR
+ * nothing, identification read-only, the rest as a guest's.
+ */
+TEST(uaccess)
+{
+	u32 v;
+
+	setup();
+	gic_dist_write(&g, 0xc08, 4, 0);	/* 32-47 level */
+	gic_set_line(&g, 0, 41, true);
+	v = 0x100;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x204, true, &v));
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x204, false, &v));
+	EXPECT_EQ(0x100, v);
+	/* The guest sees the line too. */
+	EXPECT_EQ(0x300, gic_dist_read(&g, 0x204, 4));
+	v = 0;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x204, true, &v));
+	EXPECT_EQ(0x200, gic_dist_read(&g, 0x204, 4));
+	v = ~0U;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x284, true, &v));
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x284, false, &v));
+	EXPECT_EQ(0, v);
+	EXPECT_EQ(0x200, gic_dist_read(&g, 0x204, 4));
+	/* Private INTIDs' words in the distributor: nothing. */
+	v = ~0U;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x200, true, &v));
+	EXPECT_EQ(0, gic_redist_read(&g, 0x10200, 4));
+	/* Identification: its own value only; TYPER ignores writes. */
+	v = gic_dist_read(&g, 0x8, 4);
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x8, true, &v));
+	v ^= 1;
+	EXPECT_FALSE(gic_dist_uaccess(&g, 0x8, true, &v));
+	v = 1;
+	EXPECT_FALSE(gic_dist_uaccess(&g, 0xc, true, &v));
+	v = 0;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x4, true, &v));
+	EXPECT_EQ(3, gic_dist_read(&g, 0x4, 4) & 0x1f);
+	/* Past NR_IRQS, unaligned: zero. */
+	v = 5;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x110, false, &v));
+	EXPECT_EQ(0, v);
+	v = 5;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x101, false, &v));
+	EXPECT_EQ(0, v);
+	/* The redistributors: by vCPU, latches, TYPER. */
+	v = 0x30;
+	gic_redist_uaccess(&g, 1, 0x10200, true, &v);
+	gic_redist_uaccess(&g, 1, 0x10200, false, &v);
+	EXPECT_EQ(0x30, v);
+	gic_redist_uaccess(&g, 0, 0x10200, false, &v);
+	EXPECT_EQ(0, v);
+	gic_redist_uaccess(&g, 1, 0x10280, false, &v);
+	EXPECT_EQ(0, v);
+	gic_redist_uaccess(&g, 1, 0xc, false, &v);
+	EXPECT_EQ(1, v);
+	v = 7;
+	gic_redist_uaccess(&g, 1, 0xc, true, &v);
+	gic_redist_uaccess(&g, 1, 0xc, false, &v);
+	EXPECT_EQ(1, v);
+	v = 5;
+	gic_redist_uaccess(&g, 2, 0xc, false, &v);
+	EXPECT_EQ(0, v);
 }
 
 /* What another vCPU's list registers hold stays there. */
