@@ -754,6 +754,8 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 					argp);
 	case KVM_SET_GUEST_DEBUG:
 		return svm_set_guest_debug(sv, argp);
+	case KVM_KVMCLOCK_CTRL:
+		return x86_kvmclock_ctrl(vcpu);
 	case KVM_GET_DEBUGREGS:
 	case KVM_SET_DEBUGREGS:
 		return x86_debugregs_ioctl(&sv->dregs, &sv->vmcb->save.dr6,

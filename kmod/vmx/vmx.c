@@ -1091,6 +1091,8 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	switch (cmd) {
 	case KVM_SET_GUEST_DEBUG:
 		return vmx_set_guest_debug(vmx, argp);
+	case KVM_KVMCLOCK_CTRL:
+		return x86_kvmclock_ctrl(vcpu);
 	case KVM_INTERRUPT:
 		r = x86_get_interrupt(argp);
 		if (r < 0)

@@ -94,6 +94,7 @@ long x86_check_extension(long cap)
 	case KVM_CAP_VCPU_ATTRIBUTES:
 		return 1;
 	case KVM_CAP_SET_GUEST_DEBUG:
+	case KVM_CAP_KVMCLOCK_CTRL:
 		return 1;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return X86_GUESTDBG_FLAGS;

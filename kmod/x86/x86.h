@@ -236,6 +236,7 @@ struct x86_pvclock {
 	int cpu;
 	u64 tsc_offset;
 	u64 stamp;		/* the raw clock when written */
+	bool stop_request;	/* KVM_KVMCLOCK_CTRL: PVCLOCK_GUEST_STOPPED */
 };
 
 /* kvm.ko's bank count, which VMMs size their MSR lists by. */
@@ -332,6 +333,7 @@ int x86_kvmclock_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data);
 void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
 			u64 tsc_offset);
 bool x86_kvmclock_moved(struct vireo_vcpu *vcpu, int cpu);
+long x86_kvmclock_ctrl(struct vireo_vcpu *vcpu);
 u32 x86_kvmclock_features(void);
 
 /* kmod/x86/vcpu.c: what every x86 backend handles alike */
