@@ -1107,6 +1107,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.check_extension = x86_check_extension,
 	.gpa_bits	 = svm_gpa_bits,
 	.gpa_range_errno = -EINVAL,
+	.coalesced_mmio	 = true,
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = svm_vm_create,
 	.vm_destroy	 = svm_vm_destroy,

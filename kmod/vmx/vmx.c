@@ -1526,6 +1526,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.check_extension = vmx_check_extension,
 	.gpa_bits	 = vmx_gpa_bits,
 	.gpa_range_errno = -EINVAL,
+	.coalesced_mmio	 = true,
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = vmx_vm_create,
 	.vm_destroy	 = vmx_vm_destroy,
