@@ -216,8 +216,15 @@ bool vireo_coalesced_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
 	}
 	last = READ_ONCE(c->ring->last);
 	first = READ_ONCE(c->ring->first);
+	/*
+	 * "Full" is kvm.ko 6.1's test, in its 32-bit arithmetic, so that a
+	 * VMM sees the same exits: (first - last - 1) wraps modulo 2^32,
+	 * not the ring's size, and so also says "full" with room left (with
+	 * first 0, at last 85).  Only the producer index decides where the
+	 * entry goes, and it is checked.
+	 */
 	if (!found || last >= VIREO_COALESCED_MAX ||
-	    (last + 1) % VIREO_COALESCED_MAX == first) {
+	    (u32)(first - last - 1) % VIREO_COALESCED_MAX == 0) {
 		spin_unlock(&c->lock);
 		return false;
 	}

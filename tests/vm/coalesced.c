@@ -233,31 +233,57 @@ TEST(pio)
 	cvm_close(&c);
 }
 
-/* A full ring (one slot stays free) sends the next write out as an exit. */
+/*
+ * kvm.ko 6.1's "full": (first - last - 1) modulo 2^32, then modulo the
+ * ring's size, is 0.  The wrap is not the ring's, so it says "full" long
+ * before the ring is (with first 0: at last 85 of 170); vireo.ko follows.
+ */
+static bool ring_says_full(uint32_t first, uint32_t last)
+{
+	return (uint32_t)(first - last - 1) % RING_MAX == 0;
+}
+
+/*
+ * A "full" ring sends the next write out as an exit; the VMM takes
+ * entries (moves first) and the writes go in again.  Each exit is checked
+ * against the model above, the VMM taking 10 entries at the first exit
+ * and all of them at every other.
+ */
 TEST(ring_full)
 {
-	unsigned int max = RING_MAX, exits = 0, mmio = 0;
+	unsigned int i, n = 400, exits = 0, mexits = 0;
+	uint32_t first = 0, last = 0;
 	struct cvm c;
 
-	ASSERT_EQ(0, cvm_open(&c, max + 20, false));
+	ASSERT_EQ(0, cvm_open(&c, n, false));
 	ASSERT_EQ(0, zone(&c, KVM_REGISTER_COALESCED_MMIO, ZONE, 0x1000, 0));
+	for (i = 0; i < n; i++) {
+		if (!ring_says_full(first, last)) {
+			last = (last + 1) % RING_MAX;
+			continue;
+		}
+		mexits++;
+		ASSERT_EQ(0, vt_run(&c.t));
+		ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, c.t.run->exit_reason) {
+			TH_LOG("write %u: exit %s", i,
+			       vt_exit_name(c.t.run->exit_reason));
+		}
+		exits++;
+		EXPECT_EQ(ZONE + 2ULL * i % 0x1000, c.t.run->mmio.phys_addr);
+		EXPECT_TRUE(c.t.run->mmio.is_write);
+		EXPECT_EQ(last, c.ring->last);
+		first = exits == 1 ? 10 : last;
+		c.ring->first = first;
+	}
 	ASSERT_EQ(0, vt_run(&c.t));
-	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, c.t.run->exit_reason);
-	EXPECT_EQ(ZONE + 2ULL * (max - 1), c.t.run->mmio.phys_addr);
-	EXPECT_TRUE(c.t.run->mmio.is_write);
-	EXPECT_EQ(max - 1, c.ring->last);
-	EXPECT_EQ(0u, c.ring->first);
-	/* The VMM takes 10 entries: 10 more go in, then an exit again */
-	c.ring->first = 10;
-	ASSERT_EQ(0, vt_run(&c.t));
-	ASSERT_EQ((uint32_t)KVM_EXIT_MMIO, c.t.run->exit_reason);
-	EXPECT_EQ(9u, c.ring->last);
-	/* All taken: the rest fits */
-	c.ring->first = c.ring->last;
-	ASSERT_EQ(0, run_to_end(&c, &mmio));
-	exits += mmio;
-	EXPECT_EQ(0u, exits);
-	EXPECT_EQ((9u + 20 - 10 - 1 + max) % max, c.ring->last);
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, c.t.run->exit_reason);
+	EXPECT_EQ(0x10, c.t.run->io.port);
+	EXPECT_EQ(last, c.ring->last);
+	EXPECT_LE(2u, mexits);
+	EXPECT_EQ(mexits, exits);
+	/* The first exit came at entry 85, where the ring had 84 more */
+	TH_LOG("%u exits; the first at last == 85: %s", exits,
+	       ring_says_full(0, 85) ? "yes" : "no");
 	cvm_close(&c);
 }
 
