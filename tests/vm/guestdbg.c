@@ -13,7 +13,7 @@
  * without consulting its #BP intercept and arms no breakpoint of the DR7
  * that VMRUN loads (and keeps a nested guest's armed after the exit, which
  * then crashes it): there, under either module, the breakpoint tests skip;
- * they run on VT-x (Bochs).
+ * they run on VT-x (Bochs), where single-step skips instead (see there).
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -166,6 +166,14 @@ TEST(single_step)
 	struct kvm_regs regs;
 	struct vt_vm t;
 
+	/*
+	 * Bochs 2.7 raises the trap before the first instruction after a VM
+	 * entry with TF set: under kvm_intel and vireo.ko alike every exit
+	 * there comes one instruction early.
+	 */
+	if (vt_platform_is("bochs-x86"))
+		SKIP(return, "%s traps before the first instruction after VM entry",
+		     vt_platform());
 	ASSERT_EQ(0, dbg_vm(&t));
 	ASSERT_EQ(0, set_dbg(&t, KVM_GUESTDBG_ENABLE |
 			     KVM_GUESTDBG_SINGLESTEP, NULL));
