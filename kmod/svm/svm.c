@@ -418,7 +418,8 @@ static void svm_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
 	sv->vmcb->save.rsp = regs->rsp;
 	sv->vmcb->save.rip = regs->rip;
 	sv->vmcb->save.rflags = regs->rflags | X86_EFLAGS_FIXED;
-	if (sv->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP)
+	if ((sv->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP) &&
+	    svm_linear_rip(&sv->vmcb->save) == sv->x86.gdb.step_rip)
 		sv->vmcb->save.rflags |= X86_EFLAGS_TF;
 }
 
@@ -461,6 +462,7 @@ static long svm_set_guest_debug(struct svm_vcpu *sv, void __user *argp)
 	}
 	old = x86_gdb_set(&sv->x86.gdb, &dbg);
 	now = sv->x86.gdb.control;
+	sv->x86.gdb.step_rip = svm_linear_rip(s);
 	/* TF: taken back from the old single-step, set for the new one */
 	if (sv->nmi_step) {
 		if (old & KVM_GUESTDBG_SINGLESTEP)

@@ -902,9 +902,10 @@ static void vmx_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
 	vmx_get(vmx);
 	vmcs_write(GUEST_RSP, regs->rsp);
 	vmcs_write(GUEST_RIP, regs->rip);
-	vmcs_write(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED |
-		   ((vmx->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP) ?
-		    X86_EFLAGS_TF : 0));
+	vmcs_write(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
+	if ((vmx->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP) &&
+	    vmx_linear_rip(vmx) == vmx->x86.gdb.step_rip)
+		vmcs_set_bits(GUEST_RFLAGS, X86_EFLAGS_TF);
 	vmx_put(vmx);
 }
 
@@ -1064,6 +1065,7 @@ static long vmx_set_guest_debug(struct vmx_vcpu *vmx, void __user *argp)
 	}
 	old = x86_gdb_set(&vmx->x86.gdb, &dbg);
 	now = vmx->x86.gdb.control;
+	vmx->x86.gdb.step_rip = vmx_linear_rip(vmx);
 	rflags = vmcs_read(GUEST_RFLAGS);
 	if (old & KVM_GUESTDBG_SINGLESTEP)
 		rflags &= ~X86_EFLAGS_TF;

@@ -177,6 +177,11 @@ struct x86_gdb {
 	u64 db[4];		/* KVM_GUESTDBG_USE_HW_BP: the VMM's DR0-3 */
 	u64 dr7;		/* ... and DR7 */
 	/*
+	 * KVM_GUESTDBG_SINGLESTEP: the linear RIP when it was set.  As under
+	 * kvm.ko, KVM_SET_REGS keeps the trap flag only at that RIP.
+	 */
+	u64 step_rip;
+	/*
 	 * An instruction the module carried out for the guest completed
 	 * under single-step: KVM_EXIT_DEBUG before the next entry.
 	 */

@@ -179,6 +179,25 @@ TEST(single_step)
 			     KVM_GUESTDBG_SINGLESTEP, NULL));
 	expect_step(_metadata, &t, 0x1001);
 	expect_step(_metadata, &t, 0x1002);
+	/*
+	 * KVM_SET_REGS keeps the trap flag only at the RIP where the VMM
+	 * asked for single-step (kvm.ko's rule): from here the guest runs
+	 * through to its HLT, until KVM_SET_GUEST_DEBUG comes again.
+	 */
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ((uint32_t)KVM_EXIT_HLT, t.run->exit_reason);
+	/* At that RIP it stays */
+	regs.rip = 0x1000;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, set_dbg(&t, KVM_GUESTDBG_ENABLE |
+			     KVM_GUESTDBG_SINGLESTEP, NULL));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	expect_step(_metadata, &t, 0x1001);
+	expect_step(_metadata, &t, 0x1002);
 	/* OUT goes to the VMM first; the step ends when it completes */
 	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
