@@ -233,6 +233,12 @@ long vireo_check_extension(long cap)
 		return VIREO_MAX_SLOTS;
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return vireo_impl->vm_write_protect ? VIREO_DIRTY_LOG_MANUAL : 0;
+	/* The ring's page offset in the vCPU mapping, as kvm.ko answers */
+	case KVM_CAP_COALESCED_MMIO:
+		return vireo_impl->coalesced_mmio ?
+		       KVM_COALESCED_MMIO_PAGE_OFFSET : 0;
+	case KVM_CAP_COALESCED_PIO:
+		return vireo_impl->coalesced_mmio;
 	default:
 		return vireo_impl->check_extension(cap);
 	}
@@ -249,7 +255,7 @@ static long vireo_dev_ioctl(struct file *file, unsigned int cmd,
 	case KVM_CHECK_EXTENSION:
 		return vireo_check_extension(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
-		return arg ? -EINVAL : VIREO_RUN_PAGES * PAGE_SIZE;
+		return arg ? -EINVAL : vireo_vcpu_mmap_pages() * PAGE_SIZE;
 	default:
 		return vireo_impl->dev_ioctl(cmd, (void __user *)arg);
 	}

@@ -247,9 +247,13 @@ static vm_fault_t vireo_run_fault(struct vm_fault *vmf)
 	struct vireo_vcpu *vcpu = vmf->vma->vm_file->private_data;
 	struct page *page;
 
-	if (vmf->pgoff >= VIREO_RUN_PAGES)
+	if (vmf->pgoff == KVM_COALESCED_MMIO_PAGE_OFFSET &&
+	    vireo_coalesced_page(vcpu->vm))
+		page = vireo_coalesced_page(vcpu->vm);
+	else if (vmf->pgoff < VIREO_RUN_PAGES)
+		page = vcpu->run_pages[vmf->pgoff];
+	else
 		return VM_FAULT_SIGBUS;
-	page = vcpu->run_pages[vmf->pgoff];
 	get_page(page);
 	vmf->page = page;
 	return 0;

@@ -75,6 +75,7 @@ enum vireo_irqchip {
 
 struct vireo_irq_routes;
 struct vireo_iobus;
+struct vireo_coalesced;
 
 /*
  * Why the guest exited, for the statistics (kmod/core/stats.c): a backend
@@ -195,6 +196,8 @@ struct vireo_vm {
 	struct list_head resamplers;
 	/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 as enabled (KVM_DIRTY_LOG_*) */
 	u64 dirty_log_manual;
+	/* KVM_REGISTER_COALESCED_MMIO's ring and zones (kmod/core/coalesced.c) */
+	struct vireo_coalesced *coalesced;
 	/* KVM_CAP_MAX_VCPU_ID as enabled; 0 until then */
 	u32 max_vcpu_ids;
 	/* Statistics: the creator's id (KVM's "kvm-PID"), the list of VMs */
@@ -260,6 +263,9 @@ void vireo_stat_entering(struct vireo_vcpu *vcpu);
  * @gpa_range_errno: what KVM_SET_USER_MEMORY_REGION returns for a slot
  *	that ends above that (the reference's: -EINVAL on x86, -EFAULT on
  *	arm64)
+ * @coalesced_mmio: the VM has a coalesced MMIO/PIO ring, mapped through
+ *	the vCPU fds at KVM_COALESCED_MMIO_PAGE_OFFSET (past the run pages),
+ *	and the backend hands guest writes to vireo_coalesced_write()
  * @dev_ioctl: arch ioctls on the system fd (-EINVAL if unknown)
  * @vm_create: set up @vm->arch; @vm_destroy frees it
  * @vm_release: optional; the VM's last reference is gone and its vCPUs are
@@ -325,6 +331,7 @@ struct vireo_impl {
 	long (*check_extension)(long cap);
 	unsigned int (*gpa_bits)(void);
 	int gpa_range_errno;
+	bool coalesced_mmio;
 	long (*dev_ioctl)(unsigned int cmd, void __user *argp);
 	int (*vm_create)(struct vireo_vm *vm);
 	void (*vm_destroy)(struct vireo_vm *vm);
@@ -427,5 +434,22 @@ int vireo_irq_set_src(struct vireo_vm *vm, u32 gsi, int level,
 		      unsigned int src);
 bool vireo_ioeventfd_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
 			   unsigned int len, const void *val);
+
+/* kmod/core/coalesced.c: KVM_REGISTER_COALESCED_MMIO */
+int vireo_coalesced_init(struct vireo_vm *vm);
+void vireo_coalesced_free(struct vireo_vm *vm);
+struct page *vireo_coalesced_page(struct vireo_vm *vm);
+long vireo_coalesced_ioctl(struct vireo_vm *vm, unsigned int cmd,
+			   void __user *argp);
+bool vireo_coalesced_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
+			   unsigned int len, const void *val);
+/* KVM_GET_VCPU_MMAP_SIZE: the run pages, and the ring's where offered */
+static inline unsigned long vireo_vcpu_mmap_pages(void)
+{
+	if (vireo_impl->coalesced_mmio &&
+	    KVM_COALESCED_MMIO_PAGE_OFFSET >= VIREO_RUN_PAGES)
+		return KVM_COALESCED_MMIO_PAGE_OFFSET + 1;
+	return VIREO_RUN_PAGES;
+}
 
 #endif

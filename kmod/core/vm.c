@@ -52,6 +52,7 @@ static void vireo_vm_free(struct kref *ref)
 		vireo_vcpu_free(vm->vcpus[i]);
 	for (i = 0; i < VIREO_MAX_SLOTS; i++)
 		vireo_dirty_free(vm->slots[i].dirty);
+	vireo_coalesced_free(vm);
 	mmu_notifier_unregister(&vm->mn, vm->mm);
 	vireo_impl->vm_destroy(vm);
 	mmdrop(vm->mm);
@@ -609,11 +610,15 @@ static long vireo_vm_ioctl(struct file *file, unsigned int cmd,
 	}
 	case KVM_ENABLE_CAP:
 		return vireo_vm_enable_cap(vm, argp);
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO:
+		if (!vm->coalesced)
+			break;
+		return vireo_coalesced_ioctl(vm, cmd, argp);
 	case KVM_GET_STATS_FD:
 		return vireo_vm_stats_fd(vm);
-	default:
-		return vireo_impl->vm_ioctl(vm, cmd, argp);
 	}
+	return vireo_impl->vm_ioctl(vm, cmd, argp);
 }
 
 static int vireo_vm_release(struct inode *inode, struct file *file)
@@ -646,6 +651,9 @@ int vireo_create_vm(unsigned long type)
 	spin_lock_init(&vm->slots_lock);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	r = vireo_coalesced_init(vm);
+	if (r)
+		goto err;
 	r = vireo_impl->vm_create(vm);
 	if (r)
 		goto err;
@@ -661,6 +669,7 @@ int vireo_create_vm(unsigned long type)
 		vireo_vm_put(vm);
 	return r;
 err:
+	vireo_coalesced_free(vm);
 	mmdrop(vm->mm);
 	vireo_free(vm);
 	return r;

@@ -258,6 +258,80 @@ void svm_dr_intercepts(struct vmcb *vmcb, bool on)
 }
 
 /*
+ * MOV to or from a debug register while the VMM's breakpoints are in the
+ * CPU (KVM_GUESTDBG_USE_HW_BP): carried out on the guest's own copy, where
+ * it runs natively otherwise.  No decode assists: the general register
+ * comes from the instruction (0F 21 /r reads, 0F 23 /r writes).
+ */
+static int svm_emulate_dr(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	unsigned int mode = svm_code_size(s), len, dr;
+	u8 bytes[X86_MAX_INSN_LEN], rex;
+	u64 val;
+	int i, reg;
+
+	i = svm_fetch_insn(vcpu, bytes, &len, &rex);
+	if (i < 0 || i + 3 > len || bytes[i] != 0x0f ||
+	    (bytes[i + 1] != 0x21 && bytes[i + 1] != 0x23))
+		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	dr = (bytes[i + 2] >> 3) & 7;
+	reg = (bytes[i + 2] & 7) | (rex & 1 ? 8 : 0);
+	if (rex & 4) {
+		/* DR8-15 do not exist */
+		svm_inject_exception(sv, X86_TRAP_UD, false, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	if (s->cpl) {
+		svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+		return VIREO_RUN_AGAIN;
+	}
+	if (dr == 4 || dr == 5) {
+		if (s->cr4 & X86_CR4_DE) {
+			svm_inject_exception(sv, X86_TRAP_UD, false, 0);
+			return VIREO_RUN_AGAIN;
+		}
+		dr += 2;
+	}
+	if (bytes[i + 1] == 0x21) {
+		if (dr < 4)
+			val = sv->dregs.db[dr];
+		else
+			val = dr == 6 ? s->dr6 : s->dr7;
+		if (mode != 8)
+			svm_set_reg32(sv, reg, val);
+		else if (reg == X86_RAX)
+			s->rax = val;
+		else if (reg == X86_RSP)
+			s->rsp = val;
+		else
+			sv->gprs.r[reg] = val;
+	} else {
+		if (reg == X86_RAX)
+			val = s->rax;
+		else if (reg == X86_RSP)
+			val = s->rsp;
+		else
+			val = sv->gprs.r[reg];
+		if (mode != 8)
+			val = (u32)val;
+		if (dr >= 6 && val >> 32) {
+			svm_inject_exception(sv, X86_TRAP_GP, true, 0);
+			return VIREO_RUN_AGAIN;
+		}
+		if (dr < 4)
+			sv->dregs.db[dr] = val;
+		else if (dr == 6)
+			s->dr6 = (val & X86_DR6_VOLATILE) | X86_DR6_CLEAN;
+		else
+			s->dr7 = val | X86_DR7_FIXED;
+	}
+	svm_skip(sv, i + 3);
+	return VIREO_RUN_AGAIN;
+}
+
+/*
  * The guest's first MOV DR.  Until now DR0-3 in the CPU were the host's,
  * and an exit per access would need the instruction decoded (no decode
  * assists here).  From now on svm_vcpu_run() puts the guest's DR0-3 in
@@ -268,6 +342,8 @@ static int svm_exit_dr(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 
+	if (sv->x86.gdb.control & KVM_GUESTDBG_USE_HW_BP)
+		return svm_emulate_dr(vcpu);
 	svm_dr_intercepts(sv->vmcb, false);
 	sv->dr_native = true;
 	return VIREO_RUN_AGAIN;
@@ -449,6 +525,7 @@ static int svm_exit_io(struct vireo_vcpu *vcpu)
 void svm_complete_user(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
+	u64 rip = sv->vmcb->save.rip;
 	struct x86_str_view v;
 	int r;
 
@@ -465,6 +542,10 @@ void svm_complete_user(struct vireo_vcpu *vcpu)
 	sv->vmcb->save.rax = sv->gprs.r[X86_RAX];
 	sv->vmcb->save.rsp = sv->gprs.r[X86_RSP];
 	svm_str_rip(sv, r);
+	/* The instruction is done now: a single-step exit is due. */
+	if (sv->vmcb->save.rip != rip &&
+	    (sv->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP))
+		sv->x86.gdb.step_pending = true;
 }
 
 /*
@@ -605,6 +686,12 @@ int svm_handle_exit(struct vireo_vcpu *vcpu)
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:
 		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
 		return svm_exit_db(vcpu);
+	case SVM_EXIT_EXCP_BASE + X86_TRAP_BP:
+		/* Intercepted for KVM_GUESTDBG_USE_SW_BP only; RIP at the INT3 */
+		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
+		x86_gdb_exit(run, X86_TRAP_BP, svm_linear_rip(&sv->vmcb->save),
+			     sv->x86.gdb.exit_dr6, sv->x86.gdb.exit_dr7);
+		return VIREO_RUN_USER;
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_AC:
 		vireo_stat_exit(vcpu, VIREO_EXIT_EXCEPTION);
 		/* Intercepted only so that each delivery passes the host. */

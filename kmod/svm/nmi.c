@@ -89,7 +89,8 @@ void svm_nmi_prepare(struct svm_vcpu *sv)
 	if ((c->event_inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
 	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI) && !sv->nmi_masked)
 		svm_set_nmi_masked(sv, true);
-	if (!sv->events.nmi_pending || sv->nmi_masked || sv->nmi_step)
+	if (!sv->events.nmi_pending || sv->nmi_masked || sv->nmi_step ||
+	    (sv->x86.gdb.control & KVM_GUESTDBG_BLOCKIRQ))
 		return;
 	/*
 	 * Another event goes in first; the NMI follows at the next exit,
@@ -127,13 +128,22 @@ int svm_exit_iret(struct vireo_vcpu *vcpu)
  *	which goes back to it with DR6 as the CPU left it in the VMCB
  * @vcpu: the vCPU
  *
- * Return: VIREO_RUN_AGAIN.
+ * Return: VIREO_RUN_AGAIN, or VIREO_RUN_USER with KVM_EXIT_DEBUG when the
+ * VMM debugs the guest (single-step, hardware breakpoints).
  */
 int svm_exit_db(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_save_area *s = &sv->vmcb->save;
 
+	if (sv->x86.gdb.control & X86_GDB_DB_EXITS) {
+		/* Every #DB is the VMM's now, an NMI's step too. */
+		if (sv->nmi_step)
+			svm_nmi_step_end(sv);
+		x86_gdb_exit(vcpu->run, X86_TRAP_DB, svm_linear_rip(s),
+			     sv->x86.gdb.exit_dr6, sv->x86.gdb.exit_dr7);
+		return VIREO_RUN_USER;
+	}
 	if (sv->nmi_step == SVM_STEP_NONE) {
 		svm_inject_exception(sv, X86_TRAP_DB, false, 0);
 		return VIREO_RUN_AGAIN;

@@ -404,6 +404,9 @@ static void svm_get_regs(struct vireo_vcpu *vcpu, struct kvm_regs *regs)
 	regs->rsp = sv->vmcb->save.rsp;
 	regs->rip = sv->vmcb->save.rip;
 	regs->rflags = sv->vmcb->save.rflags;
+	/* The single-step's TF is the VMM's, as kvm.ko hides it. */
+	if (sv->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP)
+		regs->rflags &= ~X86_EFLAGS_TF;
 }
 
 static void svm_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
@@ -415,6 +418,70 @@ static void svm_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
 	sv->vmcb->save.rsp = regs->rsp;
 	sv->vmcb->save.rip = regs->rip;
 	sv->vmcb->save.rflags = regs->rflags | X86_EFLAGS_FIXED;
+	if ((sv->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP) &&
+	    svm_linear_rip(&sv->vmcb->save) == sv->x86.gdb.step_rip)
+		sv->vmcb->save.rflags |= X86_EFLAGS_TF;
+}
+
+/*
+ * KVM_SET_GUEST_DEBUG.  #BP is intercepted for software breakpoints only;
+ * #DB always is.  With the VMM's hardware breakpoints in the CPU every MOV
+ * DR exits (svm_emulate_dr()), as it does before the guest's first one.
+ */
+static long svm_set_guest_debug(struct svm_vcpu *sv, void __user *argp)
+{
+	struct vmcb_control_area *c = &sv->vmcb->control;
+	struct vmcb_save_area *s = &sv->vmcb->save;
+	u32 bp = BIT(X86_TRAP_BP), old, now;
+	struct kvm_guest_debug dbg;
+
+	if (copy_from_user(&dbg, argp, sizeof(dbg)))
+		return -EFAULT;
+	if (dbg.control & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)) {
+		/* kvm.ko: one exception at a time */
+		if ((c->event_inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) ==
+		    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT))
+			return -EBUSY;
+		if (dbg.control & KVM_GUESTDBG_INJECT_DB) {
+			svm_inject_exception(sv, X86_TRAP_DB, false, 0);
+		} else {
+			/*
+			 * As the INT3 at RIP would have raised it (the VMM
+			 * hands back a breakpoint of the guest's): the handler
+			 * returns past it.  NextRIP tells the CPU, as kvm.ko
+			 * does; an emulator that ignores it for an injected
+			 * exception (QEMU's TCG) saves RIP itself, under
+			 * kvm.ko too.
+			 */
+			svm_inject_exception(sv, X86_TRAP_BP, false, 0);
+			if (boot_cpu_has(X86_FEATURE_NRIPS))
+				c->next_rip = s->rip + 1;
+			else
+				s->rip++;
+		}
+	}
+	old = x86_gdb_set(&sv->x86.gdb, &dbg);
+	now = sv->x86.gdb.control;
+	sv->x86.gdb.step_rip = svm_linear_rip(s);
+	/* TF: taken back from the old single-step, set for the new one */
+	if (sv->nmi_step) {
+		if (old & KVM_GUESTDBG_SINGLESTEP)
+			sv->step_tf = false;
+		if (now & KVM_GUESTDBG_SINGLESTEP)
+			sv->step_tf = true;
+	} else {
+		if (old & KVM_GUESTDBG_SINGLESTEP)
+			s->rflags &= ~X86_EFLAGS_TF;
+		if (now & KVM_GUESTDBG_SINGLESTEP)
+			s->rflags |= X86_EFLAGS_TF;
+	}
+	if (now & KVM_GUESTDBG_USE_SW_BP)
+		c->intercepts[INTERCEPT_EXCEPTION] |= bp;
+	else
+		c->intercepts[INTERCEPT_EXCEPTION] &= ~bp;
+	svm_dr_intercepts(sv->vmcb, !sv->dr_native ||
+			  (now & KVM_GUESTDBG_USE_HW_BP));
+	return 0;
 }
 
 /* The VMCB packs descriptor bits 55:52 right above bits 47:40. */
@@ -687,6 +754,10 @@ static long svm_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case KVM_SET_VCPU_EVENTS:
 		return x86_events_ioctl(&sv->events, &svm_event_ops, vcpu, cmd,
 					argp);
+	case KVM_SET_GUEST_DEBUG:
+		return svm_set_guest_debug(sv, argp);
+	case KVM_KVMCLOCK_CTRL:
+		return x86_kvmclock_ctrl(vcpu);
 	case KVM_GET_DEBUGREGS:
 	case KVM_SET_DEBUGREGS:
 		return x86_debugregs_ioctl(&sv->dregs, &sv->vmcb->save.dr6,
@@ -747,6 +818,14 @@ static int svm_vcpu_load(struct vireo_vcpu *vcpu)
 	return 0;
 }
 
+/* The DR7 the guest runs with: the VMM's under KVM_GUESTDBG_USE_HW_BP */
+static u64 svm_gdb_dr7(struct svm_vcpu *sv)
+{
+	if (sv->x86.gdb.control & KVM_GUESTDBG_USE_HW_BP)
+		return sv->x86.gdb.dr7;
+	return sv->vmcb->save.dr7;
+}
+
 static bool svm_interrupt_allowed(struct svm_vcpu *sv)
 {
 	return (sv->vmcb->save.rflags & X86_EFLAGS_IF) &&
@@ -787,6 +866,9 @@ static bool svm_apic_prepare(struct svm_vcpu *sv)
 			sv->events.nmi_pending++;
 	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | x86_lapic_get_cr8(apic);
 	if (x86_lapic_next_irq(apic, false) < 0)
+		return false;
+	/* KVM_GUESTDBG_BLOCKIRQ: none goes in, nor is a window awaited */
+	if (sv->x86.gdb.control & KVM_GUESTDBG_BLOCKIRQ)
 		return false;
 	if (sv->nmi_step || !svm_interrupt_allowed(sv))
 		return true;
@@ -867,6 +949,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	struct svm_vm *svm = to_svm_vm(vcpu->vm);
 	struct vmcb *vmcb = sv->vmcb;
 	bool swap_xcr0;
+	struct x86_gdb *g = &sv->x86.gdb;
 	struct svm_cpu *sc;
 	int cpu, r;
 	u64 gen, rip;
@@ -876,6 +959,13 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		svm_vcpu_reinit(vcpu);
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
+	}
+	if (unlikely(g->step_pending)) {
+		g->step_pending = false;
+		if (x86_gdb_stepped(g, vcpu->run, vmcb->save.rflags,
+				    svm_linear_rip(&vmcb->save),
+				    svm_gdb_dr7(sv)))
+			return VIREO_RUN_USER;
 	}
 	sv->cpuid.frozen = true;
 	svm_prepare_events(vcpu);
@@ -937,7 +1027,19 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, sv->xcr0);
 	x86_pkru_enter(&sv->pkru, vmcb->save.cr4, sv->xcr0);
+	/*
+	 * A #DB the VMM asked for reports its own cause: DR6 starts clean,
+	 * and the VMM's DR7 replaces the guest's, for this entry only.
+	 */
+	if (unlikely(g->control & X86_GDB_DB_EXITS)) {
+		g->guest_dr6 = vmcb->save.dr6;
+		g->guest_dr7 = vmcb->save.dr7;
+		vmcb->save.dr6 = X86_DR6_CLEAN;
+		if (g->control & KVM_GUESTDBG_USE_HW_BP)
+			vmcb->save.dr7 = g->dr7;
+	}
 	x86_dr_enter(&sv->dregs,
+		     (g->control & KVM_GUESTDBG_USE_HW_BP) ? g->db : NULL,
 		     sv->dr_native || (vmcb->save.dr7 & X86_DR7_ENABLES), NULL);
 	x86_uret_enter(sv->uret);
 	/*
@@ -950,6 +1052,12 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	x86_guest_exited();
 	vireo_stat_exited(vcpu);
 	x86_dr_exit(&sv->dregs, NULL);
+	g->exit_dr6 = vmcb->save.dr6;
+	g->exit_dr7 = vmcb->save.dr7;
+	if (unlikely(g->control & X86_GDB_DB_EXITS)) {
+		vmcb->save.dr6 = g->guest_dr6;
+		vmcb->save.dr7 = g->guest_dr7;
+	}
 	/*
 	 * Read back what the guest left in XCR0: a CPU that does not honour
 	 * the XSETBV intercept (QEMU's emulation) lets it write XCR0 itself.
@@ -972,6 +1080,12 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		x86_lapic_vapic_exit(sv->x86.apic);
 	}
 	r = svm_handle_exit(vcpu);
+	/* An instruction the module carried out ends a single step. */
+	if (r == VIREO_RUN_AGAIN && unlikely(g->control) &&
+	    vmcb->save.rip != rip &&
+	    x86_gdb_stepped(g, vcpu->run, vmcb->save.rflags,
+			    svm_linear_rip(&vmcb->save), svm_gdb_dr7(sv)))
+		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && sv->x86.apic &&
 	    (x86_lapic_eoi_exit(sv->x86.apic, vcpu->run) ||
 	     x86_lapic_tpr_exit(sv->x86.apic, vcpu->run, rip)))
@@ -995,6 +1109,7 @@ const struct vireo_impl vireo_svm_impl = {
 	.check_extension = x86_check_extension,
 	.gpa_bits	 = svm_gpa_bits,
 	.gpa_range_errno = -EINVAL,
+	.coalesced_mmio	 = true,
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = svm_vm_create,
 	.vm_destroy	 = svm_vm_destroy,

@@ -78,6 +78,14 @@ static inline struct svm_vm *to_svm_vm(struct vireo_vm *vm)
 	return vm->arch;
 }
 
+/* CS:RIP as a linear address, what KVM_EXIT_DEBUG reports */
+static inline u64 svm_linear_rip(const struct vmcb_save_area *s)
+{
+	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SELECTOR_L_MASK))
+		return s->rip;
+	return (u32)(s->cs.base + s->rip);
+}
+
 extern const struct vireo_impl vireo_svm_impl;
 
 void vireo_svm_vmrun(struct x86_gprs *gprs, u64 vmcb_pa, u64 host_pa);

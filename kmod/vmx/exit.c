@@ -86,6 +86,21 @@ static bool vmx_long_mode(struct vmx_vcpu *vmx)
 	       (vmcs_read(GUEST_CS_AR_BYTES) & BIT(13));
 }
 
+/**
+ * vmx_linear_rip - CS:RIP as a linear address, what KVM_EXIT_DEBUG reports
+ * @vmx: the vCPU, its VMCS loaded
+ *
+ * Return: the address.
+ */
+u64 vmx_linear_rip(struct vmx_vcpu *vmx)
+{
+	u64 rip = vmcs_read(GUEST_RIP);
+
+	if (vmx_long_mode(vmx))
+		return rip;
+	return (u32)(vmcs_read(GUEST_CS_BASE) + rip);
+}
+
 static u64 vmx_reg_read(struct vmx_vcpu *vmx, int reg)
 {
 	u64 v = reg == X86_RSP ? vmcs_read(GUEST_RSP) : vmx->gprs.r[reg];
@@ -276,6 +291,16 @@ static int vmx_exit_dr(struct vireo_vcpu *vcpu)
 			return VIREO_RUN_AGAIN;
 		}
 		dr += 2;
+	}
+	/*
+	 * The VMM's DR7.GD: the exit comes before the #DB the CPU would
+	 * raise, which the VMM asked to see (kvm.ko's order of checks).
+	 */
+	if ((vmx->x86.gdb.control & KVM_GUESTDBG_USE_HW_BP) &&
+	    (vmx->x86.gdb.dr7 & VMX_DR7_GD)) {
+		x86_gdb_exit(vcpu->run, X86_TRAP_DB, vmx_linear_rip(vmx),
+			     X86_DR6_CLEAN | VMX_DR6_BD, vmx->x86.gdb.dr7);
+		return VIREO_RUN_USER;
 	}
 	if (from) {
 		if (dr < 4)
@@ -596,10 +621,12 @@ void vmx_complete_user(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct x86_str_view v;
+	u64 rip;
 	int r;
 
 	if (vmx->uexit.kind == X86_UEXIT_NONE)
 		return;
+	rip = vmcs_read(GUEST_RIP);
 	vmx_str_view(vcpu, &v);
 	r = x86_uexit_complete(&vmx->uexit, &v, vmcs_read(GUEST_RIP),
 			       vcpu->run);
@@ -611,6 +638,10 @@ void vmx_complete_user(struct vireo_vcpu *vcpu)
 	}
 	vmcs_write(GUEST_RSP, vmx->gprs.r[X86_RSP]);
 	vmx_str_rip(vmx, r);
+	/* The instruction is done now: a single-step exit is due. */
+	if (vmcs_read(GUEST_RIP) != rip &&
+	    (vmx->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP))
+		vmx->x86.gdb.step_pending = true;
 }
 
 /*
@@ -782,13 +813,25 @@ static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
 		return VIREO_RUN_AGAIN;
 	case X86_TRAP_UD:
 		return vmx_exit_ud(vcpu);
+	case X86_TRAP_BP:
+		/* Intercepted for KVM_GUESTDBG_USE_SW_BP only; RIP at the INT3 */
+		x86_gdb_exit(vcpu->run, X86_TRAP_BP, vmx_linear_rip(vmx),
+			     vmx->x86.gdb.exit_dr6, vmx->x86.gdb.exit_dr7);
+		return VIREO_RUN_USER;
 	case X86_TRAP_DB:
+		qual = vmcs_read(EXIT_QUALIFICATION);
+		if (vmx->x86.gdb.control & X86_GDB_DB_EXITS) {
+			/* The VMM's: the guest's DR6 stays as it was. */
+			x86_gdb_exit(vcpu->run, X86_TRAP_DB,
+				     vmx_linear_rip(vmx), qual | X86_DR6_CLEAN,
+				     vmx->x86.gdb.exit_dr7);
+			return VIREO_RUN_USER;
+		}
 		/*
 		 * The CPU left DR6 and DR7 alone and put the DR6 bits of this
 		 * #DB in the qualification: update them as its delivery
 		 * would have (SDM vol. 3B, 17.2.3 and 17.2.4).
 		 */
-		qual = vmcs_read(EXIT_QUALIFICATION);
 		vmx->dr6 = (vmx->dr6 & ~(u64)DR_TRAP_BITS) |
 			   (qual & (DR_TRAP_BITS | VMX_DR6_BD | DR_STEP));
 		vmcs_clear_bits(GUEST_DR7, VMX_DR7_GD);

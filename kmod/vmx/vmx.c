@@ -889,6 +889,9 @@ static void vmx_get_regs(struct vireo_vcpu *vcpu, struct kvm_regs *regs)
 	regs->rip = vmcs_read(GUEST_RIP);
 	regs->rflags = vmcs_read(GUEST_RFLAGS);
 	vmx_put(vmx);
+	/* The single-step's TF is the VMM's, as kvm.ko hides it. */
+	if (vmx->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP)
+		regs->rflags &= ~X86_EFLAGS_TF;
 }
 
 static void vmx_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
@@ -900,6 +903,9 @@ static void vmx_set_regs(struct vireo_vcpu *vcpu, const struct kvm_regs *regs)
 	vmcs_write(GUEST_RSP, regs->rsp);
 	vmcs_write(GUEST_RIP, regs->rip);
 	vmcs_write(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
+	if ((vmx->x86.gdb.control & KVM_GUESTDBG_SINGLESTEP) &&
+	    vmx_linear_rip(vmx) == vmx->x86.gdb.step_rip)
+		vmcs_set_bits(GUEST_RFLAGS, X86_EFLAGS_TF);
 	vmx_put(vmx);
 }
 
@@ -1021,6 +1027,59 @@ static long vmx_debugregs_ioctl(struct vmx_vcpu *vmx, unsigned int cmd,
 	return r;
 }
 
+/*
+ * KVM_SET_GUEST_DEBUG.  #BP is intercepted for software breakpoints only;
+ * #DB and MOV DR always are.
+ */
+static long vmx_set_guest_debug(struct vmx_vcpu *vmx, void __user *argp)
+{
+	struct kvm_guest_debug dbg;
+	u32 old, now, info;
+	u64 rflags;
+
+	if (copy_from_user(&dbg, argp, sizeof(dbg)))
+		return -EFAULT;
+	vmx_get(vmx);
+	info = vmcs_read(VM_ENTRY_INTR_INFO_FIELD);
+	if (dbg.control & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)) {
+		/* kvm.ko: one exception at a time */
+		if ((info & INTR_INFO_VALID_MASK) &&
+		    (info & INTR_INFO_INTR_TYPE_MASK) != INTR_TYPE_EXT_INTR &&
+		    (info & INTR_INFO_INTR_TYPE_MASK) != INTR_TYPE_NMI_INTR) {
+			vmx_put(vmx);
+			return -EBUSY;
+		}
+		if (dbg.control & KVM_GUESTDBG_INJECT_DB) {
+			vmx_inject_exception(X86_TRAP_DB, false, 0);
+		} else {
+			/*
+			 * As the INT3 at RIP would have raised it (the VMM
+			 * hands back a breakpoint of the guest's): the
+			 * handler returns past it.
+			 */
+			vmcs_write(VM_ENTRY_INTR_INFO_FIELD, X86_TRAP_BP |
+				   INTR_TYPE_SOFT_EXCEPTION |
+				   INTR_INFO_VALID_MASK);
+			vmcs_write(VM_ENTRY_INSTRUCTION_LEN, 1);
+		}
+	}
+	old = x86_gdb_set(&vmx->x86.gdb, &dbg);
+	now = vmx->x86.gdb.control;
+	vmx->x86.gdb.step_rip = vmx_linear_rip(vmx);
+	rflags = vmcs_read(GUEST_RFLAGS);
+	if (old & KVM_GUESTDBG_SINGLESTEP)
+		rflags &= ~X86_EFLAGS_TF;
+	if (now & KVM_GUESTDBG_SINGLESTEP)
+		rflags |= X86_EFLAGS_TF;
+	vmcs_write(GUEST_RFLAGS, rflags);
+	if (now & KVM_GUESTDBG_USE_SW_BP)
+		vmcs_set_bits(EXCEPTION_BITMAP, BIT(X86_TRAP_BP));
+	else
+		vmcs_clear_bits(EXCEPTION_BITMAP, BIT(X86_TRAP_BP));
+	vmx_put(vmx);
+	return 0;
+}
+
 static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			   void __user *argp)
 {
@@ -1032,6 +1091,10 @@ static long vmx_vcpu_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	if (r != -ENOIOCTLCMD)
 		return r;
 	switch (cmd) {
+	case KVM_SET_GUEST_DEBUG:
+		return vmx_set_guest_debug(vmx, argp);
+	case KVM_KVMCLOCK_CTRL:
+		return x86_kvmclock_ctrl(vcpu);
 	case KVM_INTERRUPT:
 		r = x86_get_interrupt(argp);
 		if (r < 0)
@@ -1173,6 +1236,9 @@ static bool vmx_apic_prepare(struct vmx_vcpu *vmx)
 			vmx->events.nmi_pending++;
 	if (x86_lapic_next_irq(apic, false) < 0)
 		return false;
+	/* KVM_GUESTDBG_BLOCKIRQ: none goes in, nor is a window awaited */
+	if (vmx->x86.gdb.control & KVM_GUESTDBG_BLOCKIRQ)
+		return false;
 	if (!vmx_interrupt_allowed())
 		return true;
 	v = x86_lapic_next_irq(apic, true);
@@ -1237,11 +1303,20 @@ static void vmx_count_injection(struct vireo_vcpu *vcpu, u32 info)
 		vireo_stat_inc(vcpu, VIREO_STAT_NMI_INJECTIONS);
 }
 
+/* The DR7 the guest runs with: the VMM's under KVM_GUESTDBG_USE_HW_BP */
+static u64 vmx_gdb_dr7(struct vmx_vcpu *vmx)
+{
+	if (vmx->x86.gdb.control & KVM_GUESTDBG_USE_HW_BP)
+		return vmx->x86.gdb.dr7;
+	return vmcs_read(GUEST_DR7);
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
+	struct x86_gdb *g = &vmx->x86.gdb;
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
 	u16 ds, es, fs, gs, ldt;
 	bool swap_xcr0;
@@ -1254,6 +1329,15 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		vmx->x86.triple_fault = false;
 		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return VIREO_RUN_USER;
+	}
+	if (unlikely(g->step_pending)) {
+		g->step_pending = false;
+		vmx_get(vmx);
+		r = x86_gdb_stepped(g, vcpu->run, vmcs_read(GUEST_RFLAGS),
+				    vmx_linear_rip(vmx), vmx_gdb_dr7(vmx));
+		vmx_put(vmx);
+		if (r)
+			return VIREO_RUN_USER;
 	}
 	vmx->cpuid.frozen = true;
 	/* Guest memory may fault in: before preemption goes off. */
@@ -1318,8 +1402,24 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	x86_pkru_enter(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
 	x86_uret_enter(vmx->uret);
-	x86_dr_enter(&vmx->dregs, vmcs_read(GUEST_DR7) & X86_DR7_ENABLES,
-		     &vmx->dr6);
+	/*
+	 * The VMM's DR7 replaces the guest's for this entry.  A single-step
+	 * entry with an STI or MOV SS shadow would need a pending BS to
+	 * pass the entry checks, and the trap is the VMM's: the shadow goes,
+	 * as under kvm.ko.
+	 */
+	if (unlikely(g->control)) {
+		g->guest_dr7 = vmcs_read(GUEST_DR7);
+		if (g->control & KVM_GUESTDBG_USE_HW_BP)
+			vmcs_write(GUEST_DR7, g->dr7);
+		if (g->control & KVM_GUESTDBG_SINGLESTEP)
+			vmcs_clear_bits(GUEST_INTERRUPTIBILITY_INFO,
+					GUEST_INTR_STATE_STI |
+					GUEST_INTR_STATE_MOV_SS);
+	}
+	x86_dr_enter(&vmx->dregs,
+		     (g->control & KVM_GUESTDBG_USE_HW_BP) ? g->db : NULL,
+		     vmcs_read(GUEST_DR7) & X86_DR7_ENABLES, &vmx->dr6);
 	/* A VM exit clears DEBUGCTL; the host's (BTF, LBR) comes back. */
 	host_debugctl = get_debugctlmsr();
 	host_cr2 = native_read_cr2();
@@ -1340,6 +1440,10 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (host_debugctl)
 		update_debugctlmsr(host_debugctl);
 	x86_dr_exit(&vmx->dregs, &vmx->dr6);
+	if (unlikely(g->control)) {
+		g->exit_dr7 = vmcs_read(GUEST_DR7);
+		vmcs_write(GUEST_DR7, g->guest_dr7);
+	}
 	x86_pkru_exit(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);
@@ -1395,6 +1499,12 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (vmx->x86.apic)
 		x86_lapic_vapic_exit(vmx->x86.apic);
 	r = vmx_handle_exit(vcpu, reason);
+	/* An instruction the module carried out ends a single step. */
+	if (r == VIREO_RUN_AGAIN && unlikely(g->control) &&
+	    vmcs_read(GUEST_RIP) != rip &&
+	    x86_gdb_stepped(g, vcpu->run, vmcs_read(GUEST_RFLAGS),
+			    vmx_linear_rip(vmx), vmx_gdb_dr7(vmx)))
+		r = VIREO_RUN_USER;
 	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
 	    (x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run) ||
 	     x86_lapic_tpr_exit(vmx->x86.apic, vcpu->run, rip)))
@@ -1418,6 +1528,7 @@ const struct vireo_impl vireo_vmx_impl = {
 	.check_extension = vmx_check_extension,
 	.gpa_bits	 = vmx_gpa_bits,
 	.gpa_range_errno = -EINVAL,
+	.coalesced_mmio	 = true,
 	.dev_ioctl	 = x86_dev_ioctl,
 	.vm_create	 = vmx_vm_create,
 	.vm_destroy	 = vmx_vm_destroy,

@@ -175,6 +175,7 @@ void vmx_ept_sync(struct vmx_vm *vv, bool force);
 
 int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason);
 void vmx_complete_user(struct vireo_vcpu *vcpu);
+u64 vmx_linear_rip(struct vmx_vcpu *vmx);
 long vmx_tsc_attr_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 			void __user *argp);
 void vmx_inject_exception(u8 vector, bool has_err, u32 err);

@@ -418,6 +418,7 @@ void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
 	struct x86_pvclock *p = &to_x86_vcpu(vcpu)->pvclock;
 	struct pvclock_vcpu_time_info t = { 0 };
 	u64 host_tsc, gpa = p->msr & ~1ULL;
+	u8 stopped;
 	bool stable;
 	u32 kvm[4];
 	s64 base;
@@ -468,6 +469,18 @@ void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
 	x86_cpuid_lookup(cpuid, KVM_CPUID_FEATURES, 0, kvm);
 	if (stable && (kvm[0] & BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT)))
 		t.flags = PVCLOCK_TSC_STABLE_BIT;
+	/*
+	 * "Stopped by the host" stays until the guest has seen it and taken
+	 * it away (its watchdogs then forgive the pause), as under kvm.ko:
+	 * the one bit read back, which goes back to the guest only.
+	 */
+	if (p->stop_request ||
+	    (!vireo_read_guest(vcpu->vm,
+			       gpa + offsetof(struct pvclock_vcpu_time_info,
+					      flags), &stopped, 1) &&
+	     (stopped & PVCLOCK_GUEST_STOPPED)))
+		t.flags |= PVCLOCK_GUEST_STOPPED;
+	p->stop_request = false;
 	p->version += 2;
 	t.version = p->version;
 	x86_write_versioned(vcpu->vm, gpa, &t, sizeof(t));
@@ -486,6 +499,26 @@ bool x86_kvmclock_moved(struct vireo_vcpu *vcpu, int cpu)
 	struct x86_pvclock *p = &to_x86_vcpu(vcpu)->pvclock;
 
 	return (p->msr & 1) && p->cpu != cpu;
+}
+
+/**
+ * x86_kvmclock_ctrl - KVM_KVMCLOCK_CTRL: tell the guest the host paused it
+ * @vcpu: the vCPU
+ *
+ * Its structure carries PVCLOCK_GUEST_STOPPED from the next entry on.
+ *
+ * Return: 0, or -EINVAL when the guest has not enabled kvmclock, as
+ * kvm.ko.
+ */
+long x86_kvmclock_ctrl(struct vireo_vcpu *vcpu)
+{
+	struct x86_pvclock *p = &to_x86_vcpu(vcpu)->pvclock;
+
+	if (!(p->msr & 1))
+		return -EINVAL;
+	p->stop_request = true;
+	p->dirty = true;
+	return 0;
 }
 
 /**

@@ -32,7 +32,8 @@ int x86_uexit_pio(struct x86_uexit *u, struct vireo_vm *vm,
 	u8 *data = (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
 
 	u->next_rip = next_rip;
-	if (!in && vireo_ioeventfd_write(vm, VIREO_BUS_PIO, port, size, &rax))
+	if (!in && (vireo_ioeventfd_write(vm, VIREO_BUS_PIO, port, size, &rax) ||
+		    vireo_coalesced_write(vm, VIREO_BUS_PIO, port, size, &rax)))
 		return X86_STR_DONE;
 	u->kind = X86_UEXIT_PIO;
 	u->size = size;
@@ -117,8 +118,10 @@ int x86_uexit_mmio(struct x86_uexit *u, struct x86_str_view *v,
 			x86_load_result(insn, v->gprs, val);
 		return X86_STR_DONE;
 	}
-	if (write && vireo_ioeventfd_write(v->vm, VIREO_BUS_MMIO, gpa,
-					   insn->size, &val))
+	if (write && (vireo_ioeventfd_write(v->vm, VIREO_BUS_MMIO, gpa,
+					    insn->size, &val) ||
+		      vireo_coalesced_write(v->vm, VIREO_BUS_MMIO, gpa,
+					    insn->size, &val)))
 		return X86_STR_DONE;
 	u->kind = X86_UEXIT_MMIO;
 	u->insn = *insn;

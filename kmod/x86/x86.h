@@ -154,15 +154,58 @@ void x86_uret_flush(void);
 struct x86_dregs {
 	u64 db[4];
 	bool loaded;	/* in the CPU for this entry */
+	bool vmm;	/* ... and they were the VMM's (KVM_SET_GUEST_DEBUG) */
 };
 
 /* DR7 L0-3 and G0-3: a breakpoint is armed */
 #define X86_DR7_ENABLES		0xffULL
 
-void x86_dr_enter(struct x86_dregs *d, bool load, u64 *dr6);
+/* DR6 with no status bit set: what the CPU leaves in its bits 31:16, 11:4 */
+#define X86_DR6_CLEAN		0xffff0ff0ULL
+/* DR6 B0-3, BD, BS, BT: the bits a MOV to DR6 can change */
+#define X86_DR6_VOLATILE	0xe00fULL
+/* DR7 bit 10, always 1 */
+#define X86_DR7_FIXED		0x400ULL
+
+/*
+ * KVM_SET_GUEST_DEBUG: the VMM debugs the guest.  Its breakpoints replace
+ * the guest's in the CPU while it runs (the guest's own stay where the
+ * backend keeps them: the control block outside an entry, x86_dregs).
+ */
+struct x86_gdb {
+	u32 control;		/* KVM_GUESTDBG_*; 0 unless _ENABLE */
+	u64 db[4];		/* KVM_GUESTDBG_USE_HW_BP: the VMM's DR0-3 */
+	u64 dr7;		/* ... and DR7 */
+	/*
+	 * KVM_GUESTDBG_SINGLESTEP: the linear RIP when it was set.  As under
+	 * kvm.ko, KVM_SET_REGS keeps the trap flag only at that RIP.
+	 */
+	u64 step_rip;
+	/*
+	 * An instruction the module carried out for the guest completed
+	 * under single-step: KVM_EXIT_DEBUG before the next entry.
+	 */
+	bool step_pending;
+	/* Around one entry: the guest's DR6 and DR7 while the VMM's are in */
+	u64 guest_dr6;
+	u64 guest_dr7;
+	/* What the CPU left in them at the exit */
+	u64 exit_dr6;
+	u64 exit_dr7;
+};
+
+/* A #DB then goes to the VMM, not to the guest. */
+#define X86_GDB_DB_EXITS	(KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)
+
+void x86_dr_enter(struct x86_dregs *d, const u64 *vmm, bool load, u64 *dr6);
 void x86_dr_exit(struct x86_dregs *d, u64 *dr6);
 long x86_debugregs_ioctl(struct x86_dregs *d, u64 *dr6, u64 *dr7,
 			 unsigned int cmd, void __user *argp);
+u32 x86_gdb_set(struct x86_gdb *g, const struct kvm_guest_debug *dbg);
+void x86_gdb_exit(struct kvm_run *run, u32 exception, u64 pc, u64 dr6,
+		  u64 dr7);
+bool x86_gdb_stepped(struct x86_gdb *g, struct kvm_run *run, u64 rflags,
+		     u64 pc, u64 dr7);
 
 /*
  * What every x86 backend's VM and vCPU start with (vm->arch and
@@ -198,6 +241,7 @@ struct x86_pvclock {
 	int cpu;
 	u64 tsc_offset;
 	u64 stamp;		/* the raw clock when written */
+	bool stop_request;	/* KVM_KVMCLOCK_CTRL: PVCLOCK_GUEST_STOPPED */
 };
 
 /* kvm.ko's bank count, which VMMs size their MSR lists by. */
@@ -254,6 +298,7 @@ struct x86_vcpu {
 	u64 tsc_adjust;			/* MSR_IA32_TSC_ADJUST */
 	u64 power_ctl;			/* MSR_IA32_POWER_CTL */
 	u64 ucode_rev;			/* MSR_IA32_UCODE_REV, the VMM's */
+	struct x86_gdb gdb;		/* KVM_SET_GUEST_DEBUG */
 	bool msr_host;			/* KVM_{GET,SET}_MSRS, not the guest */
 	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID: KVM_CPUID_FEATURES limits it */
 	bool pv_enforce;
@@ -293,6 +338,7 @@ int x86_kvmclock_set_msr(struct vireo_vcpu *vcpu, u32 index, u64 data);
 void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
 			u64 tsc_offset);
 bool x86_kvmclock_moved(struct vireo_vcpu *vcpu, int cpu);
+long x86_kvmclock_ctrl(struct vireo_vcpu *vcpu);
 u32 x86_kvmclock_features(void);
 
 /* kmod/x86/vcpu.c: what every x86 backend handles alike */

@@ -59,7 +59,8 @@ static const unsigned long vm_ioctls[] = {
 	KVM_IRQ_LINE_STATUS, KVM_SIGNAL_MSI, KVM_CREATE_IRQCHIP,
 	KVM_GET_IRQCHIP, KVM_SET_IRQCHIP,
 	KVM_CREATE_PIT2, KVM_GET_PIT2, KVM_SET_PIT2, KVM_REINJECT_CONTROL, KVM_SET_CLOCK,
-	KVM_GET_STATS_FD, _IO(KVMIO, 0xf1),
+	KVM_GET_STATS_FD, KVM_REGISTER_COALESCED_MMIO,
+	KVM_UNREGISTER_COALESCED_MMIO, _IO(KVMIO, 0xf1),
 };
 
 static const unsigned long vcpu_ioctls[] = {
@@ -69,7 +70,8 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_INTERRUPT, KVM_NMI, KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS,
 	KVM_GET_XSAVE, KVM_SET_XSAVE, KVM_GET_XCRS, KVM_SET_XCRS,
 	KVM_GET_DEBUGREGS, KVM_SET_DEBUGREGS, KVM_SET_SIGNAL_MASK,
-	KVM_TRANSLATE, KVM_GET_TSC_KHZ, KVM_GET_STATS_FD, _IO(KVMIO, 0xf2),
+	KVM_TRANSLATE, KVM_GET_TSC_KHZ, KVM_GET_STATS_FD, KVM_SET_GUEST_DEBUG,
+	KVM_KVMCLOCK_CTRL, _IO(KVMIO, 0xf2),
 };
 
 /* No device fd is ever taken on x86. */
@@ -281,6 +283,26 @@ static unsigned long arg_for(unsigned long cmd, uint8_t *buf, uint8_t *mem)
 		*(uint32_t *)buf %= 32;
 		*(uint32_t *)(buf + 4) %= 2;
 	}
+#ifdef __x86_64__
+	if ((cmd == KVM_REGISTER_COALESCED_MMIO ||
+	     cmd == KVM_UNREGISTER_COALESCED_MMIO) && rnd() % 2) {
+		struct kvm_coalesced_mmio_zone *z = (void *)buf;
+
+		/* Around the slots and past them, and the ports */
+		z->addr %= (MEM_PAGES + 4) << 12;
+		z->size %= 0x2000;
+		z->pio %= 2;
+	}
+	if (cmd == KVM_SET_GUEST_DEBUG && rnd() % 2) {
+		struct kvm_guest_debug *d = (void *)buf;
+
+		/* Mostly flags that exist, and breakpoints on the code */
+		d->control &= 0x1f0003 | (rnd() % 4 ? 0 : ~0u);
+		for (i = 0; i < 4; i++)
+			d->arch.debugreg[i] %= MEM_PAGES << 12;
+		d->arch.debugreg[7] &= 0xffffffff;
+	}
+#endif
 	if (cmd == KVM_CREATE_VCPU)
 		return rnd() % 8;
 #ifdef __aarch64__
@@ -290,14 +312,18 @@ static unsigned long arg_for(unsigned long cmd, uint8_t *buf, uint8_t *mem)
 	return (unsigned long)buf;
 }
 
-/* Random writes to the shared page: the module must not trust any of it. */
-static void scribble(struct kvm_run *run)
+/*
+ * Random writes to the shared pages (kvm_run, and on x86 the PIO data
+ * and coalesced MMIO ring pages too): the module must not trust any of
+ * it.
+ */
+static void scribble(struct kvm_run *run, size_t size)
 {
 	uint8_t *p = (uint8_t *)run;
 	unsigned int n = rnd() % 8;
 
 	while (n--)
-		p[rnd() % 4096] = (uint8_t)rnd();
+		p[rnd() % size] = (uint8_t)rnd();
 	/* Mostly let the run go ahead rather than end at once. */
 	if (rnd() % 4)
 		run->immediate_exit = 0;
@@ -455,7 +481,7 @@ TEST(random_ioctls)
 		}
 		if (cmd == KVM_RUN) {
 			if (f.run && rnd() % 2) {
-				scribble(f.run);
+				scribble(f.run, f.run_size);
 				scribbles++;
 			}
 			runs++;

@@ -33,6 +33,9 @@
 #define MSR_KVM_WALL_CLOCK_NEW	0x4b564d00
 #define MSR_KVM_SYSTEM_TIME_NEW	0x4b564d01
 #define PVCLOCK_TSC_STABLE_BIT	1
+#define PVCLOCK_GUEST_STOPPED	2
+/* pvclock_vcpu_time_info's flags byte */
+#define PVCLOCK_FLAGS		29
 #define MSR_IA32_TSC		0x10
 
 #define CLOCK_BOUND_NS		2000000ULL	/* 2 ms */
@@ -66,6 +69,8 @@ GUEST(g_clock,
 	"lfence\n cmp (%rsi), %ebx\n jne 1b\n"
 	"mov %ebx, 0x120(%rsi)\n"
 	"out %al, $0x10\n jmp 1b\n");
+
+GUEST(g_out, "1: out %al, $0x10\n jmp 1b\n");
 
 GUEST(g_wall,
 	"mov $0x4b564d00, %ecx\n mov $0x6800, %eax\n xor %edx, %edx\n wrmsr\n"
@@ -627,6 +632,54 @@ TEST(wall_clock)
 		TH_LOG("wall %llu real %llu", (unsigned long long)wall,
 		       (unsigned long long)after);
 	TH_LOG("wall clock %llu ns off", (unsigned long long)outside(wall, before, after));
+	vt_vm_destroy(&t);
+}
+
+/*
+ * KVM_KVMCLOCK_CTRL: the structure says PVCLOCK_GUEST_STOPPED from the
+ * next entry on, through any rewrite, until the guest takes the bit away.
+ */
+TEST(kvmclock_ctrl)
+{
+	struct kvm_clock_data d = { 0 };
+	uint8_t *flags;
+	struct vt_vm t;
+
+	ASSERT_EQ(0, guest_setup(&t, g_out, g_out_end - g_out));
+	flags = t.mem + PVCLOCK0 + PVCLOCK_FLAGS;
+	EXPECT_EQ(1, ioctl(t.sys, KVM_CHECK_EXTENSION, KVM_CAP_KVMCLOCK_CTRL));
+	/* Not before the guest's clock is on */
+	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_KVMCLOCK_CTRL, 0));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(1, set_msr(t.vcpu, MSR_KVM_SYSTEM_TIME_NEW, PVCLOCK0 | 1));
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	EXPECT_EQ(0, *flags & PVCLOCK_GUEST_STOPPED);
+
+	EXPECT_EQ(0, ioctl(t.vcpu, KVM_KVMCLOCK_CTRL, 0));
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ(PVCLOCK_GUEST_STOPPED, *flags & PVCLOCK_GUEST_STOPPED);
+	EXPECT_EQ(0u, *(uint32_t *)(t.mem + PVCLOCK0) & 1);
+
+	/* The guest clears it, as Linux does: it stays clear */
+	*flags &= ~PVCLOCK_GUEST_STOPPED;
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ(0, *flags & PVCLOCK_GUEST_STOPPED);
+
+	/* Set again, it survives the rewrite a KVM_SET_CLOCK causes */
+	EXPECT_EQ(0, ioctl(t.vcpu, KVM_KVMCLOCK_CTRL, 0));
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_EQ(PVCLOCK_GUEST_STOPPED, *flags & PVCLOCK_GUEST_STOPPED);
+	d.clock = 3000000000ULL;
+	ASSERT_EQ(0, ioctl(t.vm, KVM_SET_CLOCK, &d));
+	ASSERT_EQ(0, vt_run(&t));
+	EXPECT_LE(3000000000ULL, *(uint64_t *)(t.mem + PVCLOCK0 + 16));
+	EXPECT_EQ(PVCLOCK_GUEST_STOPPED, *flags & PVCLOCK_GUEST_STOPPED);
+
+	/* Off again: -EINVAL */
+	ASSERT_EQ(1, set_msr(t.vcpu, MSR_KVM_SYSTEM_TIME_NEW, PVCLOCK0));
+	EXPECT_EQ(-1, ioctl(t.vcpu, KVM_KVMCLOCK_CTRL, 0));
+	EXPECT_EQ(EINVAL, errno);
 	vt_vm_destroy(&t);
 }
 
