@@ -1329,7 +1329,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
 	vireo_stat_entering(vcpu);
-	x86_l1d_flush();
+	if (x86_l1d_flush())
+		vireo_stat_inc(vcpu, VIREO_STAT_L1D_FLUSH);
 	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
 	x86_guest_exited();
 	vireo_stat_exited(vcpu);

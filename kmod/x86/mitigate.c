@@ -91,17 +91,19 @@ void x86_ibpb_new_vcpu(void)
  * On every entry: kvm_intel's default flushes only after the host ran
  * code that may have pulled secrets in, which takes bookkeeping this
  * module does not have.
+ *
+ * Return: true when it flushed (kvm.ko's l1d_flush statistic counts these).
  */
-void x86_l1d_flush(void)
+bool x86_l1d_flush(void)
 {
 	const u8 *buf;
 	unsigned int i;
 
 	if (!x86_l1d_flush_needed)
-		return;
+		return false;
 	if (boot_cpu_has(X86_FEATURE_FLUSH_L1D)) {
 		native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
-		return;
+		return true;
 	}
 	/* Without the command: displace every line by reading twice its size. */
 	buf = page_address(x86_l1d_flush_pages);
@@ -109,6 +111,7 @@ void x86_l1d_flush(void)
 		(void)READ_ONCE(buf[i]);
 	for (i = 0; i < PAGE_SIZE << X86_L1D_FLUSH_ORDER; i += L1_CACHE_BYTES)
 		(void)READ_ONCE(buf[i]);
+	return true;
 }
 
 /**
