@@ -499,7 +499,11 @@ static struct vmx_vcpu *pn_to_vmx(struct preempt_notifier *pn)
 
 static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	vmx_load_on_cpu(pn_to_vmx(pn));
+	struct vmx_vcpu *vmx = pn_to_vmx(pn);
+
+	/* Another task ran here, or the thread came from another CPU. */
+	vmx->x86.l1d_flush = true;
+	vmx_load_on_cpu(vmx);
 }
 
 static void vmx_sched_out(struct preempt_notifier *pn,
@@ -1125,6 +1129,8 @@ static int vmx_vcpu_load(struct vireo_vcpu *vcpu)
 	int r;
 
 	fpu_swap_kvm_fpstate(&vmx->fpu, true);
+	/* Back from userspace, which may have had anything in the L1D. */
+	vmx->x86.l1d_flush = true;
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	preempt_notifier_register(&vmx->pn);
@@ -1237,6 +1243,39 @@ static void vmx_count_injection(struct vireo_vcpu *vcpu, u32 info)
 		vireo_stat_inc(vcpu, VIREO_STAT_NMI_INJECTIONS);
 }
 
+/*
+ * Exits whose handling reads and writes only the vCPU's own state (its
+ * registers, CPUID table and MSRs, the VMCS, guest memory for PAE
+ * PDPTEs) and so pulls no one else's data into the L1D: the next entry
+ * needs no L1TF flush for them (x86_l1d_flush()).  Interrupts that end
+ * the guest's slice mark the CPU themselves.  Any other exit, a nested
+ * page fault and an emulated instruction among them, asks for a flush.
+ */
+static bool vmx_exit_stays_local(u32 reason)
+{
+	switch ((u16)reason) {
+	case EXIT_REASON_CPUID:
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+	case EXIT_REASON_CR_ACCESS:
+	case EXIT_REASON_DR_ACCESS:
+	case EXIT_REASON_XSETBV:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
+	case EXIT_REASON_HLT:
+	case EXIT_REASON_RDPMC:
+	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		return !(reason & VMX_EXIT_REASONS_FAILED_VMENTRY);
+	default:
+		return false;
+	}
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1329,7 +1368,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
 	vireo_stat_entering(vcpu);
-	if (x86_l1d_flush())
+	if (x86_l1d_flush(&vmx->x86.l1d_flush))
 		vireo_stat_inc(vcpu, VIREO_STAT_L1D_FLUSH);
 	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
 	x86_guest_exited();
@@ -1396,6 +1435,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	if (vmx->x86.apic)
 		x86_lapic_vapic_exit(vmx->x86.apic);
 	r = vmx_handle_exit(vcpu, reason);
+	if (!vmx_exit_stays_local(reason))
+		vmx->x86.l1d_flush = true;
 	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
 	    (x86_lapic_eoi_exit(vmx->x86.apic, vcpu->run) ||
 	     x86_lapic_tpr_exit(vmx->x86.apic, vcpu->run, rip)))
