@@ -1248,8 +1248,12 @@ static void vmx_count_injection(struct vireo_vcpu *vcpu, u32 info)
  * registers, CPUID table and MSRs, the VMCS, guest memory for PAE
  * PDPTEs) and so pulls no one else's data into the L1D: the next entry
  * needs no L1TF flush for them (x86_l1d_flush()).  Interrupts that end
- * the guest's slice mark the CPU themselves.  Any other exit, a nested
- * page fault and an emulated instruction among them, asks for a flush.
+ * the guest's slice mark the CPU themselves.  So does a nested page
+ * fault, as kvm_intel has it: mapping the VMM's page touches its page
+ * tables and the allocator, not other guests' or tasks' data (a fault
+ * that sleeps comes back through sched-in); one that turns out to be
+ * MMIO asks for a flush itself (vmx_exit_ept()).  Any other exit, an
+ * emulated instruction among them, asks for one.
  */
 static bool vmx_exit_stays_local(u32 reason)
 {
@@ -1260,6 +1264,7 @@ static bool vmx_exit_stays_local(u32 reason)
 	case EXIT_REASON_CR_ACCESS:
 	case EXIT_REASON_DR_ACCESS:
 	case EXIT_REASON_XSETBV:
+	case EXIT_REASON_EPT_VIOLATION:
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 	case EXIT_REASON_PREEMPTION_TIMER:
 	case EXIT_REASON_INTERRUPT_WINDOW:
@@ -1276,6 +1281,33 @@ static bool vmx_exit_stays_local(u32 reason)
 	}
 }
 
+/*
+ * May an exit vmx_handle_fast() handled go straight back into the guest,
+ * interrupts still off?  Not when the run loop has something to do: a
+ * signal, a slot writer, a reschedule, an APIC kick or a VAPIC to sync,
+ * an event to inject or a window the VMM asked for.  An interrupt that
+ * arrives meanwhile stays pending and ends the next entry at once; but
+ * not on every CPU (Bochs 2.7 lets a guest with RFLAGS.IF clear run on),
+ * and each entry restarts the preemption timer: so no more than the
+ * timer's millisecond (@until, in TSC cycles) goes by in here.
+ */
+static bool vmx_reenter(struct vireo_vcpu *vcpu, u64 until)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_lapic *apic = vmx->x86.apic;
+
+	if ((s64)(rdtsc() - until) >= 0 ||
+	    vireo_vcpu_exit_request(vcpu) || need_resched() ||
+	    vmx->pending_irq >= 0 || vmx->events.nmi_pending ||
+	    READ_ONCE(vcpu->run->request_interrupt_window))
+		return false;
+	if (apic && (apic->vapic_addr || x86_lapic_kicked(apic)))
+		return false;
+	/* An unmap since the entry: its IPI is pending, but flush now. */
+	vmx_ept_sync(to_vmx_vm(vcpu->vm), false);
+	return true;
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1283,11 +1315,11 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
 	u16 ds, es, fs, gs, ldt;
-	bool swap_xcr0;
+	bool swap_xcr0, handled = false;
 	unsigned long host_debugctl;
 	u32 reason = 0;
 	int fail, r;
-	u64 rip;
+	u64 rip, until;
 
 	if (unlikely(vmx->x86.triple_fault)) {
 		vmx->x86.triple_fault = false;
@@ -1367,12 +1399,27 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
-	vireo_stat_entering(vcpu);
-	if (x86_l1d_flush(&vmx->x86.l1d_flush))
-		vireo_stat_inc(vcpu, VIREO_STAT_L1D_FLUSH);
-	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
-	x86_guest_exited();
-	vireo_stat_exited(vcpu);
+	/*
+	 * Exits handled in vmx_handle_fast() loop here, the host's state
+	 * still switched out: nothing of the host runs in between but an
+	 * NMI, as between any exit and the restore below.
+	 */
+	until = rdtsc() + tsc_khz;
+	for (;;) {
+		vireo_stat_entering(vcpu);
+		if (x86_l1d_flush(&vmx->x86.l1d_flush))
+			vireo_stat_inc(vcpu, VIREO_STAT_L1D_FLUSH);
+		fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
+		x86_guest_exited();
+		vireo_stat_exited(vcpu);
+		if (fail)
+			break;
+		vmx->launched = true;
+		reason = vmcs_read(VM_EXIT_REASON);
+		handled = vmx_handle_fast(vcpu, reason);
+		if (!handled || !vmx_reenter(vcpu, until))
+			break;
+	}
 
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
@@ -1405,8 +1452,6 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		asm volatile("lldt %0" :: "rm" (ldt));
 
 	if (!fail) {
-		vmx->launched = true;
-		reason = vmcs_read(VM_EXIT_REASON);
 		/* An NMI that hit the guest is the host's: hand it over. */
 		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
 		    (vmcs_read(VM_EXIT_INTR_INFO) &
@@ -1434,7 +1479,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	preempt_enable();
 	if (vmx->x86.apic)
 		x86_lapic_vapic_exit(vmx->x86.apic);
-	r = vmx_handle_exit(vcpu, reason);
+	r = handled ? VIREO_RUN_AGAIN : vmx_handle_exit(vcpu, reason);
 	if (!vmx_exit_stays_local(reason))
 		vmx->x86.l1d_flush = true;
 	if (r == VIREO_RUN_AGAIN && vmx->x86.apic &&
