@@ -814,8 +814,8 @@ static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
  * Only CPUID: it reads the vCPU's CPUID table and writes its registers,
  * nothing else, and no event delivery can have been under way.
  *
- * Return: true when handled and counted; false leaves the exit to
- * vmx_handle_exit().
+ * Return: true when handled and counted in the vCPU's statistics; false
+ * leaves the exit to vmx_handle_exit().
  */
 bool vmx_handle_fast(struct vireo_vcpu *vcpu, u32 reason)
 {
@@ -823,7 +823,6 @@ bool vmx_handle_fast(struct vireo_vcpu *vcpu, u32 reason)
 	    (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK))
 		return false;
 	vireo_stat_exit(vcpu, VIREO_EXIT_CPU_ID);
-	vireo_count_exit();
 	vmx_exit_cpuid(vcpu);
 	return true;
 }

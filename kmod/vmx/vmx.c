@@ -1419,6 +1419,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		handled = vmx_handle_fast(vcpu, reason);
 		if (!handled || !vmx_reenter(vcpu, until))
 			break;
+		/* The run loop counts the last one. */
+		vireo_count_exit();
 	}
 
 	vmx->cr2 = native_read_cr2();
