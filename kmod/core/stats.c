@@ -78,6 +78,8 @@ static const struct vireo_stats_def vireo_vcpu_defs[VIREO_NR_VCPU_STATS] = {
 	[VIREO_STAT_IRQ_EXITS] = COUNTER("irq_exits"),
 	[VIREO_STAT_IRQ_INJECTIONS] = COUNTER("irq_injections"),
 	[VIREO_STAT_NMI_INJECTIONS] = COUNTER("nmi_injections"),
+	/* L1D flushes before entry; 0 where the host asks for none. */
+	[VIREO_STAT_L1D_FLUSH] = COUNTER("l1d_flush"),
 };
 
 /*

@@ -705,6 +705,8 @@ static int vmx_exit_ept(struct vireo_vcpu *vcpu, u32 reason)
 	vireo_stat_inc(vcpu, r ? VIREO_STAT_PF_EMULATE : VIREO_STAT_PF_FIXED);
 	if (r == 0)
 		return VIREO_RUN_AGAIN;
+	/* Decoding and emulating reach beyond the vCPU: see mitigate.c. */
+	to_vmx(vcpu)->x86.l1d_flush = true;
 	return vmx_exit_mmio(vcpu, gpa, reason);
 }
 
@@ -844,6 +846,28 @@ static int vmx_exit_exception(struct vireo_vcpu *vcpu, u32 reason)
 	}
 	return vmx_internal_error(vcpu, KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
 				  reason);
+}
+
+/**
+ * vmx_handle_fast - handle an exit with interrupts off and the guest's
+ *	state still in the CPU, so that the guest can go straight back in
+ * @vcpu: the vCPU
+ * @reason: the exit reason
+ *
+ * Only CPUID: it reads the vCPU's CPUID table and writes its registers,
+ * nothing else, and no event delivery can have been under way.
+ *
+ * Return: true when handled and counted in the vCPU's statistics; false
+ * leaves the exit to vmx_handle_exit().
+ */
+bool vmx_handle_fast(struct vireo_vcpu *vcpu, u32 reason)
+{
+	if (reason != EXIT_REASON_CPUID ||
+	    (vmcs_read(IDT_VECTORING_INFO_FIELD) & VECTORING_INFO_VALID_MASK))
+		return false;
+	vireo_stat_exit(vcpu, VIREO_EXIT_CPU_ID);
+	vmx_exit_cpuid(vcpu);
+	return true;
 }
 
 int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason)

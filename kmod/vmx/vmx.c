@@ -499,7 +499,11 @@ static struct vmx_vcpu *pn_to_vmx(struct preempt_notifier *pn)
 
 static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
 {
-	vmx_load_on_cpu(pn_to_vmx(pn));
+	struct vmx_vcpu *vmx = pn_to_vmx(pn);
+
+	/* Another task ran here, or the thread came from another CPU. */
+	vmx->x86.l1d_flush = true;
+	vmx_load_on_cpu(vmx);
 }
 
 static void vmx_sched_out(struct preempt_notifier *pn,
@@ -1188,6 +1192,8 @@ static int vmx_vcpu_load(struct vireo_vcpu *vcpu)
 	int r;
 
 	fpu_swap_kvm_fpstate(&vmx->fpu, true);
+	/* Back from userspace, which may have had anything in the L1D. */
+	vmx->x86.l1d_flush = true;
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	preempt_notifier_register(&vmx->pn);
@@ -1311,6 +1317,71 @@ static u64 vmx_gdb_dr7(struct vmx_vcpu *vmx)
 	return vmcs_read(GUEST_DR7);
 }
 
+/*
+ * Exits whose handling reads and writes only the vCPU's own state (its
+ * registers, CPUID table and MSRs, the VMCS, guest memory for PAE
+ * PDPTEs) and so pulls no one else's data into the L1D: the next entry
+ * needs no L1TF flush for them (x86_l1d_flush()).  Interrupts that end
+ * the guest's slice mark the CPU themselves.  So does a nested page
+ * fault, as kvm_intel has it: mapping the VMM's page touches its page
+ * tables and the allocator, not other guests' or tasks' data (a fault
+ * that sleeps comes back through sched-in); one that turns out to be
+ * MMIO asks for a flush itself (vmx_exit_ept()).  Any other exit, an
+ * emulated instruction among them, asks for one.
+ */
+static bool vmx_exit_stays_local(u32 reason)
+{
+	switch ((u16)reason) {
+	case EXIT_REASON_CPUID:
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+	case EXIT_REASON_CR_ACCESS:
+	case EXIT_REASON_DR_ACCESS:
+	case EXIT_REASON_XSETBV:
+	case EXIT_REASON_EPT_VIOLATION:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
+	case EXIT_REASON_HLT:
+	case EXIT_REASON_RDPMC:
+	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+	case EXIT_REASON_MWAIT_INSTRUCTION:
+	case EXIT_REASON_MONITOR_INSTRUCTION:
+		return !(reason & VMX_EXIT_REASONS_FAILED_VMENTRY);
+	default:
+		return false;
+	}
+}
+
+/*
+ * May an exit vmx_handle_fast() handled go straight back into the guest,
+ * interrupts still off?  Not when the run loop has something to do: a
+ * signal, a slot writer, a reschedule, an APIC kick or a VAPIC to sync,
+ * an event to inject or a window the VMM asked for.  An interrupt that
+ * arrives meanwhile stays pending and ends the next entry at once; but
+ * not on every CPU (Bochs 2.7 lets a guest with RFLAGS.IF clear run on),
+ * and each entry restarts the preemption timer: so no more than the
+ * timer's millisecond (@until, in TSC cycles) goes by in here.
+ */
+static bool vmx_reenter(struct vireo_vcpu *vcpu, u64 until)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct x86_lapic *apic = vmx->x86.apic;
+
+	if ((s64)(rdtsc() - until) >= 0 ||
+	    vireo_vcpu_exit_request(vcpu) || need_resched() ||
+	    vmx->pending_irq >= 0 || vmx->events.nmi_pending ||
+	    READ_ONCE(vcpu->run->request_interrupt_window))
+		return false;
+	if (apic && (apic->vapic_addr || x86_lapic_kicked(apic)))
+		return false;
+	/* An unmap since the entry: its IPI is pending, but flush now. */
+	vmx_ept_sync(to_vmx_vm(vcpu->vm), false);
+	return true;
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1319,11 +1390,11 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	struct x86_gdb *g = &vmx->x86.gdb;
 	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
 	u16 ds, es, fs, gs, ldt;
-	bool swap_xcr0;
+	bool swap_xcr0, handled = false;
 	unsigned long host_debugctl;
 	u32 reason = 0;
 	int fail, r;
-	u64 rip;
+	u64 rip, until;
 
 	if (unlikely(vmx->x86.triple_fault)) {
 		vmx->x86.triple_fault = false;
@@ -1428,11 +1499,30 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
-	vireo_stat_entering(vcpu);
-	x86_l1d_flush();
-	fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
-	x86_guest_exited();
-	vireo_stat_exited(vcpu);
+	/*
+	 * Exits handled in vmx_handle_fast() loop here, the host's state
+	 * still switched out: nothing of the host runs in between but an
+	 * NMI, as between any exit and the restore below.
+	 */
+	until = rdtsc() + tsc_khz;
+	for (;;) {
+		vireo_stat_entering(vcpu);
+		if (x86_l1d_flush(&vmx->x86.l1d_flush))
+			vireo_stat_inc(vcpu, VIREO_STAT_L1D_FLUSH);
+		fail = vireo_vmx_enter(&vmx->gprs, vmx->launched);
+		x86_guest_exited();
+		vireo_stat_exited(vcpu);
+		if (fail)
+			break;
+		vmx->launched = true;
+		reason = vmcs_read(VM_EXIT_REASON);
+		/* A debugger's single step must see each CPUID: no fast path. */
+		handled = !g->control && vmx_handle_fast(vcpu, reason);
+		if (!handled || !vmx_reenter(vcpu, until))
+			break;
+		/* The run loop counts the last one. */
+		vireo_count_exit();
+	}
 
 	vmx->cr2 = native_read_cr2();
 	if (vmx->cr2 != host_cr2)
@@ -1469,8 +1559,6 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		asm volatile("lldt %0" :: "rm" (ldt));
 
 	if (!fail) {
-		vmx->launched = true;
-		reason = vmcs_read(VM_EXIT_REASON);
 		/* An NMI that hit the guest is the host's: hand it over. */
 		if ((u16)reason == EXIT_REASON_EXCEPTION_NMI &&
 		    (vmcs_read(VM_EXIT_INTR_INFO) &
@@ -1498,7 +1586,9 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	preempt_enable();
 	if (vmx->x86.apic)
 		x86_lapic_vapic_exit(vmx->x86.apic);
-	r = vmx_handle_exit(vcpu, reason);
+	r = handled ? VIREO_RUN_AGAIN : vmx_handle_exit(vcpu, reason);
+	if (!vmx_exit_stays_local(reason))
+		vmx->x86.l1d_flush = true;
 	/* An instruction the module carried out ends a single step. */
 	if (r == VIREO_RUN_AGAIN && unlikely(g->control) &&
 	    vmcs_read(GUEST_RIP) != rip &&

@@ -174,6 +174,7 @@ int vmx_ept_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 qual);
 void vmx_ept_sync(struct vmx_vm *vv, bool force);
 
 int vmx_handle_exit(struct vireo_vcpu *vcpu, u32 reason);
+bool vmx_handle_fast(struct vireo_vcpu *vcpu, u32 reason);
 void vmx_complete_user(struct vireo_vcpu *vcpu);
 u64 vmx_linear_rip(struct vmx_vcpu *vmx);
 long vmx_tsc_attr_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,

@@ -14,7 +14,7 @@
 int x86_mitigate_init(void);
 void x86_mitigate_fini(void);
 void x86_ibpb_new_vcpu(void);
-void x86_l1d_flush(void);
+bool x86_l1d_flush(bool *pending);
 void x86_guest_exited(void);
 void x86_machine_check(void);
 

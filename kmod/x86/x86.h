@@ -307,6 +307,8 @@ struct x86_vcpu {
 	 * triple fault the guest took (a machine check it cannot take).
 	 */
 	bool triple_fault;
+	/* VT-x: the next entry flushes the L1D if L1TF asks (mitigate.c) */
+	bool l1d_flush;
 };
 
 static inline struct x86_vm *to_x86_vm(struct vireo_vm *vm)

@@ -2,7 +2,8 @@
 /*
  * KVM_RUN on real-mode guests: port I/O in both directions, HLT, CPUID
  * answered in the kernel (its table fixed once the vCPU has run, OSXSAVE
- * following CR4), triple fault, signals and immediate_exit.
+ * following CR4, many in a row), triple fault, signals (a guest spinning,
+ * a guest that only exits for CPUID) and immediate_exit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -174,6 +175,43 @@ TEST_F(rm, cpuid)
 }
 
 /*
+ * CPUIDs back to back (VT-x answers them without leaving the entry loop):
+ * each one the table's answer, each one past its instruction.
+ */
+TEST_F(rm, cpuid_loop)
+{
+	/*
+	 * mov si, 100; xor edi, edi;
+	 * 1: mov eax, 0x40000000; xor ecx, ecx; cpuid; add edi, ebx;
+	 * dec si; jnz 1b; mov eax, edi; out 0x30, eax; hlt
+	 */
+	static const uint8_t code[] = {
+		0xbe, 0x64, 0x00, 0x66, 0x31, 0xff,
+		0x66, 0xb8, 0x00, 0x00, 0x00, 0x40, 0x66, 0x31, 0xc9,
+		0x0f, 0xa2, 0x66, 0x01, 0xdf, 0x4e, 0x75, 0xef,
+		0x66, 0x89, 0xf8, 0x66, 0xe7, 0x30, 0xf4,
+	};
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[1];
+	} cpuid = { 0 };
+	struct vt_vm *t = &self->t;
+	uint32_t got;
+
+	cpuid.c.nent = 1;
+	cpuid.e[0].function = 0x40000000;
+	cpuid.e[0].ebx = 0x12345678;
+	ASSERT_EQ(0, ioctl(t->vcpu, KVM_SET_CPUID2, &cpuid));
+	load(t, code, sizeof(code));
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EXIT(t, KVM_EXIT_IO);
+	memcpy(&got, vt_io_data(t), 4);
+	EXPECT_EQ((uint32_t)(100 * 0x12345678u), got);
+	ASSERT_EQ(0, vt_run(t));
+	EXPECT_EXIT(t, KVM_EXIT_HLT);
+}
+
+/*
  * Once the vCPU has run, KVM_SET_CPUID2 may repeat its table but not
  * change it (Linux's cpuid_test): EINVAL, and the old table stays.
  */
@@ -324,6 +362,22 @@ TEST_F(rm, signal_interrupts_spin)
 	ASSERT_EQ(0, ioctl(t->vcpu, KVM_GET_REGS, &regs));
 	regs.rflags = vt_spin_rflags();
 	ASSERT_EQ(0, ioctl(t->vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_EQ(-EINTR, vt_run(t));
+	EXPECT_EXIT(t, KVM_EXIT_INTR);
+}
+
+/* A guest that only ever exits for CPUID still lets a signal in. */
+TEST_F(rm, signal_interrupts_cpuid_loop)
+{
+	/* 1: xor ax, ax; cpuid; jmp 1b */
+	static const uint8_t code[] = { 0x31, 0xc0, 0x0f, 0xa2, 0xeb, 0xfa };
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	struct vt_vm *t = &self->t;
+
+	load(t, code, sizeof(code));
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	EXPECT_EQ(-EINTR, vt_run(t));
