@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Shared by the in-VM micro-benchmarks (exits.c, irq.c): the number of
+ * Shared by the in-VM micro-benchmarks (exits.c, irq.c, arm64/exits.c): the number of
  * timed batches, the clock, and the BENCH line with the batch means.
  */
 #ifndef VIREO_BENCH_H
@@ -55,29 +55,37 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
- * The median of the batch means, printed as the benchmark's BENCH line,
- * after a "#" line with every batch mean in the order measured.
+ * The median of @n batch means, printed as the benchmark's BENCH line in
+ * @unit, after a "#" line with every batch mean in the order measured.
  */
-static void report(const char *name, double *mean, const char *fmt)
+static void report_n(const char *name, const double *mean, int n,
+		     const char *fmt, const char *unit)
 {
 	double sorted[MAX_BATCHES];
 	char val[32];
 	int i;
 
 	printf("# %s batch means:", name);
-	for (i = 0; i < batches; i++) {
+	for (i = 0; i < n; i++) {
 		snprintf(val, sizeof(val), fmt, mean[i]);
 		printf(" %s", val);
 		sorted[i] = mean[i];
 	}
-	qsort(sorted, batches, sizeof(sorted[0]), cmp_double);
-	snprintf(val, sizeof(val), fmt, sorted[batches / 2]);
+	qsort(sorted, n, sizeof(sorted[0]), cmp_double);
+	snprintf(val, sizeof(val), fmt, sorted[n / 2]);
 	printf(" (median %s, min ", val);
 	printf(fmt, sorted[0]);
 	printf(", max ");
-	printf(fmt, sorted[batches - 1]);
-	printf(", %d batches)\n", batches);
-	printf("BENCH %s %s us\n", name, val);
+	printf(fmt, sorted[n - 1]);
+	printf(", %d batches)\n", n);
+	printf("BENCH %s %s %s\n", name, val, unit);
+}
+
+/* The figure of $batches batch means, in microseconds. */
+static inline void report(const char *name, const double *mean,
+			  const char *fmt)
+{
+	report_n(name, mean, batches, fmt, "us");
 }
 
 #endif

@@ -34,10 +34,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../bench.h"
 #include "vt_arm64.h"
 
-#define BATCHES		7
-#define MAX_BATCHES	64
 #define ITERS		500	/* per batch, unless $VIREO_BENCH_ITERS */
 #define HVC_ITERS	500	/* per KVM_RUN */
 #define CREATE_ITERS	4	/* per batch */
@@ -61,22 +60,7 @@ VA_GUEST(g_hvc,
 	"str x0, [x5]\n"
 	"b 1b\n");
 
-static int batches = BATCHES;
 static int iters = ITERS;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
 
 /* A VM running @start..@end from VA_RAM_GPA; exits on failure. */
 static void vm_create(struct vt_vm *v, const uint8_t *start,
@@ -102,36 +86,6 @@ static void vm_run_mmio(struct vt_vm *v)
 		exit(1);
 	}
 }
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void report(const char *name, const double *mean, int n,
-		   const char *fmt, const char *unit)
-{
-	double sorted[MAX_BATCHES];
-	char val[32];
-	int i;
-
-	printf("# %s batch means:", name);
-	for (i = 0; i < n; i++) {
-		snprintf(val, sizeof(val), fmt, mean[i]);
-		printf(" %s", val);
-		sorted[i] = mean[i];
-	}
-	qsort(sorted, n, sizeof(sorted[0]), cmp);
-	snprintf(val, sizeof(val), fmt, sorted[n / 2]);
-	printf(" (median %s, min ", val);
-	printf(fmt, sorted[0]);
-	printf(", max ");
-	printf(fmt, sorted[n - 1]);
-	printf(", %d batches)\n", n);
-	printf("BENCH %s %s %s\n", name, val, unit);
-}
-
 static double mmio_batch(struct vt_vm *v, int n)
 {
 	double t0 = now_us();
@@ -225,7 +179,6 @@ static double boot_once(const char *vmm, const char *dev, const char *kernel,
 int main(void)
 {
 	const char *dev = getenv("VIREO_TEST_DEV");
-	const char *nb = getenv("VIREO_BENCH_BATCHES");
 	const char *vmm = getenv("VIREO_BENCH_VMM");
 	const char *kernel = getenv("VIREO_BENCH_KERNEL");
 	const char *initrd = getenv("VIREO_BENCH_INITRD");
@@ -235,14 +188,8 @@ int main(void)
 	int i, nboot;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (nb) {
-		batches = atoi(nb);
-		if (batches < 1 || batches > MAX_BATCHES) {
-			fprintf(stderr, "bench: VIREO_BENCH_BATCHES %s not in 1..%d\n",
-				nb, MAX_BATCHES);
-			return 1;
-		}
-	}
+	if (bench_batches())
+		return 1;
 	if (getenv("VIREO_BENCH_ITERS"))
 		iters = atoi(getenv("VIREO_BENCH_ITERS"));
 	if (iters < 1)
@@ -258,13 +205,13 @@ int main(void)
 	mmio_batch(&v, iters);
 	for (i = 0; i < batches; i++)
 		mean[i] = mmio_batch(&v, iters);
-	report("mmio_roundtrip", mean, batches, "%.1f", "us");
+	report_n("mmio_roundtrip", mean, batches, "%.1f", "us");
 
 	v.run->immediate_exit = 1;
 	no_entry_batch(&v, iters);
 	for (i = 0; i < batches; i++)
 		mean[i] = no_entry_batch(&v, iters);
-	report("run_no_entry", mean, batches, "%.1f", "us");
+	report_n("run_no_entry", mean, batches, "%.1f", "us");
 	vt_vm_destroy(&v);
 
 	/* Each KVM_RUN: HVC_ITERS HVCs in the kernel, then one MMIO store. */
@@ -273,13 +220,13 @@ int main(void)
 	vm_run_mmio(&v);
 	for (i = 0; i < batches; i++)
 		mean[i] = mmio_batch(&v, 1) / HVC_ITERS;
-	report("hvc_exit", mean, batches, "%.2f", "us");
+	report_n("hvc_exit", mean, batches, "%.2f", "us");
 	vt_vm_destroy(&v);
 
 	create_batch(1);
 	for (i = 0; i < batches; i++)
 		mean[i] = create_batch(CREATE_ITERS);
-	report("vm_to_first_insn", mean, batches, "%.1f", "us");
+	report_n("vm_to_first_insn", mean, batches, "%.1f", "us");
 
 	if (vmm && kernel && initrd) {
 		nboot = boots ? atoi(boots) : 1;
@@ -287,7 +234,7 @@ int main(void)
 			nboot = 1;
 		for (i = 0; i < nboot; i++)
 			mean[i] = boot_once(vmm, dev, kernel, initrd);
-		report("boot_to_init", mean, nboot, "%.0f", "ms");
+		report_n("boot_to_init", mean, nboot, "%.0f", "ms");
 	}
 	return 0;
 }
