@@ -12,7 +12,7 @@ VMM_COMMON_SRCS := vmm/bus.c vmm/console.c vmm/cpusched.c vmm/ioevent.c \
 	    vmm/irqfd.c vmm/mem.c vmm/options.c vmm/profile.c vmm/serial.c \
 	    vmm/vcpu.c vmm/vm.c
 VMM_VIRTIO_SRCS := vmm/virtio_blk.c vmm/virtio_console.c vmm/virtio_mmio.c \
-	    vmm/virtio_net.c vmm/virtio_rng.c vmm/virtq.c
+	    vmm/virtio_net.c vmm/virtio_rng.c vmm/virtq.c vmm/vhost_net.c
 VMM_X86_SRCS := vmm/acpi.c vmm/ioapic.c vmm/lapic.c vmm/loader.c vmm/pci.c \
 	    vmm/pic.c vmm/pit.c vmm/pm.c vmm/pvh.c vmm/rtc.c vmm/sandbox.c \
 	    vmm/virtio_pci.c vmm/x86/irqchip.c vmm/x86/vcpu.c vmm/x86/vm.c

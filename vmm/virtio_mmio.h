@@ -36,6 +36,11 @@ struct virtio_dev_ops {
 	/* The driver notified queue q. */
 	void (*notify)(struct virtio_mmio *t, unsigned int q);
 	void (*reset)(struct virtio_mmio *t);
+	/*
+	 * The driver set DRIVER_OK (after FEATURES_OK): a device whose data
+	 * path is elsewhere (vhost) hands it the queues now. May be NULL.
+	 */
+	void (*driver_ok)(struct virtio_mmio *t);
 };
 
 struct virtio_mmio {
