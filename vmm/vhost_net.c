@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -99,14 +100,16 @@ int vhost_net_open(struct vhost_net *v, const char *path, char *err,
 int vhost_net_set_mem(struct vhost_net *v, const struct guest_mem *m,
 		      char *err, size_t errlen)
 {
-	struct {
-		struct vhost_memory h;
-		struct vhost_memory_region r[VHOST_NET_REGIONS];
-	} t;
+	struct vhost_memory *t;
+	int ret;
 
-	memset(&t, 0, sizeof(t));
-	t.h.nregions = vhost_net_mem_table(m, t.r, VHOST_NET_REGIONS);
-	if (ioctl(v->fd, VHOST_SET_MEM_TABLE, &t.h) < 0)
+	t = calloc(1, sizeof(*t) + VHOST_NET_REGIONS * sizeof(t->regions[0]));
+	if (!t)
+		return errmsg(err, errlen, "--net ...,vhost: out of memory");
+	t->nregions = vhost_net_mem_table(m, t->regions, VHOST_NET_REGIONS);
+	ret = ioctl(v->fd, VHOST_SET_MEM_TABLE, t);
+	free(t);
+	if (ret < 0)
 		return errmsg(err, errlen, "--net ...,vhost: VHOST_SET_MEM_TABLE: %s",
 			      strerror(errno));
 	return 0;
