@@ -71,7 +71,7 @@ int vhost_net_open(struct vhost_net *v, const char *path, char *err,
 {
 	memset(v, 0, sizeof(*v));
 	for (unsigned int q = 0; q < VHOST_NET_QUEUES; q++)
-		v->kick[q] = v->call[q] = -1;
+		v->kick[q] = v->call[q] = v->cur_call[q] = -1;
 	v->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (v->fd < 0)
 		return errmsg(err, errlen, "--net ...,vhost: %s: %s%s", path,
@@ -138,8 +138,38 @@ static void stop(void *ctx)
 
 		file(v->fd, VHOST_NET_SET_BACKEND, q, -1);
 		ioctl(v->fd, VHOST_GET_VRING_BASE, &s);
+		v->cur_call[q] = -1;
 	}
+	v->live = 0;
 	v->running = false;
+}
+
+/*
+ * Queue q's call: the transport's irqfd for it when there is one, else
+ * our eventfd. 0, or -1 with errno.
+ */
+static int set_call(struct vhost_net *v, struct virtio_mmio *t, unsigned int q)
+{
+	int fd = t->irqfd_hook ? t->irqfd_hook(t->signal_ctx, q) : -1;
+	int want = fd >= 0 ? fd : v->call[q];
+
+	if (want == v->cur_call[q])
+		return 0;
+	if (file(v->fd, VHOST_SET_VRING_CALL, q, want) < 0)
+		return -1;
+	v->cur_call[q] = want;
+	v->direct += fd >= 0;
+	return 0;
+}
+
+static void irq_changed(void *ctx, struct virtio_mmio *t)
+{
+	struct vhost_net *v = ctx;
+
+	for (unsigned int q = 0; v->running && q < VHOST_NET_QUEUES; q++)
+		if ((v->live & (1u << q)) && set_call(v, t, q) < 0)
+			fprintf(stderr, "vireo: virtio-net: vhost: VHOST_SET_VRING_CALL: %s\r\n",
+				strerror(errno));
 }
 
 static int start(void *ctx, struct virtio_mmio *t, int tap, char *err,
@@ -178,8 +208,9 @@ static int start(void *ctx, struct virtio_mmio *t, int tap, char *err,
 		if (file(v->fd, VHOST_SET_VRING_KICK, q, v->kick[q]) < 0)
 			goto fail;
 		what = "VHOST_SET_VRING_CALL";
-		if (file(v->fd, VHOST_SET_VRING_CALL, q, v->call[q]) < 0)
+		if (set_call(v, t, q) < 0)
 			goto fail;
+		v->live |= 1u << q;
 		what = "VHOST_NET_SET_BACKEND";
 		if (file(v->fd, VHOST_NET_SET_BACKEND, q, tap) < 0)
 			goto fail;
@@ -209,6 +240,7 @@ static const struct virtio_net_backend vhost_backend = {
 	.start = start,
 	.stop = stop,
 	.kick = kick,
+	.irq_changed = irq_changed,
 };
 
 void vhost_net_register(struct vhost_net *v, struct virtio_net *n,

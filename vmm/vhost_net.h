@@ -14,10 +14,14 @@
  * - Reset: VHOST_NET_SET_BACKEND with -1 and VHOST_GET_VRING_BASE stop each
  *   queue before the driver may reuse its memory.
  *
- * The call eventfds are the VMM's: the device's I/O thread (ioevent.c)
- * turns each into the queue's interrupt through virtio_mmio_signal(),
- * which sets the ISR that virtio-mmio and INTx drivers read and sends a
- * virtio-pci MSI-X vector through its irqfd, honouring its mask.
+ * A queue's call: where the transport has an irqfd for the queue's
+ * interrupt (virtio-pci with MSI-X on and the vector unmasked:
+ * virtio_mmio's irqfd_hook), that irqfd, so vhost interrupts the guest
+ * without the VMM; it follows the transport's changes (irq_changed: a
+ * masked vector goes back to the VMM, which keeps it pending). Otherwise
+ * an eventfd of the VMM's, which the device's I/O thread (ioevent.c)
+ * turns into the queue's interrupt through virtio_mmio_signal(): the ISR
+ * that virtio-mmio and INTx drivers read must be set first.
  */
 #ifndef VIREO_VHOST_NET_H
 #define VIREO_VHOST_NET_H
@@ -40,8 +44,11 @@ struct vhost_net {
 	uint64_t features;		/* what the kernel's vhost-net offers */
 	int kick[VHOST_NET_QUEUES];	/* the queues' ioeventfds, not ours */
 	int call[VHOST_NET_QUEUES];	/* ours: the I/O thread serves them */
+	int cur_call[VHOST_NET_QUEUES];	/* what vhost signals now */
+	uint32_t live;			/* queues vhost runs */
 	bool running;			/* DRIVER_OK until the reset */
-	uint64_t starts;		/* statistics */
+	/* Statistics: starts, and queues put on the transport's irqfds. */
+	uint64_t starts, direct;
 };
 
 /*

@@ -151,6 +151,14 @@ static void net_reset(struct virtio_mmio *t)
 		n->be->stop(n->be_ctx);
 }
 
+static void net_irq_changed(struct virtio_mmio *t)
+{
+	struct virtio_net *n = t->dev;
+
+	if (n->be && n->be->irq_changed)
+		n->be->irq_changed(n->be_ctx, t);
+}
+
 static void net_driver_ok(struct virtio_mmio *t)
 {
 	struct virtio_net *n = t->dev;
@@ -174,6 +182,7 @@ static const struct virtio_dev_ops net_ops = {
 	.notify = net_notify,
 	.reset = net_reset,
 	.driver_ok = net_driver_ok,
+	.irq_changed = net_irq_changed,
 };
 
 int virtio_net_open(struct virtio_net *n, const char *name, bool vnet_hdr,

@@ -26,6 +26,8 @@ struct virtio_net_backend {
 	void (*stop)(void *ctx);
 	/* A notify that reached the VMM rather than the backend: pass it on. */
 	void (*kick)(void *ctx, unsigned int q);
+	/* The transport's irqfd for a queue may have changed (irqfd_hook). */
+	void (*irq_changed)(void *ctx, struct virtio_mmio *t);
 };
 
 struct virtio_net {
