@@ -194,4 +194,52 @@ TEST(registered_backend_takes_the_data_path)
 	close(kick[1]);
 }
 
+static char failed_with[256];
+
+static void on_fail(void *ctx, const char *msg)
+{
+	snprintf(failed_with, sizeof(failed_with), "%s", msg);
+}
+
+/*
+ * DRIVER_OK starts the backend; when vhost refuses, the device asks for
+ * a reset and the VMM is told why (no fallback to its own data path). A
+ * device reset stops a running backend.
+ */
+TEST(driver_ok_starts_reset_stops)
+{
+	static uint8_t ram[1 << 16];
+	static struct virtio_net n;
+	struct vhost_net v;
+	struct guest_mem m;
+	struct irq_line none = { 0 };
+	int kick[VHOST_NET_QUEUES] = { -1, -1 };
+
+	gmem_init(&m, ram, sizeof(ram));
+	memset(&n, 0, sizeof(n));
+	n.tap = -1;
+	memset(&v, 0, sizeof(v));
+	/* Not a vhost device: every vhost ioctl fails. */
+	v.fd = -1;
+	v.call[0] = v.call[1] = v.cur_call[0] = v.cur_call[1] = -1;
+	virtio_net_attach(&n, &m, none, NULL, NULL);
+	n.fail = on_fail;
+	vhost_net_register(&v, &n, kick);
+	n.t.driver_features = 1ULL << VIRTIO_F_VERSION_1;
+	virtio_mmio_set_status(&n.t, 1 | 2 | 8);
+	EXPECT_STREQ("", failed_with);
+	virtio_mmio_set_status(&n.t, 1 | 2 | 8 | 4);
+	EXPECT_NE(NULL, strstr(failed_with, "virtio-net: vhost: VHOST_SET_FEATURES"));
+	EXPECT_TRUE(n.t.status & 64);		/* DEVICE_NEEDS_RESET */
+	EXPECT_FALSE(v.running);
+	EXPECT_EQ(0u, v.starts);
+	/* A running backend (as if started) stops at the reset. */
+	v.running = true;
+	v.live = 3;
+	virtio_mmio_set_status(&n.t, 0);
+	EXPECT_FALSE(v.running);
+	EXPECT_EQ(0u, v.live);
+	EXPECT_EQ(0u, n.t.status);
+}
+
 TEST_HARNESS_MAIN
