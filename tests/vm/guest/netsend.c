@@ -3,7 +3,8 @@
  * In a VMM's guest: send MIB MiB of zeros over TCP to HOST:PORT (the
  * network benchmark's receiver, tests/bench/net.c, which times them), then
  * close. Retries the connection for 120 s: the host configures its end of
- * the tap only after the VMM created it. Prints NETSEND-DONE or
+ * the tap only after the VMM created it; returns once the receiver has
+ * closed its end, so all was received. Prints NETSEND-DONE or
  * NETSEND-FAILED with the reason.
  *
  * usage: netsend HOST PORT MIB
@@ -54,6 +55,14 @@ int main(int argc, char **argv)
 		}
 		left -= (size_t)w;
 	}
+	/*
+	 * The guest powers off next: wait for the receiver's end of stream
+	 * (it closes once it has read ours), or the socket's unsent bytes
+	 * would die with the guest.
+	 */
+	shutdown(fd, SHUT_WR);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
 	close(fd);
 	printf("NETSEND-DONE\n");
 	return 0;
