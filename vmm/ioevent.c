@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +20,7 @@ int ioevent_init(struct ioevent *e, struct vm *vm, struct virtio_mmio *t)
 	e->vm = vm;
 	e->t = t;
 	for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++)
-		e->fd[q] = -1;
+		e->fd[q] = e->call[q] = -1;
 	for (unsigned int q = 0; q < t->ops->nr_queues; q++) {
 		e->fd[q] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (e->fd[q] < 0)
@@ -76,6 +77,16 @@ int ioevent_place(struct ioevent *e, uint64_t base, unsigned int stride,
 	return ret;
 }
 
+void ioevent_hand_over(struct ioevent *e, unsigned int q, int call)
+{
+	if (q >= VIRTIO_MAX_QUEUES)
+		return;
+	e->handed |= 1u << q;
+	e->call[q] = call;
+}
+
+#define RESAMPLE	INT_MIN
+
 static void *ioevent_thread(void *arg)
 {
 	struct ioevent *e = arg;
@@ -91,6 +102,7 @@ static void *ioevent_thread(void *arg)
 	}
 	for (;;) {
 		struct pollfd pf[VIRTIO_MAX_QUEUES + 2];
+		/* A queue's notify (q), its backend's signal (~q), a resample. */
 		int which[VIRTIO_MAX_QUEUES + 2];
 		unsigned int n = 0;
 		uint64_t count;
@@ -98,15 +110,18 @@ static void *ioevent_thread(void *arg)
 		pf[n] = (struct pollfd){ .fd = vm->stop_fd, .events = POLLIN };
 		which[n++] = -2;
 		for (unsigned int q = 0; q < VIRTIO_MAX_QUEUES; q++) {
-			if (e->fd[q] < 0)
+			bool handed = e->handed & (1u << q);
+			int fd = handed ? e->call[q] : e->fd[q];
+
+			if (fd < 0)
 				continue;
-			pf[n] = (struct pollfd){ .fd = e->fd[q], .events = POLLIN };
-			which[n++] = (int)q;
+			pf[n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+			which[n++] = handed ? ~(int)q : (int)q;
 		}
 		if (e->resample) {
 			pf[n] = (struct pollfd){ .fd = e->resample->resample_fd,
 						 .events = POLLIN };
-			which[n++] = -1;
+			which[n++] = RESAMPLE;
 		}
 		if (poll(pf, n, -1) < 0) {
 			if (errno == EINTR)
@@ -122,12 +137,16 @@ static void *ioevent_thread(void *arg)
 			    read(pf[i].fd, &count, sizeof(count)) != sizeof(count))
 				continue;
 			pthread_mutex_lock(&vm->lock);
-			if (which[i] >= 0) {
-				e->notifies++;
-				virtio_mmio_notify(e->t, (uint32_t)which[i]);
-			} else {
+			if (which[i] == RESAMPLE) {
 				e->resamples++;
 				irqfd_resample(e->resample);
+			} else if (which[i] >= 0) {
+				e->notifies++;
+				virtio_mmio_notify(e->t, (uint32_t)which[i]);
+			} else if (virtio_mmio_driver_ok(e->t)) {
+				/* Not after a reset: the queue is gone. */
+				e->calls++;
+				virtio_mmio_signal(e->t, (unsigned int)~which[i]);
 			}
 			pthread_mutex_unlock(&vm->lock);
 		}

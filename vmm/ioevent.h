@@ -9,6 +9,11 @@
  * where the notify addresses are differs (virtio-mmio: QueueNotify, 32
  * bits, at a fixed address; virtio-pci: 16 bits at 4 * q in BAR 0, which
  * the guest may move).
+ *
+ * A device whose data path is in the kernel (vhost) takes its queues'
+ * eventfds over (ioevent_hand_over): the thread leaves them to it and
+ * serves the backend's used-buffer signals instead, as the queue's
+ * interrupt.
  */
 #ifndef VIREO_IOEVENT_H
 #define VIREO_IOEVENT_H
@@ -30,10 +35,13 @@ struct ioevent {
 	uint64_t base;			/* 0: not registered */
 	unsigned int stride, len;
 	struct irqfd *resample;		/* a level line's irqfd, or NULL */
+	/* Queue q handed over: fd[q] is the backend's, call[q] its signal. */
+	uint32_t handed;
+	int call[VIRTIO_MAX_QUEUES];
 	pthread_t thread;
 	bool started;
 	/* Statistics, for the VIREO_DEBUG dump. */
-	uint64_t notifies, resamples;
+	uint64_t notifies, resamples, calls;
 };
 
 /* Eventfds for t's queues; 0, or -1 with errno. */
@@ -45,6 +53,11 @@ int ioevent_init(struct ioevent *e, struct vm *vm, struct virtio_mmio *t);
  */
 int ioevent_place(struct ioevent *e, uint64_t base, unsigned int stride,
 		  unsigned int len);
+/*
+ * Before ioevent_start: queue q's notifies go to whoever else reads fd[q]
+ * (vhost's kick), and each signal on call (vhost's) becomes q's interrupt.
+ */
+void ioevent_hand_over(struct ioevent *e, unsigned int q, int call);
 /* Start the device's I/O thread (after the last ioevent_place is not needed). */
 int ioevent_start(struct ioevent *e);
 /* After vm_stop: join the thread, close the eventfds. */

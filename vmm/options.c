@@ -17,7 +17,9 @@ const char options_usage[] =
 "  --cpus N           virtual CPUs, 1..64 and at most the module's limit\n"
 "                     (default 1)\n"
 "  --disk PATH[,ro]   virtio-blk raw image (repeatable)\n"
-"  --net tap:NAME     virtio-net on a tap device\n"
+"  --net tap:NAME[,vhost]  virtio-net on a tap device; with vhost its data\n"
+"                     path is the kernel's vhost-net (/dev/vhost-net; needs\n"
+"                     --irqchip split or kernel)\n"
 "  --console stdio|virtio|none  stdin/stdout on the serial port (ttyS0),\n"
 "                     or input to virtio-console (hvc0), or nothing\n"
 "  --virtio mmio|pci  transport of the virtio devices: virtio-mmio (default)\n"
@@ -202,6 +204,31 @@ static int parse_disk(struct vm_config *cfg, const char *v, char *err,
 	return 0;
 }
 
+/* tap:NAME[,vhost] */
+static int parse_net(struct vm_config *cfg, const char *v, char *err,
+		     size_t errlen)
+{
+	char *comma;
+
+	if (strncmp(v, "tap:", 4) || !v[4] || v[4] == ',')
+		return errmsg(err, errlen, "--net: expected tap:NAME[,vhost], got '%s'",
+			    v);
+	if (strlen(v + 4) >= sizeof(cfg->tap_buf))
+		return errmsg(err, errlen, "--net: tap name too long");
+	strcpy(cfg->tap_buf, v + 4);
+	cfg->vhost = false;
+	comma = strchr(cfg->tap_buf, ',');
+	if (comma) {
+		*comma = '\0';
+		if (strcmp(comma + 1, "vhost"))
+			return errmsg(err, errlen, "--net: unknown flag '%s' (vhost)",
+				    comma + 1);
+		cfg->vhost = true;
+	}
+	cfg->tap = cfg->tap_buf;
+	return 0;
+}
+
 int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 		  char *err, size_t errlen)
 {
@@ -287,10 +314,8 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			if (parse_disk(cfg, val, err, errlen))
 				return -1;
 		} else if (!strcmp(name, "--net")) {
-			if (strncmp(val, "tap:", 4) || !val[4])
-				return errmsg(err, errlen, "--net: expected tap:NAME, got '%s'",
-					    val);
-			cfg->tap = val + 4;
+			if (parse_net(cfg, val, err, errlen))
+				return -1;
 		} else if (!strcmp(name, "--console")) {
 			if (!strcmp(val, "stdio"))
 				cfg->console = CONSOLE_STDIO;

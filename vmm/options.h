@@ -39,7 +39,8 @@ struct vm_config {
 		bool ro;
 	} disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
-	const char *tap;	/* --net tap:NAME */
+	const char *tap;	/* --net tap:NAME (in tap_buf) */
+	bool vhost;		/* --net tap:NAME,vhost */
 	enum console_mode console;
 	enum virtio_transport transport;	/* --virtio */
 	enum irqchip_mode irqchip;		/* --irqchip */
@@ -58,6 +59,7 @@ struct vm_config {
 	const char *device;
 	bool help;
 	char disk_buf[OPT_MAX_DISKS][4096];
+	char tap_buf[64];
 };
 
 #define DEFAULT_MEM	(512ULL << 20)

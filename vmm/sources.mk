@@ -13,7 +13,7 @@ VMM_COMMON_SRCS := vmm/bus.c vmm/console.c vmm/cpusched.c vmm/ioevent.c \
 	    vmm/vcpu.c vmm/vm.c
 VMM_VIRTIO_SRCS := vmm/virtio/virtio_blk.c vmm/virtio/virtio_console.c \
 	    vmm/virtio/virtio_mmio.c vmm/virtio/virtio_net.c \
-	    vmm/virtio/virtio_rng.c vmm/virtio/virtq.c
+	    vmm/virtio/virtio_rng.c vmm/virtio/virtq.c vmm/virtio/vhost_net.c
 # virtio's PCI transport: only the x86 machine has a PCI bus.
 VMM_X86_SRCS := vmm/x86/acpi.c vmm/x86/ioapic.c vmm/x86/lapic.c \
 	    vmm/x86/loader.c vmm/x86/pci.c vmm/x86/pic.c vmm/x86/pit.c \

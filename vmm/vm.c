@@ -220,6 +220,40 @@ static int add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 	return arch_add_virtio(vm, t, n, pci_class);
 }
 
+/* The virtio-net backend could not start (lock held): no silent fallback. */
+static void net_fail(void *ctx, const char *msg)
+{
+	vm_error("%s", msg);
+	vm_stop_locked(ctx, EXIT_ERROR);
+}
+
+/*
+ * --net tap:NAME,vhost: the kernel's vhost-net takes the queues' notifies
+ * from their ioeventfds (vhost's kick), and the device's I/O thread makes
+ * its used-buffer signals (vhost's call) the queue's interrupt. Both need
+ * the interrupt controllers in the kernel, which the VMM then has.
+ */
+static int add_vhost(struct vm *vm, unsigned int n)
+{
+	struct ioevent *ev = &vm->ioev[n];
+	char err[512];
+
+	if (!ev->vm) {
+		vm_error("--net tap:%s,vhost: vhost needs ioeventfd and irqfd, which "
+			 "the VMM uses only with the interrupt controllers in the kernel "
+			 "(--irqchip split or kernel)", vm->cfg->tap);
+		return -1;
+	}
+	if (vhost_net_set_mem(&vm->vhost, &vm->mem, err, sizeof(err))) {
+		vm_error("%s", err);
+		return -1;
+	}
+	for (unsigned int q = 0; q < VHOST_NET_QUEUES; q++)
+		ioevent_hand_over(ev, q, vm->vhost.call[q]);
+	vhost_net_register(&vm->vhost, &vm->net, ev->fd);
+	return 0;
+}
+
 static int add_virtio_devices(struct vm *vm)
 {
 	unsigned int n = 0;
@@ -241,7 +275,11 @@ static int add_virtio_devices(struct vm *vm)
 		return 0;
 	virtio_net_attach(&vm->net, &vm->mem, arch_virtio_line(vm, n),
 			  vm_serial_room, vm);
-	return add_virtio(vm, &vm->net.t, n++, 0x020000);
+	vm->net.fail = net_fail;
+	vm->net_slot = n;
+	if (add_virtio(vm, &vm->net.t, n, 0x020000))
+		return -1;
+	return vm->has_vhost ? add_vhost(vm, n) : 0;
 }
 
 /* Disk images and the tap device, opened before anything else. */
@@ -254,8 +292,16 @@ static int open_backends(struct vm *vm)
 		vm_error("too many devices");
 		return -1;
 	}
+	if (cfg->tap && cfg->vhost) {
+		vm->has_vhost = true;
+		if (vhost_net_open(&vm->vhost, "/dev/vhost-net", err, sizeof(err))) {
+			vm_error("%s", err);
+			return -1;
+		}
+	}
 	if (cfg->tap) {
-		if (virtio_net_open(&vm->net, cfg->tap, err, sizeof(err))) {
+		if (virtio_net_open(&vm->net, cfg->tap, cfg->vhost, err,
+				    sizeof(err))) {
 			vm_error("%s", err);
 			return -1;
 		}
@@ -620,6 +666,23 @@ static void vm_destroy(struct vm *vm)
 	free(vm->vcpus);
 	for (unsigned int i = 0; i < vm->nr_disks; i++)
 		virtio_blk_close(&vm->disks[i]);
+	/*
+	 * What the VMM itself carried and what vhost did, so that a test can
+	 * tell which data path the frames took.
+	 */
+	if (vm->has_net && vm->exit_code != EXIT_ERROR)
+		vm_error("virtio-net: frames through the VMM: rx %llu tx %llu; "
+			 "vhost: %s, started %llu times, %llu interrupts relayed, "
+			 "%llu queue calls on irqfds",
+			 (unsigned long long)vm->net.rx_frames,
+			 (unsigned long long)vm->net.tx_frames,
+			 vm->has_vhost ? "on" : "off",
+			 (unsigned long long)vm->vhost.starts,
+			 (unsigned long long)vm->ioev[vm->net_slot].calls,
+			 (unsigned long long)vm->vhost.direct);
+	/* Before the tap: the kernel's worker lets go of it first. */
+	if (vm->has_vhost)
+		vhost_net_close(&vm->vhost);
 	if (vm->has_net)
 		virtio_net_close(&vm->net);
 	console_close(&vm->con);

@@ -21,6 +21,7 @@
 #include "virtio/virtio_mmio.h"
 #include "virtio/virtio_net.h"
 #include "virtio/virtio_rng.h"
+#include "virtio/vhost_net.h"
 
 /*
  * The architecture's own devices, boot state and vCPU state: struct
@@ -94,6 +95,9 @@ struct vm {
 	struct virtio_console vcon;
 	struct virtio_net net;
 	bool has_net;
+	unsigned int net_slot;	/* its virtio device number */
+	struct vhost_net vhost;	/* --net tap:NAME,vhost */
+	bool has_vhost;
 	struct virtio_blk disks[OPT_MAX_DISKS];
 	unsigned int nr_disks;
 	/*

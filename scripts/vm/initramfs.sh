@@ -114,13 +114,15 @@ copy_with_libs() {
 # Modules a guest of the VMM loads from its own initramfs (the test kernel
 # doubles as the guest kernel and has its virtio drivers as modules), in
 # /vireo/guest-modules/NN-name.ko, dependencies first (ext4 is built in).
-# tun and zram are for the test VM itself: tap devices back virtio-net, and
+# tun, vhost_net (with tap, vhost, vhost_iotlb) and zram are for the test
+# VM itself: tap devices back virtio-net, vhost-net is its data path in the
+# kernel (--net tap:NAME,vhost), and
 # a zram swap device lets tests/vm/memory.c swap guest memory out.
 initramfs_guest_modules() {
 	local r=$1 f i=10
 	load=
 	for f in ${plat_guest_modules:-virtio_mmio virtio_pci virtio_blk virtio_net \
-		 virtio_console virtio-rng tun zram}; do
+		 virtio_console virtio-rng tun vhost_net zram}; do
 		kmod_resolve "$(kmod_path $f)"
 	done
 	mkdir -p "$r/vireo/guest-modules"

@@ -127,6 +127,25 @@ TEST(errors)
 			    "2", "--disk", "3", "--disk", "4", "--disk", "5"));
 }
 
+TEST(net_vhost)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--net", "tap:vt0"));
+	EXPECT_STREQ("vt0", c.tap);
+	EXPECT_FALSE(c.vhost);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--net", "tap:vt0,vhost"));
+	EXPECT_STREQ("vt0", c.tap);
+	EXPECT_TRUE(c.vhost);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--net", "tap:vt0,vhots"));
+	EXPECT_STREQ("--net: unknown flag 'vhots' (vhost)", err);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--net", "tap:,vhost"));
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--net",
+			    "tap:0123456789012345678901234567890123456789012345678901234567890123"));
+	EXPECT_STREQ("--net: tap name too long", err);
+}
+
 TEST(cmdline)
 {
 	char out[64];

@@ -542,6 +542,87 @@ TEST(msix_vectors_table_and_masks)
 	free(e.ram);
 }
 
+/* What a vector's irqfd would be asked for (x86/vm.c's msi_irqfd). */
+static struct msi_sink irqfd_asked;
+
+static int fake_irqfd(void *ctx, unsigned int vector, uint64_t addr,
+		      uint32_t data)
+{
+	msi(&irqfd_asked, vector, addr, data);
+	return 42;
+}
+
+/*
+ * The irqfd hook a data path in the kernel (vhost) signals queue 0 on:
+ * the vector's irqfd, with its table entry's message, only while MSI-X is
+ * on, the function and the entry unmasked and the queue has a vector.
+ */
+TEST(msix_irqfd_hook_follows_enable_masks_and_vectors)
+{
+	struct env e;
+	struct msi_sink m = { 0 };
+	unsigned int c = 0, at, n = 0;
+	uint32_t bar1;
+	uint8_t d[8];
+	int (*hook)(void *, unsigned int);
+	void *hctx;
+
+	memset(&e, 0, sizeof(e));
+	memset(&irqfd_asked, 0, sizeof(irqfd_asked));
+	e.ram = calloc(1, RAM);
+	gmem_init(&e.m, e.ram, RAM);
+	pci_init(&e.bus);
+	virtio_rng_attach(&e.rng, &e.m, virtio_pci_irq(&e.vp));
+	virtio_pci_init(&e.vp, &e.rng.t, 0x00ff00);
+	/* Without MSI-X there is nothing to hook. */
+	virtio_pci_msix_irqfd(&e.vp, fake_irqfd);
+	EXPECT_TRUE(e.rng.t.irqfd_hook == NULL);
+	virtio_pci_msix(&e.vp, msi, &m);
+	virtio_pci_msix_irqfd(&e.vp, fake_irqfd);
+	hook = e.rng.t.irqfd_hook;
+	hctx = e.rng.t.signal_ctx;
+	ASSERT_TRUE(hook != NULL);
+	ASSERT_EQ(0, pci_plug(&e.bus, &e.vp.pci, SLOT));
+	e.bar = pci_cfg_read(&e.bus, DEVFN, PCI_BAR0, 4) & ~15u;
+	bar1 = pci_cfg_read(&e.bus, DEVFN, PCI_BAR0 + 4, 4) & ~15u;
+	pci_cfg_write(&e.bus, DEVFN, PCI_COMMAND, 2, PCI_CMD_MEM);
+	for (at = pci_cfg_read(&e.bus, DEVFN, PCI_CAP_PTR, 1); at && n++ < 48;
+	     at = pci_cfg_read(&e.bus, DEVFN, at + 1, 1))
+		if (pci_cfg_read(&e.bus, DEVFN, at, 1) == 0x11)
+			c = at;
+	ASSERT_NE(0, c);
+#define TBL(v, w) (bar1 + 16 * (v) + 4 * (w) - (uint32_t)PCI_MMIO_BASE)
+	bus_put(d, 4, 0xfee02000u);
+	pci_mmio_io(&e.bus, TBL(1, 0), d, 4, true);
+	bus_put(d, 4, 0x51);
+	pci_mmio_io(&e.bus, TBL(1, 2), d, 4, true);
+	rng_ready(&e);
+	wr(&e, 0x1a, 2, 1);
+	/* MSI-X off, then on with the entry still masked. */
+	EXPECT_EQ(-1, hook(hctx, 0));
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0x8000);
+	EXPECT_EQ(-1, hook(hctx, 0));
+	bus_put(d, 4, 0);
+	pci_mmio_io(&e.bus, TBL(1, 3), d, 4, true);
+	EXPECT_EQ(42, hook(hctx, 0));
+	EXPECT_EQ(1u, irqfd_asked.vector);
+	EXPECT_EQ(0xfee02000u, irqfd_asked.addr);
+	EXPECT_EQ(0x51u, irqfd_asked.data);
+	/* The function mask; a queue without a vector or beyond the table. */
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0xc000);
+	EXPECT_EQ(-1, hook(hctx, 0));
+	pci_cfg_write(&e.bus, DEVFN, c + 2, 2, 0x8000);
+	EXPECT_EQ(42, hook(hctx, 0));
+	EXPECT_EQ(-1, hook(hctx, 1));
+	EXPECT_EQ(-1, hook(hctx, VIRTIO_MAX_QUEUES));
+	wr(&e, 0x1a, 2, 0xffff);
+	EXPECT_EQ(-1, hook(hctx, 0));
+	/* No message went out through the VMM meanwhile. */
+	EXPECT_EQ(0, m.n);
+#undef TBL
+	free(e.ram);
+}
+
 /*
  * A queue the driver broke (an indirect descriptor, not negotiated) with
  * MSI-X on: DEVICE_NEEDS_RESET, and the configuration change goes out as

@@ -217,6 +217,8 @@ static void set_half(uint64_t *v, bool high, uint32_t val)
 
 void virtio_mmio_set_status(struct virtio_mmio *t, uint32_t v)
 {
+	uint32_t old = t->status;
+
 	if (v == 0) {
 		reset(t);
 		return;
@@ -228,6 +230,9 @@ void virtio_mmio_set_status(struct virtio_mmio *t, uint32_t v)
 			v &= ~ST_FEATURES_OK;
 	}
 	t->status = v & 0xff;
+	if ((t->status & ST_DRIVER_OK) && !(old & ST_DRIVER_OK) &&
+	    (t->status & ST_FEATURES_OK) && t->ops->driver_ok)
+		t->ops->driver_ok(t);
 }
 
 static void reg_write(struct virtio_mmio *t, uint64_t off, uint32_t v)

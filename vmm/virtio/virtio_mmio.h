@@ -36,6 +36,16 @@ struct virtio_dev_ops {
 	/* The driver notified queue q. */
 	void (*notify)(struct virtio_mmio *t, unsigned int q);
 	void (*reset)(struct virtio_mmio *t);
+	/*
+	 * The driver set DRIVER_OK (after FEATURES_OK): a device whose data
+	 * path is elsewhere (vhost) hands it the queues now. May be NULL.
+	 */
+	void (*driver_ok)(struct virtio_mmio *t);
+	/*
+	 * What the transport's irqfd_hook answers may have changed (MSI-X
+	 * enabled, a vector masked or moved, a queue's vector). May be NULL.
+	 */
+	void (*irq_changed)(struct virtio_mmio *t);
 };
 
 struct virtio_mmio {
@@ -57,6 +67,14 @@ struct virtio_mmio {
 	 */
 	bool (*signal_hook)(void *ctx, unsigned int q);
 	void *signal_ctx;
+	/*
+	 * Set by a transport that has an eventfd of its own for queue q's
+	 * interrupt (virtio-pci: the MSI-X vector's irqfd, its route kept
+	 * equal to the table entry): that fd, or -1 while there is none
+	 * (MSI-X off, no vector, masked). Called with signal_ctx. A data path
+	 * in the kernel (vhost) signals it directly, without the VMM.
+	 */
+	int (*irqfd_hook)(void *ctx, unsigned int q);
 	/*
 	 * The VMM's lock over all device state, which a device drops while it
 	 * works on a chain's buffers (file I/O, the tap); NULL hooks when

@@ -3,7 +3,9 @@
  * Each frame carries the 12-byte virtio_net_hdr_v1 (all zero: no checksum
  * or segmentation offload is offered). Transmit runs on the notifying vCPU;
  * receive runs on the I/O thread when the tap is readable, one frame per
- * receive chain (no mergeable buffers).
+ * receive chain (no mergeable buffers). With a backend registered (vhost)
+ * neither runs: from DRIVER_OK to the next reset the backend owns the
+ * queues and the tap.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +21,7 @@
 #include "virtio_net.h"
 
 #define NET_F_MAC	5
-#define HDR_LEN		12
+#define HDR_LEN		VNET_HDR_LEN
 #define RXQ		0
 #define TXQ		1
 
@@ -61,6 +63,7 @@ void virtio_net_tx(struct virtio_net *n)
 		dropped = cnt && n->tap >= 0 && writev(n->tap, iov, cnt) < 0;
 		virtio_drain_relock(&d);
 		n->tx_dropped += dropped;
+		n->tx_frames++;
 		virtio_drain_push(&d, n->tx_chain.head, 0);
 	}
 	virtio_drain_end(&d);
@@ -79,6 +82,7 @@ static bool deliver(struct virtio_net *n)
 	len = virtq_write(&n->chain, 0, hdr, HDR_LEN);
 	len += virtq_write(&n->chain, HDR_LEN, n->frame, n->rx_len);
 	virtq_push(q, n->t.mem, n->chain.head, (uint32_t)len);
+	n->rx_frames++;
 	return true;
 }
 
@@ -86,7 +90,7 @@ void virtio_net_rx(struct virtio_net *n)
 {
 	bool used = false;
 
-	if (!virtio_mmio_driver_ok(&n->t) || !n->t.vq[RXQ].ready)
+	if (n->be || !virtio_mmio_driver_ok(&n->t) || !n->t.vq[RXQ].ready)
 		return;
 	for (int i = 0; i < 64; i++) {
 		if (!n->rx_waiting) {
@@ -113,7 +117,8 @@ void virtio_net_rx(struct virtio_net *n)
  */
 bool virtio_net_want_rx(const struct virtio_net *n)
 {
-	return n->tap >= 0 && virtio_mmio_driver_ok(&n->t) && !n->rx_waiting &&
+	return n->tap >= 0 && !n->be && virtio_mmio_driver_ok(&n->t) &&
+	       !n->rx_waiting &&
 	       virtq_has_avail(&n->t.vq[RXQ], n->t.mem);
 }
 
@@ -121,6 +126,10 @@ static void net_notify(struct virtio_mmio *t, unsigned int q)
 {
 	struct virtio_net *n = t->dev;
 
+	if (n->be) {
+		n->be->kick(n->be_ctx, q);
+		return;
+	}
 	if (q == TXQ) {
 		virtio_net_tx(n);
 	} else if (q == RXQ) {
@@ -138,6 +147,29 @@ static void net_reset(struct virtio_mmio *t)
 	struct virtio_net *n = t->dev;
 
 	n->rx_waiting = false;
+	if (n->be)
+		n->be->stop(n->be_ctx);
+}
+
+static void net_irq_changed(struct virtio_mmio *t)
+{
+	struct virtio_net *n = t->dev;
+
+	if (n->be && n->be->irq_changed)
+		n->be->irq_changed(n->be_ctx, t);
+}
+
+static void net_driver_ok(struct virtio_mmio *t)
+{
+	struct virtio_net *n = t->dev;
+	char err[256];
+
+	if (!n->be || !n->be->start(n->be_ctx, t, n->tap, err, sizeof(err)))
+		return;
+	/* No silent fallback: the guest sees a broken device, the user why. */
+	virtio_mmio_needs_reset(t);
+	if (n->fail)
+		n->fail(n->ctx, err);
 }
 
 static const struct virtio_dev_ops net_ops = {
@@ -149,11 +181,15 @@ static const struct virtio_dev_ops net_ops = {
 	.config = net_config,
 	.notify = net_notify,
 	.reset = net_reset,
+	.driver_ok = net_driver_ok,
+	.irq_changed = net_irq_changed,
 };
 
-int virtio_net_open(struct virtio_net *n, const char *name, char *err,
-		    size_t errlen)
+int virtio_net_open(struct virtio_net *n, const char *name, bool vnet_hdr,
+		    char *err, size_t errlen)
 {
+	int hdr_len = HDR_LEN;
+
 	struct ifreq ifr;
 
 	memset(n, 0, sizeof(*n));
@@ -163,7 +199,7 @@ int virtio_net_open(struct virtio_net *n, const char *name, char *err,
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet_hdr ? IFF_VNET_HDR : 0);
 	if (strlen(name) >= sizeof(ifr.ifr_name)) {
 		snprintf(err, errlen, "--net: tap name too long");
 		goto fail;
@@ -171,6 +207,12 @@ int virtio_net_open(struct virtio_net *n, const char *name, char *err,
 	strcpy(ifr.ifr_name, name);
 	if (ioctl(n->tap, TUNSETIFF, &ifr) < 0) {
 		snprintf(err, errlen, "--net: tap %s: %s", name, strerror(errno));
+		goto fail;
+	}
+	/* The tap's default header is the legacy 10 bytes; VERSION_1's is 12. */
+	if (vnet_hdr && ioctl(n->tap, TUNSETVNETHDRSZ, &hdr_len) < 0) {
+		snprintf(err, errlen, "--net: tap %s: TUNSETVNETHDRSZ: %s", name,
+			 strerror(errno));
 		goto fail;
 	}
 	/* A locally administered address: 52:54:00 + the tap's name hash. */

@@ -106,6 +106,15 @@ static void reset_vectors(struct virtio_pci *vp)
 		vp->queue_vector[i] = NO_VECTOR;
 }
 
+/* What the irqfd hook (msix_irqfd) answers may have changed: the live device hears of it. */
+static void irq_changed(struct virtio_pci *vp)
+{
+	struct virtio_mmio *t = vp->t;
+
+	if (t->irqfd_hook && t->ops->irq_changed && virtio_mmio_driver_ok(t))
+		t->ops->irq_changed(t);
+}
+
 /* A vector the driver asks for: one of the table's, else NO_VECTOR. */
 static uint16_t vector(const struct virtio_pci *vp, uint32_t v)
 {
@@ -150,6 +159,7 @@ static void common_write(struct virtio_pci *vp, uint64_t off,
 	case C_Q_MSIX | 2 << 8:
 		if (q)
 			vp->queue_vector[t->queue_sel] = vector(vp, v);
+		irq_changed(vp);
 		break;
 	case C_Q_SELECT | 2 << 8:
 		t->queue_sel = v;
@@ -234,6 +244,28 @@ static bool msix_signal(void *ctx, unsigned int q)
 	return true;
 }
 
+/*
+ * virtio_mmio's irqfd hook: queue q's vector's irqfd while MSI-X is on and
+ * the vector unmasked; else -1, and its interrupts go through msix_fire.
+ */
+static int msix_irqfd(void *ctx, unsigned int q)
+{
+	struct virtio_pci *vp = ctx;
+	const uint32_t *e;
+	uint16_t v;
+
+	if (!vp->msi_irqfd || q >= VIRTIO_MAX_QUEUES ||
+	    (msix_ctrl(vp) & (MSIX_ENABLE | MSIX_MASKALL)) != MSIX_ENABLE)
+		return -1;
+	v = vp->queue_vector[q];
+	if (v >= vp->msix_n)
+		return -1;
+	e = vp->msix_table[v];
+	if (e[3] & MSIX_ENTRY_MASKED)
+		return -1;
+	return vp->msi_irqfd(vp->msi_ctx, v, (uint64_t)e[1] << 32 | e[0], e[2]);
+}
+
 /* BAR 1: the table (dword or aligned qword accesses), then the PBA. */
 static void msix_bar(struct virtio_pci *vp, uint64_t off, uint8_t *d,
 		     unsigned int size, bool w)
@@ -260,6 +292,8 @@ static void msix_bar(struct virtio_pci *vp, uint64_t off, uint8_t *d,
 		if (word == 3)
 			msix_unmasked(vp);
 	}
+	if (w)
+		irq_changed(vp);
 }
 
 void virtio_pci_bar(void *opaque, unsigned int bar, uint64_t off,
@@ -357,8 +391,10 @@ static void cfg_written(void *opaque, unsigned int off, unsigned int size)
 
 	/* Message control: enabling or unmasking sends what is pending. */
 	if (vp->msix_cap && off < vp->msix_cap + MSIX_CTRL + 2 &&
-	    off + size > vp->msix_cap + MSIX_CTRL)
+	    off + size > vp->msix_cap + MSIX_CTRL) {
 		msix_unmasked(vp);
+		irq_changed(vp);
+	}
 
 	if (window(vp, off, size, &bar_off, &len))
 		virtio_pci_bar(vp, 0, bar_off,
@@ -392,6 +428,7 @@ void virtio_pci_init(struct virtio_pci *vp, struct virtio_mmio *t,
 	vp->msix_cap = vp->msix_n = 0;
 	vp->msix_pending = 0;
 	vp->msi = NULL;
+	vp->msi_irqfd = NULL;
 	vp->notify_base = 0;
 	vp->notify_moved = NULL;
 	reset_vectors(vp);
@@ -448,4 +485,14 @@ void virtio_pci_msix(struct virtio_pci *vp,
 	vp->msi_ctx = ctx;
 	vp->t->signal_hook = msix_signal;
 	vp->t->signal_ctx = vp;
+}
+
+void virtio_pci_msix_irqfd(struct virtio_pci *vp,
+			   int (*msi_irqfd)(void *ctx, unsigned int vector,
+					    uint64_t addr, uint32_t data))
+{
+	if (!vp->msix_cap)
+		return;
+	vp->msi_irqfd = msi_irqfd;
+	vp->t->irqfd_hook = msix_irqfd;
 }

@@ -62,6 +62,9 @@ struct virtio_pci {
 	uint16_t queue_vector[VIRTIO_MAX_QUEUES];
 	void (*msi)(void *ctx, unsigned int vector, uint64_t addr, uint32_t data);
 	void *msi_ctx;
+	/* The vector's irqfd once it carries this message, or -1. */
+	int (*msi_irqfd)(void *ctx, unsigned int vector, uint64_t addr,
+			 uint32_t data);
 	/*
 	 * Where the notify structure decodes now: BAR 0's + VIRTIO_PCI_NOTIFY
 	 * while memory decode is on and BAR 0 lies in the host bridge's
@@ -87,6 +90,14 @@ void virtio_pci_msix(struct virtio_pci *vp,
 		     void (*msi)(void *ctx, unsigned int vector, uint64_t addr,
 				 uint32_t data),
 		     void *ctx);
+/*
+ * After virtio_pci_msix: each vector also has an irqfd (msi_irqfd, with
+ * the same ctx), which the device model's data path may signal directly
+ * while its vector is enabled and unmasked (virtio_mmio's irqfd_hook).
+ */
+void virtio_pci_msix_irqfd(struct virtio_pci *vp,
+			   int (*msi_irqfd)(void *ctx, unsigned int vector,
+					    uint64_t addr, uint32_t data));
 /* BAR 0 and 1 accesses (BAR 0 also through the PCI_CFG capability). */
 void virtio_pci_bar(void *opaque, unsigned int bar, uint64_t off,
 		    uint8_t *d, unsigned int size, bool w);

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <linux/kvm.h>
+#include <linux/vhost.h>
 
 #include "../errmsg.h"
 #include "../sandbox.h"
@@ -228,6 +229,14 @@ static const unsigned long vcpu_ioctls[] = {
 	KVM_RUN, KVM_INTERRUPT, KVM_NMI, KVM_GET_REGS, KVM_SET_REGS,
 	KVM_GET_SREGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_GET_VCPU_EVENTS,
 	KVM_IOEVENTFD,		/* a virtio-pci BAR the guest moved */
+	/*
+	 * --net ...,vhost: the driver's DRIVER_OK and reset, register writes
+	 * that exit on a vCPU, start and stop vhost-net's queues. Only the
+	 * vhost-net fd (opened before the filters) answers them.
+	 */
+	VHOST_SET_FEATURES, VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE,
+	VHOST_GET_VRING_BASE, VHOST_SET_VRING_ADDR, VHOST_SET_VRING_KICK,
+	VHOST_SET_VRING_CALL, VHOST_NET_SET_BACKEND,
 };
 
 /*

@@ -87,6 +87,24 @@ static void msi_send(void *ctx, unsigned int vector, uint64_t addr,
 		x86_signal_msi(vm, addr, data);
 }
 
+/*
+ * A virtio-pci device's MSI-X vector for a data path that signals it
+ * without the VMM (vhost): its irqfd, once its route carries the table
+ * entry's message; -1 if it cannot.
+ */
+static int msi_irqfd(void *ctx, unsigned int vector, uint64_t addr,
+		     uint32_t data)
+{
+	struct x86_virtio *xv = ctx;
+	struct vm *vm = xv->vm;
+
+	if (vm->arch.irqchip == IRQCHIP_USER || vector >= VIRTIO_PCI_MSIX_MAX ||
+	    xv->msix[vector].fd < 0 ||
+	    !x86_msi_route(vm, xv->n * VIRTIO_PCI_MSIX_MAX + vector, addr, data))
+		return -1;
+	return xv->msix[vector].fd;
+}
+
 /* Virtio-pci's BAR 0 moved: its queues' notify addresses follow. */
 static void notify_moved(void *ctx, uint64_t base)
 {
@@ -278,6 +296,8 @@ int arch_add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 					 false) < 0)
 				vm_error("KVM_IRQFD (MSI-X): %s; KVM_SIGNAL_MSI instead",
 					 strerror(errno));
+		if (ev && vm->arch.smp)
+			virtio_pci_msix_irqfd(vp, msi_irqfd);
 		if (ev) {
 			vp->notify_moved = notify_moved;
 			vp->notify_ctx = ev;

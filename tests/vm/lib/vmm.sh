@@ -204,3 +204,13 @@ marker_disk() {
 guest_wrote() {
 	dd if="$1" bs=512 skip=8 count=1 2>/dev/null | grep -q GUEST-WROTE-THIS
 }
+
+# host_mods NAME...: load the test VM's own modules NAME (in this order,
+# dependencies first) from the initramfs unless loaded already; fails at
+# the first that will not load, named in $missing.
+host_mods() {
+	for m in "$@"; do
+		[ -d "/sys/module/$m" ] && continue
+		f=$(find_mod "$m") && insmod "$f" || { missing=$m; return 1; }
+	done
+}
