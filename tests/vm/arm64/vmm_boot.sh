@@ -10,7 +10,8 @@
 # Nested guests under TCG are slow: each boot gets BOOT_TIMEOUT seconds.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-360}
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
-CMDLINE="console=ttyS0 panic=-1 quiet"
+# earlycon: a guest that dies before its console is up still says why.
+CMDLINE="console=ttyS0 earlycon panic=-1 quiet"
 
 make_tmp vmm_boot
 plan 8
