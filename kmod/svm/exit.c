@@ -124,13 +124,30 @@ static void svm_skip_insn(struct vireo_vcpu *vcpu, unsigned int opcode_len)
 	to_svm(vcpu)->vmcb->save.rip = svm_next_rip(vcpu, opcode_len);
 }
 
-/* Writes to a 32-bit register clear the upper half, as on hardware. */
-static void svm_set_reg32(struct svm_vcpu *sv, int reg, u32 val)
+/* General register @reg: RAX and RSP live in the VMCB, the rest beside it. */
+static u64 svm_get_reg(struct svm_vcpu *sv, int reg)
+{
+	if (reg == X86_RAX)
+		return sv->vmcb->save.rax;
+	if (reg == X86_RSP)
+		return sv->vmcb->save.rsp;
+	return sv->gprs.r[reg];
+}
+
+static void svm_set_reg(struct svm_vcpu *sv, int reg, u64 val)
 {
 	if (reg == X86_RAX)
 		sv->vmcb->save.rax = val;
+	else if (reg == X86_RSP)
+		sv->vmcb->save.rsp = val;
 	else
 		sv->gprs.r[reg] = val;
+}
+
+/* Writes to a 32-bit register clear the upper half, as on hardware. */
+static void svm_set_reg32(struct svm_vcpu *sv, int reg, u32 val)
+{
+	svm_set_reg(sv, reg, val);
 }
 
 static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
@@ -301,19 +318,10 @@ static int svm_emulate_dr(struct vireo_vcpu *vcpu)
 			val = dr == 6 ? s->dr6 : s->dr7;
 		if (mode != 8)
 			svm_set_reg32(sv, reg, val);
-		else if (reg == X86_RAX)
-			s->rax = val;
-		else if (reg == X86_RSP)
-			s->rsp = val;
 		else
-			sv->gprs.r[reg] = val;
+			svm_set_reg(sv, reg, val);
 	} else {
-		if (reg == X86_RAX)
-			val = s->rax;
-		else if (reg == X86_RSP)
-			val = s->rsp;
-		else
-			val = sv->gprs.r[reg];
+		val = svm_get_reg(sv, reg);
 		if (mode != 8)
 			val = (u32)val;
 		if (dr >= 6 && val >> 32) {
@@ -370,12 +378,7 @@ static int svm_exit_cr4_write(struct vireo_vcpu *vcpu)
 	    ((bytes[i + 2] >> 3) & 7) != 4 || (rex & 4))
 		return svm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 	reg = (bytes[i + 2] & 7) | (rex & 1 ? 8 : 0);
-	if (reg == X86_RAX)
-		val = s->rax;
-	else if (reg == X86_RSP)
-		val = s->rsp;
-	else
-		val = sv->gprs.r[reg];
+	val = svm_get_reg(sv, reg);
 	if (mode != 8)
 		val = (u32)val;
 	if (!x86_cr4_write_valid(&sv->cpuid, s->cr4, val, s->efer)) {
