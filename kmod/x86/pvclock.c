@@ -409,7 +409,8 @@ static void x86_write_wall_clock(struct vireo_vcpu *vcpu)
  * The structure is rewritten when the MSR, the VM's clock, the TSC offset
  * or the host CPU changed since the last time, and without the master
  * clock once a second.  The backend then calls x86_kvmclock_moved() with
- * interrupts off.  Nothing is read back from guest memory.
+ * interrupts off.  Nothing is read back from guest memory.  The vCPU's
+ * steal time goes in here too (x86_steal_enter()).
  */
 void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
 			u64 tsc_offset)
@@ -423,6 +424,7 @@ void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
 	u32 kvm[4];
 	s64 base;
 
+	x86_steal_enter(vcpu);
 	if (p->wall_pending) {
 		p->wall_pending = false;
 		x86_write_wall_clock(vcpu);
@@ -525,8 +527,9 @@ long x86_kvmclock_ctrl(struct vireo_vcpu *vcpu)
  * x86_kvmclock_features - the KVM_CPUID_FEATURES bits Vireo implements
  *
  * Return: EAX of leaf 0x40000001: kvmclock through both MSR pairs, no
- * need for the port 0x80 delay, and the stable bit unless the host's TSC
- * was found unstable (then no structure will ever carry the bit).
+ * need for the port 0x80 delay, steal time where the host counts run
+ * delays, and the stable bit unless the host's TSC was found unstable
+ * (then no structure will ever carry the bit).
  */
 u32 x86_kvmclock_features(void)
 {
@@ -535,5 +538,7 @@ u32 x86_kvmclock_features(void)
 
 	if (x86_tsc_stable())
 		f |= BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+	if (x86_steal_supported())
+		f |= BIT(KVM_FEATURE_STEAL_TIME);
 	return f;
 }

@@ -231,6 +231,16 @@ struct x86_kvmclock {
 	u32 wall_version;
 };
 
+/* A vCPU's struct kvm_steal_time (kmod/x86/steal.c) */
+struct x86_steal {
+	u64 msr;		/* guest-physical address | enabled */
+	u64 steal;		/* the total, in nanoseconds */
+	u64 last;		/* the thread's run_delay when last counted */
+	const struct task_struct *task;	/* that thread: compared only */
+	u32 version;
+	bool dirty;
+};
+
 /* A vCPU's pvclock_vcpu_time_info: what was last written, and where */
 struct x86_pvclock {
 	u64 msr;		/* guest-physical address | enabled */
@@ -292,6 +302,7 @@ struct x86_mtrr {
 struct x86_vcpu {
 	struct x86_lapic *apic;		/* NULL without an in-kernel irqchip */
 	struct x86_pvclock pvclock;
+	struct x86_steal steal;
 	struct x86_mce mce;
 	struct x86_mtrr mtrr;
 	u64 platform_info;		/* MSR_PLATFORM_INFO, the VMM's */
@@ -326,6 +337,12 @@ static inline bool x86_is_bsp(const struct x86_vm *vm, u32 id)
 {
 	return id == READ_ONCE(vm->bsp_id);
 }
+
+/* kmod/x86/steal.c */
+bool x86_steal_supported(void);
+int x86_steal_get_msr(struct vireo_vcpu *vcpu, u64 *data);
+int x86_steal_set_msr(struct vireo_vcpu *vcpu, u64 data);
+void x86_steal_enter(struct vireo_vcpu *vcpu);
 
 /* kmod/x86/pvclock.c */
 int x86_kvmclock_init(void);
