@@ -14,9 +14,10 @@
 # them). VIREO_CHECK_NO_ARM64=1 leaves out the arm64 stage (QEMU's virt
 # machine with VHE: tests/vm/arm64 on vireo.ko and the kernel's built-in
 # KVM); VIREO_CHECK_PROGS narrows it too.
-# VIREO_CHECK_SELFTESTS=1 adds Linux's own KVM selftests on every mode
-# (opt-in for their length; VIREO_CHECK_SELFTEST_PROGS narrows them). VIREO_CHECK_CLIENTS=1 adds
-# QEMU and libvirt (tests/clients) the same way.
+# Linux's own KVM selftests run on every mode in a whole run;
+# VIREO_CHECK_NO_SELFTESTS=1 leaves them out, VIREO_CHECK_SELFTESTS=1 adds
+# them to a narrowed one, VIREO_CHECK_SELFTEST_PROGS narrows them.
+# VIREO_CHECK_CLIENTS=1 adds QEMU and libvirt (tests/clients).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +49,17 @@ result() {
 	else fail=$((fail + 1)); echo "not ok $n $2"; fi
 }
 
+# What each stage cost, printed as it ends and again as a table at the end
+# (README's stage table and CI's budget come from these).
+costs=
+stage_cost() {
+	local d=$(( $(date +%s) - $2 ))
+	echo "# time: $1 took $d s"
+	costs="$costs$(printf '# %-28s %5d s' "$1" "$d")
+"
+}
+t_all=$(date +%s)
+
 only_vmx=${VIREO_CHECK_ONLY_VMX:-}
 # VIREO_CHECK_ONLY_SELFTESTS=1 (make check-selftests): Linux's KVM
 # selftests stage alone.
@@ -58,6 +70,7 @@ rest=
 
 # Host unit tests.
 if [ -n "$rest" ]; then
+	t0=$(date +%s)
 	{
 		if ! make -s -k -C tests/unit all > "$logs/unit-build.log" 2>&1; then
 			echo "# program: build"
@@ -80,12 +93,14 @@ if [ -n "$rest" ]; then
 	account host < "$logs/unit.tap"
 	[ -s "$logs/unit-build.log" ] && grep -q 'Error' "$logs/unit-build.log" &&
 		sed 's/^/# /' "$logs/unit-build.log" | tail -n 20
+	stage_cost host/unit "$t0"
 fi
 
 # Fuzz targets: every committed seed and past crash replayed, then each
 # target fuzzed for a bounded time (FUZZ_SECONDS, 10 by default; make fuzz
 # runs longer campaigns).
 if [ -n "$rest" ] && [ -f tests/fuzz/Makefile ]; then
+	t0=$(date +%s)
 	make -s -C tests/fuzz replay > "$logs/fuzz-replay.log" 2>&1
 	fz=$?
 	sed -n 's/^# replay: //p' "$logs/fuzz-replay.log" | sed 's/^/# /'
@@ -96,6 +111,7 @@ if [ -n "$rest" ] && [ -f tests/fuzz/Makefile ]; then
 	sed -n 's/^# fuzz: //p' "$logs/fuzz.log" | sed 's/^/# /'
 	[ $fz = 0 ] && r=ok || { r=bad; tail -n 40 "$logs/fuzz.log" | sed 's/^/# /'; }
 	result $r "host/fuzz: every libFuzzer target ran its time without a crash"
+	stage_cost host/fuzz "$t0"
 fi
 
 # The in-VM suite, once per platform and module. AMD-V (QEMU) runs every
@@ -212,7 +228,10 @@ gf_seed=${VIREO_GUESTFUZZ_SEED:-}
 [ -n "$gf_seed" ] && gf_env+=("VIREO_GUESTFUZZ_SEED=$gf_seed")
 [ -n "${VIREO_GUESTFUZZ_STEPS:-}" ] &&
 	gf_env+=("VIREO_GUESTFUZZ_STEPS=$VIREO_GUESTFUZZ_STEPS")
-for st in $stages; do
+# One stage: its test VM, its results, its cost.
+run_stage() {
+	local st=$1
+	t0=$(date +%s)
 	plat=${st%%:*} m=${st#*:} append=
 	st_env=("${gf_env[@]}")
 	case $plat in
@@ -229,13 +248,13 @@ for st in $stages; do
 				case " $list " in *" $p "*) echo "$p" ;; esac
 			done | tr '\n' ' ')
 			# None of the named programs is for this stage.
-			[ -n "${list// /}" ] || continue
+			[ -n "${list// /}" ] || return 0
 		fi
 		if ! { scripts/debug-kernel.sh && make -s modules-debug; } \
 			> "$logs/debug-build.log" 2>&1; then
 			result bad "$tag/build: the debug kernel and vireo.ko for it"
 			tail -n 30 "$logs/debug-build.log" | sed 's/^/# /'
-			continue
+			return 0
 		fi ;;
 	qemu-arm64) tag=arm64-$m opts=(--timeout 900 --mem 1024)
 		list=$arm64_progs
@@ -243,13 +262,13 @@ for st in $stages; do
 			case " $arm64_vireo_out " in *" $p "*) ;; *) echo "$p" ;; esac
 		done | tr '\n' ' ')
 		# Nothing for this module: no keys, for the skip comparison.
-		[ -n "${list// /}" ] || { : > "$logs/$tag.keys"; continue; }
+		[ -n "${list// /}" ] || { : > "$logs/$tag.keys"; return 0; }
 		if [ -z "$arm64_built" ]; then
 			if ! make -s modules-arm64 tests-arm64 vmm-arm64 \
 				> "$logs/arm64-build.log" 2>&1; then
 				result bad "arm64/build: vireo.ko, tests/vm/arm64 and the VMM for arm64"
 				tail -n 30 "$logs/arm64-build.log" | sed 's/^/# /'
-				continue
+				return 0
 			fi
 			arm64_built=1
 		fi ;;
@@ -304,6 +323,102 @@ for st in $stages; do
 	fi
 	vm_verdict "$logs/$tag.results" "$nonce" ||
 		tail -n 30 "$logs/$tag.console" | sed 's/^/# console: /'
+	stage_cost "$tag" "$t0"
+}
+
+# Bochs and QEMU (thread=single) each keep one CPU busy, so the VT-x
+# stages and refusals run beside the others, in a subshell whose results
+# are replayed in order once the QEMU stages are done: on two CPUs make
+# check then takes about as long as its QEMU stages alone.
+# VIREO_CHECK_SERIAL=1 runs them one after the other.
+run_lane() {
+	account() {
+		local f=$logs/$1.lane.tap
+		cat > "$f"
+		[ -z "${2:-}" ] ||
+			awk -v tag="$1" -v start=0 -v keys="$2" -f scripts/tap.awk < "$f" > /dev/null
+		printf 'A\t%s\t%s\n' "$1" "$f"
+	}
+	result() { printf 'R\t%s\t%s\n' "$1" "$2"; }
+	stage_cost() {
+		local d=$(( $(date +%s) - $2 ))
+		echo "# time: $1 took $d s"
+		printf 'C\t%s\t%s\n' "$1" "$d"
+	}
+	"$@"
+}
+replay_lane() {
+	local line k x y
+	while IFS= read -r line; do
+		case $line in
+		R$'\t'*) IFS=$'\t' read -r k x y <<< "$line"; result "$x" "$y" ;;
+		A$'\t'*) IFS=$'\t' read -r k x y <<< "$line"; account "$x" < "$y" ;;
+		C$'\t'*) IFS=$'\t' read -r k x y <<< "$line"
+			costs="$costs$(printf '# %-28s %5d s (beside)' "$x" "$y")
+" ;;
+		*) printf '%s\n' "$line" ;;
+		esac
+	done < "$1"
+}
+bochs_lane() {
+	local st
+	for st in $stages; do
+		case $st in bochs-x86:*) run_stage "$st" ;; esac
+	done
+	run_refusals
+}
+run_refusals() {
+	if echo "$stages" | grep -q bochs-x86 && [ -z "$progs" ] ||
+	   { [ -n "${VIREO_CHECK_REFUSE:-}" ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; }; then
+		# The expected words as one grep pattern without spaces: the VM's
+		# command line splits its arguments at spaces.
+		t0=$(date +%s)
+		for cm in corei5_lynnfield_750:unrestricted.guest, core2_penryn_t9600:EPT,; do
+			model=${cm%%:*} want=${cm#*:} tag=refuse-$model
+			nonce=$(vm_nonce)
+			VIREO_VM_NONCE=$nonce VIREO_BOCHS_CPU=$model scripts/vm.sh \
+				--platform bochs-x86 --mode none --quiet --smp 1 --mem 256 \
+				--timeout 600 \
+				--add kmod/vireo.ko:/vireo/refuse/vireo.ko \
+				--add scripts/vm/vmx-refuse:/vireo/refuse/vmx-refuse \
+				--console-log "$logs/$tag.console" \
+				--results "$logs/$tag.results" \
+				-- /vireo/refuse/vmx-refuse /vireo/refuse/vireo.ko "no.$want" \
+				> "$logs/$tag.vm.log" 2>&1
+			vm_sh=$?
+			vm_verdict "$logs/$tag.results" "$nonce"
+			{
+				echo "# program: $model"
+				vm_tap "$logs/$tag.results" "$nonce"
+				echo "# exit: $vm_rc"
+			} > "$logs/$tag.tap"
+			account refuse < "$logs/$tag.tap"
+			[ $vm_sh = 0 ] && r=ok || r=bad
+			result $r "$tag/vm: finished with status 0 (scripts/vm.sh $vm_sh, verdict rc=$vm_rc)"
+			result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
+			if [ "$vm_leak" != none ]; then
+				[ "$vm_leak" = ok ] && r=ok || r=bad
+				result $r "$tag/vm: vireo.ko loaded after all, and held nothing at unload"
+			fi
+			if [ "$vm_dmesg" != ok ] || [ $vm_sh != 0 ]; then
+				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+				sed 's/^/# vm.sh: /' "$logs/$tag.vm.log" | tail -n 10
+			fi
+		done
+		stage_cost vmx-refusals "$t0"
+	fi
+}
+lane=
+if [ -z "${VIREO_CHECK_SERIAL:-}" ] && echo "$stages" | grep -q bochs-x86 &&
+	echo "$stages" | grep -q qemu-; then
+	lane=$logs/lane-bochs.out
+	run_lane bochs_lane > "$lane" 2>&1 &
+	lane_pid=$!
+	echo "# the VT-x stages run beside the QEMU ones; their results follow them"
+fi
+for st in $stages; do
+	case $st in bochs-x86:*) [ -n "$lane" ] && continue ;; esac
+	run_stage "$st"
 done
 
 # Linux 6.1's own KVM selftests (scripts/selftests.sh builds them once
@@ -312,10 +427,16 @@ done
 # kernel even on kvm.ko; the others cannot finish there even on kvm.ko),
 # in one test VM per mode. One table: each test's result on kvm.ko and on
 # vireo.ko; a test that passes on kvm.ko and fails, hangs or skips on
-# vireo.ko fails the run, unless the list puts it out of scope. Opt-in (VIREO_CHECK_SELFTESTS=1) until vireo.ko has the
-# in-kernel irqchip every selftest VM creates.
-if { [ -n "${VIREO_CHECK_SELFTESTS:-}" ] || [ -n "$only_st" ]; } &&
-	[ -z "$only_vmx" ] && [ -n "$modes" ]; then
+# vireo.ko fails the run, unless the list puts it out of scope. Part of a
+# whole run (about 8 minutes for both modules); a run narrowed by
+# VIREO_CHECK_PROGS leaves it out unless VIREO_CHECK_SELFTESTS=1 asks,
+# VIREO_CHECK_NO_SELFTESTS=1 leaves it out of a whole run.
+st_on=
+if [ -n "$only_st" ] || [ -n "${VIREO_CHECK_SELFTESTS:-}" ]; then st_on=1
+elif [ -n "$rest" ] && [ -z "$progs" ] && [ -z "${VIREO_CHECK_NO_SELFTESTS:-}" ]; then st_on=1
+fi
+if [ -n "$st_on" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; then
+	t0=$(date +%s)
 	if ! st=$(scripts/selftests.sh 2> "$logs/selftests-build.log" | tail -n1) ||
 	   [ ! -d "$st/bin" ]; then
 		result bad "selftests/build: Linux's KVM selftests from linux-source-6.1"
@@ -384,6 +505,7 @@ if { [ -n "${VIREO_CHECK_SELFTESTS:-}" ] || [ -n "$only_st" ]; } &&
 				result ok "selftests: each test that passes on kvm.ko passes on vireo.ko, but those out of scope" ;;
 		esac
 	fi
+	stage_cost selftests "$t0"
 fi
 
 # Unmodified KVM clients (tests/clients): Debian's QEMU and libvirt from
@@ -393,6 +515,7 @@ fi
 # requires (KVM_CAP_IRQ_ROUTING, in every kernel-irqchip mode);
 # VIREO_CHECK_CLIENT_TESTS narrows it ("qemu", "libvirt").
 if [ -n "${VIREO_CHECK_CLIENTS:-}" ] && [ -n "$rest" ] && [ -n "$modes" ]; then
+	t0=$(date +%s)
 	cdir=build/clients
 	rm -rf "$cdir" && mkdir -p "$cdir"
 	if ! { make -s modules-std && scripts/vm/clients-guest.sh "$cdir" &&
@@ -431,6 +554,14 @@ if [ -n "${VIREO_CHECK_CLIENTS:-}" ] && [ -n "$rest" ] && [ -n "$modes" ]; then
 				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
 		done
 	fi
+	stage_cost clients "$t0"
+fi
+
+if [ -n "$lane" ]; then
+	wait "$lane_pid"
+	replay_lane "$lane"
+else
+	run_refusals
 fi
 
 # Skip parity: a test may skip on vireo.ko only where it also skips on
@@ -470,44 +601,10 @@ done
 # line. Each VM's verdict is judged like the suite's: its kernel log, and a
 # leak should the module load after all. VIREO_CHECK_REFUSE=1 runs them
 # even when VIREO_CHECK_PROGS narrows the run.
-if echo "$stages" | grep -q bochs-x86 && [ -z "$progs" ] ||
-   { [ -n "${VIREO_CHECK_REFUSE:-}" ] && [ -z "${VIREO_CHECK_NO_VMX:-}" ]; }; then
-	# The expected words as one grep pattern without spaces: the VM's
-	# command line splits its arguments at spaces.
-	for cm in corei5_lynnfield_750:unrestricted.guest, core2_penryn_t9600:EPT,; do
-		model=${cm%%:*} want=${cm#*:} tag=refuse-$model
-		nonce=$(vm_nonce)
-		VIREO_VM_NONCE=$nonce VIREO_BOCHS_CPU=$model scripts/vm.sh \
-			--platform bochs-x86 --mode none --quiet --smp 1 --mem 256 \
-			--timeout 600 \
-			--add kmod/vireo.ko:/vireo/refuse/vireo.ko \
-			--add scripts/vm/vmx-refuse:/vireo/refuse/vmx-refuse \
-			--console-log "$logs/$tag.console" \
-			--results "$logs/$tag.results" \
-			-- /vireo/refuse/vmx-refuse /vireo/refuse/vireo.ko "no.$want" \
-			> "$logs/$tag.vm.log" 2>&1
-		vm_sh=$?
-		vm_verdict "$logs/$tag.results" "$nonce"
-		{
-			echo "# program: $model"
-			vm_tap "$logs/$tag.results" "$nonce"
-			echo "# exit: $vm_rc"
-		} > "$logs/$tag.tap"
-		account refuse < "$logs/$tag.tap"
-		[ $vm_sh = 0 ] && r=ok || r=bad
-		result $r "$tag/vm: finished with status 0 (scripts/vm.sh $vm_sh, verdict rc=$vm_rc)"
-		result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
-		if [ "$vm_leak" != none ]; then
-			[ "$vm_leak" = ok ] && r=ok || r=bad
-			result $r "$tag/vm: vireo.ko loaded after all, and held nothing at unload"
-		fi
-		if [ "$vm_dmesg" != ok ] || [ $vm_sh != 0 ]; then
-			tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
-			sed 's/^/# vm.sh: /' "$logs/$tag.vm.log" | tail -n 10
-		fi
-	done
-fi
 
+echo "# stage costs (wall clock):"
+printf '%s' "$costs"
+printf '# %-28s %5d s\n' total $(( $(date +%s) - t_all ))
 echo "1..$n"
 echo "$pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $n -gt 0 ]
