@@ -613,20 +613,40 @@ static int svm_exit_npf(struct vireo_vcpu *vcpu)
 
 /*
  * An event the guest was receiving when the exit hit (say, an interrupt
- * whose IDT entry was not mapped yet) must be delivered again.
+ * whose IDT entry was not mapped yet) must be delivered again.  So must an
+ * interrupt svm_intr_virq() put in V_IRQ that the guest did not take yet;
+ * one it was taking comes back, from QEMU's TCG, as an exception with its
+ * vector of 32 or more, which no exception has.
  */
 static void svm_reinject(struct svm_vcpu *sv)
 {
 	struct vmcb_control_area *c = &sv->vmcb->control;
 	u32 info = c->exit_int_info;
+	bool virq = sv->virq;
 
 	c->event_inj = 0;
+	if (virq) {
+		sv->virq = false;
+		if (c->int_ctl & V_IRQ_MASK) {
+			c->event_inj = c->int_vector | SVM_EVTINJ_VALID |
+				       SVM_EVTINJ_TYPE_INTR;
+			c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+			return;
+		}
+		c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	}
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
 	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	case SVM_EXITINTINFO_TYPE_EXEPT:
+		if (virq && (info & SVM_EXITINTINFO_VEC_MASK) >= 32) {
+			c->event_inj = (info & SVM_EXITINTINFO_VEC_MASK) |
+				       SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR;
+			break;
+		}
+		fallthrough;
 	case SVM_EXITINTINFO_TYPE_INTR:
 	case SVM_EXITINTINFO_TYPE_NMI:
-	case SVM_EXITINTINFO_TYPE_EXEPT:
 		c->event_inj = info;
 		c->event_inj_err = c->exit_int_info_err;
 		break;

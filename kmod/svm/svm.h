@@ -66,6 +66,8 @@ struct svm_vcpu {
 	bool tlb_flush;
 	/* TSC_AUX (the SYSCALL MSRs are in the VMCB, VMLOAD switches them) */
 	u64 uret[X86_URET_NR];
+	/* this entry's EVENTINJ interrupt went in as V_IRQ (svm_intr_virq()) */
+	bool virq;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)
