@@ -613,24 +613,76 @@ static int svm_exit_npf(struct vireo_vcpu *vcpu)
 
 /*
  * An event the guest was receiving when the exit hit (say, an interrupt
- * whose IDT entry was not mapped yet) must be delivered again.
+ * whose IDT entry was not mapped yet) must be delivered again.  So must an
+ * interrupt svm_intr_virq() put in V_IRQ that the guest did not take yet;
+ * one it was taking comes back, from QEMU's TCG, as an exception with its
+ * vector of 32 or more, which no exception has.
  */
 static void svm_reinject(struct svm_vcpu *sv)
 {
 	struct vmcb_control_area *c = &sv->vmcb->control;
 	u32 info = c->exit_int_info;
+	bool virq = sv->virq;
 
 	c->event_inj = 0;
+	if (virq) {
+		sv->virq = false;
+		if (c->int_ctl & V_IRQ_MASK) {
+			c->event_inj = c->int_vector | SVM_EVTINJ_VALID |
+				       SVM_EVTINJ_TYPE_INTR;
+			c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+			return;
+		}
+		c->int_ctl &= ~V_IRQ_INJECTION_BITS_MASK;
+	}
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
 	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	case SVM_EXITINTINFO_TYPE_EXEPT:
+		if (virq && (info & SVM_EXITINTINFO_VEC_MASK) >= 32) {
+			c->event_inj = (info & SVM_EXITINTINFO_VEC_MASK) |
+				       SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR;
+			break;
+		}
+		fallthrough;
 	case SVM_EXITINTINFO_TYPE_INTR:
 	case SVM_EXITINTINFO_TYPE_NMI:
-	case SVM_EXITINTINFO_TYPE_EXEPT:
 		c->event_inj = info;
 		c->event_inj_err = c->exit_int_info_err;
 		break;
 	}
+}
+
+/**
+ * svm_handle_fast - handle an exit in svm_vcpu_run()'s entry loop, GIF and
+ *	interrupts still clear, so that the guest can go straight back in
+ * @vcpu: the vCPU
+ *
+ * Only CPUID: it reads the vCPU's CPUID table and writes its registers,
+ * nothing else; not while an event was being delivered or an interrupt
+ * waits in V_IRQ, and only where the CPU gives the next RIP (no guest
+ * memory read here).
+ *
+ * Return: true when handled and counted in the vCPU's statistics; false
+ * leaves the exit to svm_handle_exit().
+ */
+bool svm_handle_fast(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+	struct vmcb_control_area *c = &sv->vmcb->control;
+
+	if (c->exit_code != SVM_EXIT_CPUID || !c->next_rip ||
+	    !boot_cpu_has(X86_FEATURE_NRIPS) ||
+	    (c->exit_int_info & SVM_EXITINTINFO_VALID) ||
+	    (sv->virq && (c->int_ctl & V_IRQ_MASK)))
+		return false;
+	sv->exit_rip = sv->vmcb->save.rip;
+	svm_reinject(sv);
+	vireo_stat_exit(vcpu, VIREO_EXIT_CPU_ID);
+	svm_exit_cpuid(vcpu);
+	/* An STI or MOV SS shadow covered the CPUID, which is done now. */
+	c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	return true;
 }
 
 int svm_handle_exit(struct vireo_vcpu *vcpu)

@@ -288,6 +288,7 @@ static void svm_vmcb_reset(struct svm_vcpu *sv, struct svm_vm *svm, u32 id)
 	sv->uexit.kind = X86_UEXIT_NONE;
 	memset(&sv->dregs, 0, sizeof(sv->dregs));
 	sv->dr_native = false;
+	sv->virq = false;
 	memset(sv->uret, 0, sizeof(sv->uret));
 }
 
@@ -909,17 +910,57 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
 }
 
 /*
- * Does this entry inject an external interrupt through EVENTINJ while this
- * kernel is itself a guest?  QEMU 7.2's TCG emulation of SVM (Debian 12's,
- * the test VM's) delivers such an event inside VMRUN but leaves its vector
- * as the pending exception; a TCG exit request that comes before the
- * guest's next exception or #VMEXIT delivers the vector a second time, with
- * the guest's IF clear, at the first instruction of its handler.  Linux
- * guests then deadlock on the 8259's irq_desc lock or loop in page faults
- * with the user GS (the VMM boot test hung in about one boot in eight).  A
- * physical interrupt pending at VMRUN ends the guest right after the
- * delivery with an INTR exit, which clears that state first.  The cost is
- * one extra exit per injected interrupt, and only under a hypervisor.
+ * QEMU 7.2's TCG emulation of SVM (Debian 12's, the test VM's) delivers an
+ * external interrupt injected through EVENTINJ inside VMRUN but leaves its
+ * vector as the CPU's pending exception; when the emulator's CPU loop is
+ * asked to stop (its round-robin kick, an interrupt for another of its CPUs)
+ * before the guest's next exception or #VMEXIT, it delivers the vector a
+ * second time, with the guest's IF clear, at the first instruction of its
+ * handler.  Linux guests then deadlock on the 8259's irq_desc lock, loop in
+ * page faults with the user GS (the VMM boot test hung in about one boot in
+ * eight), or retire a second in-service vector at a second EOI.  kvm.ko
+ * 6.1 is hit alike (tests/vm/lib/vmm.sh retries its hung boots).
+ *
+ * A virtual interrupt (V_IRQ) is delivered by the emulator's interrupt
+ * check, which leaves no pending exception behind.  So while nested, an
+ * EVENTINJ interrupt that the guest would take at once anyway (IF set, no
+ * interrupt shadow) goes in as V_IRQ with its vector, TPR ignored (the
+ * vector was already chosen against it, and the guest runs no instruction
+ * before taking it), and no VINTR intercept.  It is still acknowledged
+ * when chosen, as for EVENTINJ: svm_reinject() puts it back into EVENTINJ
+ * at the exit if the guest did not take it, or was taking it when the exit
+ * came (TCG reports that delivery as an exception), so every exit leaves
+ * the same event state as EVENTINJ would.  Vectors below 32, which TCG
+ * could not tell from exceptions, and entries under guest debugging keep
+ * EVENTINJ.
+ */
+static void svm_intr_virq(struct svm_vcpu *sv)
+{
+	struct vmcb_control_area *c = &sv->vmcb->control;
+	u32 inj = c->event_inj;
+	u8 vector = inj & SVM_EVTINJ_VEC_MASK;
+
+	if (!svm_nested_host ||
+	    (inj & (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_MASK)) !=
+	    (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR) ||
+	    vector < 32 || (c->int_ctl & V_IRQ_MASK) ||
+	    sv->x86.gdb.control || sv->nmi_step ||
+	    !(sv->vmcb->save.rflags & X86_EFLAGS_IF) ||
+	    (c->int_state & SVM_INTERRUPT_SHADOW_MASK))
+		return;
+	c->int_vector = vector;
+	c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+		      ((vector >> 4) << V_INTR_PRIO_SHIFT);
+	c->event_inj = 0;
+	sv->virq = true;
+}
+
+/*
+ * An EVENTINJ interrupt that svm_intr_virq() left there while nested (IF
+ * clear at a reinjection, a vector below 32, guest debugging): a physical
+ * interrupt pending at VMRUN ends the guest with an INTR exit right after
+ * the delivery, which clears the emulator's stale state first.  One extra
+ * exit, in these rare cases only.
  */
 static bool svm_intr_needs_exit(const struct vmcb *vmcb)
 {
@@ -939,9 +980,30 @@ static void svm_count_injection(struct vireo_vcpu *vcpu, u32 inj)
 }
 
 /*
- * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
- * runs a different VMCB than last time, the vCPU comes from another CPU, or
- * nested mappings were taken away; no flush-by-ASID needed.
+ * May an exit svm_handle_fast() answered go straight back into the guest?
+ * x86_fast_reenter() says, and not when the nested mappings changed (the
+ * next entry must flush) or an NMI single step is under way.  The guest's
+ * state loaded around VMRUN (XCR0, PKRU, TSC_AUX, debug registers) stays
+ * loaded, as between any exit and its restore; the loop is bounded to a
+ * millisecond of TSC (@until).
+ */
+static bool svm_reenter(struct vireo_vcpu *vcpu, u64 until, int cpu)
+{
+	struct svm_vcpu *sv = to_svm(vcpu);
+
+	if (sv->nmi_step || sv->tlb_flush ||
+	    !x86_fast_reenter(vcpu, sv->x86.apic, &sv->events, until) ||
+	    x86_tdp_gen_on(&to_svm_vm(vcpu->vm)->tdp, cpu) != sv->npt_gen)
+		return false;
+	sv->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	return true;
+}
+
+/*
+ * One entry, or several for the exits svm_handle_fast() answers.  Every
+ * guest uses ASID 1, so a CPU flushes the TLB whenever it runs a different
+ * VMCB than last time, the vCPU comes from another CPU, or nested mappings
+ * were taken away; no flush-by-ASID needed.
  */
 static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -952,7 +1014,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	struct x86_gdb *g = &sv->x86.gdb;
 	struct svm_cpu *sc;
 	int cpu, r;
-	u64 gen, rip;
+	u64 gen, rip, until;
 
 	if (unlikely(sv->x86.triple_fault)) {
 		sv->x86.triple_fault = false;
@@ -1019,6 +1081,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	if (vmcb->control.event_inj & SVM_EVTINJ_VALID)
 		svm_count_injection(vcpu, vmcb->control.event_inj);
+	svm_intr_virq(sv);
 	vireo_stat_entering(vcpu);
 	/* Pending until VMRUN sets GIF: the exit follows the delivery. */
 	if (svm_intr_needs_exit(vmcb))
@@ -1044,13 +1107,25 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	x86_uret_enter(sv->uret);
 	/*
 	 * GIF holds interrupts back until the guest runs; with IF set they
-	 * then end the guest's time slice as INTR exits.
+	 * then end the guest's time slice as INTR exits.  Exits answered in
+	 * svm_handle_fast() loop here, GIF still clear: nothing of the host
+	 * runs in between but an NMI, as between any exit and the restore
+	 * below.  A debugger's single step must see each CPUID: no loop.
 	 */
-	raw_local_irq_enable();
-	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
-	raw_local_irq_disable();
-	x86_guest_exited();
-	vireo_stat_exited(vcpu);
+	until = rdtsc() + tsc_khz;
+	for (;;) {
+		raw_local_irq_enable();
+		vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
+		raw_local_irq_disable();
+		x86_guest_exited();
+		vireo_stat_exited(vcpu);
+		if (g->control || !svm_handle_fast(vcpu) ||
+		    !svm_reenter(vcpu, until, cpu))
+			break;
+		/* The run loop counts the last one. */
+		vireo_count_exit();
+		vireo_stat_entering(vcpu);
+	}
 	x86_dr_exit(&sv->dregs, NULL);
 	g->exit_dr6 = vmcb->save.dr6;
 	g->exit_dr7 = vmcb->save.dr7;

@@ -66,6 +66,8 @@ struct svm_vcpu {
 	bool tlb_flush;
 	/* TSC_AUX (the SYSCALL MSRs are in the VMCB, VMLOAD switches them) */
 	u64 uret[X86_URET_NR];
+	/* this entry's EVENTINJ interrupt went in as V_IRQ (svm_intr_virq()) */
+	bool virq;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)
@@ -98,6 +100,7 @@ void svm_npt_write_protect(struct vireo_vm *vm, const struct vireo_slot *s,
 			   const unsigned long *mask);
 int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error);
 
+bool svm_handle_fast(struct vireo_vcpu *vcpu);
 int svm_handle_exit(struct vireo_vcpu *vcpu);
 void svm_vcpu_reinit(struct vireo_vcpu *vcpu);
 int svm_get_msr(void *ctx, u32 index, u64 *data);

@@ -1357,25 +1357,16 @@ static bool vmx_exit_stays_local(u32 reason)
 
 /*
  * May an exit vmx_handle_fast() handled go straight back into the guest,
- * interrupts still off?  Not when the run loop has something to do: a
- * signal, a slot writer, a reschedule, an APIC kick or a VAPIC to sync,
- * an event to inject or a window the VMM asked for.  An interrupt that
- * arrives meanwhile stays pending and ends the next entry at once; but
- * not on every CPU (Bochs 2.7 lets a guest with RFLAGS.IF clear run on),
- * and each entry restarts the preemption timer: so no more than the
- * timer's millisecond (@until, in TSC cycles) goes by in here.
+ * interrupts still off?  x86_fast_reenter() says, and not with an
+ * interrupt waiting for injection; each entry restarts the preemption
+ * timer, so @until is the timer's millisecond.
  */
 static bool vmx_reenter(struct vireo_vcpu *vcpu, u64 until)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct x86_lapic *apic = vmx->x86.apic;
 
-	if ((s64)(rdtsc() - until) >= 0 ||
-	    vireo_vcpu_exit_request(vcpu) || need_resched() ||
-	    vmx->pending_irq >= 0 || vmx->events.nmi_pending ||
-	    READ_ONCE(vcpu->run->request_interrupt_window))
-		return false;
-	if (apic && (apic->vapic_addr || x86_lapic_kicked(apic)))
+	if (vmx->pending_irq >= 0 ||
+	    !x86_fast_reenter(vcpu, vmx->x86.apic, &vmx->events, until))
 		return false;
 	/* An unmap since the entry: its IPI is pending, but flush now. */
 	vmx_ept_sync(to_vmx_vm(vcpu->vm), false);

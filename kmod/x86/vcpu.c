@@ -14,6 +14,7 @@
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
 #include <linux/mm.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -467,6 +468,34 @@ long x86_vcpu_enable_cap(struct vireo_vcpu *vcpu, void __user *argp)
 		return -EINVAL;
 	WRITE_ONCE(to_x86_vcpu(vcpu)->pv_enforce, !!cap.args[0]);
 	return 0;
+}
+
+/**
+ * x86_fast_reenter - may an exit the backend answered in its entry loop
+ *	(CPUID), interrupts still off, go straight back into the guest?
+ * @vcpu: the vCPU
+ * @apic: its in-kernel local APIC, or NULL
+ * @ev: its queued NMIs
+ * @until: TSC value after which the run loop must have a turn
+ *
+ * Not when the run loop has something to do: a signal, a slot writer, a
+ * reschedule, an APIC kick or a VAPIC to sync, an NMI to inject or a
+ * window the VMM asked for.  An interrupt that arrives meanwhile stays
+ * pending and ends the next entry at once; but not on every CPU (Bochs 2.7
+ * lets a guest with RFLAGS.IF clear run on), and a backend may restart a
+ * timer at each entry: so no more than a bounded time goes by in the loop.
+ * The backend adds what is its own (an interrupt it holds, stale TLBs).
+ *
+ * Return: true if the guest may be entered again without the run loop.
+ */
+bool x86_fast_reenter(struct vireo_vcpu *vcpu, struct x86_lapic *apic,
+		      const struct x86_events *ev, u64 until)
+{
+	if ((s64)(rdtsc() - until) >= 0 ||
+	    vireo_vcpu_exit_request(vcpu) || need_resched() ||
+	    ev->nmi_pending || READ_ONCE(vcpu->run->request_interrupt_window))
+		return false;
+	return !apic || (!apic->vapic_addr && !x86_lapic_kicked(apic));
 }
 
 /**

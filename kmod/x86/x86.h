@@ -132,6 +132,10 @@ int x86_fix_hypercall(struct vireo_vm *vm, const struct x86_paging *pg,
 		      u64 lin, bool intel, unsigned int cpl, bool pmode);
 bool x86_mwait_ud(struct vireo_vm *vm, const struct x86_cpuid *c);
 long x86_vcpu_enable_cap(struct vireo_vcpu *vcpu, void __user *argp);
+struct x86_lapic;
+struct x86_events;
+bool x86_fast_reenter(struct vireo_vcpu *vcpu, struct x86_lapic *apic,
+		      const struct x86_events *ev, u64 until);
 void x86_msr_filter_free(struct x86_vm *xv);
 bool x86_guest_has_tsc_aux(const struct x86_cpuid *c);
 

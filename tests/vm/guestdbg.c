@@ -47,6 +47,7 @@
  * 0x1500: mov [0x2001], al; nop; hlt		(watchpoint)
  * 0x1600: mov eax, dr0; out 0x10, eax; hlt	(the guest's own DR0)
  * 0x1700: mov eax, 0x4321; mov dr1, eax; mov eax, dr7; out 0x10, eax; hlt
+ * 0x1800: mov esp, dr0; mov eax, esp; out 0x10, eax; hlt
  */
 static const uint8_t step_code[] = { 0x90, 0x40, 0xe6, 0x10, 0x0f, 0xa2,
 				     0x90, 0xf4 };
@@ -60,6 +61,8 @@ static const uint8_t movdr_code[] = { 0x0f, 0x21, 0xc0, 0x66, 0xe7, 0x10,
 static const uint8_t movdr2_code[] = { 0x66, 0xb8, 0x21, 0x43, 0x00, 0x00,
 				       0x0f, 0x23, 0xc8, 0x0f, 0x21, 0xf8,
 				       0x66, 0xe7, 0x10, 0xf4 };
+static const uint8_t movdr_esp_code[] = { 0x0f, 0x21, 0xc4, 0x66, 0x89, 0xe0,
+					  0x66, 0xe7, 0x10, 0xf4 };
 
 /* QEMU's TCG: see above */
 static bool no_guest_breakpoints(void)
@@ -82,6 +85,7 @@ static int dbg_vm(struct vt_vm *t)
 	memcpy(t->mem + 0x1500, store_code, sizeof(store_code));
 	memcpy(t->mem + 0x1600, movdr_code, sizeof(movdr_code));
 	memcpy(t->mem + 0x1700, movdr2_code, sizeof(movdr2_code));
+	memcpy(t->mem + 0x1800, movdr_esp_code, sizeof(movdr_esp_code));
 	/* IVT: vector 1 and 3 at 0000:1200 and 0000:1300 */
 	ivt = (uint16_t *)t->mem;
 	ivt[2] = 0x1200;
@@ -401,6 +405,39 @@ TEST(guest_drs_kept)
 	ASSERT_EQ(0, vt_run(&t));
 	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
 	EXPECT_EQ(0x1234ULL, io_val(&t));
+	vt_vm_destroy(&t);
+}
+
+/*
+ * Outside 64-bit mode, with the VMM's breakpoints in the CPU (every MOV DR
+ * decoded by the module on AMD-V), a MOV from a debug register into ESP
+ * reaches the guest's stack pointer, which AMD-V keeps apart from the other
+ * registers.  Arms nothing: runs on QEMU's TCG too.
+ */
+TEST(movdr_to_esp)
+{
+	struct kvm_debugregs g;
+	struct kvm_regs regs;
+	uint64_t dr[8];
+	struct vt_vm t;
+
+	ASSERT_EQ(0, dbg_vm(&t));
+	memset(&g, 0, sizeof(g));
+	g.db[0] = 0x1234;
+	g.dr6 = DR6_CLEAN;
+	g.dr7 = 0x400;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_DEBUGREGS, &g));
+	memset(dr, 0, sizeof(dr));
+	dr[0] = 0xdead0;
+	dr[7] = 0x400 | (3ULL << 16);
+	ASSERT_EQ(0, set_dbg(&t, KVM_GUESTDBG_ENABLE |
+			     KVM_GUESTDBG_USE_HW_BP, dr));
+	ASSERT_EQ(0, set_rip(&t, 0x1800));
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	EXPECT_EQ(0x1234ULL, io_val(&t));
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	EXPECT_EQ(0x1234ULL, regs.rsp);
 	vt_vm_destroy(&t);
 }
 

@@ -20,6 +20,7 @@
 #include "kselftest_harness.h"
 #include "vireo_test.h"
 #include "vireo.h"
+#include "irqchip_vm.h"
 
 #define CODE		0x1000
 #define MEM		0x10000
@@ -428,6 +429,71 @@ TEST_F(stats, injection)
 	EXPECT_EQ(0x20, t->run->io.port);
 	EXPECT_EQ(1, st_get(&self->vcpu, "irq_injections"));
 	EXPECT_EQ(0, st_get(&self->vcpu, "nmi_injections"));
+}
+
+/*
+ * An interrupt of the in-kernel 8259 (KVM_IRQ_LINE) that the guest takes at
+ * once costs no exit of its own.  vireo.ko used to end the guest right
+ * after each delivery (an INTR exit, counted in irq_exits) when the host
+ * is itself a guest, to dodge QEMU's TCG delivering it twice; kvm.ko does
+ * not (it does after KVM_INTERRUPT, which is why the 8259 here is the
+ * kernel's).  Twenty interrupts; a host interrupt may still end a few runs.
+ */
+TEST(injection_exits)
+{
+	static const uint8_t code[] = {
+		/* both 8259s as Linux leaves them: vectors 0x20 and 0x28 */
+		0xb0, 0x11, 0xe6, 0x20, 0xb0, 0x20, 0xe6, 0x21,
+		0xb0, 0x04, 0xe6, 0x21, 0xb0, 0x01, 0xe6, 0x21,
+		0xb0, 0x11, 0xe6, 0xa0, 0xb0, 0x28, 0xe6, 0xa1,
+		0xb0, 0x02, 0xe6, 0xa1, 0xb0, 0x01, 0xe6, 0xa1,
+		0xb0, 0x00, 0xe6, 0x21, 0xb0, 0xff, 0xe6, 0xa1,
+		/* the pages the delivery touches, mapped before it */
+		0xa0, 0x8c, 0x00,		/* mov al, [0x008c] (IVT) */
+		0xa0, 0x00, 0x30,		/* mov al, [0x3000] (handler) */
+		0xa0, 0xf0, 0x7f,		/* mov al, [0x7ff0] (stack) */
+		0xfb, 0x90, 0xe6, 0x10,		/* 1: sti; nop; out 0x10, al */
+		0xeb, 0xfa,			/* jmp 1b */
+	};
+	/* Vector 0x23's handler: EOI to the master 8259; out 0x12; iret */
+	static const uint8_t handler[] = {
+		0x50, 0xb0, 0x20, 0xe6, 0x20, 0x58, 0xe6, 0x12, 0xcf,
+	};
+	struct kvm_irq_level line = { .irq = 3 };
+	long extra = 0, before;
+	struct kvm_regs regs;
+	struct vt_vm t;
+	struct st s;
+	int i;
+
+	ASSERT_EQ(0, chip_vm(&t, WITH_IRQCHIP, code, sizeof(code)));
+	memcpy(t.mem + 0x3000, handler, sizeof(handler));
+	t.mem[0x23 * 4 + 1] = 0x30;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_GET_REGS, &regs));
+	regs.rsp = 0x8000;
+	ASSERT_EQ(0, ioctl(t.vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, st_open(&s, t.vcpu));
+	ASSERT_EQ(0, vt_run(&t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+	ASSERT_EQ(0x10, t.run->io.port);
+	for (i = 0; i < 20; i++) {
+		before = st_get(&s, "irq_exits");
+		line.level = 1;
+		ASSERT_EQ(0, ioctl(t.vm, KVM_IRQ_LINE, &line));
+		line.level = 0;
+		ASSERT_EQ(0, ioctl(t.vm, KVM_IRQ_LINE, &line));
+		ASSERT_EQ(0, vt_run(&t));
+		ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+		ASSERT_EQ(0x12, t.run->io.port);
+		extra += st_get(&s, "irq_exits") - before;
+		ASSERT_EQ(0, vt_run(&t));
+		ASSERT_EQ((uint32_t)KVM_EXIT_IO, t.run->exit_reason);
+		ASSERT_EQ(0x10, t.run->io.port);
+	}
+	EXPECT_LE(20, st_get(&s, "irq_injections"));
+	EXPECT_GT(10, extra) TH_LOG("%ld INTR exits for 20 interrupts", extra);
+	st_close(&s);
+	vt_vm_destroy(&t);
 }
 
 /* What kvm.ko answers to reads and calls a statistics fd does not take. */

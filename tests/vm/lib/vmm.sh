@@ -109,14 +109,15 @@ guest_init() {
 # --no-pv-eoi. That emulator delivers an interrupt injected through
 # EVENTINJ a second time, with IF clear, when anything asks its CPU loop to
 # stop (the other CPU's interrupts, its round-robin kick) before the guest's
-# next exception or #VMEXIT (kmod/svm/svm.c, svm_intr_needs_exit()). With
+# next exception or #VMEXIT (kmod/svm/svm.c, svm_intr_virq()). With
 # kvm.ko's PV EOI the guest acknowledges its interrupts in memory, without
 # an exit, so that window spans the whole handler and more; the guest's
 # second EOI then retires another in-service vector and a CPU loses its
 # timer. --cpus 4 --irqchip split on kvm.ko, 5 boots each: with PV EOI 6 of
 # 6 hung (RCU: "timer wakeup didn't happen"), without 6 of 6 reached init
-# (21-30 s). vireo.ko has no PV EOI (its guests never see it) and forces an
-# exit after each injection; this takes nothing from what it is tested on.
+# (21-30 s). vireo.ko has no PV EOI (its guests never see it) and hands the
+# emulator such interrupts as V_IRQ, which it delivers only once; this takes
+# nothing from what it is tested on.
 REF_ARGS=
 if [ "${VIREO_TEST_MODE:-}" = kvm ] && grep -qw svm /proc/cpuinfo 2>/dev/null; then
 	REF_ARGS=--no-pv-eoi
@@ -132,11 +133,11 @@ ref_noted=
 # $KVM_HANG_RETRIES (2) times, each said in a TAP comment: QEMU 7.2's
 # TCG emulation of SVM (the test VM's CPU) sometimes delivers an interrupt
 # injected through EVENTINJ a second time, with the guest's IF clear, at the
-# first instruction of its handler (kmod/svm/svm.c, svm_intr_needs_exit());
+# first instruction of its handler (kmod/svm/svm.c, svm_intr_virq());
 # the Linux guest then deadlocks in native_queued_spin_lock_slowpath, or
 # faults until it panics.
-# vireo.ko forces an exit after each such injection and gets no retry;
-# kvm.ko does not: in a loaded test VM (load 13 on 2 cores) one Debian boot
+# vireo.ko avoids that (svm_intr_virq()) and gets no retry; kvm.ko
+# does not: in a loaded test VM (load 13 on 2 cores) one Debian boot
 # in six hung there, --irqchip user and split alike, in check_timer() or
 # later.
 run_vmm() {
