@@ -350,6 +350,93 @@ TEST(reset_config)
 	gvm_destroy(&v);
 }
 
+/*
+ * x20 the distributor, x21 vCPU 0's redistributor: the registers whose
+ * values are the implementation's, each to MMIO + 0 in turn.
+ */
+VA_GUEST(g_ids,
+	"ldr x10, =0x10000000\n"
+	"mov w0, #3\n"				/* GICD_CTLR: both enables */
+	"str w0, [x20]\n"
+	"ldr w0, [x20]\n"
+	"str x0, [x10]\n"
+	"ldr w0, [x20, #0x4]\n"		/* GICD_TYPER */
+	"str x0, [x10]\n"
+	"ldr w0, [x20, #0x8]\n"		/* GICD_IIDR */
+	"str x0, [x10]\n"
+	"ldr w0, [x20, #0x10]\n"		/* GICD_STATUSR */
+	"str x0, [x10]\n"
+	"add x4, x20, #0x6000\n"		/* GICD_IROUTER<40> */
+	"mov x0, #-1\n"
+	"str x0, [x4, #0x140]\n"
+	"ldr x0, [x4, #0x140]\n"
+	"str x0, [x10]\n"
+	"mov w0, #0xff\n"			/* its Aff3 alone */
+	"str w0, [x4, #0x144]\n"
+	"ldr x0, [x4, #0x140]\n"
+	"str x0, [x10]\n"
+	"ldr w0, [x21]\n"			/* GICR_CTLR */
+	"str x0, [x10]\n"
+	"ldr w0, [x21, #0x4]\n"		/* GICR_IIDR */
+	"str x0, [x10]\n"
+	"ldr w0, [x21, #0x14]\n"		/* GICR_WAKER */
+	"str x0, [x10]\n"
+	"mov w0, #2\n"				/* ProcessorSleep */
+	"str w0, [x21, #0x14]\n"
+	"ldr w0, [x21, #0x14]\n"
+	"str x0, [x10]\n"
+	"b .\n");
+
+/*
+ * The registers that identify the GIC read as kvm.ko's, for the guest and
+ * the VMM: GICD_CTLR with EnableGrp1 alone (one enable for both groups),
+ * GICD_TYPER without No1N, GICD_IIDR (implementer Arm, product 0x4b,
+ * revision 3) and GICR_IIDR, GICD_STATUSR all ones, GICR_CTLR with IR and
+ * CES, GICR_WAKER as zero, IROUTER without IRM or Aff3 (no 1-of-N).
+ * A VMM may restore revision 2 (GICR_CTLR then without IR and CES), no
+ * other, and no other implementer or product.
+ */
+TEST(id_registers)
+{
+	uint32_t v32;
+	struct gvm v;
+
+	ASSERT_EQ(0, gvm_create(&v, true));
+	memcpy(v.t.mem, g_ids_start, g_ids_end - g_ids_start);
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(21), REDIST));
+	EXPECT_EQ(0x52ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x480003ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x4b00343bULL, va_store(&v.t, 0));
+	EXPECT_EQ(0xffffffffULL, va_store(&v.t, 0));
+	EXPECT_EQ(0xffffffULL, va_store(&v.t, 0));
+	EXPECT_EQ(0xffffffULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x6ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x4b00043bULL, va_store(&v.t, 0));
+	EXPECT_EQ(0ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0ULL, va_store(&v.t, 0));
+
+	EXPECT_EQ(0, dget(v.gic, 0x0, &v32));
+	EXPECT_EQ(0x52U, v32);
+	EXPECT_EQ(0, dget(v.gic, 0x10, &v32));
+	EXPECT_EQ(0xffffffffU, v32);
+	EXPECT_EQ(0, rget(v.gic, 0, 0x14, &v32));
+	EXPECT_EQ(0U, v32);
+	EXPECT_EQ(0, dget(v.gic, 0x8, &v32));
+	EXPECT_EQ(0x4b00343bU, v32);
+	EXPECT_EQ(0, dset(v.gic, 0x8, 0x4b00243b));
+	EXPECT_EQ(0, dget(v.gic, 0x8, &v32));
+	EXPECT_EQ(0x4b00243bU, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x0, &v32));
+	EXPECT_EQ(0U, v32);
+	EXPECT_EQ(-EINVAL, dset(v.gic, 0x8, 0x4b00143b));
+	EXPECT_EQ(-EINVAL, dset(v.gic, 0x8, 0x4b00443b));
+	EXPECT_EQ(-EINVAL, dset(v.gic, 0x8, 0x5600343b));
+	EXPECT_EQ(0, dset(v.gic, 0x8, 0x4b00343b));
+	EXPECT_EQ(0, rget(v.gic, 1, 0x0, &v32));
+	EXPECT_EQ(0x6U, v32);
+	gvm_destroy(&v);
+}
+
 /* Each distributor register the VMM restores reads back as written. */
 TEST(dist_round_trip)
 {
