@@ -722,8 +722,8 @@ static int rvm_create(struct gvm *v)
 
 /*
  * Redistributor regions: in index order, none empty or overlapping, not
- * mixed with KVM_VGIC_V3_ADDR_TYPE_REDIST after them; read back by
- * index; a vCPU without a redistributor cannot run; each vCPU finds its
+ * mixed with KVM_VGIC_V3_ADDR_TYPE_REDIST after them (after it: kept from
+ * index 1 and unused, as kvm.ko); read back by index; a vCPU without a redistributor cannot run; each vCPU finds its
  * own where its region puts it, GICR_TYPER.Last on a region's last.
  */
 TEST(redist_regions)
@@ -791,6 +791,40 @@ TEST(redist_regions)
 	ASSERT_EQ(0, gic_init(v.gic));
 	EXPECT_EQ(0, rget(v.gic, 0, 0x8, &v32));
 	EXPECT_EQ(0U, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x8, &v32));
+	EXPECT_EQ(0x110U, v32);
+	ASSERT_EQ(0, va_set_reg(v.t1.vcpu, VA_REG_X(21), R0 + 0x20000));
+	EXPECT_EQ(1ULL << 32 | 0x110, va_store(&v.t1, 0));
+	gvm_destroy(&v);
+
+	/*
+	 * Regions after the one REDIST: taken in index order from 1, read
+	 * back, and unused (every vCPU's is in REDIST's).
+	 */
+	ASSERT_EQ(0, rvm_create(&v));
+	val = R0;
+	ASSERT_EQ(0, attr(v.gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			  KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(0, R1, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(2, R1, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(1, R0 + 0x20000, 1)));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(1, R1, 1)));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(2, R1 + 0x20000, 2)));
+	EXPECT_EQ(-EINVAL, attr(v.gic, KVM_SET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_ADDR,
+				KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	val = 1;
+	EXPECT_EQ(0, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(RDREG(1, R1, 1), val);
+	val = 0;
+	EXPECT_EQ(0, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(R0, val);
+	val = 0;
+	EXPECT_EQ(0, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_ADDR,
+			  KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	EXPECT_EQ(R0, val);
+	ASSERT_EQ(0, gic_init(v.gic));
 	EXPECT_EQ(0, rget(v.gic, 1, 0x8, &v32));
 	EXPECT_EQ(0x110U, v32);
 	ASSERT_EQ(0, va_set_reg(v.t1.vcpu, VA_REG_X(21), R0 + 0x20000));
