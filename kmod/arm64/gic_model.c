@@ -45,6 +45,37 @@
 #define GIC_PIDR2		0x3bU
 #define GIC_PIDR2_OFF		0xffe8
 #define GICR_TYPER_LAST		BIT_ULL(4)
+/*
+ * GICR_PROPBASER (0x70, one for the VM) and GICR_PENDBASER (0x78, per
+ * vCPU) hold what the guest writes, with no LPIs behind them, because
+ * kvm.ko's do without an ITS too: a guest reads back what it wrote, a VMM
+ * saves and restores it.  Their RES0 bits are dropped and the memory
+ * attributes sanitised as kvm.ko does: outer shareable becomes inner,
+ * Device or non-cacheable inner becomes read-allocate write-back, an
+ * outer other than non-cacheable becomes "as inner".
+ */
+#define GICR_PROPBASER		0x70
+#define GICR_PENDBASER		0x78
+#define GICR_PROPBASER_RES0	(GENMASK_ULL(63, 59) | GENMASK_ULL(55, 52) | \
+				 GENMASK_ULL(6, 5))
+#define GICR_PENDBASER_RES0	(BIT_ULL(63) | GENMASK_ULL(61, 59) | \
+				 GENMASK_ULL(55, 52) | GENMASK_ULL(15, 12) | \
+				 GENMASK_ULL(6, 0))
+/* PENDBASER.PTZ is kept but reads as zero. */
+#define GICR_PENDBASER_PTZ	BIT_ULL(62)
+#define GIC_BASER_INNER_SHIFT	7
+#define GIC_BASER_SH_SHIFT	10
+#define GIC_BASER_OUTER_SHIFT	56
+#define GIC_BASER_FIELDS	(7ULL << GIC_BASER_INNER_SHIFT | \
+				 3ULL << GIC_BASER_SH_SHIFT | \
+				 7ULL << GIC_BASER_OUTER_SHIFT)
+#define GIC_CACHE_NC		1
+#define GIC_CACHE_RAWB		3
+#define GIC_SH_INNER		1
+#define GIC_SH_OUTER		2
+/* PENDBASER out of reset: inner read-allocate write-back, inner shareable */
+#define GICR_PENDBASER_RESET	(GIC_CACHE_RAWB << GIC_BASER_INNER_SHIFT | \
+				 GIC_SH_INNER << GIC_BASER_SH_SHIFT)
 #define GICD_IROUTER		0x6000
 /* MPIDR's and IROUTER's affinity fields: Aff3 39:32, Aff2 23:16, ... */
 #define GIC_AFF_MASK		0xff00ffffffULL
@@ -118,6 +149,7 @@ void gic_model_init(struct gic_model *g, u32 nr_irqs, u32 nr_cpus,
 	g->last = g->nr_cpus ? BIT(g->nr_cpus - 1) : 0;
 	for (c = 0; c < g->nr_cpus; c++) {
 		g->mpidr[c] = mpidr[c];
+		g->pendbaser[c] = GICR_PENDBASER_RESET;
 		/*
 		 * kvm.ko's reset values, which a guest restored from its
 		 * state or written for it may count on: every interrupt in
@@ -391,6 +423,24 @@ bool gic_dist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
 	return false;
 }
 
+/* A GICR_PROPBASER or GICR_PENDBASER value as kvm.ko keeps it. */
+static u64 gic_baser(u64 v, u64 res0)
+{
+	u64 inner = (v >> GIC_BASER_INNER_SHIFT) & 7;
+	u64 sh = (v >> GIC_BASER_SH_SHIFT) & 3;
+	u64 outer = (v >> GIC_BASER_OUTER_SHIFT) & 7;
+
+	if (sh == GIC_SH_OUTER)
+		sh = GIC_SH_INNER;
+	if (inner <= GIC_CACHE_NC)
+		inner = GIC_CACHE_RAWB;
+	if (outer > GIC_CACHE_NC)
+		outer = 0;
+	return (v & ~(res0 | GIC_BASER_FIELDS)) |
+	       inner << GIC_BASER_INNER_SHIFT | sh << GIC_BASER_SH_SHIFT |
+	       outer << GIC_BASER_OUTER_SHIFT;
+}
+
 /* GICR_TYPER: the vCPU's affinity, its number, and the last frame's flag. */
 static u64 gic_redist_typer(const struct gic_model *g, u32 cpu)
 {
@@ -426,6 +476,10 @@ u64 gic_redist_read(struct gic_model *g, u64 off, unsigned int len)
 	if (r == 0x8 || r == 0xc)
 		return gic_sized(r, len, true) ?
 		       gic_part(gic_redist_typer(g, cpu), r, len) : 0;
+	if ((r & ~0xfULL) == GICR_PROPBASER && gic_sized(r, len, true))
+		return gic_part(r < GICR_PENDBASER ? g->propbaser :
+				g->pendbaser[cpu] & ~GICR_PENDBASER_PTZ,
+				r, len);
 	if (len != 4)
 		return 0;
 	/* GICR_WAKER (0x14) reads as zero and ignores writes, as kvm.ko's. */
@@ -464,6 +518,15 @@ bool gic_redist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
 			return false;
 		return gic_bank_write(g, cpu, reg, first, len, (u32)val);
 	}
+	if ((r & ~0xfULL) != GICR_PROPBASER || !gic_sized(r, len, true))
+		return false;
+	if (r < GICR_PENDBASER)
+		g->propbaser = gic_baser(gic_merge(g->propbaser, r, len, val),
+					 GICR_PROPBASER_RES0);
+	else
+		g->pendbaser[cpu] = gic_baser(gic_merge(g->pendbaser[cpu], r,
+							len, val),
+					      GICR_PENDBASER_RES0);
 	return false;
 }
 

@@ -32,6 +32,9 @@ typedef __u64 u64;
 #ifndef BIT_ULL
 #define BIT_ULL(n)	(1ULL << (n))
 #endif
+#ifndef GENMASK_ULL
+#define GENMASK_ULL(h, l)	((~0ULL << (l)) & (~0ULL >> (63 - (h))))
+#endif
 #endif
 
 #define GIC_MAX_CPUS		16
@@ -79,6 +82,8 @@ struct gic_model {
 	u32 ctlr;	/* GICD_CTLR's group enables */
 	u64 mpidr[GIC_MAX_CPUS];
 	u8 rev;		/* GICD_IIDR's revision, 2 or 3 */
+	u64 propbaser;	/* GICR_PROPBASER, the VM's one */
+	u64 pendbaser[GIC_MAX_CPUS];
 	/* GICR_TYPER.Last per vCPU: the redistributors' layout says */
 	u32 last;
 	struct gic_irq priv[GIC_MAX_CPUS][GIC_NR_PRIV];

@@ -73,6 +73,25 @@ TEST(ids_and_typer)
 	EXPECT_EQ(0, gic_redist_read(&g, 2 * GIC_REDIST_SIZE + 0x8, 8));
 	EXPECT_EQ(0, gic_dist_read(&g, 0x5, 4));
 	EXPECT_EQ(0, gic_dist_read(&g, 0x4, 2));
+	/*
+	 * GICR_PROPBASER (the VM's) and GICR_PENDBASER (each vCPU's): kept
+	 * without RES0 bits, the attributes sanitised, PTZ read as zero.
+	 */
+	EXPECT_EQ(0ULL, gic_redist_read(&g, 0x70, 8));
+	EXPECT_EQ(0x580ULL, gic_redist_read(&g, 0x78, 8));
+	gic_redist_write(&g, 0x70, 8, ~0ULL);
+	EXPECT_EQ(0x000fffffffffff9fULL, gic_redist_read(&g, 0x70, 8));
+	EXPECT_EQ(0x000fffffffffff9fULL,
+		  gic_redist_read(&g, GIC_REDIST_SIZE + 0x70, 8));
+	gic_redist_write(&g, 0x70, 8, 5ULL << 56 | 0x1000 | 2 << 10 | 1 << 7 | 0x13);
+	EXPECT_EQ(0x1593ULL, gic_redist_read(&g, 0x70, 8));
+	gic_redist_write(&g, 0x74, 4, 0x01000000);
+	EXPECT_EQ(0x0100000000001593ULL, gic_redist_read(&g, 0x70, 8));
+	EXPECT_EQ(0x01000000, gic_redist_read(&g, 0x74, 4));
+	gic_redist_write(&g, 0x78, 8, ~0ULL);
+	EXPECT_EQ(0x000fffffffff0f80ULL, gic_redist_read(&g, 0x78, 8));
+	EXPECT_EQ(0x580ULL, gic_redist_read(&g, GIC_REDIST_SIZE + 0x78, 8));
+	EXPECT_EQ(0, gic_redist_read(&g, 0x71, 1));
 	/* GICR_WAKER reads as zero and ignores writes, as kvm.ko's. */
 	EXPECT_EQ(0, gic_redist_read(&g, 0x14, 4));
 	gic_redist_write(&g, 0x14, 4, 2);

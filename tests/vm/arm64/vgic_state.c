@@ -437,6 +437,81 @@ TEST(id_registers)
 	gvm_destroy(&v);
 }
 
+/*
+ * x21 vCPU 0's redistributor, x23 vCPU 1's: GICR_PROPBASER and
+ * GICR_PENDBASER written and read back, each read to MMIO + 0.
+ */
+VA_GUEST(g_bases,
+	"ldr x10, =0x10000000\n"
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"ldr x0, [x21, #0x78]\n"
+	"str x0, [x10]\n"
+	"mov x0, #-1\n"
+	"str x0, [x21, #0x70]\n"
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"ldr x0, [x23, #0x70]\n"		/* one for the VM */
+	"str x0, [x10]\n"
+	"ldr x0, =0x0500000000001893\n"	/* outer WaWb, outer shareable, */
+	"str x0, [x21, #0x70]\n"		/* inner non-cacheable */
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"mov w0, #0x1000000\n"			/* the upper half: outer nC */
+	"str w0, [x21, #0x74]\n"
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"mov x0, #-1\n"
+	"str x0, [x21, #0x78]\n"
+	"ldr x0, [x21, #0x78]\n"
+	"str x0, [x10]\n"
+	"ldr x0, [x23, #0x78]\n"		/* one per vCPU */
+	"str x0, [x10]\n"
+	"b .\n");
+
+/*
+ * Without an ITS, kvm.ko's GICR_PROPBASER (one for the VM) and
+ * GICR_PENDBASER (per vCPU, inner write-back and inner shareable out of
+ * reset) still keep what is written, without their RES0 bits, outer
+ * shareable made inner, Device or non-cacheable inner made write-back,
+ * outer cacheable made "as inner", PENDBASER.PTZ read as zero: for the
+ * guest and for the VMM's save and restore.
+ */
+TEST(lpi_base_registers)
+{
+	uint32_t v32;
+	struct gvm v;
+
+	ASSERT_EQ(0, gvm_create(&v, true));
+	memcpy(v.t.mem, g_bases_start, g_bases_end - g_bases_start);
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(21), REDIST));
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(23), REDIST + 0x20000));
+	EXPECT_EQ(0ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x580ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x000fffffffffff9fULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x000fffffffffff9fULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x1593ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x0100000000001593ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x000fffffffff0f80ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x580ULL, va_store(&v.t, 0));
+
+	EXPECT_EQ(0, rget(v.gic, 1, 0x70, &v32));
+	EXPECT_EQ(0x1593U, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x74, &v32));
+	EXPECT_EQ(0x01000000U, v32);
+	EXPECT_EQ(0, rget(v.gic, 0, 0x78, &v32));
+	EXPECT_EQ(0xffff0f80U, v32);
+	EXPECT_EQ(0, rget(v.gic, 0, 0x7c, &v32));
+	EXPECT_EQ(0x000fffffU, v32);
+	EXPECT_EQ(0, rset(v.gic, 1, 0x78, 0x012345ff));
+	EXPECT_EQ(0, rget(v.gic, 1, 0x78, &v32));
+	EXPECT_EQ(0x01230580U, v32);
+	EXPECT_EQ(0, rset(v.gic, 1, 0x74, 0));
+	EXPECT_EQ(0, rget(v.gic, 0, 0x74, &v32));
+	EXPECT_EQ(0U, v32);
+	gvm_destroy(&v);
+}
+
 /* Each distributor register the VMM restores reads back as written. */
 TEST(dist_round_trip)
 {
