@@ -13,24 +13,77 @@
 
 #include "arm64/gic_model.h"
 
-/* GICD_CTLR: the group enables are the guest's, ARE and DS read as one. */
-#define GICD_CTLR_ENABLES	0x3U
+/*
+ * GICD_CTLR: EnableGrp1 is the guest's, and as kvm.ko's it forwards both
+ * groups; EnableGrp0 reads as zero.  ARE and DS read as one.
+ */
+#define GICD_CTLR_ENABLE_G1	BIT(1)
 #define GICD_CTLR_ARE		BIT(4)
 #define GICD_CTLR_DS		BIT(6)
-/* GICD_TYPER: 10 INTID bits, no 1-of-N routing. */
+/*
+ * GICD_TYPER: 10 INTID bits.  No1N is clear as in kvm.ko's, although
+ * IROUTER.IRM reads as zero there too: a guest that asks for 1-of-N gets
+ * the vCPU the affinity names, on both.
+ */
 #define GICD_TYPER_IDBITS	(9U << 19)
-#define GICD_TYPER_NO1N		BIT(25)
-/* Implementer Arm (0x43b), product 'V' */
-#define GIC_IIDR		((0x56U << 24) | 0x43bU)
+#define GICD_STATUSR		0x10
+/*
+ * The identification kvm.ko gives (implementer Arm 0x43b, product 0x4b),
+ * so that a GIC state saved on one restores on the other: KVM's ABI lets
+ * a VMM write GICD_IIDR back, and only its revision may differ.
+ * Revision 2 has guest-configurable groups (Vireo's always are), 3 adds
+ * GICR_CTLR.IR and CES.
+ */
+#define GIC_IIDR		((0x4bU << 24) | 0x43bU)
+#define GIC_IIDR_REV_SHIFT	12
+#define GIC_IIDR_REV_MASK	(0xfU << GIC_IIDR_REV_SHIFT)
+#define GIC_REV_MIN		2
+#define GIC_REV_MAX		3
+/* GICR_CTLR from revision 3: IR (bit 2) and CES (bit 1) */
+#define GICR_CTLR_REV3		(BIT(2) | BIT(1))
 /* PIDR2: architecture revision 3 */
 #define GIC_PIDR2		0x3bU
 #define GIC_PIDR2_OFF		0xffe8
 #define GICR_TYPER_LAST		BIT_ULL(4)
-#define GICR_WAKER_SLEEP	BIT(1)
-#define GICR_WAKER_ASLEEP	BIT(2)
+/*
+ * GICR_PROPBASER (0x70, one for the VM) and GICR_PENDBASER (0x78, per
+ * vCPU) hold what the guest writes, with no LPIs behind them, because
+ * kvm.ko's do without an ITS too: a guest reads back what it wrote, a VMM
+ * saves and restores it.  Their RES0 bits are dropped and the memory
+ * attributes sanitised as kvm.ko does: outer shareable becomes inner,
+ * Device or non-cacheable inner becomes read-allocate write-back, an
+ * outer other than non-cacheable becomes "as inner".
+ */
+#define GICR_PROPBASER		0x70
+#define GICR_PENDBASER		0x78
+#define GICR_PROPBASER_RES0	(GENMASK_ULL(63, 59) | GENMASK_ULL(55, 52) | \
+				 GENMASK_ULL(6, 5))
+#define GICR_PENDBASER_RES0	(BIT_ULL(63) | GENMASK_ULL(61, 59) | \
+				 GENMASK_ULL(55, 52) | GENMASK_ULL(15, 12) | \
+				 GENMASK_ULL(6, 0))
+/* PENDBASER.PTZ is kept but reads as zero. */
+#define GICR_PENDBASER_PTZ	BIT_ULL(62)
+#define GIC_BASER_INNER_SHIFT	7
+#define GIC_BASER_SH_SHIFT	10
+#define GIC_BASER_OUTER_SHIFT	56
+#define GIC_BASER_FIELDS	(7ULL << GIC_BASER_INNER_SHIFT | \
+				 3ULL << GIC_BASER_SH_SHIFT | \
+				 7ULL << GIC_BASER_OUTER_SHIFT)
+#define GIC_CACHE_NC		1
+#define GIC_CACHE_RAWB		3
+#define GIC_SH_INNER		1
+#define GIC_SH_OUTER		2
+/* PENDBASER out of reset: inner read-allocate write-back, inner shareable */
+#define GICR_PENDBASER_RESET	(GIC_CACHE_RAWB << GIC_BASER_INNER_SHIFT | \
+				 GIC_SH_INNER << GIC_BASER_SH_SHIFT)
 #define GICD_IROUTER		0x6000
-/* IROUTER's affinity fields: Aff3 39:32, Aff2 23:16, Aff1 15:8, Aff0 7:0 */
+/* MPIDR's and IROUTER's affinity fields: Aff3 39:32, Aff2 23:16, ... */
 #define GIC_AFF_MASK		0xff00ffffffULL
+/*
+ * IROUTER keeps Aff2, Aff1 and Aff0 as kvm.ko's does: Aff3 and IRM (the
+ * upper word and bit 31) read as zero and ignore writes.
+ */
+#define GIC_IROUTER_MASK	0xffffffULL
 /* Priority bits kept: as many as the virtual CPU interface has at least. */
 #define GIC_PRIO_MASK		0xf8
 #define GIC_PRIO_RESET		0xa0
@@ -54,16 +107,15 @@ static bool gic_pending(const struct gic_irq *irq)
 	return irq->latch || (!irq->edge && irq->level);
 }
 
-static bool gic_group_on(const struct gic_model *g, const struct gic_irq *irq)
-{
-	return g->ctlr & (irq->group1 ? 2 : 1);
-}
-
-/* Pending, enabled and its group forwarded by the distributor. */
+/*
+ * Pending, enabled and forwarded by the distributor, whose one enable
+ * (EnableGrp1, as kvm.ko's) forwards both groups.
+ */
 static bool gic_deliverable(const struct gic_model *g,
 			    const struct gic_irq *irq)
 {
-	return gic_pending(irq) && irq->enabled && gic_group_on(g, irq);
+	return gic_pending(irq) && irq->enabled &&
+	       (g->ctlr & GICD_CTLR_ENABLE_G1);
 }
 
 /* The vCPU whose MPIDR has the affinity @aff (IROUTER layout). */
@@ -92,11 +144,12 @@ void gic_model_init(struct gic_model *g, u32 nr_irqs, u32 nr_cpus,
 	memset(g, 0, sizeof(*g));
 	g->nr_irqs = nr_irqs > GIC_MAX_IRQS ? GIC_MAX_IRQS : nr_irqs;
 	g->nr_cpus = nr_cpus > GIC_MAX_CPUS ? GIC_MAX_CPUS : nr_cpus;
+	g->rev = GIC_REV_MAX;
 	/* One region of them all, until the caller says otherwise. */
 	g->last = g->nr_cpus ? BIT(g->nr_cpus - 1) : 0;
 	for (c = 0; c < g->nr_cpus; c++) {
 		g->mpidr[c] = mpidr[c];
-		g->sleep[c] = true;
+		g->pendbaser[c] = GICR_PENDBASER_RESET;
 		/*
 		 * kvm.ko's reset values, which a guest restored from its
 		 * state or written for it may count on: every interrupt in
@@ -311,13 +364,15 @@ u64 gic_dist_read(struct gic_model *g, u64 off, unsigned int len)
 		return first < GIC_NR_PRIV ? 0 : gic_bank_read(g, 0, r, first, 4);
 	switch (off) {
 	case 0x0:
-		return (g->ctlr & GICD_CTLR_ENABLES) | GICD_CTLR_ARE |
+		return (g->ctlr & GICD_CTLR_ENABLE_G1) | GICD_CTLR_ARE |
 		       GICD_CTLR_DS;
 	case 0x4:
-		return (g->nr_irqs / 32 - 1) | GICD_TYPER_IDBITS |
-		       GICD_TYPER_NO1N;
+		return (g->nr_irqs / 32 - 1) | GICD_TYPER_IDBITS;
 	case 0x8:
-		return GIC_IIDR;
+		return GIC_IIDR | (u32)g->rev << GIC_IIDR_REV_SHIFT;
+	case GICD_STATUSR:
+		/* kvm.ko's reads as all ones */
+		return 0xffffffffU;
 	case GIC_PIDR2_OFF:
 		return GIC_PIDR2;
 	default:
@@ -352,7 +407,7 @@ bool gic_dist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
 			return false;
 		irq = &g->spi[n - GIC_NR_PRIV];
 		irq->irouter = gic_merge(irq->irouter, off, len, val) &
-			       GIC_AFF_MASK;
+			       GIC_IROUTER_MASK;
 		irq->target = gic_route(g, irq->irouter);
 		return true;
 	}
@@ -362,10 +417,28 @@ bool gic_dist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
 		return first >= GIC_NR_PRIV &&
 		       gic_bank_write(g, 0, r, first, 4, (u32)val);
 	if (off == 0x0) {
-		g->ctlr = val & GICD_CTLR_ENABLES;
+		g->ctlr = val & GICD_CTLR_ENABLE_G1;
 		return true;
 	}
 	return false;
+}
+
+/* A GICR_PROPBASER or GICR_PENDBASER value as kvm.ko keeps it. */
+static u64 gic_baser(u64 v, u64 res0)
+{
+	u64 inner = (v >> GIC_BASER_INNER_SHIFT) & 7;
+	u64 sh = (v >> GIC_BASER_SH_SHIFT) & 3;
+	u64 outer = (v >> GIC_BASER_OUTER_SHIFT) & 7;
+
+	if (sh == GIC_SH_OUTER)
+		sh = GIC_SH_INNER;
+	if (inner <= GIC_CACHE_NC)
+		inner = GIC_CACHE_RAWB;
+	if (outer > GIC_CACHE_NC)
+		outer = 0;
+	return (v & ~(res0 | GIC_BASER_FIELDS)) |
+	       inner << GIC_BASER_INNER_SHIFT | sh << GIC_BASER_SH_SHIFT |
+	       outer << GIC_BASER_OUTER_SHIFT;
 }
 
 /* GICR_TYPER: the vCPU's affinity, its number, and the last frame's flag. */
@@ -403,13 +476,18 @@ u64 gic_redist_read(struct gic_model *g, u64 off, unsigned int len)
 	if (r == 0x8 || r == 0xc)
 		return gic_sized(r, len, true) ?
 		       gic_part(gic_redist_typer(g, cpu), r, len) : 0;
+	if ((r & ~0xfULL) == GICR_PROPBASER && gic_sized(r, len, true))
+		return gic_part(r < GICR_PENDBASER ? g->propbaser :
+				g->pendbaser[cpu] & ~GICR_PENDBASER_PTZ,
+				r, len);
 	if (len != 4)
 		return 0;
+	/* GICR_WAKER (0x14) reads as zero and ignores writes, as kvm.ko's. */
 	switch (r) {
+	case 0x0:
+		return g->rev >= 3 ? GICR_CTLR_REV3 : 0;
 	case 0x4:
 		return GIC_IIDR;
-	case 0x14:
-		return g->sleep[cpu] ? GICR_WAKER_SLEEP | GICR_WAKER_ASLEEP : 0;
 	case GIC_PIDR2_OFF:
 		return GIC_PIDR2;
 	default:
@@ -440,8 +518,15 @@ bool gic_redist_write(struct gic_model *g, u64 off, unsigned int len, u64 val)
 			return false;
 		return gic_bank_write(g, cpu, reg, first, len, (u32)val);
 	}
-	if (r == 0x14 && len == 4)
-		g->sleep[cpu] = val & GICR_WAKER_SLEEP;
+	if ((r & ~0xfULL) != GICR_PROPBASER || !gic_sized(r, len, true))
+		return false;
+	if (r < GICR_PENDBASER)
+		g->propbaser = gic_baser(gic_merge(g->propbaser, r, len, val),
+					 GICR_PROPBASER_RES0);
+	else
+		g->pendbaser[cpu] = gic_baser(gic_merge(g->pendbaser[cpu], r,
+							len, val),
+					      GICR_PENDBASER_RES0);
 	return false;
 }
 
@@ -531,12 +616,15 @@ static u32 gic_latch_uaccess(struct gic_model *g, u32 cpu, u32 first,
  *
  * As KVM's: what is not there reads as zero and ignores writes; the
  * pending registers give and take the latches; the identification
- * registers take only their own values.
+ * registers take only their own values, GICD_IIDR with another revision
+ * kvm.ko has.
  *
  * Return: false when the write is refused (EINVAL).
  */
 bool gic_dist_uaccess(struct gic_model *g, u64 off, bool write, u32 *val)
 {
+	u32 rev;
+
 	if (!gic_dist_reg_exists(g->nr_irqs, off)) {
 		if (!write)
 			*val = 0;
@@ -566,6 +654,13 @@ bool gic_dist_uaccess(struct gic_model *g, u64 off, bool write, u32 *val)
 	case 0x4:
 		return true;
 	case 0x8:
+		/* A revision kvm.ko has, and otherwise kvm.ko's value. */
+		rev = (*val & GIC_IIDR_REV_MASK) >> GIC_IIDR_REV_SHIFT;
+		if ((*val & ~GIC_IIDR_REV_MASK) != GIC_IIDR ||
+		    rev < GIC_REV_MIN || rev > GIC_REV_MAX)
+			return false;
+		g->rev = rev;
+		return true;
 	case 0xc:
 		return *val == gic_dist_read(g, off, 4);
 	default:

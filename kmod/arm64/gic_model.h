@@ -7,7 +7,8 @@
  * it also builds for userspace unit tests and fuzzing (kmod/pure.mk).
  *
  * One security state (GICD_CTLR.DS set), affinity routing always on, no
- * LPIs or ITS, SPIs routed to one vCPU each (no 1-of-N).  Out of reset
+ * LPIs or ITS, SPIs routed to one vCPU each (IROUTER.IRM reads as zero,
+ * as kvm.ko's).  Out of reset
  * as kvm.ko's: SPIs edge-triggered, PPIs level-sensitive (always), SGIs
  * edge and enabled, everything in group 1.  Facts from the
  * GICv3/v4 architecture specification (IHI 0069).
@@ -30,6 +31,9 @@ typedef __u64 u64;
 #endif
 #ifndef BIT_ULL
 #define BIT_ULL(n)	(1ULL << (n))
+#endif
+#ifndef GENMASK_ULL
+#define GENMASK_ULL(h, l)	((~0ULL << (l)) & (~0ULL >> (63 - (h))))
 #endif
 #endif
 
@@ -77,7 +81,9 @@ struct gic_model {
 	u32 nr_cpus;
 	u32 ctlr;	/* GICD_CTLR's group enables */
 	u64 mpidr[GIC_MAX_CPUS];
-	bool sleep[GIC_MAX_CPUS];	/* GICR_WAKER.ProcessorSleep */
+	u8 rev;		/* GICD_IIDR's revision, 2 or 3 */
+	u64 propbaser;	/* GICR_PROPBASER, the VM's one */
+	u64 pendbaser[GIC_MAX_CPUS];
 	/* GICR_TYPER.Last per vCPU: the redistributors' layout says */
 	u32 last;
 	struct gic_irq priv[GIC_MAX_CPUS][GIC_NR_PRIV];

@@ -755,12 +755,9 @@ static int a64_vgic_add_rdreg(struct vireo_vm *vm, struct a64_vgic *gic,
 	if (!count || FIELD_GET(A64_RDREG_FLAGS, val))
 		return -EINVAL;
 	/* After the one KVM_VGIC_V3_ADDR_TYPE_REDIST, region 0 is it. */
-	if (gic->redist != A64_VGIC_UNDEF) {
-		if (index != 1)
-			return -EINVAL;
-	} else if (index != gic->nr_rdregs) {
+	if (index != (gic->redist != A64_VGIC_UNDEF ?
+		      max(gic->nr_rdregs, 1U) : gic->nr_rdregs))
 		return -EINVAL;
-	}
 	if (gic->redist != A64_VGIC_UNDEF &&
 	    a64_overlap(base, size, gic->redist,
 			vm->nr_vcpus * GIC_REDIST_SIZE))
@@ -775,10 +772,11 @@ static int a64_vgic_add_rdreg(struct vireo_vm *vm, struct a64_vgic *gic,
 	    a64_overlap(base, size, gic->dist, GIC_DIST_SIZE))
 		return -EINVAL;
 	/*
-	 * kvm.ko takes a region after the one REDIST (and leaves it unused):
-	 * a layout this model does not place.
+	 * Regions after the one REDIST are kept, to be read back, and left
+	 * unused as kvm.ko leaves them: that one has a redistributor for
+	 * every vCPU (a64_vgic_layout()), and rdreg[0] stays empty.
 	 */
-	if (gic->redist != A64_VGIC_UNDEF || index >= A64_VGIC_RDREGS)
+	if (index >= A64_VGIC_RDREGS)
 		return -EINVAL;
 	rd = &gic->rdreg[index];
 	rd->base = base;
@@ -1151,10 +1149,11 @@ static int a64_vgic_attr(struct vireo_vm *vm, struct a64_vgic *gic,
 		if (at->attr != KVM_VGIC_V3_ADDR_TYPE_DIST &&
 		    at->attr != KVM_VGIC_V3_ADDR_TYPE_REDIST)
 			return -ENXIO;
-		/* The redistributors' base: the first region's, if any. */
+		/* The redistributors' base: REDIST's, or the first region's. */
 		if (!set)
 			return put_user(at->attr == KVM_VGIC_V3_ADDR_TYPE_DIST ?
-					gic->dist : gic->nr_rdregs ?
+					gic->dist : gic->nr_rdregs &&
+					gic->redist == A64_VGIC_UNDEF ?
 					gic->rdreg[0].base : gic->redist, u64p);
 		if (get_user(addr, u64p))
 			return -EFAULT;

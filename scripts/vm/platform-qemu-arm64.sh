@@ -18,8 +18,10 @@ plat_tests=$top/tests/vm/arm64/bin
 # vmm-arm64) on this very kernel's Image as the guest's.
 plat_shell_tests=$top/tests/vm/arm64
 plat_vmm=$top/vmm/vireo-arm64
-# The guests' virtio drivers, modules in this kernel as on x86.
-plat_guest_modules="virtio_mmio virtio_blk virtio_console virtio-rng"
+# The guests' virtio drivers, modules in this kernel as on x86; tun and
+# vhost_net (with tap, vhost) for the test VM's side of virtio-net.
+plat_guest_modules="virtio_mmio virtio_blk virtio_net virtio_console virtio-rng
+	tun vhost_net"
 plat_vireo_ko=$top/build/arm64/kmod/vireo.ko
 plat_guest_kernels=0
 # The virt machine has one non-secure UART: the results go over a virtio

@@ -47,15 +47,22 @@ TEST(ids_and_typer)
 	setup();
 	EXPECT_EQ(0x30, gic_dist_read(&g, 0xffe8, 4) & 0xf0);
 	/* 4 x 32 INTIDs, 10 ID bits, no 1-of-N. */
-	EXPECT_EQ(3 | 9 << 19 | 1 << 25, gic_dist_read(&g, 0x4, 4));
+	/* kvm.ko's TYPER (No1N clear), IIDR (revision 3) and STATUSR. */
+	EXPECT_EQ(3 | 9 << 19, gic_dist_read(&g, 0x4, 4));
+	EXPECT_EQ(0x4b00343b, gic_dist_read(&g, 0x8, 4));
+	EXPECT_EQ(0xffffffff, gic_dist_read(&g, 0x10, 4));
+	EXPECT_EQ(0x4b00043b, gic_redist_read(&g, 0x4, 4));
+	/* GICR_CTLR: IR and CES at revision 3. */
+	EXPECT_EQ(6, gic_redist_read(&g, 0x0, 4));
 	EXPECT_EQ(0x50, gic_dist_read(&g, 0x0, 4));
 	/* kvm.ko's reset: group 1 everywhere, SGIs enabled. */
 	EXPECT_EQ(0xffffffff, gic_dist_read(&g, 0x84, 4));
 	EXPECT_EQ(0xffffffff, gic_redist_read(&g, 0x10080, 4));
 	EXPECT_EQ(0xffff, gic_redist_read(&g, 0x10100, 4));
 	EXPECT_EQ(0, gic_dist_read(&g, 0x104, 4));
+	/* EnableGrp0 reads as zero: EnableGrp1 enables both groups. */
 	gic_dist_write(&g, 0x0, 4, ~0ULL);
-	EXPECT_EQ(0x53, gic_dist_read(&g, 0x0, 4));
+	EXPECT_EQ(0x52, gic_dist_read(&g, 0x0, 4));
 	EXPECT_EQ(0x30, gic_redist_read(&g, 0xffe8, 4) & 0xf0);
 	/* GICR_TYPER: affinity, processor number, Last on the second. */
 	EXPECT_EQ(0ULL, gic_redist_read(&g, 0x8, 8));
@@ -66,9 +73,28 @@ TEST(ids_and_typer)
 	EXPECT_EQ(0, gic_redist_read(&g, 2 * GIC_REDIST_SIZE + 0x8, 8));
 	EXPECT_EQ(0, gic_dist_read(&g, 0x5, 4));
 	EXPECT_EQ(0, gic_dist_read(&g, 0x4, 2));
-	/* GICR_WAKER: asleep out of reset, awake once told. */
-	EXPECT_EQ(6, gic_redist_read(&g, 0x14, 4));
-	gic_redist_write(&g, 0x14, 4, 0);
+	/*
+	 * GICR_PROPBASER (the VM's) and GICR_PENDBASER (each vCPU's): kept
+	 * without RES0 bits, the attributes sanitised, PTZ read as zero.
+	 */
+	EXPECT_EQ(0ULL, gic_redist_read(&g, 0x70, 8));
+	EXPECT_EQ(0x580ULL, gic_redist_read(&g, 0x78, 8));
+	gic_redist_write(&g, 0x70, 8, ~0ULL);
+	EXPECT_EQ(0x000fffffffffff9fULL, gic_redist_read(&g, 0x70, 8));
+	EXPECT_EQ(0x000fffffffffff9fULL,
+		  gic_redist_read(&g, GIC_REDIST_SIZE + 0x70, 8));
+	gic_redist_write(&g, 0x70, 8, 5ULL << 56 | 0x1000 | 2 << 10 | 1 << 7 | 0x13);
+	EXPECT_EQ(0x1593ULL, gic_redist_read(&g, 0x70, 8));
+	gic_redist_write(&g, 0x74, 4, 0x01000000);
+	EXPECT_EQ(0x0100000000001593ULL, gic_redist_read(&g, 0x70, 8));
+	EXPECT_EQ(0x01000000, gic_redist_read(&g, 0x74, 4));
+	gic_redist_write(&g, 0x78, 8, ~0ULL);
+	EXPECT_EQ(0x000fffffffff0f80ULL, gic_redist_read(&g, 0x78, 8));
+	EXPECT_EQ(0x580ULL, gic_redist_read(&g, GIC_REDIST_SIZE + 0x78, 8));
+	EXPECT_EQ(0, gic_redist_read(&g, 0x71, 1));
+	/* GICR_WAKER reads as zero and ignores writes, as kvm.ko's. */
+	EXPECT_EQ(0, gic_redist_read(&g, 0x14, 4));
+	gic_redist_write(&g, 0x14, 4, 2);
 	EXPECT_EQ(0, gic_redist_read(&g, 0x14, 4));
 }
 
@@ -101,9 +127,11 @@ TEST(banks)
 	EXPECT_EQ(0xaaaaaaaa, gic_dist_read(&g, 0xc1c, 4));
 	gic_dist_write(&g, 0xc08, 4, 0x2);
 	EXPECT_EQ(0x2, gic_dist_read(&g, 0xc08, 4));
-	/* IROUTER: 64 bits or halves, affinity fields only. */
+	/* IROUTER: 64 bits or halves, Aff2-0 only (no IRM, no Aff3). */
 	gic_dist_write(&g, 0x6000 + 8 * 40, 8, ~0ULL);
-	EXPECT_EQ(0xff00ffffffULL, gic_dist_read(&g, 0x6000 + 8 * 40, 8));
+	EXPECT_EQ(0xffffffULL, gic_dist_read(&g, 0x6000 + 8 * 40, 8));
+	gic_dist_write(&g, 0x6000 + 8 * 40 + 4, 4, 0xff);
+	EXPECT_EQ(0xffffffULL, gic_dist_read(&g, 0x6000 + 8 * 40, 8));
 	gic_dist_write(&g, 0x6000 + 8 * 40, 4, 1);
 	gic_dist_write(&g, 0x6000 + 8 * 40 + 4, 4, 0);
 	EXPECT_EQ(1ULL, gic_dist_read(&g, 0x6000 + 8 * 40, 8));
@@ -294,11 +322,25 @@ TEST(uaccess)
 	v = ~0U;
 	EXPECT_TRUE(gic_dist_uaccess(&g, 0x200, true, &v));
 	EXPECT_EQ(0, gic_redist_read(&g, 0x10200, 4));
-	/* Identification: its own value only; TYPER ignores writes. */
+	/*
+	 * Identification: its own value only, IIDR with revision 2 or 3
+	 * (GICR_CTLR's IR and CES from 3); TYPER ignores writes.
+	 */
 	v = gic_dist_read(&g, 0x8, 4);
 	EXPECT_TRUE(gic_dist_uaccess(&g, 0x8, true, &v));
 	v ^= 1;
 	EXPECT_FALSE(gic_dist_uaccess(&g, 0x8, true, &v));
+	v = 0x4b00243b;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x8, true, &v));
+	EXPECT_EQ(0x4b00243b, gic_dist_read(&g, 0x8, 4));
+	EXPECT_EQ(0, gic_redist_read(&g, 0x0, 4));
+	v = 0x4b00143b;
+	EXPECT_FALSE(gic_dist_uaccess(&g, 0x8, true, &v));
+	v = 0x4b00443b;
+	EXPECT_FALSE(gic_dist_uaccess(&g, 0x8, true, &v));
+	v = 0x4b00343b;
+	EXPECT_TRUE(gic_dist_uaccess(&g, 0x8, true, &v));
+	EXPECT_EQ(6, gic_redist_read(&g, 0x0, 4));
 	v = 1;
 	EXPECT_FALSE(gic_dist_uaccess(&g, 0xc, true, &v));
 	v = 0;

@@ -134,15 +134,29 @@ struct irq_line arch_virtio_line(struct vm *vm, unsigned int n)
 	return spi_line(vm, ARM64_VIRTIO_SPI + n);
 }
 
+/*
+ * Virtio device n in virtio-mmio slot n. Its queue notifications become
+ * ioeventfds, which the GIC being always the kernel's allows: no exit per
+ * notify, and vhost-net's kicks (--net tap:NAME,vhost) go to the kernel.
+ * Its interrupt stays a KVM_IRQ_LINE the VMM drives, lowered when the
+ * guest acknowledges it in the device's registers.
+ */
 int arch_add_virtio(struct vm *vm, struct virtio_mmio *t, unsigned int n,
 		    uint32_t pci_class)
 {
+	uint64_t base = ARM64_VIRTIO_BASE + n * VIRTIO_MMIO_SIZE;
+	struct ioevent *ev = &vm->ioev[n];
+
 	(void)pci_class;
-	if (bus_add(&vm->mmio, ARM64_VIRTIO_BASE + n * VIRTIO_MMIO_SIZE,
-		    VIRTIO_MMIO_SIZE, virtio_mmio_io, t)) {
+	if (bus_add(&vm->mmio, base, VIRTIO_MMIO_SIZE, virtio_mmio_io, t)) {
 		vm_error("virtio device %u: MMIO window taken", n);
 		return -1;
 	}
+	if (ioevent_init(ev, vm, t)) {
+		vm_error("virtio device %u: eventfd: %s", n, strerror(errno));
+		return -1;
+	}
+	ioevent_place(ev, base + VIRTIO_MMIO_QUEUE_NOTIFY, 0, 4);
 	vm->arch.virtio_slots |= 1u << n;
 	return 0;
 }

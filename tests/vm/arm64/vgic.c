@@ -5,8 +5,9 @@
  * distributor and redistributor and take interrupts through their CPU
  * interface: an SPI from KVM_IRQ_LINE (and not one the guest left
  * disabled), a PPI, an SPI from an irqfd, an SGI from another vCPU, and
- * the virtual timer's PPI waking a WFI or reaching a spinning guest; the
- * input lines saved and restored through LEVEL_INFO.
+ * the virtual timer's PPI waking a WFI or reaching a spinning guest, a
+ * group 0 SPI as a FIQ under EnableGrp1 alone; the input lines saved and
+ * restored through LEVEL_INFO.
  */
 #include <errno.h>
 #include <signal.h>
@@ -374,6 +375,86 @@ TEST(spi_from_irq_line)
 	ASSERT_EQ(0, irq_line(v.t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 0));
 	expect_quiet(_metadata, &v.t);
 	irq_vm_destroy(&v);
+}
+
+/*
+ * x20 the distributor, x22 an SPI: put in group 0 (priority 0x80,
+ * enabled) with GICD_CTLR's EnableGrp1 alone and the CPU interface's
+ * group 0 enable; "ready" (x22) to MMIO + 0, then WFI with IRQs and FIQs
+ * unmasked.  A group 0 interrupt is a virtual FIQ: its INTID to MMIO + 8
+ * before its EOI; an IRQ's to MMIO + 16.
+ */
+VA_GUEST(g_grp0,
+	"ldr x10, =0x10000000\n"
+	"adr x0, 9f\n"
+	"msr vbar_el1, x0\n"
+	"mov w0, #2\n"				/* GICD_CTLR.EnableGrp1 */
+	"str w0, [x20]\n"
+	"lsr x1, x22, #5\n"
+	"and x2, x22, #31\n"
+	"mov w3, #1\n"
+	"lsl w3, w3, w2\n"
+	"add x4, x20, #0x80\n"			/* GICD_IGROUPR<n>: group 0 */
+	"ldr w5, [x4, x1, lsl #2]\n"
+	"bic w5, w5, w3\n"
+	"str w5, [x4, x1, lsl #2]\n"
+	"add x4, x20, #0x400\n"			/* GICD_IPRIORITYR */
+	"mov w5, #0x80\n"
+	"strb w5, [x4, x22]\n"
+	"add x4, x20, #0x100\n"			/* GICD_ISENABLER<n> */
+	"str w3, [x4, x1, lsl #2]\n"
+	"mov x0, #0xff\n"
+	"msr s3_0_c4_c6_0, x0\n"		/* ICC_PMR_EL1 */
+	"mov x0, #1\n"
+	"msr s3_0_c12_c12_6, x0\n"		/* ICC_IGRPEN0_EL1 */
+	"isb\n"
+	"str x22, [x10]\n"
+	"msr daifclr, #3\n"
+	"1: wfi\n"
+	"b 1b\n"
+	".skip 0x800 - (. - g_grp0_start)\n"
+	"9: b .\n"				/* the vectors */
+	".skip 0x280 - (. - 9b)\n"
+	"mrs x0, s3_0_c12_c12_0\n"		/* IRQ: ICC_IAR1_EL1 */
+	"str x0, [x10, #16]\n"
+	"msr s3_0_c12_c12_1, x0\n"		/* ICC_EOIR1_EL1 */
+	"isb\n"
+	"eret\n"
+	".skip 0x300 - (. - 9b)\n"
+	"mrs x0, s3_0_c12_c8_0\n"		/* FIQ: ICC_IAR0_EL1 */
+	"str x0, [x10, #8]\n"
+	"msr s3_0_c12_c8_1, x0\n"		/* ICC_EOIR0_EL1 */
+	"isb\n"
+	"eret\n");
+
+/*
+ * kvm.ko's distributor has one enable, GICD_CTLR.EnableGrp1, and it
+ * forwards group 0 interrupts too: the guest takes a group 0 SPI as a
+ * FIQ with EnableGrp0 (which reads as zero) never set.
+ */
+TEST(spi_group0_under_enable_grp1)
+{
+	struct vt_vm t;
+	int gic;
+
+	ASSERT_EQ(0, va_vm_create(&t, 0x10000));
+	memcpy(t.mem, g_grp0_start, g_grp0_end - g_grp0_start);
+	gic = setup_gic(t.vm);
+	ASSERT_GE(gic, 0);
+	ASSERT_EQ(0, va_vcpu_init(&t));
+	ASSERT_EQ(0, gic_init(gic));
+	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_PC, VA_RAM_GPA));
+	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(20), DIST));
+	ASSERT_EQ(0, va_set_reg(t.vcpu, VA_REG_X(22), 40));
+	EXPECT_EQ(40ULL, va_store(&t, 0));
+	ASSERT_EQ(0, irq_line(t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 1));
+	va_alarm(2000);
+	EXPECT_EQ(40ULL, va_store(&t, 8));
+	va_alarm(0);
+	ASSERT_EQ(0, irq_line(t.vm, KVM_ARM_IRQ_TYPE_SPI, 0, 40, 0));
+	expect_quiet(_metadata, &t);
+	close(gic);
+	vt_vm_destroy(&t);
 }
 
 /* KVM_DEV_ARM_VGIC_GRP_LEVEL_INFO's attribute: vCPU @mpidr, @intid. */

@@ -350,6 +350,168 @@ TEST(reset_config)
 	gvm_destroy(&v);
 }
 
+/*
+ * x20 the distributor, x21 vCPU 0's redistributor: the registers whose
+ * values are the implementation's, each to MMIO + 0 in turn.
+ */
+VA_GUEST(g_ids,
+	"ldr x10, =0x10000000\n"
+	"mov w0, #3\n"				/* GICD_CTLR: both enables */
+	"str w0, [x20]\n"
+	"ldr w0, [x20]\n"
+	"str x0, [x10]\n"
+	"ldr w0, [x20, #0x4]\n"		/* GICD_TYPER */
+	"str x0, [x10]\n"
+	"ldr w0, [x20, #0x8]\n"		/* GICD_IIDR */
+	"str x0, [x10]\n"
+	"ldr w0, [x20, #0x10]\n"		/* GICD_STATUSR */
+	"str x0, [x10]\n"
+	"add x4, x20, #0x6000\n"		/* GICD_IROUTER<40> */
+	"mov x0, #-1\n"
+	"str x0, [x4, #0x140]\n"
+	"ldr x0, [x4, #0x140]\n"
+	"str x0, [x10]\n"
+	"mov w0, #0xff\n"			/* its Aff3 alone */
+	"str w0, [x4, #0x144]\n"
+	"ldr x0, [x4, #0x140]\n"
+	"str x0, [x10]\n"
+	"ldr w0, [x21]\n"			/* GICR_CTLR */
+	"str x0, [x10]\n"
+	"ldr w0, [x21, #0x4]\n"		/* GICR_IIDR */
+	"str x0, [x10]\n"
+	"ldr w0, [x21, #0x14]\n"		/* GICR_WAKER */
+	"str x0, [x10]\n"
+	"mov w0, #2\n"				/* ProcessorSleep */
+	"str w0, [x21, #0x14]\n"
+	"ldr w0, [x21, #0x14]\n"
+	"str x0, [x10]\n"
+	"b .\n");
+
+/*
+ * The registers that identify the GIC read as kvm.ko's, for the guest and
+ * the VMM: GICD_CTLR with EnableGrp1 alone (one enable for both groups),
+ * GICD_TYPER without No1N, GICD_IIDR (implementer Arm, product 0x4b,
+ * revision 3) and GICR_IIDR, GICD_STATUSR all ones, GICR_CTLR with IR and
+ * CES, GICR_WAKER as zero, IROUTER without IRM or Aff3 (no 1-of-N).
+ * A VMM may restore revision 2 (GICR_CTLR then without IR and CES), no
+ * other, and no other implementer or product.
+ */
+TEST(id_registers)
+{
+	uint32_t v32;
+	struct gvm v;
+
+	ASSERT_EQ(0, gvm_create(&v, true));
+	memcpy(v.t.mem, g_ids_start, g_ids_end - g_ids_start);
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(21), REDIST));
+	EXPECT_EQ(0x52ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x480003ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x4b00343bULL, va_store(&v.t, 0));
+	EXPECT_EQ(0xffffffffULL, va_store(&v.t, 0));
+	EXPECT_EQ(0xffffffULL, va_store(&v.t, 0));
+	EXPECT_EQ(0xffffffULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x6ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x4b00043bULL, va_store(&v.t, 0));
+	EXPECT_EQ(0ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0ULL, va_store(&v.t, 0));
+
+	EXPECT_EQ(0, dget(v.gic, 0x0, &v32));
+	EXPECT_EQ(0x52U, v32);
+	EXPECT_EQ(0, dget(v.gic, 0x10, &v32));
+	EXPECT_EQ(0xffffffffU, v32);
+	EXPECT_EQ(0, rget(v.gic, 0, 0x14, &v32));
+	EXPECT_EQ(0U, v32);
+	EXPECT_EQ(0, dget(v.gic, 0x8, &v32));
+	EXPECT_EQ(0x4b00343bU, v32);
+	EXPECT_EQ(0, dset(v.gic, 0x8, 0x4b00243b));
+	EXPECT_EQ(0, dget(v.gic, 0x8, &v32));
+	EXPECT_EQ(0x4b00243bU, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x0, &v32));
+	EXPECT_EQ(0U, v32);
+	EXPECT_EQ(-EINVAL, dset(v.gic, 0x8, 0x4b00143b));
+	EXPECT_EQ(-EINVAL, dset(v.gic, 0x8, 0x4b00443b));
+	EXPECT_EQ(-EINVAL, dset(v.gic, 0x8, 0x5600343b));
+	EXPECT_EQ(0, dset(v.gic, 0x8, 0x4b00343b));
+	EXPECT_EQ(0, rget(v.gic, 1, 0x0, &v32));
+	EXPECT_EQ(0x6U, v32);
+	gvm_destroy(&v);
+}
+
+/*
+ * x21 vCPU 0's redistributor, x23 vCPU 1's: GICR_PROPBASER and
+ * GICR_PENDBASER written and read back, each read to MMIO + 0.
+ */
+VA_GUEST(g_bases,
+	"ldr x10, =0x10000000\n"
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"ldr x0, [x21, #0x78]\n"
+	"str x0, [x10]\n"
+	"mov x0, #-1\n"
+	"str x0, [x21, #0x70]\n"
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"ldr x0, [x23, #0x70]\n"		/* one for the VM */
+	"str x0, [x10]\n"
+	"ldr x0, =0x0500000000001893\n"	/* outer WaWb, outer shareable, */
+	"str x0, [x21, #0x70]\n"		/* inner non-cacheable */
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"mov w0, #0x1000000\n"			/* the upper half: outer nC */
+	"str w0, [x21, #0x74]\n"
+	"ldr x0, [x21, #0x70]\n"
+	"str x0, [x10]\n"
+	"mov x0, #-1\n"
+	"str x0, [x21, #0x78]\n"
+	"ldr x0, [x21, #0x78]\n"
+	"str x0, [x10]\n"
+	"ldr x0, [x23, #0x78]\n"		/* one per vCPU */
+	"str x0, [x10]\n"
+	"b .\n");
+
+/*
+ * Without an ITS, kvm.ko's GICR_PROPBASER (one for the VM) and
+ * GICR_PENDBASER (per vCPU, inner write-back and inner shareable out of
+ * reset) still keep what is written, without their RES0 bits, outer
+ * shareable made inner, Device or non-cacheable inner made write-back,
+ * outer cacheable made "as inner", PENDBASER.PTZ read as zero: for the
+ * guest and for the VMM's save and restore.
+ */
+TEST(lpi_base_registers)
+{
+	uint32_t v32;
+	struct gvm v;
+
+	ASSERT_EQ(0, gvm_create(&v, true));
+	memcpy(v.t.mem, g_bases_start, g_bases_end - g_bases_start);
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(21), REDIST));
+	ASSERT_EQ(0, va_set_reg(v.t.vcpu, VA_REG_X(23), REDIST + 0x20000));
+	EXPECT_EQ(0ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x580ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x000fffffffffff9fULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x000fffffffffff9fULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x1593ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x0100000000001593ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x000fffffffff0f80ULL, va_store(&v.t, 0));
+	EXPECT_EQ(0x580ULL, va_store(&v.t, 0));
+
+	EXPECT_EQ(0, rget(v.gic, 1, 0x70, &v32));
+	EXPECT_EQ(0x1593U, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x74, &v32));
+	EXPECT_EQ(0x01000000U, v32);
+	EXPECT_EQ(0, rget(v.gic, 0, 0x78, &v32));
+	EXPECT_EQ(0xffff0f80U, v32);
+	EXPECT_EQ(0, rget(v.gic, 0, 0x7c, &v32));
+	EXPECT_EQ(0x000fffffU, v32);
+	EXPECT_EQ(0, rset(v.gic, 1, 0x78, 0x012345ff));
+	EXPECT_EQ(0, rget(v.gic, 1, 0x78, &v32));
+	EXPECT_EQ(0x01230580U, v32);
+	EXPECT_EQ(0, rset(v.gic, 1, 0x74, 0));
+	EXPECT_EQ(0, rget(v.gic, 0, 0x74, &v32));
+	EXPECT_EQ(0U, v32);
+	gvm_destroy(&v);
+}
+
 /* Each distributor register the VMM restores reads back as written. */
 TEST(dist_round_trip)
 {
@@ -635,8 +797,8 @@ static int rvm_create(struct gvm *v)
 
 /*
  * Redistributor regions: in index order, none empty or overlapping, not
- * mixed with KVM_VGIC_V3_ADDR_TYPE_REDIST after them; read back by
- * index; a vCPU without a redistributor cannot run; each vCPU finds its
+ * mixed with KVM_VGIC_V3_ADDR_TYPE_REDIST after them (after it: kept from
+ * index 1 and unused, as kvm.ko); read back by index; a vCPU without a redistributor cannot run; each vCPU finds its
  * own where its region puts it, GICR_TYPER.Last on a region's last.
  */
 TEST(redist_regions)
@@ -704,6 +866,40 @@ TEST(redist_regions)
 	ASSERT_EQ(0, gic_init(v.gic));
 	EXPECT_EQ(0, rget(v.gic, 0, 0x8, &v32));
 	EXPECT_EQ(0U, v32);
+	EXPECT_EQ(0, rget(v.gic, 1, 0x8, &v32));
+	EXPECT_EQ(0x110U, v32);
+	ASSERT_EQ(0, va_set_reg(v.t1.vcpu, VA_REG_X(21), R0 + 0x20000));
+	EXPECT_EQ(1ULL << 32 | 0x110, va_store(&v.t1, 0));
+	gvm_destroy(&v);
+
+	/*
+	 * Regions after the one REDIST: taken in index order from 1, read
+	 * back, and unused (every vCPU's is in REDIST's).
+	 */
+	ASSERT_EQ(0, rvm_create(&v));
+	val = R0;
+	ASSERT_EQ(0, attr(v.gic, KVM_SET_DEVICE_ATTR, KVM_DEV_ARM_VGIC_GRP_ADDR,
+			  KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(0, R1, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(2, R1, 1)));
+	EXPECT_EQ(-EINVAL, add_region(v.gic, RDREG(1, R0 + 0x20000, 1)));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(1, R1, 1)));
+	EXPECT_EQ(0, add_region(v.gic, RDREG(2, R1 + 0x20000, 2)));
+	EXPECT_EQ(-EINVAL, attr(v.gic, KVM_SET_DEVICE_ATTR,
+				KVM_DEV_ARM_VGIC_GRP_ADDR,
+				KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	val = 1;
+	EXPECT_EQ(0, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(RDREG(1, R1, 1), val);
+	val = 0;
+	EXPECT_EQ(0, region(v.gic, KVM_GET_DEVICE_ATTR, &val));
+	EXPECT_EQ(R0, val);
+	val = 0;
+	EXPECT_EQ(0, attr(v.gic, KVM_GET_DEVICE_ATTR,
+			  KVM_DEV_ARM_VGIC_GRP_ADDR,
+			  KVM_VGIC_V3_ADDR_TYPE_REDIST, &val));
+	EXPECT_EQ(R0, val);
+	ASSERT_EQ(0, gic_init(v.gic));
 	EXPECT_EQ(0, rget(v.gic, 1, 0x8, &v32));
 	EXPECT_EQ(0x110U, v32);
 	ASSERT_EQ(0, va_set_reg(v.t1.vcpu, VA_REG_X(21), R0 + 0x20000));

@@ -6,7 +6,8 @@
 # KVM_IRQ_LINE), check the console marker, console input (the 16550's
 # receive interrupt, an SPI), the boot timer, power-off (PSCI SYSTEM_OFF:
 # status 0), a second CPU brought up by PSCI CPU_ON and reboot (PSCI
-# SYSTEM_RESET: status 3); plus clean errors for what arm64 refuses.
+# SYSTEM_RESET: status 3), four CPUs online and power-off from them;
+# plus clean errors for what arm64 refuses.
 # Nested guests under TCG are slow: each boot gets BOOT_TIMEOUT seconds.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-360}
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
@@ -14,7 +15,7 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-360}
 CMDLINE="console=ttyS0 earlycon panic=-1 quiet"
 
 make_tmp vmm_boot
-plan 8
+plan 11
 
 guest_tree dev proc
 guest_init_raw <<'GUEST'
@@ -24,8 +25,10 @@ guest_init_raw <<'GUEST'
 /bin/busybox devmem 0x09010000 8 123
 echo "VIREO-BOOT-MARKER $(/bin/busybox uname -m) $(/bin/busybox uname -r)"
 echo "VIREO-CPUS $(/bin/busybox grep -c ^processor /proc/cpuinfo)"
+/bin/busybox dmesg | /bin/busybox grep -o "smp: Brought up.*"
 case "$(/bin/busybox cat /proc/cmdline)" in
 *vireo.test=reboot*) /bin/busybox reboot -f ;;
+*vireo.test=poweroff*) /bin/busybox poweroff -f ;;
 esac
 echo "VIREO-READY"
 read -r line
@@ -97,4 +100,15 @@ else
 	not_ok "guest reboot -f (PSCI SYSTEM_RESET) ends the VMM with status 3 (got $rc)"
 	show "$tmp/smp.out" 20
 fi
+
+# 9-11: four vCPUs, each started by PSCI CPU_ON and online, then power-off.
+run_vmm "$tmp/smp4.out" --kernel "$KERNEL" --initrd "$tmp/initrd" \
+	--memory 256M --cpus 4 --cmdline "$CMDLINE vireo.test=poweroff"
+grep "smp: Brought up\|VIREO-CPUS" "$tmp/smp4.out" | tr -d '\r' | comment
+res_grep "$tmp/smp4.out" "VIREO-CPUS 4" \
+	"--cpus 4: /proc/cpuinfo lists 4 processors"
+res_grep "$tmp/smp4.out" "smp: Brought up 1 node, 4 CPUs" \
+	"--cpus 4: the guest kernel brought up 4 CPUs"
+res_status $rc 0 "--cpus 4: guest poweroff -f ends the VMM with status 0" \
+	"$tmp/smp4.out" 20
 tap_done
