@@ -300,7 +300,7 @@ static int open_backends(struct vm *vm)
 		}
 	}
 	if (cfg->tap) {
-		if (virtio_net_open(&vm->net, cfg->tap, cfg->vhost, err,
+		if (virtio_net_open(&vm->net, cfg->tap, err,
 				    sizeof(err))) {
 			vm_error("%s", err);
 			return -1;
