@@ -8,11 +8,15 @@
 # moved itself (none), vhost's starts, the interrupts it relayed for vhost
 # (virtio-mmio) and the queues vhost signals on MSI-X irqfds itself
 # (virtio-pci), and the kernel's worker thread of the VMM (vhost-PID) must
-# exist.
+# exist. On virtio-mmio, with and without vhost, the guest also negotiates
+# the offloads (checksum and TCP segmentation both ways, mergeable receive
+# buffers, event index; with vhost indirect descriptors too) and moves 4 MiB
+# over TCP each way; without vhost the VMM's exit line counts segmentation
+# frames each way and frames over several receive buffers.
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
 TAP=vtap0 HOST_IP=10.77.0.1 GUEST_IP=10.77.0.2
 
-plan 17
+plan 22
 if [ ! -c /dev/net/tun ]; then
 	f=$(find_mod tun) || skip_rest virtio-net "no /dev/net/tun and no tun.ko in this test VM"
 	insmod "$f" || skip_rest virtio-net "cannot load tun.ko"
@@ -21,6 +25,8 @@ fi
 
 make_tmp vmm_net
 guest_tree dev proc sys
+NETSEND=/vireo/guest-bin/netsend
+[ -x "$NETSEND" ] && cp "$NETSEND" "$tmp/guest/bin/netsend"
 guest_mods virtio virtio_ring virtio_mmio failover net_failover virtio_net ||
 	skip_rest virtio-net "no $missing.ko for the guest in this test VM"
 have_pci=1
@@ -41,6 +47,17 @@ while [ \$i -lt 60 ]; do
 	i=\$((i + 1))
 done
 ping -c 3 $HOST_IP 2>&1 | sed 's/^/GUEST: /'
+# The negotiated features, bit i the i-th character; then 4 MiB each way.
+echo "GUEST: features \$(cat /sys/class/net/eth0/device/features)"
+if [ -x /bin/netsend ]; then
+	# nc's input stays open (a fifo we hold): its end would close
+	# the connection's other half before the host is done.
+	mkfifo /rx.fifo && exec 3<> /rx.fifo
+	echo "GUEST: RX-LISTEN"
+	echo "GUEST: RX-BYTES \$(nc -l -p 5002 < /rx.fifo | wc -c)"
+	exec 3>&-
+	/bin/netsend $HOST_IP 5001 4 | sed 's/^/GUEST: /'
+fi
 poweroff -f
 GUEST
 
@@ -58,6 +75,29 @@ net_run() {
 		while [ $i -lt "$BOOT_TIMEOUT" ] && ! grep -q "GUEST: PING-OK" "$2"; do
 			sleep 1; i=$((i + 1))
 		done
+		# 4 MiB to the guest once it listens; its 4 MiB into $2.rx (the
+		# fifo keeps nc's input open: a closed one would end the
+		# stream's other half before the guest is done sending).
+		if [ -x "$NETSEND" ]; then
+			rm -f "$2.fifo" && "$BUSYBOX" mkfifo "$2.fifo"
+			exec 3<> "$2.fifo"
+			"$BUSYBOX" nc -l -p 5001 < "$2.fifo" > "$2.rx" &
+			rxpid=$!
+			while [ $i -lt "$BOOT_TIMEOUT" ] && ! grep -q "GUEST: RX-LISTEN" "$2"; do
+				sleep 1; i=$((i + 1))
+			done
+			for t in 1 2 3 4 5 6 7 8 9 10; do
+				"$BUSYBOX" dd if=/dev/zero bs=64k count=64 2>/dev/null |
+					"$BUSYBOX" nc $GUEST_IP 5002 && break
+				sleep 1
+			done
+			# nc ends at the end of the guest's stream.
+			while [ $i -lt "$BOOT_TIMEOUT" ] && kill -0 $rxpid 2>/dev/null; do
+				sleep 1; i=$((i + 1))
+			done
+			kill $rxpid 2>/dev/null
+			exec 3>&-
+		fi
 		for p in $("$BUSYBOX" pidof vireo); do
 			for c in /proc/[0-9]*/comm; do
 				[ "$(cat "$c" 2>/dev/null)" = "vhost-$p" ] &&
@@ -68,8 +108,9 @@ net_run() {
 	run_vmm "$2" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
 		--virtio "$1" --net tap:$TAP${3:-} --cmdline "console=ttyS0 panic=-1 quiet"
 	wait
+	[ -f "$2.rx" ] && echo "host received $("$BUSYBOX" wc -c < "$2.rx") bytes" >> "$2"
 	show_guest "$2"
-	grep "virtio-net:\|vhost" "$2" | comment
+	grep "virtio-net:\|vhost\|features\|BYTES\|NETSEND\|received" "$2" | comment
 	comment "$2.threads"
 }
 
@@ -84,12 +125,32 @@ vhost_checks() {
 	res_status $rc 0 "$2: guest powers off with status 0" "$1" 20
 }
 
+# offload_checks OUT LABEL FEATURES: the guest negotiated FEATURES (a
+# pattern of its 64-character feature string) and 4 MiB went each way.
+offload_checks() {
+	if [ ! -x "$NETSEND" ]; then
+		not_ok "$2: offloads (no $NETSEND in this test VM)"
+		not_ok "$2: TCP transfer (no $NETSEND in this test VM)"
+		return
+	fi
+	res_grep "$1" "GUEST: features $3" \
+		"$2: checksum, segmentation, mergeable buffers, event index negotiated"
+	grep -q "GUEST: RX-BYTES 4194304" "$1" && grep -q "GUEST: NETSEND-DONE" "$1" &&
+		grep -q "host received 4194304 bytes" "$1"
+	res $? "$2: 4 MiB over TCP to the guest and 4 MiB from it"
+}
+
 net_run mmio "$tmp/out"
 res_grep "$tmp/out" "GUEST: eth0 up" "virtio-net: guest has eth0"
 res_grep "$tmp/out" "GUEST: PING-OK" "virtio-net: guest pings the host over the tap"
 res_grep "$tmp/out" "frames through the VMM: rx [1-9][0-9]* tx [1-9][0-9]*; vhost: off" \
 	"virtio-net: without vhost the frames go through the VMM"
 res_status $rc 0 "guest powers off with status 0" "$tmp/out" 20
+# Bits 0 1 (checksums) 5 (MAC) 7 8 11 12 (TSO) 15 (mergeable) 29 (event
+# index) 32 (VERSION_1); 28 (indirect) only with vhost.
+offload_checks "$tmp/out" "virtio-net" "11...1.11..11..1............01..1"
+res_grep "$tmp/out" "offloads: tx gso [1-9][0-9]*, rx gso [1-9][0-9]*, rx merged [1-9][0-9]*; dropped: tx bad 0" \
+	"virtio-net: segmentation offload both ways through the VMM, frames over several buffers, no bad header"
 
 [ $have_pci = 1 ] || skip_rest virtio-net-pci "no $missing.ko for the guest in this test VM"
 net_run pci "$tmp/pci.out"
@@ -114,6 +175,7 @@ net_run mmio "$tmp/vhost.out" ,vhost
 vhost_checks "$tmp/vhost.out" "vhost-net (mmio)" \
 	"[1-9][0-9]* interrupts relayed, 0 queue calls on irqfds" \
 	"its interrupts relayed by the VMM"
+offload_checks "$tmp/vhost.out" "vhost-net (mmio)" "11...1.11..11..1............11..1"
 net_run pci "$tmp/vhost-pci.out" ,vhost
 # virtio-pci with MSI-X: vhost signals the vectors' irqfds itself.
 vhost_checks "$tmp/vhost-pci.out" "vhost-net (pci)" \

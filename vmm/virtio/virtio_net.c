@@ -143,6 +143,7 @@ void virtio_net_tx(struct virtio_net *n)
 			continue;
 		}
 		hdr[H_NUM_BUFFERS] = hdr[H_NUM_BUFFERS + 1] = 0;
+		n->tx_gso += hdr[H_GSO_TYPE] != VNET_HDR_GSO_NONE;
 		iov[0].iov_base = hdr;
 		iov[0].iov_len = HDR_LEN;
 		for (unsigned int i = 0; i < n->tx_chain.n_read; i++) {
@@ -231,6 +232,8 @@ static bool deliver(struct virtio_net *n)
 	}
 	virtq_push_batch(q, n->t.mem, n->rx_head, n->rx_used, count);
 	n->rx_frames++;
+	n->rx_gso += hdr[H_GSO_TYPE] != VNET_HDR_GSO_NONE;
+	n->rx_merged += count > 1;
 	return true;
 }
 

@@ -64,6 +64,8 @@ struct virtio_net {
 	uint64_t rx_frames, tx_frames;
 	/* Transmitted frames whose header broke the rules (dropped). */
 	uint64_t tx_bad;
+	/* Offloads used: segmentation each way, frames over several buffers. */
+	uint64_t tx_gso, rx_gso, rx_merged;
 	/* Received frames the negotiated features cannot carry (dropped). */
 	uint64_t rx_dropped;
 	bool rx_waiting;	/* a frame is read but no receive buffer was free */
