@@ -75,6 +75,12 @@ net_run() {
 		while [ $i -lt "$BOOT_TIMEOUT" ] && ! grep -q "GUEST: PING-OK" "$2"; do
 			sleep 1; i=$((i + 1))
 		done
+		for p in $("$BUSYBOX" pidof vireo); do
+			for c in /proc/[0-9]*/comm; do
+				[ "$(cat "$c" 2>/dev/null)" = "vhost-$p" ] &&
+					echo "vhost thread: vhost-$p"
+			done
+		done > "$2.threads"
 		# 4 MiB to the guest once it listens; its 4 MiB into $2.rx (the
 		# fifo keeps nc's input open: a closed one would end the
 		# stream's other half before the guest is done sending).
@@ -98,12 +104,6 @@ net_run() {
 			kill $rxpid 2>/dev/null
 			exec 3>&-
 		fi
-		for p in $("$BUSYBOX" pidof vireo); do
-			for c in /proc/[0-9]*/comm; do
-				[ "$(cat "$c" 2>/dev/null)" = "vhost-$p" ] &&
-					echo "vhost thread: vhost-$p"
-			done
-		done > "$2.threads"
 	) &
 	run_vmm "$2" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
 		--virtio "$1" --net tap:$TAP${3:-} --cmdline "console=ttyS0 panic=-1 quiet"
