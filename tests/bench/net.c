@@ -15,6 +15,10 @@
  * interrupt: the used-buffer signal goes through the VMM's own thread in
  * both (the interrupt status register must be set first).
  *
+ * net_vhost_tx_kirq is the vireo VMM again with --irqchip kernel (the
+ * I/O APIC in the kernel too: no EOI exit for the virtio-mmio line),
+ * last in every round.
+ *
  * VIREO_BENCH_ROUND decides which VMM goes first: the vireo VMM in even
  * rounds, QEMU in odd ones. Exit status 1 if a transfer did not complete
  * or a VMM did not exit cleanly after the guest powered off.
