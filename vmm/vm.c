@@ -300,7 +300,7 @@ static int open_backends(struct vm *vm)
 		}
 	}
 	if (cfg->tap) {
-		if (virtio_net_open(&vm->net, cfg->tap, cfg->vhost, err,
+		if (virtio_net_open(&vm->net, cfg->tap, err,
 				    sizeof(err))) {
 			vm_error("%s", err);
 			return -1;
@@ -673,13 +673,20 @@ static void vm_destroy(struct vm *vm)
 	if (vm->has_net && vm->exit_code != EXIT_ERROR)
 		vm_error("virtio-net: frames through the VMM: rx %llu tx %llu; "
 			 "vhost: %s, started %llu times, %llu interrupts relayed, "
-			 "%llu queue calls on irqfds",
+			 "%llu queue calls on irqfds; offloads: tx gso %llu, "
+			 "rx gso %llu, rx merged %llu; dropped: tx bad %llu, "
+			 "rx %llu",
 			 (unsigned long long)vm->net.rx_frames,
 			 (unsigned long long)vm->net.tx_frames,
 			 vm->has_vhost ? "on" : "off",
 			 (unsigned long long)vm->vhost.starts,
 			 (unsigned long long)vm->ioev[vm->net_slot].calls,
-			 (unsigned long long)vm->vhost.direct);
+			 (unsigned long long)vm->vhost.direct,
+			 (unsigned long long)vm->net.tx_gso,
+			 (unsigned long long)vm->net.rx_gso,
+			 (unsigned long long)vm->net.rx_merged,
+			 (unsigned long long)vm->net.tx_bad,
+			 (unsigned long long)vm->net.rx_dropped);
 	/* Before the tap: the kernel's worker lets go of it first. */
 	if (vm->has_vhost)
 		vhost_net_close(&vm->vhost);

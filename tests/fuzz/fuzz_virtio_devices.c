@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: virtio-console, virtio-net (no tap) and virtio-rng
+ * libFuzzer target: virtio-console, virtio-net (no tap; the guest's
+ * transmit headers under the offloads an input byte negotiates) and virtio-rng
  * queues over fuzzer-controlled guest RAM and queue layouts.
  */
 #include <stdint.h>
@@ -58,6 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		net.tap = -1;
 		virtio_net_attach(&net, &m, irq, NULL, NULL);
 		layout(&net.t.vq[1], h + 1, &m);
+		/* The offloads the guest's headers may ask for, event index. */
+		net.t.driver_features = (h[5] & 1 ? 1ULL << VIRTIO_NET_F_CSUM : 0) |
+			(h[5] & 2 ? 1ULL << VIRTIO_NET_F_HOST_TSO4 : 0) |
+			(h[5] & 4 ? 1ULL << VIRTIO_NET_F_HOST_TSO6 : 0);
+		net.t.vq[1].event_idx = h[5] & 8;
 		net.t.status = 0x0f;
 		virtio_net_tx(&net);
 		break;

@@ -5,7 +5,9 @@
  * for the tap, while the guest drives the virtio-mmio registers, posts
  * receive chains and rewrites its rings and buffers between deliveries.
  * Each input starts with a queue layout (or none: the registers then do
- * it), then guest RAM, then operations.
+ * it) and the negotiated features (mergeable buffers, the receive
+ * offloads, event index), then guest RAM, then operations. Each frame
+ * starts with the tap's 12-byte header, checked against those features.
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -63,8 +65,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&net, 0, sizeof(net));
 	virtio_net_attach(&net, &m, irq, rx_ready, NULL);
 	net.tap = sock[1];
+	/* The features the tap's headers are checked against. */
+	net.t.driver_features = 1ULL << VIRTIO_F_VERSION_1 |
+		(h[0] & 2 ? 1ULL << VIRTIO_NET_F_MRG_RXBUF : 0) |
+		(h[0] & 4 ? 1ULL << VIRTIO_NET_F_GUEST_CSUM : 0) |
+		(h[0] & 8 ? 1ULL << VIRTIO_NET_F_GUEST_TSO4 : 0) |
+		(h[0] & 16 ? 1ULL << VIRTIO_NET_F_GUEST_TSO6 : 0) |
+		(h[0] & 32 ? 1ULL << VIRTIO_RING_F_EVENT_IDX : 0);
 	if (h[0] & 1) {
 		layout(&net.t.vq[0], h + 1, &m);
+		net.t.vq[0].event_idx = h[0] & 32;
 		net.t.status = 0x0f;
 	}
 	while (f.n) {

@@ -243,9 +243,26 @@ static const struct virtio_net_backend vhost_backend = {
 	.irq_changed = irq_changed,
 };
 
+uint64_t vhost_net_offer(uint64_t device, uint64_t kernel)
+{
+	/*
+	 * Ring and buffer layouts are vhost's to implement: offered only if
+	 * it does (and indirect descriptors, which the VMM's own queues lack,
+	 * only here). The offloads are the tap's, whose header vhost passes
+	 * on untouched.
+	 */
+	uint64_t vhost_bits = 1ULL << VIRTIO_NET_F_MRG_RXBUF |
+			      1ULL << VIRTIO_RING_F_EVENT_IDX |
+			      1ULL << VIRTIO_RING_F_INDIRECT_DESC;
+
+	return (device & ~vhost_bits) |
+	       ((device | 1ULL << VIRTIO_RING_F_INDIRECT_DESC) & vhost_bits & kernel);
+}
+
 void vhost_net_register(struct vhost_net *v, struct virtio_net *n,
 			const int kick_fds[VHOST_NET_QUEUES])
 {
+	n->t.features = vhost_net_offer(n->t.features, v->features);
 	for (unsigned int q = 0; q < VHOST_NET_QUEUES; q++)
 		v->kick[q] = kick_fds[q];
 	n->be = &vhost_backend;

@@ -7,6 +7,9 @@
  * - Set-up: VHOST_SET_OWNER (the kernel's worker thread, vhost-PID, works
  *   in this process's memory), VHOST_GET_FEATURES, VHOST_SET_MEM_TABLE
  *   with guest RAM's regions (fixed for the VM's life).
+ * - The device offers mergeable receive buffers, event index and indirect
+ *   descriptors only as far as vhost-net implements them
+ *   (vhost_net_offer()); the offloads are the tap's.
  * - DRIVER_OK: the negotiated features, then per ready queue its size,
  *   next available index, ring addresses (host addresses of the guest's
  *   rings), the kick eventfd (the queue's KVM_IOEVENTFD: the guest's
@@ -76,6 +79,8 @@ unsigned int vhost_net_mem_table(const struct guest_mem *m,
 /* Queue idx's rings as host addresses; -1 when not wholly in guest RAM. */
 int vhost_net_vring_addr(const struct guest_mem *m, const struct virtq *q,
 			 unsigned int idx, struct vhost_vring_addr *a);
+/* What the device offers with vhost: device's bits, kernel's features. */
+uint64_t vhost_net_offer(uint64_t device, uint64_t kernel);
 /* What VHOST_SET_FEATURES gets: the driver's choice the kernel implements. */
 uint64_t vhost_net_features(uint64_t driver, uint64_t kernel);
 

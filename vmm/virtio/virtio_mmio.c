@@ -23,11 +23,12 @@ void virtio_mmio_init(struct virtio_mmio *t, const struct virtio_dev_ops *ops,
 	t->dev = dev;
 	t->mem = mem;
 	t->irq = irq;
+	t->features = ops->features;
 }
 
 uint64_t virtio_mmio_offered(const struct virtio_mmio *t)
 {
-	return t->ops->features | 1ULL << VIRTIO_F_VERSION_1;
+	return t->features | 1ULL << VIRTIO_F_VERSION_1;
 }
 
 static void update_irq(struct virtio_mmio *t)
@@ -41,6 +42,13 @@ void virtio_mmio_signal(struct virtio_mmio *t, unsigned int q)
 		return;
 	t->isr |= 1;
 	update_irq(t);
+}
+
+void virtio_mmio_signal_used(struct virtio_mmio *t, unsigned int q)
+{
+	if (q < VIRTIO_MAX_QUEUES && !virtq_need_signal(&t->vq[q], t->mem))
+		return;
+	virtio_mmio_signal(t, q);
 }
 
 void virtio_mmio_needs_reset(struct virtio_mmio *t)
@@ -123,7 +131,7 @@ void virtio_drain_end(struct virtio_drain *d)
 {
 	d->t->busy &= ~(1u << d->qi);
 	if (d->used && d->gen == d->t->gen)
-		virtio_mmio_signal(d->t, d->qi);
+		virtio_mmio_signal_used(d->t, d->qi);
 }
 
 void virtio_mmio_run_deferred(struct virtio_mmio *t)
@@ -160,6 +168,7 @@ static void reset(struct virtio_mmio *t)
 void virtio_mmio_enable_queue(struct virtio_mmio *t, struct virtq *q)
 {
 	q->ready = virtq_valid(q, t->mem);
+	q->event_idx = t->driver_features >> VIRTIO_RING_F_EVENT_IDX & 1;
 	if (!q->ready)		/* bad ring setup: fail the device */
 		virtio_mmio_needs_reset(t);
 }

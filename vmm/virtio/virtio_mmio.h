@@ -18,6 +18,8 @@
 #define VIRTIO_MMIO_QUEUE_NOTIFY 0x050	/* the register, 32-bit queue index */
 #define VIRTIO_MAX_QUEUES	4
 #define VIRTIO_F_VERSION_1	32
+#define VIRTIO_RING_F_INDIRECT_DESC 28
+#define VIRTIO_RING_F_EVENT_IDX	29
 /* virtio_mmio_signal()'s q for a configuration change interrupt. */
 #define VIRTIO_SIGNAL_CONFIG	(~0u)
 
@@ -54,6 +56,9 @@ struct virtio_mmio {
 	const struct guest_mem *mem;
 	struct irq_line irq;
 	uint32_t status;
+	/* Device bits offered: ops->features, narrowed by a device model
+	 * to what its backend supports before the driver looks. */
+	uint64_t features;
 	uint32_t dev_features_sel, drv_features_sel;
 	uint64_t driver_features;
 	uint32_t queue_sel;
@@ -151,6 +156,11 @@ void virtio_mmio_io(void *opaque, uint64_t off, uint8_t *d, unsigned int size,
  * let the transport's signal hook (virtio-pci MSI-X) send q's message.
  */
 void virtio_mmio_signal(struct virtio_mmio *t, unsigned int q);
+/*
+ * The VMM itself used buffers on queue q: virtio_mmio_signal() unless
+ * the driver's event index says it does not want to hear of them yet.
+ */
+void virtio_mmio_signal_used(struct virtio_mmio *t, unsigned int q);
 bool virtio_mmio_driver_ok(const struct virtio_mmio *t);
 
 /*

@@ -64,6 +64,19 @@ int virtq_pop(struct virtq *q, const struct guest_mem *m, struct virtq_chain *c)
 	avail = gmem_ptr(m, q->avail, avail_bytes(q->size));
 	table = gmem_ptr(m, q->desc, 16ULL * q->size);
 	idx = load16(avail + 2);
+	if (idx == q->last_avail && q->event_idx) {
+		/*
+		 * Ask for a notify at the next chain (avail_event), then look
+		 * again: one the driver posted before it could see the request
+		 * would otherwise wait for the one after.
+		 */
+		uint8_t *used = gmem_ptr(m, q->used, used_bytes(q->size));
+
+		__atomic_store_n((uint16_t *)(used + 4 + 8ULL * q->size),
+				 q->last_avail, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		idx = load16(avail + 2);
+	}
 	if (idx == q->last_avail)
 		return 0;
 	if ((uint16_t)(idx - q->last_avail) > q->size)
@@ -135,6 +148,42 @@ void virtq_push(struct virtq *q, const struct guest_mem *m, uint16_t head,
 	q->used_idx++;
 	/* The element must be visible before the index that publishes it. */
 	__atomic_store_n((uint16_t *)(used + 2), q->used_idx, __ATOMIC_RELEASE);
+}
+
+void virtq_push_batch(struct virtq *q, const struct guest_mem *m,
+		      const uint16_t *head, const uint32_t *len, unsigned int n)
+{
+	uint8_t *used = gmem_ptr(m, q->used, used_bytes(q->size));
+
+	if (!used || !q->size || !n)
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *elem = used + 4 + 8 * ((uint16_t)(q->used_idx + i) % q->size);
+
+		memcpy(elem, &(uint32_t){ head[i] }, 4);
+		memcpy(elem + 4, &len[i], 4);
+	}
+	q->used_idx = (uint16_t)(q->used_idx + n);
+	__atomic_store_n((uint16_t *)(used + 2), q->used_idx, __ATOMIC_RELEASE);
+}
+
+bool virtq_need_signal(struct virtq *q, const struct guest_mem *m)
+{
+	const uint8_t *avail = gmem_ptr(m, q->avail, avail_bytes(q->size));
+	uint16_t event, old = q->signalled_used;
+	bool valid = q->signalled_valid;
+
+	if (!q->event_idx || !avail || !q->size)
+		return true;
+	/* The used index must be visible before used_event is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	event = load16(avail + 4 + 2ULL * q->size);
+	q->signalled_used = q->used_idx;
+	q->signalled_valid = true;
+	if (!valid)
+		return true;
+	/* virtio 1.2, 2.7.10: the driver asked once used_idx passes event. */
+	return (uint16_t)(q->used_idx - event - 1) < (uint16_t)(q->used_idx - old);
 }
 
 static uint64_t copy(const struct virtq_chain *c, bool write, uint64_t off,

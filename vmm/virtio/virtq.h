@@ -23,6 +23,13 @@ struct virtq {
 	uint64_t desc, avail, used;	/* guest addresses */
 	uint16_t last_avail;	/* next avail ring slot to consume */
 	uint16_t used_idx;
+	/*
+	 * VIRTIO_RING_F_EVENT_IDX negotiated (set when the queue is enabled):
+	 * the device publishes avail_event and signals only past used_event.
+	 */
+	bool event_idx;
+	uint16_t signalled_used;	/* used_idx at the last signal */
+	bool signalled_valid;
 };
 
 struct virtq_seg {
@@ -51,6 +58,18 @@ bool virtq_has_avail(const struct virtq *q, const struct guest_mem *m);
 /* Return a chain to the driver with len bytes written. */
 void virtq_push(struct virtq *q, const struct guest_mem *m, uint16_t head,
 		uint32_t len);
+/*
+ * Return n chains at once: the driver sees all or none of them (one
+ * frame over several mergeable receive buffers).
+ */
+void virtq_push_batch(struct virtq *q, const struct guest_mem *m,
+		      const uint16_t *head, const uint32_t *len, unsigned int n);
+/*
+ * Whether the driver wants an interrupt for what was pushed since the
+ * last signal: always without event index, else past its used_event.
+ * Counts the signal as sent when it says true.
+ */
+bool virtq_need_signal(struct virtq *q, const struct guest_mem *m);
 
 /* Copy helpers over a chain's readable / writable segments. */
 uint64_t virtq_read(const struct virtq_chain *c, uint64_t off, void *buf,

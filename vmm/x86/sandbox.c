@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/vhost.h>
 
@@ -237,6 +238,8 @@ static const unsigned long vcpu_ioctls[] = {
 	VHOST_SET_FEATURES, VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE,
 	VHOST_GET_VRING_BASE, VHOST_SET_VRING_ADDR, VHOST_SET_VRING_KICK,
 	VHOST_SET_VRING_CALL, VHOST_NET_SET_BACKEND,
+	/* --net: the tap's receive offloads follow the driver's features. */
+	TUNSETOFFLOAD,
 };
 
 /*
