@@ -14,9 +14,12 @@ echo "TAP version 13"
 kvm_dev_setup || { not_ok "clients/qemu: /dev/kvm"; echo "1..$n"; exit 1; }
 make_disk $T/disk.img
 
-# qemu_args MACHINE IRQCHIP: the command line past the binary.
+# qemu_args MACHINE IRQCHIP [reboot]: the command line past the binary;
+# with "reboot", a reset boots the guest again (-no-reboot turns the
+# monitor's system_reset into an exit too).
 qemu_args() {
-	local dev=pci machine=$1 cpu=$CPU
+	local dev=pci machine=$1 cpu=$CPU noreboot=-no-reboot
+	[ "${3:-}" = reboot ] && noreboot=
 	if [ "$1" = microvm ]; then
 		dev=device
 		# microvm's second I/O APIC (its virtio-mmio lines, ACPI on) is
@@ -34,7 +37,7 @@ qemu_args() {
 	# does not write it: the same command on both modules.
 	[ "$2" = off ] && cpu=$CPU,kvm=off
 	echo "-M $machine -accel kvm,kernel-irqchip=$2 -cpu $cpu -smp $SMP -m 256" \
-	     "-nodefaults -no-user-config -display none -no-reboot -serial stdio" \
+	     "-nodefaults -no-user-config -display none $noreboot -serial stdio" \
 	     "-kernel $G/vmlinuz -initrd $G/guest.img" \
 	     "-drive file=$T/disk.img,format=raw,if=none,id=d0" \
 	     "-device virtio-blk-$dev,drive=d0" \
@@ -69,7 +72,7 @@ log=$T/monitor.log
 rm -f $mon.in $mon.out
 mkfifo $mon.in $mon.out
 # shellcheck disable=SC2046
-timeout -s KILL $((LIMIT * 3)) hostrun qemu-system-x86_64 $(qemu_args q35 split) \
+timeout -s KILL $((LIMIT * 3)) hostrun qemu-system-x86_64 $(qemu_args q35 split reboot) \
 	-append "$CMDLINE vireo_hold" -chardev pipe,id=mon,path=$mon \
 	-mon chardev=mon,mode=readline > $log 2>&1 < /dev/null &
 qpid=$!
@@ -118,12 +121,22 @@ if up && guest_ok $log $SMP; then
 		sleep 0.2
 		i=$((i + 1))
 	done
-	check "clients/qemu: monitor: after system_reset the guest boots to init again" \
-		[ "$(grep -c 'VIREO-GUEST: init' $log)" -gt "$before" ]
+	if [ "$(grep -c 'VIREO-GUEST: init' $log)" -gt "$before" ]; then
+		ok "clients/qemu: monitor: after system_reset the guest boots to init again"
+	else
+		not_ok "clients/qemu: monitor: after system_reset the guest boots to init again"
+		echo "#   qemu-system-x86_64 $(qemu_args q35 split reboot) -append '$CMDLINE vireo_hold' -chardev pipe,id=mon,path=$mon -mon chardev=mon,mode=readline"
+		tail_log $log
+	fi
 	echo "quit" >&6
 	wait $qpid
 	s=$?
-	check "clients/qemu: monitor: quit ends QEMU with status 0 (got $s)" [ $s = 0 ]
+	if [ $s = 0 ]; then
+		ok "clients/qemu: monitor: quit ends QEMU with status 0"
+	else
+		not_ok "clients/qemu: monitor: quit ends QEMU with status 0 (got $s)"
+		tail_log $log 5
+	fi
 else
 	not_ok "clients/qemu: monitor: the guest is up"
 	tail_log $log
