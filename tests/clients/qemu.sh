@@ -1,8 +1,10 @@
 #!/bin/sh
 # Unmodified QEMU (Debian's qemu-system-x86_64) with -accel kvm on the
-# module under test: -M q35 and -M microvm, each with kernel-irqchip=on,
-# split and off, boot Debian's cloud kernel with -smp 4, a virtio-blk disk
-# and a virtio-net NIC to its init, which reports them and powers off:
+# module under test: -M q35 and -M microvm, each with kernel-irqchip=on
+# and split (off when named: with -smp 4 its guest reached init on
+# neither module in the emulated test VM), boot Debian's cloud kernel
+# with -smp 4, a virtio-blk disk and a virtio-net NIC to its init, which
+# reports them and powers off:
 # QEMU must exit with status 0. Then QEMU's human monitor on a pipe:
 # info kvm, info cpus, info registers, stop/cont, system_reset (the guest
 # boots again) and quit. VIREO_QEMU_MACHINES and VIREO_QEMU_IRQCHIPS
@@ -51,7 +53,7 @@ CMDLINE="console=ttyS0 panic=-1 quiet${VIREO_CLIENT_APPEND:+ $VIREO_CLIENT_APPEN
 SMP=${VIREO_QEMU_SMP:-4}
 
 for m in ${VIREO_QEMU_MACHINES:-q35 microvm}; do
-	for irq in ${VIREO_QEMU_IRQCHIPS:-on split off}; do
+	for irq in ${VIREO_QEMU_IRQCHIPS:-on split}; do
 		name="clients/qemu: -M $m kernel-irqchip=$irq -smp $SMP boots to init, powers off"
 		log=$T/$m-$irq.log
 		# shellcheck disable=SC2046
