@@ -389,10 +389,11 @@ fi
 # Unmodified KVM clients (tests/clients): Debian's QEMU and libvirt from
 # the host's own root, in the --hostroot test VM, booting Debian's cloud
 # kernel (scripts/vm/clients-guest.sh), on every mode. Opt-in
-# (VIREO_CHECK_CLIENTS=1) for its length: 11 minutes for vireo.ko and 13+
-# for kvm.ko (whose hung boots are retried) at load 8-16, which would take
-# CI's .ci/run (45 minutes) past its hour. VIREO_CHECK_CLIENT_TESTS
-# narrows it ("qemu", "libvirt").
+# (VIREO_CHECK_CLIENTS=1) for its length: 5.0 minutes for vireo.ko and
+# 6.5 for kvm.ko (2.5 of them one hung boot, retried) at load 4-8, which
+# would leave CI's .ci/run (45 minutes) 3 minutes short of its hour, less
+# than two more of kvm.ko's hung boots. VIREO_CHECK_CLIENT_TESTS narrows
+# it ("qemu", "libvirt").
 if [ -n "${VIREO_CHECK_CLIENTS:-}" ] && [ -n "$rest" ] && [ -n "$modes" ]; then
 	cdir=build/clients
 	rm -rf "$cdir" && mkdir -p "$cdir"
