@@ -21,6 +21,7 @@
 #include "core/vireo.h"
 #include "x86/decode.h"
 #include "x86/lapic.h"
+#include "x86/x86.h"
 
 #define LAPIC_VERSION		0x14
 #define LAPIC_NR_LVT		6
@@ -975,7 +976,8 @@ bool x86_apic_base_valid(const struct x86_cpuid *c, u64 base)
  * x86_lapic_set_base - IA32_APIC_BASE is written
  * @apic: the vCPU's APIC
  * @base: the new value
- * @host: from KVM_SET_SREGS (mode transitions the guest may not make)
+ * @host: from KVM_SET_SREGS or KVM_SET_MSRS (mode transitions the guest
+ *	may not make)
  *
  * Return: 0, or 1 for a reserved bit or a transition the SDM forbids.
  */
@@ -1061,8 +1063,14 @@ int x86_lapic_set_msr(struct x86_lapic *apic, u32 index, u64 data)
 	unsigned long flags;
 	u64 tsc;
 
+	/*
+	 * KVM_SET_MSRS may make the mode transitions a guest's WRMSR may not,
+	 * as under kvm.ko: QEMU's reset writes the xAPIC base over an x2APIC.
+	 */
 	if (index == MSR_IA32_APICBASE)
-		return x86_lapic_set_base(apic, data, false) ? 1 : -ENOENT;
+		return x86_lapic_set_base(apic, data,
+					  to_x86_vcpu(apic->vcpu)->msr_host) ?
+		       1 : -ENOENT;
 	if (index == MSR_IA32_TSC_DEADLINE) {
 		tsc = rdtsc() + apic->ops->tsc_offset(apic->vcpu);
 		spin_lock_irqsave(&apic->lock, flags);

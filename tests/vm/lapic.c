@@ -626,6 +626,22 @@ TEST(lapic_state)
 	EXPECT_EQ(2u, reg(&s2, 0xd0));
 	EXPECT_EQ(1, ioctl(m.v[1].fd, KVM_GET_MSRS, &msr));
 	EXPECT_EQ(0xfee00c00ull, msr.e.data);
+
+	/*
+	 * The VMM may make the transitions its guest may not: QEMU's
+	 * system_reset writes the xAPIC base over an x2APIC one, and aborts
+	 * if the write is refused.
+	 */
+	msr.e.data = 0xfee00800;
+	EXPECT_EQ(1, ioctl(m.v[1].fd, KVM_SET_MSRS, &msr));
+	EXPECT_EQ(1, ioctl(m.v[1].fd, KVM_GET_MSRS, &msr));
+	EXPECT_EQ(0xfee00800ull, msr.e.data);
+	msr.e.data = 0;
+	EXPECT_EQ(1, ioctl(m.v[1].fd, KVM_SET_MSRS, &msr));
+	msr.e.data = 0xfee00c00;
+	EXPECT_EQ(1, ioctl(m.v[1].fd, KVM_SET_MSRS, &msr));
+	EXPECT_EQ(1, ioctl(m.v[1].fd, KVM_GET_MSRS, &msr));
+	EXPECT_EQ(0xfee00c00ull, msr.e.data);
 	vm_destroy(&m);
 }
 
