@@ -31,6 +31,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -785,7 +786,7 @@ static void seg_undress(void)
 struct seg_rivals {
 	pid_t vcpu_tid;
 	int ncpus;
-	volatile int stop;
+	volatile int stop, ready;
 	volatile long spins, bad, moves;
 	char what[64];
 };
@@ -808,6 +809,7 @@ static void *seg_spinner(void *p)
 
 	seg_pin(0, 0);
 	seg_dress(&mine, 0x5a5a5a5a000ULL);
+	r->ready = 1;
 	while (!r->stop) {
 		seg_read(&now);
 		d = seg_diff(&mine, &now);
@@ -855,10 +857,21 @@ static long seg_nivcsw(void)
 static sigjmp_buf seg_fault_jmp;
 static volatile sig_atomic_t seg_probing;
 
-static void seg_on_segv(int sig)
+/* Anything but a probe: say where before dying of it. */
+static void seg_on_segv(int sig, siginfo_t *si, void *uc)
 {
+	const ucontext_t *u = uc;
+	char msg[128];
+	int n;
+
 	if (seg_probing)
 		siglongjmp(seg_fault_jmp, 1);
+	n = snprintf(msg, sizeof(msg),
+		     "# SIGSEGV in thread %d: RIP %#llx, si_code %d, address %p\n",
+		     (int)gettid(), (unsigned long long)u->uc_mcontext.gregs[REG_RIP],
+		     si->si_code, si->si_addr);
+	if (write(2, msg, n) < 0)
+		n = 0;
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -889,7 +902,9 @@ TEST(segments_across_preemption)
 		.entry_number = 0, .base_addr = LDT_BASE, .limit = 0xfffff,
 		.seg_32bit = 1, .limit_in_pages = 1, .useable = 1,
 	};
-	struct sigaction sa = { .sa_handler = seg_on_segv };
+	struct sigaction sa = {
+		.sa_sigaction = seg_on_segv, .sa_flags = SA_SIGINFO,
+	};
 	struct sigaction al = { .sa_handler = seg_alarm };
 	struct itimerval it = {
 		.it_value.tv_usec = 50000, .it_interval.tv_usec = 50000,
@@ -925,6 +940,9 @@ TEST(segments_across_preemption)
 
 	ASSERT_EQ(0, pthread_create(&spin_th, NULL, seg_spinner, &r));
 	ASSERT_EQ(0, pthread_create(&move_th, NULL, seg_mover, &r));
+	/* Its selectors in place before any guest runs. */
+	while (!r.ready)
+		sched_yield();
 	sw0 = seg_nivcsw();
 	/* Until the thread was preempted and moved a few times, at least. */
 	for (round = 0; round < 2 || (round < 100 &&
