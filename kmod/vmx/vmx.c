@@ -841,12 +841,14 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->cr8 = 0;
 	vmx->xcr0 = XFEATURE_MASK_FP;
 	vmx->pat = VMX_RESET_PAT;
-	vmx->kernel_gs_base = 0;
+	/* INIT comes on the vCPU's thread: the guest's state may be loaded. */
+	vmx_set_kernel_gs_base(vmx, 0);
 	vmx->misc_enable = 0;
 	vmx->tsc_offset = vv->x86.tsc_offset0;
 	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
 		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
 	memset(vmx->uret, 0, sizeof(vmx->uret));
+	vmx->uret_dirty = true;
 	memset(&vmx->dregs, 0, sizeof(vmx->dregs));
 	vmx->dr6 = VMX_DR6_FIXED;
 	vmx->pending_irq = -1;
