@@ -1597,9 +1597,10 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
 	/*
-	 * Exits handled in vmx_handle_fast() loop here, the host's state
-	 * still switched out: nothing of the host runs in between but an
-	 * NMI, as between any exit and the restore below.
+	 * Exits handled in vmx_handle_fast() loop here, CR2, DEBUGCTL,
+	 * XCR0, PKRU and the debug registers still the guest's: nothing of
+	 * the host runs in between but an NMI, as between any exit and
+	 * their restore below.
 	 */
 	until = rdtsc() + tsc_khz;
 	for (;;) {
