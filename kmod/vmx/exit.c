@@ -350,7 +350,6 @@ static u64 *vmx_msr_slot(struct vmx_vcpu *vmx, enum x86_msr_reg reg)
 	case X86_MSR_LSTAR:		return &vmx->uret[X86_URET_LSTAR];
 	case X86_MSR_SFMASK:		return &vmx->uret[X86_URET_SFMASK];
 	case X86_MSR_TSC_AUX:		return &vmx->uret[X86_URET_TSC_AUX];
-	case X86_MSR_KERNEL_GS_BASE:	return &vmx->kernel_gs_base;
 	case X86_MSR_TSC_OFFSET:	return &vmx->tsc_offset;
 	case X86_MSR_PAT:		return &vmx->pat;
 	case X86_MSR_EFER:		return &vmx->efer;
@@ -364,6 +363,8 @@ static u64 vmx_msr_get(void *ctx, enum x86_msr_reg reg)
 {
 	unsigned long field = vmx_msr_field(reg);
 
+	if (reg == X86_MSR_KERNEL_GS_BASE)
+		return vmx_get_kernel_gs_base(to_vmx(ctx));
 	return field ? vmcs_read(field) : *vmx_msr_slot(to_vmx(ctx), reg);
 }
 
@@ -371,6 +372,7 @@ static int vmx_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 {
 	struct vmx_vcpu *vmx = to_vmx(ctx);
 	unsigned long field = vmx_msr_field(reg);
+	u64 *slot;
 
 	if (field) {
 		vmcs_write(field, data);
@@ -390,10 +392,17 @@ static int vmx_msr_set(void *ctx, enum x86_msr_reg reg, u64 data)
 	case X86_MSR_EFER:
 		vmx_set_efer(vmx, data);
 		return 0;
+	case X86_MSR_KERNEL_GS_BASE:
+		vmx_set_kernel_gs_base(vmx, data);
+		return 0;
 	default:
 		break;
 	}
-	*vmx_msr_slot(vmx, reg) = data;
+	slot = vmx_msr_slot(vmx, reg);
+	*slot = data;
+	/* A SYSCALL MSR or TSC_AUX: into the CPU at the next entry. */
+	if (slot >= vmx->uret && slot < vmx->uret + X86_URET_NR)
+		vmx->uret_dirty = true;
 	return 0;
 }
 

@@ -492,6 +492,100 @@ void vmx_put(struct vmx_vcpu *vmx)
 	preempt_enable();
 }
 
+/*
+ * The state VM exit does not give back to the host, switched once per
+ * stretch of this thread on this CPU rather than around every entry.
+ * Exit loads the host's GS base (per-CPU data, which interrupts and NMIs
+ * use) and FS base (the VMM's, from HOST_FS_BASE) itself; what is left for
+ * later is what only user mode or the next task relies on:
+ * KERNEL_GS_BASE (the user GS base, taken by SWAPGS on the way out to
+ * user mode, and saved by a context switch), the DS, ES, FS and GS
+ * selectors (zero after exit), the LDT (null after exit), the GDT limit
+ * (0xffff after exit: user mode must not reach past the GDT) and the TSS
+ * limit (0x67 after exit: the I/O bitmap beyond it is for user mode).  An
+ * interrupt or NMI that arrives meanwhile comes from kernel mode and goes
+ * back there: no SWAPGS, no selector or LDT loads, nothing beyond the GDT.
+ */
+
+/* Interrupts off, the VMCS current: right before an entry. */
+static void vmx_switch_to_guest(struct vmx_vcpu *vmx)
+{
+	savesegment(ds, vmx->host.ds);
+	savesegment(es, vmx->host.es);
+	savesegment(fs, vmx->host.fs);
+	savesegment(gs, vmx->host.gs);
+	store_ldt(vmx->host.ldt);
+	/* Not cached: INIT rewrites the VMCS's host fields. */
+	rdmsrl(MSR_FS_BASE, vmx->host.fs_base);
+	vmcs_write(HOST_FS_BASE, vmx->host.fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->host.kernel_gs_base);
+	/* SWAPGS in the guest changes it behind the VMCS's back. */
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	/* Another vCPU, or a return to user mode, may have changed them. */
+	vmx->uret_dirty = true;
+	vmx->guest_loaded = true;
+}
+
+/*
+ * Preemption off (the thread's last KVM_RUN step, or its preempt notifier
+ * on the way out of the CPU, interrupts off there): the host's state back
+ * exactly, before user mode or another task can see the CPU's.
+ */
+static void vmx_switch_to_host(struct vmx_vcpu *vmx)
+{
+	if (!vmx->guest_loaded)
+		return;
+	vmx->guest_loaded = false;
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	/* First: the selectors below may be the LDT's (modify_ldt()). */
+	if (unlikely(vmx->host.ldt))
+		asm volatile("lldt %0" :: "rm" (vmx->host.ldt));
+	if (unlikely(vmx->host.ds))
+		loadsegment(ds, vmx->host.ds);
+	if (unlikely(vmx->host.es))
+		loadsegment(es, vmx->host.es);
+	/* Loading a selector loads its descriptor's base: the MSR after. */
+	if (unlikely(vmx->host.fs)) {
+		loadsegment(fs, vmx->host.fs);
+		wrmsrl(MSR_FS_BASE, vmx->host.fs_base);
+	}
+	if (unlikely(vmx->host.gs))
+		load_gs_index(vmx->host.gs);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->host.kernel_gs_base);
+	load_fixmap_gdt(smp_processor_id());
+	invalidate_tss_limit();
+}
+
+/**
+ * vmx_get_kernel_gs_base - the guest's KERNEL_GS_BASE, wherever it is
+ * @vmx: the vCPU, on its own thread or stopped
+ *
+ * Return: the value.
+ */
+u64 vmx_get_kernel_gs_base(struct vmx_vcpu *vmx)
+{
+	preempt_disable();
+	if (vmx->guest_loaded)
+		rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	preempt_enable();
+	return vmx->kernel_gs_base;
+}
+
+/**
+ * vmx_set_kernel_gs_base - set the guest's KERNEL_GS_BASE, in the CPU too
+ *	while the guest's state is there
+ * @vmx: the vCPU, on its own thread or stopped
+ * @v: the value, canonical
+ */
+void vmx_set_kernel_gs_base(struct vmx_vcpu *vmx, u64 v)
+{
+	preempt_disable();
+	vmx->kernel_gs_base = v;
+	if (vmx->guest_loaded)
+		wrmsrl(MSR_KERNEL_GS_BASE, v);
+	preempt_enable();
+}
+
 static struct vmx_vcpu *pn_to_vmx(struct preempt_notifier *pn)
 {
 	return container_of(pn, struct vmx_vcpu, pn);
@@ -509,6 +603,8 @@ static void vmx_sched_in(struct preempt_notifier *pn, int cpu)
 static void vmx_sched_out(struct preempt_notifier *pn,
 			  struct task_struct *next)
 {
+	/* Before the context switch saves this thread's FS, GS and KGS. */
+	vmx_switch_to_host(pn_to_vmx(pn));
 }
 
 static struct preempt_ops vmx_preempt_ops = {
@@ -745,12 +841,14 @@ static void vmx_vmcs_reset(struct vmx_vcpu *vmx, struct vmx_vm *vv, u32 id)
 	vmx->cr8 = 0;
 	vmx->xcr0 = XFEATURE_MASK_FP;
 	vmx->pat = VMX_RESET_PAT;
-	vmx->kernel_gs_base = 0;
+	/* INIT comes on the vCPU's thread: the guest's state may be loaded. */
+	vmx_set_kernel_gs_base(vmx, 0);
 	vmx->misc_enable = 0;
 	vmx->tsc_offset = vv->x86.tsc_offset0;
 	if (vmx_cfg.proc & CPU_BASED_USE_TSC_OFFSETTING)
 		vmcs_write(TSC_OFFSET, vmx->tsc_offset);
 	memset(vmx->uret, 0, sizeof(vmx->uret));
+	vmx->uret_dirty = true;
 	memset(&vmx->dregs, 0, sizeof(vmx->dregs));
 	vmx->dr6 = VMX_DR6_FIXED;
 	vmx->pending_irq = -1;
@@ -1217,6 +1315,7 @@ static void vmx_vcpu_put(struct vireo_vcpu *vcpu)
 	run->ready_for_interrupt_injection = vmx->pending_irq < 0 &&
 		vmx_interrupt_allowed() &&
 		(!vmx->x86.apic || x86_lapic_accept_extint(vmx->x86.apic));
+	vmx_switch_to_host(vmx);
 	preempt_notifier_unregister(&vmx->pn);
 	preempt_enable();
 	run->cr8 = vmx->cr8;
@@ -1379,8 +1478,7 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	struct vmx_vm *vv = to_vmx_vm(vcpu->vm);
 	struct x86_gdb *g = &vmx->x86.gdb;
-	u64 host_kgs, host_fs, guest_cr2 = vmx->cr2, host_cr2;
-	u16 ds, es, fs, gs, ldt;
+	u64 guest_cr2 = vmx->cr2, host_cr2;
 	bool swap_xcr0, handled = false;
 	unsigned long host_debugctl;
 	u32 reason = 0;
@@ -1418,11 +1516,6 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		vmcs_write(HOST_CR4, vmx->host_cr4);
 	}
 	swap_xcr0 = vmx_host_xcr0 && vmx->xcr0 != vmx_host_xcr0;
-	savesegment(ds, ds);
-	savesegment(es, es);
-	savesegment(fs, fs);
-	savesegment(gs, gs);
-	store_ldt(ldt);
 
 	/*
 	 * With interrupts off, an unmap's IPI waits until this guest entry
@@ -1455,15 +1548,19 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		switch_fpu_return();
 	vmx_ept_sync(vv, vmx->moved);
 	vmx->moved = false;
-	rdmsrl(MSR_FS_BASE, host_fs);
-	vmcs_write(HOST_FS_BASE, host_fs);
-	/* SWAPGS in the guest changes this MSR behind the VMCS's back. */
-	rdmsrl(MSR_KERNEL_GS_BASE, host_kgs);
-	wrmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
+	if (!vmx->guest_loaded)
+		vmx_switch_to_guest(vmx);
+	/*
+	 * Kernel code may use the FPU, and reads and writes user memory
+	 * under PKRU, between two exits: XCR0 and PKRU switch every time.
+	 */
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx->xcr0);
 	x86_pkru_enter(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
-	x86_uret_enter(vmx->uret);
+	if (unlikely(vmx->uret_dirty)) {
+		x86_uret_enter(vmx->uret);
+		vmx->uret_dirty = false;
+	}
 	/*
 	 * The VMM's DR7 replaces the guest's for this entry.  A single-step
 	 * entry with an STI or MOV SS shadow would need a pending BS to
@@ -1491,9 +1588,10 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	/* Each delivery counts, a repeated one too, as under kvm.ko. */
 	vmx_count_injection(vcpu, vmcs_read(VM_ENTRY_INTR_INFO_FIELD));
 	/*
-	 * Exits handled in vmx_handle_fast() loop here, the host's state
-	 * still switched out: nothing of the host runs in between but an
-	 * NMI, as between any exit and the restore below.
+	 * Exits handled in vmx_handle_fast() loop here, CR2, DEBUGCTL,
+	 * XCR0, PKRU and the debug registers still the guest's: nothing of
+	 * the host runs in between but an NMI, as between any exit and
+	 * their restore below.
 	 */
 	until = rdtsc() + tsc_khz;
 	for (;;) {
@@ -1528,26 +1626,6 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	x86_pkru_exit(&vmx->pkru, vmcs_read(GUEST_CR4), vmx->xcr0);
 	if (swap_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vmx_host_xcr0);
-	rdmsrl(MSR_KERNEL_GS_BASE, vmx->kernel_gs_base);
-	wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
-	/* A VM exit leaves the host selectors 0 and the GDT limit 0xffff. */
-	if (ds)
-		loadsegment(ds, ds);
-	if (es)
-		loadsegment(es, es);
-	if (fs) {
-		loadsegment(fs, fs);
-		wrmsrl(MSR_FS_BASE, host_fs);
-	}
-	if (gs) {
-		load_gs_index(gs);
-		wrmsrl(MSR_KERNEL_GS_BASE, host_kgs);
-	}
-	load_fixmap_gdt(smp_processor_id());
-	invalidate_tss_limit();
-	/* Exit leaves LDTR null; a process that used modify_ldt() has one. */
-	if (unlikely(ldt))
-		asm volatile("lldt %0" :: "rm" (ldt));
 
 	if (!fail) {
 		/* An NMI that hit the guest is the host's: hand it over. */

@@ -82,12 +82,28 @@ struct vmx_vcpu {
 	u64 apic_base;
 	u64 xcr0;
 	struct x86_pkru pkru;
+	/* In the CPU instead while the guest's state is (guest_loaded). */
 	u64 kernel_gs_base;
 	u64 pat;
 	u64 misc_enable;
 	u64 tsc_offset;
 	/* SYSCALL MSRs and TSC_AUX, which kmod/x86/uret.c switches */
 	u64 uret[X86_URET_NR];
+	/* uret[] may differ from what this CPU holds: x86_uret_enter() */
+	bool uret_dirty;
+	/*
+	 * The guest's segment state is in the CPU (vmx_switch_to_guest()):
+	 * its KERNEL_GS_BASE, and the selectors, GDT and TSS limits and LDT
+	 * a VM exit leaves.  It stays there across the exits the kernel
+	 * handles, until the thread leaves this CPU or KVM_RUN returns.
+	 */
+	bool guest_loaded;
+	/* The host's share of that state, to put back then */
+	struct {
+		u64 fs_base;	/* also HOST_FS_BASE in the VMCS */
+		u64 kernel_gs_base;
+		u16 ds, es, fs, gs, ldt;
+	} host;
 	/* KVM_INTERRUPT vector waiting for the guest to accept it, or -1 */
 	int pending_irq;
 	u64 host_cr3, host_cr4;
@@ -158,6 +174,8 @@ static inline void vmcs_clear_bits(unsigned long field, u32 bits)
  */
 void vmx_get(struct vmx_vcpu *vmx);
 void vmx_put(struct vmx_vcpu *vmx);
+u64 vmx_get_kernel_gs_base(struct vmx_vcpu *vmx);
+void vmx_set_kernel_gs_base(struct vmx_vcpu *vmx, u64 v);
 
 /* vmenter.S: 0 after a VM exit, 1 when VMLAUNCH/VMRESUME failed. */
 int vireo_vmx_enter(struct x86_gprs *gprs, bool launched);

@@ -5,18 +5,33 @@
  * keeps only its own DR0-3/DR6/DR7, KVM_{GET,SET}_DEBUGREGS), the SYSCALL
  * MSRs (a guest's SYSCALL goes to its own LSTAR, 0 after reset, never into
  * the host kernel) and TSC_AUX (RDTSCP and RDPID return the guest's value,
- * and the host's getcpu() is right again afterwards).
+ * and the host's getcpu() is right again afterwards).  The segment state a
+ * VT-x exit leaves behind (selectors, the LDT, the GDT and TSS limits, the
+ * FS and GS bases), for the VMM's thread and for another thread of it that
+ * shares its CPU, while the vCPU's thread is preempted and moved in the
+ * middle of long runs of exits the kernel handles.
  */
+#include <asm/ldt.h>
+#include <asm/prctl.h>
 #include <cpuid.h>
 #include <errno.h>
 #include <linux/hw_breakpoint.h>
 #include <linux/perf_event.h>
+#include <pthread.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/io.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -593,6 +608,392 @@ TEST(tsc_aux_hidden)
 	       host_is_intel() ? "Intel" : "AMD",
 	       t.run->io.port == PORT_EXC ? "#UD" : "runs");
 	vt_vm_destroy(&t);
+}
+
+/*
+ * Segments.  The guest: its own selectors, FS and GS bases and
+ * KERNEL_GS_BASE, new values each iteration, then (GS swapped) a
+ * hypercall and a CPUID, exits the kernel handles, and a check of them
+ * all; SEG_ITERS iterations, then the count of lost values (SEG_BAD) and
+ * a report (port 0x10), for ever.  The hypercall instruction is the
+ * host's vendor's (patched in at SEG_HC).
+ */
+#define SEG_ITERS	"2000"
+#define SEG_BAD		0x5000
+#define SEG_ROUND	0x5008
+
+#define SEG_WRMSR(idx, off)						\
+	"lea " off "(%rsi), %rax\n mov %rax, %rdx\n shr $32, %rdx\n"	\
+	"mov $" idx ", %ecx\n wrmsr\n"
+#define SEG_CHECK_MSR(idx, off)						\
+	"mov $" idx ", %ecx\n rdmsr\n shl $32, %rdx\n or %rdx, %rax\n"	\
+	"lea " off "(%rsi), %rdi\n cmp %rdi, %rax\n setne %cl\n"		\
+	"movzbl %cl, %ecx\n add %rcx, %r15\n"
+#define SEG_CHECK_SEL(seg)						\
+	"mov %" seg ", %eax\n cmp $0x10, %ax\n setne %cl\n"		\
+	"movzbl %cl, %ecx\n add %rcx, %r15\n"
+
+GUEST(g_seg,
+	"mov $0x10, %eax\n mov %eax, %ds\n mov %eax, %es\n"
+	"mov %eax, %fs\n mov %eax, %gs\n"
+	"xor %r14d, %r14d\n"
+	"1: add $0x100000, %r14\n"
+	"xor %r15d, %r15d\n"
+	"mov $" SEG_ITERS ", %r12d\n"
+	"2: lea 0x1000000(%r14, %r12), %rsi\n"
+	SEG_WRMSR("0xc0000100", "0")
+	SEG_WRMSR("0xc0000101", "0x1000")
+	SEG_WRMSR("0xc0000102", "0x2000")
+	"swapgs\n"
+	"mov $0x7fff0000, %eax\n"
+	".globl g_seg_hc\n g_seg_hc: vmcall\n"
+	"xor %eax, %eax\n cpuid\n"
+	"swapgs\n"
+	SEG_CHECK_MSR("0xc0000100", "0")
+	SEG_CHECK_MSR("0xc0000101", "0x1000")
+	SEG_CHECK_MSR("0xc0000102", "0x2000")
+	SEG_CHECK_SEL("ds")
+	SEG_CHECK_SEL("es")
+	SEG_CHECK_SEL("fs")
+	SEG_CHECK_SEL("gs")
+	SEG_CHECK_SEL("ss")
+	"dec %r12d\n jnz 2b\n"
+	"mov %r15, 0x5000\n mov %r14, 0x5008\n"
+	"out %al, $0x10\n"
+	"jmp 1b\n");
+extern const uint8_t g_seg_hc[];
+
+/* An LDT data segment, loaded into DS, ES, FS and GS when the host can. */
+#define LDT_SEL		((0 << 3) | 4 | 3)
+#define LDT_BASE	0x12340000ULL
+#ifndef HWCAP2_FSGSBASE
+#define HWCAP2_FSGSBASE	(1 << 1)
+#endif
+
+/* What a thread of the VMM expects its segment registers to hold. */
+struct seg_state {
+	uint16_t ds, es, fs, gs;
+	uint64_t fs_base, gs_base;
+	uint16_t gdt_limit;
+	bool ldt;		/* LDT_SEL readable (its LDT loaded) */
+};
+
+static bool seg_fsgsbase, seg_have_ldt, seg_sgdt;
+
+static uint64_t seg_fs_base(void)
+{
+	uint64_t v = 0;
+
+	if (seg_fsgsbase)
+		asm volatile("rdfsbase %0" : "=r" (v));
+	else
+		syscall(SYS_arch_prctl, ARCH_GET_FS, &v);
+	return v;
+}
+
+static uint64_t seg_gs_base(void)
+{
+	uint64_t v = 0;
+
+	if (seg_fsgsbase)
+		asm volatile("rdgsbase %0" : "=r" (v));
+	else
+		syscall(SYS_arch_prctl, ARCH_GET_GS, &v);
+	return v;
+}
+
+static bool seg_ldt_readable(void)
+{
+	uint8_t ok;
+
+	asm volatile("verr %1; setz %0" : "=q" (ok) : "rm" ((uint16_t)LDT_SEL)
+		     : "cc");
+	return ok;
+}
+
+static void seg_read(struct seg_state *st)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) gdt = { 0 };
+
+	asm volatile("mov %%ds, %0" : "=r" (st->ds));
+	asm volatile("mov %%es, %0" : "=r" (st->es));
+	asm volatile("mov %%fs, %0" : "=r" (st->fs));
+	asm volatile("mov %%gs, %0" : "=r" (st->gs));
+	st->fs_base = seg_fs_base();
+	st->gs_base = seg_gs_base();
+	/* Without UMIP: with it the kernel would answer (and log) for SGDT. */
+	if (seg_sgdt)
+		asm volatile("sgdt %0" : "=m" (gdt));
+	st->gdt_limit = gdt.limit;
+	st->ldt = seg_have_ldt && seg_ldt_readable();
+}
+
+/* The first difference, or NULL. */
+static const char *seg_diff(const struct seg_state *a,
+			    const struct seg_state *b)
+{
+	if (a->ds != b->ds)
+		return "DS";
+	if (a->es != b->es)
+		return "ES";
+	if (a->fs != b->fs)
+		return "FS";
+	if (a->gs != b->gs)
+		return "GS";
+	if (a->fs_base != b->fs_base)
+		return "FS base";
+	if (a->gs_base != b->gs_base)
+		return "GS base";
+	if (a->gdt_limit != b->gdt_limit)
+		return "GDT limit";
+	if (a->ldt != b->ldt)
+		return "LDT";
+	return NULL;
+}
+
+/*
+ * This thread's segments: the LDT's in DS, ES and GS; @gs_base in the GS
+ * base where user mode can write it, else the descriptor's.  FS keeps the
+ * thread's TLS, selector 0: kvm_intel 6.1 gives a thread with an LDT
+ * selector in FS its descriptor's base back, not the one it wrote.
+ */
+static void seg_dress(struct seg_state *st, uint64_t gs_base)
+{
+	uint16_t sel = LDT_SEL;
+
+	if (seg_have_ldt)
+		asm volatile("mov %0, %%ds\n mov %0, %%es\n mov %0, %%gs"
+			     : : "r" (sel));
+	if (seg_fsgsbase)
+		asm volatile("wrgsbase %0" : : "r" (gs_base));
+	else if (!seg_have_ldt)
+		syscall(SYS_arch_prctl, ARCH_SET_GS, gs_base);
+	seg_read(st);
+}
+
+/* Zero selectors again. */
+static void seg_undress(void)
+{
+	uint16_t zero = 0;
+
+	asm volatile("mov %0, %%ds\n mov %0, %%es\n mov %0, %%gs"
+		     : : "r" (zero));
+}
+
+struct seg_rivals {
+	pid_t vcpu_tid;
+	int ncpus;
+	volatile int stop, ready;
+	volatile long spins, bad, moves;
+	char what[64];
+};
+
+static void seg_pin(pid_t tid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(tid, sizeof(set), &set);
+}
+
+/* Busy on CPU 0, where the vCPU's thread starts, checking its own state. */
+static void *seg_spinner(void *p)
+{
+	struct seg_rivals *r = p;
+	struct seg_state mine, now;
+	const char *d;
+
+	seg_pin(0, 0);
+	seg_dress(&mine, 0x5a5a5a5a000ULL);
+	r->ready = 1;
+	while (!r->stop) {
+		seg_read(&now);
+		d = seg_diff(&mine, &now);
+		if (d && !r->bad++)
+			snprintf(r->what, sizeof(r->what), "%s", d);
+		r->spins++;
+	}
+	return NULL;
+}
+
+/* Every 20 ms the vCPU's thread goes to the other CPU. */
+static void *seg_mover(void *p)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct seg_rivals *r = p;
+	int cpu = 0;
+
+	while (!r->stop) {
+		nanosleep(&ts, NULL);
+		if (r->ncpus < 2)
+			continue;
+		cpu = !cpu;
+		seg_pin(r->vcpu_tid, cpu);
+		r->moves++;
+	}
+	return NULL;
+}
+
+/* This thread's involuntary context switches so far. */
+static long seg_nivcsw(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/thread-self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static sigjmp_buf seg_fault_jmp;
+static volatile sig_atomic_t seg_probing;
+
+/* Anything but a probe: say where before dying of it. */
+static void seg_on_segv(int sig, siginfo_t *si, void *uc)
+{
+	const ucontext_t *u = uc;
+	char msg[128];
+	int n;
+
+	if (seg_probing)
+		siglongjmp(seg_fault_jmp, 1);
+	n = snprintf(msg, sizeof(msg),
+		     "# SIGSEGV in thread %d: RIP %#llx, si_code %d, address %p\n",
+		     (int)gettid(), (unsigned long long)u->uc_mcontext.gregs[REG_RIP],
+		     si->si_code, si->si_addr);
+	if (write(2, msg, n) < 0)
+		n = 0;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* User-mode port I/O through the TSS's I/O bitmap (ioperm()): no #GP. */
+static bool seg_port_ok(void)
+{
+	bool ok = false;
+
+	if (!sigsetjmp(seg_fault_jmp, 1)) {
+		seg_probing = 1;
+		asm volatile("inb $0x80, %%al" : : : "eax");
+		ok = true;
+	}
+	seg_probing = 0;
+	return ok;
+}
+
+static void seg_alarm(int sig)
+{
+}
+
+TEST(segments_across_preemption)
+{
+	static const uint8_t vmcall[] = { 0x0f, 0x01, 0xc1 };
+	static const uint8_t vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	struct user_desc d = {
+		.entry_number = 0, .base_addr = LDT_BASE, .limit = 0xfffff,
+		.seg_32bit = 1, .limit_in_pages = 1, .useable = 1,
+	};
+	struct sigaction sa = {
+		.sa_sigaction = seg_on_segv, .sa_flags = SA_SIGINFO,
+	};
+	struct sigaction al = { .sa_handler = seg_alarm };
+	struct itimerval it = {
+		.it_value.tv_usec = 50000, .it_interval.tv_usec = 50000,
+	};
+	struct seg_rivals r = { .vcpu_tid = gettid() };
+	struct seg_state want, now;
+	pthread_t spin_th, move_th;
+	bool ports;
+	long sw0, sw1;
+	uint32_t c[4];
+	struct vt_vm t;
+	const char *diff;
+	int round, rc = 0;
+
+	seg_fsgsbase = getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE;
+	seg_have_ldt = !syscall(SYS_modify_ldt, 1, &d, sizeof(d));
+	seg_sgdt = !(__get_cpuid_count(7, 0, &c[0], &c[1], &c[2], &c[3]) &&
+		     (c[2] & (1u << 2)));
+	ports = !ioperm(0x80, 1, 1);
+	TH_LOG("FSGSBASE %d, LDT %d, SGDT %d, ioperm %d", seg_fsgsbase,
+	       seg_have_ldt, seg_sgdt, ports);
+	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
+	if (ports)
+		ASSERT_TRUE(seg_port_ok());
+	r.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	seg_pin(0, 0);
+	seg_dress(&want, 0x2468ace000ULL);
+	EXPECT_EQ(seg_have_ldt, want.ldt);
+
+	setup64(_metadata, &t, g_seg, g_seg_end);
+	memcpy(t.mem + CODE + (g_seg_hc - g_seg),
+	       host_is_intel() ? vmcall : vmmcall, 3);
+
+	ASSERT_EQ(0, pthread_create(&spin_th, NULL, seg_spinner, &r));
+	ASSERT_EQ(0, pthread_create(&move_th, NULL, seg_mover, &r));
+	/* Its selectors in place before any guest runs. */
+	while (!r.ready)
+		sched_yield();
+	sw0 = seg_nivcsw();
+	/* Until the thread was preempted and moved a few times, at least. */
+	for (round = 0; round < 2 || (round < 100 &&
+	     (seg_nivcsw() < sw0 + 3 || (r.ncpus > 1 && r.moves < 3)));
+	     round++) {
+		RUN_TO_PORT(&t, 0x10);
+		EXPECT_EQ(0ULL, guest_u64(&t, SEG_BAD))
+			TH_LOG("round %d: the guest lost %llu values", round,
+			       (unsigned long long)guest_u64(&t, SEG_BAD));
+		EXPECT_EQ((round + 1) * 0x100000ULL, guest_u64(&t, SEG_ROUND));
+		seg_read(&now);
+		diff = seg_diff(&want, &now);
+		EXPECT_EQ(NULL, diff)
+			TH_LOG("round %d: the VMM thread's %s changed", round,
+			       diff);
+		if (ports)
+			EXPECT_TRUE(seg_port_ok())
+				TH_LOG("round %d: port I/O faults", round);
+	}
+	sw1 = seg_nivcsw();
+	r.stop = 1;
+	pthread_join(spin_th, NULL);
+	pthread_join(move_th, NULL);
+	/* The runs did share the CPU (else the test proved nothing). */
+	EXPECT_LT(sw0, sw1) TH_LOG("involuntary switches %ld -> %ld", sw0, sw1);
+	EXPECT_LT(0, r.spins);
+	EXPECT_EQ(0, r.bad) TH_LOG("the other thread's %s changed %ld times",
+				  r.what, r.bad);
+	TH_LOG("%d rounds, %ld involuntary switches, %ld moves", round,
+	       sw1 - sw0, r.moves);
+
+	/* A signal ends a run of in-kernel exits: the same holds. */
+	ASSERT_EQ(0, sigaction(SIGALRM, &al, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	for (round = 0; round < 1000; round++) {
+		rc = vt_run(&t);
+		if (rc || t.run->exit_reason != KVM_EXIT_IO)
+			break;
+	}
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	EXPECT_EQ(-EINTR, rc);
+	EXPECT_EQ((uint32_t)KVM_EXIT_INTR, t.run->exit_reason);
+	seg_read(&now);
+	diff = seg_diff(&want, &now);
+	EXPECT_EQ(NULL, diff) TH_LOG("after a signal: the VMM thread's %s",
+				     diff);
+	if (ports)
+		EXPECT_TRUE(seg_port_ok());
+	vt_vm_destroy(&t);
+	seg_undress();
 }
 
 TEST_HARNESS_MAIN
