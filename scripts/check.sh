@@ -17,7 +17,9 @@
 # Linux's own KVM selftests run on every mode in a whole run;
 # VIREO_CHECK_NO_SELFTESTS=1 leaves them out, VIREO_CHECK_SELFTESTS=1 adds
 # them to a narrowed one, VIREO_CHECK_SELFTEST_PROGS narrows them.
-# VIREO_CHECK_CLIENTS=1 adds QEMU and libvirt (tests/clients).
+# QEMU and libvirt (tests/clients) run in a whole run too;
+# VIREO_CHECK_NO_CLIENTS=1 leaves them out, VIREO_CHECK_CLIENTS=1 adds them
+# to a narrowed one.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -327,9 +329,10 @@ run_stage() {
 }
 
 # Bochs and QEMU (thread=single) each keep one CPU busy, so the VT-x
-# stages and refusals run beside the others, in a subshell whose results
-# are replayed in order once the QEMU stages are done: on two CPUs make
-# check then takes about as long as its QEMU stages alone.
+# stages, the clients stage and the refusals run beside the others, in a
+# subshell whose results are replayed in order once the QEMU stages are
+# done: on two CPUs make check then takes about as long as its QEMU stages
+# alone.
 # VIREO_CHECK_SERIAL=1 runs them one after the other.
 run_lane() {
 	account() {
@@ -365,6 +368,7 @@ bochs_lane() {
 	for st in $stages; do
 		case $st in bochs-x86:*) run_stage "$st" ;; esac
 	done
+	[ -z "$clients_on" ] || run_clients
 	run_refusals
 }
 run_refusals() {
@@ -408,6 +412,64 @@ run_refusals() {
 		stage_cost vmx-refusals "$t0"
 	fi
 }
+# Unmodified KVM clients (tests/clients): Debian's QEMU and libvirt from
+# the host's own root, in the --hostroot test VM, booting Debian's cloud
+# kernel (scripts/vm/clients-guest.sh), on every mode: 5.0 minutes for
+# vireo.ko and 6.5 for kvm.ko (2.5 of them one hung boot, retried) at load
+# 4-8. Part of a whole run, beside the QEMU stages with the VT-x ones when
+# they run; VIREO_CHECK_NO_CLIENTS=1 leaves it out, VIREO_CHECK_CLIENTS=1
+# adds it to a narrowed run, VIREO_CHECK_CLIENT_TESTS narrows it ("qemu",
+# "libvirt").
+run_clients() {
+	t0=$(date +%s)
+	cdir=build/clients
+	rm -rf "$cdir" && mkdir -p "$cdir"
+	if ! { make -s modules-std && scripts/vm/clients-guest.sh "$cdir" &&
+	       cp tests/clients/* "$cdir/"; } > "$logs/clients-build.log" 2>&1; then
+		result bad "clients/build: vireo.ko for the standard kernel, the guest"
+		tail -n 20 "$logs/clients-build.log" | sed 's/^/# /'
+	else
+		for m in $modes; do
+			tag=clients-$m
+			nonce=$(vm_nonce)
+			# Four CPUs: QEMU's guest has four, and each spins less
+			# when none has to wait for another to be scheduled.
+			# kernel-irqchip=off is left out by default: QEMU 7.2
+			# aborts there at once on kvm.ko, the reference
+			# (tests/clients/qemu.sh).
+			VIREO_VM_NONCE=$nonce scripts/vm.sh --hostroot --mode "$m" \
+				--quiet --timeout 3600 --mem 2048 --smp 4 \
+				--add "$cdir:/vireo/clients" \
+				--console-log "$logs/$tag.console" \
+				--results "$logs/$tag.results" -- \
+				VIREO_CLIENT_TIMEOUT=${VIREO_CLIENT_TIMEOUT:-150} \
+				VIREO_QEMU_SMP=${VIREO_QEMU_SMP:-4} \
+				VIREO_LIBVIRT_VCPUS=${VIREO_LIBVIRT_VCPUS:-2} \
+				VIREO_QEMU_MACHINES=\"${VIREO_QEMU_MACHINES:-q35 microvm}\" \
+				VIREO_QEMU_IRQCHIPS=\"${VIREO_QEMU_IRQCHIPS:-on split}\" \
+				/vireo/clients/run ${VIREO_CHECK_CLIENT_TESTS:-} \
+				> "$logs/$tag.vm.log" 2>&1
+			vm_sh=$?
+			vm_tap "$logs/$tag.results" "$nonce" > "$logs/$tag.tap"
+			account "$tag" < "$logs/$tag.tap"
+			if vm_verdict "$logs/$tag.results" "$nonce"; then r=ok; else r=bad; fi
+			result $r "$tag/vm: the VM finished in time and gave its verdict (scripts/vm.sh $vm_sh)"
+			result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
+			if [ "$m" = vireo ]; then
+				[ "$vm_leak" = ok ] && r=ok || r=bad
+				result $r "$tag/vm: every load of vireo.ko held nothing at its unload (leak=$vm_leak)"
+			fi
+			[ "$vm_dmesg" = ok ] ||
+				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+		done
+	fi
+	stage_cost clients "$t0"
+}
+clients_on=
+if [ -n "$rest" ] && [ -n "$modes" ] && { [ -n "${VIREO_CHECK_CLIENTS:-}" ] ||
+	{ [ -z "$progs" ] && [ -z "${VIREO_CHECK_NO_CLIENTS:-}" ]; }; }; then
+	clients_on=1
+fi
 lane=
 if [ -z "${VIREO_CHECK_SERIAL:-}" ] && echo "$stages" | grep -q bochs-x86 &&
 	echo "$stages" | grep -q qemu-; then
@@ -508,58 +570,8 @@ if [ -n "$st_on" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; then
 	stage_cost selftests "$t0"
 fi
 
-# Unmodified KVM clients (tests/clients): Debian's QEMU and libvirt from
-# the host's own root, in the --hostroot test VM, booting Debian's cloud
-# kernel (scripts/vm/clients-guest.sh), on every mode. Opt-in
-# (VIREO_CHECK_CLIENTS=1) for its length: 5.0 minutes for vireo.ko and
-# 6.5 for kvm.ko (2.5 of them one hung boot, retried) at load 4-8, which
-# would leave CI's .ci/run (45 minutes) 3 minutes short of its hour, less
-# than two more of kvm.ko's hung boots. VIREO_CHECK_CLIENT_TESTS narrows
-# it ("qemu", "libvirt").
-if [ -n "${VIREO_CHECK_CLIENTS:-}" ] && [ -n "$rest" ] && [ -n "$modes" ]; then
-	t0=$(date +%s)
-	cdir=build/clients
-	rm -rf "$cdir" && mkdir -p "$cdir"
-	if ! { make -s modules-std && scripts/vm/clients-guest.sh "$cdir" &&
-	       cp tests/clients/* "$cdir/"; } > "$logs/clients-build.log" 2>&1; then
-		result bad "clients/build: vireo.ko for the standard kernel, the guest"
-		tail -n 20 "$logs/clients-build.log" | sed 's/^/# /'
-	else
-		for m in $modes; do
-			tag=clients-$m
-			nonce=$(vm_nonce)
-			# Four CPUs: QEMU's guest has four, and each spins less
-			# when none has to wait for another to be scheduled.
-			# kernel-irqchip=off is left out by default: QEMU 7.2
-			# aborts there at once on kvm.ko, the reference
-			# (tests/clients/qemu.sh).
-			VIREO_VM_NONCE=$nonce scripts/vm.sh --hostroot --mode "$m" \
-				--quiet --timeout 3600 --mem 2048 --smp 4 \
-				--add "$cdir:/vireo/clients" \
-				--console-log "$logs/$tag.console" \
-				--results "$logs/$tag.results" -- \
-				VIREO_CLIENT_TIMEOUT=${VIREO_CLIENT_TIMEOUT:-150} \
-				VIREO_QEMU_SMP=${VIREO_QEMU_SMP:-4} \
-				VIREO_LIBVIRT_VCPUS=${VIREO_LIBVIRT_VCPUS:-2} \
-				VIREO_QEMU_MACHINES=\"${VIREO_QEMU_MACHINES:-q35 microvm}\" \
-				VIREO_QEMU_IRQCHIPS=\"${VIREO_QEMU_IRQCHIPS:-on split}\" \
-				/vireo/clients/run ${VIREO_CHECK_CLIENT_TESTS:-} \
-				> "$logs/$tag.vm.log" 2>&1
-			vm_sh=$?
-			vm_tap "$logs/$tag.results" "$nonce" > "$logs/$tag.tap"
-			account "$tag" < "$logs/$tag.tap"
-			if vm_verdict "$logs/$tag.results" "$nonce"; then r=ok; else r=bad; fi
-			result $r "$tag/vm: the VM finished in time and gave its verdict (scripts/vm.sh $vm_sh)"
-			result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
-			if [ "$m" = vireo ]; then
-				[ "$vm_leak" = ok ] && r=ok || r=bad
-				result $r "$tag/vm: every load of vireo.ko held nothing at its unload (leak=$vm_leak)"
-			fi
-			[ "$vm_dmesg" = ok ] ||
-				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
-		done
-	fi
-	stage_cost clients "$t0"
+if [ -n "$clients_on" ] && [ -z "$lane" ]; then
+	run_clients
 fi
 
 if [ -n "$lane" ]; then
