@@ -653,38 +653,6 @@ static void svm_reinject(struct svm_vcpu *sv)
 	}
 }
 
-/**
- * svm_handle_fast - handle an exit in svm_vcpu_run()'s entry loop, GIF and
- *	interrupts still clear, so that the guest can go straight back in
- * @vcpu: the vCPU
- *
- * Only CPUID: it reads the vCPU's CPUID table and writes its registers,
- * nothing else; not while an event was being delivered or an interrupt
- * waits in V_IRQ, and only where the CPU gives the next RIP (no guest
- * memory read here).
- *
- * Return: true when handled and counted in the vCPU's statistics; false
- * leaves the exit to svm_handle_exit().
- */
-bool svm_handle_fast(struct vireo_vcpu *vcpu)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-	struct vmcb_control_area *c = &sv->vmcb->control;
-
-	if (c->exit_code != SVM_EXIT_CPUID || !c->next_rip ||
-	    !boot_cpu_has(X86_FEATURE_NRIPS) ||
-	    (c->exit_int_info & SVM_EXITINTINFO_VALID) ||
-	    (sv->virq && (c->int_ctl & V_IRQ_MASK)))
-		return false;
-	sv->exit_rip = sv->vmcb->save.rip;
-	svm_reinject(sv);
-	vireo_stat_exit(vcpu, VIREO_EXIT_CPU_ID);
-	svm_exit_cpuid(vcpu);
-	/* An STI or MOV SS shadow covered the CPUID, which is done now. */
-	c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
-	return true;
-}
-
 int svm_handle_exit(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);

@@ -980,30 +980,9 @@ static void svm_count_injection(struct vireo_vcpu *vcpu, u32 inj)
 }
 
 /*
- * May an exit svm_handle_fast() answered go straight back into the guest?
- * x86_fast_reenter() says, and not when the nested mappings changed (the
- * next entry must flush) or an NMI single step is under way.  The guest's
- * state loaded around VMRUN (XCR0, PKRU, TSC_AUX, debug registers) stays
- * loaded, as between any exit and its restore; the loop is bounded to a
- * millisecond of TSC (@until).
- */
-static bool svm_reenter(struct vireo_vcpu *vcpu, u64 until, int cpu)
-{
-	struct svm_vcpu *sv = to_svm(vcpu);
-
-	if (sv->nmi_step || sv->tlb_flush ||
-	    !x86_fast_reenter(vcpu, sv->x86.apic, &sv->events, until) ||
-	    x86_tdp_gen_on(&to_svm_vm(vcpu->vm)->tdp, cpu) != sv->npt_gen)
-		return false;
-	sv->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
-	return true;
-}
-
-/*
- * One entry, or several for the exits svm_handle_fast() answers.  Every
- * guest uses ASID 1, so a CPU flushes the TLB whenever it runs a different
- * VMCB than last time, the vCPU comes from another CPU, or nested mappings
- * were taken away; no flush-by-ASID needed.
+ * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
+ * runs a different VMCB than last time, the vCPU comes from another CPU, or
+ * nested mappings were taken away; no flush-by-ASID needed.
  */
 static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1014,7 +993,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	struct x86_gdb *g = &sv->x86.gdb;
 	struct svm_cpu *sc;
 	int cpu, r;
-	u64 gen, rip, until;
+	u64 gen, rip;
 
 	if (unlikely(sv->x86.triple_fault)) {
 		sv->x86.triple_fault = false;
@@ -1107,25 +1086,13 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 	x86_uret_enter(sv->uret);
 	/*
 	 * GIF holds interrupts back until the guest runs; with IF set they
-	 * then end the guest's time slice as INTR exits.  Exits answered in
-	 * svm_handle_fast() loop here, GIF still clear: nothing of the host
-	 * runs in between but an NMI, as between any exit and the restore
-	 * below.  A debugger's single step must see each CPUID: no loop.
+	 * then end the guest's time slice as INTR exits.
 	 */
-	until = rdtsc() + tsc_khz;
-	for (;;) {
-		raw_local_irq_enable();
-		vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
-		raw_local_irq_disable();
-		x86_guest_exited();
-		vireo_stat_exited(vcpu);
-		if (g->control || !svm_handle_fast(vcpu) ||
-		    !svm_reenter(vcpu, until, cpu))
-			break;
-		/* The run loop counts the last one. */
-		vireo_count_exit();
-		vireo_stat_entering(vcpu);
-	}
+	raw_local_irq_enable();
+	vireo_svm_vmrun(&sv->gprs, sv->vmcb_pa, sc->host_pa);
+	raw_local_irq_disable();
+	x86_guest_exited();
+	vireo_stat_exited(vcpu);
 	x86_dr_exit(&sv->dregs, NULL);
 	g->exit_dr6 = vmcb->save.dr6;
 	g->exit_dr7 = vmcb->save.dr7;

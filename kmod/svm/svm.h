@@ -100,7 +100,6 @@ void svm_npt_write_protect(struct vireo_vm *vm, const struct vireo_slot *s,
 			   const unsigned long *mask);
 int svm_npt_fault(struct vireo_vcpu *vcpu, u64 gpa, u64 error);
 
-bool svm_handle_fast(struct vireo_vcpu *vcpu);
 int svm_handle_exit(struct vireo_vcpu *vcpu);
 void svm_vcpu_reinit(struct vireo_vcpu *vcpu);
 int svm_get_msr(void *ctx, u32 index, u64 *data);
