@@ -45,10 +45,13 @@ if ! whole "$dir"; then
 			"$kst/include/test_util.h"
 	sed -n 's/^TEST_GEN_PROGS_x86_64 *+\{0,1\}= *//p' "$kst/Makefile" |
 		sed 's,^x86_64/,,' > "$tmp/list"
+	# Run from make check, MAKELEVEL is set, and the selftests' lib.mk
+	# then leaves OUTPUT empty and writes to /: start a fresh make.
 	# Debian 12's <asm/kvm.h> uses __DECLARE_FLEX_ARRAY from its
 	# <linux/stddef.h>, which the tools/ tree's <linux/types.h> does not
 	# pull in (steal_time would not build).
-	nice make -k -j"$(nproc)" -C "$kst" LINUX_HDR_PATH=/usr/include/ \
+	nice env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS \
+		make -k -j"$(nproc)" -C "$kst" LINUX_HDR_PATH=/usr/include/ \
 		EXTRA_CFLAGS="-include linux/stddef.h" \
 		LDFLAGS=-static > "$tmp/build.log" 2>&1 || true
 	n=0
