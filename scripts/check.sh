@@ -412,6 +412,21 @@ run_refusals() {
 		stage_cost vmx-refusals "$t0"
 	fi
 }
+# The end of a stage that runs one VM per mode (clients, selftests): the
+# VM's verdict, its kernel log and, on vireo.ko, what each load of the
+# module held at its unload.
+vm_end() { # TAG MODE NONCE VM_SH
+	local r
+	if vm_verdict "$logs/$1.results" "$3"; then r=ok; else r=bad; fi
+	result $r "$1/vm: the VM finished in time and gave its verdict (scripts/vm.sh $4)"
+	result $vm_dmesg "$1/vm: kernel log free of WARN/BUG/oops"
+	if [ "$2" = vireo ]; then
+		[ "$vm_leak" = ok ] && r=ok || r=bad
+		result $r "$1/vm: every load of vireo.ko held nothing at its unload (leak=$vm_leak)"
+	fi
+	[ "$vm_dmesg" = ok ] ||
+		tr -d '\r' < "$logs/$1.results" | grep '^# dmesg: ' | tail -n 40
+}
 # Unmodified KVM clients (tests/clients): Debian's QEMU and libvirt from
 # the host's own root, in the --hostroot test VM, booting Debian's cloud
 # kernel (scripts/vm/clients-guest.sh), on every mode: 5.0 minutes for
@@ -452,15 +467,7 @@ run_clients() {
 			vm_sh=$?
 			vm_tap "$logs/$tag.results" "$nonce" > "$logs/$tag.tap"
 			account "$tag" < "$logs/$tag.tap"
-			if vm_verdict "$logs/$tag.results" "$nonce"; then r=ok; else r=bad; fi
-			result $r "$tag/vm: the VM finished in time and gave its verdict (scripts/vm.sh $vm_sh)"
-			result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
-			if [ "$m" = vireo ]; then
-				[ "$vm_leak" = ok ] && r=ok || r=bad
-				result $r "$tag/vm: every load of vireo.ko held nothing at its unload (leak=$vm_leak)"
-			fi
-			[ "$vm_dmesg" = ok ] ||
-				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+			vm_end "$tag" "$m" "$nonce" "$vm_sh"
 		done
 	fi
 	stage_cost clients "$t0"
@@ -528,15 +535,7 @@ if [ -n "$st_on" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; then
 			tr -d '\r' < "$logs/$tag.results" |
 				sed -n 's/^# selftest: \([^ ]*\) \([A-Z]*\)$/\1 \2/p' \
 				> "$logs/$tag.res"
-			if vm_verdict "$logs/$tag.results" "$nonce"; then r=ok; else r=bad; fi
-			result $r "$tag/vm: the VM finished in time and gave its verdict (scripts/vm.sh $vm_sh)"
-			result $vm_dmesg "$tag/vm: kernel log free of WARN/BUG/oops"
-			if [ "$m" = vireo ]; then
-				[ "$vm_leak" = ok ] && r=ok || r=bad
-				result $r "$tag/vm: vireo.ko held nothing at its unload (leak=$vm_leak)"
-			fi
-			[ "$vm_dmesg" = ok ] ||
-				tr -d '\r' < "$logs/$tag.results" | grep '^# dmesg: ' | tail -n 40
+			vm_end "$tag" "$m" "$nonce" "$vm_sh"
 		done
 		res() { awk -v t="$1" '$1 == t { print $2 }' "$logs/selftests-$2.res"; }
 		printf '# %-40s %-8s %-8s\n' test kvm.ko vireo.ko
