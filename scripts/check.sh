@@ -329,7 +329,8 @@ run_stage() {
 }
 
 # Bochs and QEMU (thread=single) each keep one CPU busy, so the VT-x
-# stages, the clients stage and the refusals run beside the others, in a
+# stages, the clients stage, the refusals and the selftests (in that
+# order: the lane is the shorter one) run beside the others, in a
 # subshell whose results are replayed in order once the QEMU stages are
 # done: on two CPUs make check then takes about as long as its QEMU stages
 # alone.
@@ -370,6 +371,7 @@ bochs_lane() {
 	done
 	[ -z "$clients_on" ] || run_clients
 	run_refusals
+	[ -z "$selftests_on" ] || run_selftests
 }
 run_refusals() {
 	if echo "$stages" | grep -q bochs-x86 && [ -z "$progs" ] ||
@@ -472,23 +474,6 @@ run_clients() {
 	fi
 	stage_cost clients "$t0"
 }
-clients_on=
-if [ -n "$rest" ] && [ -n "$modes" ] && { [ -n "${VIREO_CHECK_CLIENTS:-}" ] ||
-	{ [ -z "$progs" ] && [ -z "${VIREO_CHECK_NO_CLIENTS:-}" ]; }; }; then
-	clients_on=1
-fi
-lane=
-if [ -z "${VIREO_CHECK_SERIAL:-}" ] && echo "$stages" | grep -q bochs-x86 &&
-	echo "$stages" | grep -q qemu-; then
-	lane=$logs/lane-bochs.out
-	run_lane bochs_lane > "$lane" 2>&1 &
-	lane_pid=$!
-	echo "# the VT-x stages run beside the QEMU ones; their results follow them"
-fi
-for st in $stages; do
-	case $st in bochs-x86:*) [ -n "$lane" ] && continue ;; esac
-	run_stage "$st"
-done
 
 # Linux 6.1's own KVM selftests (scripts/selftests.sh builds them once
 # from linux-source-6.1, static, cached), x86_64 programs but those
@@ -504,7 +489,9 @@ st_on=
 if [ -n "$only_st" ] || [ -n "${VIREO_CHECK_SELFTESTS:-}" ]; then st_on=1
 elif [ -n "$rest" ] && [ -z "$progs" ] && [ -z "${VIREO_CHECK_NO_SELFTESTS:-}" ]; then st_on=1
 fi
-if [ -n "$st_on" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; then
+selftests_on=
+[ -z "$st_on" ] || [ -n "$only_vmx" ] || [ -z "$modes" ] || selftests_on=1
+run_selftests() {
 	t0=$(date +%s)
 	if ! st=$(scripts/selftests.sh 2> "$logs/selftests-build.log" | tail -n1) ||
 	   [ ! -d "$st/bin" ]; then
@@ -567,10 +554,31 @@ if [ -n "$st_on" ] && [ -z "$only_vmx" ] && [ -n "$modes" ]; then
 		esac
 	fi
 	stage_cost selftests "$t0"
+}
+clients_on=
+if [ -n "$rest" ] && [ -n "$modes" ] && { [ -n "${VIREO_CHECK_CLIENTS:-}" ] ||
+	{ [ -z "$progs" ] && [ -z "${VIREO_CHECK_NO_CLIENTS:-}" ]; }; }; then
+	clients_on=1
 fi
+lane=
+if [ -z "${VIREO_CHECK_SERIAL:-}" ] && echo "$stages" | grep -q bochs-x86 &&
+	echo "$stages" | grep -q qemu-; then
+	lane=$logs/lane-bochs.out
+	run_lane bochs_lane > "$lane" 2>&1 &
+	lane_pid=$!
+	echo "# the VT-x, clients and selftests stages run beside the QEMU ones; their results follow them"
+fi
+for st in $stages; do
+	case $st in bochs-x86:*) [ -n "$lane" ] && continue ;; esac
+	run_stage "$st"
+done
+
 
 if [ -n "$clients_on" ] && [ -z "$lane" ]; then
 	run_clients
+fi
+if [ -n "$selftests_on" ] && [ -z "$lane" ]; then
+	run_selftests
 fi
 
 if [ -n "$lane" ]; then
