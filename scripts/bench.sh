@@ -138,15 +138,15 @@ END {
 		for (m = 0; m < 2; m++) {
 			mod = m ? "vireo" : "kvm"; b = order[i]
 			if (byround[mod, b] != "")
-				printf "  %-26s %-9s%s %s\n", b, mname[mod], byround[mod, b], unit[b]
+				printf "  %-31s %-9s%s %s\n", b, mname[mod], byround[mod, b], unit[b]
 		}
-	printf "\n%-26s %-26s %-26s %6s  %s\n", "median [min-max] n=rounds", ref, "vireo.ko", "ratio", "unit"
+	printf "\n%-31s %-26s %-26s %6s  %s\n", "median [min-max] n=rounds", ref, "vireo.ko", "ratio", "unit"
 	for (i = 0; i < n; i++) {
 		b = order[i]
 		k = vals["kvm", b] == "" ? "" : med(vals["kvm", b])
 		r = vals["vireo", b] == "" ? "" : med(vals["vireo", b])
 		ratio = (k != "" && r != "" && k > 0) ? sprintf("%.2f", r / k) : "-"
-		printf "%-26s %s %s %6s  %s\n", b, fmt("kvm", b), fmt("vireo", b), ratio, unit[b]
+		printf "%-31s %s %s %6s  %s\n", b, fmt("kvm", b), fmt("vireo", b), ratio, unit[b]
 	}
 	# Where an I/O round trip goes (tests/bench/exits.c): the ioctl and
 	# run loop, one guest entry and exit with an in-kernel handler, and
