@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * QEMU benchmark: unmodified QEMU 7.2 with -accel kvm,kernel-irqchip=on
- * booting the cloud kernel to its init on the module under test, with the
- * same command on both modules (run-bench loads vireo.ko with devkvm=1,
- * so QEMU finds it at /dev/kvm). One boot per machine per call:
+ * booting the cloud kernel (VIREO_BENCH_QEMU_KERNEL, its bzImage) to its
+ * init on the module under test, with the same command on both modules
+ * (run-bench loads vireo.ko with devkvm=1, so QEMU finds it at /dev/kvm).
+ * One boot per machine per call:
  *
  *   qemu_q35_boot_to_init      -M q35 (SeaBIOS, PCI, ACPI)
  *   qemu_microvm_boot_to_init  -M microvm (qboot, no PCI)
@@ -212,7 +213,7 @@ static int bench_machine(const char *machine, const char *irqchip,
 
 int main(void)
 {
-	const char *kernel = getenv("VIREO_BENCH_KERNEL");
+	const char *kernel = getenv("VIREO_BENCH_QEMU_KERNEL");
 	const char *initrd = getenv("VIREO_BENCH_INITRD");
 	const char *round = getenv("VIREO_BENCH_ROUND");
 	const char *list = getenv("VIREO_BENCH_QEMU_MACHINES");
@@ -229,7 +230,7 @@ int main(void)
 	/* No SA_RESTART: the alarm must interrupt a blocked read. */
 	sigaction(SIGALRM, &sa, NULL);
 	if (!kernel || !*kernel || !initrd || access(QEMU, X_OK)) {
-		fprintf(stderr, "qemu: needs VIREO_BENCH_KERNEL, VIREO_BENCH_INITRD and %s\n",
+		fprintf(stderr, "qemu: needs VIREO_BENCH_QEMU_KERNEL, VIREO_BENCH_INITRD and %s\n",
 			QEMU);
 		return 1;
 	}
