@@ -22,11 +22,15 @@
 # Environment:
 #   VIREO_BENCH_ROUNDS   counted rounds (default 5; 3 with --vmx)
 #   VIREO_BENCH          benchmark programs to run (default all; "exits", "irq",
-#                        "boot")
+#                        "boot", "qemu")
 #   VIREO_BENCH_BOOTS    boot benchmark's boots, of "cloud pvh std smp" (default
 #                        all)
 #   VIREO_BENCH_BATCHES  exits.c's timed batches per run (default 7; 3 with --vmx)
 #   VIREO_BENCH_QEMU_MACHINE  QEMU machine for the boot benchmark (microvm)
+#   VIREO_BENCH_QEMU_MACHINES, VIREO_BENCH_QEMU_SMP, VIREO_BENCH_QEMU_TIMEOUT,
+#   VIREO_BENCH_QEMU_RETRIES  the QEMU benchmark's machines ("q35 microvm"),
+#                        guest vCPUs (1), seconds to init before a boot counts
+#                        as timed out (300) and boots again after a timeout (2)
 #   VIREO_BENCH_SMP, VIREO_BENCH_TIMEOUT  the test VM's CPUs and time limit
 #
 # Fails, naming the benchmark, if any benchmark exits non-zero, dies or
@@ -47,7 +51,9 @@ fi
 case $rounds in ''|*[!0-9]*|0) echo "bench: VIREO_BENCH_ROUNDS must be a number >= 1" >&2; exit 2 ;; esac
 # The command the test VM runs: settings as assignments, then run-bench.
 cmd="VIREO_BENCH_ROUNDS=$rounds VIREO_BENCH_BATCHES=$batches"
-for v in VIREO_BENCH_BOOTS VIREO_BENCH_QEMU_MACHINE; do
+for v in VIREO_BENCH_BOOTS VIREO_BENCH_QEMU_MACHINE VIREO_BENCH_QEMU_MACHINES \
+	VIREO_BENCH_QEMU_IRQCHIPS VIREO_BENCH_QEMU_SMP VIREO_BENCH_QEMU_TIMEOUT \
+	VIREO_BENCH_QEMU_RETRIES; do
 	[ -n "${!v:-}" ] && cmd="$cmd $v='${!v}'"
 done
 if [ $arm64 = 1 ]; then
@@ -116,7 +122,7 @@ function fmt(mod, b,    m) {
 	m = med(vals[mod, b])
 	return sprintf("%-26s", sprintf("%g [%g-%g] n=%d", m, lo, hi, cnt))
 }
-/^# (round|FAILED)/ || /did not reach|no init/ { print }
+/^# (round|FAILED)/ || /did not reach|no init|timed out|counted boot/ { print }
 /reference note/ && !noted { sub(/^# [a-z]+ r[0-9]+ [a-z]+: /, "# "); print; noted = 1 }
 $1 == "BENCH" && $3 != "r0" {
 	mod = $2; b = $4
@@ -132,15 +138,15 @@ END {
 		for (m = 0; m < 2; m++) {
 			mod = m ? "vireo" : "kvm"; b = order[i]
 			if (byround[mod, b] != "")
-				printf "  %-26s %-9s%s %s\n", b, mname[mod], byround[mod, b], unit[b]
+				printf "  %-31s %-9s%s %s\n", b, mname[mod], byround[mod, b], unit[b]
 		}
-	printf "\n%-26s %-26s %-26s %6s  %s\n", "median [min-max] n=rounds", ref, "vireo.ko", "ratio", "unit"
+	printf "\n%-31s %-26s %-26s %6s  %s\n", "median [min-max] n=rounds", ref, "vireo.ko", "ratio", "unit"
 	for (i = 0; i < n; i++) {
 		b = order[i]
 		k = vals["kvm", b] == "" ? "" : med(vals["kvm", b])
 		r = vals["vireo", b] == "" ? "" : med(vals["vireo", b])
 		ratio = (k != "" && r != "" && k > 0) ? sprintf("%.2f", r / k) : "-"
-		printf "%-26s %s %s %6s  %s\n", b, fmt("kvm", b), fmt("vireo", b), ratio, unit[b]
+		printf "%-31s %s %s %6s  %s\n", b, fmt("kvm", b), fmt("vireo", b), ratio, unit[b]
 	}
 	# Where an I/O round trip goes (tests/bench/exits.c): the ioctl and
 	# run loop, one guest entry and exit with an in-kernel handler, and
