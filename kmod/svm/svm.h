@@ -68,6 +68,8 @@ struct svm_vcpu {
 	u64 uret[X86_URET_NR];
 	/* this entry's EVENTINJ interrupt went in as V_IRQ (svm_intr_virq()) */
 	bool virq;
+	/* this KVM_RUN's number, never 0 (svm_host_save()) */
+	u64 run_id;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)
