@@ -584,7 +584,7 @@ void x86_lapic_halt(struct x86_lapic *apic)
 }
 
 /* An INIT or a SIPI that arrived: on the vCPU's thread. */
-static void lapic_accept_events(struct x86_lapic *a)
+static void __vireo_hot lapic_accept_events(struct x86_lapic *a)
 {
 	unsigned long flags;
 
