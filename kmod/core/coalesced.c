@@ -196,8 +196,8 @@ long vireo_coalesced_ioctl(struct vireo_vm *vm, unsigned int cmd,
  * Return: true when the write is in the ring (the instruction is done),
  * false when it must go to the VMM as an exit.
  */
-bool vireo_coalesced_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
-			   unsigned int len, const void *val)
+bool __vireo_hot vireo_coalesced_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
+				       unsigned int len, const void *val)
 {
 	struct vireo_coalesced *c = vm->coalesced;
 	u32 pio = bus == VIREO_BUS_PIO, last, first;

@@ -115,8 +115,8 @@ static bool vireo_ioeventfd_match(const struct vireo_ioeventfd *p,
  *
  * Return: true when an ioeventfd matched.
  */
-bool vireo_ioeventfd_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
-			   unsigned int len, const void *val)
+bool __vireo_hot vireo_ioeventfd_write(struct vireo_vm *vm, enum vireo_bus bus, u64 addr,
+				       unsigned int len, const void *val)
 {
 	const struct vireo_iobus *b;
 	bool hit = false;

@@ -187,7 +187,7 @@ void vireo_count_huge(void)
 	atomic_inc(&vireo_huge);
 }
 
-void vireo_count_exit(void)
+void __vireo_hot vireo_count_exit(void)
 {
 	this_cpu_inc(vireo_exits);
 }

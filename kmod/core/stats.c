@@ -287,13 +287,13 @@ void vireo_stats_vcpu_init(struct vireo_vcpu *vcpu)
  * kvm.ko's kvm_exit to kvm_entry (or kvm_userspace_exit) tracepoints.
  * Interrupts may be off: local_clock() is safe there.
  */
-void vireo_stat_exited(struct vireo_vcpu *vcpu)
+void __vireo_hot vireo_stat_exited(struct vireo_vcpu *vcpu)
 {
 	vcpu->exit_start = local_clock();
 }
 
 /* The last exit's time ends now (the vCPU's thread). */
-static void vireo_stat_exit_done(struct vireo_vcpu *vcpu)
+static void __vireo_hot vireo_stat_exit_done(struct vireo_vcpu *vcpu)
 {
 	enum vireo_exit_reason why = vcpu->exit_reason;
 	s64 ns;
@@ -314,7 +314,7 @@ static void vireo_stat_exit_done(struct vireo_vcpu *vcpu)
  *
  * Ends the time of the exit before (see vireo_stat_exited()).
  */
-void vireo_stat_entering(struct vireo_vcpu *vcpu)
+void __vireo_hot vireo_stat_entering(struct vireo_vcpu *vcpu)
 {
 	if (vcpu->exit_reason < VIREO_NR_EXIT_REASONS)
 		vireo_stat_exit_done(vcpu);
@@ -327,7 +327,7 @@ void vireo_stat_entering(struct vireo_vcpu *vcpu)
  *
  * The exit's time (vireo_stat_exited()) goes to @why as well.
  */
-void vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why)
+void __vireo_hot vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why)
 {
 	static const u8 kvm_name[VIREO_NR_EXIT_REASONS] = {
 		[VIREO_EXIT_IRQ]	= VIREO_STAT_IRQ_EXITS,
@@ -357,7 +357,7 @@ void vireo_stat_exit(struct vireo_vcpu *vcpu, enum vireo_exit_reason why)
  * @vcpu: the vCPU, on its own thread
  * @r: what the backend's vcpu_run returned
  */
-void vireo_stats_run_done(struct vireo_vcpu *vcpu, int r)
+void __vireo_hot vireo_stats_run_done(struct vireo_vcpu *vcpu, int r)
 {
 	if (r == VIREO_RUN_AGAIN)
 		return;

@@ -61,7 +61,7 @@ static int vireo_set_sigmask(struct vireo_vcpu *vcpu, void __user *argp)
  * Return: true when the backend must return VIREO_RUN_AGAIN without
  * entering.
  */
-bool vireo_vcpu_exit_request(struct vireo_vcpu *vcpu)
+bool __vireo_hot vireo_vcpu_exit_request(struct vireo_vcpu *vcpu)
 {
 	return signal_pending(current) ||
 	       atomic_read(&vcpu->vm->slot_writers);
@@ -110,7 +110,7 @@ void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
 }
 
 /* 0 to go on, or -errno (the wait was interrupted, or the backend's). */
-static int vireo_vcpu_wait(struct vireo_vcpu *vcpu)
+static int __vireo_hot vireo_vcpu_wait(struct vireo_vcpu *vcpu)
 {
 	int r, err;
 	u64 t0;
@@ -139,7 +139,7 @@ static int vireo_vcpu_wait(struct vireo_vcpu *vcpu)
 	return err ? -EINTR : r;
 }
 
-static long vireo_run(struct vireo_vcpu *vcpu)
+static long __vireo_hot vireo_run(struct vireo_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	struct vireo_vm *vm = vcpu->vm;
@@ -193,8 +193,8 @@ out:
 	return r;
 }
 
-static long vireo_vcpu_ioctl_locked(struct vireo_vcpu *vcpu, unsigned int cmd,
-				    void __user *argp)
+static long __vireo_hot vireo_vcpu_ioctl_locked(struct vireo_vcpu *vcpu, unsigned int cmd,
+						void __user *argp)
 {
 	struct kvm_regs regs;
 
@@ -225,8 +225,8 @@ static long vireo_vcpu_ioctl_locked(struct vireo_vcpu *vcpu, unsigned int cmd,
 	}
 }
 
-static long vireo_vcpu_ioctl(struct file *file, unsigned int cmd,
-			     unsigned long arg)
+static long __vireo_hot vireo_vcpu_ioctl(struct file *file, unsigned int cmd,
+					 unsigned long arg)
 {
 	struct vireo_vcpu *vcpu = file->private_data;
 	long r;

@@ -78,7 +78,7 @@ struct vireo_slot *vireo_find_slot(struct vireo_vm *vm, u64 gpa)
 }
 
 /* From the VMM's thread only: slots are its own mappings. */
-int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len)
+int __vireo_hot vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len)
 {
 	struct vireo_slot *s = vireo_find_slot(vm, gpa);
 

@@ -40,19 +40,19 @@ static int svm_internal_error(struct vireo_vcpu *vcpu, u32 suberror)
 	return VIREO_RUN_USER;
 }
 
-static int svm_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
+static int __vireo_hot svm_read_phys(void *ctx, u64 gpa, void *buf, unsigned int len)
 {
 	return vireo_read_guest(ctx, gpa, buf, len);
 }
 
-static unsigned int svm_code_size(const struct vmcb_save_area *s)
+static unsigned int __vireo_hot svm_code_size(const struct vmcb_save_area *s)
 {
 	if ((s->efer & EFER_LMA) && (s->cs.attrib & SVM_SELECTOR_L_MASK))
 		return 8;
 	return (s->cs.attrib & SVM_SELECTOR_DB_MASK) ? 4 : 2;
 }
 
-static void svm_paging(const struct vmcb_save_area *s, struct x86_paging *pg)
+static void __vireo_hot svm_paging(const struct vmcb_save_area *s, struct x86_paging *pg)
 {
 	pg->cr0 = s->cr0;
 	pg->cr3 = s->cr3;
@@ -66,8 +66,8 @@ static void svm_paging(const struct vmcb_save_area *s, struct x86_paging *pg)
  * and REX prefixes come before the opcode, *@rex the REX byte (or 0), or
  * -EFAULT when the guest's tables do not map it.
  */
-static int svm_fetch_insn(struct vireo_vcpu *vcpu, u8 *bytes,
-			  unsigned int *len, u8 *rex)
+static int __vireo_hot svm_fetch_insn(struct vireo_vcpu *vcpu, u8 *bytes,
+				      unsigned int *len, u8 *rex)
 {
 	struct vmcb_save_area *s = &to_svm(vcpu)->vmcb->save;
 	unsigned int mode = svm_code_size(s), i;
@@ -106,7 +106,7 @@ static int svm_fetch_insn(struct vireo_vcpu *vcpu, u8 *bytes,
  * (WBNOINVD is F3 0F 09 and exits as WBINVD), and a fixed length would
  * resume it in the middle of the instruction.
  */
-static u64 svm_next_rip(struct vireo_vcpu *vcpu, unsigned int opcode_len)
+static u64 __vireo_hot svm_next_rip(struct vireo_vcpu *vcpu, unsigned int opcode_len)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u8 bytes[X86_MAX_INSN_LEN], rex;
@@ -119,13 +119,13 @@ static u64 svm_next_rip(struct vireo_vcpu *vcpu, unsigned int opcode_len)
 	return sv->vmcb->save.rip + (pfx < 0 ? 0 : pfx) + opcode_len;
 }
 
-static void svm_skip_insn(struct vireo_vcpu *vcpu, unsigned int opcode_len)
+static void __vireo_hot svm_skip_insn(struct vireo_vcpu *vcpu, unsigned int opcode_len)
 {
 	to_svm(vcpu)->vmcb->save.rip = svm_next_rip(vcpu, opcode_len);
 }
 
 /* General register @reg: RAX and RSP live in the VMCB, the rest beside it. */
-static u64 svm_get_reg(struct svm_vcpu *sv, int reg)
+static u64 __vireo_hot svm_get_reg(struct svm_vcpu *sv, int reg)
 {
 	if (reg == X86_RAX)
 		return sv->vmcb->save.rax;
@@ -134,7 +134,7 @@ static u64 svm_get_reg(struct svm_vcpu *sv, int reg)
 	return sv->gprs.r[reg];
 }
 
-static void svm_set_reg(struct svm_vcpu *sv, int reg, u64 val)
+static void __vireo_hot svm_set_reg(struct svm_vcpu *sv, int reg, u64 val)
 {
 	if (reg == X86_RAX)
 		sv->vmcb->save.rax = val;
@@ -145,12 +145,12 @@ static void svm_set_reg(struct svm_vcpu *sv, int reg, u64 val)
 }
 
 /* Writes to a 32-bit register clear the upper half, as on hardware. */
-static void svm_set_reg32(struct svm_vcpu *sv, int reg, u32 val)
+static void __vireo_hot svm_set_reg32(struct svm_vcpu *sv, int reg, u32 val)
 {
 	svm_set_reg(sv, reg, val);
 }
 
-static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
+static int __vireo_hot svm_exit_cpuid(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u32 out[4];
@@ -166,7 +166,7 @@ static int svm_exit_cpuid(struct vireo_vcpu *vcpu)
 }
 
 /* RDMSR or WRMSR: see x86_guest_msr() for who answers. */
-static int svm_exit_msr(struct vireo_vcpu *vcpu)
+static int __vireo_hot svm_exit_msr(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	bool write = sv->vmcb->control.exit_info_1;
@@ -395,7 +395,7 @@ static int svm_exit_cr4_write(struct vireo_vcpu *vcpu)
 }
 
 /* The registers STOS and MOVS use, RAX and RSP from the VMCB. */
-static void svm_str_view(struct vireo_vcpu *vcpu, struct x86_str_view *v)
+static void __vireo_hot svm_str_view(struct vireo_vcpu *vcpu, struct x86_str_view *v)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_save_area *s = &sv->vmcb->save;
@@ -415,7 +415,7 @@ static void svm_str_view(struct vireo_vcpu *vcpu, struct x86_str_view *v)
 }
 
 /* RIP after a string element: on, or back to the same instruction. */
-static int svm_str_rip(struct svm_vcpu *sv, int r)
+static int __vireo_hot svm_str_rip(struct svm_vcpu *sv, int r)
 {
 	if (r == X86_STR_DONE)
 		sv->vmcb->save.rip = sv->uexit.next_rip;
@@ -497,7 +497,7 @@ static int svm_exit_io_string(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_USER;
 }
 
-static int svm_exit_io(struct vireo_vcpu *vcpu)
+static int __vireo_hot svm_exit_io(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u64 info = sv->vmcb->control.exit_info_1;
@@ -525,7 +525,7 @@ static int svm_exit_io(struct vireo_vcpu *vcpu)
 	return VIREO_RUN_USER;
 }
 
-void svm_complete_user(struct vireo_vcpu *vcpu)
+void __vireo_hot svm_complete_user(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	u64 rip = sv->vmcb->save.rip;
@@ -618,7 +618,7 @@ static int svm_exit_npf(struct vireo_vcpu *vcpu)
  * one it was taking comes back, from QEMU's TCG, as an exception with its
  * vector of 32 or more, which no exception has.
  */
-static void svm_reinject(struct svm_vcpu *sv)
+static void __vireo_hot svm_reinject(struct svm_vcpu *sv)
 {
 	struct vmcb_control_area *c = &sv->vmcb->control;
 	u32 info = c->exit_int_info;
@@ -653,7 +653,7 @@ static void svm_reinject(struct svm_vcpu *sv)
 	}
 }
 
-int svm_handle_exit(struct vireo_vcpu *vcpu)
+int __vireo_hot svm_handle_exit(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_control_area *c = &sv->vmcb->control;

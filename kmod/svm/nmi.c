@@ -67,7 +67,7 @@ static void svm_nmi_step_end(struct svm_vcpu *sv)
  *	can take it, or arrange to learn when it can
  * @sv: the vCPU
  */
-void svm_nmi_prepare(struct svm_vcpu *sv)
+void __vireo_hot svm_nmi_prepare(struct svm_vcpu *sv)
 {
 	struct vmcb_control_area *c = &sv->vmcb->control;
 

@@ -5,6 +5,7 @@
 #define pr_fmt(fmt) "vireo: " fmt
 
 #include <asm/cpufeature.h>
+#include <asm/desc.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr.h>
 #include <asm/tsc.h>
@@ -30,15 +31,27 @@
 #define SVM_RESET_DR7		0x400ULL
 #define SVM_RESET_APIC_BASE	(APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE)
 
+/* What LLDT last loaded: the selector, and from its descriptor */
+struct svm_ldt {
+	u16 sel;
+	u32 limit;
+	u64 base;
+};
+
 struct svm_cpu {
 	struct page *hsave;	/* what VMRUN saves of the host */
 	struct page *host_vmcb;	/* what VMSAVE/VMLOAD keep of the host */
 	u64 host_pa;
+	/* the KVM_RUN and LDT whose host state host_vmcb holds */
+	u64 host_run;
+	struct svm_ldt host_ldt;
 	struct vmcb *last_vmcb;
 	bool enabled;
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpus);
+/* Numbers every KVM_RUN of every vCPU: see svm_host_save(). */
+static atomic64_t svm_runs;
 static struct page *svm_iopm;
 static struct page *svm_msrpm;
 static u64 svm_host_xcr0;
@@ -104,6 +117,7 @@ static void svm_cpu_disable(void)
 		return;
 	sc->enabled = false;
 	sc->last_vmcb = NULL;
+	sc->host_run = 0;
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	rdmsrl(MSR_EFER, efer);
 	/* Leaving SVM with GIF clear would keep interrupts off for good. */
@@ -126,6 +140,7 @@ static int svm_cpu_enable(void)
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));
 	sc->last_vmcb = NULL;
+	sc->host_run = 0;
 	sc->enabled = true;
 	return 0;
 }
@@ -806,10 +821,12 @@ static const struct x86_sync_ops svm_sync_ops = {
 	.set_events	= svm_sync_set_events,
 };
 
-static int svm_vcpu_load(struct vireo_vcpu *vcpu)
+static int __vireo_hot svm_vcpu_load(struct vireo_vcpu *vcpu)
 {
 	int r;
 
+	/* Userspace may have changed its FS and GS since the last KVM_RUN. */
+	to_svm(vcpu)->run_id = atomic64_inc_return(&svm_runs);
 	fpu_swap_kvm_fpstate(&to_svm(vcpu)->fpu, true);
 	/* The VMM's registers first: the completion may build on them. */
 	r = x86_sync_regs_in(vcpu, &svm_sync_ops);
@@ -820,21 +837,21 @@ static int svm_vcpu_load(struct vireo_vcpu *vcpu)
 }
 
 /* The DR7 the guest runs with: the VMM's under KVM_GUESTDBG_USE_HW_BP */
-static u64 svm_gdb_dr7(struct svm_vcpu *sv)
+static u64 __vireo_hot svm_gdb_dr7(struct svm_vcpu *sv)
 {
 	if (sv->x86.gdb.control & KVM_GUESTDBG_USE_HW_BP)
 		return sv->x86.gdb.dr7;
 	return sv->vmcb->save.dr7;
 }
 
-static bool svm_interrupt_allowed(struct svm_vcpu *sv)
+static bool __vireo_hot svm_interrupt_allowed(struct svm_vcpu *sv)
 {
 	return (sv->vmcb->save.rflags & X86_EFLAGS_IF) &&
 	       !(sv->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
 	       !(sv->vmcb->control.event_inj & SVM_EVTINJ_VALID);
 }
 
-static void svm_vcpu_put(struct vireo_vcpu *vcpu)
+static void __vireo_hot svm_vcpu_put(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct kvm_run *run = vcpu->run;
@@ -853,7 +870,7 @@ static void svm_vcpu_put(struct vireo_vcpu *vcpu)
  * (after an NMI, never under an NMI's single step, whose TF the delivery
  * would save).  Returns true when one waits for the guest's window.
  */
-static bool svm_apic_prepare(struct svm_vcpu *sv)
+static bool __vireo_hot svm_apic_prepare(struct svm_vcpu *sv)
 {
 	struct x86_lapic *apic = sv->x86.apic;
 	struct vmcb_control_area *c = &sv->vmcb->control;
@@ -879,7 +896,7 @@ static bool svm_apic_prepare(struct svm_vcpu *sv)
 	return false;
 }
 
-static int svm_vcpu_blocked(struct vireo_vcpu *vcpu)
+static int __vireo_hot svm_vcpu_blocked(struct vireo_vcpu *vcpu)
 {
 	struct x86_lapic *apic = to_svm(vcpu)->x86.apic;
 
@@ -890,7 +907,7 @@ static int svm_vcpu_blocked(struct vireo_vcpu *vcpu)
  * When userspace asks for the interrupt window, have the CPU exit (VINTR)
  * as soon as the guest could take an interrupt.
  */
-static void svm_prepare_events(struct vireo_vcpu *vcpu)
+static void __vireo_hot svm_prepare_events(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct vmcb_control_area *c = &sv->vmcb->control;
@@ -934,7 +951,7 @@ static void svm_prepare_events(struct vireo_vcpu *vcpu)
  * could not tell from exceptions, and entries under guest debugging keep
  * EVENTINJ.
  */
-static void svm_intr_virq(struct svm_vcpu *sv)
+static void __vireo_hot svm_intr_virq(struct svm_vcpu *sv)
 {
 	struct vmcb_control_area *c = &sv->vmcb->control;
 	u32 inj = c->event_inj;
@@ -962,7 +979,7 @@ static void svm_intr_virq(struct svm_vcpu *sv)
  * the delivery, which clears the emulator's stale state first.  One extra
  * exit, in these rare cases only.
  */
-static bool svm_intr_needs_exit(const struct vmcb *vmcb)
+static bool __vireo_hot svm_intr_needs_exit(const struct vmcb *vmcb)
 {
 	u32 inj = vmcb->control.event_inj;
 
@@ -971,7 +988,7 @@ static bool svm_intr_needs_exit(const struct vmcb *vmcb)
 	       (SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR);
 }
 
-static void svm_count_injection(struct vireo_vcpu *vcpu, u32 inj)
+static void __vireo_hot svm_count_injection(struct vireo_vcpu *vcpu, u32 inj)
 {
 	if ((inj & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_INTR)
 		vireo_stat_inc(vcpu, VIREO_STAT_IRQ_INJECTIONS);
@@ -980,11 +997,59 @@ static void svm_count_injection(struct vireo_vcpu *vcpu, u32 inj)
 }
 
 /*
+ * The LDT this CPU has loaded.  The kernel has one LDT selector, and
+ * load_mm_ldt() writes its descriptor, then loads it, interrupts off; a
+ * null LDTR is loaded the same way every time.
+ */
+static void __vireo_hot svm_host_ldt(struct svm_ldt *l)
+{
+	struct ldttss_desc *d;
+
+	store_ldt(l->sel);
+	l->base = 0;
+	l->limit = 0;
+	if (!l->sel)
+		return;
+	d = (struct ldttss_desc *)&get_cpu_gdt_rw(smp_processor_id())[GDT_ENTRY_LDT];
+	l->base = (u64)d->base3 << 32 | (u64)d->base2 << 24 |
+		  (u64)d->base1 << 16 | d->base0;
+	l->limit = (u32)d->limit1 << 16 | d->limit0;
+}
+
+/*
+ * What VMLOAD gives back to the host after each exit, VMSAVE'd right before
+ * the entry, GIF clear: the thread's FS and GS (selectors, hidden parts, the
+ * user GS base in KERNEL_GS_BASE), the CPU's GS base, TR and SYSCALL and
+ * SYSENTER MSRs, and the LDT of the thread's mm.  The CPU's part never
+ * changes while it is online; the thread's changes only in user mode (or
+ * by ptrace, with the thread stopped there), so not within one KVM_RUN,
+ * which is where svm_vcpu_load() gives each a new number; and the LDT
+ * changes when another thread of the VMM calls modify_ldt(), whose IPI may
+ * come between two entries: the one the CPU has loaded is compared.  So a
+ * save is redone only when another KVM_RUN (of this vCPU or another) or
+ * another LDT came first: each VMSAVE is a host call under an emulated
+ * CPU.  An IPI that changes the LDT after the check waits for the exit and
+ * its VMLOAD, since interrupts and GIF are off until then.
+ */
+static void __vireo_hot svm_host_save(struct svm_cpu *sc, u64 run_id)
+{
+	struct svm_ldt ldt;
+
+	svm_host_ldt(&ldt);
+	if (sc->host_run == run_id && ldt.sel == sc->host_ldt.sel &&
+	    ldt.base == sc->host_ldt.base && ldt.limit == sc->host_ldt.limit)
+		return;
+	asm volatile("vmsave %0" : : "a" (sc->host_pa) : "memory");
+	sc->host_run = run_id;
+	sc->host_ldt = ldt;
+}
+
+/*
  * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
  * runs a different VMCB than last time, the vCPU comes from another CPU, or
  * nested mappings were taken away; no flush-by-ASID needed.
  */
-static int svm_vcpu_run(struct vireo_vcpu *vcpu)
+static int __vireo_hot svm_vcpu_run(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *sv = to_svm(vcpu);
 	struct svm_vm *svm = to_svm_vm(vcpu->vm);
@@ -1084,6 +1149,7 @@ static int svm_vcpu_run(struct vireo_vcpu *vcpu)
 		     (g->control & KVM_GUESTDBG_USE_HW_BP) ? g->db : NULL,
 		     sv->dr_native || (vmcb->save.dr7 & X86_DR7_ENABLES), NULL);
 	x86_uret_enter(sv->uret);
+	svm_host_save(sc, sv->run_id);
 	/*
 	 * GIF holds interrupts back until the guest runs; with IF set they
 	 * then end the guest's time slice as INTR exits.

@@ -48,7 +48,6 @@ struct svm_vcpu {
 	u64 npt_gen;
 	/* What userspace must finish before the guest can continue. */
 	struct x86_uexit uexit;
-	struct x86_cpuid cpuid;
 	struct x86_events events;
 	/* NMI blocking, which the VMCB does not hold without vNMI */
 	bool nmi_masked;
@@ -68,6 +67,14 @@ struct svm_vcpu {
 	u64 uret[X86_URET_NR];
 	/* this entry's EVENTINJ interrupt went in as V_IRQ (svm_intr_virq()) */
 	bool virq;
+	/* this KVM_RUN's number, never 0 (svm_host_save()) */
+	u64 run_id;
+	/*
+	 * Last, with what only some exits read: what every exit touches
+	 * above stays in the first page (an emulated CPU walks the page
+	 * tables again for each page after every world switch).
+	 */
+	struct x86_cpuid cpuid;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)

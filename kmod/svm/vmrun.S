@@ -9,6 +9,9 @@
 
 #include "x86/switch_asm.S"
 
+/* Beside the C code of each exit (__vireo_hot). */
+.pushsection .text.vireo_hot, "ax"
+
 /* void vireo_svm_vmrun(struct x86_gprs *gprs, u64 vmcb_pa, u64 host_pa) */
 SYM_FUNC_START(vireo_svm_vmrun)
 	X86_SWITCH_ENTER
@@ -16,10 +19,11 @@ SYM_FUNC_START(vireo_svm_vmrun)
 	push	%rdx
 	push	%rsi
 
-	/* VMRUN saves only part of the host; VMSAVE keeps FS, GS, TR, syscall MSRs. */
-	mov	%rdx, %rax
-	vmsave	%rax
-
+	/*
+	 * VMRUN saves only part of the host: FS, GS, TR, LDTR and the syscall
+	 * MSRs are in the host's VMSAVE area (svm_host_save()), for the VMLOAD
+	 * after the exit.
+	 */
 	X86_GPRS load, %rdi
 	mov	(7 * 8)(%rdi), %rdi
 
@@ -53,3 +57,5 @@ SYM_FUNC_START(vireo_svm_vmrun)
 	X86_SWITCH_LEAVE
 	RET
 SYM_FUNC_END(vireo_svm_vmrun)
+
+.popsection

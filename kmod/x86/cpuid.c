@@ -34,7 +34,7 @@ static const struct kvm_cpuid_entry2 *x86_cpuid_find(const struct x86_cpuid *c,
 	return NULL;
 }
 
-void x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
+void __vireo_hot x86_cpuid_lookup(const struct x86_cpuid *c, u32 fn, u32 idx, u32 out[4])
 {
 	const struct kvm_cpuid_entry2 *e = x86_cpuid_find(c, fn, idx);
 
@@ -90,8 +90,8 @@ static u32 x86_cpuid_cr4_bits(u32 fn, u32 idx)
  * now, as on hardware and under kvm.ko (a leaf the table lacks stays
  * all zeroes).
  */
-void x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
-		     u32 out[4])
+void __vireo_hot x86_cpuid_guest(const struct x86_cpuid *c, u32 fn, u32 idx, u64 cr4,
+				 u32 out[4])
 {
 	u32 bit = x86_cpuid_cr4_bits(fn, idx);
 	bool on;

@@ -30,7 +30,7 @@
  * @dr6: where the backend keeps the guest's DR6 when entry does not load
  *	it (VT-x), else NULL
  */
-void x86_dr_enter(struct x86_dregs *d, const u64 *vmm, bool load, u64 *dr6)
+void __vireo_hot x86_dr_enter(struct x86_dregs *d, const u64 *vmm, bool load, u64 *dr6)
 {
 	const u64 *db = vmm ? vmm : d->db;
 
@@ -61,7 +61,7 @@ void x86_dr_enter(struct x86_dregs *d, const u64 *vmm, bool load, u64 *dr6)
  * @d: the guest's DR0-3, updated from the CPU when they were in it
  * @dr6: as for x86_dr_enter()
  */
-void x86_dr_exit(struct x86_dregs *d, u64 *dr6)
+void __vireo_hot x86_dr_exit(struct x86_dregs *d, u64 *dr6)
 {
 	if (d->loaded) {
 		/* The guest cannot write the VMM's: its MOV DR exit. */

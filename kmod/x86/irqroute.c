@@ -20,7 +20,7 @@
  * with the split irqchip (the 8259 and I/O APIC are the VMM's),
  * VIREO_IRQCHIP_NONE before either.
  */
-enum vireo_irqchip x86_irqchip_in_kernel(struct vireo_vm *vm)
+enum vireo_irqchip __vireo_hot x86_irqchip_in_kernel(struct vireo_vm *vm)
 {
 	const struct x86_irqchip *chip = READ_ONCE(to_x86_vm(vm)->irqchip);
 

@@ -500,7 +500,7 @@ static int lapic_kernel_extint(struct x86_lapic *a, bool ack)
  * Return: the vector, or -1 if nothing is deliverable now (masked by PPR,
  * or nothing pending).
  */
-int x86_lapic_next_irq(struct x86_lapic *apic, bool ack)
+int __vireo_hot x86_lapic_next_irq(struct x86_lapic *apic, bool ack)
 {
 	unsigned long flags;
 	int v;
@@ -540,7 +540,7 @@ out:
  * Anything that arrives from now on sets the flag again, which the backend
  * tests with interrupts off before entering (x86_lapic_kicked()).
  */
-void x86_lapic_unkick(struct x86_lapic *apic)
+void __vireo_hot x86_lapic_unkick(struct x86_lapic *apic)
 {
 	clear_bit(X86_LAPIC_KICK, &apic->events);
 	/* The flag cleared before the state is read; lapic_kick() pairs. */
@@ -553,7 +553,7 @@ void x86_lapic_unkick(struct x86_lapic *apic)
  *
  * Return: true if one was pending (it is no longer).
  */
-bool x86_lapic_take_nmi(struct x86_lapic *apic)
+bool __vireo_hot x86_lapic_take_nmi(struct x86_lapic *apic)
 {
 	unsigned long flags;
 	bool r;
@@ -566,13 +566,13 @@ bool x86_lapic_take_nmi(struct x86_lapic *apic)
 	return r;
 }
 
-u8 x86_lapic_get_cr8(struct x86_lapic *apic)
+u8 __vireo_hot x86_lapic_get_cr8(struct x86_lapic *apic)
 {
 	return (lapic_reg(apic, APIC_TASKPRI) >> 4) & 0xf;
 }
 
 /* TPR[3:0] stays when the class did not change (V_TPR has no room for it). */
-void x86_lapic_set_cr8(struct x86_lapic *apic, u8 cr8)
+void __vireo_hot x86_lapic_set_cr8(struct x86_lapic *apic, u8 cr8)
 {
 	if (x86_lapic_get_cr8(apic) != (cr8 & 0xf))
 		lapic_set_reg(apic, APIC_TASKPRI, (cr8 & 0xf) << 4);
@@ -584,7 +584,7 @@ void x86_lapic_halt(struct x86_lapic *apic)
 }
 
 /* An INIT or a SIPI that arrived: on the vCPU's thread. */
-static void lapic_accept_events(struct x86_lapic *a)
+static void __vireo_hot lapic_accept_events(struct x86_lapic *a)
 {
 	unsigned long flags;
 
@@ -619,7 +619,7 @@ static void lapic_accept_events(struct x86_lapic *a)
  * Return: 1 to wait, 0 to run, -EAGAIN once when an INIT ended the
  * UNINITIALIZED state a vCPU other than the BSP starts in (kvm.ko's).
  */
-int x86_lapic_blocked(struct x86_lapic *apic)
+int __vireo_hot x86_lapic_blocked(struct x86_lapic *apic)
 {
 	lapic_accept_events(apic);
 	if (apic->eagain) {
@@ -683,7 +683,7 @@ static int lapic_eoi(struct x86_lapic *a)
  *
  * Return: true when @run holds the exit.
  */
-bool x86_lapic_eoi_exit(struct x86_lapic *apic, struct kvm_run *run)
+bool __vireo_hot x86_lapic_eoi_exit(struct x86_lapic *apic, struct kvm_run *run)
 {
 	if (apic->eoi_exit < 0)
 		return false;
@@ -693,7 +693,7 @@ bool x86_lapic_eoi_exit(struct x86_lapic *apic, struct kvm_run *run)
 	return true;
 }
 
-bool x86_lapic_accept_extint(struct x86_lapic *apic)
+bool __vireo_hot x86_lapic_accept_extint(struct x86_lapic *apic)
 {
 	return apic->extint < 0 && lapic_lint0_extint(apic);
 }
@@ -709,7 +709,7 @@ bool x86_lapic_accept_extint(struct x86_lapic *apic)
  *
  * Return: true if the window opens for the VMM.
  */
-bool x86_lapic_user_window(struct x86_lapic *apic)
+bool __vireo_hot x86_lapic_user_window(struct x86_lapic *apic)
 {
 	return to_x86_vm(apic->vcpu->vm)->irqchip->mode == X86_IRQCHIP_SPLIT &&
 	       x86_lapic_accept_extint(apic);
@@ -1117,7 +1117,7 @@ static u32 lapic_vapic_word(struct x86_lapic *a)
  * Before an entry, preemptible, slots held.  A word that is no longer in
  * guest memory is skipped, as kvm.ko skips it.
  */
-void x86_lapic_vapic_enter(struct x86_lapic *apic)
+void __vireo_hot x86_lapic_vapic_enter(struct x86_lapic *apic)
 {
 	unsigned long flags;
 	u32 w;
@@ -1137,7 +1137,7 @@ void x86_lapic_vapic_enter(struct x86_lapic *apic)
  * After an exit, preemptible, slots held.  Any byte is a valid TPR: the
  * guest's memory only ever becomes the guest's own TPR.
  */
-void x86_lapic_vapic_exit(struct x86_lapic *apic)
+void __vireo_hot x86_lapic_vapic_exit(struct x86_lapic *apic)
 {
 	unsigned long flags;
 	u32 w;
@@ -1158,7 +1158,7 @@ void x86_lapic_vapic_exit(struct x86_lapic *apic)
  *
  * Return: true when KVM_RUN goes back to the VMM with the report.
  */
-bool x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run, u64 rip)
+bool __vireo_hot x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run, u64 rip)
 {
 	u8 access = apic->tpr_access;
 

@@ -171,7 +171,7 @@ bool x86_l1d_flush(bool *pending)
  * is not given to it), so the value to write is the host's own.  VMSCAPE:
  * userspace (the VMM) must not see branch predictions the guest trained.
  */
-void x86_guest_exited(void)
+void __vireo_hot x86_guest_exited(void)
 {
 	if (cpu_feature_enabled(X86_FEATURE_KERNEL_IBRS))
 		native_wrmsrl(MSR_IA32_SPEC_CTRL,

@@ -412,8 +412,8 @@ static void x86_write_wall_clock(struct vireo_vcpu *vcpu)
  * interrupts off.  Nothing is read back from guest memory.  The vCPU's
  * steal time goes in here too (x86_steal_enter()).
  */
-void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
-			u64 tsc_offset)
+void __vireo_hot x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
+				    u64 tsc_offset)
 {
 	struct x86_kvmclock *c = &to_x86_vm(vcpu->vm)->clock;
 	struct x86_pvclock *p = &to_x86_vcpu(vcpu)->pvclock;
@@ -496,7 +496,7 @@ void x86_kvmclock_enter(struct vireo_vcpu *vcpu, const struct x86_cpuid *cpuid,
  * Return: true when the backend must go round again (VIREO_RUN_AGAIN) so
  * that x86_kvmclock_enter() writes for this CPU.
  */
-bool x86_kvmclock_moved(struct vireo_vcpu *vcpu, int cpu)
+bool __vireo_hot x86_kvmclock_moved(struct vireo_vcpu *vcpu, int cpu)
 {
 	struct x86_pvclock *p = &to_x86_vcpu(vcpu)->pvclock;
 

@@ -74,15 +74,16 @@ int x86_steal_set_msr(struct vireo_vcpu *vcpu, u64 data)
  * queue since the last entry; otherwise costs one comparison.  The
  * version is odd while the total changes, as the guest expects.
  */
-void x86_steal_enter(struct vireo_vcpu *vcpu)
+void __vireo_hot x86_steal_enter(struct vireo_vcpu *vcpu)
 {
 	struct x86_steal *st = &to_x86_vcpu(vcpu)->steal;
 	u64 gpa = st->msr & KVM_STEAL_VALID_BITS;
-	u64 delay = current->sched_info.run_delay;
 	u32 version;
+	u64 delay;
 
 	if (!(st->msr & KVM_MSR_ENABLED))
 		return;
+	delay = current->sched_info.run_delay;
 	if (st->task != current || delay < st->last) {
 		st->task = current;
 		st->dirty = true;

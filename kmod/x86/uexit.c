@@ -25,9 +25,9 @@
  * Return: X86_STR_EXIT when @run holds an exit for userspace, X86_STR_DONE
  * when an ioeventfd took the OUT (RIP moves on to @u->next_rip).
  */
-int x86_uexit_pio(struct x86_uexit *u, struct vireo_vm *vm,
-		  struct kvm_run *run, u16 port, unsigned int size, bool in,
-		  u64 rax, u64 rip, u64 next_rip)
+int __vireo_hot x86_uexit_pio(struct x86_uexit *u, struct vireo_vm *vm,
+			      struct kvm_run *run, u16 port, unsigned int size, bool in,
+			      u64 rax, u64 rip, u64 next_rip)
 {
 	u8 *data = (u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
 
@@ -158,8 +158,8 @@ static void x86_uexit_in(u64 *rax, unsigned int size, u64 val)
  * Return: true when it was handled here (the caller moves RIP on), false
  * when it is userspace's (x86_uexit_pio()).
  */
-bool x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
-			  bool in, u64 *rax)
+bool __vireo_hot x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
+				      bool in, u64 *rax)
 {
 	u32 val = *rax;
 
@@ -187,8 +187,8 @@ bool x86_uexit_pio_kernel(struct vireo_vm *vm, u16 port, unsigned int size,
  * instruction runs again for its next element, X86_UEXIT_GP when the
  * guest takes #GP at the instruction.
  */
-int x86_uexit_complete(struct x86_uexit *u, struct x86_str_view *v, u64 rip,
-		       const struct kvm_run *run)
+int __vireo_hot x86_uexit_complete(struct x86_uexit *u, struct x86_str_view *v, u64 rip,
+				   const struct kvm_run *run)
 {
 	const u8 *pio = (const u8 *)run + VIREO_PIO_OFFSET * PAGE_SIZE;
 	u8 kind = u->kind;

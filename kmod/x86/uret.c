@@ -9,6 +9,12 @@
  * does (a user-return notifier), or when it leaves virtualization.  Exits
  * handled in the kernel cost nothing; the kernel itself reads none of
  * these MSRs in between (its entry code avoids RDPID for this reason).
+ *
+ * The host sets these MSRs when it brings a CPU up and never changes them
+ * afterwards, so each CPU's values are read once, when it first enters a
+ * guest after entering virtualization, not at every KVM_RUN; and when the
+ * guest's values equal the host's (TSC_AUX on a guest that keeps its
+ * CPU's number) nothing is written, so no notifier is needed either.
  */
 #include <asm/msr.h>
 #include <linux/bitops.h>
@@ -38,6 +44,8 @@ struct x86_uret_cpu {
 	struct user_return_notifier urn;
 	/* The notifier is registered; guest values may be in the CPU. */
 	bool active;
+	/* host[] holds this CPU's values (until it leaves virtualization). */
+	bool host_read;
 	u64 host[X86_URET_NR];
 	u64 cur[X86_URET_NR];
 };
@@ -48,20 +56,23 @@ static DEFINE_PER_CPU(struct x86_uret_cpu, x86_uret_cpus);
 bool x86_tsc_aux_ok;
 
 /* Interrupts off, on the CPU of @c. */
-static void x86_uret_restore(struct x86_uret_cpu *c)
+static void __vireo_hot x86_uret_restore(struct x86_uret_cpu *c)
 {
 	unsigned int i;
 
 	if (!c->active)
 		return;
-	for_each_set_bit(i, &x86_uret_mask, X86_URET_NR)
-		if (c->cur[i] != c->host[i])
+	for_each_set_bit(i, &x86_uret_mask, X86_URET_NR) {
+		if (c->cur[i] != c->host[i]) {
 			wrmsrl(x86_uret_index[i], c->host[i]);
+			c->cur[i] = c->host[i];
+		}
+	}
 	c->active = false;
 	user_return_notifier_unregister(&c->urn);
 }
 
-static void x86_uret_notify(struct user_return_notifier *urn)
+static void __vireo_hot x86_uret_notify(struct user_return_notifier *urn)
 {
 	unsigned long flags;
 
@@ -91,7 +102,7 @@ void x86_uret_init(unsigned long mask)
  * Interrupts off, so nothing returns to user mode on this CPU before the
  * entry.
  */
-void x86_uret_enter(const u64 *guest)
+void __vireo_hot x86_uret_enter(const u64 *guest)
 {
 	struct x86_uret_cpu *c = this_cpu_ptr(&x86_uret_cpus);
 	unsigned int i;
@@ -99,19 +110,23 @@ void x86_uret_enter(const u64 *guest)
 	lockdep_assert_irqs_disabled();
 	if (!x86_uret_mask)
 		return;
-	if (!c->active) {
+	if (!c->host_read) {
 		for_each_set_bit(i, &x86_uret_mask, X86_URET_NR) {
 			rdmsrl(x86_uret_index[i], c->host[i]);
 			c->cur[i] = c->host[i];
 		}
-		c->urn.on_user_return = x86_uret_notify;
-		user_return_notifier_register(&c->urn);
-		c->active = true;
+		c->host_read = true;
 	}
 	for_each_set_bit(i, &x86_uret_mask, X86_URET_NR) {
-		if (guest[i] != c->cur[i]) {
-			wrmsrl(x86_uret_index[i], guest[i]);
-			c->cur[i] = guest[i];
+		if (guest[i] == c->cur[i])
+			continue;
+		wrmsrl(x86_uret_index[i], guest[i]);
+		c->cur[i] = guest[i];
+		/* cur[] equals host[] whenever the notifier is not armed. */
+		if (!c->active) {
+			c->urn.on_user_return = x86_uret_notify;
+			user_return_notifier_register(&c->urn);
+			c->active = true;
 		}
 	}
 }
@@ -124,9 +139,12 @@ void x86_uret_enter(const u64 *guest)
  */
 void x86_uret_flush(void)
 {
+	struct x86_uret_cpu *c;
 	unsigned long flags;
 
 	local_irq_save(flags);
-	x86_uret_restore(this_cpu_ptr(&x86_uret_cpus));
+	c = this_cpu_ptr(&x86_uret_cpus);
+	x86_uret_restore(c);
+	c->host_read = false;
 	local_irq_restore(flags);
 }

@@ -383,7 +383,7 @@ static int x86_sync_events_in(struct vireo_vcpu *vcpu,
  * Return: 0, or -EINVAL for an unknown bit in kvm_valid_regs or
  * kvm_dirty_regs or a state the ioctl would refuse (KVM_RUN fails).
  */
-int x86_sync_regs_in(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
+int __vireo_hot x86_sync_regs_in(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
 {
 	struct kvm_run *run = vcpu->run;
 	u64 valid = READ_ONCE(run->kvm_valid_regs);
@@ -423,7 +423,7 @@ int x86_sync_regs_in(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
  *
  * Also after a failed KVM_RUN, as kvm.ko does.  Written, never read back.
  */
-void x86_sync_regs_out(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
+void __vireo_hot x86_sync_regs_out(struct vireo_vcpu *vcpu, const struct x86_sync_ops *ops)
 {
 	struct kvm_run *run = vcpu->run;
 	u64 valid = READ_ONCE(run->kvm_valid_regs);

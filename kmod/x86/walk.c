@@ -7,8 +7,10 @@
 
 #ifndef __KERNEL__
 #include <errno.h>
+#define __vireo_hot
 #else
 #include <linux/errno.h>
+#include "core/vireo.h"
 #endif
 
 #define CR0_PG		BIT_ULL(31)
@@ -85,8 +87,8 @@ int x86_translate(const struct x86_paging *p, u64 gva, x86_read_phys rd,
 	return 0;
 }
 
-int x86_read_virt(const struct x86_paging *p, u64 gva, x86_read_phys rd,
-		  void *ctx, void *buf, unsigned int len)
+int __vireo_hot x86_read_virt(const struct x86_paging *p, u64 gva, x86_read_phys rd,
+			      void *ctx, void *buf, unsigned int len)
 {
 	u8 *out = buf;
 

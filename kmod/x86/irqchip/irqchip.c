@@ -518,8 +518,8 @@ static bool x86_pit_io(struct vireo_vm *vm, u16 port, unsigned int size,
  * Return: true when the 8259 pair, the ELCR, the PIT or its speaker port
  * took the access; false for userspace to handle.
  */
-bool x86_irqchip_pio(struct vireo_vm *vm, u16 port, unsigned int size,
-		     bool in, u32 *val)
+bool __vireo_hot x86_irqchip_pio(struct vireo_vm *vm, u16 port, unsigned int size,
+				 bool in, u32 *val)
 {
 	return x86_pic_io(vm, port, size, in, val) ||
 	       x86_pit_io(vm, port, size, in, val);
