@@ -43,7 +43,12 @@
  *
  * and for each, <name>overhead: the VMM's private memory (Private_Clean +
  * Private_Dirty in /proc/PID/smaps) in every mapping but guest RAM, read
- * when the marker line arrives; shared library pages are not counted.
+ * when the marker line arrives; shared library pages are not counted. For
+ * the SMP boots also <name>cpu, the CPU time (user + system, every thread)
+ * the VMM's process has used by then, and for the vireo VMM <name>ap_cpu,
+ * the part of it its application processors' threads (vcpu1 onwards) used:
+ * in the one-CPU test VM every vCPU thread takes turns on that CPU, so what
+ * the APs cost shows up in the boot time (tests/bench/README.md).
  *
  * QEMU runs -M microvm (VIREO_BENCH_QEMU_MACHINE overrides): of QEMU's x86
  * machines it is the one closest to what the vireo VMM builds (virtio-mmio,
@@ -55,6 +60,7 @@
  * first: the vireo VMM in even rounds, QEMU in odd ones. Exit status 1 if
  * any boot did not reach init or its VMM did not exit cleanly.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -111,6 +117,58 @@ static long private_kib(pid_t pid)
 }
 
 /*
+ * CPU time of @pid's threads so far, ms: all of them in *@all, those named
+ * "vcpuN" with N >= 1 (the vireo VMM's application processors) in *@aps.
+ * -1 in *@all when the process cannot be read.
+ */
+static void thread_cpu_ms(pid_t pid, long *all, long *aps)
+{
+	long tick = sysconf(_SC_CLK_TCK);
+	char path[64], buf[1024];
+	struct dirent *e;
+	DIR *d;
+
+	*all = -1;
+	*aps = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d || tick <= 0) {
+		if (d)
+			closedir(d);
+		return;
+	}
+	*all = 0;
+	while ((e = readdir(d))) {
+		unsigned long ut, st;
+		unsigned int n;
+		char *comm, *end;
+		FILE *f;
+
+		if (e->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat",
+			     pid, e->d_name) >= (int)sizeof(path))
+			continue;
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		/* "tid (comm) state ..." where comm may hold spaces. */
+		if (fgets(buf, sizeof(buf), f) && (comm = strchr(buf, '(')) &&
+		    (end = strrchr(buf, ')')) &&
+		    sscanf(end + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+			   &ut, &st) == 2) {
+			long ms = (long)((ut + st) * 1000 / tick);
+
+			*end = 0;
+			*all += ms;
+			if (sscanf(comm + 1, "vcpu%u", &n) == 1 && n >= 1)
+				*aps += ms;
+		}
+		fclose(f);
+	}
+	closedir(d);
+}
+
+/*
  * Guest RAM comes from transparent huge pages, and fragmentation left by
  * earlier boots would otherwise make later ones stall in compaction or
  * fall back to 4 KiB pages. Compaction keeps the page cache: both VMMs
@@ -126,9 +184,12 @@ static void compact_memory(void)
 	}
 }
 
-/* One boot: ms to the marker line and the private memory then; 0 or -1. */
+/*
+ * One boot: ms to the marker line, and then the private memory and the
+ * threads' CPU times (thread_cpu_ms()); 0 or -1.
+ */
 static int boot_once(const char *label, char *const argv[], double *ms,
-		     long *kib)
+		     long *kib, long *cpu, long *ap_cpu)
 {
 	char line[1024], last[1024];
 	int fds[2], st, killed = 0;
@@ -161,6 +222,8 @@ static int boot_once(const char *label, char *const argv[], double *ms,
 	out = fdopen(fds[0], "r");
 	*ms = -1;
 	*kib = -1;
+	*cpu = -1;
+	*ap_cpu = 0;
 	/* A boot that hangs is reported with its last console line. */
 	alarm(INIT_TIMEOUT);
 	last[0] = 0;
@@ -168,6 +231,7 @@ static int boot_once(const char *label, char *const argv[], double *ms,
 		if (strstr(line, MARKER)) {
 			*ms = now_ms() - t0;
 			*kib = private_kib(pid);
+			thread_cpu_ms(pid, cpu, ap_cpu);
 			break;
 		}
 		strcpy(last, line);
@@ -221,15 +285,20 @@ static const char *machine(void)
 static int boot_report(const char *label, const char *name,
 		       char *const argv[])
 {
+	long kib, cpu, ap_cpu;
 	double ms;
-	long kib;
 
-	if (boot_once(label, argv, &ms, &kib)) {
+	if (boot_once(label, argv, &ms, &kib, &cpu, &ap_cpu)) {
 		printf("# %s did not reach init cleanly\n", label);
 		return 1;
 	}
 	printf("BENCH %s %.0f ms\n", label, ms);
 	printf("BENCH %soverhead %ld KiB\n", name, kib);
+	if (strstr(name, "smp_") && cpu >= 0) {
+		printf("BENCH %scpu %ld ms\n", name, cpu);
+		if (ap_cpu > 0)
+			printf("BENCH %sap_cpu %ld ms\n", name, ap_cpu);
+	}
 	return 0;
 }
 
