@@ -184,6 +184,41 @@ static void compact_memory(void)
 	}
 }
 
+/* Each thread of @pid: its state line and its kernel stack, as comments. */
+static void thread_stacks(pid_t pid)
+{
+	static const char *const files[] = { "status", "stack" };
+	char path[64], buf[256];
+	struct dirent *e;
+	unsigned int i;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+			FILE *f;
+
+			if (snprintf(path, sizeof(path), "/proc/%d/task/%.16s/%s",
+				     pid, e->d_name, files[i]) >= (int)sizeof(path))
+				continue;
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			while (fgets(buf, sizeof(buf), f))
+				if (i || !strncmp(buf, "Name:", 5) ||
+				    !strncmp(buf, "State:", 6))
+					printf("#   %s %s", e->d_name, buf);
+			fclose(f);
+		}
+	}
+	closedir(d);
+}
+
 /*
  * One boot: ms to the marker line, and then the private memory and the
  * threads' CPU times (thread_cpu_ms()); 0 or -1.
@@ -239,6 +274,7 @@ static int boot_once(const char *label, char *const argv[], double *ms,
 	if (*ms < 0) {
 		printf("# %s: no init after %.0f ms; last line: %s", label,
 		       now_ms() - t0, last[0] ? last : "(none)\n");
+		thread_stacks(pid);
 		/* With VIREO_DEBUG, the VMM says where its vCPUs are stuck. */
 		kill(pid, SIGTERM);
 		clearerr(out);
@@ -255,7 +291,16 @@ static int boot_once(const char *label, char *const argv[], double *ms,
 	fclose(out);
 	if (alarmed || waitpid(pid, &st, 0) != pid) {
 		kill(pid, SIGKILL);
-		waitpid(pid, &st, 0);
+		alarmed = 0;
+		alarm(30);
+		if (waitpid(pid, &st, 0) != pid) {
+			/* Not even SIGKILL ends it: where are its threads? */
+			printf("# %s: the VMM (pid %d) outlived SIGKILL by 30 s\n",
+			       label, (int)pid);
+			thread_stacks(pid);
+			alarm(0);
+			return -1;
+		}
 		killed = 1;
 	}
 	alarm(0);
