@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 
+#include "x86/irq.h"
 #include "x86/uexit.h"
 #include "x86/walk.h"
 #include "x86/x86.h"
@@ -39,6 +40,25 @@ bool x86_pv_has(struct vireo_vcpu *vcpu, const struct x86_cpuid *c,
 	return out[0] & BIT(feature);
 }
 
+/*
+ * KVM_HC_KICK_CPU: the vCPU whose APIC ID is @apic_id leaves its HLT, or
+ * its next one returns at once.  The message goes on the APIC bus like an
+ * IPI (kvm.ko's remote-read mode), so only the in-kernel APIC's usual lock
+ * and kick are involved; an ID nobody has, or no in-kernel APIC, and
+ * nothing happens, though the guest hears 0 as from kvm.ko.
+ */
+static void x86_pv_kick(struct vireo_vcpu *vcpu, u32 apic_id)
+{
+	struct x86_apic_irq irq = {
+		.dest = apic_id,
+		.delivery = X86_APIC_DM_REMRD,
+		.src = vcpu->id,
+	};
+
+	if (to_x86_vcpu(vcpu)->apic)
+		x86_apic_deliver(vcpu->vm, &irq);
+}
+
 /**
  * x86_hypercall - VMCALL or VMMCALL: KVM's hypercall ABI
  * @vcpu: the vCPU
@@ -52,10 +72,10 @@ bool x86_pv_has(struct vireo_vcpu *vcpu, const struct x86_cpuid *c,
  * @rip: the instruction
  * @next_rip: the instruction after it
  *
- * Vireo answers KVM_HC_VAPIC_POLL_IRQ and KVM_HC_SCHED_YIELD itself and
- * hands KVM_HC_MAP_GPA_RANGE to userspace once KVM_CAP_EXIT_HYPERCALL
- * asked for it; any other number (KICK_CPU and SEND_IPI among them: their
- * features are not offered) gets -KVM_ENOSYS.
+ * Vireo answers KVM_HC_VAPIC_POLL_IRQ, KVM_HC_KICK_CPU and
+ * KVM_HC_SCHED_YIELD itself and hands KVM_HC_MAP_GPA_RANGE to userspace
+ * once KVM_CAP_EXIT_HYPERCALL asked for it; any other number (SEND_IPI
+ * among them: its feature is not offered) gets -KVM_ENOSYS.
  *
  * Return: X86_GUEST_MSR_DONE (RIP moves on, *@rax holds the answer) or
  * X86_GUEST_MSR_USER (vcpu->run holds the exit).
@@ -81,6 +101,12 @@ int x86_hypercall(struct vireo_vcpu *vcpu, struct x86_uexit *u,
 	}
 	switch (nr) {
 	case KVM_HC_VAPIC_POLL_IRQ:
+		ret = 0;
+		break;
+	case KVM_HC_KICK_CPU:
+		if (!x86_pv_has(vcpu, c, KVM_FEATURE_PV_UNHALT))
+			break;
+		x86_pv_kick(vcpu, a1);
 		ret = 0;
 		break;
 	case KVM_HC_SCHED_YIELD:

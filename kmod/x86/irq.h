@@ -37,6 +37,12 @@ struct x86_irqchip {
 	/* The PIT is struct x86_vm's: it may exist without an irqchip. */
 };
 
+/*
+ * Delivery mode 3 (remote read, never sent by real software): kvm.ko's
+ * KVM_HC_KICK_CPU, which ends the target's HLT even with RFLAGS.IF clear.
+ */
+#define X86_APIC_DM_REMRD	3
+
 /* An interrupt message on the APIC bus: an IPI, an MSI or from the I/O APIC. */
 struct x86_apic_irq {
 	u32 dest;	/* APIC ID, or logical destination bits */

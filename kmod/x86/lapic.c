@@ -36,6 +36,7 @@
 #define LAPIC_DM_FIXED		0
 #define LAPIC_DM_LOWEST		1
 #define LAPIC_DM_SMI		2
+#define LAPIC_DM_REMRD		X86_APIC_DM_REMRD
 #define LAPIC_DM_NMI		4
 #define LAPIC_DM_INIT		5
 #define LAPIC_DM_SIPI		6
@@ -341,6 +342,15 @@ static int lapic_accept(struct x86_lapic *a, const struct x86_apic_irq *irq)
 	case LAPIC_DM_EXTINT:
 		r = 1;
 		break;
+	case LAPIC_DM_REMRD:
+		/*
+		 * The PV kick (from an IPI, MSI or RTE with this mode too,
+		 * as under kvm.ko): a lock waiter halted with interrupts
+		 * off must run again.
+		 */
+		set_bit(X86_LAPIC_UNHALT, &a->events);
+		r = 1;
+		break;
 	default:	/* SMI: no SMM */
 		break;
 	}
@@ -614,7 +624,8 @@ static void __vireo_hot lapic_accept_events(struct x86_lapic *a)
  *
  * On the vCPU's thread, also as the condition of its wait (no sleeping).
  * An INIT or SIPI that arrived takes effect here.  A halted vCPU runs again
- * once an NMI or an interrupt it can take arrives.
+ * once an NMI, an interrupt it can take or a KVM_HC_KICK_CPU arrives (the
+ * kick also when it came before the HLT).
  *
  * Return: 1 to wait, 0 to run, -EAGAIN once when an INIT ended the
  * UNINITIALIZED state a vCPU other than the BSP starts in (kvm.ko's).
@@ -632,9 +643,12 @@ int __vireo_hot x86_lapic_blocked(struct x86_lapic *apic)
 		return 1;
 	case KVM_MP_STATE_HALTED:
 	case KVM_MP_STATE_AP_RESET_HOLD:
-		if (READ_ONCE(apic->nmi_pending) ||
+		if (test_bit(X86_LAPIC_UNHALT, &apic->events) ||
+		    READ_ONCE(apic->nmi_pending) ||
 		    (x86_lapic_next_irq(apic, false) >= 0 &&
 		     apic->ops->irq_enabled(apic->vcpu))) {
+			/* Whatever ended this HLT, a kick is used up. */
+			clear_bit(X86_LAPIC_UNHALT, &apic->events);
 			apic->mp_state = KVM_MP_STATE_RUNNABLE;
 			return 0;
 		}
@@ -1312,6 +1326,11 @@ long x86_lapic_ioctl(struct x86_lapic *apic, unsigned int cmd,
 	case KVM_GET_MP_STATE:
 		lapic_accept_events(apic);
 		mp.mp_state = apic->mp_state;
+		/* As kvm.ko: a kicked vCPU is as good as running. */
+		if ((mp.mp_state == KVM_MP_STATE_HALTED ||
+		     mp.mp_state == KVM_MP_STATE_AP_RESET_HOLD) &&
+		    test_bit(X86_LAPIC_UNHALT, &apic->events))
+			mp.mp_state = KVM_MP_STATE_RUNNABLE;
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 	case KVM_SET_MP_STATE:
 		if (copy_from_user(&mp, argp, sizeof(mp)))

@@ -39,6 +39,8 @@ enum {
 	X86_LAPIC_KICK,		/* something changed: evaluate before entry */
 	X86_LAPIC_INIT,
 	X86_LAPIC_SIPI,
+	/* KVM_HC_KICK_CPU: the next (or current) HLT ends; kept until then */
+	X86_LAPIC_UNHALT,
 };
 
 struct x86_lapic {

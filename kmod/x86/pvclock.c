@@ -529,12 +529,14 @@ long x86_kvmclock_ctrl(struct vireo_vcpu *vcpu)
  * Return: EAX of leaf 0x40000001: kvmclock through both MSR pairs, no
  * need for the port 0x80 delay, steal time where the host counts run
  * delays, and the stable bit unless the host's TSC was found unstable
- * (then no structure will ever carry the bit).
+ * (then no structure will ever carry the bit).  PV_UNHALT (KVM_HC_KICK_CPU)
+ * always, as kvm.ko reports it: every VM may create the in-kernel APIC it
+ * needs, and without one a kick is a harmless no-op.
  */
 u32 x86_kvmclock_features(void)
 {
 	u32 f = BIT(KVM_FEATURE_CLOCKSOURCE) | BIT(KVM_FEATURE_NOP_IO_DELAY) |
-		BIT(KVM_FEATURE_CLOCKSOURCE2);
+		BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_PV_UNHALT);
 
 	if (x86_tsc_stable())
 		f |= BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);

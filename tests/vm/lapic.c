@@ -3,8 +3,9 @@
  * The in-kernel local APIC with a split irqchip (KVM_CAP_SPLIT_IRQCHIP):
  * the ioctls with good and bad input, and guests in 32-bit protected mode
  * that use the APIC through its xAPIC page and its x2APIC MSRs: the timer
- * in each mode, self-IPIs, IPIs between four vCPUs, INIT/SIPI, and a
- * halted vCPU that waits in the kernel without using the CPU.
+ * in each mode, self-IPIs, IPIs between four vCPUs, INIT/SIPI, a halted
+ * vCPU that waits in the kernel without using the CPU, and KVM's PV unhalt
+ * (KVM_HC_KICK_CPU waking a vCPU halted with interrupts off).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -19,6 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_host.h"
 
 #define MEM_SIZE	0x100000
 #define GDT		0x1000
@@ -46,12 +48,16 @@
 #define D_PONG		0x7100		/* vector 0x41 on AP n: + 4n */
 
 enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
-       T_HALT, T_EXTINT, T_TPR, T_NMI, T_WINDOW };
+       T_HALT, T_EXTINT, T_TPR, T_NMI, T_WINDOW, T_KICK };
 
 #define NR_VCPUS	4
 #define PORT_DONE	0x10
 #define PORT_AP		0x11
 #define PORT_SIPI	0x12
+
+#define KVM_ENOSYS		1000
+#define KVM_CPUID_FEATURES	0x40000001
+#define FEATURE_PV_UNHALT	7
 
 /*
  * The guest: flat 32-bit code at CODE.  The BSP spins with IF set: under
@@ -75,6 +81,7 @@ asm(
 "	cmp $9, %esi\n	je t_tpr\n"
 "	cmp $10, %esi\n	je t_nmi\n"
 "	cmp $11, %esi\n	je t_window\n"
+"	cmp $12, %esi\n	je t_kick\n"
 "	ud2\n"
 /* x2APIC on if asked, software enable, flat logical ID 1 << index. */
 "setup:\n"
@@ -234,6 +241,18 @@ asm(
 "2:	mov 0x7070, %eax\n	jmp done\n"
 "t_halt:\n"
 "	sti\n	hlt\n	jmp t_halt\n"
+/*
+ * PV unhalt: the BSP calls KVM_HC_KICK_CPU (5; a0 0, a1 D_DEST) and
+ * reports RAX; the host writes its vendor's instruction over kick_insn.
+ * The AP halts with IF clear and reports EFLAGS each time it gets past.
+ */
+"t_kick:\n"
+"	test %ebx, %ebx\n	jnz ap_kick\n"
+"	mov $5, %eax\n	mov 0x7004, %ecx\n"
+"kick_insn:\n"
+"	vmcall\n	jmp done\n"
+"ap_kick:\n"
+"	cli\n	hlt\n	pushf\n	pop %eax\n	out %eax, $0x11\n	jmp ap_kick\n"
 "guest_end:\n"
 /* The AP's first instructions after SIPI, in real mode at 0x9000 */
 "	.code16\n"
@@ -245,7 +264,7 @@ asm(
 "	.popsection\n");
 
 extern const char guest_start[], guest_end[], h_timer[], h_pong[],
-	h_ping[], h_self[], h_nmi[], sipi_start[], sipi_end[];
+	h_ping[], h_self[], h_nmi[], sipi_start[], sipi_end[], kick_insn[];
 
 struct vm {
 	int sys, fd;
@@ -451,6 +470,7 @@ static void *vcpu_thread(void *arg)
 
 static void start(struct vm *m, int i)
 {
+	m->v[i].err = 0;
 	pthread_create(&m->v[i].th, NULL, vcpu_thread, &m->v[i]);
 }
 
@@ -953,6 +973,155 @@ TEST_F(guest, halt_uses_no_cpu)
 	m->v[0].run->immediate_exit = 1;
 	EXPECT_EQ(-1, ioctl(m->v[0].fd, KVM_RUN, 0));
 	EXPECT_EQ(EINTR, errno);
+}
+
+/* --- PV unhalt (KVM_FEATURE_PV_UNHALT, KVM_HC_KICK_CPU) --- */
+
+/* The guest's PV spinlocks need it; kvm.ko offers it to every VM. */
+TEST(pv_unhalt_supported)
+{
+	static struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} buf = { .c.nent = 100 };
+	int sys = vt_open_dev();
+	unsigned int i, found = 0;
+
+	ASSERT_GE(sys, 0);
+	ASSERT_EQ(0, ioctl(sys, KVM_GET_SUPPORTED_CPUID, &buf));
+	for (i = 0; i < buf.c.nent; i++) {
+		if (buf.e[i].function != KVM_CPUID_FEATURES)
+			continue;
+		found++;
+		EXPECT_NE(0u, buf.e[i].eax & (1u << FEATURE_PV_UNHALT));
+	}
+	EXPECT_EQ(1u, found);
+	close(sys);
+}
+
+/* vCPU @i's thread is inside KVM_RUN and asleep there. */
+static void expect_blocked(struct __test_metadata *_metadata, struct vm *m,
+			   int i)
+{
+	long long a, b;
+
+	usleep(300000);
+	a = run_ns(m->v[i].tid);
+	usleep(300000);
+	b = run_ns(m->v[i].tid);
+	ASSERT_GE(a, 0);
+	ASSERT_EQ(EBUSY, pthread_tryjoin_np(m->v[i].th, NULL))
+		TH_LOG("vcpu %d left KVM_RUN: exit %u port %#x", i,
+		       m->v[i].reason, m->v[i].port);
+	EXPECT_LT(b - a, 50000000LL) TH_LOG("ran %lld ns while halted", b - a);
+}
+
+/* vCPU @i from the test's start, runnable. */
+static void kick_prepare(struct __test_metadata *_metadata, struct vm *m,
+			 int i)
+{
+	struct kvm_mp_state mp = { KVM_MP_STATE_RUNNABLE };
+
+	ASSERT_EQ(0, ioctl(m->v[i].fd, KVM_SET_MP_STATE, &mp));
+	ASSERT_EQ(0, set_pmode(m, i, T_KICK));
+}
+
+/* The BSP kicks APIC ID @dest; returns the hypercall's RAX. */
+static uint32_t kick(struct __test_metadata *_metadata, struct vm *m,
+		     uint32_t dest)
+{
+	static const uint8_t vmcall[3] = { 0x0f, 0x01, 0xc1 };
+	static const uint8_t vmmcall[3] = { 0x0f, 0x01, 0xd9 };
+
+	memcpy(mem32(m, CODE + (uint32_t)(kick_insn - guest_start)),
+	       vt_host_svm() ? vmmcall : vmcall, 3);
+	wr32(m, D_DEST, dest);
+	kick_prepare(_metadata, m, 0);
+	start(m, 0);
+	EXPECT_EQ(0, join(m, 0, 20));
+	EXPECT_DONE(m, 0, PORT_DONE);
+	return m->v[0].val;
+}
+
+/* The AP got past its HLT, interrupts still off. */
+static void expect_unhalted(struct __test_metadata *_metadata, struct vm *m)
+{
+	EXPECT_EQ(0, join(m, 1, 20)) TH_LOG("vcpu 1 still halted");
+	EXPECT_DONE(m, 1, PORT_AP);
+	EXPECT_EQ(0u, m->v[1].val & 0x200) TH_LOG("EFLAGS %#x", m->v[1].val);
+}
+
+/* A vCPU asleep in HLT with IF clear wakes on the kick, and only then. */
+TEST_F_TIMEOUT(guest, pv_kick_halted, 120)
+{
+	struct vm *m = &self->m;
+
+	kick_prepare(_metadata, m, 1);
+	start(m, 1);
+	expect_blocked(_metadata, m, 1);
+	EXPECT_EQ(0u, kick(_metadata, m, 1));
+	expect_unhalted(_metadata, m);
+}
+
+/*
+ * A kick before the HLT makes that HLT return at once and is used up by
+ * it; one that reaches a halted vCPU outside KVM_RUN shows as RUNNABLE.
+ */
+TEST_F_TIMEOUT(guest, pv_kick_before_halt, 120)
+{
+	struct vm *m = &self->m;
+	struct kvm_mp_state mp;
+
+	kick_prepare(_metadata, m, 1);
+	EXPECT_EQ(0u, kick(_metadata, m, 1));
+	start(m, 1);
+	expect_unhalted(_metadata, m);
+	start(m, 1);
+	expect_blocked(_metadata, m, 1);
+	pthread_kill(m->v[1].th, SIGUSR1);
+	EXPECT_EQ(0, join(m, 1, 10));
+	EXPECT_EQ(EINTR, m->v[1].err);
+	ASSERT_EQ(0, ioctl(m->v[1].fd, KVM_GET_MP_STATE, &mp));
+	EXPECT_EQ((__u32)KVM_MP_STATE_HALTED, mp.mp_state);
+	EXPECT_EQ(0u, kick(_metadata, m, 1));
+	ASSERT_EQ(0, ioctl(m->v[1].fd, KVM_GET_MP_STATE, &mp));
+	EXPECT_EQ((__u32)KVM_MP_STATE_RUNNABLE, mp.mp_state);
+	start(m, 1);
+	expect_unhalted(_metadata, m);
+}
+
+/* An APIC ID nobody has: nothing happens, and kvm.ko answers 0. */
+TEST_F(guest, pv_kick_bad_id)
+{
+	EXPECT_EQ(0u, kick(_metadata, &self->m, 50));
+}
+
+/*
+ * KVM_CAP_ENFORCE_PV_FEATURE_CPUID with PV_UNHALT cleared from the
+ * caller's CPUID: -KVM_ENOSYS (32 bits, as the guest runs 32-bit code).
+ */
+TEST_F(guest, pv_kick_enforced)
+{
+	static struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} buf = { .c.nent = 100 };
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_ENFORCE_PV_FEATURE_CPUID, .args = { 1 },
+	};
+	struct vm *m = &self->m;
+	unsigned int i;
+
+	ASSERT_EQ(0, ioctl(m->sys, KVM_GET_SUPPORTED_CPUID, &buf));
+	for (i = 0; i < buf.c.nent; i++) {
+		if (buf.e[i].function == 1)
+			buf.e[i].ecx |= 1u << 21 | 1u << 24;
+		if (buf.e[i].function == KVM_CPUID_FEATURES)
+			buf.e[i].eax &= ~(1u << FEATURE_PV_UNHALT);
+	}
+	ASSERT_EQ(0, ioctl(m->v[0].fd, KVM_SET_CPUID2, &buf));
+	ASSERT_EQ(0, ioctl(m->v[0].fd, KVM_ENABLE_CAP, &cap));
+	EXPECT_EQ((uint32_t)-KVM_ENOSYS, kick(_metadata, m, 1));
 }
 
 TEST_HARNESS_MAIN

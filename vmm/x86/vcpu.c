@@ -77,9 +77,14 @@ static void adjust_cpuid(struct kvm_cpuid2 *c, unsigned int id,
 			e->eax = id;				/* extended APIC ID */
 			break;
 		case 0x40000001:
-			/* kvmclock (both MSR sets), no-op io delay, stable bit. */
+			/*
+			 * kvmclock (both MSR sets), no-op io delay, stable
+			 * bit; PV EOI and PV unhalt (KVM_HC_KICK_CPU, the
+			 * guest's PV spinlocks) need the in-kernel APIC.
+			 */
 			e->eax &= 1u << 0 | 1u << 1 | 1u << 3 | 1u << 24 |
-				  (kapic && pv_eoi ? 1u << 6 : 0);	/* PV EOI */
+				  (kapic && pv_eoi ? 1u << 6 : 0) |	/* PV EOI */
+				  (kapic ? 1u << 7 : 0);		/* unhalt */
 			break;
 		default:
 			break;
