@@ -71,21 +71,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
+
 #define GUEST_MB	256
 #define MARKER		"VIREO-BENCH-INIT"
 #define QEMU		"/usr/bin/qemu-system-x86_64"
 #define CMDLINE		"console=ttyS0 quiet panic=-1"
 #define INIT_TIMEOUT	180	/* s; a boot here takes 5 to 25, more loaded */
-
-static volatile sig_atomic_t alarmed;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /*
  * Private KiB of every mapping of @pid except guest RAM (>= GUEST_MB):
@@ -168,22 +160,6 @@ static void thread_cpu_ms(pid_t pid, long *all, long *aps)
 	closedir(d);
 }
 
-/*
- * Guest RAM comes from transparent huge pages, and fragmentation left by
- * earlier boots would otherwise make later ones stall in compaction or
- * fall back to 4 KiB pages. Compaction keeps the page cache: both VMMs
- * stay as warm as the warm-up round left them.
- */
-static void compact_memory(void)
-{
-	FILE *f = fopen("/proc/sys/vm/compact_memory", "w");
-
-	if (f) {
-		fputs("1", f);
-		fclose(f);
-	}
-}
-
 /* Each thread of @pid: its state line and its kernel stack, as comments. */
 static void thread_stacks(pid_t pid)
 {
@@ -227,34 +203,16 @@ static int boot_once(const char *label, char *const argv[], double *ms,
 		     long *kib, long *cpu, long *ap_cpu)
 {
 	char line[1024], last[1024];
-	int fds[2], st, killed = 0;
+	int st, killed = 0;
 	double t0;
 	FILE *out;
 	pid_t pid;
 
 	compact_memory();
-	if (pipe(fds))
-		return -1;
 	t0 = now_ms();
-	pid = fork();
-	if (pid < 0)
+	out = spawn_output(argv, 0, &pid);
+	if (!out)
 		return -1;
-	if (!pid) {
-		/* Not the test VM's console: both VMMs would take it over. */
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null > 0) {
-			dup2(null, 0);
-			close(null);
-		}
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	out = fdopen(fds[0], "r");
 	*ms = -1;
 	*kib = -1;
 	*cpu = -1;
@@ -458,11 +416,6 @@ static int boot_smp(const char *dev, int on_kvm, int qemu_first,
 	if (on_kvm && !qemu_first)
 		failed += boot_report("qemu_smp_boot_to_init", "qemu_smp_", qemu);
 	return failed;
-}
-
-static void on_alarm(int sig)
-{
-	alarmed = 1;
 }
 
 int main(void)

@@ -38,25 +38,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "spawn.h"
+
 #define QEMU		"/usr/bin/qemu-system-x86_64"
 #define MARKER		"VIREO-BENCH-INIT"
 #define CMDLINE		"console=ttyS0 quiet panic=-1"
 #define MAX_MACHINES	4
-
-static volatile sig_atomic_t alarmed;
-
-static void on_alarm(int sig)
-{
-	alarmed = 1;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int env_int(const char *name, int dflt, int lo, int hi)
 {
@@ -73,21 +60,6 @@ static int env_int(const char *name, int dflt, int lo, int hi)
 	return v;
 }
 
-/*
- * As the boot benchmark: guest RAM comes from transparent huge pages, and
- * the fragmentation earlier boots leave would otherwise make later ones
- * stall in compaction or fall back to 4 KiB pages, whichever the module.
- */
-static void compact_memory(void)
-{
-	FILE *f = fopen("/proc/sys/vm/compact_memory", "w");
-
-	if (f) {
-		fputs("1", f);
-		fclose(f);
-	}
-}
-
 enum outcome { BOOTED, TIMED_OUT, FAILED };
 
 /*
@@ -100,34 +72,16 @@ static enum outcome boot_once(const char *label, char *const argv[],
 			      int limit, double *ms)
 {
 	char line[1024], last[1024] = "";
-	int fds[2], st, reaped = 0;
+	int st, reaped = 0;
 	double t0;
 	FILE *out;
 	pid_t pid;
 
 	compact_memory();
-	if (pipe(fds))
-		return FAILED;
 	t0 = now_ms();
-	pid = fork();
-	if (pid < 0)
+	out = spawn_output(argv, 1, &pid);
+	if (!out)
 		return FAILED;
-	if (!pid) {
-		int null = open("/dev/null", O_RDONLY);
-
-		if (null > 0) {
-			dup2(null, 0);
-			close(null);
-		}
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		close(fds[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	out = fdopen(fds[0], "r");
 	*ms = -1;
 	alarmed = 0;
 	alarm(limit);
