@@ -21,6 +21,9 @@
 # --qemu puts the host's QEMU (binary, libraries, x86 firmware) in the
 # initramfs at its host paths, for the boot benchmark (tests/bench/boot.c).
 #
+# VIREO_VM_MONITOR=PATH gives the emulator's monitor a Unix socket there
+# (QEMU platforms), to look at a test VM that stopped: `info registers`.
+#
 # A platform (scripts/vm/platform-NAME.sh) knows how to boot one emulator
 # with one kernel; everything else here is shared between platforms.
 set -euo pipefail

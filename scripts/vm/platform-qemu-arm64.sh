@@ -32,13 +32,18 @@ plat_results_dev=/dev/hvc0
 plat_append=
 [ "$mode" = kvm ] || plat_append=kvm-arm.mode=none
 
+# scripts/vm.sh: VIREO_VM_MONITOR puts the monitor on a Unix socket.
+qemu_monitor=none
+[ -z "${VIREO_VM_MONITOR:-}" ] ||
+	qemu_monitor=unix:$VIREO_VM_MONITOR,server=on,wait=off
+
 # plat_boot INITRD TIMEOUT RESULTS: console on stdout, results to RESULTS.
 # Pointer authentication with QEMU's own cheap algorithm (pauth-impdef):
 # the architected one makes the boot four times slower under TCG.
 plat_boot() {
 	timeout -s KILL "$2" qemu-system-aarch64 -accel tcg \
 		-M virt,virtualization=on,gic-version=3 -cpu max,pauth-impdef=on \
-		-smp "$smp" -m "$mem" -display none -monitor none -no-reboot \
+		-smp "$smp" -m "$mem" -display none -monitor "$qemu_monitor" -no-reboot \
 		-serial stdio \
 		-device virtio-serial-device \
 		-chardev "file,id=results,path=$3" \
