@@ -108,6 +108,26 @@ static long private_kib(pid_t pid)
 	return total;
 }
 
+/* /proc/@pid/task, the directory of its threads, or NULL. */
+static DIR *task_dir(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	return opendir(path);
+}
+
+/* /proc/@pid/task/@tid/@name, open for reading, or NULL. */
+static FILE *task_file(pid_t pid, const char *tid, const char *name)
+{
+	char path[96];
+
+	if (snprintf(path, sizeof(path), "/proc/%d/task/%.16s/%s", pid, tid,
+		     name) >= (int)sizeof(path))
+		return NULL;
+	return fopen(path, "r");
+}
+
 /*
  * CPU time of @pid's threads so far, ms: all of them in *@all, those named
  * "vcpuN" with N >= 1 (the vireo VMM's application processors) in *@aps.
@@ -116,14 +136,13 @@ static long private_kib(pid_t pid)
 static void thread_cpu_ms(pid_t pid, long *all, long *aps)
 {
 	long tick = sysconf(_SC_CLK_TCK);
-	char path[64], buf[1024];
+	char buf[1024];
 	struct dirent *e;
 	DIR *d;
 
 	*all = -1;
 	*aps = 0;
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	d = opendir(path);
+	d = task_dir(pid);
 	if (!d || tick <= 0) {
 		if (d)
 			closedir(d);
@@ -136,11 +155,9 @@ static void thread_cpu_ms(pid_t pid, long *all, long *aps)
 		char *comm, *end;
 		FILE *f;
 
-		if (e->d_name[0] == '.' ||
-		    snprintf(path, sizeof(path), "/proc/%d/task/%.16s/stat",
-			     pid, e->d_name) >= (int)sizeof(path))
+		if (e->d_name[0] == '.')
 			continue;
-		f = fopen(path, "r");
+		f = task_file(pid, e->d_name, "stat");
 		if (!f)
 			continue;
 		/* "tid (comm) state ..." where comm may hold spaces. */
@@ -164,25 +181,20 @@ static void thread_cpu_ms(pid_t pid, long *all, long *aps)
 static void thread_stacks(pid_t pid)
 {
 	static const char *const files[] = { "status", "stack" };
-	char path[64], buf[256];
 	struct dirent *e;
 	unsigned int i;
+	char buf[256];
 	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/task", pid);
-	d = opendir(path);
+	d = task_dir(pid);
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
 		for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-			FILE *f;
+			FILE *f = task_file(pid, e->d_name, files[i]);
 
-			if (snprintf(path, sizeof(path), "/proc/%d/task/%.16s/%s",
-				     pid, e->d_name, files[i]) >= (int)sizeof(path))
-				continue;
-			f = fopen(path, "r");
 			if (!f)
 				continue;
 			while (fgets(buf, sizeof(buf), f))
