@@ -178,6 +178,47 @@ int options_cpulist(const char *s, uint64_t *mask)
 	return 0;
 }
 
+struct choice {
+	const char *name;
+	int value;
+};
+
+static const struct choice console_modes[] = {
+	{ "stdio", CONSOLE_STDIO }, { "virtio", CONSOLE_VIRTIO },
+	{ "none", CONSOLE_NONE }, { NULL, 0 },
+};
+
+static const struct choice transports[] = {
+	{ "mmio", VIRTIO_MMIO }, { "pci", VIRTIO_PCI }, { NULL, 0 },
+};
+
+static const struct choice irqchip_modes[] = {
+	{ "kernel", IRQCHIP_KERNEL }, { "split", IRQCHIP_SPLIT },
+	{ "user", IRQCHIP_USER }, { NULL, 0 },
+};
+
+/* One of @c's names into *@out; the error lists them all, in order. */
+static int parse_choice(const char *opt, const char *val,
+			const struct choice *c, int *out, char *err,
+			size_t errlen)
+{
+	char names[128] = "";
+	size_t len = 0;
+	int n;
+
+	for (n = 0; c[n].name; n++) {
+		if (!strcmp(val, c[n].name)) {
+			*out = c[n].value;
+			return 0;
+		}
+	}
+	for (int i = 0; i < n && len < sizeof(names); i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					i == 0 ? "" : i == n - 1 ? " or " : ", ",
+					c[i].name);
+	return errmsg(err, errlen, "%s: expected %s, got '%s'", opt, names, val);
+}
+
 static int parse_disk(struct vm_config *cfg, const char *v, char *err,
 		      size_t errlen)
 {
@@ -317,33 +358,17 @@ int options_parse(int argc, char *const argv[], struct vm_config *cfg,
 			if (parse_net(cfg, val, err, errlen))
 				return -1;
 		} else if (!strcmp(name, "--console")) {
-			if (!strcmp(val, "stdio"))
-				cfg->console = CONSOLE_STDIO;
-			else if (!strcmp(val, "virtio"))
-				cfg->console = CONSOLE_VIRTIO;
-			else if (!strcmp(val, "none"))
-				cfg->console = CONSOLE_NONE;
-			else
-				return errmsg(err, errlen, "--console: expected stdio, virtio or none, got '%s'",
-					    val);
+			if (parse_choice(name, val, console_modes, &k, err, errlen))
+				return -1;
+			cfg->console = (enum console_mode)k;
 		} else if (!strcmp(name, "--virtio")) {
-			if (!strcmp(val, "mmio"))
-				cfg->transport = VIRTIO_MMIO;
-			else if (!strcmp(val, "pci"))
-				cfg->transport = VIRTIO_PCI;
-			else
-				return errmsg(err, errlen, "--virtio: expected mmio or pci, got '%s'",
-					    val);
+			if (parse_choice(name, val, transports, &k, err, errlen))
+				return -1;
+			cfg->transport = (enum virtio_transport)k;
 		} else if (!strcmp(name, "--irqchip")) {
-			if (!strcmp(val, "kernel"))
-				cfg->irqchip = IRQCHIP_KERNEL;
-			else if (!strcmp(val, "split"))
-				cfg->irqchip = IRQCHIP_SPLIT;
-			else if (!strcmp(val, "user"))
-				cfg->irqchip = IRQCHIP_USER;
-			else
-				return errmsg(err, errlen, "--irqchip: expected kernel, split or user, got '%s'",
-					    val);
+			if (parse_choice(name, val, irqchip_modes, &k, err, errlen))
+				return -1;
+			cfg->irqchip = (enum irqchip_mode)k;
 		} else if (!strcmp(name, "--pin")) {
 			if (options_cpulist(val, &cfg->pin_mask))
 				return errmsg(err, errlen, "--pin: bad CPU list '%s'", val);

@@ -85,6 +85,21 @@ TEST(virtio_transport)
 	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--virtio"));
 }
 
+TEST(console_mode)
+{
+	struct vm_config c;
+	char err[128];
+
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k"));
+	EXPECT_EQ(CONSOLE_STDIO, c.console);		/* the default */
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--console", "none"));
+	EXPECT_EQ(CONSOLE_NONE, c.console);
+	ASSERT_EQ(0, PARSE(&c, err, "--kernel", "k", "--console=virtio"));
+	EXPECT_EQ(CONSOLE_VIRTIO, c.console);
+	EXPECT_EQ(-1, PARSE(&c, err, "--kernel", "k", "--console", "Stdio"));
+	EXPECT_STREQ("--console: expected stdio, virtio or none, got 'Stdio'", err);
+}
+
 TEST(help)
 {
 	struct vm_config c;
