@@ -37,6 +37,13 @@ int sandbox_enter(enum sandbox_kind kind, char *err, size_t errlen);
 void sandbox_selftest(void);
 /* The main filter may remove a directory below dirfd (the VM's cgroup). */
 void sandbox_allow_rmdir(int dirfd);
+/*
+ * Each architecture's (x86/vcpu.c, arm64/vcpu.c), ending with 0: the
+ * ioctls its vCPU threads make on exits besides the common ones, and those
+ * of its main thread's dump of a stuck guest (arch_vcpu_dump()).
+ */
+extern const unsigned long arch_vcpu_ioctls[];
+extern const unsigned long arch_dump_ioctls[];
 /* The name of system call nr on this architecture, or NULL. */
 const char *sandbox_syscall_name(long nr);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The VMM's sandbox (vmm/x86/sandbox.c): filters, the forbidden-call line, --user. */
+/* The VMM's sandbox (vmm/sandbox.c): filters, the forbidden-call line, --user. */
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>

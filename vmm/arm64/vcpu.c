@@ -6,7 +6,8 @@
  * start powered off. The boot CPU starts at the Image's first byte with
  * x0 the device tree, x1-x3 zero, EL1h with DAIF masked (booting.rst).
  * WFI, the timer and the GIC are in the kernel: only MMIO (common code) and
- * system events come back here.
+ * system events come back here, and a vCPU thread's seccomp filter allows
+ * it no ioctl beyond the common ones (sandbox.c).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -16,7 +17,13 @@
 
 #include <linux/kvm.h>
 
+#include "../sandbox.h"
 #include "../vm.h"
+
+/* The kernel answers WFI, PSCI, the timer and the GIC: nothing more. */
+const unsigned long arch_vcpu_ioctls[] = { 0 };
+
+const unsigned long arch_dump_ioctls[] = { KVM_GET_ONE_REG, 0 };
 
 #define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
 		     KVM_REG_ARM_CORE_REG(x))

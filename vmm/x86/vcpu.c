@@ -19,7 +19,18 @@
 #include <linux/kvm.h>
 
 #include "loader.h"
+#include "../sandbox.h"
 #include "../vm.h"
+
+/* Injection (KVM_INTERRUPT, KVM_NMI) and an INIT or SIPI's new state. */
+const unsigned long arch_vcpu_ioctls[] = {
+	KVM_INTERRUPT, KVM_NMI, KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS,
+	KVM_SET_SREGS, KVM_SET_FPU, KVM_GET_VCPU_EVENTS, 0,
+};
+
+const unsigned long arch_dump_ioctls[] = {
+	KVM_GET_REGS, KVM_GET_VCPU_EVENTS, 0,
+};
 
 static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
 {

@@ -7,7 +7,9 @@
 # receive interrupt, an SPI), the boot timer, power-off (PSCI SYSTEM_OFF:
 # status 0), a second CPU brought up by PSCI CPU_ON and reboot (PSCI
 # SYSTEM_RESET: status 3), four CPUs online and power-off from them;
-# plus clean errors for what arm64 refuses.
+# the seccomp sandbox (a device model's forbidden call ends the VMM; a
+# filter on every thread), --user and --jail; plus clean errors for what
+# arm64 refuses.
 # Nested guests under TCG are slow: each boot gets BOOT_TIMEOUT seconds.
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-360}
 . "${VIREO_TEST_LIB:-/vireo/lib}/vmm.sh" || exit 1
@@ -15,7 +17,7 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-360}
 CMDLINE="console=ttyS0 earlycon panic=-1 quiet"
 
 make_tmp vmm_boot
-plan 11
+plan 17
 
 guest_tree dev proc
 guest_init_raw <<'GUEST'
@@ -29,6 +31,7 @@ echo "VIREO-CPUS $(/bin/busybox grep -c ^processor /proc/cpuinfo)"
 case "$(/bin/busybox cat /proc/cmdline)" in
 *vireo.test=reboot*) /bin/busybox reboot -f ;;
 *vireo.test=poweroff*) /bin/busybox poweroff -f ;;
+*vireo.test=wait*) echo "VIREO-WAITING"; /bin/busybox sleep 1000 ;;
 esac
 echo "VIREO-READY"
 read -r line
@@ -111,4 +114,59 @@ res_grep "$tmp/smp4.out" "smp: Brought up 1 node, 4 CPUs" \
 	"--cpus 4: the guest kernel brought up 4 CPUs"
 res_status $rc 0 "--cpus 4: guest poweroff -f ends the VMM with status 0" \
 	"$tmp/smp4.out" 20
+
+# 12-13: the sandbox is on by default: the boot timer's write, a device
+# model's work on a vCPU thread, makes a call no filter allows.
+VIREO_SANDBOX_SELFTEST=1 run_vmm "$tmp/sys.out" --kernel "$KERNEL" \
+	--initrd "$tmp/initrd" --memory 256M --cmdline "$CMDLINE vireo.test=poweroff"
+grep -q "^vireo: sandbox: forbidden system call socket ([0-9]*), vCPU thread" "$tmp/sys.out" &&
+	! grep -q VIREO-CPUS "$tmp/sys.out"
+res $? "sandbox: a device model's forbidden call ends the VMM: $(grep sandbox "$tmp/sys.out" | tr -d '\r')"
+res_status $rc 1 "sandbox: status 1 after the forbidden call" "$tmp/sys.out" 20
+
+# 14-17: --user and --jail on a running guest: every thread filtered and
+# the user's, the root a read-only jail in namespaces of its own.
+mkdir -p /etc "$tmp/jail"
+: > "$tmp/jail/jail-marker"
+grep -q '^vireotest:' /etc/passwd 2>/dev/null ||
+	echo 'vireotest:x:4242:4243::/nonexistent:/bin/false' >> /etc/passwd
+grep -q '^vireotest:' /etc/group 2>/dev/null || echo 'vireotest:x:4243:' >> /etc/group
+"$VIREO" run --device "$DEV" --kernel "$KERNEL" --initrd "$tmp/initrd" \
+	--memory 256M --cpus 2 --cmdline "$CMDLINE vireo.test=wait" \
+	--user vireotest --jail "$tmp/jail" > "$tmp/jail.out" 2>&1 < /dev/null &
+pid=$!
+i=0
+while [ $i -lt "$BOOT_TIMEOUT" ] && kill -0 $pid 2>/dev/null &&
+	! grep -q VIREO-WAITING "$tmp/jail.out"; do
+	sleep 1; i=$((i + 1))
+done
+if grep -q VIREO-WAITING "$tmp/jail.out" && kill -0 $pid 2>/dev/null; then
+	k=0 f=0 u=0
+	for t in /proc/$pid/task/*; do
+		k=$((k + 1))
+		grep -q '^Seccomp:[[:space:]]*2$' "$t/status" && f=$((f + 1))
+		grep -q '^Uid:[[:space:]]*4242[[:space:]]*4242[[:space:]]*4242[[:space:]]*4242$' "$t/status" &&
+			u=$((u + 1))
+		echo "# $(cat "$t/comm"): $(grep '^Seccomp:' "$t/status" | tr -s '\t' ' ')"
+	done
+	[ $k -ge 3 ] && [ $f = $k ]
+	res $? "sandbox: a seccomp filter on $f of the VMM's $k threads"
+	[ $u = $k ]
+	res $? "--user vireotest: uid 4242 on $u of $k threads"
+	r=/proc/$pid/root ns=0
+	for n in mnt net ipc uts; do
+		[ "$(readlink /proc/$pid/ns/$n)" != "$(readlink /proc/self/ns/$n)" ] &&
+			ns=$((ns + 1))
+	done
+	[ -e "$r/jail-marker" ] && [ ! -e "$r/vireo" ] && [ $ns = 4 ] &&
+		grep -q ' / ro,nosuid,nodev,noexec' /proc/$pid/mountinfo
+	res $? "--jail: a read-only root holding the jail's marker, $ns of 4 namespaces new"
+	kill $pid; wait $pid
+	res_status $? 5 "--jail --user: SIGTERM ends the VMM with status 5" "$tmp/jail.out" 20
+else
+	kill -9 $pid 2>/dev/null; wait $pid
+	not_ok "sandbox: the --user --jail guest never waited"
+	show "$tmp/jail.out" 30
+	not_ok "--user vireotest"; not_ok "--jail"; not_ok "--jail --user: exit"
+fi
 tap_done

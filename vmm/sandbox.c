@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,8 @@
 #include <linux/kvm.h>
 #include <linux/vhost.h>
 
-#include "../errmsg.h"
-#include "../sandbox.h"
+#include "errmsg.h"
+#include "sandbox.h"
 
 #define NR_NAMES	512
 
@@ -225,10 +226,12 @@ static const int common[] = {
 	SCMP_SYS(getrandom),
 };
 
-/* KVM_RUN and what the exits and interrupt injection need. */
+/*
+ * KVM_RUN and what the devices' register writes need on a vCPU thread;
+ * each architecture adds its own (arch_vcpu_ioctls).
+ */
 static const unsigned long vcpu_ioctls[] = {
-	KVM_RUN, KVM_INTERRUPT, KVM_NMI, KVM_GET_REGS, KVM_SET_REGS,
-	KVM_GET_SREGS, KVM_SET_SREGS, KVM_SET_FPU, KVM_GET_VCPU_EVENTS,
+	KVM_RUN,
 	KVM_IOEVENTFD,		/* a virtio-pci BAR the guest moved */
 	/*
 	 * --net ...,vhost: the driver's DRIVER_OK and reset, register writes
@@ -252,9 +255,12 @@ static const unsigned long irq_ioctls[] = {
 	KVM_SIGNAL_MSI, KVM_IRQ_LINE, KVM_SET_GSI_ROUTING,
 };
 
-/* The terminal restored at exit, the debugging dump of a stuck guest. */
+/*
+ * The terminal restored at exit; the architecture's dump of a stuck guest
+ * adds its own (arch_dump_ioctls).
+ */
 static const unsigned long main_ioctls[] = {
-	TCGETS, TCSETS, TCSETSW, TCSETSF, KVM_GET_REGS, KVM_GET_VCPU_EVENTS,
+	TCGETS, TCSETS, TCSETSW, TCSETSF,
 };
 
 /*
@@ -272,9 +278,10 @@ static struct scmp_arg_cmp arg_cmp(unsigned int arg, enum scmp_compare op,
 	return c;
 }
 
+/* @n requests of @req, or up to a 0 with n = SIZE_MAX. */
 static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && req[i]; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffULL,
 					     req[i] & 0xffffffffULL)))
@@ -308,12 +315,14 @@ int sandbox_enter(enum sandbox_kind kind, char *err, size_t errlen)
 	switch (kind) {
 	case SANDBOX_VCPU:
 		if (allow_ioctls(ctx, vcpu_ioctls,
-				 sizeof(vcpu_ioctls) / sizeof(vcpu_ioctls[0])))
+				 sizeof(vcpu_ioctls) / sizeof(vcpu_ioctls[0])) ||
+		    allow_ioctls(ctx, arch_vcpu_ioctls, SIZE_MAX))
 			goto out;
 		break;
 	case SANDBOX_MAIN:
 		if (allow_ioctls(ctx, main_ioctls,
-				 sizeof(main_ioctls) / sizeof(main_ioctls[0])))
+				 sizeof(main_ioctls) / sizeof(main_ioctls[0])) ||
+		    allow_ioctls(ctx, arch_dump_ioctls, SIZE_MAX))
 			goto out;
 		/* The VM's cgroup removed at exit, through its parent's fd. */
 		if (rmdir_fd >= 0 &&
