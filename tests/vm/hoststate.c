@@ -39,6 +39,7 @@
 
 #include "kselftest_harness.h"
 #include "vireo_test.h"
+#include "vt_proc.h"
 
 #define MEM		0x20000
 #define CODE		0x1000
@@ -787,21 +788,11 @@ static void seg_undress(void)
 }
 
 struct seg_rivals {
-	pid_t vcpu_tid;
-	int ncpus;
-	volatile int stop, ready;
-	volatile long spins, bad, moves;
+	struct vt_mover move;		/* the vCPU's thread */
+	volatile int ready;
+	volatile long spins, bad;
 	char what[64];
 };
-
-static void seg_pin(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(tid, sizeof(set), &set);
-}
 
 /* Busy on CPU 0, where the vCPU's thread starts, checking its own state. */
 static void *seg_spinner(void *p)
@@ -810,10 +801,10 @@ static void *seg_spinner(void *p)
 	struct seg_state mine, now;
 	const char *d;
 
-	seg_pin(0, 0);
+	vt_pin(0, 0);
 	seg_dress(&mine, 0x5a5a5a5a000ULL);
 	r->ready = 1;
-	while (!r->stop) {
+	while (!r->move.stop) {
 		seg_read(&now);
 		d = seg_diff(&mine, &now);
 		if (d && !r->bad++)
@@ -821,40 +812,6 @@ static void *seg_spinner(void *p)
 		r->spins++;
 	}
 	return NULL;
-}
-
-/* Every 20 ms the vCPU's thread goes to the other CPU. */
-static void *seg_mover(void *p)
-{
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	struct seg_rivals *r = p;
-	int cpu = 0;
-
-	while (!r->stop) {
-		nanosleep(&ts, NULL);
-		if (r->ncpus < 2)
-			continue;
-		cpu = !cpu;
-		seg_pin(r->vcpu_tid, cpu);
-		r->moves++;
-	}
-	return NULL;
-}
-
-/* This thread's involuntary context switches so far. */
-static long seg_nivcsw(void)
-{
-	char line[128];
-	long n = -1;
-	FILE *f = fopen("/proc/thread-self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 static sigjmp_buf seg_fault_jmp;
@@ -912,7 +869,7 @@ TEST(segments_across_preemption)
 	struct itimerval it = {
 		.it_value.tv_usec = 50000, .it_interval.tv_usec = 50000,
 	};
-	struct seg_rivals r = { .vcpu_tid = gettid() };
+	struct seg_rivals r = { .move.tid = gettid() };
 	struct seg_state want, now;
 	pthread_t spin_th, move_th;
 	bool ports;
@@ -932,8 +889,8 @@ TEST(segments_across_preemption)
 	ASSERT_EQ(0, sigaction(SIGSEGV, &sa, NULL));
 	if (ports)
 		ASSERT_TRUE(seg_port_ok());
-	r.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
-	seg_pin(0, 0);
+	r.move.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	vt_pin(0, 0);
 	seg_dress(&want, 0x2468ace000ULL);
 	EXPECT_EQ(seg_have_ldt, want.ldt);
 
@@ -942,14 +899,14 @@ TEST(segments_across_preemption)
 	       host_is_intel() ? vmcall : vmmcall, 3);
 
 	ASSERT_EQ(0, pthread_create(&spin_th, NULL, seg_spinner, &r));
-	ASSERT_EQ(0, pthread_create(&move_th, NULL, seg_mover, &r));
+	ASSERT_EQ(0, pthread_create(&move_th, NULL, vt_mover, &r.move));
 	/* Its selectors in place before any guest runs. */
 	while (!r.ready)
 		sched_yield();
-	sw0 = seg_nivcsw();
+	sw0 = vt_nivcsw();
 	/* Until the thread was preempted and moved a few times, at least. */
 	for (round = 0; round < 2 || (round < 100 &&
-	     (seg_nivcsw() < sw0 + 3 || (r.ncpus > 1 && r.moves < 3)));
+	     (vt_nivcsw() < sw0 + 3 || (r.move.ncpus > 1 && r.move.moves < 3)));
 	     round++) {
 		RUN_TO_PORT(&t, 0x10);
 		EXPECT_EQ(0ULL, guest_u64(&t, SEG_BAD))
@@ -965,8 +922,8 @@ TEST(segments_across_preemption)
 			EXPECT_TRUE(seg_port_ok())
 				TH_LOG("round %d: port I/O faults", round);
 	}
-	sw1 = seg_nivcsw();
-	r.stop = 1;
+	sw1 = vt_nivcsw();
+	r.move.stop = 1;
 	pthread_join(spin_th, NULL);
 	pthread_join(move_th, NULL);
 	/* The runs did share the CPU (else the test proved nothing). */
@@ -975,7 +932,7 @@ TEST(segments_across_preemption)
 	EXPECT_EQ(0, r.bad) TH_LOG("the other thread's %s changed %ld times",
 				  r.what, r.bad);
 	TH_LOG("%d rounds, %ld involuntary switches, %ld moves", round,
-	       sw1 - sw0, r.moves);
+	       sw1 - sw0, r.move.moves);
 
 	/* A signal ends a run of in-kernel exits: the same holds. */
 	ASSERT_EQ(0, sigaction(SIGALRM, &al, NULL));

@@ -19,6 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "vt_arm64.h"
+#include "vt_proc.h"
 
 #define SYSREG(op0, op1, crn, crm, op2) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | \
 	KVM_REG_ARM64_SYSREG | (op0) << 14 | (op1) << 11 | (crn) << 7 | \
@@ -132,20 +133,9 @@ static uint64_t tpidrro_el0(void)
 
 /* The threads that take the vCPU's CPU from it, and move it. */
 struct rivals {
-	pid_t vcpu_tid;
-	int ncpus;
-	volatile int stop;
-	volatile long spins, bad, moves;
+	struct vt_mover move;		/* the vCPU's thread */
+	volatile long spins, bad;
 };
-
-static void pin(pid_t tid, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(tid, sizeof(set), &set);
-}
 
 /* Busy on CPU 0, checking its own TLS registers all along. */
 static void *spinner(void *p)
@@ -153,47 +143,13 @@ static void *spinner(void *p)
 	struct rivals *r = p;
 	uint64_t mine = tpidr_el0(), ro = tpidrro_el0();
 
-	pin(0, 0);
-	while (!r->stop) {
+	vt_pin(0, 0);
+	while (!r->move.stop) {
 		if (tpidr_el0() != mine || tpidrro_el0() != ro)
 			r->bad++;
 		r->spins++;
 	}
 	return NULL;
-}
-
-/* Every 20 ms the vCPU's thread goes to the other CPU. */
-static void *mover(void *p)
-{
-	struct timespec ts = { 0, 20 * 1000 * 1000 };
-	struct rivals *r = p;
-	int cpu = 0;
-
-	while (!r->stop) {
-		nanosleep(&ts, NULL);
-		if (r->ncpus < 2)
-			continue;
-		cpu = !cpu;
-		pin(r->vcpu_tid, cpu);
-		r->moves++;
-	}
-	return NULL;
-}
-
-/* This thread's involuntary context switches so far. */
-static long nivcsw(void)
-{
-	char line[128];
-	long n = -1;
-	FILE *f = fopen("/proc/thread-self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
-			break;
-	fclose(f);
-	return n;
 }
 
 static uint64_t get(struct __test_metadata *_metadata, int vcpu, uint64_t id)
@@ -207,14 +163,14 @@ static uint64_t get(struct __test_metadata *_metadata, int vcpu, uint64_t id)
 TEST(context_across_preemption_and_signals)
 {
 	uint64_t tls = tpidr_el0(), ro = tpidrro_el0();
-	struct rivals r = { .vcpu_tid = gettid() };
+	struct rivals r = { .move.tid = gettid() };
 	pthread_t spin_th, move_th;
 	long sw0, sw1;
 	struct vt_vm t;
 	int round, rc = 0;
 	uint64_t x13;
 
-	r.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	r.move.ncpus = sysconf(_SC_NPROCESSORS_ONLN);
 	ASSERT_EQ(0, va_vm_guest(&t, 0x10000, g_ctx_start, g_ctx_end));
 	EXPECT_EQ(G_SP, va_store(&t, 0));
 	/* KVM_RUN returned: the host's TLS back, the guest's in its vCPU. */
@@ -225,13 +181,13 @@ TEST(context_across_preemption_and_signals)
 	EXPECT_EQ(G_CONTEXTIDR, get(_metadata, t.vcpu, REG_CONTEXTIDR_EL1));
 	EXPECT_EQ(G_TPIDR_EL1, get(_metadata, t.vcpu, REG_TPIDR_EL1));
 
-	pin(0, 0);
+	vt_pin(0, 0);
 	ASSERT_EQ(0, pthread_create(&spin_th, NULL, spinner, &r));
-	ASSERT_EQ(0, pthread_create(&move_th, NULL, mover, &r));
-	sw0 = nivcsw();
+	ASSERT_EQ(0, pthread_create(&move_th, NULL, vt_mover, &r.move));
+	sw0 = vt_nivcsw();
 	/* Until the thread was preempted and moved a few times, at least. */
 	for (round = 0; round < 2 || (round < 200 &&
-	     (nivcsw() < sw0 + 3 || (r.ncpus > 1 && r.moves < 3))); round++) {
+	     (vt_nivcsw() < sw0 + 3 || (r.move.ncpus > 1 && r.move.moves < 3))); round++) {
 		EXPECT_EQ(G_TPIDR_EL0, va_store(&t, 8));
 		EXPECT_EQ(tls, tpidr_el0());
 		EXPECT_EQ(ro, tpidrro_el0());
@@ -243,8 +199,8 @@ TEST(context_across_preemption_and_signals)
 		EXPECT_EQ(G_SP, va_store(&t, 56));
 		EXPECT_EQ(0ULL, va_store(&t, 64));
 	}
-	sw1 = nivcsw();
-	r.stop = 1;
+	sw1 = vt_nivcsw();
+	r.move.stop = 1;
 	pthread_join(spin_th, NULL);
 	pthread_join(move_th, NULL);
 	/* The runs did share the CPU (else the test proved nothing). */
@@ -252,7 +208,7 @@ TEST(context_across_preemption_and_signals)
 	EXPECT_LT(0, r.spins);
 	EXPECT_EQ(0, r.bad) TH_LOG("the other thread's TLS changed %ld times",
 				  r.bad);
-	TH_LOG("%ld involuntary switches, %ld moves", sw1 - sw0, r.moves);
+	TH_LOG("%ld involuntary switches, %ld moves", sw1 - sw0, r.move.moves);
 
 	/* A signal ends a run of in-kernel exits: the same holds. */
 	va_alarm(50);

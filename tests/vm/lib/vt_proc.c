@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Reading and writing the host's /proc, /sys and debugfs numbers (vt_proc.h). */
 #include <errno.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vireo.h"
@@ -82,4 +84,45 @@ long vt_huge_mappings(void)
 	if (access(path, R_OK))
 		mount("none", "/sys/kernel/debug", "debugfs", 0, NULL);
 	return vt_read_long(path);
+}
+
+void vt_pin(pid_t tid, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(tid, sizeof(set), &set);
+}
+
+long vt_nivcsw(void)
+{
+	char line[128];
+	long n = -1;
+	FILE *f = fopen("/proc/thread-self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+void *vt_mover(void *p)
+{
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	struct vt_mover *m = p;
+	int cpu = 0;
+
+	while (!m->stop) {
+		nanosleep(&ts, NULL);
+		if (m->ncpus < 2)
+			continue;
+		cpu = !cpu;
+		vt_pin(m->tid, cpu);
+		m->moves++;
+	}
+	return NULL;
 }

@@ -7,6 +7,8 @@
 #ifndef VT_PROC_H
 #define VT_PROC_H
 
+#include <sys/types.h>
+
 /* The first number in the file at @path. */
 long vt_read_long(const char *path);
 /* Writes @v and a newline to @path: 0 or -errno. */
@@ -17,5 +19,24 @@ long vt_meminfo(const char *key);
 long vt_anon_huge_kb(const void *addr);
 /* vireo.ko's count of 2 MiB guest mappings made since load (debugfs, mounted if need be). */
 long vt_huge_mappings(void);
+
+/*
+ * For tests that make a vCPU's thread share and change CPUs while it runs
+ * a guest: vt_pin() pins thread @tid (0: the caller) to CPU @cpu;
+ * vt_nivcsw() is the calling thread's involuntary context switches so far;
+ * vt_mover(&m), a thread's function, moves thread m.tid between CPUs 0
+ * and 1 every 20 ms, counting m.moves, until m.stop (with one CPU it only
+ * waits).
+ */
+struct vt_mover {
+	pid_t tid;
+	int ncpus;
+	volatile int stop;
+	volatile long moves;
+};
+
+void vt_pin(pid_t tid, int cpu);
+long vt_nivcsw(void);
+void *vt_mover(void *m);
 
 #endif
