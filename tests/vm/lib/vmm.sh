@@ -43,6 +43,20 @@ tap_done() { [ $failed = 0 ]; }
 comment() { sed 's/^/# /' "$@"; }
 # show FILE [LINES]: the last LINES (30) lines of FILE, as comments.
 show() { comment "$1" | tail -n "${2:-30}"; }
+# refused LABEL STATUS PATTERN ARGS...: `vireo run ARGS` must end with
+# STATUS after printing one line, "vireo: ..." with PATTERN in it.
+refused() {
+	label=$1 want=$2 pat=$3; shift 3
+	"$VIREO" run --device "$DEV" "$@" > "$tmp/bad.out" 2>&1 < /dev/null
+	rc=$?
+	lines=$(wc -l < "$tmp/bad.out")
+	if [ $rc = "$want" ] && [ "$lines" = 1 ] && grep -q "^vireo: .*$pat" "$tmp/bad.out"; then
+		ok "$label: status $rc, $(cat "$tmp/bad.out")"
+	else
+		not_ok "$label: status $rc (want $want), $lines lines (want 1: 'vireo: ...$pat')"
+		show "$tmp/bad.out"
+	fi
+}
 # show_guest FILE: the guest's "GUEST..." lines in FILE, as comments.
 show_guest() { grep '^GUEST' "$1" | comment; }
 
