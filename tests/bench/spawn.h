@@ -60,15 +60,18 @@ static void compact_memory(void)
  * bzImage decompressor spent 3 to 5 s more in that path (a perf profile of
  * the emulator: page_collection_lock() and its GTree in 30 to 35% of the
  * samples over those seconds; 0.5 to 0.9 s to decompress in a first boot),
- * whichever the VMM. Writing over VIREO_BENCH_SCRUB_MB MiB (512; 0 turns
- * it off) of huge pages from this process, and freeing them, hands the
- * next VMM pages the emulator has forgotten, outside the timed boot. The
- * stores pay the emulator's price once, here: several seconds a boot.
+ * whichever the VMM. Writing over VIREO_BENCH_SCRUB_MB MiB (512 is
+ * enough; unset or 0, the default, does nothing) of huge pages from this
+ * process, and freeing them, hands the next VMM pages the emulator has
+ * forgotten, outside the timed boot. The stores pay the emulator's price
+ * once, here: several seconds a boot. Off by default: that it spares
+ * QEMU's boot as much as the vireo VMM's is not shown yet
+ * (tests/bench/README.md).
  */
 static void scrub_memory(void)
 {
 	const char *e = getenv("VIREO_BENCH_SCRUB_MB");
-	size_t len = (size_t)(e && *e ? strtoul(e, NULL, 10) : 512) << 20;
+	size_t len = (size_t)(e && *e ? strtoul(e, NULL, 10) : 0) << 20;
 	char *p;
 
 	if (!len)
