@@ -31,6 +31,9 @@
 #   VIREO_BENCH_QEMU_RETRIES  the QEMU benchmark's machines ("q35 microvm"),
 #                        guest vCPUs (1), seconds to init before a boot counts
 #                        as timed out (300) and boots again after a timeout (2)
+#   VIREO_BENCH_SCRUB_MB  MiB of huge pages the boot benchmarks write over
+#                        before each boot (none by default; 512 covers a VMM):
+#                        see scrub_memory() in tests/bench/spawn.h
 #   VIREO_BENCH_SMP, VIREO_BENCH_TIMEOUT  the test VM's CPUs and time limit
 #
 # Fails, naming the benchmark, if any benchmark exits non-zero, dies or
@@ -53,7 +56,7 @@ case $rounds in ''|*[!0-9]*|0) echo "bench: VIREO_BENCH_ROUNDS must be a number 
 cmd="VIREO_BENCH_ROUNDS=$rounds VIREO_BENCH_BATCHES=$batches"
 for v in VIREO_BENCH_BOOTS VIREO_BENCH_QEMU_MACHINE VIREO_BENCH_QEMU_MACHINES \
 	VIREO_BENCH_QEMU_IRQCHIPS VIREO_BENCH_QEMU_SMP VIREO_BENCH_QEMU_TIMEOUT \
-	VIREO_BENCH_QEMU_RETRIES; do
+	VIREO_BENCH_QEMU_RETRIES VIREO_BENCH_SCRUB_MB; do
 	[ -n "${!v:-}" ] && cmd="$cmd $v='${!v}'"
 done
 if [ $arm64 = 1 ]; then

@@ -221,6 +221,7 @@ static int boot_once(const char *label, char *const argv[], double *ms,
 	pid_t pid;
 
 	compact_memory();
+	scrub_memory();
 	t0 = now_ms();
 	out = spawn_output(argv, 0, &pid);
 	if (!out)

@@ -78,6 +78,7 @@ static enum outcome boot_once(const char *label, char *const argv[],
 	pid_t pid;
 
 	compact_memory();
+	scrub_memory();
 	t0 = now_ms();
 	out = spawn_output(argv, 1, &pid);
 	if (!out)

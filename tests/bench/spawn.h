@@ -9,6 +9,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,6 +47,42 @@ static void compact_memory(void)
 		fputs("1", f);
 		fclose(f);
 	}
+}
+
+/*
+ * The test VM's emulator (QEMU TCG) remembers, for each page of the test
+ * VM, the code it translated from it, and a store to such a page takes its
+ * self-modifying-code path until every translation there is gone. The
+ * pages a VMM gets for guest RAM are mostly those the previous boot's VMM
+ * just freed, where the previous guest's kernel ran, and the kernel's
+ * zeroing of them for the new VMM does not take the emulator's memory of
+ * them away: in every boot of a test VM but the first, the next guest's
+ * bzImage decompressor spent 3 to 5 s more in that path (a perf profile of
+ * the emulator: page_collection_lock() and its GTree in 30 to 35% of the
+ * samples over those seconds; 0.5 to 0.9 s to decompress in a first boot),
+ * whichever the VMM. Writing over VIREO_BENCH_SCRUB_MB MiB (512 is
+ * enough; unset or 0, the default, does nothing) of huge pages from this
+ * process, and freeing them, hands the next VMM pages the emulator has
+ * forgotten, outside the timed boot. The stores pay the emulator's price
+ * once, here: several seconds a boot. Off by default: that it spares
+ * QEMU's boot as much as the vireo VMM's is not shown yet
+ * (tests/bench/README.md).
+ */
+static void scrub_memory(void)
+{
+	const char *e = getenv("VIREO_BENCH_SCRUB_MB");
+	size_t len = (size_t)(e && *e ? strtoul(e, NULL, 10) : 0) << 20;
+	char *p;
+
+	if (!len)
+		return;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	madvise(p, len, MADV_HUGEPAGE);
+	memset(p, 1, len);
+	munmap(p, len);
 }
 
 /*
