@@ -16,6 +16,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/cache-entry.sh"
 cache=${CACHE:-$top/.cache}
 frag=$top/scripts/vm/debug-kernel.config
 tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
@@ -78,15 +79,7 @@ if ! whole "$dir"; then
 	cd "$top"
 	echo "$kver" > "$tmp/release"
 	echo "debug-kernel: built $kver in $(( $(date +%s) - t0 )) s" >&2
-	touch "$tmp/.done"
-	# A run beside this one may have finished first: keep its entry.
-	if whole "$dir"; then
-		rm -rf "$tmp"
-	else
-		rm -rf "$dir"
-		mv "$tmp" "$dir"
-	fi
-	trap - EXIT
+	cache_publish "$tmp" "$dir"
 fi
 ln -sfn "$key" "$base/current"
 echo "$dir"

@@ -14,6 +14,7 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/cache-entry.sh"
 cache=${CACHE:-$top/.cache}
 tarball=$(ls /usr/src/linux-source-6.1.tar.* 2>/dev/null | head -n1)
 [ -n "$tarball" ] || { echo "selftests: no linux-source-6.1 (run scripts/setup.sh)" >&2; exit 1; }
@@ -70,15 +71,7 @@ if ! whole "$dir"; then
 	grep -E 'error:|Error [0-9]' "$tmp/build.log" > "$tmp/build-errors" || true
 	rm -rf "$tmp/src"
 	echo "selftests: built $n of $(wc -l < "$tmp/list") programs in $(( $(date +%s) - t0 )) s" >&2
-	touch "$tmp/.done"
-	# A run beside this one may have finished first: keep its entry.
-	if whole "$dir"; then
-		rm -rf "$tmp"
-	else
-		rm -rf "$dir"
-		mv "$tmp" "$dir"
-	fi
-	trap - EXIT
+	cache_publish "$tmp" "$dir"
 fi
 ln -sfn "$key" "$base/current"
 echo "$dir"
