@@ -59,7 +59,7 @@ BEGIN {
 	split("irq nmi irq_window nmi_window io halt npf_mapped cpu_id sysreg ctrl_reg debug_reg exception hypercall insn shutdown other", vk, " ")
 	vk[7] = "npf mapped"
 }
-/^# / { print; next }
+/^# / && !/^# dmesg/ { print; next }
 $1 != "PROFILE" { next }
 $3 == "boot" { boots[$2] = boots[$2] " " $5; nb[$2]++; next }
 $3 == "win" {
