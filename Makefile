@@ -11,7 +11,7 @@
 # make bench-vmx  the exit benchmarks on VT-x (Bochs), vireo.ko vs kvm_intel
 # make bench-arm64  the arm64 exit and boot benchmarks, vireo.ko vs the
 #                 kernel's built-in KVM (qemu-arm64 test VM)
-# make profile    one VMM boot on each module: exits, time, faults side by side
+# make profile    VMM boots on each module, traced alike: exits, time, faults side by side
 # make vmm-arm64  the VMM cross-compiled static for arm64 (vmm/vireo-arm64)
 # make setup      install Debian packages and fetch the test kernel
 # make install    vireo.ko under /lib/modules/KVER/extra with depmod, its

@@ -283,8 +283,10 @@ void vireo_stats_vcpu_init(struct vireo_vcpu *vcpu)
  *
  * An exit's time in the module runs from here to the next entry
  * (vireo_stat_entering()) or to KVM_RUN's return, whichever comes first,
- * and goes to the reason vireo_stat_exit() gives it: the same span as
- * kvm.ko's kvm_exit to kvm_entry (or kvm_userspace_exit) tracepoints.
+ * and goes to the reason vireo_stat_exit() gives it.  It includes the host
+ * interrupt that ended an irq exit, which kvm.ko's kvm_exit to kvm_entry
+ * (or kvm_userspace_exit) tracepoints leave out on AMD-V (kvm_exit comes
+ * after the interrupt there).
  * Interrupts may be off: local_clock() is safe there.
  */
 void __vireo_hot vireo_stat_exited(struct vireo_vcpu *vcpu)

@@ -698,6 +698,7 @@ int __vireo_hot svm_handle_exit(struct vireo_vcpu *vcpu)
 		vireo_stat_exit(vcpu, VIREO_EXIT_CTRL_REG);
 		return svm_exit_xsetbv(vcpu);
 	case SVM_EXIT_WRITE_CR4:
+		vireo_stat_exit(vcpu, VIREO_EXIT_CTRL_REG);
 		return svm_exit_cr4_write(vcpu);
 	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
 	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:

@@ -212,6 +212,19 @@ static void x86_filter_leaf(struct kvm_cpuid_entry2 *e, u64 xcr0)
 		e->edx &= ~(BIT(12) | BIT(21) | BIT(22) | BIT(29));
 		break;
 	case 6:
+		/*
+		 * Of the power management leaf only ARAT, as kvm.ko reports
+		 * it: the APIC timer is an hrtimer of the host's, which runs
+		 * on whatever the guest's CPU does (a halted vCPU's timer
+		 * wakes it).  Without ARAT a Linux guest keeps the PIT as a
+		 * broadcast clockevent (apic_needs_pit()) and takes its
+		 * ticks through the VMM or the in-kernel PIT while it boots.
+		 */
+		e->eax = BIT(X86_FEATURE_ARAT & 31);
+		e->ebx = 0;
+		e->ecx = 0;
+		e->edx = 0;
+		break;
 	case 0xa:
 		e->eax = 0;
 		e->ebx = 0;

@@ -999,6 +999,33 @@ TEST(pv_unhalt_supported)
 	close(sys);
 }
 
+/*
+ * ARAT (CPUID 6 EAX bit 2): the APIC timer runs whatever the guest's CPU
+ * does (the timer tests' guests wait for their ticks in HLT).  kvm.ko
+ * reports it; without it a Linux guest keeps the PIT as its broadcast
+ * clockevent and boots with PIT ticks.
+ */
+TEST(arat_supported)
+{
+	static struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} buf = { .c.nent = 100 };
+	int sys = vt_open_dev();
+	unsigned int i, found = 0;
+
+	ASSERT_GE(sys, 0);
+	ASSERT_EQ(0, ioctl(sys, KVM_GET_SUPPORTED_CPUID, &buf));
+	for (i = 0; i < buf.c.nent; i++) {
+		if (buf.e[i].function != 6)
+			continue;
+		found++;
+		EXPECT_EQ(1u << 2, buf.e[i].eax);
+	}
+	EXPECT_EQ(1u, found);
+	close(sys);
+}
+
 /* vCPU @i's thread is inside KVM_RUN and asleep there. */
 static void expect_blocked(struct __test_metadata *_metadata, struct vm *m,
 			   int i)

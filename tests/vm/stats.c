@@ -21,6 +21,7 @@
 #include "vireo_test.h"
 #include "vireo.h"
 #include "irqchip_vm.h"
+#include "vt_host.h"
 
 #define CODE		0x1000
 #define MEM		0x10000
@@ -344,6 +345,35 @@ TEST_F(stats, counters_move)
 	EXPECT_EQ(0, st_get(&self->vcpu, "blocking"));
 }
 
+/*
+ * On AMD-V a MOV to CR4 exits on both modules (CR4 is checked against the
+ * guest's CPUID) and is one of "exits", as every exit is: from one OUT to
+ * the next, with the CR4 write between, at least two.  The first OUT has
+ * the code page mapped already.
+ */
+TEST_F(stats, cr4_write_counted)
+{
+	static const uint8_t code[] = {
+		0xe6, 0x10,		/* out 0x10, al */
+		0x0f, 0x20, 0xe0,	/* mov eax, cr4 */
+		0x0f, 0x22, 0xe0,	/* mov cr4, eax */
+		0xe6, 0x10,		/* out 0x10, al */
+	};
+	struct vt_vm *t = &self->t;
+	int64_t before;
+
+	/* VT-x exits only for a write that changes a bit the host owns. */
+	if (!vt_host_svm())
+		SKIP(return, "a MOV to CR4 of the same value does not exit on VT-x");
+	load(t, code, sizeof(code));
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t->run->exit_reason);
+	before = st_get(&self->vcpu, "exits");
+	ASSERT_EQ(0, vt_run(t));
+	ASSERT_EQ((uint32_t)KVM_EXIT_IO, t->run->exit_reason);
+	EXPECT_LE(2, st_get(&self->vcpu, "exits") - before);
+}
+
 static void on_usr1(int sig)
 {
 }
@@ -599,7 +629,12 @@ static long long debugfs_sum(const char *name)
  */
 TEST_F(stats, exit_reasons)
 {
-	static const uint8_t code[] = { 0xe6, 0x10, 0xf4 };
+	static const uint8_t code[] = {
+		0x0f, 0x20, 0xe0,	/* mov eax, cr4 */
+		0x0f, 0x22, 0xe0,	/* mov cr4, eax: exits on vireo.ko */
+		0xe6, 0x10,		/* out 0x10, al */
+		0xf4,			/* hlt */
+	};
 	struct vt_vm *t = &self->t;
 	struct st *s = &self->vcpu;
 	int64_t sum = 0, ns = 0;
@@ -627,6 +662,8 @@ TEST_F(stats, exit_reasons)
 	EXPECT_EQ(st_get(s, "exits"), sum);
 	EXPECT_EQ(1, st_get(s, "exit_io"));
 	EXPECT_EQ(1, st_get(s, "exit_halt"));
+	if (vt_host_svm())
+		EXPECT_EQ(1, st_get(s, "exit_ctrl_reg"));
 	EXPECT_LT(0, st_get(s, "exit_io_ns"));
 	EXPECT_LE(st_get(s, "exit_io_ns"), ns);
 	/* The debugfs sums cover this live vCPU. */
