@@ -78,13 +78,24 @@ GUEST
 # xfer, 2 MiB over TCP each way follow (only there: on a loaded test VM a
 # boot with them is slow enough to look hung on kvm.ko).
 net_run() {
+	# The host side, each time a VMM makes the tap: run_vmm boots a hung
+	# kvm.ko guest again, and the new VMM's tap is a new device.
+	(
+		while :; do
+			[ -e /sys/class/net/$TAP ] &&
+				! "$BUSYBOX" ip addr show dev $TAP 2>/dev/null |
+					grep -q "inet $HOST_IP/" &&
+				"$BUSYBOX" ip link set $TAP up &&
+				"$BUSYBOX" ip addr add $HOST_IP/24 dev $TAP
+			sleep 1
+		done
+	) &
+	tap_keeper=$!
 	(
 		i=0
 		while [ $i -lt 120 ] && [ ! -e /sys/class/net/$TAP ]; do
 			sleep 1; i=$((i + 1))
 		done
-		"$BUSYBOX" ip link set $TAP up
-		"$BUSYBOX" ip addr add $HOST_IP/24 dev $TAP
 		: > "$2.threads"
 		while [ $i -lt "$BOOT_TIMEOUT" ] && [ ! -s "$2.threads" ] &&
 			pids=$("$BUSYBOX" pidof vireo); do
@@ -124,6 +135,7 @@ net_run() {
 	run_vmm "$2" --kernel "$KERNEL" --initrd "$tmp/initrd" --memory 256M \
 		--virtio "$1" --net tap:$TAP${3:-} \
 		--cmdline "console=ttyS0 panic=-1 quiet${4:+ vnet_$4}"
+	kill $tap_keeper
 	wait
 	[ -f "$2.rx" ] && echo "host received $("$BUSYBOX" wc -c < "$2.rx") bytes" >> "$2"
 	show_guest "$2"
