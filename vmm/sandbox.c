@@ -17,7 +17,6 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,7 +241,7 @@ static const unsigned long vcpu_ioctls[] = {
 	VHOST_GET_VRING_BASE, VHOST_SET_VRING_ADDR, VHOST_SET_VRING_KICK,
 	VHOST_SET_VRING_CALL, VHOST_NET_SET_BACKEND,
 	/* --net: the tap's receive offloads follow the driver's features. */
-	TUNSETOFFLOAD,
+	TUNSETOFFLOAD, 0,
 };
 
 /*
@@ -252,7 +251,7 @@ static const unsigned long vcpu_ioctls[] = {
  * reach only this VM's own interrupt controllers.
  */
 static const unsigned long irq_ioctls[] = {
-	KVM_SIGNAL_MSI, KVM_IRQ_LINE, KVM_SET_GSI_ROUTING,
+	KVM_SIGNAL_MSI, KVM_IRQ_LINE, KVM_SET_GSI_ROUTING, 0,
 };
 
 /*
@@ -260,7 +259,7 @@ static const unsigned long irq_ioctls[] = {
  * adds its own (arch_dump_ioctls).
  */
 static const unsigned long main_ioctls[] = {
-	TCGETS, TCSETS, TCSETSW, TCSETSF,
+	TCGETS, TCSETS, TCSETSW, TCSETSF, 0,
 };
 
 /*
@@ -278,10 +277,10 @@ static struct scmp_arg_cmp arg_cmp(unsigned int arg, enum scmp_compare op,
 	return c;
 }
 
-/* @n requests of @req, or up to a 0 with n = SIZE_MAX. */
-static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req, size_t n)
+/* The requests of @req, a list that ends with 0 (no ioctl is 0). */
+static int allow_ioctls(scmp_filter_ctx ctx, const unsigned long *req)
 {
-	for (size_t i = 0; i < n && req[i]; i++)
+	for (size_t i = 0; req[i]; i++)
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				     arg_cmp(1, SCMP_CMP_MASKED_EQ, 0xffffffffULL,
 					     req[i] & 0xffffffffULL)))
@@ -310,19 +309,17 @@ int sandbox_enter(enum sandbox_kind kind, char *err, size_t errlen)
 	if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 			     arg_cmp(0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)))
 		goto out;
-	if (allow_ioctls(ctx, irq_ioctls, sizeof(irq_ioctls) / sizeof(irq_ioctls[0])))
+	if (allow_ioctls(ctx, irq_ioctls))
 		goto out;
 	switch (kind) {
 	case SANDBOX_VCPU:
-		if (allow_ioctls(ctx, vcpu_ioctls,
-				 sizeof(vcpu_ioctls) / sizeof(vcpu_ioctls[0])) ||
-		    allow_ioctls(ctx, arch_vcpu_ioctls, SIZE_MAX))
+		if (allow_ioctls(ctx, vcpu_ioctls) ||
+		    allow_ioctls(ctx, arch_vcpu_ioctls))
 			goto out;
 		break;
 	case SANDBOX_MAIN:
-		if (allow_ioctls(ctx, main_ioctls,
-				 sizeof(main_ioctls) / sizeof(main_ioctls[0])) ||
-		    allow_ioctls(ctx, arch_dump_ioctls, SIZE_MAX))
+		if (allow_ioctls(ctx, main_ioctls) ||
+		    allow_ioctls(ctx, arch_dump_ioctls))
 			goto out;
 		/* The VM's cgroup removed at exit, through its parent's fd. */
 		if (rmdir_fd >= 0 &&
