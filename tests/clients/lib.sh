@@ -10,18 +10,29 @@ n=0 failed=0
 # kvm.ko boot (below) costs this much before its retry.
 LIMIT=${VIREO_CLIENT_TIMEOUT:-150}
 
-# On kvm.ko only, QEMU's guest boots without PV EOI, and a boot that hangs
-# until the timeout is booted again, up to $KVM_HANG_RETRIES (2) times,
-# each said in a TAP comment. QEMU 7.2's TCG emulation of SVM (the test
-# VM's CPU) sometimes delivers an interrupt injected through EVENTINJ a
-# second time, at the first instruction of its handler with the guest's IF
-# clear (tests/vm/lib/vmm.sh): kvm.ko's Linux guest then spins at one RIP
-# for good, taking no exit but the host's interrupts (seen in 5 of 9 boots
-# under load: in check_timer(), ACPI's table load, the PCI scan, i8042).
-# vireo.ko forces an exit after each injection and gets no retry. vireo.ko
-# offers no PV EOI, so without it the guest sees the same CPU on both.
+# On kvm.ko only, QEMU's guest boots without PV EOI, and a guest that hangs
+# until the timeout is booted again (hang_retry), up to $KVM_HANG_RETRIES
+# (2) times, each said in a TAP comment. QEMU 7.2's TCG emulation of SVM
+# (the test VM's CPU) sometimes delivers an interrupt injected through
+# EVENTINJ a second time, at the first instruction of its handler with the
+# guest's IF clear (tests/vm/lib/vmm.sh): kvm.ko's Linux guest then spins at
+# one RIP for good, taking no exit but the host's interrupts (seen in 5 of 9
+# boots under load: in check_timer(), ACPI's table load, the PCI scan,
+# i8042; and once in a guest just restored by libvirt). vireo.ko forces an
+# exit after each injection and gets no retry. vireo.ko offers no PV EOI,
+# so without it the guest sees the same CPU on both.
 CPU=host
 [ "$VIREO_TEST_MODE" = kvm ] && CPU=host,kvm-pv-eoi=off
+
+# hang_retry WHAT: on kvm.ko, while the caller's $tries (from 0) is below
+# $KVM_HANG_RETRIES, says that WHAT hung and counts the try: the caller
+# then boots its guest again. Fails otherwise.
+hang_retry() {
+	[ "$VIREO_TEST_MODE" = kvm ] && [ "$tries" -lt "${KVM_HANG_RETRIES:-2}" ] ||
+		return 1
+	tries=$((tries + 1))
+	echo "# kvm.ko: $1 (QEMU's TCG SVM interrupt redelivery, tests/clients/lib.sh): boot $((tries + 1))"
+}
 
 # boot LOG CMD...: CMD (a client that boots a guest to its power-off) for
 # at most $LIMIT s, output in LOG; status in $s, seconds in $secs.
@@ -33,10 +44,7 @@ boot() {
 		timeout -s KILL $LIMIT "$@" > $log 2>&1 < /dev/null
 		s=$?
 		secs=$(( $(date +%s) - t0 ))
-		[ "$VIREO_TEST_MODE" = kvm ] && [ $s = 137 ] && [ $secs -ge $LIMIT ] &&
-			[ $tries -lt "${KVM_HANG_RETRIES:-2}" ] || return 0
-		tries=$((tries + 1))
-		echo "# kvm.ko: the guest hung for $LIMIT s (QEMU's TCG SVM interrupt redelivery, tests/clients/lib.sh): boot $((tries + 1))"
+		[ $s = 137 ] && [ $secs -ge $LIMIT ] && hang_retry "the guest hung for $LIMIT s" || return 0
 		tail_log $log 3
 	done
 }

@@ -73,14 +73,23 @@ mon=$T/mon
 log=$T/monitor.log
 rm -f $mon.in $mon.out
 mkfifo $mon.in $mon.out
-# shellcheck disable=SC2046
-timeout -s KILL $((LIMIT * 3)) hostrun qemu-system-x86_64 $(qemu_args q35 split reboot) \
-	-append "$CMDLINE vireo_hold" -chardev pipe,id=mon,path=$mon \
-	-mon chardev=mon,mode=readline > $log 2>&1 < /dev/null &
-qpid=$!
-cat $mon.out > $T/mon.log &
-cpid=$!
 exec 6<> $mon.in
+# mon_start: QEMU with its monitor on the FIFOs, in the background ($qpid),
+# its answers copied to $T/mon.log ($cpid).
+mon_start() {
+	# shellcheck disable=SC2046
+	timeout -s KILL $((LIMIT * 3)) hostrun qemu-system-x86_64 $(qemu_args q35 split reboot) \
+		-append "$CMDLINE vireo_hold" -chardev pipe,id=mon,path=$mon \
+		-mon chardev=mon,mode=readline > $log 2>&1 < /dev/null &
+	qpid=$!
+	cat $mon.out >> $T/mon.log &
+	cpid=$!
+}
+mon_stop() {
+	kill -9 $qpid 2>/dev/null
+	wait $qpid 2>/dev/null
+	kill $cpid 2>/dev/null
+}
 # hmp COMMAND PATTERN: the command's answer must show PATTERN.
 hmp() {
 	local before
@@ -96,17 +105,29 @@ hmp() {
 	tail -c +$((before + 1)) $T/mon.log | tr -d '\r' | tail -n 5 | sed 's/^/#   /'
 	return 1
 }
-# The guest's report, unless QEMU ends first.
+# inits: how many times the guest has reported from its init.
+inits() { grep -c 'VIREO-GUEST: init' $log; }
+# up N: the guest's Nth report within $LIMIT s, unless QEMU ends first.
+# A hang on kvm.ko (lib.sh) is retried with RETRY, a command.
 up() {
-	local i=0
-	while [ $i -lt $((LIMIT * 5)) ] && kill -0 $qpid 2>/dev/null; do
-		grep -q 'VIREO-GUEST: init' $log && return 0
-		sleep 0.2
-		i=$((i + 1))
+	local i tries=0
+	while :; do
+		i=0
+		while [ $i -lt $((LIMIT * 5)) ] && kill -0 $qpid 2>/dev/null; do
+			[ "$(inits)" -ge "$1" ] && return 0
+			sleep 0.2
+			i=$((i + 1))
+		done
+		[ "$(inits)" -ge "$1" ] && return 0
+		kill -0 $qpid 2>/dev/null && hang_retry "the monitor's guest hung for $LIMIT s" || return 1
+		$2
 	done
-	grep -q 'VIREO-GUEST: init' $log
 }
-if up && guest_ok $log $SMP; then
+: > $T/mon.log
+mon_start
+# Boot again: a new QEMU, its log new.
+mon_restart() { mon_stop; mon_start; }
+if up 1 mon_restart && guest_ok $log $SMP; then
 	ok "clients/qemu: monitor: the guest is up"
 	check "clients/qemu: monitor: info kvm" hmp "info kvm" "kvm support: enabled"
 	check "clients/qemu: monitor: info cpus" hmp "info cpus" "CPU #$((SMP - 1))"
@@ -115,15 +136,9 @@ if up && guest_ok $log $SMP; then
 	check "clients/qemu: monitor: info status says paused" hmp "info status" "VM status: paused"
 	check "clients/qemu: monitor: cont" hmp "cont" "(qemu)"
 	check "clients/qemu: monitor: info status says running" hmp "info status" "VM status: running"
-	: > $T/mark
-	before=$(grep -c 'VIREO-GUEST: init' $log)
-	check "clients/qemu: monitor: system_reset" hmp "system_reset" "(qemu)"
-	i=0
-	while [ $i -lt $((LIMIT * 5)) ] && [ "$(grep -c 'VIREO-GUEST: init' $log)" = "$before" ]; do
-		sleep 0.2
-		i=$((i + 1))
-	done
-	if [ "$(grep -c 'VIREO-GUEST: init' $log)" -gt "$before" ]; then
+	reset() { hmp "system_reset" "(qemu)"; }
+	check "clients/qemu: monitor: system_reset" reset
+	if up 2 reset; then
 		ok "clients/qemu: monitor: after system_reset the guest boots to init again"
 	else
 		not_ok "clients/qemu: monitor: after system_reset the guest boots to init again"
@@ -142,8 +157,7 @@ if up && guest_ok $log $SMP; then
 else
 	not_ok "clients/qemu: monitor: the guest is up"
 	tail_log $log
-	kill -9 $qpid 2>/dev/null
-	wait $qpid 2>/dev/null
+	mon_stop
 fi
 exec 6>&-
 kill $cpid 2>/dev/null
