@@ -106,7 +106,7 @@ hmp() {
 	return 1
 }
 # inits: how many times the guest has reported from its init.
-inits() { grep -c 'VIREO-GUEST: init' $log; }
+inits() { cat $log 2>/dev/null | grep -c 'VIREO-GUEST: init'; }
 # up N: the guest's Nth report within $LIMIT s, unless QEMU ends first.
 # A hang on kvm.ko (lib.sh) is retried with RETRY, a command.
 up() {
@@ -120,6 +120,7 @@ up() {
 		done
 		[ "$(inits)" -ge "$1" ] && return 0
 		kill -0 $qpid 2>/dev/null && hang_retry "the monitor's guest hung for $LIMIT s" || return 1
+		tail_log $log 3
 		$2
 	done
 }
