@@ -188,6 +188,11 @@ END {
 			k = med(vals[mod, b])
 			printf "vireo VMM on %s, --cpus 4 --irqchip %s / split %6.2f  (medians %g vs %g ms)\n", mname[mod], c ? "user" : "kernel", k / d, k, d
 		}
+		b = "smp_pveoi_boot_to_init"
+		if (vals[mod, b] != "" && d > 0) {
+			k = med(vals[mod, b])
+			printf "vireo VMM on %s, --cpus 4 with PV EOI / without %6.2f  (medians %g vs %g ms)\n", mname[mod], k / d, k, d
+		}
 	}
 }' | tee "$sum"
 if [ $rc != 0 ]; then

@@ -433,6 +433,7 @@ static inline void vireo_mark_dirty(const struct vireo_slot *slot, u64 gpa)
 int vireo_read_guest(struct vireo_vm *vm, u64 gpa, void *buf, unsigned int len);
 int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
 		      unsigned int len);
+bool vireo_gpa_writable(struct vireo_vm *vm, u64 gpa, unsigned int len);
 
 /* kmod/core/irq.c and eventfd.c: GSI routing, irqfd, ioeventfd */
 int vireo_set_default_routes(struct vireo_vm *vm,

@@ -218,13 +218,42 @@ static const struct mmu_notifier_ops vireo_mn_ops = {
 	.release		= vireo_mn_release,
 };
 
+static bool vireo_slot_writable(const struct vireo_slot *s, u64 gpa,
+				unsigned int len)
+{
+	return s && !(s->flags & KVM_MEM_READONLY) &&
+	       gpa + len - s->gpa <= s->size;
+}
+
+/**
+ * vireo_gpa_writable - is guest memory at @gpa there for the module to write?
+ * @vm: the VM
+ * @gpa: the first byte
+ * @len: bytes from it, all in one slot
+ *
+ * For an address the guest or the VMM gives the module to write later
+ * (kvm.ko checks such addresses when they are given): a slot that is not
+ * read-only must hold all of it.  Takes slots_lock.
+ *
+ * Return: true when it does.
+ */
+bool vireo_gpa_writable(struct vireo_vm *vm, u64 gpa, unsigned int len)
+{
+	bool ok;
+
+	spin_lock(&vm->slots_lock);
+	ok = vireo_slot_writable(vireo_find_slot(vm, gpa), gpa, len);
+	spin_unlock(&vm->slots_lock);
+	return ok;
+}
+
 /* Like vireo_read_guest(); read-only slots refuse. */
 int vireo_write_guest(struct vireo_vm *vm, u64 gpa, const void *buf,
 		      unsigned int len)
 {
 	struct vireo_slot *s = vireo_find_slot(vm, gpa);
 
-	if (!s || (s->flags & KVM_MEM_READONLY) || gpa + len - s->gpa > s->size)
+	if (!vireo_slot_writable(s, gpa, len))
 		return -EFAULT;
 	if (copy_to_user((void __user *)(unsigned long)(s->uva + gpa - s->gpa),
 			 buf, len))

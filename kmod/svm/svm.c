@@ -1044,6 +1044,15 @@ static void __vireo_hot svm_host_save(struct svm_cpu *sc, u64 run_id)
 	sc->host_ldt = ldt;
 }
 
+/* An entry given up with interrupts off: what x86_lapic_*_enter() set. */
+static int svm_give_up(struct svm_vcpu *sv, int r)
+{
+	local_irq_enable();
+	if (sv->x86.apic)
+		x86_lapic_exit(sv->x86.apic);
+	return r;
+}
+
 /*
  * One entry.  Every guest uses ASID 1, so a CPU flushes the TLB whenever it
  * runs a different VMCB than last time, the vCPU comes from another CPU, or
@@ -1076,8 +1085,10 @@ static int __vireo_hot svm_vcpu_run(struct vireo_vcpu *vcpu)
 	sv->cpuid.frozen = true;
 	svm_prepare_events(vcpu);
 	x86_kvmclock_enter(vcpu, &sv->cpuid, vmcb->control.tsc_offset);
-	if (sv->x86.apic)
+	if (sv->x86.apic) {
 		x86_lapic_vapic_enter(sv->x86.apic);
+		x86_lapic_pv_eoi_enter(sv->x86.apic);
+	}
 	swap_xcr0 = svm_host_xcr0 && sv->xcr0 != svm_host_xcr0;
 	vmcb->control.clean = 0;
 
@@ -1088,10 +1099,8 @@ static int __vireo_hot svm_vcpu_run(struct vireo_vcpu *vcpu)
 	local_irq_disable();
 	if (vireo_vcpu_exit_request(vcpu) ||
 	    (sv->x86.apic && x86_lapic_kicked(sv->x86.apic)) ||
-	    x86_kvmclock_moved(vcpu, smp_processor_id())) {
-		local_irq_enable();
-		return VIREO_RUN_AGAIN;
-	}
+	    x86_kvmclock_moved(vcpu, smp_processor_id()))
+		return svm_give_up(sv, VIREO_RUN_AGAIN);
 	/*
 	 * Kernel FPU use since the guest state went in (softirqs, preemption)
 	 * left the guest's registers in memory only: reload them now that
@@ -1106,10 +1115,8 @@ static int __vireo_hot svm_vcpu_run(struct vireo_vcpu *vcpu)
 	 * which interrupts off and then GIF hold back until the guest has
 	 * exited: checked here, SVM stays on through VMRUN.
 	 */
-	if (unlikely(!sc->enabled)) {
-		local_irq_enable();
-		return -EIO;
-	}
+	if (unlikely(!sc->enabled))
+		return svm_give_up(sv, -EIO);
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	if (sc->last_vmcb != vmcb)
 		x86_ibpb_new_vcpu();
@@ -1185,7 +1192,7 @@ static int __vireo_hot svm_vcpu_run(struct vireo_vcpu *vcpu)
 	rip = vmcb->save.rip;
 	if (sv->x86.apic) {
 		x86_lapic_set_cr8(sv->x86.apic, vmcb->control.int_ctl & V_TPR_MASK);
-		x86_lapic_vapic_exit(sv->x86.apic);
+		x86_lapic_exit(sv->x86.apic);
 	}
 	r = svm_handle_exit(vcpu);
 	/* An instruction the module carried out ends a single step. */

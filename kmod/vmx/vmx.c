@@ -1472,6 +1472,19 @@ static bool vmx_reenter(struct vireo_vcpu *vcpu, u64 until)
 	return true;
 }
 
+/*
+ * An entry given up (or failed) with preemption off: what
+ * x86_lapic_pv_eoi_enter() set.  Interrupts on already or now.
+ */
+static int vmx_give_up(struct vmx_vcpu *vmx, int r)
+{
+	local_irq_enable();
+	preempt_enable();
+	if (vmx->x86.apic)
+		x86_lapic_exit(vmx->x86.apic);
+	return r;
+}
+
 /* One entry and the exit's first, atomic part. */
 static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 {
@@ -1507,6 +1520,8 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	preempt_disable();
 	vmx_load_on_cpu(vmx);
 	vmx_prepare_events(vcpu);
+	if (vmx->x86.apic)
+		x86_lapic_pv_eoi_enter(vmx->x86.apic);
 	if (unlikely(vmx->host_cr3 != __read_cr3())) {
 		vmx->host_cr3 = __read_cr3();
 		vmcs_write(HOST_CR3, vmx->host_cr3);
@@ -1524,21 +1539,15 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 	local_irq_disable();
 	if (vireo_vcpu_exit_request(vcpu) ||
 	    (vmx->x86.apic && x86_lapic_kicked(vmx->x86.apic)) ||
-	    x86_kvmclock_moved(vcpu, smp_processor_id())) {
-		local_irq_enable();
-		preempt_enable();
-		return VIREO_RUN_AGAIN;
-	}
+	    x86_kvmclock_moved(vcpu, smp_processor_id()))
+		return vmx_give_up(vmx, VIREO_RUN_AGAIN);
 	/*
 	 * A reboot or an emergency turns VT-x off on every CPU by IPI, which
 	 * interrupts off hold back from here to the exit: past this check
 	 * the CPU stays in VMX operation until the guest is out again.
 	 */
-	if (unlikely(!this_cpu_ptr(&vmx_cpus)->enabled)) {
-		local_irq_enable();
-		preempt_enable();
-		return -EIO;
-	}
+	if (unlikely(!this_cpu_ptr(&vmx_cpus)->enabled))
+		return vmx_give_up(vmx, -EIO);
 	/*
 	 * Kernel code that used the FPU since vcpu_load() (an interrupt, a
 	 * preemption) left the guest's registers in memory only: reload
@@ -1648,13 +1657,12 @@ static int vmx_vcpu_run(struct vireo_vcpu *vcpu)
 		run->fail_entry.hardware_entry_failure_reason =
 			vmcs_read(VM_INSTRUCTION_ERROR);
 		run->fail_entry.cpu = smp_processor_id();
-		preempt_enable();
-		return VIREO_RUN_USER;
+		return vmx_give_up(vmx, VIREO_RUN_USER);
 	}
 	rip = vmcs_read(GUEST_RIP);
 	preempt_enable();
 	if (vmx->x86.apic)
-		x86_lapic_vapic_exit(vmx->x86.apic);
+		x86_lapic_exit(vmx->x86.apic);
 	r = handled ? VIREO_RUN_AGAIN : vmx_handle_exit(vcpu, reason);
 	if (!vmx_exit_stays_local(reason))
 		vmx->x86.l1d_flush = true;

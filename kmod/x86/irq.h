@@ -89,5 +89,7 @@ bool x86_pic_output(struct vireo_vm *vm);
  * pin holds); it ignores vectors no pin has.
  */
 void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector);
+/* Does a pin of the in-kernel I/O APIC hold @vector (its EOI has work)? */
+bool x86_ioapic_has_vector(struct vireo_vm *vm, u8 vector);
 
 #endif

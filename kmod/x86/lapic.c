@@ -10,6 +10,7 @@
  * from IRR to ISR and into the guest (x86_lapic_next_irq()).
  */
 #include <asm/apicdef.h>
+#include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 #include <asm/tsc.h>
 #include <linux/errno.h>
@@ -604,6 +605,8 @@ static void __vireo_hot lapic_accept_events(struct x86_lapic *a)
 		lapic_reset(a, true);
 		a->nmi_pending = 0;
 		spin_unlock_irqrestore(&a->lock, flags);
+		/* As kvm.ko's reset: a new kernel has not asked for PV EOI. */
+		to_x86_vcpu(a->vcpu)->pv_eoi = 0;
 		if (a->mp_state == KVM_MP_STATE_UNINITIALIZED)
 			a->eagain = true;
 		/* The BSP goes on from the reset vector, as under kvm.ko. */
@@ -1144,24 +1147,136 @@ void __vireo_hot x86_lapic_vapic_enter(struct x86_lapic *apic)
 	vireo_write_guest(apic->vcpu->vm, apic->vapic_addr, &w, sizeof(w));
 }
 
+/* --- PV EOI (KVM_FEATURE_PV_EOI) --- */
+
+/*
+ * The guest names a byte of its memory (MSR_KVM_PV_EOI_EN).  Before an
+ * entry whose in-service vector needs nothing from its EOI but the ISR
+ * bit cleared, the module sets bit 0 of that byte, and the guest's EOI
+ * then only clears the bit: no exit.  That holds when no interrupt waits
+ * in IRR (the EOI might let it in, and nothing would exit to deliver it),
+ * the vector came edge-triggered (a level one's EOI goes to an I/O APIC)
+ * and no pin of the in-kernel I/O APIC holds it (that one hears edge EOIs
+ * too, for the PIT).  At the next exit the module reads the byte back:
+ * clear, the guest made its EOI, which the module carries out; still set,
+ * the module clears it and the guest's EOI comes the usual way.
+ *
+ * The byte is read only while pv_eoi_pending says the module set it, and
+ * a clear bit does no more than an EOI the guest could have written.
+ */
+static u64 lapic_pv_eoi_gpa(const struct x86_lapic *a)
+{
+	return to_x86_vcpu(a->vcpu)->pv_eoi & ~(u64)KVM_MSR_ENABLED;
+}
+
 /**
- * x86_lapic_vapic_exit - take the TPR the guest wrote in the VAPIC word
+ * x86_lapic_pv_eoi_enter - offer the guest a PV EOI for this entry
  * @apic: the vCPU's APIC
  *
- * After an exit, preemptible, slots held.  Any byte is a valid TPR: the
- * guest's memory only ever becomes the guest's own TPR.
+ * Right before an entry, once the interrupt to inject is in ISR; slots
+ * held, preemption off on VT-x: the byte is written without faulting a
+ * page in, and a page that is not there leaves the EOI to exit as usual.
+ * The backend calls x86_lapic_exit() after the exit, or if it gives the
+ * entry up.
  */
-void __vireo_hot x86_lapic_vapic_exit(struct x86_lapic *apic)
+void __vireo_hot x86_lapic_pv_eoi_enter(struct x86_lapic *apic)
+{
+	u8 b = KVM_PV_EOI_ENABLED;
+	unsigned long flags;
+	int v;
+
+	if (!(to_x86_vcpu(apic->vcpu)->pv_eoi & KVM_MSR_ENABLED) ||
+	    apic->pv_eoi_pending)
+		return;
+	spin_lock_irqsave(&apic->lock, flags);
+	v = lapic_highest(apic, APIC_ISR);
+	if (v >= 0 && (lapic_highest(apic, APIC_IRR) >= 0 ||
+		       lapic_test_vec(apic, APIC_TMR, v)))
+		v = -1;
+	spin_unlock_irqrestore(&apic->lock, flags);
+	if (v < 0 || x86_ioapic_has_vector(apic->vcpu->vm, v))
+		return;
+	pagefault_disable();
+	apic->pv_eoi_pending = !vireo_write_guest(apic->vcpu->vm,
+						  lapic_pv_eoi_gpa(apic),
+						  &b, 1);
+	pagefault_enable();
+}
+
+/* The guest's PV EOI, if it made one since x86_lapic_pv_eoi_enter(). */
+static void lapic_pv_eoi_exit(struct x86_lapic *a)
+{
+	u8 b = 0;
+
+	if (!a->pv_eoi_pending)
+		return;
+	a->pv_eoi_pending = false;
+	/* Memory gone since (a slot deleted) counts as the EOI, as in kvm.ko. */
+	if (!vireo_read_guest(a->vcpu->vm, lapic_pv_eoi_gpa(a), &b, 1) &&
+	    (b & KVM_PV_EOI_ENABLED)) {
+		b = 0;
+		vireo_write_guest(a->vcpu->vm, lapic_pv_eoi_gpa(a), &b, 1);
+		return;
+	}
+	lapic_write_unlocked(a, APIC_EOI, 0, 0);
+}
+
+/**
+ * x86_lapic_exit - take what the guest wrote for its APIC in its memory
+ * @apic: the vCPU's APIC
+ *
+ * After an exit, or an entry given up after x86_lapic_pv_eoi_enter();
+ * preemptible, slots held: the guest's PV EOI, then the TPR it wrote in
+ * the VAPIC word (any byte is a valid TPR: the guest's memory only ever
+ * becomes the guest's own TPR).
+ */
+void __vireo_hot x86_lapic_exit(struct x86_lapic *apic)
 {
 	unsigned long flags;
 	u32 w;
 
+	lapic_pv_eoi_exit(apic);
 	if (!apic->vapic_addr ||
 	    vireo_read_guest(apic->vcpu->vm, apic->vapic_addr, &w, sizeof(w)))
 		return;
 	spin_lock_irqsave(&apic->lock, flags);
 	lapic_set_reg(apic, APIC_TASKPRI, w & 0xff);
 	spin_unlock_irqrestore(&apic->lock, flags);
+}
+
+/**
+ * x86_pv_eoi_get_msr - read MSR_KVM_PV_EOI_EN
+ * @vcpu: the vCPU
+ *
+ * Return: the last value written.
+ */
+u64 x86_pv_eoi_get_msr(struct vireo_vcpu *vcpu)
+{
+	return to_x86_vcpu(vcpu)->pv_eoi;
+}
+
+/**
+ * x86_pv_eoi_set_msr - write MSR_KVM_PV_EOI_EN
+ * @vcpu: the vCPU
+ * @data: the byte's guest-physical address, 4-byte aligned, bit 0
+ *	"enabled"
+ *
+ * As kvm.ko: the address is checked when enabled, against writable guest
+ * memory; without an in-kernel APIC the value is kept and does nothing.
+ *
+ * Return: 0, or 1 (#GP, a failed KVM_SET_MSRS) for a misaligned address
+ * or one in no writable slot.
+ */
+int x86_pv_eoi_set_msr(struct vireo_vcpu *vcpu, u64 data)
+{
+	u64 gpa = data & ~(u64)KVM_MSR_ENABLED;
+
+	if (!IS_ALIGNED(gpa, 4))
+		return 1;
+	if ((data & KVM_MSR_ENABLED) && !vireo_gpa_writable(vcpu->vm, gpa, 1))
+		return 1;
+	to_x86_vcpu(vcpu)->pv_eoi = data;
+	return 0;
 }
 
 /**
@@ -1189,24 +1304,15 @@ bool __vireo_hot x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run,
 /* kvm.ko takes an address in writable guest memory only. */
 static long lapic_set_vapic_addr(struct x86_lapic *a, void __user *argp)
 {
-	struct vireo_vm *vm = a->vcpu->vm;
 	struct kvm_vapic_addr va;
-	struct vireo_slot *s;
-	long r = 0;
 
 	if (copy_from_user(&va, argp, sizeof(va)))
 		return -EFAULT;
-	if (va.vapic_addr) {
-		spin_lock(&vm->slots_lock);
-		s = vireo_find_slot(vm, va.vapic_addr);
-		if (!s || (s->flags & KVM_MEM_READONLY) ||
-		    va.vapic_addr + sizeof(u32) - s->gpa > s->size)
-			r = -EINVAL;
-		spin_unlock(&vm->slots_lock);
-	}
-	if (!r)
-		a->vapic_addr = va.vapic_addr;
-	return r;
+	if (va.vapic_addr &&
+	    !vireo_gpa_writable(a->vcpu->vm, va.vapic_addr, sizeof(u32)))
+		return -EINVAL;
+	a->vapic_addr = va.vapic_addr;
+	return 0;
 }
 
 /* --- ioctls --- */

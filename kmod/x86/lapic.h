@@ -77,6 +77,8 @@ struct x86_lapic {
 	bool tpr_report;
 	/* A TPR access to report: 1 a read, 2 a write, 0 none */
 	u8 tpr_access;
+	/* PV EOI: the guest's byte has bit 0 set by the module (lapic.c) */
+	bool pv_eoi_pending;
 };
 
 int x86_lapic_create(struct vireo_vcpu *vcpu, const struct x86_lapic_ops *ops);
@@ -108,9 +110,16 @@ bool x86_lapic_accept_extint(struct x86_lapic *apic);
 /* Does the VMM's request_interrupt_window open the window now? */
 bool x86_lapic_user_window(struct x86_lapic *apic);
 
-/* The VAPIC word (KVM_SET_VAPIC_ADDR): before entry, after exit. */
+/*
+ * The guest's memory: the VAPIC word (KVM_SET_VAPIC_ADDR) before entry,
+ * PV EOI's byte right before entry, both after an exit.
+ */
 void x86_lapic_vapic_enter(struct x86_lapic *apic);
-void x86_lapic_vapic_exit(struct x86_lapic *apic);
+void x86_lapic_pv_eoi_enter(struct x86_lapic *apic);
+void x86_lapic_exit(struct x86_lapic *apic);
+/* MSR_KVM_PV_EOI_EN, with or without an in-kernel APIC */
+u64 x86_pv_eoi_get_msr(struct vireo_vcpu *vcpu);
+int x86_pv_eoi_set_msr(struct vireo_vcpu *vcpu, u64 data);
 /* After an exit handled in the kernel: a TPR access for the VMM? */
 bool x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run, u64 rip);
 

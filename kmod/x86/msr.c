@@ -25,7 +25,7 @@ const u32 x86_msr_list[] = {
 	MSR_IA32_TSC, MSR_IA32_CR_PAT, MSR_FS_BASE, MSR_GS_BASE, MSR_EFER,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_TSC_AUX,
 	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
-	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_STEAL_TIME,
+	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_STEAL_TIME, MSR_KVM_PV_EOI_EN,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO,
 	MSR_IA32_TSC_ADJUST, MSR_IA32_POWER_CTL, MSR_IA32_UCODE_REV,
 };
@@ -339,6 +339,12 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 	if (index == MSR_KVM_STEAL_TIME)
 		return x86_pv_has(ctx, ops->cpuid(ctx), KVM_FEATURE_STEAL_TIME) ?
 		       x86_steal_get_msr(ctx, data) : 1;
+	if (index == MSR_KVM_PV_EOI_EN) {
+		if (!x86_pv_has(ctx, ops->cpuid(ctx), KVM_FEATURE_PV_EOI))
+			return 1;
+		*data = x86_pv_eoi_get_msr(ctx);
+		return 0;
+	}
 	if (x86_is_mce_msr(index))
 		return x86_mce_get_msr(ctx, index, data, false);
 	if (index == MSR_PLATFORM_INFO)
@@ -411,6 +417,9 @@ int x86_set_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 	if (index == MSR_KVM_STEAL_TIME)
 		return x86_pv_has(ctx, ops->cpuid(ctx), KVM_FEATURE_STEAL_TIME) ?
 		       x86_steal_set_msr(ctx, data) : 1;
+	if (index == MSR_KVM_PV_EOI_EN)
+		return x86_pv_has(ctx, ops->cpuid(ctx), KVM_FEATURE_PV_EOI) ?
+		       x86_pv_eoi_set_msr(ctx, data) : 1;
 	if (x86_is_mce_msr(index))
 		return x86_mce_set_msr(ctx, index, data, false);
 	if (index == MSR_PLATFORM_INFO)

@@ -530,13 +530,16 @@ long x86_kvmclock_ctrl(struct vireo_vcpu *vcpu)
  * need for the port 0x80 delay, steal time where the host counts run
  * delays, and the stable bit unless the host's TSC was found unstable
  * (then no structure will ever carry the bit).  PV_UNHALT (KVM_HC_KICK_CPU)
- * always, as kvm.ko reports it: every VM may create the in-kernel APIC it
- * needs, and without one a kick is a harmless no-op.
+ * and PV_EOI always, as kvm.ko reports them: every VM may create the
+ * in-kernel APIC they need, and without one a kick is a harmless no-op and
+ * the PV EOI MSR is kept but unused (a VMM with its own APIC leaves the bit
+ * out, as QEMU and Vireo's do).
  */
 u32 x86_kvmclock_features(void)
 {
 	u32 f = BIT(KVM_FEATURE_CLOCKSOURCE) | BIT(KVM_FEATURE_NOP_IO_DELAY) |
-		BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_PV_UNHALT);
+		BIT(KVM_FEATURE_CLOCKSOURCE2) | BIT(KVM_FEATURE_PV_UNHALT) |
+		BIT(KVM_FEATURE_PV_EOI);
 
 	if (x86_tsc_stable())
 		f |= BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);

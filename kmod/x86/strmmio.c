@@ -73,14 +73,6 @@ static void x86_str_mmio(struct kvm_run *run, u64 gpa, unsigned int size,
 		memcpy(run->mmio.data, &data, size);
 }
 
-static bool x86_str_writable(struct vireo_vm *vm, u64 gpa, unsigned int size)
-{
-	struct vireo_slot *s = vireo_find_slot(vm, gpa);
-
-	return s && !(s->flags & KVM_MEM_READONLY) &&
-	       gpa + size - s->gpa <= s->size;
-}
-
 /* Set a count or index register to @n within the address size. */
 static void x86_str_set(u64 *r, u64 n, u64 amask)
 {
@@ -150,7 +142,7 @@ int x86_string_mmio(struct x86_str_view *v, struct x86_str_state *st,
 		 * the completion): the destination must be writable RAM.
 		 */
 		if (vireo_read_guest(v->vm, src_gpa, &data, size)) {
-			if (!x86_str_writable(v->vm, st->dst_gpa, size))
+			if (!vireo_gpa_writable(v->vm, st->dst_gpa, size))
 				return -EOPNOTSUPP;
 			x86_str_mmio(run, src_gpa, size, false, 0);
 			st->reading = true;

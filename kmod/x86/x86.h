@@ -313,6 +313,7 @@ struct x86_vcpu {
 	u64 tsc_adjust;			/* MSR_IA32_TSC_ADJUST */
 	u64 power_ctl;			/* MSR_IA32_POWER_CTL */
 	u64 ucode_rev;			/* MSR_IA32_UCODE_REV, the VMM's */
+	u64 pv_eoi;			/* MSR_KVM_PV_EOI_EN */
 	struct x86_gdb gdb;		/* KVM_SET_GUEST_DEBUG */
 	bool msr_host;			/* KVM_{GET,SET}_MSRS, not the guest */
 	/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID: KVM_CPUID_FEATURES limits it */

@@ -15,9 +15,10 @@
  * from fork() to the guest's marker line, the first thing its /init
  * prints (run-bench's guest: VIREO-BENCH-INIT), in ms; lower is better.
  * The guest: 256 MiB, VIREO_BENCH_QEMU_SMP vCPUs (1), "-cpu
- * host,kvm-pv-eoi=off" on both modules (vireo.ko offers no PV EOI; kvm.ko's
- * hangs more often with it under the test VM's emulated AMD-V,
- * tests/clients/lib.sh), no devices but the serial port, -no-reboot.
+ * host,kvm-pv-eoi=off" on both modules (kvm.ko's guest hangs more often
+ * with it under the test VM's emulated AMD-V, tests/clients/lib.sh, and the
+ * guest sees the same CPU on both), no devices but the serial port,
+ * -no-reboot.
  * The order of the boots reverses with VIREO_BENCH_ROUND.
  *
  * A boot that does not reach init within VIREO_BENCH_QEMU_TIMEOUT seconds

@@ -4,8 +4,8 @@
  * the ioctls with good and bad input, and guests in 32-bit protected mode
  * that use the APIC through its xAPIC page and its x2APIC MSRs: the timer
  * in each mode, self-IPIs, IPIs between four vCPUs, INIT/SIPI, a halted
- * vCPU that waits in the kernel without using the CPU, and KVM's PV unhalt
- * (KVM_HC_KICK_CPU waking a vCPU halted with interrupts off).
+ * vCPU that waits in the kernel without using the CPU, KVM's PV unhalt
+ * (KVM_HC_KICK_CPU waking a vCPU halted with interrupts off) and PV EOI.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -45,10 +45,13 @@
 #define D_TPR_IRR	0x706c		/* IRR bits 95:64 then */
 #define D_NMI		0x7070		/* NMIs taken */
 #define D_LOWEST	0x7074		/* APs that took the lowest-priority IPI */
+#define D_PVEOI		0x7080		/* PV EOI's byte */
+#define D_PVSEEN	0x7084		/* its bit 0 in h_pveoi, one byte a run */
+#define D_PVRUNS	0x7088		/* h_pveoi's runs */
 #define D_PONG		0x7100		/* vector 0x41 on AP n: + 4n */
 
 enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
-       T_HALT, T_EXTINT, T_TPR, T_NMI, T_WINDOW, T_KICK };
+       T_HALT, T_EXTINT, T_TPR, T_NMI, T_WINDOW, T_KICK, T_PVEOI };
 
 #define NR_VCPUS	4
 #define PORT_DONE	0x10
@@ -58,6 +61,8 @@ enum { T_ONESHOT = 1, T_PERIODIC, T_DEADLINE, T_SELF, T_IPI, T_INITSIPI,
 #define KVM_ENOSYS		1000
 #define KVM_CPUID_FEATURES	0x40000001
 #define FEATURE_PV_UNHALT	7
+#define FEATURE_PV_EOI		6
+#define MSR_PV_EOI		0x4b564d04
 
 /*
  * The guest: flat 32-bit code at CODE.  The BSP spins with IF set: under
@@ -82,6 +87,7 @@ asm(
 "	cmp $10, %esi\n	je t_nmi\n"
 "	cmp $11, %esi\n	je t_window\n"
 "	cmp $12, %esi\n	je t_kick\n"
+"	cmp $13, %esi\n	je t_pveoi\n"
 "	ud2\n"
 /* x2APIC on if asked, software enable, flat logical ID 1 << index. */
 "setup:\n"
@@ -253,6 +259,26 @@ asm(
 "	vmcall\n	jmp done\n"
 "ap_kick:\n"
 "	cli\n	hlt\n	pushf\n	pop %eax\n	out %eax, $0x11\n	jmp ap_kick\n"
+/*
+ * PV EOI at D_PVEOI: a self-IPI of vector 0x53 alone; then, sent with IF
+ * clear, 0x53 and 0x62, so that 0x62 goes in while 0x53 waits in IRR,
+ * and 0x53 after it alone.  Reports h_pveoi's runs.
+ */
+"t_pveoi:\n"
+"	mov $0x4b564d04, %ecx\n	mov $0x7081, %eax\n	xor %edx, %edx\n	wrmsr\n"
+"	mov $0x40053, %eax\n	xor %edx, %edx\n	call send_ipi\n"
+"	mov $0x7088, %edi\n	mov $1, %edx\n	call wait_for\n"
+"	mov $0x40053, %eax\n	xor %edx, %edx\n	call send_ipi\n"
+"	mov $0x40062, %eax\n	xor %edx, %edx\n	call send_ipi\n"
+"	mov $0x7088, %edi\n	mov $3, %edx\n	call wait_for\n"
+"	mov 0x7088, %eax\n	jmp done\n"
+/* As Linux's handlers: bit 0 set is cleared in place of the EOI. */
+"h_pveoi:\n"
+"	push %eax\n	push %ecx\n"
+"	mov 0x7088, %ecx\n	movzbl 0x7080, %eax\n	and $1, %eax\n"
+"	mov %al, 0x7084(%ecx)\n"
+"	btrl $0, 0x7080\n	jc 1f\n	call eoi\n"
+"1:	incl 0x7088\n	pop %ecx\n	pop %eax\n	iret\n"
 "guest_end:\n"
 /* The AP's first instructions after SIPI, in real mode at 0x9000 */
 "	.code16\n"
@@ -264,7 +290,8 @@ asm(
 "	.popsection\n");
 
 extern const char guest_start[], guest_end[], h_timer[], h_pong[],
-	h_ping[], h_self[], h_nmi[], sipi_start[], sipi_end[], kick_insn[];
+	h_ping[], h_self[], h_nmi[], sipi_start[], sipi_end[], kick_insn[],
+	h_pveoi[];
 
 struct vm {
 	int sys, fd;
@@ -398,6 +425,8 @@ static int vm_create(struct vm *m, int nr, int mode)
 	for (i = 1; i < nr; i++)
 		set_gate(m, 0x44 + i, h_ping);
 	set_gate(m, 0x43, h_self);
+	set_gate(m, 0x53, h_pveoi);
+	set_gate(m, 0x62, h_pveoi);
 	set_gate(m, 2, h_nmi);
 	wr32(m, D_MODE, mode);
 	wr32(m, D_NCPU, nr);
@@ -1148,6 +1177,86 @@ TEST_F(guest, pv_kick_enforced)
 	ASSERT_EQ(0, ioctl(m->v[0].fd, KVM_SET_CPUID2, &buf));
 	ASSERT_EQ(0, ioctl(m->v[0].fd, KVM_ENABLE_CAP, &cap));
 	EXPECT_EQ((uint32_t)-KVM_ENOSYS, kick(_metadata, m, 1));
+}
+
+/* --- PV EOI --- */
+
+/* KVM_{GET,SET}_MSRS of one MSR: how many went through (1, or 0 for #GP). */
+static int one_msr(int vcpu, unsigned long req, __u32 index, __u64 *data)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e.index = index, .e.data = *data };
+	int r = ioctl(vcpu, req, &m);
+
+	*data = m.e.data;
+	return r;
+}
+
+TEST(pv_eoi_supported)
+{
+	EXPECT_NE(0u, supported_eax(_metadata, KVM_CPUID_FEATURES) &
+		  (1u << FEATURE_PV_EOI));
+}
+
+/*
+ * MSR_KVM_PV_EOI_EN as kvm.ko takes it: enabled, the address must be
+ * 4-byte aligned and in writable guest memory; disabled, anything goes.
+ */
+TEST_F(guest, pv_eoi_msr)
+{
+	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
+	int fd = self->m.v[0].fd;
+	unsigned int i, found = 0;
+	__u64 v;
+
+	v = D_PVEOI | 2 | 1;
+	EXPECT_EQ(0, one_msr(fd, KVM_SET_MSRS, MSR_PV_EOI, &v));
+	v = MEM_SIZE | 1;
+	EXPECT_EQ(0, one_msr(fd, KVM_SET_MSRS, MSR_PV_EOI, &v));
+	v = MEM_SIZE;
+	EXPECT_EQ(1, one_msr(fd, KVM_SET_MSRS, MSR_PV_EOI, &v));
+	v = D_PVEOI | 1;
+	EXPECT_EQ(1, one_msr(fd, KVM_SET_MSRS, MSR_PV_EOI, &v));
+	v = 0;
+	EXPECT_EQ(1, one_msr(fd, KVM_GET_MSRS, MSR_PV_EOI, &v));
+	EXPECT_EQ((__u64)(D_PVEOI | 1), v);
+	/* Saved and restored with the others. */
+	EXPECT_EQ(-1, ioctl(self->m.sys, KVM_GET_MSR_INDEX_LIST, &probe));
+	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(__u32));
+	ASSERT_NE(NULL, list);
+	list->nmsrs = probe.nmsrs;
+	ASSERT_EQ(0, ioctl(self->m.sys, KVM_GET_MSR_INDEX_LIST, list));
+	for (i = 0; i < list->nmsrs; i++)
+		found += list->indices[i] == MSR_PV_EOI;
+	EXPECT_EQ(1u, found);
+	free(list);
+}
+
+/*
+ * The guest's handlers clear bit 0 of the byte in place of an EOI when it
+ * is set.  The module sets it for a vector that needs no more than that
+ * (the first 0x53, and 0x53 after 0x62), not while another waits in IRR
+ * (0x62, whose EOI must exit to let 0x53 in); and a PV EOI frees ISR: the
+ * second 0x53 gets in, and at the end nothing is in service.
+ */
+TEST_F(guest, pv_eoi)
+{
+	struct kvm_lapic_state st;
+	const uint8_t *seen = mem32(&self->m, D_PVSEEN);
+	unsigned int i;
+
+	run_bsp(_metadata, &self->m, T_PVEOI);
+	EXPECT_EQ(3u, self->m.v[0].val);
+	EXPECT_EQ(1, seen[0]);
+	EXPECT_EQ(0, seen[1]);
+	EXPECT_EQ(1, seen[2]);
+	EXPECT_EQ(0, *(uint8_t *)mem32(&self->m, D_PVEOI));
+	ASSERT_EQ(0, ioctl(self->m.v[0].fd, KVM_GET_LAPIC, &st));
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(0u, *(uint32_t *)&st.regs[0x100 + i * 0x10])
+			TH_LOG("ISR word %u", i);
 }
 
 TEST_HARNESS_MAIN

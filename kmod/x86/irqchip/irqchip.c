@@ -404,6 +404,34 @@ void x86_ioapic_eoi(struct vireo_vm *vm, u8 vector)
 }
 
 /**
+ * x86_ioapic_has_vector - is @vector one an EOI must report here?
+ * @vm: the VM
+ * @vector: the vector
+ *
+ * Masked pins count too: the question is whether x86_ioapic_eoi() has
+ * anything to do for @vector, and a pin unmasked later would.
+ *
+ * Return: true when a pin of the in-kernel I/O APIC holds @vector.
+ */
+bool x86_ioapic_has_vector(struct vireo_vm *vm, u8 vector)
+{
+	struct x86_irqchip *ic = x86_chip(vm);
+	struct x86_ioapic *io;
+	unsigned long flags;
+	bool found = false;
+	unsigned int i;
+
+	if (!ic)
+		return false;
+	io = ic->ioapic;
+	spin_lock_irqsave(&io->lock, flags);
+	for (i = 0; i < X86_IOAPIC_PINS && !found; i++)
+		found = (u8)io->m.s.redirtbl[i].bits == vector;
+	spin_unlock_irqrestore(&io->lock, flags);
+	return found;
+}
+
+/**
  * x86_irqchip_mmio - a guest's access to the I/O APIC's page
  * @vm: the VM
  * @gpa: the address

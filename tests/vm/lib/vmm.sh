@@ -129,9 +129,9 @@ guest_init() {
 # second EOI then retires another in-service vector and a CPU loses its
 # timer. --cpus 4 --irqchip split on kvm.ko, 5 boots each: with PV EOI 6 of
 # 6 hung (RCU: "timer wakeup didn't happen"), without 6 of 6 reached init
-# (21-30 s). vireo.ko has no PV EOI (its guests never see it) and hands the
-# emulator such interrupts as V_IRQ, which it delivers only once; this takes
-# nothing from what it is tested on.
+# (21-30 s). vireo.ko hands the emulator such interrupts as V_IRQ, which it
+# delivers only once, and its guests keep PV EOI; turning it off on the
+# reference takes nothing from what vireo.ko is tested on.
 REF_ARGS=
 if [ "${VIREO_TEST_MODE:-}" = kvm ] && grep -qw svm /proc/cpuinfo 2>/dev/null; then
 	REF_ARGS=--no-pv-eoi
