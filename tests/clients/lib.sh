@@ -18,9 +18,9 @@ LIMIT=${VIREO_CLIENT_TIMEOUT:-150}
 # guest's IF clear (tests/vm/lib/vmm.sh): kvm.ko's Linux guest then spins at
 # one RIP for good, taking no exit but the host's interrupts (seen in 5 of 9
 # boots under load: in check_timer(), ACPI's table load, the PCI scan,
-# i8042; and once in a guest just restored by libvirt). vireo.ko forces an
-# exit after each injection and gets no retry. vireo.ko offers no PV EOI,
-# so without it the guest sees the same CPU on both.
+# i8042; and once in a guest just restored by libvirt). vireo.ko hands the
+# emulator such interrupts as V_IRQ, which it delivers once
+# (kmod/svm/svm.c), and gets no retry; its guest keeps PV EOI.
 CPU=host
 [ "$VIREO_TEST_MODE" = kvm ] && CPU=host,kvm-pv-eoi=off
 
