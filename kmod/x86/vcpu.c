@@ -479,8 +479,8 @@ long x86_vcpu_enable_cap(struct vireo_vcpu *vcpu, void __user *argp)
  * @until: TSC value after which the run loop must have a turn
  *
  * Not when the run loop has something to do: a signal, a slot writer, a
- * reschedule, an APIC kick or a VAPIC to sync, an NMI to inject or a
- * window the VMM asked for.  An interrupt that arrives meanwhile stays
+ * reschedule, an APIC kick, a VAPIC or a PV EOI to sync, an NMI to inject
+ * or a window the VMM asked for.  An interrupt that arrives meanwhile stays
  * pending and ends the next entry at once; but not on every CPU (Bochs 2.7
  * lets a guest with RFLAGS.IF clear run on), and a backend may restart a
  * timer at each entry: so no more than a bounded time goes by in the loop.
@@ -495,7 +495,8 @@ bool x86_fast_reenter(struct vireo_vcpu *vcpu, struct x86_lapic *apic,
 	    vireo_vcpu_exit_request(vcpu) || need_resched() ||
 	    ev->nmi_pending || READ_ONCE(vcpu->run->request_interrupt_window))
 		return false;
-	return !apic || (!apic->vapic_addr && !x86_lapic_kicked(apic));
+	return !apic || (!apic->vapic_addr && !apic->pv_eoi_pending &&
+			 !x86_lapic_kicked(apic));
 }
 
 /**
