@@ -107,16 +107,15 @@ hmp() {
 }
 # inits: how many times the guest has reported from its init.
 inits() { cat $log 2>/dev/null | grep -c 'VIREO-GUEST: init'; }
-# up N RETRY: the guest's Nth report within $LIMIT s, unless QEMU ends
-# first, looked for once a second (lib.sh's wait_for()). A hang on kvm.ko
-# (lib.sh) is retried with RETRY, a command.
+# up N: the guest's Nth report within $LIMIT s, unless QEMU ends first.
+# A hang on kvm.ko (lib.sh) is retried with RETRY, a command.
 up() {
 	local i tries=0
 	while :; do
 		i=0
-		while [ $i -lt "$LIMIT" ] && kill -0 $qpid 2>/dev/null; do
+		while [ $i -lt $((LIMIT * 5)) ] && kill -0 $qpid 2>/dev/null; do
 			[ "$(inits)" -ge "$1" ] && return 0
-			sleep 1
+			sleep 0.2
 			i=$((i + 1))
 		done
 		[ "$(inits)" -ge "$1" ] && return 0
