@@ -121,6 +121,11 @@ up() {
 		[ "$(inits)" -ge "$1" ] && return 0
 		kill -0 $qpid 2>/dev/null && hang_retry "the monitor's guest hung for $LIMIT s" || return 1
 		tail_log $log 3
+		# Where the guest is, for the record (its console says nothing).
+		echo "info registers -a" >&6
+		sleep 3
+		tail -n 120 $T/mon.log | tr -d '\r' | grep -E '^(CPU#|RIP|CR0)' |
+			tail -n 12 | sed 's/^/#   /'
 		$2
 	done
 }
