@@ -83,15 +83,11 @@ make_disk() {
 }
 
 # wait_for FILE PATTERN SECONDS: until PATTERN shows in FILE.
-# Once a second: what runs in the test VM makes its emulated CPUs stop
-# more often, which QEMU's TCG SVM bug (above) needs. Polled every 0.2 s,
-# kvm.ko's guests hung in 5 of about 10 monitor-test boots over three runs,
-# and in none of about 16 boots that were not polled (clients/qemu.sh).
 wait_for() {
 	local i=0
-	while [ $i -lt "$3" ]; do
+	while [ $i -lt $(($3 * 5)) ]; do
 		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 1
+		sleep 0.2
 		i=$((i + 1))
 	done
 	return 1

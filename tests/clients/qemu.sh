@@ -107,21 +107,25 @@ hmp() {
 }
 # inits: how many times the guest has reported from its init.
 inits() { cat $log 2>/dev/null | grep -c 'VIREO-GUEST: init'; }
-# up N RETRY: the guest's Nth report within $LIMIT s, unless QEMU ends
-# first, looked for once a second (lib.sh's wait_for()). A hang on kvm.ko
-# (lib.sh) is retried with RETRY, a command.
+# up N: the guest's Nth report within $LIMIT s, unless QEMU ends first.
+# A hang on kvm.ko (lib.sh) is retried with RETRY, a command.
 up() {
 	local i tries=0
 	while :; do
 		i=0
-		while [ $i -lt "$LIMIT" ] && kill -0 $qpid 2>/dev/null; do
+		while [ $i -lt $((LIMIT * 5)) ] && kill -0 $qpid 2>/dev/null; do
 			[ "$(inits)" -ge "$1" ] && return 0
-			sleep 1
+			sleep 0.2
 			i=$((i + 1))
 		done
 		[ "$(inits)" -ge "$1" ] && return 0
 		kill -0 $qpid 2>/dev/null && hang_retry "the monitor's guest hung for $LIMIT s" || return 1
 		tail_log $log 3
+		# Where the guest is, for the record (its console says nothing).
+		echo "info registers -a" >&6
+		sleep 3
+		tail -n 120 $T/mon.log | tr -d '\r' | grep -E '^(CPU#|RIP|CR0)' |
+			tail -n 12 | sed 's/^/#   /'
 		$2
 	done
 }
