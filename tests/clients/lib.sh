@@ -11,16 +11,18 @@ n=0 failed=0
 LIMIT=${VIREO_CLIENT_TIMEOUT:-150}
 
 # On kvm.ko only, QEMU's guest boots without PV EOI, and a guest that hangs
-# until the timeout is booted again (hang_retry), up to $KVM_HANG_RETRIES
-# (2) times, each said in a TAP comment. QEMU 7.2's TCG emulation of SVM
-# (the test VM's CPU) sometimes delivers an interrupt injected through
-# EVENTINJ a second time, at the first instruction of its handler with the
-# guest's IF clear (tests/vm/lib/vmm.sh): kvm.ko's Linux guest then spins at
-# one RIP for good, taking no exit but the host's interrupts (seen in 5 of 9
-# boots under load: in check_timer(), ACPI's table load, the PCI scan,
-# i8042; and once in a guest just restored by libvirt). vireo.ko hands the
-# emulator such interrupts as V_IRQ, which it delivers once
-# (kmod/svm/svm.c), and gets no retry; its guest keeps PV EOI.
+# until the timeout, or panics, is booted again (hang_retry), up to
+# $KVM_HANG_RETRIES (2) times, each said in a TAP comment. QEMU 7.2's TCG
+# emulation of SVM (the test VM's CPU) sometimes delivers an interrupt
+# injected through EVENTINJ a second time, at the first instruction of its
+# handler with the guest's IF clear (tests/vm/lib/vmm.sh): kvm.ko's Linux
+# guest then spins at one RIP for good, taking no exit but the host's
+# interrupts (seen in 5 of 9 boots under load: in check_timer(), ACPI's
+# table load, the PCI scan, i8042; and once in a guest just restored by
+# libvirt), or faults in its exception entry until it panics ("Fatal
+# exception in interrupt"). vireo.ko hands the emulator such interrupts as
+# V_IRQ, which it delivers once (kmod/svm/svm.c), and gets no retry; its
+# guest keeps PV EOI.
 CPU=host
 [ "$VIREO_TEST_MODE" = kvm ] && CPU=host,kvm-pv-eoi=off
 
@@ -44,7 +46,16 @@ boot() {
 		timeout -s KILL $LIMIT "$@" > $log 2>&1 < /dev/null
 		s=$?
 		secs=$(( $(date +%s) - t0 ))
-		[ $s = 137 ] && [ $secs -ge $LIMIT ] && hang_retry "the guest hung for $LIMIT s" || return 0
+		if [ $s = 137 ] && [ $secs -ge $LIMIT ]; then
+			why="hung for $LIMIT s"
+		elif [ $s = 0 ] && ! grep -q 'VIREO-GUEST: init' $log &&
+		     grep -q 'Kernel panic' $log; then
+			# panic=-1 and -no-reboot: QEMU ends with status 0.
+			why="panicked ($(grep -m1 -o 'Kernel panic.*' $log | tr -d '\r'))"
+		else
+			return 0
+		fi
+		hang_retry "the guest $why" || return 0
 		tail_log $log 3
 	done
 }

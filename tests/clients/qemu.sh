@@ -124,7 +124,7 @@ up() {
 		# Where the guest is, for the record (its console says nothing).
 		echo "info registers -a" >&6
 		sleep 3
-		tail -n 120 $T/mon.log | tr -d '\r' | grep -E '^(CPU#|RIP|CR0)' |
+		tail -n 120 $T/mon.log | tr -d '\r' | grep -E '^(CPU#|RIP|EIP|CR0)' |
 			tail -n 12 | sed 's/^/#   /'
 		$2
 	done
