@@ -71,12 +71,12 @@ rest=
 [ -z "$only_vmx$only_st" ] && rest=1
 
 # The debug stage's kernel, when not cached, takes about 11 CPU-minutes to
-# build: a whole run starts it here, niced, so that it uses the CPU the
-# test VMs leave idle, and the debug stage waits for it.
+# build: a whole run starts it here, and scripts/debug-kernel.sh builds at
+# idle priority, on the CPU the test VMs leave; the debug stage waits.
 debug_build_pid=
 if [ -n "$rest" ] && [ -z "$progs" ] && [ -z "${VIREO_CHECK_NO_DEBUG:-}" ] &&
 	[ -f tests/vm/debug.list ]; then
-	scripts/debug-kernel.sh > "$logs/debug-kernel.log" 2>&1 &
+	scripts/debug-kernel.sh > "$logs/debug-build.log" 2>&1 &
 	debug_build_pid=$!
 fi
 
@@ -266,7 +266,6 @@ run_stage() {
 			wait "$debug_build_pid"
 			debug_built=$?
 			debug_build_pid=
-			cat "$logs/debug-kernel.log" > "$logs/debug-build.log"
 		else
 			scripts/debug-kernel.sh > "$logs/debug-build.log" 2>&1
 			debug_built=$?

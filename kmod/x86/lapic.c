@@ -1245,17 +1245,6 @@ void __vireo_hot x86_lapic_exit(struct x86_lapic *apic)
 }
 
 /**
- * x86_pv_eoi_get_msr - read MSR_KVM_PV_EOI_EN
- * @vcpu: the vCPU
- *
- * Return: the last value written.
- */
-u64 x86_pv_eoi_get_msr(struct vireo_vcpu *vcpu)
-{
-	return to_x86_vcpu(vcpu)->pv_eoi;
-}
-
-/**
  * x86_pv_eoi_set_msr - write MSR_KVM_PV_EOI_EN
  * @vcpu: the vCPU
  * @data: the byte's guest-physical address, 4-byte aligned, bit 0

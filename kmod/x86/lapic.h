@@ -117,8 +117,7 @@ bool x86_lapic_user_window(struct x86_lapic *apic);
 void x86_lapic_vapic_enter(struct x86_lapic *apic);
 void x86_lapic_pv_eoi_enter(struct x86_lapic *apic);
 void x86_lapic_exit(struct x86_lapic *apic);
-/* MSR_KVM_PV_EOI_EN, with or without an in-kernel APIC */
-u64 x86_pv_eoi_get_msr(struct vireo_vcpu *vcpu);
+/* A write of MSR_KVM_PV_EOI_EN, with or without an in-kernel APIC */
 int x86_pv_eoi_set_msr(struct vireo_vcpu *vcpu, u64 data);
 /* After an exit handled in the kernel: a TPR access for the VMM? */
 bool x86_lapic_tpr_exit(struct x86_lapic *apic, struct kvm_run *run, u64 rip);

@@ -342,7 +342,7 @@ int x86_get_msr(const struct x86_msr_ops *ops, void *ctx, u32 index,
 	if (index == MSR_KVM_PV_EOI_EN) {
 		if (!x86_pv_has(ctx, ops->cpuid(ctx), KVM_FEATURE_PV_EOI))
 			return 1;
-		*data = x86_pv_eoi_get_msr(ctx);
+		*data = to_x86_vcpu(ctx)->pv_eoi;
 		return 0;
 	}
 	if (x86_is_mce_msr(index))

@@ -27,7 +27,7 @@ CPU=host
 [ "$VIREO_TEST_MODE" = kvm ] && CPU=host,kvm-pv-eoi=off
 
 # hang_retry WHAT: on kvm.ko, while the caller's $tries (from 0) is below
-# $KVM_HANG_RETRIES, says that WHAT hung and counts the try: the caller
+# $KVM_HANG_RETRIES, says WHAT befell the guest and counts the try: the caller
 # then boots its guest again. Fails otherwise.
 hang_retry() {
 	[ "$VIREO_TEST_MODE" = kvm ] && [ "$tries" -lt "${KVM_HANG_RETRIES:-2}" ] ||
