@@ -1206,9 +1206,7 @@ TEST(pv_eoi_supported)
  */
 TEST_F(guest, pv_eoi_msr)
 {
-	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
 	int fd = self->m.v[0].fd;
-	unsigned int i, found = 0;
 	__u64 v;
 
 	v = D_PVEOI | 2 | 1;
@@ -1223,15 +1221,7 @@ TEST_F(guest, pv_eoi_msr)
 	EXPECT_EQ(1, one_msr(fd, KVM_GET_MSRS, MSR_PV_EOI, &v));
 	EXPECT_EQ((__u64)(D_PVEOI | 1), v);
 	/* Saved and restored with the others. */
-	EXPECT_EQ(-1, ioctl(self->m.sys, KVM_GET_MSR_INDEX_LIST, &probe));
-	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(__u32));
-	ASSERT_NE(NULL, list);
-	list->nmsrs = probe.nmsrs;
-	ASSERT_EQ(0, ioctl(self->m.sys, KVM_GET_MSR_INDEX_LIST, list));
-	for (i = 0; i < list->nmsrs; i++)
-		found += list->indices[i] == MSR_PV_EOI;
-	EXPECT_EQ(1u, found);
-	free(list);
+	EXPECT_EQ(1, vt_msr_listed(self->m.sys, MSR_PV_EOI));
 }
 
 /*

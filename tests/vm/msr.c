@@ -145,10 +145,8 @@ TEST(platform_info)
 	/* #GP handler at 0x3000: out 0x13, al; hlt */
 	static const uint8_t gp[] = { 0xb0, 0x0d, 0xe6, 0x13, 0xf4 };
 	struct kvm_enable_cap cap = { .cap = KVM_CAP_MSR_PLATFORM_INFO };
-	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
 	struct msrs m = { 0 };
 	struct kvm_regs regs;
-	unsigned int i, found = 0;
 	uint64_t base;
 	uint32_t v;
 	struct vt_vm t;
@@ -156,15 +154,7 @@ TEST(platform_info)
 	ASSERT_EQ(0, vt_vm_create(&t, 0x10000, 0x1000));
 	EXPECT_EQ(1, ioctl(t.vm, KVM_CHECK_EXTENSION,
 			   KVM_CAP_MSR_PLATFORM_INFO));
-	EXPECT_EQ(-1, ioctl(t.sys, KVM_GET_MSR_INDEX_LIST, &probe));
-	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(__u32));
-	ASSERT_NE(NULL, list);
-	list->nmsrs = probe.nmsrs;
-	ASSERT_EQ(0, ioctl(t.sys, KVM_GET_MSR_INDEX_LIST, list));
-	for (i = 0; i < list->nmsrs; i++)
-		found += list->indices[i] == 0xce;
-	EXPECT_EQ(1u, found);
-	free(list);
+	EXPECT_EQ(1, vt_msr_listed(t.sys, 0xce));
 
 	memcpy(t.mem + 0x1000, code, sizeof(code));
 	memcpy(t.mem + 0x3000, gp, sizeof(gp));

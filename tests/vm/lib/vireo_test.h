@@ -81,6 +81,11 @@ bool vt_exit_stop(const struct vt_vm *t);
 int vt_long_mode(struct vt_vm *t, uint64_t pt);
 /* Data of the last KVM_EXIT_IO. */
 uint8_t *vt_io_data(struct vt_vm *t);
+/*
+ * How many times KVM_GET_MSR_INDEX_LIST on @sys names @index, the list's
+ * size asked for first (E2BIG); -1 if either call does not answer so.
+ */
+int vt_msr_listed(int sys, uint32_t index);
 #endif
 
 #endif

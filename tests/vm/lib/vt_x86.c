@@ -4,6 +4,7 @@
  * long mode, and the canned guests as 16-bit code.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
@@ -69,6 +70,25 @@ int vt_long_mode(struct vt_vm *t, uint64_t pt)
 uint8_t *vt_io_data(struct vt_vm *t)
 {
 	return (uint8_t *)t->run + t->run->io.data_offset;
+}
+
+int vt_msr_listed(int sys, uint32_t index)
+{
+	struct kvm_msr_list probe = { .nmsrs = 0 }, *list;
+	int found = -1;
+	unsigned int i;
+
+	if (ioctl(sys, KVM_GET_MSR_INDEX_LIST, &probe) != -1 || errno != E2BIG)
+		return -1;
+	list = calloc(1, sizeof(*list) + probe.nmsrs * sizeof(__u32));
+	if (!list)
+		return -1;
+	list->nmsrs = probe.nmsrs;
+	if (!ioctl(sys, KVM_GET_MSR_INDEX_LIST, list))
+		for (found = 0, i = 0; i < list->nmsrs; i++)
+			found += list->indices[i] == index;
+	free(list);
+	return found;
 }
 
 /* @code at @at, RIP there, RFLAGS @rflags; 0 or -errno. */
