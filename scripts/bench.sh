@@ -32,7 +32,7 @@
 #                        guest vCPUs (1), seconds to init before a boot counts
 #                        as timed out (300) and boots again after a timeout (2)
 #   VIREO_BENCH_SCRUB_MB  MiB of huge pages the boot benchmarks write over
-#                        before each boot (none by default; 512 covers a VMM):
+#                        before each boot (512, which covers a VMM; 0: none):
 #                        see scrub_memory() in tests/bench/spawn.h
 #   VIREO_BENCH_SMP, VIREO_BENCH_TIMEOUT  the test VM's CPUs and time limit
 #

@@ -60,18 +60,23 @@ static void compact_memory(void)
  * bzImage decompressor spent 3 to 5 s more in that path (a perf profile of
  * the emulator: page_collection_lock() and its GTree in 30 to 35% of the
  * samples over those seconds; 0.5 to 0.9 s to decompress in a first boot),
- * whichever the VMM. Writing over VIREO_BENCH_SCRUB_MB MiB (512 is
- * enough; unset or 0, the default, does nothing) of huge pages from this
- * process, and freeing them, hands the next VMM pages the emulator has
- * forgotten, outside the timed boot. The stores pay the emulator's price
- * once, here: several seconds a boot. Off by default: that it spares
- * QEMU's boot as much as the vireo VMM's is not shown yet
- * (tests/bench/README.md).
+ * whichever the VMM. Writing over VIREO_BENCH_SCRUB_MB MiB (512 by
+ * default, which covers a VMM's guest; 0 turns it off) of huge pages from
+ * this process, and freeing them, hands the next VMM pages the emulator
+ * has forgotten, outside the timed boot. The stores pay the emulator's
+ * price once, here: several seconds a boot.
+ *
+ * Without it the module comparison is skewed, not only noisier: QEMU boots
+ * only in kvm.ko's turns, so kvm.ko's VMM boots sit between QEMU's and
+ * vireo.ko's only between its own, and the two get pages with a different
+ * past (one run: vireo.ko's PVH boot 1.88 times kvm.ko's, slower in every
+ * round; with the scrub 0.94, and every boot's spread under 15%, QEMU's
+ * too).
  */
 static void scrub_memory(void)
 {
 	const char *e = getenv("VIREO_BENCH_SCRUB_MB");
-	size_t len = (size_t)(e && *e ? strtoul(e, NULL, 10) : 0) << 20;
+	size_t len = (size_t)(e && *e ? strtoul(e, NULL, 10) : 512) << 20;
 	char *p;
 
 	if (!len)
