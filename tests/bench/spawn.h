@@ -66,12 +66,12 @@ static void compact_memory(void)
  * has forgotten, outside the timed boot. The stores pay the emulator's
  * price once, here: several seconds a boot.
  *
- * Without it the module comparison is skewed, not only noisier: QEMU boots
- * only in kvm.ko's turns, so kvm.ko's VMM boots sit between QEMU's and
- * vireo.ko's only between its own, and the two get pages with a different
- * past (one run: vireo.ko's PVH boot 1.88 times kvm.ko's, slower in every
- * round; with the scrub 0.94, and every boot's spread under 15%, QEMU's
- * too).
+ * Without it the module comparison drifts too: QEMU boots only in
+ * kvm.ko's turns, so the two modules' VMM boots get pages with a different
+ * past. The scrub narrows that, not always all of it: in a boot-only run
+ * with it vireo.ko's PVH boot was 0.94 of kvm.ko's, every boot's spread
+ * under 15%; whole make bench runs gave 1.88 without it, 1.61 and 1.82
+ * with it (tests/bench/README.md, "The decompressor").
  */
 static void scrub_memory(void)
 {
