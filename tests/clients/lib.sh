@@ -39,7 +39,7 @@ hang_retry() {
 # boot LOG CMD...: CMD (a client that boots a guest to its power-off) for
 # at most $LIMIT s, output in LOG; status in $s, seconds in $secs.
 boot() {
-	local log=$1 tries=0 t0
+	local log=$1 tries=0 t0 why
 	shift
 	while :; do
 		t0=$(date +%s)
